@@ -1,0 +1,60 @@
+/**
+ * Configuration problems. The loader collects every problem of a run before it fails, so one run shows all of
+ * them; each names the file (with line and column where the key exists), the key path, the value found and
+ * what is allowed.
+ */
+
+export type ConfigPath = readonly (string | number)[];
+
+export interface ConfigIssue {
+  /** File the problem is in, relative to the working directory. */
+  readonly file: string;
+  /** Key path inside the file, e.g. ["network", "cidr"]. Empty for file-level problems. */
+  readonly path: ConfigPath;
+  /** 1-based line and column of the key (or of its nearest existing parent) when known. */
+  readonly line?: number;
+  readonly column?: number;
+  /** What is wrong and what is allowed. */
+  readonly message: string;
+  /** The value found, when there is one. */
+  readonly value?: unknown;
+}
+
+/** Formats a key path as `network.availabilityZones[1]`. */
+export function formatPath(path: ConfigPath): string {
+  let out = "";
+  for (const segment of path) {
+    out += typeof segment === "number" ? `[${segment}]` : out === "" ? segment : `.${segment}`;
+  }
+  return out === "" ? "(file)" : out;
+}
+
+function formatValue(value: unknown): string {
+  if (value === undefined) return "(missing)";
+  const text = JSON.stringify(value);
+  if (text === undefined) return String(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  const location = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  const lines = [`${location}  ${formatPath(issue.path)}`];
+  if ("value" in issue) lines.push(`    found:   ${formatValue(issue.value)}`);
+  lines.push(`    problem: ${issue.message}`);
+  return lines.join("\n");
+}
+
+/** Thrown by the loader with every problem it found. */
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    const sorted = [...issues].sort(
+      (a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || formatPath(a.path).localeCompare(formatPath(b.path)),
+    );
+    const count = sorted.length === 1 ? "1 problem" : `${sorted.length} problems`;
+    super(`Configuration is invalid (${count}); nothing was synthesized.\n\n${sorted.map(formatIssue).join("\n\n")}\n`);
+    this.name = "ConfigError";
+    this.issues = sorted;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Loads and validates the configuration directory:
+ *
+ *   <dir>/project.yaml              project-wide settings (ProjectSchema)
+ *   <dir>/environments/<name>.yaml  one file per environment (EnvironmentSchema), layered over profile defaults
+ *
+ * Every problem of the run is collected and thrown together as a ConfigError; nothing is returned unless the
+ * whole configuration is valid.
+ */
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Address4 } from "ip-address";
+import { derivedDefaults, PROFILE_DEFAULTS } from "./defaults";
+import { ConfigError, type ConfigIssue, formatPath } from "./errors";
+import { layer } from "./layering";
+import { EnvironmentSchema, PROFILES, type EnvironmentConfig, type Profile } from "./schema/environment";
+import { cidrsOverlap, parseCidr } from "./schema/primitives";
+import { ProjectSchema, type ProjectConfig } from "./schema/project";
+import { displayPath, readYamlFile, yamlFilesIn, type SourceFile } from "./source";
+import { issueAt, validateWith } from "./validate";
+
+export interface LoadedEnvironment {
+  readonly config: EnvironmentConfig;
+  /** The environment file, for messages that point back at it. */
+  readonly source: SourceFile;
+}
+
+export interface PlatformConfig {
+  /** Directory the configuration was loaded from. */
+  readonly directory: string;
+  readonly project: ProjectConfig;
+  /** Environments sorted by name. */
+  readonly environments: readonly LoadedEnvironment[];
+}
+
+/** Resolves one environment file: profile defaults, then derived defaults, then the file itself. */
+export function resolveEnvironmentLayers(raw: Record<string, unknown>, fileStem: string): unknown {
+  const profile = PROFILES.includes(raw.profile as Profile) ? (raw.profile as Profile) : "production";
+  return layer(PROFILE_DEFAULTS[profile], derivedDefaults(fileStem), raw);
+}
+
+function loadEnvironment(path: string, stem: string, issues: ConfigIssue[]): LoadedEnvironment | undefined {
+  const source = readYamlFile(path, issues);
+  if (!source) return undefined;
+  const layered = resolveEnvironmentLayers(source.data as Record<string, unknown>, stem);
+  const config = validateWith(EnvironmentSchema, layered, source, issues);
+  if (!config) return undefined;
+  if (config.name !== stem) {
+    issues.push(
+      issueAt(source, ["name"], `must equal the file name "${stem}" (one file per environment, named after it)`, config.name),
+    );
+    return undefined;
+  }
+  return { config, source };
+}
+
+interface NamedCidr {
+  readonly source: SourceFile;
+  readonly path: (string | number)[];
+  readonly cidr: string;
+  readonly address: Address4;
+  readonly kind: "vpc" | "peer";
+}
+
+/** Rejects overlapping VPCs, and peer networks that overlap any VPC of the platform. */
+export function checkCidrOverlaps(environments: readonly LoadedEnvironment[], issues: ConfigIssue[]): void {
+  const blocks: NamedCidr[] = [];
+  for (const { config, source } of environments) {
+    const vpc = parseCidr(config.network.cidr);
+    if (vpc) blocks.push({ source, path: ["network", "cidr"], cidr: config.network.cidr, address: vpc, kind: "vpc" });
+    config.network.peerNetworks.forEach((peer, index) => {
+      const address = parseCidr(peer.cidr);
+      if (address) blocks.push({ source, path: ["network", "peerNetworks", index, "cidr"], cidr: peer.cidr, address, kind: "peer" });
+    });
+  }
+  for (const [i, a] of blocks.entries()) {
+    for (const b of blocks.slice(i + 1)) {
+      if (a.kind === "peer" && b.kind === "peer") continue;
+      if (!cidrsOverlap(a.address, b.address)) continue;
+      issues.push(
+        issueAt(
+          b.source,
+          b.path,
+          `overlaps ${a.cidr} at ${a.source.file} ${formatPath(a.path)}; VPC and peer network CIDRs must be disjoint so they can be routed together`,
+          b.cidr,
+        ),
+      );
+    }
+  }
+}
+
+/** Loads and validates the whole configuration directory, or throws a ConfigError listing every problem. */
+export function loadConfig(directory: string): PlatformConfig {
+  const issues: ConfigIssue[] = [];
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
+    throw new ConfigError([{ file: displayPath(directory), path: [], message: "configuration directory does not exist" }]);
+  }
+
+  const projectPath = join(directory, "project.yaml");
+  let project: ProjectConfig | undefined;
+  if (!existsSync(projectPath)) {
+    issues.push({ file: displayPath(projectPath), path: [], message: "project.yaml is required (project name, owner, bootstrap account, GitHub repository)" });
+  } else {
+    const source = readYamlFile(projectPath, issues);
+    if (source) project = validateWith(ProjectSchema, source.data, source, issues);
+  }
+
+  const environmentFiles = yamlFilesIn(join(directory, "environments"));
+  if (environmentFiles.length === 0) {
+    issues.push({ file: displayPath(join(directory, "environments")), path: [], message: "no environment files found; add environments/<name>.yaml" });
+  }
+  const environments: LoadedEnvironment[] = [];
+  for (const { path, stem } of environmentFiles) {
+    const loaded = loadEnvironment(path, stem, issues);
+    if (loaded) environments.push(loaded);
+  }
+  checkCidrOverlaps(environments, issues);
+
+  if (issues.length > 0 || !project) throw new ConfigError(issues);
+  environments.sort((a, b) => a.config.name.localeCompare(b.config.name));
+  return { directory, project, environments };
+}

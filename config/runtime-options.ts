@@ -1,0 +1,28 @@
+/**
+ * The only place the app reads environment variables.
+ *
+ * - PLATFORM_CONFIG_DIR          configuration directory (default: `config` next to main.ts)
+ * - STACKS                       comma- or space-separated glob patterns of stacks to synthesize (default: all)
+ * - PLATFORM_BOOTSTRAP_BACKEND   `local` for the bootstrap stack's first apply (default: `s3`)
+ */
+import { resolve } from "node:path";
+
+export interface RuntimeOptions {
+  readonly configDir: string;
+  readonly stackPatterns: readonly string[];
+  readonly bootstrapBackend: "s3" | "local";
+}
+
+export class RuntimeOptionError extends Error {}
+
+export function readRuntimeOptions(env: NodeJS.ProcessEnv, defaultConfigDir: string): RuntimeOptions {
+  const backend = env.PLATFORM_BOOTSTRAP_BACKEND ?? "s3";
+  if (backend !== "s3" && backend !== "local") {
+    throw new RuntimeOptionError(`PLATFORM_BOOTSTRAP_BACKEND must be "s3" or "local", got "${backend}"`);
+  }
+  return {
+    configDir: resolve(env.PLATFORM_CONFIG_DIR ?? defaultConfigDir),
+    stackPatterns: (env.STACKS ?? "").split(/[\s,]+/).filter((pattern) => pattern !== ""),
+    bootstrapBackend: backend,
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * `environments/<name>.yaml`: one deployment environment (dev, staging, prod, ...). Values the file omits come
+ * from the built-in defaults of its `profile` (see `config/defaults.ts`); the merged result is validated here.
+ */
+import { z } from "zod";
+import { awsAccountId, awsRegion, dnsLabel, ipv4Cidr, logRetentionDays, tagMap, uniqueList } from "./primitives";
+
+export const PROFILES = ["production", "staging", "development"] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** Interface endpoint services the network construct knows how to create (`com.amazonaws.<region>.<name>`). */
+export const INTERFACE_ENDPOINT_SERVICES = [
+  "autoscaling",
+  "ec2",
+  "ec2messages",
+  "ecr.api",
+  "ecr.dkr",
+  "eks",
+  "eks-auth",
+  "elasticloadbalancing",
+  "kms",
+  "logs",
+  "monitoring",
+  "secretsmanager",
+  "sns",
+  "sqs",
+  "ssm",
+  "ssmmessages",
+  "sts",
+  "xray",
+] as const;
+
+export const NAT_MODES = ["per-az", "single", "none"] as const;
+
+const SubnetNewBitsSchema = z.strictObject({
+  /** Bits added to the VPC prefix for each public subnet (load balancers, NAT gateways). */
+  public: z.int().min(1).max(12),
+  /** Bits added for each private subnet (nodes and pods: the VPC CNI gives every pod a VPC address). */
+  private: z.int().min(1).max(12),
+  /** Bits added for each data subnet (databases, caches, search, brokers). */
+  data: z.int().min(1).max(12),
+});
+
+export const NetworkSchema = z
+  .strictObject({
+    /** VPC CIDR: private range, /16 to /24. Must not overlap another environment, tenant or peer network. */
+    cidr: ipv4Cidr({ minPrefix: 16, maxPrefix: 24, privateOnly: true }),
+    /** Number of availability zones used when `availabilityZones` is not given. */
+    azCount: z.int().min(2).max(6),
+    /**
+     * Explicit availability zone names (recommended: keeps the plan free of data-source lookups and stable
+     * if an AZ is added to the region). When omitted, the first `azCount` available zones are looked up.
+     */
+    availabilityZones: uniqueList(
+      z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, { error: "expected an availability zone name such as eu-west-1a" }),
+      "availability zones",
+    )
+      .min(2)
+      .max(6)
+      .optional(),
+    /** NAT gateways: one per AZ (no cross-AZ dependency), a single shared one, or none (endpoints only). */
+    natGateways: z.enum(NAT_MODES),
+    subnetNewBits: SubnetNewBitsSchema,
+    flowLogs: z.strictObject({
+      /** Aggregation interval of VPC flow log records in seconds. */
+      aggregationIntervalSeconds: z.union([z.literal(60), z.literal(600)], { error: "expected 60 or 600" }),
+    }),
+    /** Interface VPC endpoints created in the private subnets. */
+    interfaceEndpoints: uniqueList(z.enum(INTERFACE_ENDPOINT_SERVICES), "interface endpoints"),
+    /** Networks this VPC may be peered or connected with; their CIDRs must not overlap any VPC of the platform. */
+    peerNetworks: z
+      .array(
+        z.strictObject({
+          name: dnsLabel(63, "a peer network name"),
+          cidr: ipv4Cidr(),
+        }),
+      )
+      .superRefine((peers, ctx) => {
+        const names = peers.map((peer) => peer.name);
+        const dupes = names.filter((name, index) => names.indexOf(name) !== index);
+        if (dupes.length > 0) {
+          ctx.addIssue({ code: "custom", message: `duplicate peer network names: ${[...new Set(dupes)].join(", ")}`, input: names });
+        }
+      }),
+  })
+  .superRefine((network, ctx) => {
+    if (network.availabilityZones && network.availabilityZones.length !== network.azCount) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["azCount"],
+        message: `azCount is ${network.azCount} but ${network.availabilityZones.length} availabilityZones are listed; they must agree`,
+        input: network.azCount,
+      });
+    }
+  });
+
+export const EnvironmentSchema = z
+  .strictObject({
+    /** Environment name; must equal the file name. Part of every resource and stack name. */
+    name: dnsLabel(8, "an environment name"),
+    /** Selects the built-in defaults and the strictness of checks (production is strictest). */
+    profile: z.enum(PROFILES),
+    account: z.strictObject({
+      /** AWS account the environment deploys into; providers refuse any other account. */
+      id: awsAccountId,
+      /** Home region of the environment. */
+      region: awsRegion,
+    }),
+    /** Overrides the project owner tag for this environment. */
+    owner: z.string().min(1).max(128).optional(),
+    /** Overrides the project cost centre tag for this environment. */
+    costCentre: z.string().min(1).max(128).optional(),
+    /** Extra tags for every resource of this environment (merged over the project tags). */
+    tags: tagMap,
+    network: NetworkSchema,
+    kms: z.strictObject({
+      /** Waiting period before a scheduled key deletion completes. */
+      deletionWindowDays: z.int().min(7).max(30),
+      /** Automatic rotation period of every customer-managed key. */
+      rotationPeriodDays: z.int().min(90).max(2560),
+    }),
+    logging: z.strictObject({
+      /** Retention of every CloudWatch log group the platform creates. */
+      retentionDays: logRetentionDays,
+    }),
+    deployment: z.strictObject({
+      /** GitHub environment whose jobs may assume the deploy role for this environment. */
+      githubEnvironment: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, { error: "expected a GitHub environment name" }),
+    }),
+  })
+  .superRefine((env, ctx) => {
+    for (const [index, zone] of (env.network.availabilityZones ?? []).entries()) {
+      if (!zone.startsWith(env.account.region)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["network", "availabilityZones", index],
+          message: `availability zone is not in the environment's region ${env.account.region}`,
+          input: zone,
+        });
+      }
+    }
+  });
+
+export type EnvironmentConfig = z.output<typeof EnvironmentSchema>;
+export type NetworkConfig = z.output<typeof NetworkSchema>;
+export type NatMode = (typeof NAT_MODES)[number];
+export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];

@@ -1,0 +1,35 @@
+/**
+ * `project.yaml`: settings shared by every environment and tenant — the name prefix, ownership tags, the
+ * bootstrap account that holds Terraform state and the CI identity, and the GitHub repository CI runs from.
+ */
+import { z } from "zod";
+import { awsAccountId, awsRegion, dnsLabel, tagMap } from "./primitives";
+
+export const ProjectSchema = z.strictObject({
+  /** Short prefix of every resource name. Kept short so names fit the tightest AWS limits (OpenSearch: 28). */
+  name: dnsLabel(10, "a project name"),
+  /** Team that owns the platform; becomes the `Owner` tag. */
+  owner: z.string().min(1).max(128),
+  /** Cost centre for billing; becomes the `CostCentre` tag. */
+  costCentre: z.string().min(1).max(128),
+  /** Extra tags applied to every resource of every stack. */
+  tags: tagMap,
+  bootstrap: z.strictObject({
+    /** Account that holds the state bucket and the CI roles. */
+    accountId: awsAccountId,
+    /** Region of the state bucket. */
+    region: awsRegion,
+    /** Days a superseded state version is kept before it expires. */
+    stateVersionRetentionDays: z.int().min(7).max(3650),
+  }),
+  github: z.strictObject({
+    /** GitHub organisation or user that owns the repository. */
+    owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { error: "expected a GitHub organisation or user name" }),
+    /** Repository name. */
+    repository: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "expected a GitHub repository name" }),
+    /** Branch whose pushes CI deploys from. */
+    deployBranch: z.string().min(1),
+  }),
+});
+
+export type ProjectConfig = z.output<typeof ProjectSchema>;

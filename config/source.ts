@@ -1,0 +1,85 @@
+/**
+ * Reading YAML configuration files with positions, so problems can point at a line and column.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, extname, join, relative } from "node:path";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from "yaml";
+import type { ConfigIssue, ConfigPath } from "./errors";
+
+export interface SourceFile {
+  /** Path shown in messages (relative to the working directory). */
+  readonly file: string;
+  /** Plain data of the document; undefined when the file could not be parsed. */
+  readonly data: unknown;
+  /** Locates a key path in the document (nearest existing parent when the key is absent). */
+  locate(path: ConfigPath): { line: number; column: number } | undefined;
+}
+
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith("..") ? path : rel;
+}
+
+/** Parses one YAML file. Syntax errors, duplicate keys and a non-mapping root are reported as issues. */
+export function readYamlFile(path: string, issues: ConfigIssue[]): SourceFile | undefined {
+  const file = displayPath(path);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    issues.push({ file, path: [], message: `cannot read file: ${(error as Error).message}` });
+    return undefined;
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      const pos = error.linePos?.[0];
+      const message =
+        error.code === "DUPLICATE_KEY"
+          ? `duplicate key: ${error.message}; each key may appear once in a mapping`
+          : `malformed YAML: ${error.message.split("\n")[0]}`;
+      issues.push({ file, path: [], message, ...(pos ? { line: pos.line, column: pos.col } : {}) });
+    }
+    return undefined;
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const locate = (keyPath: ConfigPath) => locateInDocument(doc, keyPath, lineCounter);
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    issues.push({ file, path: [], message: "the file must contain a YAML mapping (key: value pairs) at the top level", value: data });
+    return undefined;
+  }
+  return { file, data, locate };
+}
+
+function locateInDocument(doc: Document, path: ConfigPath, lineCounter: LineCounter) {
+  let node: Node | null | undefined = doc.contents;
+  let found: Node | null | undefined = node;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const items: Pair<unknown, unknown>[] = node.items;
+      const pair = items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      if (!pair) break;
+      node = (pair.value as Node | null) ?? (pair.key as Node);
+    } else if (isSeq(node) && typeof segment === "number") {
+      node = node.items[segment] as Node | undefined;
+      if (!node) break;
+    } else {
+      break;
+    }
+    found = node;
+  }
+  const offset = found?.range?.[0];
+  if (offset === undefined) return undefined;
+  const pos = lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+/** YAML files of a directory, sorted by name; empty when the directory does not exist. */
+export function yamlFilesIn(directory: string): { path: string; stem: string }[] {
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory)
+    .filter((name) => [".yaml", ".yml"].includes(extname(name)))
+    .sort()
+    .map((name) => ({ path: join(directory, name), stem: basename(name, extname(name)) }));
+}

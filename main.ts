@@ -1,0 +1,29 @@
+/**
+ * cdktf entry point: load and validate configuration, build the selected stacks, synthesize.
+ * Invalid configuration prints every problem and exits 1 before any stack is constructed, so nothing is written.
+ */
+import { join } from "node:path";
+import { App } from "cdktf";
+import { ConfigError } from "./config/errors";
+import { loadConfig } from "./config/loader";
+import { readRuntimeOptions, RuntimeOptionError } from "./config/runtime-options";
+import { NameError } from "./constructs/core/naming";
+import { buildApp, StackSelectionError } from "./stacks/app";
+
+function main(): void {
+  const options = readRuntimeOptions(process.env, join(__dirname, "config"));
+  const config = loadConfig(options.configDir);
+  const app = new App();
+  buildApp(app, config, { stackPatterns: options.stackPatterns, bootstrapBackend: options.bootstrapBackend });
+  app.synth();
+}
+
+try {
+  main();
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof StackSelectionError || error instanceof RuntimeOptionError || error instanceof NameError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,80 @@
+/**
+ * Composes the cdktf App from a validated configuration. The stack catalog is computed from configuration
+ * alone, and the stack filter is applied before any stack is constructed, so a selective synth pays only for
+ * the stacks it selects.
+ */
+import picomatch from "picomatch";
+import type { App, TerraformStack } from "cdktf";
+import type { PlatformConfig } from "../config/loader";
+import { BOOTSTRAP_STACK, BootstrapStack } from "./bootstrap";
+import { environmentContext, s3Backend, type BackendSettings } from "./context";
+import { InfraStack, infraStackName } from "./infra";
+import { PlatformStack, platformStackName } from "./platform";
+
+export interface BuildOptions {
+  /** Glob patterns (`prod-*`, `bootstrap`); a stack is built when it matches any. Empty: every stack. */
+  readonly stackPatterns?: readonly string[];
+  /** Backend of the bootstrap stack: "s3" normally, "local" for its very first apply. @default "s3" */
+  readonly bootstrapBackend?: "s3" | "local";
+}
+
+interface StackEntry {
+  readonly name: string;
+  /** Stacks this one must be deployed after (when they are built too). */
+  readonly dependsOn: readonly string[];
+  build(app: App): TerraformStack;
+}
+
+export class StackSelectionError extends Error {}
+
+/** Every stack the configuration defines, in deployment order. */
+export function stackCatalog(config: PlatformConfig, options: BuildOptions = {}): StackEntry[] {
+  const backend = s3Backend(config.project);
+  const bootstrapBackend: BackendSettings =
+    options.bootstrapBackend === "local" ? { kind: "local", directory: "." } : backend;
+  const entries: StackEntry[] = [
+    { name: BOOTSTRAP_STACK, dependsOn: [], build: (app) => new BootstrapStack(app, config, bootstrapBackend) },
+  ];
+  for (const { config: environment } of config.environments) {
+    const context = environmentContext(config.project, environment);
+    const infra = infraStackName(environment.name);
+    entries.push({ name: infra, dependsOn: [], build: (app) => new InfraStack(app, context, backend) });
+    entries.push({
+      name: platformStackName(environment.name),
+      dependsOn: [infra],
+      build: (app) => new PlatformStack(app, context, backend),
+    });
+  }
+  return entries;
+}
+
+/** Names of the stacks selected by `patterns`; throws when a pattern selects nothing. */
+export function selectStacks(allNames: readonly string[], patterns: readonly string[] = []): string[] {
+  if (patterns.length === 0) return [...allNames];
+  const selected = new Set<string>();
+  for (const pattern of patterns) {
+    const matches = allNames.filter((name) => picomatch.isMatch(name, pattern));
+    if (matches.length === 0) {
+      throw new StackSelectionError(`STACKS pattern "${pattern}" matches no stack. Stacks: ${allNames.join(", ")}`);
+    }
+    matches.forEach((name) => selected.add(name));
+  }
+  return allNames.filter((name) => selected.has(name));
+}
+
+/** Builds the selected stacks into `app` and records deployment order between the ones built. */
+export function buildApp(app: App, config: PlatformConfig, options: BuildOptions = {}): TerraformStack[] {
+  const catalog = stackCatalog(config, options);
+  const selected = new Set(selectStacks(catalog.map((entry) => entry.name), options.stackPatterns));
+  const built = new Map<string, TerraformStack>();
+  for (const entry of catalog) {
+    if (!selected.has(entry.name)) continue;
+    const stack = entry.build(app);
+    for (const dependency of entry.dependsOn) {
+      const other = built.get(dependency);
+      if (other) stack.addDependency(other);
+    }
+    built.set(entry.name, stack);
+  }
+  return [...built.values()];
+}

@@ -1,0 +1,48 @@
+/**
+ * Base class of every stack: its own state object in the S3 backend (encrypted with the state key, locked with
+ * a lock file), an AWS provider pinned to one region and account with the standard default tags, and the tag
+ * aspect for what default tags do not reach.
+ */
+import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Aspects, LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import { awsProvider, type AccountScope } from "../constructs/core/aws";
+import { TagAspect } from "../constructs/core/tagging";
+import { stateKey, type BackendSettings } from "./context";
+
+export interface BaseStackProps {
+  readonly account: AccountScope;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly backend: BackendSettings;
+}
+
+export class BaseStack extends TerraformStack {
+  readonly account: AccountScope;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly aws: AwsProvider;
+
+  constructor(scope: Construct, name: string, props: BaseStackProps) {
+    super(scope, name);
+    this.account = props.account;
+    this.tags = props.tags;
+    configureBackend(this, name, props.backend);
+    this.aws = awsProvider(this, "aws", { region: props.account.region, accountId: props.account.accountId, tags: props.tags });
+    Aspects.of(this).add(new TagAspect(props.tags));
+  }
+}
+
+function configureBackend(stack: TerraformStack, name: string, backend: BackendSettings): void {
+  if (backend.kind === "local") {
+    new LocalBackend(stack, { path: `${backend.directory}/${name}.tfstate` });
+    return;
+  }
+  new S3Backend(stack, {
+    bucket: backend.bucket,
+    key: stateKey(name),
+    region: backend.region,
+    encrypt: true,
+    kmsKeyId: backend.kmsKeyArn,
+  });
+  // cdktf 0.21's S3Backend has no `use_lockfile`; Terraform >= 1.10 locks with an S3 lock file instead of DynamoDB.
+  stack.addOverride("terraform.backend.s3.use_lockfile", true);
+}

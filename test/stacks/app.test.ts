@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { selectStacks, stackCatalog, StackSelectionError } from "../../stacks/app";
+import { buildStacks, bundledConfig, synthJson } from "../support/synth";
+
+const EXPECTED_STACKS = ["bootstrap", "dev-infra", "dev-platform", "prod-infra", "prod-platform", "staging-infra", "staging-platform"];
+
+describe("stack catalog", () => {
+  const config = bundledConfig();
+
+  it("defines bootstrap plus an infra and a platform stack per environment", () => {
+    expect(stackCatalog(config).map((entry) => entry.name).sort()).toEqual(EXPECTED_STACKS);
+  });
+
+  it("synthesizes every bundled stack", () => {
+    const stacks = buildStacks(config);
+    expect([...stacks.keys()].sort()).toEqual(EXPECTED_STACKS);
+    for (const [name, stack] of stacks) {
+      const json = synthJson(stack);
+      expect(json.terraform, name).toBeDefined();
+      expect(json.provider?.aws, name).toHaveLength(1);
+    }
+  });
+
+  it("gives every stack its own state key in the S3 backend, encrypted and locked", () => {
+    const keys = new Set<string>();
+    for (const [name, stack] of buildStacks(config)) {
+      const backend = (synthJson(stack).terraform as { backend: { s3: Record<string, unknown> } }).backend.s3;
+      expect(backend.key).toBe(`stacks/${name}/terraform.tfstate`);
+      expect(backend.encrypt).toBe(true);
+      expect(backend.use_lockfile).toBe(true);
+      expect(backend.kms_key_id).toBe("arn:aws:kms:eu-west-1:111111111111:alias/acme-tfstate");
+      keys.add(backend.key as string);
+    }
+    expect(keys.size).toBe(EXPECTED_STACKS.length);
+  });
+
+  it("pins region and allowed account on every AWS provider", () => {
+    for (const [name, stack] of buildStacks(config)) {
+      const [aws] = synthJson(stack).provider?.aws ?? [];
+      expect(aws, name).toMatchObject({ region: "eu-west-1", allowed_account_ids: ["111111111111"] });
+    }
+  });
+});
+
+describe("stack filter", () => {
+  const names = EXPECTED_STACKS;
+
+  it("selects by glob and keeps catalog order", () => {
+    expect(selectStacks(names, ["prod-*"])).toEqual(["prod-infra", "prod-platform"]);
+    expect(selectStacks(names, ["*-infra", "bootstrap"])).toEqual(["bootstrap", "dev-infra", "prod-infra", "staging-infra"]);
+    expect(selectStacks(names, [])).toEqual(names);
+  });
+
+  it("rejects a pattern that matches nothing, listing the stacks", () => {
+    expect(() => selectStacks(names, ["qa-*"])).toThrow(StackSelectionError);
+    expect(() => selectStacks(names, ["qa-*"])).toThrow(/matches no stack.*bootstrap, dev-infra/);
+  });
+
+  it("builds only the selected stacks", () => {
+    const stacks = buildStacks(bundledConfig(), { stackPatterns: ["staging-*"] });
+    expect([...stacks.keys()]).toEqual(["staging-infra", "staging-platform"]);
+  });
+});

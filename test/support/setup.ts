@@ -1,0 +1,3 @@
+import { registerCdktfMatchers } from "./cdktf-matchers";
+
+registerCdktfMatchers();

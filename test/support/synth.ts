@@ -1,0 +1,97 @@
+/**
+ * Test helpers: load the bundled configuration, synthesize stacks in memory, and query the synthesized JSON.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { Testing, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import { parse, stringify } from "yaml";
+import { loadConfig, type PlatformConfig } from "../../config/loader";
+import { buildApp, type BuildOptions } from "../../stacks/app";
+import { layer } from "../../config/layering";
+import { awsProvider } from "../../constructs/core/aws";
+
+export const ROOT = join(__dirname, "..", "..");
+export const BUNDLED_CONFIG_DIR = join(ROOT, "config");
+
+export function bundledConfig(): PlatformConfig {
+  return loadConfig(BUNDLED_CONFIG_DIR);
+}
+
+export type Synthesized = {
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  provider?: Record<string, Record<string, unknown>[]>;
+  terraform?: Record<string, unknown>;
+  output?: Record<string, unknown>;
+};
+
+/** Synthesized JSON of one stack as a string (the form cdktf's matchers take). */
+export function synthString(stack: TerraformStack): string {
+  return Testing.synth(stack);
+}
+
+export function synthJson(stack: TerraformStack): Synthesized {
+  return JSON.parse(Testing.synth(stack)) as Synthesized;
+}
+
+/** Builds the selected stacks of `config` in a test app and returns them by name. */
+export function buildStacks(config: PlatformConfig, options: BuildOptions = {}): Map<string, TerraformStack> {
+  const app = Testing.app();
+  const stacks = buildApp(app, config, options);
+  return new Map(stacks.map((stack) => [stack.node.id, stack]));
+}
+
+/** Resources of one Terraform type, keyed by their synthesized id. */
+export function resourcesOf(json: Synthesized, type: string): Record<string, Record<string, unknown>> {
+  return json.resource?.[type] ?? {};
+}
+
+export function resourceList(json: Synthesized, type: string): Record<string, unknown>[] {
+  return Object.values(resourcesOf(json, type));
+}
+
+export const TEST_ACCOUNT = { accountId: "123456789012", region: "eu-west-1" } as const;
+
+/**
+ * Synthesizes a construct under test in a stack with an AWS provider. Returns the JSON and the string form
+ * (for cdktf's matchers).
+ */
+export function synthConstruct<T>(build: (scope: Construct) => T): { construct: T; json: Synthesized; text: string } {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "test");
+  awsProvider(stack, "aws", { region: TEST_ACCOUNT.region, accountId: TEST_ACCOUNT.accountId, tags: {} });
+  const construct = build(stack);
+  const text = Testing.synth(stack);
+  return { construct, json: JSON.parse(text) as Synthesized, text };
+}
+
+/**
+ * Copies the bundled configuration to a temporary directory and applies edits: `set` layers an object over a
+ * YAML file (parsed), `write` replaces a file's raw text, `remove` deletes a file. Returns the directory.
+ */
+export function tempConfig(edits: {
+  set?: Record<string, unknown>;
+  write?: Record<string, string>;
+  remove?: string[];
+} = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "platform-config-"));
+  // Data only: YAML files (the schemas and loader code stay in the repository).
+  cpSync(BUNDLED_CONFIG_DIR, dir, {
+    recursive: true,
+    filter: (source) => !source.startsWith(join(BUNDLED_CONFIG_DIR, "schema")) && !source.endsWith(".ts"),
+  });
+  for (const [file, patch] of Object.entries(edits.set ?? {})) {
+    const path = join(dir, file);
+    const current = parse(readFileSync(path, "utf8")) as unknown;
+    writeFileSync(path, stringify(layer(current, patch)));
+  }
+  for (const [file, text] of Object.entries(edits.write ?? {})) {
+    const path = join(dir, file);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  }
+  for (const file of edits.remove ?? []) rmSync(join(dir, file), { force: true });
+  return dir;
+}
