@@ -29,6 +29,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
@@ -112,6 +113,12 @@ export class Network extends Construct {
   readonly cacheSubnetGroup: ElasticacheSubnetGroup;
   /** Security group of the interface endpoints (admits 443 from the VPC CIDR). */
   readonly endpointSecurityGroup: SecurityGroup;
+  /**
+   * Membership group of everything that runs workloads (cluster nodes, and pods given security groups). It has
+   * no ingress rules of its own; data services admit traffic only from it (by reference, never by CIDR). Egress
+   * is open because nodes reach AWS APIs, the NAT gateways and the data tier.
+   */
+  readonly workloadSecurityGroup: SecurityGroup;
   readonly flowLogGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
@@ -224,6 +231,19 @@ export class Network extends Construct {
       toPort: 443,
       cidrIpv4: props.cidr,
     });
+    this.workloadSecurityGroup = new SecurityGroup(this, "workloads-sg", {
+      name: naming.name("security-group", "workloads"),
+      description: "Workload nodes and pods; data services admit only this group",
+      vpcId: this.vpc.id,
+      tags: { Name: naming.name("security-group", "workloads") },
+    });
+    new VpcSecurityGroupEgressRule(this, "workloads-egress-all", {
+      securityGroupId: this.workloadSecurityGroup.id,
+      description: "Nodes and pods reach AWS APIs, the internet through NAT, and the data tier",
+      ipProtocol: "-1",
+      cidrIpv4: "0.0.0.0/0",
+    });
+
     for (const service of props.interfaceEndpoints ?? []) {
       new VpcEndpoint(this, `endpoint-${service.replace(/\./g, "-")}`, {
         vpcId: this.vpc.id,
