@@ -1,0 +1,22 @@
+/**
+ * Names shared between the add-ons (installed by `<env>-platform`) and the workloads and tenants that use
+ * them. Kept in one place so the producer and the consumers cannot disagree.
+ */
+
+/** IngressClass of the AWS Load Balancer Controller; every Ingress the platform creates uses it. */
+export const INGRESS_CLASS_NAME = "alb";
+
+/** ClusterSecretStore of External Secrets backed by AWS Secrets Manager. */
+export const SECRETS_MANAGER_STORE = "aws-secrets-manager";
+
+/** ClusterSecretStore of External Secrets backed by AWS Systems Manager Parameter Store. */
+export const PARAMETER_STORE_STORE = "aws-parameter-store";
+
+/** StorageClass the platform makes default: gp3, encrypted with the environment's data key. */
+export const DEFAULT_STORAGE_CLASS = "gp3-encrypted";
+
+/**
+ * Workload IAM: EKS Pod Identity (see constructs/workload-identity). Roles trust `pods.eks.amazonaws.com` and are
+ * scoped to one namespace and service account through the session tags the Pod Identity agent sets.
+ */
+export const POD_IDENTITY_SERVICE_PRINCIPAL = "pods.eks.amazonaws.com";
