@@ -77,12 +77,14 @@ export function checkCidrOverlaps(environments: readonly LoadedEnvironment[], is
     for (const b of blocks.slice(i + 1)) {
       if (a.kind === "peer" && b.kind === "peer") continue;
       if (!cidrsOverlap(a.address, b.address)) continue;
+      // Reported on the peer network when one side is a peer (that is the entry to change), else on the later VPC.
+      const [here, there] = a.kind === "peer" ? [a, b] : [b, a];
       issues.push(
         issueAt(
-          b.source,
-          b.path,
-          `overlaps ${a.cidr} at ${a.source.file} ${formatPath(a.path)}; VPC and peer network CIDRs must be disjoint so they can be routed together`,
-          b.cidr,
+          here.source,
+          here.path,
+          `overlaps ${there.cidr} at ${there.source.file} ${formatPath(there.path)}; VPC and peer network CIDRs must be disjoint so they can be routed together`,
+          here.cidr,
         ),
       );
     }

@@ -34,12 +34,12 @@ export function readYamlFile(path: string, issues: ConfigIssue[]): SourceFile | 
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
-      const pos = error.linePos?.[0];
+      const pos = lineCounter.linePos(error.pos[0]);
       const message =
         error.code === "DUPLICATE_KEY"
           ? `duplicate key: ${error.message}; each key may appear once in a mapping`
           : `malformed YAML: ${error.message.split("\n")[0]}`;
-      issues.push({ file, path: [], message, ...(pos ? { line: pos.line, column: pos.col } : {}) });
+      issues.push({ file, path: [], message, line: pos.line, column: pos.col });
     }
     return undefined;
   }
@@ -60,14 +60,15 @@ function locateInDocument(doc: Document, path: ConfigPath, lineCounter: LineCoun
       const items: Pair<unknown, unknown>[] = node.items;
       const pair = items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
       if (!pair) break;
-      node = (pair.value as Node | null) ?? (pair.key as Node);
+      found = pair.key as Node; // point at the key, where a reader looks
+      node = pair.value as Node | null;
     } else if (isSeq(node) && typeof segment === "number") {
       node = node.items[segment] as Node | undefined;
       if (!node) break;
+      found = node;
     } else {
       break;
     }
-    found = node;
   }
   const offset = found?.range?.[0];
   if (offset === undefined) return undefined;

@@ -3,7 +3,8 @@
  * from the built-in defaults of its `profile` (see `config/defaults.ts`); the merged result is validated here.
  */
 import { z } from "zod";
-import { awsAccountId, awsRegion, dnsLabel, ipv4Cidr, logRetentionDays, tagMap, uniqueList } from "./primitives";
+import { planSubnets, SubnetLayoutError } from "../../constructs/network/subnet-layout";
+import { awsAccountId, awsRegion, dnsLabel, ipv4Cidr, logRetentionDays, parseCidr, tagMap, uniqueList } from "./primitives";
 
 export const PROFILES = ["production", "staging", "development"] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -91,6 +92,13 @@ export const NetworkSchema = z
         message: `azCount is ${network.azCount} but ${network.availabilityZones.length} availabilityZones are listed; they must agree`,
         input: network.azCount,
       });
+    }
+    if (!parseCidr(network.cidr)) return; // reported by the cidr check
+    try {
+      planSubnets(network.cidr, network.availabilityZones?.length ?? network.azCount, network.subnetNewBits);
+    } catch (error) {
+      if (!(error instanceof SubnetLayoutError)) throw error;
+      ctx.addIssue({ code: "custom", path: ["subnetNewBits"], message: error.message, input: network.subnetNewBits });
     }
   });
 

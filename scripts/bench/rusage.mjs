@@ -1,0 +1,10 @@
+// Preloaded into every Node process of a benchmark run (NODE_OPTIONS=--import): appends this process's peak
+// resident set size to the file named by BENCH_RUSAGE_FILE when it exits.
+import { appendFileSync } from "node:fs";
+
+const file = process.env.BENCH_RUSAGE_FILE;
+if (file) {
+  process.on("exit", () => {
+    appendFileSync(file, `${JSON.stringify({ pid: process.pid, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+  });
+}

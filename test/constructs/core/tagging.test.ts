@@ -1,0 +1,59 @@
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { Aspects } from "cdktf";
+import { describe, expect, it } from "vitest";
+import { standardTags, TagAspect } from "../../../constructs/core/tagging";
+import { buildStacks, bundledConfig, resourceList, synthConstruct, synthJson } from "../../support/synth";
+
+const TAGS = standardTags({
+  project: "acme",
+  environment: "prod",
+  tenant: "globex",
+  owner: "platform-team",
+  costCentre: "CC-1",
+  repository: "example-org/platform-iac",
+  stack: "prod-infra",
+  extra: { Team: "payments", Owner: "must-not-win" },
+});
+
+describe("standardTags", () => {
+  it("carries environment, tenant, owner, cost centre, managed-by, repository and stack, sorted", () => {
+    expect(TAGS).toEqual({
+      CostCentre: "CC-1",
+      Environment: "prod",
+      ManagedBy: "cdktf",
+      Owner: "platform-team",
+      Project: "acme",
+      Repository: "example-org/platform-iac",
+      Stack: "prod-infra",
+      Team: "payments",
+      Tenant: "globex",
+    });
+    expect(Object.keys(TAGS)).toEqual([...Object.keys(TAGS)].sort());
+  });
+});
+
+describe("TagAspect", () => {
+  it("adds the tags to instances, volumes and network interfaces launched from a launch template", () => {
+    const { json } = synthConstruct((scope) => {
+      new LaunchTemplate(scope, "lt", {
+        name: "acme-prod-nodes",
+        tagSpecifications: [{ resourceType: "instance", tags: { Name: "node", Team: "own" } }],
+      });
+      Aspects.of(scope).add(new TagAspect(TAGS));
+    });
+    const [template] = resourceList(json, "aws_launch_template");
+    const specs = template!.tag_specifications as { resource_type: string; tags: Record<string, string> }[];
+    expect(specs.map((spec) => spec.resource_type)).toEqual(["instance", "volume", "network-interface"]);
+    for (const spec of specs) expect(spec.tags).toMatchObject({ Environment: "prod", Tenant: "globex", ManagedBy: "cdktf" });
+    // the template's own tags win over the standard ones
+    expect(specs[0]!.tags).toMatchObject({ Name: "node", Team: "own" });
+  });
+
+  it("is applied with the provider default tags in every bundled stack", () => {
+    for (const [name, stack] of buildStacks(bundledConfig())) {
+      const tags = (synthJson(stack).provider?.aws?.[0]?.default_tags as { tags: Record<string, string> }[])[0]!.tags;
+      expect(tags, name).toMatchObject({ Project: "acme", ManagedBy: "cdktf", Owner: "platform-team", Stack: name });
+      if (name !== "bootstrap") expect(tags.Environment, name).toBe(name.split("-")[0]);
+    }
+  });
+});
