@@ -1,0 +1,47 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readRuntimeOptions, RuntimeOptionError } from "../../config/runtime-options";
+import { ROOT, tempConfig } from "../support/synth";
+
+describe("readRuntimeOptions", () => {
+  it("defaults to the bundled config, every stack and the S3 bootstrap backend", () => {
+    expect(readRuntimeOptions({}, "config")).toEqual({ configDir: resolve("config"), stackPatterns: [], bootstrapBackend: "s3" });
+  });
+
+  it("reads PLATFORM_CONFIG_DIR, STACKS (comma or space separated) and PLATFORM_BOOTSTRAP_BACKEND", () => {
+    const options = readRuntimeOptions({ PLATFORM_CONFIG_DIR: "/tmp/cfg", STACKS: "prod-*, bootstrap  dev-infra", PLATFORM_BOOTSTRAP_BACKEND: "local" }, "config");
+    expect(options).toEqual({ configDir: "/tmp/cfg", stackPatterns: ["prod-*", "bootstrap", "dev-infra"], bootstrapBackend: "local" });
+  });
+
+  it("rejects an unknown bootstrap backend", () => {
+    expect(() => readRuntimeOptions({ PLATFORM_BOOTSTRAP_BACKEND: "gcs" }, "config")).toThrow(RuntimeOptionError);
+  });
+});
+
+describe("the app's switches end to end", () => {
+  const run = (env: NodeJS.ProcessEnv) => {
+    const outdir = mkdtempSync(join(tmpdir(), "platform-out-"));
+    const result = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "main.ts")], {
+      cwd: ROOT,
+      env: { ...process.env, CDKTF_OUTDIR: outdir, ...env },
+      encoding: "utf8",
+    });
+    return { result, stacks: () => readdirSync(join(outdir, "stacks")).sort() };
+  };
+
+  it("loads configuration from PLATFORM_CONFIG_DIR and synthesizes only the STACKS selection", () => {
+    const dir = tempConfig({ remove: ["environments/staging.yaml"] });
+    const { result, stacks } = run({ PLATFORM_CONFIG_DIR: dir, STACKS: "*-platform" });
+    expect(result.status, result.stderr).toBe(0);
+    expect(stacks()).toEqual(["dev-platform", "prod-platform"]);
+  });
+
+  it("exits 1 with the list of stacks when STACKS matches nothing", () => {
+    const { result } = run({ STACKS: "qa-*" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/STACKS pattern "qa-\*" matches no stack\. Stacks: bootstrap, dev-infra/);
+  });
+});
