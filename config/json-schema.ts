@@ -11,6 +11,7 @@ import { derivedDefaults, PROFILE_DEFAULTS } from "./defaults";
 import { layer } from "./layering";
 import { EnvironmentSchema, PROFILES } from "./schema/environment";
 import { ProjectSchema } from "./schema/project";
+import { TenantSchema } from "./schema/tenant";
 
 type JsonSchema = { properties?: Record<string, JsonSchema>; required?: string[]; [key: string]: unknown };
 
@@ -30,6 +31,7 @@ function relaxDefaulted(schema: JsonSchema, defaults: unknown): void {
 
 export const JSON_SCHEMA_FILES = {
   "project.schema.json": () => z.toJSONSchema(ProjectSchema, { io: "input", unrepresentable: "any" }) as JsonSchema,
+  "tenant.schema.json": () => z.toJSONSchema(TenantSchema, { io: "input", unrepresentable: "any" }) as JsonSchema,
   "environment.schema.json": () => {
     const schema = z.toJSONSchema(EnvironmentSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
     // Keys that every profile provides by default are optional in a file.

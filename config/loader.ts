@@ -3,6 +3,7 @@
  *
  *   <dir>/project.yaml              project-wide settings (ProjectSchema)
  *   <dir>/environments/<name>.yaml  one file per environment (EnvironmentSchema), layered over profile defaults
+ *   <dir>/tenants/<id>.yaml         one file per tenant (TenantSchema); optional directory
  *
  * Every problem of the run is collected and thrown together as a ConfigError; nothing is returned unless the
  * whole configuration is valid.
@@ -16,6 +17,7 @@ import { layer } from "./layering";
 import { EnvironmentSchema, PROFILES, type EnvironmentConfig, type Profile } from "./schema/environment";
 import { cidrsOverlap, parseCidr } from "./schema/primitives";
 import { ProjectSchema, type ProjectConfig } from "./schema/project";
+import { TenantSchema, type TenantConfig } from "./schema/tenant";
 import { displayPath, readYamlFile, yamlFilesIn, type SourceFile } from "./source";
 import { issueAt, validateWith } from "./validate";
 
@@ -25,12 +27,19 @@ export interface LoadedEnvironment {
   readonly source: SourceFile;
 }
 
+export interface LoadedTenant {
+  readonly config: TenantConfig;
+  readonly source: SourceFile;
+}
+
 export interface PlatformConfig {
   /** Directory the configuration was loaded from. */
   readonly directory: string;
   readonly project: ProjectConfig;
   /** Environments sorted by name. */
   readonly environments: readonly LoadedEnvironment[];
+  /** Tenants sorted by id. */
+  readonly tenants: readonly LoadedTenant[];
 }
 
 /** Resolves one environment file: profile defaults, then derived defaults, then the file itself. */
@@ -54,6 +63,40 @@ function loadEnvironment(path: string, stem: string, issues: ConfigIssue[]): Loa
   return { config, source };
 }
 
+function loadTenant(path: string, stem: string, environments: ReadonlySet<string>, issues: ConfigIssue[]): LoadedTenant | undefined {
+  const source = readYamlFile(path, issues);
+  if (!source) return undefined;
+  const config = validateWith(TenantSchema, source.data, source, issues);
+  if (!config) return undefined;
+  const problems: ConfigIssue[] = [];
+  if (config.id !== stem) {
+    problems.push(issueAt(source, ["id"], `must equal the file name "${stem}" (one file per tenant, named after its id)`, config.id));
+  }
+  if (!environments.has(config.environment)) {
+    problems.push(issueAt(source, ["environment"], `unknown environment; defined environments: ${[...environments].sort().join(", ")}`, config.environment));
+  }
+  if (config.isolation === "dedicated" && !config.network) {
+    problems.push(
+      issueAt(source, ["network"], `a dedicated tenant needs network.cidr; run \`npm run tenant -- allocate ${config.id}\` to take the next free block from the project's tenancy pool`, undefined),
+    );
+  }
+  if (config.isolation === "shared" && config.network) {
+    problems.push(issueAt(source, ["network"], "only dedicated tenants have their own network; remove it or set isolation: dedicated", config.network));
+  }
+  issues.push(...problems);
+  return problems.length === 0 ? { config, source } : undefined;
+}
+
+/** Two files with the same stem (`a.yaml` and `a.yml`) would define the same environment or tenant twice. */
+function checkDuplicateStems(files: readonly { path: string; stem: string }[], what: string, issues: ConfigIssue[]): void {
+  const seen = new Map<string, string>();
+  for (const { path, stem } of files) {
+    const other = seen.get(stem);
+    if (other) issues.push({ file: displayPath(path), path: [], message: `duplicate ${what} "${stem}": also defined by ${displayPath(other)}` });
+    seen.set(stem, path);
+  }
+}
+
 interface NamedCidr {
   readonly source: SourceFile;
   readonly path: (string | number)[];
@@ -62,8 +105,8 @@ interface NamedCidr {
   readonly kind: "vpc" | "peer";
 }
 
-/** Rejects overlapping VPCs, and peer networks that overlap any VPC of the platform. */
-export function checkCidrOverlaps(environments: readonly LoadedEnvironment[], issues: ConfigIssue[]): void {
+/** Rejects overlapping VPCs (environments and dedicated tenants), and peer networks that overlap any VPC. */
+export function checkCidrOverlaps(environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
   const blocks: NamedCidr[] = [];
   for (const { config, source } of environments) {
     const vpc = parseCidr(config.network.cidr);
@@ -72,6 +115,11 @@ export function checkCidrOverlaps(environments: readonly LoadedEnvironment[], is
       const address = parseCidr(peer.cidr);
       if (address) blocks.push({ source, path: ["network", "peerNetworks", index, "cidr"], cidr: peer.cidr, address, kind: "peer" });
     });
+  }
+  for (const { config, source } of tenants) {
+    const cidr = config.network?.cidr;
+    const address = cidr ? parseCidr(cidr) : undefined;
+    if (cidr && address) blocks.push({ source, path: ["network", "cidr"], cidr, address, kind: "vpc" });
   }
   for (const [i, a] of blocks.entries()) {
     for (const b of blocks.slice(i + 1)) {
@@ -111,14 +159,25 @@ export function loadConfig(directory: string): PlatformConfig {
   if (environmentFiles.length === 0) {
     issues.push({ file: displayPath(join(directory, "environments")), path: [], message: "no environment files found; add environments/<name>.yaml" });
   }
+  checkDuplicateStems(environmentFiles, "environment", issues);
   const environments: LoadedEnvironment[] = [];
   for (const { path, stem } of environmentFiles) {
     const loaded = loadEnvironment(path, stem, issues);
     if (loaded) environments.push(loaded);
   }
-  checkCidrOverlaps(environments, issues);
+
+  const tenantFiles = yamlFilesIn(join(directory, "tenants"));
+  checkDuplicateStems(tenantFiles, "tenant", issues);
+  const environmentNames = new Set(environmentFiles.map((file) => file.stem));
+  const tenants: LoadedTenant[] = [];
+  for (const { path, stem } of tenantFiles) {
+    const loaded = loadTenant(path, stem, environmentNames, issues);
+    if (loaded) tenants.push(loaded);
+  }
+  checkCidrOverlaps(environments, tenants, issues);
 
   if (issues.length > 0 || !project) throw new ConfigError(issues);
   environments.sort((a, b) => a.config.name.localeCompare(b.config.name));
-  return { directory, project, environments };
+  tenants.sort((a, b) => a.config.id.localeCompare(b.config.id));
+  return { directory, project, environments, tenants };
 }

@@ -7,9 +7,10 @@ import picomatch from "picomatch";
 import type { App, TerraformStack } from "cdktf";
 import type { PlatformConfig } from "../config/loader";
 import { BOOTSTRAP_STACK, BootstrapStack } from "./bootstrap";
-import { environmentContext, s3Backend, type BackendSettings } from "./context";
+import { dedicatedTenantEnvironment, environmentContext, s3Backend, type BackendSettings } from "./context";
 import { InfraStack, infraStackName } from "./infra";
 import { PlatformStack, platformStackName } from "./platform";
+import { dedicatedTenantStackNames, SharedTenantStack, sharedTenantStackName } from "./tenant";
 
 export interface BuildOptions {
   /** Glob patterns (`prod-*`, `bootstrap`); a stack is built when it matches any. Empty: every stack. */
@@ -38,12 +39,24 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
   for (const { config: environment } of config.environments) {
     const context = environmentContext(config.project, environment);
     const infra = infraStackName(environment.name);
-    entries.push({ name: infra, dependsOn: [], build: (app) => new InfraStack(app, context, backend) });
-    entries.push({
-      name: platformStackName(environment.name),
-      dependsOn: [infra],
-      build: (app) => new PlatformStack(app, context, backend),
-    });
+    entries.push({ name: infra, dependsOn: [], build: (app) => new InfraStack(app, infra, context, backend) });
+    const platform = platformStackName(environment.name);
+    entries.push({ name: platform, dependsOn: [infra], build: (app) => new PlatformStack(app, platform, context, backend) });
+  }
+  const environments = new Map(config.environments.map(({ config: environment }) => [environment.name, environment]));
+  for (const { config: tenant } of config.tenants) {
+    const environment = environments.get(tenant.environment);
+    if (!environment) throw new Error(`tenant ${tenant.id}: unknown environment ${tenant.environment}`); // the loader rejects this first
+    if (tenant.isolation === "shared") {
+      const name = sharedTenantStackName(environment.name, tenant.id);
+      const context = environmentContext(config.project, environment, tenant);
+      entries.push({ name, dependsOn: [platformStackName(environment.name)], build: (app) => new SharedTenantStack(app, name, context, backend) });
+    } else {
+      const names = dedicatedTenantStackNames(tenant.id);
+      const context = environmentContext(config.project, dedicatedTenantEnvironment(environment, tenant), tenant);
+      entries.push({ name: names.infra, dependsOn: [], build: (app) => new InfraStack(app, names.infra, context, backend) });
+      entries.push({ name: names.platform, dependsOn: [names.infra], build: (app) => new PlatformStack(app, names.platform, context, backend) });
+    }
   }
   return entries;
 }

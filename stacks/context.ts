@@ -4,6 +4,7 @@
  */
 import type { EnvironmentConfig } from "../config/schema/environment";
 import type { ProjectConfig } from "../config/schema/project";
+import type { TenantConfig } from "../config/schema/tenant";
 import { kmsAliasArn, roleArn, type AccountScope } from "../constructs/core/aws";
 import { Naming } from "../constructs/core/naming";
 import { standardTags } from "../constructs/core/tagging";
@@ -58,37 +59,60 @@ export function repositoryOf(project: ProjectConfig): string {
   return `${project.github.owner}/${project.github.repository}`;
 }
 
-/** Whether stateful resources of an environment get `prevent_destroy` and deletion protection. */
-export function protectsState(environment: EnvironmentConfig): boolean {
-  return environment.profile !== "development";
+/**
+ * Whether stateful resources get `prevent_destroy` and deletion protection: everywhere but development profiles,
+ * and not for a tenant marked `decommission: true` (so its stacks can be destroyed). Pass the context where there is
+ * one, so tenants are taken into account.
+ */
+export function protectsState(target: EnvironmentConfig | EnvironmentContext): boolean {
+  const environment = "environment" in target ? target.environment : target;
+  const decommissioning = "environment" in target && target.tenant?.decommission === true;
+  return environment.profile !== "development" && !decommissioning;
 }
 
 export interface EnvironmentContext {
   readonly project: ProjectConfig;
+  /** The environment, or for a dedicated tenant the environment with the tenant's network applied. */
   readonly environment: EnvironmentConfig;
+  /** Present for tenant stacks: names, tags and ownership carry the tenant. */
+  readonly tenant?: TenantConfig;
   readonly naming: Naming;
   readonly account: AccountScope;
 }
 
-export function environmentContext(project: ProjectConfig, environment: EnvironmentConfig): EnvironmentContext {
+export function environmentContext(project: ProjectConfig, environment: EnvironmentConfig, tenant?: TenantConfig): EnvironmentContext {
+  const naming = new Naming({ project: project.name, environment: environment.name });
   return {
     project,
     environment,
-    naming: new Naming({ project: project.name, environment: environment.name }),
+    ...(tenant ? { tenant } : {}),
+    naming: tenant ? naming.forTenant(tenant.id) : naming,
     account: { accountId: environment.account.id, region: environment.account.region },
   };
 }
 
-/** Standard tags of a stack in an environment (project tags, then environment tags, then the standard keys). */
+/**
+ * The environment a dedicated tenant's infra and platform stacks are built from: its environment, with the
+ * tenant's own VPC CIDR.
+ */
+export function dedicatedTenantEnvironment(environment: EnvironmentConfig, tenant: TenantConfig): EnvironmentConfig {
+  if (tenant.isolation !== "dedicated" || !tenant.network) {
+    throw new Error(`tenant ${tenant.id} is not a dedicated tenant with a network`);
+  }
+  return { ...environment, network: { ...environment.network, cidr: tenant.network.cidr } };
+}
+
+/** Standard tags of a stack (project tags, then environment tags, then tenant tags, then the standard keys). */
 export function environmentTags(context: EnvironmentContext, stack: string): Record<string, string> {
-  const { project, environment } = context;
+  const { project, environment, tenant } = context;
   return standardTags({
     project: project.name,
     environment: environment.name,
-    owner: environment.owner ?? project.owner,
-    costCentre: environment.costCentre ?? project.costCentre,
+    ...(tenant ? { tenant: tenant.id } : {}),
+    owner: tenant?.owner ?? environment.owner ?? project.owner,
+    costCentre: tenant?.costCentre ?? environment.costCentre ?? project.costCentre,
     repository: repositoryOf(project),
     stack,
-    extra: { ...project.tags, ...environment.tags },
+    extra: { ...project.tags, ...environment.tags, ...tenant?.tags },
   });
 }

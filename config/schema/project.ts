@@ -3,7 +3,7 @@
  * bootstrap account that holds Terraform state and the CI identity, and the GitHub repository CI runs from.
  */
 import { z } from "zod";
-import { awsAccountId, awsRegion, dnsLabel, tagMap } from "./primitives";
+import { awsAccountId, awsRegion, dnsLabel, ipv4Cidr, parseCidr, tagMap } from "./primitives";
 
 export const ProjectSchema = z.strictObject({
   /** Short prefix of every resource name. Kept short so names fit the tightest AWS limits (OpenSearch: 28). */
@@ -22,6 +22,24 @@ export const ProjectSchema = z.strictObject({
     /** Days a superseded state version is kept before it expires. */
     stateVersionRetentionDays: z.int().min(7).max(3650),
   }),
+  tenancy: z
+    .strictObject({
+      /** Pool that dedicated tenants' VPC CIDRs are allocated from (by `npm run tenant -- add`). */
+      cidrPool: ipv4Cidr({ minPrefix: 8, maxPrefix: 24, privateOnly: true }),
+      /** Prefix length of each dedicated tenant's VPC. */
+      blockPrefix: z.int().min(16).max(24),
+    })
+    .superRefine((tenancy, ctx) => {
+      const pool = parseCidr(tenancy.cidrPool);
+      if (pool && tenancy.blockPrefix < pool.subnetMask) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["blockPrefix"],
+          message: `/${tenancy.blockPrefix} blocks do not fit in the /${pool.subnetMask} pool; use a prefix of at least /${pool.subnetMask}`,
+          input: tenancy.blockPrefix,
+        });
+      }
+    }),
   github: z.strictObject({
     /** GitHub organisation or user that owns the repository. */
     owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { error: "expected a GitHub organisation or user name" }),

@@ -34,6 +34,11 @@ export const NAME_RULES = {
   "elasticache-replication-group": { minLength: 1, maxLength: 40, pattern: LOWER_HYPHEN, allowed: LOWER_HYPHEN_TEXT },
   "elasticache-subnet-group": { minLength: 1, maxLength: 255, pattern: /^[a-z0-9-]+$/, allowed: "lowercase letters, digits and '-'" },
   "elasticache-user": { minLength: 1, maxLength: 40, pattern: LOWER_HYPHEN, allowed: LOWER_HYPHEN_TEXT },
+  "elasticache-user-group": { minLength: 1, maxLength: 40, pattern: LOWER_HYPHEN, allowed: LOWER_HYPHEN_TEXT },
+  "elasticache-parameter-group": { minLength: 1, maxLength: 255, pattern: LOWER_HYPHEN, allowed: LOWER_HYPHEN_TEXT },
+  "cloudfront-origin-access-control": { minLength: 1, maxLength: 64, pattern: /^[\w.-]+$/, allowed: "letters, digits and ._-" },
+  "log-resource-policy": { minLength: 1, maxLength: 255, pattern: /^[\w.-]+$/, allowed: "letters, digits and ._-" },
+  "log-delivery": { minLength: 1, maxLength: 60, pattern: /^[\w-]+$/, allowed: "letters, digits, '-' and '_'" },
   "opensearch-domain": { minLength: 3, maxLength: 28, pattern: /^[a-z][a-z0-9-]+$/, allowed: "lowercase letters, digits and '-', starting with a letter" },
   "mq-broker": { minLength: 1, maxLength: 50, pattern: /^[\w-]+$/, allowed: "letters, digits, '-' and '_'" },
   "eks-cluster": { minLength: 1, maxLength: 100, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/, allowed: "letters, digits, '-' and '_', starting with a letter or digit" },
@@ -118,6 +123,11 @@ export class Naming {
   /** A new Naming for a tenant inside this scope. */
   forTenant(tenant: string): Naming {
     return new Naming({ ...this.scope, tenant });
+  }
+
+  /** The enclosing environment's Naming (drops the tenant). */
+  withoutTenant(): Naming {
+    return new Naming({ project: this.scope.project, ...(this.scope.environment ? { environment: this.scope.environment } : {}) });
   }
 
   /** `<prefix>-<components...>`, validated for `kind`. */

@@ -1,0 +1,168 @@
+/**
+ * Tenant onboarding logic behind `npm run tenant`: CIDR allocation from the project's pool, writing a tenant
+ * file safely, listing tenants, and the decommission plan. Pure functions over a configuration directory, so the
+ * command stays a thin CLI and everything here is tested.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, cpSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Address4 } from "ip-address";
+import { stringify } from "yaml";
+import { ConfigError } from "./errors";
+import { loadConfig, type PlatformConfig } from "./loader";
+import { cidrsOverlap, parseCidr } from "./schema/primitives";
+import { TenantSchema, type IsolationMode, type TenantConfig } from "./schema/tenant";
+import { dedicatedTenantStackNames, sharedTenantStackName } from "../stacks/tenant";
+
+export class TenancyError extends Error {}
+
+/** Every CIDR the platform uses or must route to: environment VPCs, their peer networks, dedicated tenant VPCs. */
+export function usedCidrs(config: PlatformConfig): { cidr: string; owner: string }[] {
+  const used: { cidr: string; owner: string }[] = [];
+  for (const { config: env } of config.environments) {
+    used.push({ cidr: env.network.cidr, owner: `environment ${env.name}` });
+    for (const peer of env.network.peerNetworks) used.push({ cidr: peer.cidr, owner: `peer network ${peer.name} of ${env.name}` });
+  }
+  for (const { config: tenant } of config.tenants) {
+    if (tenant.network) used.push({ cidr: tenant.network.cidr, owner: `tenant ${tenant.id}` });
+  }
+  return used;
+}
+
+/** The first block of `/prefix` in `pool` that overlaps none of `used`. Deterministic: lowest free address first. */
+export function nextFreeBlock(pool: string, prefix: number, used: readonly string[]): string {
+  const poolAddress = new Address4(pool);
+  const size = 1n << BigInt(32 - prefix);
+  const count = 1n << BigInt(prefix - poolAddress.subnetMask);
+  const start = poolAddress.startAddress().bigInt();
+  const taken = used.map((cidr) => parseCidr(cidr)).filter((address): address is Address4 => address !== undefined);
+  for (let index = 0n; index < count; index++) {
+    const candidate = new Address4(`${Address4.fromBigInt(start + index * size).correctForm()}/${prefix}`);
+    if (!taken.some((address) => cidrsOverlap(address, candidate))) return `${candidate.correctForm()}/${prefix}`;
+  }
+  throw new TenancyError(`the tenancy pool ${pool} has no free /${prefix} left; widen project.yaml tenancy.cidrPool`);
+}
+
+/** Stacks a tenant owns. */
+export function tenantStacks(tenant: Pick<TenantConfig, "id" | "environment" | "isolation">): string[] {
+  if (tenant.isolation === "shared") return [sharedTenantStackName(tenant.environment, tenant.id)];
+  const names = dedicatedTenantStackNames(tenant.id);
+  return [names.infra, names.platform];
+}
+
+export interface AddTenantOptions {
+  readonly id: string;
+  readonly environment: string;
+  readonly isolation: IsolationMode;
+  readonly host?: string;
+  readonly customDomain?: string;
+  readonly cidr?: string;
+  readonly owner?: string;
+  readonly costCentre?: string;
+}
+
+const TENANT_FILE_HEADER = "# yaml-language-server: $schema=../schema/json/tenant.schema.json\n";
+
+export function renderTenantFile(tenant: Record<string, unknown>): string {
+  return `${TENANT_FILE_HEADER}${stringify(tenant)}`;
+}
+
+/**
+ * Validates, allocates and writes `tenants/<id>.yaml`. The new file is first validated together with the whole
+ * configuration in a temporary copy; only a configuration that loads cleanly is written (atomically, by rename),
+ * and an existing tenant is never overwritten.
+ */
+export function addTenant(directory: string, options: AddTenantOptions): { file: string; tenant: TenantConfig; stacks: string[] } {
+  const config = loadConfig(directory); // the existing configuration must be valid before anything is added
+  const file = join(directory, "tenants", `${options.id}.yaml`);
+  if (existsSync(file) || config.tenants.some((tenant) => tenant.config.id === options.id)) {
+    throw new TenancyError(`tenant "${options.id}" already exists (${file}); tenant ids are unique`);
+  }
+  const draft: Record<string, unknown> = { id: options.id, environment: options.environment, isolation: options.isolation };
+  if (options.owner) draft.owner = options.owner;
+  if (options.costCentre) draft.costCentre = options.costCentre;
+  if (options.host || options.customDomain) {
+    draft.domain = { ...(options.host ? { host: options.host } : {}), ...(options.customDomain ? { custom: options.customDomain } : {}) };
+  }
+  if (options.isolation === "dedicated") {
+    const { cidrPool, blockPrefix } = config.project.tenancy;
+    draft.network = { cidr: options.cidr ?? nextFreeBlock(cidrPool, blockPrefix, usedCidrs(config).map((entry) => entry.cidr)) };
+  } else if (options.cidr) {
+    throw new TenancyError("--cidr applies to dedicated tenants only; shared tenants use their environment's network");
+  }
+  const parsed = TenantSchema.safeParse(draft);
+  if (!parsed.success) {
+    throw new TenancyError(parsed.error.issues.map((issue) => `${issue.path.join(".") || "tenant"}: ${issue.message}`).join("\n"));
+  }
+  const text = renderTenantFile(draft);
+
+  // Validate the whole configuration with the new file in place before touching the real directory.
+  const trial = mkdtempSync(join(tmpdir(), "tenant-add-"));
+  try {
+    cpSync(directory, trial, { recursive: true, filter: (source) => !source.endsWith(".ts") });
+    mkdirSync(join(trial, "tenants"), { recursive: true });
+    writeFileSync(join(trial, "tenants", `${options.id}.yaml`), text);
+    loadConfig(trial);
+  } finally {
+    rmSync(trial, { recursive: true, force: true });
+  }
+
+  mkdirSync(join(directory, "tenants"), { recursive: true });
+  const temporary = `${file}.tmp-${process.pid}`;
+  writeFileSync(temporary, text, { flag: "wx" });
+  renameSync(temporary, file);
+  return { file, tenant: parsed.data, stacks: tenantStacks(parsed.data) };
+}
+
+/** Allocates a CIDR for a dedicated tenant file that has none and writes it into the file. */
+export function allocateTenantCidr(directory: string, id: string, current: Record<string, unknown>): string {
+  let config: PlatformConfig | undefined;
+  try {
+    config = loadConfig(directory);
+  } catch (error) {
+    // The tenant being allocated is the one reported as missing its network; everything else must be valid.
+    if (!(error instanceof ConfigError)) throw error;
+    const others = error.issues.filter((issue) => !(issue.file.endsWith(`${id}.yaml`) && issue.path[0] === "network"));
+    if (others.length > 0) throw new ConfigError(others);
+    const withoutTenant = mkdtempSync(join(tmpdir(), "tenant-allocate-"));
+    cpSync(directory, withoutTenant, { recursive: true, filter: (source) => !source.endsWith(".ts") && !source.endsWith(join("tenants", `${id}.yaml`)) });
+    config = loadConfig(withoutTenant);
+    rmSync(withoutTenant, { recursive: true, force: true });
+  }
+  const { cidrPool, blockPrefix } = config.project.tenancy;
+  const cidr = nextFreeBlock(cidrPool, blockPrefix, usedCidrs(config).filter((entry) => entry.owner !== `tenant ${id}`).map((entry) => entry.cidr));
+  const file = join(directory, "tenants", `${id}.yaml`);
+  const temporary = `${file}.tmp-${process.pid}`;
+  writeFileSync(temporary, renderTenantFile({ ...current, network: { cidr } }));
+  renameSync(temporary, file);
+  return cidr;
+}
+
+export interface DecommissionPlan {
+  /** True when the tenant's resources are still protected and removal must not proceed. */
+  readonly refused: boolean;
+  readonly steps: readonly string[];
+}
+
+/**
+ * What removing a tenant takes. State is never deleted. In environments that protect state, the tenant must first
+ * be marked `decommission: true` (which lifts deletion protection and prevent_destroy on its resources while
+ * keeping final snapshots), deployed, backed up and destroyed — only then is the file removed.
+ */
+export function decommissionPlan(config: PlatformConfig, id: string, protectedEnvironment: (environment: string) => boolean): DecommissionPlan {
+  const loaded = config.tenants.find((tenant) => tenant.config.id === id);
+  if (!loaded) throw new TenancyError(`no tenant "${id}"; tenants: ${config.tenants.map((tenant) => tenant.config.id).join(", ") || "(none)"}`);
+  const tenant = loaded.config;
+  const stacks = tenantStacks(tenant);
+  const destroyOrder = [...stacks].reverse();
+  const isProtected = protectedEnvironment(tenant.environment) && !tenant.decommission;
+  const steps = [
+    ...(isProtected
+      ? [`Set \`decommission: true\` in ${loaded.source.file} and deploy ${stacks.join(", ")} (lifts deletion protection; final snapshots are still taken).`]
+      : []),
+    `Take final backups: start an on-demand AWS Backup job for every resource tagged Tenant=${id} and wait for it to complete.`,
+    ...destroyOrder.map((stack) => `Destroy: STACKS=${stack} npx cdktf destroy ${stack}   (state stays in the bucket under stacks/${stack}/)`),
+    `Delete ${loaded.source.file} and open a pull request.`,
+  ];
+  return { refused: isProtected, steps };
+}

@@ -1,0 +1,99 @@
+/**
+ * `npm run tenant -- <command>`: onboard, list and decommission tenants.
+ *
+ *   add <id> --env <env> --isolation shared|dedicated [--host h] [--custom-domain d] [--cidr c] [--owner o] [--cost-centre c]
+ *   allocate <id>     give a dedicated tenant file without a CIDR the next free block from the pool
+ *   list              tenants with isolation, CIDR and stacks
+ *   remove <id>       print the decommission steps; refuses while deletion protection is on. Never deletes state.
+ *
+ * PLATFORM_CONFIG_DIR selects the configuration directory, as for synth.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { parse } from "yaml";
+import { ConfigError } from "../config/errors";
+import { loadConfig } from "../config/loader";
+import { displayPath } from "../config/source";
+import { readRuntimeOptions } from "../config/runtime-options";
+import { ISOLATION_MODES } from "../config/schema/tenant";
+import { addTenant, allocateTenantCidr, decommissionPlan, TenancyError, tenantStacks } from "../config/tenancy";
+import { protectsState } from "../stacks/context";
+
+const configDir = readRuntimeOptions(process.env, join(__dirname, "..", "config")).configDir;
+
+function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+const program = new Command().name("tenant").description("Onboard, list and decommission tenants").showHelpAfterError();
+
+program
+  .command("add")
+  .argument("<id>", "tenant id (DNS-safe, unique)")
+  .requiredOption("--env <environment>", "environment the tenant belongs to")
+  .addOption(new Option("--isolation <mode>", "shared or dedicated").choices([...ISOLATION_MODES]).makeOptionMandatory())
+  .option("--host <host>", "host the tenant is served on (default <id>.<environment tenant domain>)")
+  .option("--custom-domain <domain>", "custom domain the tenant brings")
+  .option("--cidr <cidr>", "dedicated tenants: use this VPC CIDR instead of the next free pool block")
+  .option("--owner <owner>", "Owner tag")
+  .option("--cost-centre <costCentre>", "CostCentre tag")
+  .action((id: string, options: { env: string; isolation: "shared" | "dedicated"; host?: string; customDomain?: string; cidr?: string; owner?: string; costCentre?: string }) => {
+    const result = addTenant(configDir, {
+      id,
+      environment: options.env,
+      isolation: options.isolation,
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.customDomain ? { customDomain: options.customDomain } : {}),
+      ...(options.cidr ? { cidr: options.cidr } : {}),
+      ...(options.owner ? { owner: options.owner } : {}),
+      ...(options.costCentre ? { costCentre: options.costCentre } : {}),
+    });
+    print(`wrote ${displayPath(result.file)}${result.tenant.network ? ` (VPC ${result.tenant.network.cidr})` : ""}`);
+    print("stacks to review:");
+    for (const stack of result.stacks) print(`  npm run diff -- ${stack}`);
+  });
+
+program
+  .command("allocate")
+  .argument("<id>", "dedicated tenant without network.cidr")
+  .action((id: string) => {
+    const file = join(configDir, "tenants", `${id}.yaml`);
+    const current = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    if (current.isolation !== "dedicated") throw new TenancyError(`${file}: only dedicated tenants get a VPC CIDR`);
+    if ((current.network as { cidr?: string } | undefined)?.cidr) throw new TenancyError(`${file}: network.cidr is already set; an allocation never moves`);
+    print(`allocated ${allocateTenantCidr(configDir, id, current)} to ${id} in ${displayPath(file)}`);
+  });
+
+program.command("list").action(() => {
+  const config = loadConfig(configDir);
+  const rows = config.tenants.map(({ config: tenant }) => [tenant.id, tenant.environment, tenant.isolation, tenant.network?.cidr ?? "-", tenantStacks(tenant).join(", ")]);
+  const header = ["TENANT", "ENV", "ISOLATION", "CIDR", "STACKS"];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  for (const row of [header, ...rows]) print(row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd());
+});
+
+program
+  .command("remove")
+  .argument("<id>", "tenant id")
+  .action((id: string) => {
+    const config = loadConfig(configDir);
+    const environments = new Map(config.environments.map((env) => [env.config.name, env.config]));
+    const plan = decommissionPlan(config, id, (name) => {
+      const environment = environments.get(name);
+      return environment ? protectsState(environment) : true;
+    });
+    print(plan.refused ? `Refusing to remove ${id}: its resources have deletion protection. Decommission steps:` : `Decommission steps for ${id} (state is never deleted):`);
+    plan.steps.forEach((step, index) => print(`  ${index + 1}. ${step}`));
+    if (plan.refused) process.exitCode = 1;
+  });
+
+try {
+  program.parse();
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof TenancyError || error instanceof InvalidArgumentError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

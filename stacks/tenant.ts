@@ -1,0 +1,39 @@
+/**
+ * `<env>-tenant-<id>`: a shared tenant inside its environment's cluster, with its own stack and state so adding
+ * or removing one tenant never plans a change in another tenant's (or the environment's) stack. It references
+ * only its own resources and, by name, the environment's cluster.
+ */
+import type { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
+import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import type { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import type { Construct } from "constructs";
+import { BaseStack } from "./base-stack";
+import { clusterProviders } from "./cluster-providers";
+import { environmentTags, type BackendSettings, type EnvironmentContext } from "./context";
+
+export function sharedTenantStackName(environment: string, tenant: string): string {
+  return `${environment}-tenant-${tenant}`;
+}
+
+export function dedicatedTenantStackNames(tenant: string): { infra: string; platform: string } {
+  return { infra: `tenant-${tenant}-infra`, platform: `tenant-${tenant}-platform` };
+}
+
+export class SharedTenantStack extends BaseStack {
+  readonly cluster: DataAwsEksCluster;
+  readonly kubernetes: KubernetesProvider;
+  readonly helm: HelmProvider;
+
+  constructor(scope: Construct, name: string, context: EnvironmentContext, backend: BackendSettings) {
+    if (!context.tenant || context.tenant.isolation !== "shared") {
+      throw new Error(`SharedTenantStack ${name}: needs a shared tenant in its context`);
+    }
+    super(scope, name, { account: context.account, backend, tags: environmentTags(context, name) });
+    // The environment's cluster: the tenant naming scope adds the tenant id, so the name comes from the environment.
+    const clusterName = context.naming.withoutTenant().clusterName;
+    const providers = clusterProviders(this, clusterName, context.account.region);
+    this.cluster = providers.cluster;
+    this.kubernetes = providers.kubernetes;
+    this.helm = providers.helm;
+  }
+}
