@@ -33,7 +33,7 @@ describe("the app's switches end to end", () => {
   };
 
   it("loads configuration from PLATFORM_CONFIG_DIR and synthesizes only the STACKS selection", () => {
-    const dir = tempConfig({ remove: ["environments/staging.yaml"] });
+    const dir = tempConfig({ remove: ["environments/staging.yaml", "tenants/initech.yaml"] });
     const { result, stacks } = run({ PLATFORM_CONFIG_DIR: dir, STACKS: "*-platform" });
     expect(result.status, result.stderr).toBe(0);
     expect(stacks()).toEqual(["dev-platform", "prod-platform"]);

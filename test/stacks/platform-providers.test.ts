@@ -4,17 +4,18 @@ import { buildStacks, bundledConfig, synthJson } from "../support/synth";
 const stacks = buildStacks(bundledConfig(), { stackPatterns: ["*-platform"] });
 
 describe("platform stack providers", () => {
+  const clusterOf = (name: string) => (name.startsWith("tenant-") ? `acme-prod-${name.split("-")[1]}-eks` : `acme-${name.replace(/-platform$/, "")}-eks`);
   for (const [name, stack] of stacks) {
-    const environment = name.replace(/-platform$/, "");
+    const clusterName = clusterOf(name);
     const json = synthJson(stack);
     const exec = {
       api_version: "client.authentication.k8s.io/v1beta1",
       command: "aws",
-      args: ["eks", "get-token", "--cluster-name", `acme-${environment}-eks`, "--region", "eu-west-1", "--output", "json"],
+      args: ["eks", "get-token", "--cluster-name", clusterName, "--region", "eu-west-1", "--output", "json"],
     };
 
     it(`${name} finds its cluster by name through a data source`, () => {
-      expect(json.data?.aws_eks_cluster).toEqual({ cluster: expect.objectContaining({ name: `acme-${environment}-eks` }) });
+      expect(json.data?.aws_eks_cluster).toEqual({ cluster: expect.objectContaining({ name: clusterName }) });
       expect(json.resource?.aws_eks_cluster).toBeUndefined();
     });
 

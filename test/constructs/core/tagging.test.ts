@@ -52,8 +52,9 @@ describe("TagAspect", () => {
   it("is applied with the provider default tags in every bundled stack", () => {
     for (const [name, stack] of buildStacks(bundledConfig())) {
       const tags = (synthJson(stack).provider?.aws?.[0]?.default_tags as { tags: Record<string, string> }[])[0]!.tags;
-      expect(tags, name).toMatchObject({ Project: "acme", ManagedBy: "cdktf", Owner: "platform-team", Stack: name });
-      if (name !== "bootstrap") expect(tags.Environment, name).toBe(name.split("-")[0]);
+      expect(tags, name).toMatchObject({ Project: "acme", ManagedBy: "cdktf", Stack: name });
+      expect(tags.Owner, name).toBe(name === "prod-tenant-globex" ? "globex-success-team" : "platform-team");
+      if (name !== "bootstrap") expect(tags.Environment, name).toBe(name.startsWith("tenant-") ? "prod" : name.split("-")[0]);
     }
   });
 });
