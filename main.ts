@@ -10,6 +10,11 @@ import { readRuntimeOptions, RuntimeOptionError } from "./config/runtime-options
 import { NameError } from "./constructs/core/naming";
 import { buildApp, StackSelectionError } from "./stacks/app";
 
+// cdktf captures a full stack trace for every token it creates. tsx enables source maps, and mapping those traces
+// dominated synth time (measured with --cpu-prof); configuration and construct errors carry their own context, so
+// the app formats stack traces without source maps.
+process.setSourceMapsEnabled(false);
+
 function main(): void {
   const options = readRuntimeOptions(process.env, join(__dirname, "config"));
   const config = loadConfig(options.configDir);
