@@ -3,11 +3,10 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
-import { buildStacks, bundledConfig, resourceList, synthJson, synthString } from "../support/synth";
+import { buildStacks, bundledConfig, bundledSynth, resourceList, synthJson, type Synthesized } from "../support/synth";
 
-const stack = buildStacks(bundledConfig(), { stackPatterns: ["bootstrap"] }).get("bootstrap")!;
-const json = synthJson(stack);
-const text = synthString(stack);
+const text = bundledSynth().get("bootstrap")!;
+const json = JSON.parse(text) as Synthesized;
 type Statement = { sid?: string; effect?: string; actions?: string[]; resources?: string[]; condition?: { test: string; variable: string; values: string[] }[] };
 const policy = (prefix: string) =>
   Object.entries(json.data?.aws_iam_policy_document ?? {}).find(([id]) => id.startsWith(prefix))![1].statement as Statement[];

@@ -1,11 +1,12 @@
 /**
  * Test helpers: load the bundled configuration, synthesize stacks in memory, and query the synthesized JSON.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Testing, TerraformStack } from "cdktf";
+import { App, Testing, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { inject } from "vitest";
 import { parse, stringify } from "yaml";
 import { loadConfig, type PlatformConfig } from "../../config/loader";
 import { buildApp, type BuildOptions } from "../../stacks/app";
@@ -26,6 +27,32 @@ export type Synthesized = {
   terraform?: Record<string, unknown>;
   output?: Record<string, unknown>;
 };
+
+/**
+ * The bundled configuration's stacks as synthesized once for the whole run by test/support/global-setup.ts:
+ * stack name -> cdk.tf.json text. Use this for assertions over bundled stacks instead of synthesizing again.
+ */
+export function bundledSynth(): Map<string, string> {
+  const stacksDir = join(inject("bundledOutdir"), "stacks");
+  return new Map(readdirSync(stacksDir).sort().map((name) => [name, readFileSync(join(stacksDir, name, "cdk.tf.json"), "utf8")]));
+}
+
+/** Synthesizes `config` with a real App (as main.ts does) into a temporary directory: stack name -> cdk.tf.json text. */
+export function synthToTexts(config: PlatformConfig, options: BuildOptions = {}): Map<string, string> {
+  const outdir = mkdtempSync(join(tmpdir(), "platform-synth-"));
+  const app = new App({ outdir });
+  buildApp(app, config, options);
+  app.synth();
+  const stacksDir = join(outdir, "stacks");
+  const texts = new Map(readdirSync(stacksDir).sort().map((name) => [name, readFileSync(join(stacksDir, name, "cdk.tf.json"), "utf8")]));
+  rmSync(outdir, { recursive: true, force: true });
+  return texts;
+}
+
+/** One bundled stack's synthesized JSON (see bundledSynth). */
+export function bundledStackJson(name: string): Synthesized {
+  return JSON.parse(readFileSync(join(inject("bundledOutdir"), "stacks", name, "cdk.tf.json"), "utf8")) as Synthesized;
+}
 
 /** Synthesized JSON of one stack as a string (the form cdktf's matchers take). */
 export function synthString(stack: TerraformStack): string {

@@ -2,7 +2,7 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Aspects } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { standardTags, TagAspect } from "../../../constructs/core/tagging";
-import { buildStacks, bundledConfig, resourceList, synthConstruct, synthJson } from "../../support/synth";
+import { bundledSynth, resourceList, synthConstruct, type Synthesized } from "../../support/synth";
 
 const TAGS = standardTags({
   project: "acme",
@@ -50,8 +50,8 @@ describe("TagAspect", () => {
   });
 
   it("is applied with the provider default tags in every bundled stack", () => {
-    for (const [name, stack] of buildStacks(bundledConfig())) {
-      const tags = (synthJson(stack).provider?.aws?.[0]?.default_tags as { tags: Record<string, string> }[])[0]!.tags;
+    for (const [name, text] of bundledSynth()) {
+      const tags = ((JSON.parse(text) as Synthesized).provider?.aws?.[0]?.default_tags as { tags: Record<string, string> }[])[0]!.tags;
       expect(tags, name).toMatchObject({ Project: "acme", ManagedBy: "cdktf", Stack: name });
       expect(tags.Owner, name).toBe(name === "prod-tenant-globex" ? "globex-success-team" : "platform-team");
       if (name !== "bootstrap") expect(tags.Environment, name).toBe(name.startsWith("tenant-") ? "prod" : name.split("-")[0]);
