@@ -9,14 +9,11 @@ import { loadConfig } from "./config/loader";
 import { readRuntimeOptions, RuntimeOptionError } from "./config/runtime-options";
 import { NameError } from "./constructs/core/naming";
 import { buildApp, StackSelectionError } from "./stacks/app";
-
-// cdktf captures a full stack trace for every token it creates. tsx enables source maps, and mapping those traces
-// dominated synth time (measured with --cpu-prof); configuration and construct errors carry their own context, so
-// the app formats stack traces without source maps.
-process.setSourceMapsEnabled(false);
+import { disableTokenStackTraces } from "./stacks/fast-synth";
 
 function main(): void {
   const options = readRuntimeOptions(process.env, join(__dirname, "config"));
+  if (!options.tokenStackTraces) disableTokenStackTraces();
   const config = loadConfig(options.configDir);
   const app = new App();
   buildApp(app, config, { stackPatterns: options.stackPatterns, bootstrapBackend: options.bootstrapBackend });

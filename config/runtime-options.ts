@@ -4,6 +4,7 @@
  * - PLATFORM_CONFIG_DIR          configuration directory (default: `config` next to main.ts)
  * - STACKS                       comma- or space-separated glob patterns of stacks to synthesize (default: all)
  * - PLATFORM_BOOTSTRAP_BACKEND   `local` for the bootstrap stack's first apply (default: `s3`)
+ * - PLATFORM_TOKEN_STACK_TRACES  `1` keeps cdktf's per-token creation stack traces (slow; for debugging token errors)
  */
 import { resolve } from "node:path";
 
@@ -11,6 +12,7 @@ export interface RuntimeOptions {
   readonly configDir: string;
   readonly stackPatterns: readonly string[];
   readonly bootstrapBackend: "s3" | "local";
+  readonly tokenStackTraces: boolean;
 }
 
 export class RuntimeOptionError extends Error {}
@@ -24,5 +26,6 @@ export function readRuntimeOptions(env: NodeJS.ProcessEnv, defaultConfigDir: str
     configDir: resolve(env.PLATFORM_CONFIG_DIR ?? defaultConfigDir),
     stackPatterns: (env.STACKS ?? "").split(/[\s,]+/).filter((pattern) => pattern !== ""),
     bootstrapBackend: backend,
+    tokenStackTraces: env.PLATFORM_TOKEN_STACK_TRACES === "1",
   };
 }

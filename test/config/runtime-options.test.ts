@@ -8,12 +8,15 @@ import { ROOT, tempConfig } from "../support/synth";
 
 describe("readRuntimeOptions", () => {
   it("defaults to the bundled config, every stack and the S3 bootstrap backend", () => {
-    expect(readRuntimeOptions({}, "config")).toEqual({ configDir: resolve("config"), stackPatterns: [], bootstrapBackend: "s3" });
+    expect(readRuntimeOptions({}, "config")).toEqual({ configDir: resolve("config"), stackPatterns: [], bootstrapBackend: "s3", tokenStackTraces: false });
   });
 
   it("reads PLATFORM_CONFIG_DIR, STACKS (comma or space separated) and PLATFORM_BOOTSTRAP_BACKEND", () => {
-    const options = readRuntimeOptions({ PLATFORM_CONFIG_DIR: "/tmp/cfg", STACKS: "prod-*, bootstrap  dev-infra", PLATFORM_BOOTSTRAP_BACKEND: "local" }, "config");
-    expect(options).toEqual({ configDir: "/tmp/cfg", stackPatterns: ["prod-*", "bootstrap", "dev-infra"], bootstrapBackend: "local" });
+    const options = readRuntimeOptions(
+      { PLATFORM_CONFIG_DIR: "/tmp/cfg", STACKS: "prod-*, bootstrap  dev-infra", PLATFORM_BOOTSTRAP_BACKEND: "local", PLATFORM_TOKEN_STACK_TRACES: "1" },
+      "config",
+    );
+    expect(options).toEqual({ configDir: "/tmp/cfg", stackPatterns: ["prod-*", "bootstrap", "dev-infra"], bootstrapBackend: "local", tokenStackTraces: true });
   });
 
   it("rejects an unknown bootstrap backend", () => {

@@ -9,9 +9,10 @@ import { App } from "cdktf";
 import type { TestProject } from "vitest/node";
 import { loadConfig } from "../../config/loader";
 import { buildApp } from "../../stacks/app";
+import { disableTokenStackTraces } from "../../stacks/fast-synth";
 
 export default function setup(project: TestProject): () => void {
-  process.setSourceMapsEnabled(false); // see main.ts: token stack traces are costly to source-map
+  disableTokenStackTraces(); // as main.ts does
   const outdir = mkdtempSync(join(tmpdir(), "platform-bundled-"));
   const app = new App({ outdir }); // exactly as main.ts
   buildApp(app, loadConfig(join(__dirname, "..", "..", "config")));
