@@ -25,7 +25,295 @@ const COMMON: EnvironmentDefaults = {
     peerNetworks: [],
   },
   kms: { rotationPeriodDays: 365 },
+  // Products run only where an environment lists them.
+  products: {},
 };
+
+/**
+ * Workload policy shared by every profile (see config/schema/products.ts). Pods run as a fixed non-root uid;
+ * a workload whose image needs another sets its own securityContext.
+ */
+const WORKLOADS_COMMON = {
+  securityContext: { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
+  tmpSizeLimit: "256Mi",
+  terminationGracePeriodSeconds: 30,
+  probes: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3, startupFailureThreshold: 30 },
+  jobs: { backoffLimit: 2, activeDeadlineSeconds: 1800, historyLimit: 3, startingDeadlineSeconds: 300 },
+  secrets: { refreshInterval: "1h" },
+  namespace: {
+    podSecurity: "restricted" as const,
+    limitRange: {
+      defaultRequest: { cpu: "100m", memory: "128Mi" },
+      default: { cpu: "500m", memory: "512Mi" },
+      max: { cpu: "8", memory: "16Gi" },
+    },
+  },
+  ingress: {
+    scheme: "internet-facing" as const,
+    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    idleTimeoutSeconds: 60,
+    deregistrationDelaySeconds: 30,
+  },
+};
+
+/**
+ * Cluster settings every profile shares. Kubernetes 1.35 is in EKS standard support until March 2027; the
+ * managed add-on versions are the EKS add-on builds published for it (they cannot be checked offline: confirm
+ * with `aws eks describe-addon-versions --kubernetes-version 1.35` when bumping).
+ */
+const CLUSTER_COMMON = {
+  kubernetesVersion: "1.35",
+  nodeImageRelease: "1.35.4-20260512",
+  endpoint: { publicAccess: false, publicAccessCidrs: [] },
+  access: { adminRoleArns: [], viewerRoleArns: [] },
+  networkPolicy: true,
+  managedAddons: {
+    vpcCni: "v1.21.1-eksbuild.8",
+    coreDns: "v1.13.2-eksbuild.4",
+    kubeProxy: "v1.35.3-eksbuild.2",
+    ebsCsiDriver: "v1.56.0-eksbuild.1",
+    podIdentityAgent: "v1.3.9-eksbuild.3",
+  },
+} satisfies EnvironmentDefaults["cluster"];
+
+/** The managed node pool that runs the add-ons (Graviton: cheaper per vCPU than the x86 equivalents). */
+function systemPool(instanceTypes: string[], size: { min: number; desired: number; max: number }) {
+  return {
+    name: "system",
+    instanceTypes,
+    amiType: "AL2023_ARM_64_STANDARD" as const,
+    capacityType: "ON_DEMAND" as const,
+    minSize: size.min,
+    desiredSize: size.desired,
+    maxSize: size.max,
+    diskSizeGiB: 50,
+    labels: { "node-pool": "system" },
+    taints: [],
+    maxUnavailablePercentage: 33,
+    autoRepair: true,
+  };
+}
+
+/** Karpenter's node pool shape shared by every profile (limits and capacity types differ). */
+const KARPENTER_POOL_COMMON = {
+  architectures: ["arm64" as const],
+  instanceFamilies: ["m7g", "c7g", "r7g", "m6g", "c6g", "r6g"],
+  consolidationPolicy: "WhenEmptyOrUnderutilized" as const,
+  expireAfter: "720h",
+  disruptionBudget: "10%",
+  diskSizeGiB: 50,
+};
+
+/**
+ * Backup tiers shared by every profile; profiles switch tiers on and set retention. Times follow the reference
+ * guides: frequent backups every 6 hours, the daily full backup at 02:00 UTC, weekly long-term copies on Sunday.
+ * Caches and search indexes hold derived data (rebuilt from the system of record), so their RPO is the service's
+ * own snapshot interval: ElastiCache snapshots daily, OpenSearch hourly.
+ */
+const BACKUP_PLAN_COMMON = {
+  rpoOverrides: { cache: "24h", search: "1h" },
+  timezone: "UTC",
+  startWindow: "1h",
+  completionWindow: "8h",
+  monthly: { enabled: false, dayOfMonth: 1, at: "04:00", retentionDays: 365, coldStorageAfterDays: 30, copy: true },
+  yearly: { enabled: false, month: 1, dayOfMonth: 1, at: "05:00", retentionDays: 2555, coldStorageAfterDays: 90, copy: true },
+} as const;
+
+/** Velero: daily at 01:00 UTC kept 240 hours (the Murima guide), every namespace but the system ones. */
+const VELERO_COMMON = {
+  schedules: [
+    {
+      name: "daily",
+      schedule: "0 1 * * *",
+      ttl: "240h",
+      includedNamespaces: ["*"],
+      excludedNamespaces: ["kube-system", "kube-public", "kube-node-lease", "velero"],
+      snapshotVolumes: true,
+    },
+  ],
+};
+
+/**
+ * Observability (see config/schema/observability.ts). Thresholds follow the reference guides: error rate > 1 %
+ * (critical), p95 latency > 500 ms, CPU > 80 %, memory > 85 % (containers) / 90 % (nodes), disk > 85 %, database
+ * connections > 80 % of max. Production pages (critical) on user-facing failures; staging and development only
+ * warn, with looser latency and error thresholds in development.
+ */
+type ObservabilityDefaults = NonNullable<EnvironmentDefaults["observability"]>;
+type Sev = "critical" | "warning" | "info";
+function observabilityDefaults(profile: Profile): ObservabilityDefaults {
+  const production = profile === "production";
+  const development = profile === "development";
+  const page: Sev = production ? "critical" : "warning";
+  return {
+    prometheus: production
+      ? { replicas: 2, retention: "15d", retentionSizeGiB: 45, storageGiB: 50, scrapeInterval: "30s" }
+      : { replicas: 1, retention: development ? "3d" : "7d", retentionSizeGiB: development ? 9 : 18, storageGiB: development ? 10 : 20, scrapeInterval: "30s" },
+    alertmanager: {
+      replicas: production ? 2 : 1,
+      storageGiB: 2,
+      retention: "120h",
+      groupBy: ["alertname", "namespace", "severity"],
+      repeatInterval: production ? "4h" : "12h",
+      alertsTopicSeverities: production ? ["critical", "warning"] : development ? [] : ["critical"],
+      receivers: [],
+    },
+    grafana: { storageGiB: production ? 10 : 5 },
+    alertRules: {
+      // Placeholder: point it at the team's runbooks (each alert links to <base>/<alert-name>).
+      runbookBaseUrl: "https://runbooks.example.com/alerts",
+      product: {
+        httpErrorRatePercent: { threshold: development ? 5 : 1, for: "5m", severity: page },
+        httpLatencyP95Seconds: { threshold: development ? 1 : 0.5, for: "10m", severity: "warning" },
+        httpLatencyP99Seconds: { threshold: development ? 3 : 2, for: "10m", severity: "warning" },
+        podRestartsPerHour: { threshold: 3, for: "5m", severity: "warning" },
+        crashLooping: { for: "15m", severity: page },
+        containerCpuPercent: { threshold: 80, for: "15m", severity: "warning" },
+        containerMemoryPercent: { threshold: 85, for: "15m", severity: "warning" },
+        hpaAtMaxReplicas: { for: "15m", severity: "warning" },
+        volumeUsagePercent: { threshold: 85, for: "5m", severity: page },
+      },
+      platform: {
+        nodeNotReady: { for: "5m", severity: page },
+        nodeCpuPercent: { threshold: 80, for: "15m", severity: "warning" },
+        nodeMemoryPercent: { threshold: 90, for: "15m", severity: "warning" },
+        nodeDiskPercent: { threshold: 85, for: "10m", severity: page },
+        certificateExpiryDays: { threshold: 14, for: "1h", severity: "warning" },
+        dataServiceCpuPercent: { threshold: 80, for: "15m", severity: "warning" },
+        cacheMemoryPercent: { threshold: 85, for: "15m", severity: "warning" },
+        searchJvmPressurePercent: { threshold: 80, for: "15m", severity: "warning" },
+        loadBalancerErrorRatePercent: { threshold: development ? 5 : 1, for: "5m", severity: page },
+      },
+    },
+    // CloudWatch API reads cost money per metric: production and staging only, at the 5-minute period.
+    cloudwatchExporter: { enabled: !development, periodSeconds: 300 },
+    // Application logs: 30 days in production (the reference guides' retention), less elsewhere.
+    logs: {
+      backend: "loki",
+      retentionDays: production ? 30 : development ? 7 : 14,
+      loki: { replicas: production ? 3 : 1, storageGiB: production ? 20 : 10 },
+    },
+    cloudwatchAlarms: {
+      periodSeconds: production ? 60 : 300,
+      evaluationPeriods: production ? 5 : 3,
+      database: { cpuPercent: 80, freeableMemoryMiB: 256, connectionsPercent: 80, replicaLagSeconds: 30, freeStorageGiB: 10 },
+      cache: { cpuPercent: 80, memoryPercent: 85, evictionsPerPeriod: 1000, replicationLagSeconds: 30 },
+      documentDb: { cpuPercent: 80, freeableMemoryMiB: 256, replicaLagSeconds: 30 },
+      search: { cpuPercent: 80, jvmMemoryPressurePercent: 80, freeStorageGiB: 20 },
+      broker: { cpuPercent: 80, readyMessages: 10_000 },
+      loadBalancer: { errorRatePercent: development ? 5 : 1, targetLatencyP95Seconds: 1 },
+    },
+  };
+}
+
+/**
+ * Data services, object storage and the edge (see config/schema/services.ts and edge.ts). A platform gets only
+ * what its environment file declares; these are the sizes and settings a declared service starts from. Production
+ * follows the reference guides' hardware tables: an 8 vCPU / 64 GiB writer with a reader in another zone, a
+ * 2 vCPU / 13 GiB cache with a replica, 3 DocumentDB instances, a 3-zone search domain with dedicated masters and
+ * a RabbitMQ cluster. Staging keeps the replicated shape on smaller classes; development runs single, burstable
+ * instances — still encrypted, TLS-only and private.
+ */
+function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | "storage" | "edge"> {
+  const production = profile === "production";
+  const development = profile === "development";
+  const size = <T>(values: Readonly<Record<Profile, T>>): T => values[profile];
+  return {
+    services: {
+      defaults: {
+        postgres: {
+          engine: "aurora-postgresql",
+          engineVersion: "16.6",
+          instanceClass: size({ production: "db.r6g.2xlarge", staging: "db.r6g.large", development: "db.t4g.medium" }),
+          readers: development ? 0 : 1,
+          masterUsername: "platform_admin",
+          port: 5432,
+          storage: { allocatedGb: size({ production: 500, staging: 100, development: 20 }), maxAllocatedGb: size({ production: 2000, staging: 500, development: 100 }) },
+          multiAz: !development,
+          backup: { retentionDays: size({ production: 14, staging: 7, development: 1 }), window: "01:00-02:00" },
+          maintenanceWindow: "sun:03:30-sun:04:30",
+          iamAuthentication: false,
+          performanceInsightsRetentionDays: production ? 31 : 7,
+          monitoringIntervalSeconds: size({ production: 15, staging: 60, development: 0 }),
+          parameters: production ? { logMinDurationStatementMs: 1000 } : { logMinDurationStatementMs: 500 },
+          backupPlan: "default",
+        },
+        redis: {
+          engine: "valkey",
+          engineVersion: "8.0",
+          nodeType: size({ production: "cache.r7g.large", staging: "cache.t4g.medium", development: "cache.t4g.small" }),
+          nodes: development ? 1 : 2,
+          port: 6379,
+          snapshotRetentionDays: size({ production: 7, staging: 3, development: 1 }),
+          snapshotWindow: "00:30-01:30",
+          maintenanceWindow: "sun:04:30-sun:05:30",
+          evictionPolicy: "volatile-lru",
+          accessString: "on ~* +@all",
+          backupPlan: "default",
+        },
+        documentdb: {
+          engineVersion: "5.0.0",
+          instanceClass: size({ production: "db.r6g.xlarge", staging: "db.t4g.medium", development: "db.t4g.medium" }),
+          instances: size({ production: 3, staging: 2, development: 1 }),
+          masterUsername: "platformadmin",
+          port: 27017,
+          backup: { retentionDays: size({ production: 14, staging: 7, development: 1 }), window: "01:00-02:00" },
+          maintenanceWindow: "sun:03:30-sun:04:30",
+          profilerThresholdMs: 100,
+          backupPlan: "default",
+        },
+        opensearch: {
+          engineVersion: "OpenSearch_2.19",
+          instanceType: size({ production: "r6g.xlarge.search", staging: "t3.medium.search", development: "t3.medium.search" }),
+          instanceCount: size({ production: 3, staging: 2, development: 1 }),
+          dedicatedMasters: { count: production ? 3 : 0, instanceType: "m7g.large.search" },
+          availabilityZones: size({ production: 3, staging: 2, development: 1 }),
+          volume: { sizeGb: size({ production: 200, staging: 50, development: 10 }), iops: 3000, throughputMiBps: 125 },
+          autoTune: production,
+          offPeakWindowStart: "22:00",
+          backupPlan: "default",
+        },
+        rabbitmq: {
+          engineVersion: "3.13",
+          instanceType: size({ production: "mq.m7g.large", staging: "mq.m5.large", development: "mq.t3.micro" }),
+          deployment: production ? "cluster" : "single",
+          maintenanceWindow: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },
+          username: "platformadmin",
+        },
+      },
+      postgres: {},
+      redis: {},
+      documentdb: {},
+      opensearch: {},
+      rabbitmq: {},
+    },
+    storage: {
+      defaults: {
+        versioning: true,
+        transitions: [],
+        noncurrentVersionExpirationDays: size({ production: 90, staging: 30, development: 7 }),
+        abortIncompleteUploadDays: 7,
+        backupPlan: "default",
+      },
+      accessLogs: { enabled: !development, retentionDays: size({ production: 365, staging: 90, development: 30 }) },
+      buckets: {},
+    },
+    edge: {
+      waf: {
+        regional: !development,
+        cloudfront: !development,
+        managedRuleGroups: ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"],
+        rateLimits: [],
+      },
+      defaults: {
+        domain: { hostedZone: "lookup", subjectAlternativeNames: [] },
+        cdn: { priceClass: production ? "PriceClass_All" : "PriceClass_100", singlePageApp: false, waf: !development },
+      },
+      domains: {},
+      cdn: {},
+    },
+  };
+}
 
 /** Defaults per profile. Every profile sets the same keys (a test enforces it). */
 export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = {
@@ -39,6 +327,59 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
     },
     kms: { ...COMMON.kms, deletionWindowDays: 30 },
     logging: { retentionDays: 365 },
+    // Extended support: an unplanned forced upgrade of the production control plane is the bigger risk.
+    cluster: { ...CLUSTER_COMMON, supportType: "EXTENDED", nodePools: [systemPool(["m7g.xlarge", "m6g.xlarge"], { min: 3, desired: 3, max: 6 })] },
+    addons: {
+      loadBalancerController: { replicas: 2 },
+      externalDns: { enabled: false, zones: [], policy: "upsert-only" },
+      externalSecrets: { replicas: 2 },
+      metricsServer: { replicas: 2 },
+      certManager: { enabled: false, replicas: 2 },
+      karpenter: {
+        enabled: true,
+        replicas: 2,
+        nodePool: { ...KARPENTER_POOL_COMMON, capacityTypes: ["on-demand"], cpuLimit: 256, memoryLimitGiB: 1024, consolidateAfter: "10m" },
+      },
+      storage: { reclaimPolicy: "Retain" },
+    },
+    // Production: digests only, two replicas at least, zone spreading enforced, no unavailable replica during a rollout.
+    workloads: {
+      ...WORKLOADS_COMMON,
+      requireImageDigest: true,
+      minReplicas: 2,
+      rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 },
+      topologySpread: { zone: "DoNotSchedule", host: "ScheduleAnyway" },
+      disruptionBudget: { maxUnavailable: 1 },
+      autoscaling: { scaleDownStabilizationSeconds: 300 },
+      namespace: { ...WORKLOADS_COMMON.namespace, quotaHeadroomPercent: 25 },
+      secrets: { ...WORKLOADS_COMMON.secrets, recoveryWindowDays: 30 },
+      ingress: { ...WORKLOADS_COMMON.ingress, deletionProtection: true },
+    },
+    // Every finding fails: production is clean or carries a reasoned suppression.
+    policy: { failAt: "low" },
+    // The strictest reference policy (SmartEdu): RPO 15 min through continuous backup, 6-hourly and daily backups,
+    // weekly kept a year in cold storage, copies in the DR region, compliance vault lock, quarterly restore tests.
+    // Every rule keeps at least 35 days (policy pack BACKUP-PLAN-RETENTION).
+    backup: {
+      plans: {
+        default: {
+          ...BACKUP_PLAN_COMMON,
+          rpo: "15m",
+          rto: "2h",
+          frequent: { enabled: true, at: "02:00", everyHours: 6, retentionDays: 35, copy: false },
+          daily: { enabled: true, at: "02:00", retentionDays: 35, coldStorageAfterDays: null, copy: true },
+          weekly: { enabled: true, day: "sunday", at: "03:00", retentionDays: 365, coldStorageAfterDays: 7, copy: true },
+          continuous: { enabled: true, retentionDays: 35 },
+          restoreTesting: { frequency: "quarterly", at: "06:00", resourceTypes: ["Aurora", "RDS", "DocumentDB", "S3"], validationWindowHours: 4 },
+        },
+      },
+      copy: { region: "paired", account: null },
+      vaultLock: { enabled: true, mode: "compliance", changeableForDays: 3, minRetentionDays: 7, maxRetentionDays: 400 },
+      velero: { ...VELERO_COMMON, enabled: true, noncurrentVersionRetentionDays: 30 },
+    },
+    alerts: { subscriptions: [] },
+    observability: observabilityDefaults("production"),
+    ...dataDefaults("production"),
   },
   staging: {
     ...COMMON,
@@ -50,6 +391,55 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
     },
     kms: { ...COMMON.kms, deletionWindowDays: 30 },
     logging: { retentionDays: 90 },
+    cluster: { ...CLUSTER_COMMON, supportType: "STANDARD", nodePools: [systemPool(["m7g.large", "m6g.large"], { min: 2, desired: 2, max: 4 })] },
+    addons: {
+      loadBalancerController: { replicas: 2 },
+      externalDns: { enabled: false, zones: [], policy: "upsert-only" },
+      externalSecrets: { replicas: 1 },
+      metricsServer: { replicas: 1 },
+      certManager: { enabled: false, replicas: 1 },
+      karpenter: {
+        enabled: true,
+        replicas: 2,
+        nodePool: { ...KARPENTER_POOL_COMMON, capacityTypes: ["spot", "on-demand"], cpuLimit: 64, memoryLimitGiB: 256, consolidateAfter: "5m" },
+      },
+      storage: { reclaimPolicy: "Delete" },
+    },
+    workloads: {
+      ...WORKLOADS_COMMON,
+      requireImageDigest: false,
+      minReplicas: 2,
+      rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 },
+      topologySpread: { zone: "ScheduleAnyway", host: "ScheduleAnyway" },
+      disruptionBudget: { maxUnavailable: 1 },
+      autoscaling: { scaleDownStabilizationSeconds: 300 },
+      namespace: { ...WORKLOADS_COMMON.namespace, quotaHeadroomPercent: 25 },
+      secrets: { ...WORKLOADS_COMMON.secrets, recoveryWindowDays: 30 },
+      ingress: { ...WORKLOADS_COMMON.ingress, deletionProtection: false },
+    },
+    // Low findings (e.g. access logging) are warnings before production.
+    policy: { failAt: "medium" },
+    // Production's shape at lower cost: daily and weekly backups, no copies, governance lock, monthly restore tests.
+    backup: {
+      plans: {
+        default: {
+          ...BACKUP_PLAN_COMMON,
+          rpo: "24h",
+          rto: "4h",
+          frequent: { enabled: false, at: "02:00", everyHours: 6, retentionDays: 7, copy: false },
+          daily: { enabled: true, at: "02:00", retentionDays: 14, coldStorageAfterDays: null, copy: false },
+          weekly: { enabled: true, day: "sunday", at: "03:00", retentionDays: 35, coldStorageAfterDays: null, copy: false },
+          continuous: { enabled: false, retentionDays: 7 },
+          restoreTesting: { frequency: "monthly", at: "06:00", resourceTypes: ["Aurora", "RDS", "DocumentDB"], validationWindowHours: 2 },
+        },
+      },
+      copy: { region: null, account: null },
+      vaultLock: { enabled: false, mode: "governance", changeableForDays: 3, minRetentionDays: 1, maxRetentionDays: 400 },
+      velero: { ...VELERO_COMMON, enabled: true, noncurrentVersionRetentionDays: 7 },
+    },
+    alerts: { subscriptions: [] },
+    observability: observabilityDefaults("staging"),
+    ...dataDefaults("staging"),
   },
   development: {
     ...COMMON,
@@ -61,6 +451,56 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
     },
     kms: { ...COMMON.kms, deletionWindowDays: 7 },
     logging: { retentionDays: 30 },
+    cluster: { ...CLUSTER_COMMON, supportType: "STANDARD", nodePools: [systemPool(["m7g.large", "t4g.large"], { min: 1, desired: 2, max: 3 })] },
+    addons: {
+      loadBalancerController: { replicas: 1 },
+      externalDns: { enabled: false, zones: [], policy: "sync" },
+      externalSecrets: { replicas: 1 },
+      metricsServer: { replicas: 1 },
+      certManager: { enabled: false, replicas: 1 },
+      karpenter: {
+        enabled: true,
+        replicas: 1,
+        nodePool: { ...KARPENTER_POOL_COMMON, capacityTypes: ["spot", "on-demand"], cpuLimit: 32, memoryLimitGiB: 128, consolidateAfter: "1m" },
+      },
+      storage: { reclaimPolicy: "Delete" },
+    },
+    // Development: single replicas allowed, faster scale-down, secrets restorable for a week.
+    workloads: {
+      ...WORKLOADS_COMMON,
+      requireImageDigest: false,
+      minReplicas: 1,
+      rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" },
+      topologySpread: { zone: "ScheduleAnyway", host: "ScheduleAnyway" },
+      disruptionBudget: { maxUnavailable: 1 },
+      autoscaling: { scaleDownStabilizationSeconds: 60 },
+      namespace: { ...WORKLOADS_COMMON.namespace, quotaHeadroomPercent: 50 },
+      secrets: { ...WORKLOADS_COMMON.secrets, recoveryWindowDays: 7 },
+      ingress: { ...WORKLOADS_COMMON.ingress, deletionProtection: false },
+    },
+    // Only high and critical findings fail; the rest are warnings.
+    policy: { failAt: "high" },
+    // A daily backup kept a week: enough to rehearse restores, nothing to pay for long-term.
+    backup: {
+      plans: {
+        default: {
+          ...BACKUP_PLAN_COMMON,
+          rpo: "24h",
+          rto: "8h",
+          frequent: { enabled: false, at: "02:00", everyHours: 6, retentionDays: 7, copy: false },
+          daily: { enabled: true, at: "02:00", retentionDays: 7, coldStorageAfterDays: null, copy: false },
+          weekly: { enabled: false, day: "sunday", at: "03:00", retentionDays: 35, coldStorageAfterDays: null, copy: false },
+          continuous: { enabled: false, retentionDays: 7 },
+          restoreTesting: { frequency: "none", at: "06:00", resourceTypes: [], validationWindowHours: 1 },
+        },
+      },
+      copy: { region: null, account: null },
+      vaultLock: { enabled: false, mode: "governance", changeableForDays: 3, minRetentionDays: 1, maxRetentionDays: 400 },
+      velero: { ...VELERO_COMMON, enabled: true, noncurrentVersionRetentionDays: 7 },
+    },
+    alerts: { subscriptions: [] },
+    observability: observabilityDefaults("development"),
+    ...dataDefaults("development"),
   },
 };
 

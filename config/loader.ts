@@ -4,6 +4,8 @@
  *   <dir>/project.yaml              project-wide settings (ProjectSchema)
  *   <dir>/environments/<name>.yaml  one file per environment (EnvironmentSchema), layered over profile defaults
  *   <dir>/tenants/<id>.yaml         one file per tenant (TenantSchema); optional directory
+ *   <dir>/products/<name>.yaml      one file per product (ProductFileSchema), layered under the environments'
+ *                                   `products.<name>` instances (see products.ts); optional directory
  *
  * Every problem of the run is collected and thrown together as a ConfigError; nothing is returned unless the
  * whole configuration is valid.
@@ -14,8 +16,10 @@ import type { Address4 } from "ip-address";
 import { derivedDefaults, PROFILE_DEFAULTS } from "./defaults";
 import { ConfigError, type ConfigIssue, formatPath } from "./errors";
 import { layer } from "./layering";
+import { layerProductInstances, loadProducts, type ProductCatalog } from "./products";
 import { EnvironmentSchema, PROFILES, type EnvironmentConfig, type Profile } from "./schema/environment";
 import { cidrsOverlap, parseCidr } from "./schema/primitives";
+import type { ProductFileConfig } from "./schema/products";
 import { ProjectSchema, type ProjectConfig } from "./schema/project";
 import { TenantSchema, type TenantConfig } from "./schema/tenant";
 import { displayPath, readYamlFile, yamlFilesIn, type SourceFile } from "./source";
@@ -40,6 +44,8 @@ export interface PlatformConfig {
   readonly environments: readonly LoadedEnvironment[];
   /** Tenants sorted by id. */
   readonly tenants: readonly LoadedTenant[];
+  /** The product catalog (products/<name>.yaml) by name, for stacks that instantiate products (tenants). */
+  readonly products: ReadonlyMap<string, ProductFileConfig>;
 }
 
 /** Resolves one environment file: profile defaults, then derived defaults, then the file itself. */
@@ -48,10 +54,10 @@ export function resolveEnvironmentLayers(raw: Record<string, unknown>, fileStem:
   return layer(PROFILE_DEFAULTS[profile], derivedDefaults(fileStem), raw);
 }
 
-function loadEnvironment(path: string, stem: string, issues: ConfigIssue[]): LoadedEnvironment | undefined {
+function loadEnvironment(path: string, stem: string, products: ProductCatalog, issues: ConfigIssue[]): LoadedEnvironment | undefined {
   const source = readYamlFile(path, issues);
   if (!source) return undefined;
-  const layered = resolveEnvironmentLayers(source.data as Record<string, unknown>, stem);
+  const layered = layerProductInstances(resolveEnvironmentLayers(source.data as Record<string, unknown>, stem), products, source, issues);
   const config = validateWith(EnvironmentSchema, layered, source, issues);
   if (!config) return undefined;
   if (config.name !== stem) {
@@ -160,9 +166,10 @@ export function loadConfig(directory: string): PlatformConfig {
     issues.push({ file: displayPath(join(directory, "environments")), path: [], message: "no environment files found; add environments/<name>.yaml" });
   }
   checkDuplicateStems(environmentFiles, "environment", issues);
+  const products = loadProducts(directory, issues);
   const environments: LoadedEnvironment[] = [];
   for (const { path, stem } of environmentFiles) {
-    const loaded = loadEnvironment(path, stem, issues);
+    const loaded = loadEnvironment(path, stem, products, issues);
     if (loaded) environments.push(loaded);
   }
 
@@ -179,5 +186,6 @@ export function loadConfig(directory: string): PlatformConfig {
   if (issues.length > 0 || !project) throw new ConfigError(issues);
   environments.sort((a, b) => a.config.name.localeCompare(b.config.name));
   tenants.sort((a, b) => a.config.id.localeCompare(b.config.id));
-  return { directory, project, environments, tenants };
+  const catalog = new Map([...products].flatMap(([name, product]) => (product ? [[name, product.config] as const] : [])));
+  return { directory, project, environments, tenants, products: catalog };
 }

@@ -1,12 +1,25 @@
 /**
- * `<env>-infra`: the environment's foundations — KMS keys and the network. Data services, the cluster and
- * backup vaults join here in later issues. Nothing in this stack configures a Kubernetes or Helm provider.
+ * `<env>-infra`: the environment's foundations — KMS keys, the network and the EKS cluster with its node
+ * pools and managed add-ons, the alerts topic and AWS Backup (vaults, plans, DR copies), the managed data services and buckets, and the public edge (zones,
+ * certificates, WAF, CloudFront). Nothing in this stack configures a Kubernetes or Helm provider.
  */
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import { PlatformKeys } from "../constructs/kms";
+import { resolveDrRegion } from "../config/schema/backup";
+import { AlertsTopic } from "../constructs/alerts-topic";
+import { Backup } from "../constructs/backup";
+import { Cluster } from "../constructs/cluster";
+import { awsProvider } from "../constructs/core/aws";
+import { DataServices } from "../constructs/data-services";
+import { ServiceAlarms } from "../constructs/service-alarms";
+import { dataServiceAlarmTargets } from "../constructs/service-alarms/targets";
+import { Edge } from "../constructs/edge";
+import { ObjectStorage } from "../constructs/object-storage";
+import { CLOUDFRONT_REGION } from "../constructs/cdn/rules";
+import { PlatformKeys, RegionalBackupKey } from "../constructs/kms";
+import { VeleroStorage } from "../constructs/velero";
 import { Network } from "../constructs/network";
-import { environmentTags, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
+import { ciDeployRoleArn, environmentTags, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
 import { BaseStack } from "./base-stack";
 
 export function infraStackName(environment: string): string {
@@ -16,9 +29,20 @@ export function infraStackName(environment: string): string {
 export class InfraStack extends BaseStack {
   readonly keys: PlatformKeys;
   readonly network: Network;
+  readonly cluster: Cluster;
+  readonly alerts: AlertsTopic;
+  readonly backup: Backup;
+  /** Velero's bucket (and its DR replica), when Velero is enabled. */
+  readonly velero?: VeleroStorage;
+  readonly storage: ObjectStorage;
+  readonly services: DataServices;
+  /** CloudWatch alarms of the data services, published to the alerts topic. */
+  readonly alarms: ServiceAlarms;
+  /** Zones, certificates, web ACLs and distributions, when the environment declares domains (not in tenant stacks). */
+  readonly edge?: Edge;
 
-  constructor(scope: Construct, context: EnvironmentContext, backend: BackendSettings) {
-    const name = infraStackName(context.environment.name);
+  /** `name` is `<env>-infra` for an environment, `tenant-<id>-infra` for a dedicated tenant. */
+  constructor(scope: Construct, name: string, context: EnvironmentContext, backend: BackendSettings) {
     super(scope, name, { account: context.account, backend, tags: environmentTags(context, name) });
     const { environment, naming } = context;
 
@@ -28,6 +52,7 @@ export class InfraStack extends BaseStack {
       deletionWindowDays: environment.kms.deletionWindowDays,
       rotationPeriodDays: environment.kms.rotationPeriodDays,
       preventDestroy: protectsState(environment),
+      allowCloudFrontOrigins: Object.keys(environment.edge.cdn).length > 0,
     });
 
     const { network } = environment;
@@ -48,8 +73,133 @@ export class InfraStack extends BaseStack {
       clusterName: naming.clusterName,
     });
 
+    const { cluster } = environment;
+    this.cluster = new Cluster(this, "cluster", {
+      naming,
+      account: this.account,
+      kubernetesVersion: cluster.kubernetesVersion,
+      nodeImageRelease: cluster.nodeImageRelease,
+      subnetIds: this.network.subnetIds("private"),
+      clusterKey: this.keys.cluster,
+      logsKey: this.keys.logs,
+      volumeKey: this.keys.data,
+      logRetentionDays: environment.logging.retentionDays,
+      workloadSecurityGroupId: this.network.workloadSecurityGroup.id,
+      ciDeployRoleArn: ciDeployRoleArn(context.project),
+      endpoint: cluster.endpoint,
+      supportType: cluster.supportType,
+      adminRoleArns: cluster.access.adminRoleArns,
+      viewerRoleArns: cluster.access.viewerRoleArns,
+      networkPolicy: cluster.networkPolicy,
+      managedAddons: cluster.managedAddons,
+      nodePools: cluster.nodePools,
+      protect: protectsState(environment),
+    });
+
+    this.alerts = new AlertsTopic(this, "alerts", {
+      naming,
+      account: this.account,
+      subscriptions: environment.alerts.subscriptions,
+      keyDeletionWindowDays: environment.kms.deletionWindowDays,
+      keyRotationPeriodDays: environment.kms.rotationPeriodDays,
+      preventDestroy: protectsState(environment),
+    });
+
+    const { backup } = environment;
+    const drRegion = resolveDrRegion(backup.copy.region, this.account.region);
+    const drProvider = drRegion ? awsProvider(this, "aws-dr", { region: drRegion, accountId: this.account.accountId, tags: this.tags, alias: "dr" }) : undefined;
+    const drKey = drProvider && drRegion
+      ? new RegionalBackupKey(this, "dr-backup-key", {
+          naming,
+          account: { accountId: this.account.accountId, region: drRegion },
+          provider: drProvider,
+          deletionWindowDays: environment.kms.deletionWindowDays,
+          rotationPeriodDays: environment.kms.rotationPeriodDays,
+          preventDestroy: protectsState(environment),
+        })
+      : undefined;
+    this.backup = new Backup(this, "backup", {
+      naming,
+      account: this.account,
+      plans: backup.plans,
+      vaultKey: this.keys.backup,
+      alertsTopicArn: this.alerts.topicArn,
+      ...(drProvider && drRegion && drKey ? { disasterRecovery: { provider: drProvider, region: drRegion, key: drKey.key } } : {}),
+      ...(backup.copy.account ? { copyAccount: backup.copy.account } : {}),
+      vaultLock: backup.vaultLock,
+      selectionConditions: selectionScope(this.tags),
+      restoreSubnetGroupName: this.network.dbSubnetGroup.name,
+      protect: protectsState(environment),
+    });
+
+    this.storage = new ObjectStorage(this, "storage", {
+      naming,
+      account: this.account,
+      buckets: environment.storage.buckets,
+      encryptionKey: this.keys.data,
+      accessLogs: environment.storage.accessLogs,
+      protectState: protectsState(environment),
+      replicaKeyDeletionWindowDays: environment.kms.deletionWindowDays,
+    });
+    if (backup.velero.enabled) {
+      const accessLogBucket = this.storage.accessLogBucket?.bucket;
+      this.velero = new VeleroStorage(this, "velero", {
+        naming,
+        account: this.account,
+        key: this.keys.backup,
+        noncurrentVersionRetentionDays: backup.velero.noncurrentVersionRetentionDays,
+        ...(drRegion && drKey ? { replication: { region: drRegion, key: drKey.key } } : {}),
+        ...(accessLogBucket ? { accessLogBucket } : {}),
+        protect: protectsState(environment),
+      });
+    }
+    this.services = new DataServices(this, "services", {
+      naming,
+      account: this.account,
+      services: environment.services,
+      dataTier: {
+        vpcId: this.network.vpcId,
+        subnetIds: this.network.subnetIds("data"),
+        availabilityZones: this.network.availabilityZones,
+        dbSubnetGroupName: this.network.dbSubnetGroup.name,
+        cacheSubnetGroupName: this.network.cacheSubnetGroup.name,
+      },
+      allowedSecurityGroupIds: [this.network.workloadSecurityGroup.id],
+      keys: { data: this.keys.data, logs: this.keys.logs },
+      logRetentionDays: environment.logging.retentionDays,
+      protectState: protectsState(environment),
+      highAvailability: environment.profile === "production",
+      reservedNames: Object.keys(environment.storage.buckets),
+    });
+    this.alarms = new ServiceAlarms(this, "alarms", {
+      naming,
+      accountId: this.account.accountId,
+      topic: this.alerts.topic,
+      thresholds: environment.observability.cloudwatchAlarms,
+      ...dataServiceAlarmTargets(this.services),
+    });
+    // Domains are the environment's: a dedicated tenant's stack does not re-create its zones and certificates.
+    if (!context.tenant && Object.keys(environment.edge.domains).length > 0) {
+      const usEast1 = awsProvider(this, "aws-us-east-1", { region: CLOUDFRONT_REGION, accountId: this.account.accountId, tags: this.tags, alias: "us-east-1" });
+      this.edge = new Edge(this, "edge", {
+        naming,
+        account: this.account,
+        edge: environment.edge,
+        storage: this.storage,
+        usEast1,
+        logging: { retentionDays: environment.logging.retentionDays, kmsKey: this.keys.logs },
+        protectState: protectsState(environment),
+      });
+    }
+
     new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });
     new TerraformOutput(this, "private_subnet_ids", { value: this.network.subnetIds("private") });
     new TerraformOutput(this, "data_subnet_ids", { value: this.network.subnetIds("data") });
+    new TerraformOutput(this, "cluster_name", { value: this.cluster.name });
   }
+}
+
+/** Standard tags that scope a backup selection to this stack's environment (and tenant). */
+function selectionScope(tags: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(["Environment", "Tenant"].flatMap((key) => (tags[key] ? [[key, tags[key]]] : [])));
 }

@@ -1,42 +1,79 @@
 /**
  * `<env>-platform`: everything that runs inside the cluster. Its Kubernetes and Helm providers find the cluster
- * by name through a data source and authenticate with a short-lived token from `aws eks get-token` on every
- * run, so they never depend on a cluster created in the same apply and never hold a static credential.
+ * by name and authenticate with short-lived tokens (see cluster-providers.ts).
  */
-import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
-import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
-import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { Fn } from "cdktf";
+import type { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
+import type { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import type { Construct } from "constructs";
-import { environmentTags, type BackendSettings, type EnvironmentContext } from "./context";
+import { PlatformAddons } from "../constructs/addons";
+import { environmentObservability, type EnvironmentObservability } from "../constructs/monitoring/environment";
+import type { ProductWorkloads } from "../constructs/product-workloads";
+import { environmentProducts } from "../constructs/product-workloads/environment";
+import { Velero } from "../constructs/velero";
 import { BaseStack } from "./base-stack";
+import { clusterProviders } from "./cluster-providers";
+import { environmentTags, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
 
 export function platformStackName(environment: string): string {
   return `${environment}-platform`;
 }
 
-/** Client authentication API served by `aws eks get-token`. */
-export const EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1";
-
 export class PlatformStack extends BaseStack {
   readonly cluster: DataAwsEksCluster;
   readonly kubernetes: KubernetesProvider;
   readonly helm: HelmProvider;
+  readonly addons: PlatformAddons;
+  /** The environment's products (config `products`), by name. */
+  readonly products: ReadonlyMap<string, ProductWorkloads>;
+  /** Velero (backups of Kubernetes objects and volumes), when `backup.velero.enabled`. */
+  readonly velero?: Velero;
+  /** Metrics, alert rules and routing, dashboards and logs (config `observability`). */
+  readonly observability: EnvironmentObservability;
 
-  constructor(scope: Construct, context: EnvironmentContext, backend: BackendSettings) {
-    const name = platformStackName(context.environment.name);
+  /** `name` is `<env>-platform` for an environment, `tenant-<id>-platform` for a dedicated tenant. */
+  constructor(scope: Construct, name: string, context: EnvironmentContext, backend: BackendSettings) {
     super(scope, name, { account: context.account, backend, tags: environmentTags(context, name) });
-    const clusterName = context.naming.clusterName;
-
-    this.cluster = new DataAwsEksCluster(this, "cluster", { name: clusterName });
-    const host = this.cluster.endpoint;
-    const clusterCaCertificate = Fn.base64decode(this.cluster.certificateAuthority.get(0).data);
-    const exec = {
-      apiVersion: EXEC_API_VERSION,
-      command: "aws",
-      args: ["eks", "get-token", "--cluster-name", clusterName, "--region", context.account.region, "--output", "json"],
-    };
-    this.kubernetes = new KubernetesProvider(this, "kubernetes", { host, clusterCaCertificate, exec: [exec] });
-    this.helm = new HelmProvider(this, "helm", { kubernetes: { host, clusterCaCertificate, exec } });
+    const providers = clusterProviders(this, context.naming.clusterName, context.account.region);
+    this.cluster = providers.cluster;
+    this.kubernetes = providers.kubernetes;
+    this.helm = providers.helm;
+    this.addons = new PlatformAddons(this, "addons", {
+      naming: context.naming,
+      account: context.account,
+      cluster: this.cluster,
+      config: context.environment.addons,
+      nodeImageRelease: context.environment.cluster.nodeImageRelease,
+      tags: this.tags,
+    });
+    const { velero } = context.environment.backup;
+    if (velero.enabled) {
+      this.velero = new Velero(this, "velero", {
+        naming: context.naming,
+        account: context.account,
+        clusterName: context.naming.clusterName,
+        schedules: velero.schedules,
+        volumeKeyArn: this.addons.lookup.dataKey.arn,
+      });
+    }
+    this.observability = environmentObservability(this, {
+      environment: context.environment,
+      naming: context.naming,
+      account: context.account,
+      clusterName: context.naming.clusterName,
+      tags: this.tags,
+      protectState: protectsState(context),
+      // Receiver credentials and Grafana's password come through External Secrets; volumes use the default class.
+      dependsOn: [this.addons.externalSecrets.stores, this.addons.storageClasses.defaultClass],
+    });
+    this.products = environmentProducts(this, {
+      environment: context.environment,
+      naming: context.naming,
+      account: context.account,
+      clusterName: context.naming.clusterName,
+      protectSecrets: protectsState(context),
+      // Secrets need the External Secrets stores; pods get ALB readiness gates from the controller's webhook.
+      dependsOn: [this.addons.externalSecrets.stores, this.addons.loadBalancerController.release],
+    });
   }
 }

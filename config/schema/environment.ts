@@ -5,6 +5,15 @@
 import { z } from "zod";
 import { planSubnets, SubnetLayoutError } from "../../constructs/network/subnet-layout";
 import { awsAccountId, awsRegion, dnsLabel, ipv4Cidr, logRetentionDays, parseCidr, tagMap, uniqueList } from "./primitives";
+import { PolicySchema } from "./policy";
+import { AddonsSchema } from "./addons";
+import { ClusterSchema, clusterProfileIssues } from "./cluster";
+import { AlertsSchema } from "./alerts";
+import { BackupSchema, backupRegionIssues } from "./backup";
+import { checkProducts, ProductInstanceSchema, WorkloadPolicySchema } from "./products";
+import { ObservabilitySchema, observabilityIssues } from "./observability";
+import { declaredServiceNames, serviceEnvironmentIssues, ServicesSchema, StorageSchema } from "./services";
+import { EdgeSchema, edgeEnvironmentIssues } from "./edge";
 
 export const PROFILES = ["production", "staging", "development"] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -135,6 +144,28 @@ export const EnvironmentSchema = z
       /** GitHub environment whose jobs may assume the deploy role for this environment. */
       githubEnvironment: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, { error: "expected a GitHub environment name" }),
     }),
+    /** Policy pack: the severity at which findings fail synthesis (see config/schema/policy.ts). */
+    policy: PolicySchema,
+    /** The EKS cluster and its managed node pools (see config/schema/cluster.ts). */
+    cluster: ClusterSchema,
+    /** Platform add-ons installed into the cluster (see config/schema/addons.ts). */
+    addons: AddonsSchema,
+    /** Backup and disaster-recovery policy: AWS Backup plans, copies, vault lock, Velero (see config/schema/backup.ts). */
+    backup: BackupSchema,
+    /** Subscriptions of the environment's alerts topic (see config/schema/alerts.ts). */
+    alerts: AlertsSchema,
+    /** Workload policy: security, rollout, spreading, disruption budgets, quotas, ingress group (see config/schema/products.ts). */
+    workloads: WorkloadPolicySchema,
+    /** Products this environment runs (products/<name>.yaml), with their domain, namespace and overrides. */
+    products: z.record(dnsLabel(20, "a product name"), ProductInstanceSchema),
+    /** Metrics, alert rules and routing, dashboards, logs and managed-service alarms (see config/schema/observability.ts). */
+    observability: ObservabilitySchema,
+    /** Managed data services by kind and name: postgres, redis, documentdb, opensearch, rabbitmq (see config/schema/services.ts). */
+    services: ServicesSchema,
+    /** Buckets and their access logging (see config/schema/services.ts). */
+    storage: StorageSchema,
+    /** Public edge: domains (zones, certificates), WAF, CloudFront distributions (see config/schema/edge.ts). */
+    edge: EdgeSchema,
   })
   .superRefine((env, ctx) => {
     for (const [index, zone] of (env.network.availabilityZones ?? []).entries()) {
@@ -146,6 +177,21 @@ export const EnvironmentSchema = z
           input: zone,
         });
       }
+    }
+    for (const issue of clusterProfileIssues(env.profile, env.cluster)) {
+      ctx.addIssue({ code: "custom", path: ["cluster", ...issue.path], message: issue.message, input: issue.input });
+    }
+    for (const issue of backupRegionIssues(env.backup, env.account.region)) {
+      ctx.addIssue({ code: "custom", path: ["backup", ...issue.path], message: issue.message, input: issue.input });
+    }
+    checkProducts(env, ctx);
+    for (const issue of observabilityIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
+    const serviceIssues = [
+      ...serviceEnvironmentIssues(env),
+      ...edgeEnvironmentIssues(env.edge, declaredServiceNames(env.services, env.storage).filter(({ path }) => path[0] === "storage").map(({ name }) => name)),
+    ];
+    for (const issue of serviceIssues) {
+      ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     }
   });
 

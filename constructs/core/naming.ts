@@ -47,10 +47,14 @@ export const NAME_RULES = {
   "load-balancer": { minLength: 1, maxLength: 32, pattern: /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, allowed: "letters, digits and '-', not starting or ending with '-' or starting with internal-" },
   "sns-topic": { minLength: 1, maxLength: 256, pattern: /^[\w-]+$/, allowed: "letters, digits, '-' and '_'" },
   "sqs-queue": { minLength: 1, maxLength: 80, pattern: /^[\w-]+$/, allowed: "letters, digits, '-' and '_'" },
+  "iam-instance-profile": { minLength: 1, maxLength: 128, pattern: /^[\w+=,.@-]+$/, allowed: "letters, digits and +=,.@_-" },
   "secret": { minLength: 1, maxLength: 512, pattern: /^[\w/+=.@-]+$/, allowed: "letters, digits and /_+=.@-" },
   "ssm-parameter": { minLength: 1, maxLength: 1011, pattern: /^[\w/.-]+$/, allowed: "letters, digits and /_.-" },
   "backup-vault": { minLength: 2, maxLength: 50, pattern: /^[\w-]+$/, allowed: "letters, digits, '-' and '_'" },
   "backup-plan": { minLength: 1, maxLength: 50, pattern: /^[\w.-]+$/, allowed: "letters, digits and ._-" },
+  "backup-selection": { minLength: 1, maxLength: 50, pattern: /^[\w.-]+$/, allowed: "letters, digits and ._-" },
+  "backup-restore-testing": { minLength: 1, maxLength: 50, pattern: /^\w+$/, allowed: "letters, digits and '_' (no hyphens)" },
+  "event-rule": { minLength: 1, maxLength: 64, pattern: /^[\w.-]+$/, allowed: "letters, digits and ._-" },
   "waf-web-acl": { minLength: 1, maxLength: 128, pattern: /^[\w-]+$/, allowed: "letters, digits, '-' and '_'" },
   "cloudwatch-alarm": { minLength: 1, maxLength: 255, pattern: /^[\w .:/-]+$/, allowed: "letters, digits, spaces and _.:/-" },
   "k8s-name": { minLength: 1, maxLength: 63, pattern: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, allowed: "an RFC 1123 label: lowercase letters, digits and '-'" },
@@ -138,6 +142,16 @@ export class Naming {
       }
     }
     return validateName(kind, [this.prefix, ...components].join("-"));
+  }
+
+  /** `<prefix>_<components...>` with '_' for '-', for kinds that forbid hyphens (AWS Backup restore testing). */
+  underscored(kind: ResourceKind, ...components: string[]): string {
+    for (const component of components) {
+      if (!COMPONENT.test(component)) {
+        throw new Error(`name component "${component}" must be lowercase letters, digits and single hyphens`);
+      }
+    }
+    return validateName(kind, [this.prefix, ...components].join("_").replaceAll("-", "_"));
   }
 
   /** KMS alias `alias/<prefix>-<purpose>`. */

@@ -20,3 +20,9 @@ export const DEFAULT_STORAGE_CLASS = "gp3-encrypted";
  * scoped to one namespace and service account through the session tags the Pod Identity agent sets.
  */
 export const POD_IDENTITY_SERVICE_PRINCIPAL = "pods.eks.amazonaws.com";
+
+/** Namespace of the monitoring stack (Prometheus, Alertmanager, Grafana); see constructs/monitoring. */
+export const MONITORING_NAMESPACE = "monitoring";
+
+/** Labels of the Prometheus pods (set by the Prometheus operator): network policies admit scrapes from them. */
+export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/name": "prometheus" };

@@ -11,6 +11,7 @@
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { accountRootArn, partitionOf, servicePrincipal, type AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
@@ -41,6 +42,12 @@ export interface PlatformKeysProps {
    * @default true — environments opt out explicitly (development)
    */
   readonly preventDestroy?: boolean;
+  /**
+   * Let CloudFront (origin access control) decrypt objects of data-key-encrypted buckets it serves. Scoped to
+   * distributions of this account; the bucket policy still decides which distribution reads which bucket.
+   * @default false — only environments with CDN distributions need it
+   */
+  readonly allowCloudFrontOrigins?: boolean;
 }
 
 const KEY_USAGE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
@@ -68,7 +75,20 @@ export class PlatformKeys extends Construct {
     const partition = partitionOf(account.region);
 
     const serviceStatements: Record<KeyPurpose, DataAwsIamPolicyDocumentStatement[]> = {
-      data: [],
+      data: props.allowCloudFrontOrigins
+        ? [
+            {
+              sid: "AllowCloudFrontOriginAccessControl",
+              actions: ["kms:Decrypt"],
+              resources: ["*"],
+              principals: [{ type: "Service", identifiers: [servicePrincipal("cloudfront")] }],
+              condition: [
+                { test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] },
+                { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:cloudfront::${account.accountId}:distribution/*`] },
+              ],
+            },
+          ]
+        : [],
       logs: [
         {
           sid: "AllowCloudWatchLogs",
@@ -150,4 +170,71 @@ export class PlatformKeys extends Construct {
 
 function autoScalingServiceLinkedRole(account: AccountScope): string {
   return `arn:${partitionOf(account.region)}:iam::${account.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+}
+
+export interface RegionalBackupKeyProps {
+  readonly naming: Naming;
+  /** Account and the region the key lives in (the disaster-recovery region), matching `provider`. */
+  readonly account: AccountScope;
+  /** AWS provider of that region (keys are regional: a vault can only use a key of its own region). */
+  readonly provider: TerraformProvider;
+  /**
+   * Days between scheduling the key's deletion and its deletion.
+   * @default 30 (the maximum)
+   */
+  readonly deletionWindowDays?: number;
+  /**
+   * Automatic rotation period in days.
+   * @default 365
+   */
+  readonly rotationPeriodDays?: number;
+  /**
+   * `lifecycle.prevent_destroy` on the key: destroying it makes every copy in the DR vault unreadable.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/**
+ * The backup key of a second region (the disaster-recovery vault's key). AWS Backup re-encrypts cross-region copies
+ * with the destination vault's key, which must live in the destination region. Same policy shape as the `backup`
+ * key of PlatformKeys; its alias is `alias/<prefix>-backup` in that region.
+ */
+export class RegionalBackupKey extends Construct {
+  readonly key: KmsKey;
+  readonly alias: string;
+
+  constructor(scope: Construct, id: string, props: RegionalBackupKeyProps) {
+    super(scope, id);
+    const deletionWindowDays = props.deletionWindowDays ?? DEFAULT_DELETION_WINDOW_DAYS;
+    const rotationPeriodDays = props.rotationPeriodDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
+    if (!Number.isInteger(deletionWindowDays) || deletionWindowDays < 7 || deletionWindowDays > 30) {
+      throw new Error(`RegionalBackupKey: deletionWindowDays must be an integer from 7 to 30, got ${deletionWindowDays}`);
+    }
+    if (!Number.isInteger(rotationPeriodDays) || rotationPeriodDays < 90 || rotationPeriodDays > 2560) {
+      throw new Error(`RegionalBackupKey: rotationPeriodDays must be an integer from 90 to 2560, got ${rotationPeriodDays}`);
+    }
+    const policy = new DataAwsIamPolicyDocument(this, "policy", {
+      provider: props.provider,
+      statement: [
+        {
+          sid: "EnableIamPolicies",
+          actions: ["kms:*"],
+          resources: ["*"],
+          principals: [{ type: "AWS", identifiers: [accountRootArn(props.account)] }],
+        },
+      ],
+    });
+    this.key = new KmsKey(this, "key", {
+      provider: props.provider,
+      description: `${props.naming.prefix} backup key (${props.account.region})`,
+      enableKeyRotation: true,
+      rotationPeriodInDays: rotationPeriodDays,
+      deletionWindowInDays: deletionWindowDays,
+      policy: policy.json,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+    });
+    this.alias = props.naming.kmsAlias("backup");
+    new KmsAlias(this, "alias", { provider: props.provider, name: this.alias, targetKeyId: this.key.keyId });
+  }
 }

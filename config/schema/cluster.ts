@@ -1,0 +1,200 @@
+/**
+ * `cluster` section of an environment file: the EKS cluster of `<env>-infra` — Kubernetes version, API
+ * endpoint exposure, access entries, pinned managed add-on versions and the managed node pools.
+ */
+import { z } from "zod";
+import { AMI_TYPES, instanceTypeProblems } from "../../constructs/cluster/instance-families";
+import { dnsLabel, duplicatesOf, ipv4Cidr, uniqueList } from "./primitives";
+
+/** EKS minor version, e.g. "1.35". */
+export const KUBERNETES_VERSION = /^1\.\d{2}$/;
+/** EKS-optimised AMI release of managed node groups: `<kubernetes patch version>-<build date>`. */
+export const NODE_IMAGE_RELEASE = /^(1\.\d{2})\.\d+-(\d{8})$/;
+/** Version of an EKS managed add-on, e.g. "v1.21.1-eksbuild.8". */
+export const ADDON_VERSION = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
+/** An IAM role ARN (access entries are for roles; users and account roots are not admitted). */
+export const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+export const SUPPORT_TYPES = ["STANDARD", "EXTENDED"] as const;
+export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
+export const TAINT_EFFECTS = ["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] as const;
+
+/** Kubernetes label / taint key: optional DNS prefix, then a name of at most 63 characters. */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+const labelKey = z.string().regex(LABEL_KEY, { error: "expected a Kubernetes label key such as workload-class or example.com/tier" });
+const labelValue = z.string().regex(LABEL_VALUE, { error: "expected a Kubernetes label value: at most 63 of A-Z a-z 0-9 - _ ." });
+
+const roleArn = z.string({ error: "expected an IAM role ARN" }).regex(ROLE_ARN, {
+  error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin",
+});
+
+const addonVersion = z.string({ error: "expected an EKS add-on version such as v1.21.1-eksbuild.8" }).regex(ADDON_VERSION, {
+  error: "expected an EKS add-on version such as v1.21.1-eksbuild.8 (aws eks describe-addon-versions lists them)",
+});
+
+export const NodePoolSchema = z
+  .strictObject({
+    /** Pool name; part of the node group and launch template names, and the id of its resources. */
+    name: dnsLabel(20, "a node pool name"),
+    /** Instance types, all of one architecture matching `amiType`. The first is preferred. */
+    instanceTypes: uniqueList(z.string(), "instance types").min(1, { error: "at least one instance type is required" }),
+    /** AL2023 image type; must match the architecture of every instance type (Graviton: AL2023_ARM_64_STANDARD). */
+    amiType: z.enum(AMI_TYPES, { error: `expected one of ${AMI_TYPES.join(", ")}` }),
+    /** ON_DEMAND or SPOT capacity. */
+    capacityType: z.enum(CAPACITY_TYPES, { error: `expected one of ${CAPACITY_TYPES.join(", ")}` }),
+    minSize: z.int().min(0).max(1000),
+    desiredSize: z.int().min(0).max(1000),
+    maxSize: z.int().min(1).max(1000),
+    /** Root volume size (gp3, encrypted with the cluster key). */
+    diskSizeGiB: z.int().min(20).max(16384),
+    /** Kubernetes labels of the pool's nodes. */
+    labels: z.record(labelKey, labelValue),
+    /** Kubernetes taints of the pool's nodes. */
+    taints: z.array(
+      z.strictObject({
+        key: labelKey,
+        value: labelValue.optional(),
+        effect: z.enum(TAINT_EFFECTS, { error: `expected one of ${TAINT_EFFECTS.join(", ")}` }),
+      }),
+    ),
+    /** Share of nodes replaced at once during a node group update. */
+    maxUnavailablePercentage: z.int().min(1).max(100),
+    /** EKS node auto repair: unhealthy nodes are replaced automatically. */
+    autoRepair: z.boolean(),
+  })
+  .superRefine((pool, ctx) => {
+    for (const problem of instanceTypeProblems(pool.instanceTypes, pool.amiType)) {
+      ctx.addIssue({ code: "custom", path: ["instanceTypes", problem.index], message: problem.message, input: pool.instanceTypes[problem.index] });
+    }
+    if (pool.minSize > pool.maxSize) {
+      ctx.addIssue({ code: "custom", path: ["minSize"], message: `minSize ${pool.minSize} is greater than maxSize ${pool.maxSize}`, input: pool.minSize });
+    }
+    if (pool.desiredSize < pool.minSize || pool.desiredSize > pool.maxSize) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["desiredSize"],
+        message: `desiredSize ${pool.desiredSize} must lie between minSize ${pool.minSize} and maxSize ${pool.maxSize}`,
+        input: pool.desiredSize,
+      });
+    }
+  });
+
+export const ClusterSchema = z
+  .strictObject({
+    /** Kubernetes minor version, pinned (choose one in EKS standard support). */
+    kubernetesVersion: z.string({ error: "expected a quoted Kubernetes minor version such as \"1.35\"" }).regex(KUBERNETES_VERSION, {
+      error: "expected a quoted Kubernetes minor version such as \"1.35\"",
+    }),
+    /**
+     * EKS-optimised AL2023 AMI release of every node (managed node groups and Karpenter), pinned so nodes change
+     * only when this value does: `<kubernetes patch>-<build date>`, e.g. "1.35.4-20260512".
+     */
+    nodeImageRelease: z.string().regex(NODE_IMAGE_RELEASE, {
+      error: "expected an EKS AMI release such as \"1.35.4-20260512\" (<kubernetes patch version>-<YYYYMMDD>)",
+    }),
+    endpoint: z.strictObject({
+      /** Expose the API endpoint publicly as well as privately. Never allowed in the production profile. */
+      publicAccess: z.boolean(),
+      /** CIDRs allowed to reach the public endpoint; required when publicAccess is true; 0.0.0.0/0 is refused. */
+      publicAccessCidrs: uniqueList(ipv4Cidr(), "CIDRs"),
+    }),
+    /** EKS upgrade policy: EXTENDED keeps a version past standard support (paid) instead of a forced upgrade. */
+    supportType: z.enum(SUPPORT_TYPES, { error: `expected one of ${SUPPORT_TYPES.join(", ")}` }),
+    access: z.strictObject({
+      /** Roles granted cluster admin (AmazonEKSClusterAdminPolicy). The CI deploy role is always added. */
+      adminRoleArns: uniqueList(roleArn, "role ARNs"),
+      /** Roles granted read-only access (AmazonEKSViewPolicy). */
+      viewerRoleArns: uniqueList(roleArn, "role ARNs"),
+    }),
+    /** Enforce Kubernetes NetworkPolicies with the VPC CNI network policy agent. */
+    networkPolicy: z.boolean(),
+    /** Pinned versions of the EKS managed add-ons. */
+    managedAddons: z.strictObject({
+      vpcCni: addonVersion,
+      coreDns: addonVersion,
+      kubeProxy: addonVersion,
+      ebsCsiDriver: addonVersion,
+      podIdentityAgent: addonVersion,
+    }),
+    /** Managed node groups. Pools are identified by name: renaming one replaces its nodes. */
+    nodePools: z.array(NodePoolSchema).min(1, { error: "at least one node pool is required (system add-ons run on it)" }),
+  })
+  .superRefine((cluster, ctx) => {
+    const { publicAccess, publicAccessCidrs } = cluster.endpoint;
+    if (publicAccess && publicAccessCidrs.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["endpoint", "publicAccessCidrs"],
+        message: "publicAccess needs the CIDRs allowed to reach the endpoint; an empty list would open it to the internet",
+        input: publicAccessCidrs,
+      });
+    }
+    if (!publicAccess && publicAccessCidrs.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["endpoint", "publicAccessCidrs"],
+        message: "publicAccessCidrs is set but publicAccess is false; remove the CIDRs or enable publicAccess",
+        input: publicAccessCidrs,
+      });
+    }
+    publicAccessCidrs.forEach((cidr, index) => {
+      if (cidr.endsWith("/0")) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["endpoint", "publicAccessCidrs", index],
+          message: "the whole internet may not reach the Kubernetes API; list the networks that need it",
+          input: cidr,
+        });
+      }
+    });
+    const release = NODE_IMAGE_RELEASE.exec(cluster.nodeImageRelease);
+    if (release && release[1] !== cluster.kubernetesVersion) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["nodeImageRelease"],
+        message: `image release ${cluster.nodeImageRelease} is for Kubernetes ${release[1]} but kubernetesVersion is ${cluster.kubernetesVersion}`,
+        input: cluster.nodeImageRelease,
+      });
+    }
+    const dupes = duplicatesOf(cluster.nodePools.map((pool) => pool.name));
+    if (dupes.length > 0) {
+      ctx.addIssue({ code: "custom", path: ["nodePools"], message: `duplicate node pool names: ${dupes.join(", ")}; each may appear once`, input: dupes });
+    }
+  });
+
+export type ClusterConfig = z.output<typeof ClusterSchema>;
+export type NodePoolConfig = z.output<typeof NodePoolSchema>;
+
+/** Smallest node pool the production profile accepts: one node can always be drained or lost. */
+export const PRODUCTION_MIN_POOL_SIZE = 2;
+
+export interface ProfileIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+  readonly input: unknown;
+}
+
+/** Rules the production profile adds to the cluster: a private API endpoint, and pools that survive a node loss. */
+export function clusterProfileIssues(profile: string, cluster: ClusterConfig): ProfileIssue[] {
+  if (profile !== "production") return [];
+  const issues: ProfileIssue[] = [];
+  if (cluster.endpoint.publicAccess) {
+    issues.push({
+      path: ["endpoint", "publicAccess"],
+      message: "the production profile keeps the Kubernetes API private; reach it through the VPC (VPN, peering, CI runners in the VPC)",
+      input: true,
+    });
+  }
+  cluster.nodePools.forEach((pool, index) => {
+    if (pool.minSize < PRODUCTION_MIN_POOL_SIZE) {
+      issues.push({
+        path: ["nodePools", index, "minSize"],
+        message: `the production profile needs at least ${PRODUCTION_MIN_POOL_SIZE} nodes per pool`,
+        input: pool.minSize,
+      });
+    }
+  });
+  return issues;
+}

@@ -1,0 +1,356 @@
+/**
+ * `observability` section of an environment file: metrics (Prometheus), alert routing (Alertmanager), dashboards
+ * (Grafana), alert rules generated from typed thresholds, the log pipeline (Loki or OpenSearch, fed by Fluent Bit)
+ * and the CloudWatch alarms of the managed data services. Every value has a per-profile default in
+ * config/defaults.ts; products override the product-scoped alert thresholds in their own `alerts` key.
+ *
+ * Credentials never appear here: a receiver names the Secrets Manager secret that holds its webhook URL, routing
+ * key or SMTP password, and External Secrets syncs it into the cluster.
+ */
+import { z } from "zod";
+import { dnsLabel, duplicatesOf, uniqueList } from "./primitives";
+
+/** Alert severities, most urgent first. Routing matches on them. */
+export const ALERT_SEVERITIES = ["critical", "warning", "info"] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+export const RECEIVER_TYPES = ["slack", "pagerduty", "email"] as const;
+export type ReceiverType = (typeof RECEIVER_TYPES)[number];
+
+export const LOG_BACKENDS = ["loki", "opensearch"] as const;
+export type LogBackend = (typeof LOG_BACKENDS)[number];
+
+/** CloudWatch periods the alarms may use (high-resolution periods cost more and AWS services publish per minute). */
+export const ALARM_PERIODS = [60, 300] as const;
+
+/** A Prometheus duration: 30s, 5m, 12h, 15d, 2w. */
+export const PROMETHEUS_DURATION = /^\d+(ms|s|m|h|d|w|y)$/;
+const promDuration = z
+  .string({ error: "expected a Prometheus duration such as 30s, 5m, 12h or 15d" })
+  .regex(PROMETHEUS_DURATION, { error: "expected a Prometheus duration such as 30s, 5m, 12h or 15d (one number and one unit)" });
+
+/** A Prometheus label name. */
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "expected a Prometheus label name: letters, digits and '_'" });
+
+const severity = z.enum(ALERT_SEVERITIES, { error: `expected one of ${ALERT_SEVERITIES.join(", ")}` });
+const severities = uniqueList(severity, "severities").min(1, { error: "list at least one severity" });
+
+const percent = z.number({ error: "expected a percentage between 0 and 100" }).gt(0).lt(100, { error: "a percentage must be below 100" });
+const seconds = z.number({ error: "expected a number of seconds" }).positive({ error: "must be greater than 0" });
+
+/**
+ * A Secrets Manager secret, named relative to the environment's secret prefix (`<project>-<env>[-<tenant>]/`), never
+ * the secret itself: `alertmanager/slack` is the secret `acme-prod/alertmanager/slack` (External Secrets reads only
+ * the scope's own secrets; a dedicated tenant's cluster reads its own copy under its prefix). Values that look like
+ * the credential (a URL) are refused with a hint, so a webhook URL pasted into the file fails validation instead of
+ * being committed.
+ */
+export const RELATIVE_SECRET_NAME = /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/;
+const secretReference = z
+  .string({ error: "expected a secret name relative to the environment's prefix, e.g. alertmanager/slack" })
+  .refine((value) => !/^[a-z]+:\/\//i.test(value), {
+    error: "this looks like a URL: store the webhook URL or key in Secrets Manager and put the secret's name here",
+    abort: true,
+  })
+  .refine((value) => RELATIVE_SECRET_NAME.test(value) && value.length <= 256, {
+    error: "expected a secret name relative to the environment's prefix: segments of letters, digits and _+=.@- joined by '/', e.g. alertmanager/slack",
+  });
+
+/** A JSON key inside the secret. */
+const secretProperty = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, { error: "expected a JSON key of the secret, e.g. webhookUrl" });
+
+const email = z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { error: "expected an email address such as oncall@example.com" });
+
+const receiverCommon = {
+  /** Receiver name (Alertmanager receiver and the Kubernetes secret that holds its credentials). */
+  name: dnsLabel(40, "a receiver name"),
+  /** Alerts of these severities are sent to this receiver. */
+  severities,
+  /**
+   * Secrets Manager secret (relative to `<project>-<env>/`, encrypted with the environment's data key) holding the
+   * webhook URL, routing key or SMTP password. Create it before adding the receiver: Alertmanager mounts it and
+   * does not start without it.
+   */
+  credentialsSecret: secretReference,
+  /** JSON key of the credential inside the secret. Default: webhookUrl (slack), routingKey (pagerduty), password (email). */
+  credentialsKey: secretProperty.optional(),
+  /** Also notify when an alert resolves. */
+  sendResolved: z.boolean().default(true),
+};
+
+export const ReceiverSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({
+      ...receiverCommon,
+      type: z.literal("slack"),
+      /** Channel of the incoming webhook, e.g. #platform-alerts. */
+      channel: z.string().regex(/^[#@]?[a-z0-9._-]{1,80}$/, { error: "expected a Slack channel such as #platform-alerts" }),
+    }),
+    z.strictObject({ ...receiverCommon, type: z.literal("pagerduty") }),
+    z.strictObject({
+      ...receiverCommon,
+      type: z.literal("email"),
+      to: uniqueList(email, "addresses").min(1, { error: "list at least one address" }),
+      from: email,
+      /** SMTP relay `host:port` (TLS is required). */
+      smarthost: z.string().regex(/^[a-z0-9.-]+:\d{2,5}$/, { error: "expected host:port, e.g. email-smtp.eu-west-1.amazonaws.com:587" }),
+      /** SMTP user name (not secret; the password comes from credentialsSecret). */
+      username: z.string().min(1).max(256),
+    }),
+  ],
+  { error: `expected a receiver with type one of ${RECEIVER_TYPES.join(", ")}` },
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Alert rule thresholds
+
+/** A rule with a threshold: fires when the value stays beyond `threshold` for `for`. */
+function thresholdRule<T extends z.ZodType<number>>(threshold: T) {
+  return z.strictObject({
+    threshold,
+    /** How long the condition must hold before the alert fires. */
+    for: promDuration,
+    severity,
+  });
+}
+/** A rule that is a condition only (crash looping, node not ready, autoscaler at its maximum). */
+const conditionRule = z.strictObject({ for: promDuration, severity });
+
+/** Rules evaluated per product namespace; a product may override them (`products/<name>.yaml` `alerts`). */
+export const ProductAlertThresholdsSchema = z.strictObject({
+  /** Share of HTTP requests answered with a 5xx, in percent. */
+  httpErrorRatePercent: thresholdRule(percent),
+  /** 95th percentile of HTTP request duration, in seconds. */
+  httpLatencyP95Seconds: thresholdRule(seconds),
+  /** 99th percentile of HTTP request duration, in seconds. */
+  httpLatencyP99Seconds: thresholdRule(seconds),
+  /** Container restarts within one hour. */
+  podRestartsPerHour: thresholdRule(z.int().min(1).max(1000)),
+  /** A container in CrashLoopBackOff. */
+  crashLooping: conditionRule,
+  /** Container CPU usage, percent of its CPU limit (containers without a CPU limit are not throttled). */
+  containerCpuPercent: thresholdRule(percent),
+  /** Container memory working set, percent of its memory limit (the OOM kill line). */
+  containerMemoryPercent: thresholdRule(percent),
+  /** A HorizontalPodAutoscaler running at its maximum replicas. */
+  hpaAtMaxReplicas: conditionRule,
+  /** PersistentVolumeClaim usage, percent of its capacity. */
+  volumeUsagePercent: thresholdRule(percent),
+});
+
+/** Rules about the cluster and the managed services, evaluated once per environment. */
+export const PlatformAlertThresholdsSchema = z.strictObject({
+  nodeNotReady: conditionRule,
+  /** Node CPU usage, percent. */
+  nodeCpuPercent: thresholdRule(percent),
+  /** Node memory in use (not available), percent. */
+  nodeMemoryPercent: thresholdRule(percent),
+  /** Node root filesystem usage, percent. */
+  nodeDiskPercent: thresholdRule(percent),
+  /** Days before a cert-manager certificate expires. */
+  certificateExpiryDays: thresholdRule(z.int().min(1).max(90)),
+  /** Managed database / document database / cache / broker CPU, percent (CloudWatch exporter metrics). */
+  dataServiceCpuPercent: thresholdRule(percent),
+  /** Cache memory in use, percent of the node's maximum memory (CloudWatch exporter metrics). */
+  cacheMemoryPercent: thresholdRule(percent),
+  /** OpenSearch JVM memory pressure, percent (CloudWatch exporter metrics). */
+  searchJvmPressurePercent: thresholdRule(percent),
+  /** Load balancer 5xx responses (its own and its targets'), percent of requests (CloudWatch exporter metrics). */
+  loadBalancerErrorRatePercent: thresholdRule(percent),
+});
+
+/** What a product may override: any product-scoped rule, any of its fields. */
+export const ProductAlertOverridesSchema = z.strictObject({
+  httpErrorRatePercent: thresholdRule(percent).partial().optional(),
+  httpLatencyP95Seconds: thresholdRule(seconds).partial().optional(),
+  httpLatencyP99Seconds: thresholdRule(seconds).partial().optional(),
+  podRestartsPerHour: thresholdRule(z.int().min(1).max(1000)).partial().optional(),
+  crashLooping: conditionRule.partial().optional(),
+  containerCpuPercent: thresholdRule(percent).partial().optional(),
+  containerMemoryPercent: thresholdRule(percent).partial().optional(),
+  hpaAtMaxReplicas: conditionRule.partial().optional(),
+  volumeUsagePercent: thresholdRule(percent).partial().optional(),
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// CloudWatch alarms of managed services
+
+export const CloudWatchAlarmsSchema = z.strictObject({
+  /** Period of every alarm, in seconds. */
+  periodSeconds: z.union([z.literal(60), z.literal(300)], { error: `expected one of ${ALARM_PERIODS.join(", ")}` }),
+  /** Consecutive breaching periods before an alarm fires. */
+  evaluationPeriods: z.int().min(1).max(10),
+  database: z.strictObject({
+    cpuPercent: percent,
+    /** Alarm when freeable memory drops below this. */
+    freeableMemoryMiB: z.int().min(16),
+    /** Connections, percent of max_connections (configured, or the engine's default for the instance class). */
+    connectionsPercent: percent,
+    /** Replica lag (Aurora replica lag, RDS read replica lag). */
+    replicaLagSeconds: seconds,
+    /** Free storage (RDS: allocated storage; Aurora: local storage for temporary tables). */
+    freeStorageGiB: z.int().min(1),
+  }),
+  cache: z.strictObject({
+    /** Engine CPU (the single thread that serves commands), percent. */
+    cpuPercent: percent,
+    /** Memory in use, percent of maxmemory. */
+    memoryPercent: percent,
+    /** Keys evicted per period; any eviction of a cache that must not lose data is worth a look. */
+    evictionsPerPeriod: z.int().min(0),
+    replicationLagSeconds: seconds,
+  }),
+  documentDb: z.strictObject({
+    cpuPercent: percent,
+    freeableMemoryMiB: z.int().min(16),
+    replicaLagSeconds: seconds,
+  }),
+  search: z.strictObject({
+    cpuPercent: percent,
+    jvmMemoryPressurePercent: percent,
+    /** Free storage of the smallest node. */
+    freeStorageGiB: z.int().min(1),
+  }),
+  broker: z.strictObject({
+    cpuPercent: percent,
+    /** Messages ready for delivery (a consumer that stopped). */
+    readyMessages: z.int().min(1),
+  }),
+  loadBalancer: z.strictObject({
+    /** 5xx responses (load balancer and targets), percent of requests. */
+    errorRatePercent: percent,
+    /** 95th percentile target response time. */
+    targetLatencyP95Seconds: seconds,
+  }),
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The section
+
+export const ObservabilitySchema = z
+  .strictObject({
+    prometheus: z.strictObject({
+      /** Prometheus replicas (each scrapes everything; two survive the loss of one). */
+      replicas: z.int().min(1).max(5),
+      /** How long samples are kept. */
+      retention: promDuration,
+      /** Size cap of the TSDB; the oldest blocks are dropped first. Must leave room on the volume for the WAL. */
+      retentionSizeGiB: z.int().min(1).max(16_384),
+      /** Persistent volume per replica (gp3, encrypted with the environment's data key). */
+      storageGiB: z.int().min(5).max(16_384),
+      scrapeInterval: promDuration,
+    }),
+    alertmanager: z.strictObject({
+      /** Alertmanager replicas (a gossip cluster; notifications are deduplicated). */
+      replicas: z.int().min(1).max(5),
+      /** Persistent volume per replica for silences and the notification log. */
+      storageGiB: z.int().min(1).max(1024),
+      /** How long silences and notification state are kept. */
+      retention: promDuration,
+      /** Labels alerts are grouped by into one notification. */
+      groupBy: uniqueList(labelName, "labels").min(1),
+      /** How often a still-firing group is re-notified. */
+      repeatInterval: promDuration,
+      /** Severities published to the environment's alerts SNS topic (whose subscriptions come from `alerts`). */
+      alertsTopicSeverities: uniqueList(severity, "severities"),
+      /** Further receivers (Slack, PagerDuty, email); credentials come from Secrets Manager. */
+      receivers: z.array(ReceiverSchema).superRefine((receivers, ctx) => {
+        const dupes = duplicatesOf(receivers.map((receiver) => receiver.name));
+        if (dupes.length > 0) ctx.addIssue({ code: "custom", message: `duplicate receiver names: ${dupes.join(", ")}; each may appear once`, input: dupes });
+      }),
+    }),
+    grafana: z.strictObject({
+      /** Persistent volume of Grafana's database (users, preferences, annotations). */
+      storageGiB: z.int().min(1).max(1024),
+    }),
+    alertRules: z.strictObject({
+      /** Base URL of the runbooks; each alert links to `<base>/<alert-name>`. */
+      runbookBaseUrl: z
+        .string()
+        .regex(/^https:\/\/[^\s]+[^/\s]$/, { error: "expected an https:// URL without a trailing slash, e.g. https://runbooks.example.com/alerts" }),
+      product: ProductAlertThresholdsSchema,
+      platform: PlatformAlertThresholdsSchema,
+    }),
+    /** CloudWatch metrics in Prometheus (data services, load balancers) through yet-another-cloudwatch-exporter. */
+    cloudwatchExporter: z.strictObject({
+      enabled: z.boolean(),
+      /** CloudWatch period the exporter reads, in seconds. */
+      periodSeconds: z.union([z.literal(60), z.literal(300)], { error: `expected one of ${ALARM_PERIODS.join(", ")}` }),
+    }),
+    logs: z.strictObject({
+      /** Where logs are stored: Loki on S3 (default) or an OpenSearch domain of the environment (EFK layout). */
+      backend: z.enum(LOG_BACKENDS, { error: `expected one of ${LOG_BACKENDS.join(", ")}` }),
+      /** Days logs are kept (Loki compactor retention and the bucket's lifecycle). */
+      retentionDays: z.int().min(1).max(3650),
+      loki: z.strictObject({
+        /** Loki replicas (single-binary mode; the replication factor follows, up to 3). */
+        replicas: z.int().min(1).max(7),
+        /** Persistent volume per replica for the write-ahead log and index cache. */
+        storageGiB: z.int().min(1).max(1024),
+      }),
+      /** The `opensearch` data service logs are shipped to (backend: opensearch). */
+      opensearchService: dnsLabel(40, "a data service name").optional(),
+    }),
+    cloudwatchAlarms: CloudWatchAlarmsSchema,
+  })
+  .superRefine((observability, ctx) => {
+    const { prometheus, logs } = observability;
+    if (prometheus.retentionSizeGiB >= prometheus.storageGiB) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["prometheus", "retentionSizeGiB"],
+        message: `retentionSizeGiB ${prometheus.retentionSizeGiB} must be below storageGiB ${prometheus.storageGiB}: the volume also holds the write-ahead log`,
+        input: prometheus.retentionSizeGiB,
+      });
+    }
+    if (logs.backend === "opensearch" && !logs.opensearchService) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["logs", "opensearchService"],
+        message: "backend opensearch needs the name of the environment's opensearch data service to ship logs to",
+        input: undefined,
+      });
+    }
+    if (logs.backend === "loki" && logs.opensearchService) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["logs", "opensearchService"],
+        message: "opensearchService applies to backend opensearch only; remove it or set backend: opensearch",
+        input: logs.opensearchService,
+      });
+    }
+  });
+
+export type ObservabilityConfig = z.output<typeof ObservabilitySchema>;
+export type ReceiverConfig = z.output<typeof ReceiverSchema>;
+export type ProductAlertThresholds = z.output<typeof ProductAlertThresholdsSchema>;
+export type PlatformAlertThresholds = z.output<typeof PlatformAlertThresholdsSchema>;
+export type ProductAlertOverrides = z.output<typeof ProductAlertOverridesSchema>;
+export type CloudWatchAlarmsConfig = z.output<typeof CloudWatchAlarmsSchema>;
+export type ThresholdRule = { readonly threshold: number; readonly for: string; readonly severity: AlertSeverity };
+export type ConditionRule = { readonly for: string; readonly severity: AlertSeverity };
+
+export interface ObservabilityIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+  readonly input: unknown;
+}
+
+/** Rules that need the rest of the environment: the OpenSearch domain logs go to must be one of its services. */
+export function observabilityIssues(env: {
+  readonly observability: Pick<ObservabilityConfig, "logs">;
+  readonly services: { readonly opensearch: Readonly<Record<string, unknown>> };
+}): ObservabilityIssue[] {
+  const { logs } = env.observability;
+  if (logs.backend !== "opensearch" || !logs.opensearchService) return [];
+  const known = Object.keys(env.services.opensearch).sort();
+  if (known.includes(logs.opensearchService)) return [];
+  return [
+    {
+      path: ["observability", "logs", "opensearchService"],
+      message: `no opensearch service "${logs.opensearchService}" in services.opensearch (defined: ${known.join(", ") || "none"})`,
+      input: logs.opensearchService,
+    },
+  ];
+}

@@ -1,0 +1,147 @@
+/**
+ * The public edge of an environment, from its `edge:` configuration:
+ *
+ * - per declared domain: its Route 53 zone (created or looked up) and a regional certificate for `*.<domain>` and
+ *   `<domain>` (plus configured names such as a tenant wildcard) for the load balancer — the wildcard is the primary
+ *   name, so ingresses find it by `*.<domain>`;
+ * - WAF web ACLs: regional (for load balancers, with logging) and CloudFront (us-east-1), with the managed rule
+ *   groups and rate limits from configuration;
+ * - per `edge.cdn` entry: a CloudFront distribution serving a declared bucket at `<subdomain>.<domain>`, with its
+ *   own certificate in us-east-1.
+ *
+ * What the cluster's add-ons and ingresses need (zones, certificate ARNs, the regional web ACL ARN) is published as
+ * a String SSM parameter at `edgeParameterName()`, so the platform stack finds it without cross-stack references.
+ */
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import { Fn, type TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import type { EdgeConfig } from "../../config/schema/edge";
+import type { AccountScope } from "../core/aws";
+import { validateName, type Naming } from "../core/naming";
+import { Cdn } from "../cdn";
+import { DnsValidatedCertificate } from "../certificates";
+import { DnsZone } from "../dns";
+import type { ObjectStorage } from "../object-storage";
+import { WebAcl } from "../waf";
+
+/** SSM parameter with the edge description: `/<project>/<env>[/<tenant>]/edge`. */
+export function edgeParameterName(naming: Naming): string {
+  const { project, environment, tenant } = naming.scope;
+  return validateName("ssm-parameter", `/${[project, environment, tenant, "edge"].filter(Boolean).join("/")}`);
+}
+
+/** What the edge publishes (JSON in the SSM parameter). */
+export interface EdgeDescription {
+  /** Per domain key: its name, zone and regional certificate (covering `*.<name>` and `<name>`). */
+  readonly domains: Readonly<Record<string, { readonly name: string; readonly zoneId: string; readonly certificateArn: string }>>;
+  /** Regional web ACL to attach to internet-facing load balancers. */
+  readonly webAclArn?: string;
+}
+
+export interface EdgeProps {
+  readonly naming: Naming;
+  readonly account: AccountScope;
+  /** The resolved `edge:` section (at least one domain). */
+  readonly edge: EdgeConfig;
+  /** Buckets the distributions serve (and the access-log bucket their logs go to). */
+  readonly storage: ObjectStorage;
+  /** The AWS provider alias for us-east-1 (CloudFront certificates, web ACL and log delivery). */
+  readonly usEast1: TerraformProvider;
+  readonly logging: { readonly retentionDays: number; readonly kmsKey: KmsKey };
+  /**
+   * `prevent_destroy` on created hosted zones.
+   * @default true
+   */
+  readonly protectState?: boolean;
+}
+
+/** A declared domain with its zone and regional certificate. */
+export interface EdgeDomain {
+  readonly name: string;
+  readonly zone: DnsZone;
+  readonly certificate: DnsValidatedCertificate;
+}
+
+export class Edge extends Construct {
+  readonly domains: Readonly<Record<string, EdgeDomain>>;
+  readonly regionalWebAcl?: WebAcl;
+  readonly cloudFrontWebAcl?: WebAcl;
+  readonly distributions: Readonly<Record<string, Cdn>>;
+  readonly description: EdgeDescription;
+  readonly parameter: SsmParameter;
+
+  constructor(scope: Construct, id: string, props: EdgeProps) {
+    super(scope, id);
+    const { edge, naming } = props;
+    const declared = Object.entries(edge.domains);
+    if (declared.length === 0) throw new Error("Edge: declare at least one domain under edge.domains (declaring one turns the edge on)");
+    const distributions = Object.entries(edge.cdn);
+
+    this.domains = Object.fromEntries(
+      declared.map(([key, domain]) => {
+        const zone = new DnsZone(this, `zone-${key}`, { domain: domain.name, mode: domain.hostedZone, protectState: props.protectState ?? true });
+        const certificate = new DnsValidatedCertificate(this, `certificate-${key}`, {
+          domainName: `*.${domain.name}`,
+          subjectAlternativeNames: [domain.name, ...domain.subjectAlternativeNames],
+          zoneId: zone.zoneId,
+          zoneDomain: domain.name,
+        });
+        return [key, { name: domain.name, zone, certificate }];
+      }),
+    );
+
+    const wafRules = { managedRuleGroups: edge.waf.managedRuleGroups, rateLimits: edge.waf.rateLimits };
+    if (edge.waf.regional) {
+      this.regionalWebAcl = new WebAcl(this, "regional-web-acl", { naming, purpose: "regional", scope: "REGIONAL", ...wafRules, logging: props.logging });
+    }
+    if (edge.waf.cloudfront && distributions.length > 0) {
+      this.cloudFrontWebAcl = new WebAcl(this, "cloudfront-web-acl", { naming, purpose: "cloudfront", scope: "CLOUDFRONT", ...wafRules, provider: props.usEast1 });
+    }
+
+    const logBucket = props.storage.accessLogBucket;
+    this.distributions = Object.fromEntries(
+      distributions.map(([name, cdn]) => {
+        const domain = this.domains[cdn.domain];
+        if (!domain) throw new Error(`Edge: distribution ${name} names domain "${cdn.domain}", which is not declared under edge.domains`);
+        const host = `${cdn.subdomain}.${domain.name}`;
+        const certificate = new DnsValidatedCertificate(this, `cdn-${name}-certificate`, {
+          domainName: host,
+          zoneId: domain.zone.zoneId,
+          zoneDomain: domain.name,
+          provider: props.usEast1,
+        });
+        const distribution = new Cdn(this, `cdn-${name}`, {
+          naming,
+          account: props.account,
+          name,
+          aliases: [host],
+          bucket: props.storage.bucket(cdn.bucket).bucket,
+          ...(cdn.originPath ? { originPath: cdn.originPath } : {}),
+          certificateArn: certificate.arn,
+          zoneId: domain.zone.zoneId,
+          ...(cdn.waf && this.cloudFrontWebAcl ? { webAclArn: this.cloudFrontWebAcl.arn } : {}),
+          priceClass: cdn.priceClass,
+          ...(cdn.defaultRootObject ? { defaultRootObject: cdn.defaultRootObject } : {}),
+          singlePageApp: cdn.singlePageApp,
+          ...(logBucket ? { logs: { bucket: logBucket, provider: props.usEast1 } } : {}),
+        });
+        return [name, distribution];
+      }),
+    );
+
+    this.description = {
+      domains: Object.fromEntries(
+        Object.entries(this.domains).map(([key, domain]) => [key, { name: domain.name, zoneId: domain.zone.zoneId, certificateArn: domain.certificate.arn }]),
+      ),
+      ...(this.regionalWebAcl ? { webAclArn: this.regionalWebAcl.arn } : {}),
+    };
+    this.parameter = new SsmParameter(this, "parameter", {
+      name: edgeParameterName(naming),
+      description: "Public edge of the environment: zones, regional certificates and web ACL (no secret values)",
+      type: "String",
+      tier: "Standard",
+      value: Fn.jsonencode(this.description),
+    });
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The observability of an environment's platform stack, composed from its configuration: alert rules from the
+ * thresholds (with each product's overrides), scrape targets for the workloads that declare a metrics endpoint, the
+ * log pipeline and the monitoring stack. Kept here so the stack only calls one function.
+ */
+import type { ITerraformDependable } from "cdktf";
+import type { Construct } from "constructs";
+import type { EnvironmentConfig } from "../../config/schema/environment";
+import { DEPLOYMENT_KINDS } from "../../config/schema/products";
+import { AlertRules, type ProductScope } from "../alert-rules";
+import { ALERTS_COMPONENT, alertsTopicName } from "../alerts-topic";
+import type { AccountScope } from "../core/aws";
+import { validateName, type Naming } from "../core/naming";
+import { Logging, LOKI_URL } from "../logging";
+import { accessLogBucketName } from "../object-storage";
+import { openSearchDomainName } from "../opensearch";
+import { selectorLabels } from "../workload/labels";
+import { Monitoring } from "./index";
+import type { ScrapeTarget } from "./values";
+
+type Products = EnvironmentConfig["products"];
+
+/** Namespace a product instance runs in. */
+function namespaceOf(name: string, product: Products[string]): string {
+  return product.namespace ?? name;
+}
+
+/** Products as the alert rules see them: namespace and overrides. */
+export function productScopes(products: Products): ProductScope[] {
+  return Object.entries(products)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, product]) => ({ name, namespace: namespaceOf(name, product), ...(product.alerts ? { overrides: product.alerts } : {}) }));
+}
+
+/** A ServiceMonitor (web) or PodMonitor (worker) per workload that declares a metrics endpoint. */
+export function scrapeTargets(products: Products): ScrapeTarget[] {
+  const targets: ScrapeTarget[] = [];
+  for (const [productName, product] of Object.entries(products).sort(([a], [b]) => a.localeCompare(b))) {
+    const namespace = namespaceOf(productName, product);
+    for (const [name, workload] of Object.entries(product.workloads).sort(([a], [b]) => a.localeCompare(b))) {
+      if (!workload.metrics || !DEPLOYMENT_KINDS.includes(workload.kind)) continue;
+      targets.push({
+        name: validateName("k8s-name", `${namespace}-${name}`),
+        namespace,
+        kind: workload.kind === "web" ? "service" : "pod",
+        selector: selectorLabels({ name, namespace }),
+        port: workload.metrics.port,
+        path: workload.metrics.path,
+        ...(workload.metrics.interval ? { interval: workload.metrics.interval } : {}),
+      });
+    }
+  }
+  return targets;
+}
+
+export interface EnvironmentObservabilityProps {
+  readonly environment: Pick<EnvironmentConfig, "name" | "observability" | "products" | "storage">;
+  /** Naming scope of the stack (the environment's, or a dedicated tenant's). */
+  readonly naming: Naming;
+  readonly account: AccountScope;
+  readonly clusterName: string;
+  /** The stack's standard tags; Environment (and Tenant) select the resources the CloudWatch exporter reads. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Whether the Loki bucket gets `prevent_destroy` (see protectsState in stacks/context.ts). */
+  readonly protectState: boolean;
+  /** Platform resources the releases wait for (External Secrets stores, the default StorageClass). @default none */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+export interface EnvironmentObservability {
+  readonly alertRules: AlertRules;
+  readonly logging: Logging;
+  readonly monitoring: Monitoring;
+}
+
+/** Tags that identify the stack's environment (and tenant) among the account's resources. */
+function scopeTags(tags: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(["Environment", "Tenant"].flatMap((key) => (tags[key] ? [[key, tags[key]]] : [])));
+}
+
+export function environmentObservability(scope: Construct, props: EnvironmentObservabilityProps): EnvironmentObservability {
+  const { environment, naming, account, clusterName } = props;
+  const config = environment.observability;
+  const dependsOn = props.dependsOn ?? [];
+
+  const alertRules = new AlertRules({
+    product: config.alertRules.product,
+    platform: config.alertRules.platform,
+    runbookBaseUrl: config.alertRules.runbookBaseUrl,
+    products: productScopes(environment.products),
+    cloudwatchMetrics: config.cloudwatchExporter.enabled,
+  });
+
+  const monitoring = new Monitoring(scope, "monitoring", {
+    naming,
+    account,
+    clusterName,
+    prometheus: config.prometheus,
+    alertmanager: config.alertmanager,
+    grafana: config.grafana,
+    cloudwatchExporter: config.cloudwatchExporter,
+    alertRules,
+    alertsTopic: { name: alertsTopicName(naming), keyAlias: naming.kmsAlias(ALERTS_COMPONENT) },
+    externalLabels: { environment: environment.name, cluster: clusterName, ...(naming.scope.tenant ? { tenant: naming.scope.tenant } : {}) },
+    scrapeTargets: scrapeTargets(environment.products),
+    ...(config.logs.backend === "loki" ? { lokiUrl: LOKI_URL } : {}),
+    cloudwatchSearchTags: scopeTags(props.tags),
+    dependsOn: [...dependsOn],
+  });
+
+  const { logs } = config;
+  const logging = new Logging(scope, "logging", {
+    naming,
+    account,
+    clusterName,
+    backend: logs.backend,
+    retentionDays: logs.retentionDays,
+    ...(logs.backend === "loki" ? { loki: logs.loki } : {}),
+    ...(logs.backend === "opensearch" && logs.opensearchService
+      ? { opensearch: { serviceName: logs.opensearchService, domainName: openSearchDomainName(naming, logs.opensearchService) } }
+      : {}),
+    // The infra stack creates the access-log bucket when access logs are on and it has buckets (constructs/object-storage).
+    ...(environment.storage.accessLogs.enabled && Object.keys(environment.storage.buckets).length > 0 ? { accessLogBucket: accessLogBucketName(naming) } : {}),
+    protectState: props.protectState,
+    // Fluent Bit's ServiceMonitor needs the monitoring CRDs, which the monitoring release installs.
+    dependsOn: [...dependsOn, monitoring.release],
+  });
+
+  return { alertRules, logging, monitoring };
+}

@@ -1,0 +1,83 @@
+/**
+ * Keys and encryption of supporting services: KMS rotation and key policies, log groups, SNS, SQS, Secrets
+ * Manager.
+ */
+import { describe, isFalse, isSet, isTrue, numberOf } from "../model";
+import type { Rule, Violation } from "../types";
+import { each, problems } from "./support";
+import { principalScoped, wildcardPrincipal } from "./iam";
+
+/** Production log retention floor (days). */
+export const PROD_MIN_LOG_RETENTION_DAYS = 365;
+
+export const ENCRYPTION_RULES: readonly Rule[] = [
+  {
+    id: "KMS-ROTATION",
+    title: "Symmetric keys rotate; key policies never allow an unconditioned \"*\" principal",
+    severity: "medium",
+    scope: "all",
+    upstream: "CKV_AWS_7/33, CKV2_AWS_64; TV AWS-0065; NAG KMS5",
+    fix: "Set enable_key_rotation = true; in key policies name the account root or services, and condition any \"*\" principal (kms:CallerAccount, aws:PrincipalArn).",
+    check: ({ model }) => [
+      ...each(model.resources("aws_kms_key"), (key) => {
+        const symmetric = (key.body.customer_master_key_spec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" && (key.body.key_usage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT";
+        return symmetric && !isTrue(key.body.enable_key_rotation) ? `enable_key_rotation is ${describe(key.body.enable_key_rotation)}` : undefined;
+      }),
+      ...model
+        .policyUses()
+        .filter((use) => use.use === "key")
+        .flatMap((use) =>
+          use.statements
+            .filter((statement) => statement.effect === "Allow" && wildcardPrincipal(statement) && !principalScoped(statement.conditions))
+            .map((statement): Violation => ({ block: use.owner, message: `key policy ${statement.sid ? `statement ${statement.sid} ` : ""}allows principal "*" without a principal condition` })),
+        ),
+    ],
+  },
+  {
+    id: "LOG-RETENTION",
+    title: "Log groups have a retention (>= 365 days in production) and a KMS key",
+    severity: "low",
+    scope: "all-strict-prod",
+    upstream: "CKV_AWS_66/338/158",
+    fix: `Set retention_in_days from logging.retentionDays (>= ${PROD_MIN_LOG_RETENTION_DAYS} in production) and kms_key_id = keys.logs.arn.`,
+    check: ({ model, production }) =>
+      each(model.resources("aws_cloudwatch_log_group"), (group) => {
+        const days = numberOf(group.body.retention_in_days);
+        return problems(
+          (group.body.retention_in_days === undefined || days === 0) && "retention_in_days is not set: logs are kept forever",
+          production && days !== undefined && days > 0 && days < PROD_MIN_LOG_RETENTION_DAYS && `retention_in_days is ${days}; at least ${PROD_MIN_LOG_RETENTION_DAYS} in production`,
+          !isSet(group.body.kms_key_id) && "kms_key_id is not set",
+        );
+      }),
+  },
+  {
+    id: "SNS-KMS",
+    title: "SNS topics are encrypted with a KMS key",
+    severity: "medium",
+    scope: "all",
+    upstream: "CKV_AWS_26; TV AWS-0095; NAG SNS2",
+    fix: "Set kms_master_key_id (a customer-managed key whose policy admits CloudWatch / EventBridge / Backup as publishers).",
+    check: ({ model }) => each(model.resources("aws_sns_topic"), (topic) => (isSet(topic.body.kms_master_key_id) ? undefined : "kms_master_key_id is not set")),
+  },
+  {
+    id: "SQS-ENCRYPTED",
+    title: "SQS queues are encrypted",
+    severity: "medium",
+    scope: "all",
+    upstream: "CKV_AWS_27; TV AWS-0096; NAG SQS2",
+    fix: "Set kms_master_key_id, or leave sqs_managed_sse_enabled on.",
+    check: ({ model }) =>
+      each(model.resources("aws_sqs_queue"), (queue) =>
+        isSet(queue.body.kms_master_key_id) || !isFalse(queue.body.sqs_managed_sse_enabled) ? undefined : "sqs_managed_sse_enabled is false and no kms_master_key_id is set",
+      ),
+  },
+  {
+    id: "SECRETS-CMK",
+    title: "Secrets Manager secrets use a customer-managed key",
+    severity: "medium",
+    scope: "all",
+    upstream: "CKV_AWS_149",
+    fix: "Set kms_key_id = keys.data.arn so access to the secret also needs the key.",
+    check: ({ model }) => each(model.resources("aws_secretsmanager_secret"), (secret) => (isSet(secret.body.kms_key_id) ? undefined : "kms_key_id is not set (AWS-managed key)")),
+  },
+];

@@ -1,0 +1,150 @@
+/**
+ * IAM rules: wildcard permissions, public trust, and the scope of web-identity / Pod Identity trust.
+ */
+import { type Block, literal, type PolicyCondition, type PolicyStatement, type StackModel, strings } from "../model";
+import type { Rule, Violation } from "../types";
+
+export const ADMINISTRATOR_POLICY = /:policy\/AdministratorAccess$/;
+export const STS_AUDIENCE = "sts.amazonaws.com";
+export const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
+/** Condition keys that restrict a `*` principal to known principals. */
+const PRINCIPAL_SCOPING_KEYS = ["aws:principalaccount", "aws:principalorgid", "aws:principalarn", "aws:sourceaccount", "kms:calleraccount"];
+/**
+ * Read-only metadata actions, most of which have no resource-level permissions (`Resource: "*"` is the only form
+ * AWS accepts): any service's Describe* / List* (except S3, whose listings are data), and Get* of services that
+ * return configuration, not data.
+ */
+const METADATA_READ = /^(?!s3:)[a-z0-9-]+:(Describe|List)[A-Za-z0-9*]*$|^(ec2|elasticloadbalancing|autoscaling|pricing|wafv2|waf-regional|shield|acm|iam|cloudwatch|eks|tag):Get[A-Za-z0-9*]*$/;
+const EXACT_TESTS = ["StringEquals", "ForAllValues:StringEquals", "ForAnyValue:StringEquals", "StringEqualsIgnoreCase"];
+
+function allows(statement: PolicyStatement): boolean {
+  return statement.effect === "Allow";
+}
+
+function wildcardPrincipal(statement: PolicyStatement): boolean {
+  return statement.principals.some((principal) => principal.type === "*" || (principal.type === "AWS" && principal.identifiers.includes("*")));
+}
+
+function principalScoped(conditions: readonly PolicyCondition[]): boolean {
+  return conditions.some((condition) => PRINCIPAL_SCOPING_KEYS.includes(condition.variable.toLowerCase()));
+}
+
+function exactCondition(conditions: readonly PolicyCondition[], suffix: string): PolicyCondition | undefined {
+  return conditions.find(
+    (condition) => EXACT_TESTS.includes(condition.test) && condition.variable.endsWith(suffix) && condition.values.length > 0 && condition.values.every((value) => !value.includes("*") && !value.includes("?")),
+  );
+}
+
+function where(source: Block, owner: Block): string {
+  return source === owner ? "" : ` (policy document ${source.path})`;
+}
+
+/** Whether a Federated principal is an EKS cluster OIDC provider (IRSA). */
+function isEksOidc(model: StackModel, identifier: string): boolean {
+  if (identifier.includes("oidc.eks.")) return true;
+  return model.refsIn(identifier).some(
+    (block) => block.type === "aws_eks_cluster" || (block.type === "aws_iam_openid_connect_provider" && model.refsIn(block.body.url).some((ref) => ref.type === "aws_eks_cluster")) || (block.type === "aws_iam_openid_connect_provider" && (literal(block.body.url) ?? "").includes("oidc.eks.")),
+  );
+}
+
+function trustScopeProblems(model: StackModel, statement: PolicyStatement): string[] {
+  const out: string[] = [];
+  const federated = statement.principals.filter((principal) => principal.type === "Federated").flatMap((principal) => principal.identifiers);
+  if (federated.length > 0 && statement.actions.some((action) => action === "sts:AssumeRoleWithWebIdentity" || action === "sts:*")) {
+    const subject = exactCondition(statement.conditions, ":sub");
+    const audience = exactCondition(statement.conditions, ":aud");
+    if (!subject) out.push("web-identity trust has no exact StringEquals condition on the token subject (:sub); any workload of the issuer may assume it");
+    if (!audience || !audience.values.every((value) => value === STS_AUDIENCE)) out.push(`web-identity trust does not require the audience (:aud) ${STS_AUDIENCE}`);
+    if (subject && federated.some((identifier) => isEksOidc(model, identifier)) && !subject.values.every((value) => /^system:serviceaccount:[^:]+:[^:]+$/.test(value))) {
+      out.push(`EKS OIDC trust subject ${JSON.stringify(subject.values)} is not system:serviceaccount:<namespace>:<name>`);
+    }
+  }
+  const podIdentity = statement.principals.some((principal) => principal.type === "Service" && principal.identifiers.includes(POD_IDENTITY_PRINCIPAL));
+  if (podIdentity) {
+    for (const tag of ["kubernetes-namespace", "kubernetes-service-account"]) {
+      const scoped = statement.conditions.some(
+        (condition) => EXACT_TESTS.includes(condition.test) && (condition.variable === `aws:RequestTag/${tag}` || condition.variable === `aws:PrincipalTag/${tag}`),
+      );
+      if (!scoped) out.push(`Pod Identity trust has no StringEquals condition on ${tag}: every pod of every cluster in the account may assume it`);
+    }
+  }
+  return out;
+}
+
+export const IAM_RULES: readonly Rule[] = [
+  {
+    id: "IRSA-TRUST-SCOPED",
+    title: "Workload role trust is scoped to one service account",
+    severity: "high",
+    scope: "all",
+    upstream: "custom",
+    fix: "OIDC trust: StringEquals on <issuer>:sub = system:serviceaccount:<ns>:<sa> and <issuer>:aud = sts.amazonaws.com. Pod Identity trust: StringEquals on aws:RequestTag/kubernetes-namespace and kubernetes-service-account (use the WorkloadIdentity construct).",
+    check: ({ model }) =>
+      model
+        .policyUses()
+        .filter((use) => use.use === "trust")
+        .flatMap((use) =>
+          use.statements.filter(allows).flatMap((statement) =>
+            trustScopeProblems(model, statement).map((message): Violation => ({ block: use.owner, message: `${message}${where(use.source, use.owner)}` })),
+          ),
+        ),
+  },
+  {
+    id: "IAM-NO-WILDCARD",
+    title: "Identity policies name their actions and resources",
+    severity: "high",
+    scope: "all",
+    upstream: "CKV_AWS_62/63/355/274/286-290; NAG IAM5",
+    fix: "List explicit actions and resource ARNs. A Resource \"*\" that AWS requires (actions without resource-level permissions) needs a condition or a suppression with its reason; never attach AdministratorAccess.",
+    check: ({ model }) => {
+      const out: Violation[] = [];
+      for (const use of model.policyUses().filter((item) => item.use === "identity")) {
+        for (const statement of use.statements.filter(allows)) {
+          const label = statement.sid ? `statement ${statement.sid}` : "a statement";
+          if (statement.actions.some((action) => action === "*" || action === "*:*")) {
+            out.push({ block: use.owner, message: `${label} allows Action "*"${where(use.source, use.owner)}` });
+          } else if (statement.notActions.length > 0) {
+            out.push({ block: use.owner, message: `${label} allows everything except ${statement.notActions.join(", ")} (NotAction)${where(use.source, use.owner)}` });
+          } else if (
+            statement.resources.includes("*") &&
+            statement.conditions.length === 0 &&
+            !statement.actions.every((action) => METADATA_READ.test(action))
+          ) {
+            out.push({
+              block: use.owner,
+              message: `${label} allows ${statement.actions.slice(0, 4).join(", ")}${statement.actions.length > 4 ? ", ..." : ""} on Resource "*" without a condition${where(use.source, use.owner)}`,
+            });
+          }
+        }
+      }
+      const attachments = model.resources("aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment");
+      for (const attachment of attachments) {
+        if (ADMINISTRATOR_POLICY.test(String(attachment.body.policy_arn))) out.push({ block: attachment, message: "attaches AdministratorAccess" });
+      }
+      for (const holder of model.resources("aws_iam_role", "aws_iam_role_policy_attachments_exclusive")) {
+        const arns = [...strings(holder.body.managed_policy_arns), ...strings(holder.body.policy_arns)];
+        if (arns.some((arn) => ADMINISTRATOR_POLICY.test(arn))) out.push({ block: holder, message: "attaches AdministratorAccess" });
+      }
+      return out;
+    },
+  },
+  {
+    id: "IAM-NO-PUBLIC-ASSUME",
+    title: "No role may be assumed by any AWS principal",
+    severity: "critical",
+    scope: "all",
+    upstream: "CKV_AWS_60",
+    fix: "Name the trusted account, role or service; a \"*\" principal needs an aws:PrincipalAccount / aws:PrincipalOrgID / aws:PrincipalArn condition.",
+    check: ({ model }) =>
+      model
+        .policyUses()
+        .filter((use) => use.use === "trust")
+        .flatMap((use) =>
+          use.statements
+            .filter((statement) => allows(statement) && wildcardPrincipal(statement) && !principalScoped(statement.conditions))
+            .map((): Violation => ({ block: use.owner, message: `the trust policy allows principal "*"${where(use.source, use.owner)}` })),
+        ),
+  },
+];
+
+export { wildcardPrincipal, principalScoped };

@@ -1,0 +1,125 @@
+/**
+ * Data-service connections injected into workloads.
+ *
+ * A data service publishes its ServiceConnection (constructs/core/connections.ts) as an SSM String parameter at a
+ * name derived from configuration; the product reads it by that name at plan time (a data source, never a
+ * cross-stack reference). Non-secret fields become plain environment variables. Credentials stay in Secrets
+ * Manager: an ExternalSecret (rendered by the workload-secrets chart) copies `username` and `password` from the
+ * secret whose ARN the connection carries into a Kubernetes Secret, and composes a connection URL there; the
+ * workload references that Secret. No credential passes through Terraform.
+ *
+ * Variables for a service bound with prefix P (see `services.<name>.envPrefix`):
+ *   P_HOST, P_PORT, P_TLS                         every kind
+ *   P_READER_HOST                                 postgres, mongodb, redis (the writer host when there is no reader)
+ *   P_NAME                                        postgres (database name)
+ *   P_USERNAME, P_PASSWORD, P_URL (secret refs)   postgres, mongodb, rabbitmq (password authentication)
+ *   P_USERNAME, P_IAM_AUTH, P_URL                 redis (IAM authentication: the workload role may connect)
+ *   P_IAM_AUTH, P_URL                             opensearch (IAM-signed requests)
+ */
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { Fn, Token } from "cdktf";
+import type { Construct } from "constructs";
+import type { ServiceBindingConfig } from "../../config/schema/products";
+import { serviceEnvPrefix } from "../../config/schema/products";
+import { connectionParameterName } from "../core/connections";
+import type { Naming } from "../core/naming";
+import type { EnvVar } from "../workload";
+
+/** Kinds whose clients authenticate with a user name and password from Secrets Manager. */
+export const PASSWORD_KINDS: readonly string[] = ["postgres", "mongodb", "rabbitmq"];
+
+/** ESO template (Go text/template) of the connection URL of a password-authenticated kind. */
+function urlTemplate(kind: string, host: string, port: string, database: string): string {
+  const credentials = "{{ .username | urlquery }}:{{ .password | urlquery }}";
+  if (kind === "postgres") return `postgresql://${credentials}@${host}:${port}/${database}?sslmode=require`;
+  // DocumentDB: TLS, its single replica set, reads from replicas, no retryable writes.
+  if (kind === "mongodb") return `mongodb://${credentials}@${host}:${port}/?tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`;
+  return `amqps://${credentials}@${host}:${port}`;
+}
+
+/** One ExternalSecret the workload-secrets chart renders. */
+export interface ExternalSecretValues {
+  readonly name: string;
+  readonly store: string;
+  readonly refreshInterval: string;
+  readonly data: readonly { secretKey: string; remoteRef: { key: string; property?: string } }[];
+  /** `target.template` of the ExternalSecret (extra keys composed from the synced ones). */
+  readonly template?: { engineVersion: "v2"; mergePolicy: "Merge"; data: Readonly<Record<string, string>> };
+}
+
+export class ServiceConnectionRef {
+  /** Kubernetes Secret holding the credentials (password kinds). */
+  readonly secretName: string;
+  readonly prefix: string;
+  readonly host: string;
+  readonly port: string;
+  private readonly connection: unknown;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly logicalName: string,
+    readonly binding: ServiceBindingConfig,
+    naming: Naming,
+  ) {
+    const parameter = new DataAwsSsmParameter(scope, id, { name: connectionParameterName(naming, binding.name ?? logicalName) });
+    // `insecure_value`: the parameter is a non-secret String, so the plan shows what changes.
+    this.connection = Fn.jsondecode(parameter.insecureValue);
+    this.prefix = serviceEnvPrefix(logicalName, binding);
+    this.secretName = `service-${logicalName}`;
+    this.host = this.field("host");
+    this.port = Token.asString(Fn.tostring(this.lookup("port", "")));
+  }
+
+  private lookup(key: string, fallback: unknown): unknown {
+    return Fn.lookup(this.connection, key, fallback);
+  }
+
+  private field(key: string, fallback: unknown = ""): string {
+    return Token.asString(this.lookup(key, fallback));
+  }
+
+  get usesPassword(): boolean {
+    return PASSWORD_KINDS.includes(this.binding.kind);
+  }
+
+  /** Environment variables of a workload that uses this service. */
+  env(): EnvVar[] {
+    const p = this.prefix;
+    const { kind } = this.binding;
+    const vars: EnvVar[] = [
+      { name: `${p}_HOST`, value: this.host },
+      { name: `${p}_PORT`, value: this.port },
+      { name: `${p}_TLS`, value: Token.asString(Fn.tostring(this.lookup("tls", true))) },
+    ];
+    if (kind === "postgres" || kind === "mongodb" || kind === "redis") vars.push({ name: `${p}_READER_HOST`, value: this.field("readerHost", this.host) });
+    if (kind === "postgres") vars.push({ name: `${p}_NAME`, value: this.field("database") });
+    if (this.usesPassword) {
+      for (const key of ["username", "password", "url"]) {
+        vars.push({ name: `${p}_${key.toUpperCase()}`, valueFrom: { secretKeyRef: { name: this.secretName, key } } });
+      }
+    } else if (kind === "redis") {
+      vars.push(
+        { name: `${p}_USERNAME`, value: this.field("username") },
+        { name: `${p}_IAM_AUTH`, value: "true" },
+        { name: `${p}_URL`, value: `rediss://${this.host}:${this.port}` },
+      );
+    } else if (kind === "opensearch") {
+      vars.push({ name: `${p}_IAM_AUTH`, value: "true" }, { name: `${p}_URL`, value: `https://${this.host}` });
+    }
+    return vars;
+  }
+
+  /** The ExternalSecret syncing this service's credentials (password kinds only). */
+  externalSecret(store: string, refreshInterval: string): ExternalSecretValues | undefined {
+    if (!this.usesPassword) return undefined;
+    const secretArn = this.field("secretArn");
+    return {
+      name: this.secretName,
+      store,
+      refreshInterval,
+      data: ["username", "password"].map((key) => ({ secretKey: key, remoteRef: { key: secretArn, property: key } })),
+      template: { engineVersion: "v2", mergePolicy: "Merge", data: { url: urlTemplate(this.binding.kind, this.host, this.port, this.field("database")) } },
+    };
+  }
+}

@@ -1,0 +1,345 @@
+/**
+ * One product instance in one namespace: everything its configuration (config/schema/products.ts `ProductConfig`)
+ * declares, from a typed product spec, a namespace and a naming scope — never from the raw environment, so a
+ * tenant can run its own instance of a product in its own namespace with its own overrides.
+ *
+ * - the namespace (constructs/app-namespace): Pod Security `restricted`, ResourceQuota sized from the workloads at
+ *   full scale (HPA maximum plus rollout surge) plus the environment's headroom, LimitRange, default-deny policies;
+ * - config maps, with a checksum annotation on the pods that load them so a change rolls them;
+ * - secrets: one Secrets Manager secret per declared secret, created empty and encrypted with the data key
+ *   (`<prefix>/<namespace>/<secret>`; values are set out of band, never in configuration or Terraform), and the
+ *   ExternalSecrets that sync them and the data-service credentials into Kubernetes Secrets;
+ * - data-service connections looked up by name at plan time (see connections.ts);
+ * - the workloads (constructs/workload). Pre-rollout jobs run first: every Deployment and CronJob of the product
+ *   depends on them, so an apply with a new migration image migrates before anything rolls out, and stops if the
+ *   migration fails.
+ *
+ * Why a Helm release for the ExternalSecrets: ExternalSecret is a CRD installed by the External Secrets chart. A
+ * `kubernetes_manifest` needs the CRD's schema at plan time and fails `terraform plan` on a new cluster; a
+ * `helm_release` of the small local chart charts/local/workload-secrets renders at apply time, after the operator.
+ */
+import { createHash } from "node:crypto";
+import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-certificate";
+import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import type { Release } from "@cdktf/provider-helm/lib/release";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import type { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { localChartRelease } from "../../charts/release";
+import {
+  checkProducts,
+  DEPLOYMENT_KINDS,
+  ProductSchema,
+  qualifyHost,
+  replicaBounds,
+  type ProductConfig,
+  type WorkloadConfig,
+  type WorkloadPolicy,
+} from "../../config/schema/products";
+import { AppNamespace, type NamespaceQuota } from "../app-namespace";
+import type { AccountScope } from "../core/aws";
+import { validateName, type Naming } from "../core/naming";
+import { SECRETS_MANAGER_STORE } from "../core/platform-contracts";
+import { appSecretName, grantEnv, grantStatements, serviceStatements, Workload, type EnvVar, type IngressGroupSettings } from "../workload";
+import { serviceNeedsAws } from "../workload/grants";
+import { PART_OF_LABEL, selectorLabels } from "../workload/labels";
+import { formatCpu, formatMemory, parseCpu, parseMemory } from "../workload/quantity";
+import { ServiceConnectionRef, type ExternalSecretValues } from "./connections";
+
+export { PASSWORD_KINDS, ServiceConnectionRef } from "./connections";
+
+/** Local chart that renders the namespace's ExternalSecrets (charts/local/workload-secrets). */
+export const WORKLOAD_SECRETS_CHART = "workload-secrets";
+/** Environment variable every workload of a product with a domain gets (use $(APP_DOMAIN) in other values). */
+export const APP_DOMAIN_ENV = "APP_DOMAIN";
+/** Region for AWS SDKs of workloads with AWS access. */
+export const AWS_REGION_ENV = "AWS_REGION";
+/** Pod annotation carrying a hash of the configuration maps a workload loads. */
+export const CONFIG_CHECKSUM_ANNOTATION = "platform.example.com/config-checksum";
+const CHECKSUM_LENGTH = 16;
+
+export interface WorkloadNetworkLayout {
+  /** Subnets the load balancer sends from (the public tier for an internet-facing ALB). */
+  readonly loadBalancerCidrs: readonly string[];
+  /** Subnets of the data services. */
+  readonly dataTierCidrs: readonly string[];
+}
+
+export interface ProductWorkloadsProps {
+  /** Product name (its key in configuration). */
+  readonly name: string;
+  readonly product: ProductConfig;
+  readonly policy: WorkloadPolicy;
+  /** Naming scope of the instance's IAM roles and secrets (the environment's, or a tenant's). */
+  readonly naming: Naming;
+  readonly account: AccountScope;
+  /** Cluster the workloads run in. */
+  readonly clusterName: string;
+  readonly network: WorkloadNetworkLayout;
+  /** The environment's ALB group; required when a workload has an ingress. @default none */
+  readonly ingressGroup?: IngressGroupSettings;
+  /** Alias of the data key that encrypts buckets and secrets, e.g. alias/acme-prod-data. */
+  readonly dataKeyAlias: string;
+  /** Keep Secrets Manager secrets from being destroyed (`prevent_destroy`), as for other stateful resources. */
+  readonly protectSecrets: boolean;
+  /**
+   * Naming scope of the data services, buckets and queues the product uses.
+   * @default `naming`
+   */
+  readonly resourcesNaming?: Naming;
+  /**
+   * Namespace quota.
+   * @default computed: every workload at its maximum scale plus rollout surge, plus `policy.namespace.quotaHeadroomPercent`
+   */
+  readonly quota?: NamespaceQuota;
+  /** Extra namespace labels (e.g. the tenant). @default none */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /** Platform resources the product needs first (the External Secrets stores, the load balancer controller). @default none */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+export class ProductWorkloads extends Construct {
+  readonly namespaceName: string;
+  readonly namespace: AppNamespace;
+  readonly configMaps: ReadonlyMap<string, ConfigMapV1>;
+  readonly secrets: ReadonlyMap<string, SecretsmanagerSecret>;
+  readonly connections: ReadonlyMap<string, ServiceConnectionRef>;
+  readonly secretsRelease?: Release;
+  readonly certificate?: DataAwsAcmCertificate;
+  readonly workloads: ReadonlyMap<string, Workload>;
+
+  constructor(scope: Construct, id: string, props: ProductWorkloadsProps) {
+    super(scope, id);
+    const { product, policy, naming } = props;
+    validateProps(id, props);
+    const resourcesNaming = props.resourcesNaming ?? naming;
+    const namespace = product.namespace ?? props.name;
+    this.namespaceName = namespace;
+    const labels = { [PART_OF_LABEL]: props.name };
+
+    this.namespace = new AppNamespace(this, "namespace", {
+      name: namespace,
+      product: props.name,
+      quota: props.quota ?? namespaceQuota(product, policy),
+      limitRange: policy.namespace.limitRange,
+      podSecurity: policy.namespace.podSecurity,
+      ...(props.namespaceLabels ? { labels: props.namespaceLabels } : {}),
+    });
+    const inNamespace = [this.namespace.namespace];
+
+    // Config maps, with a checksum of their content.
+    const configMaps = new Map<string, ConfigMapV1>();
+    const checksums = new Map<string, string>();
+    for (const [name, data] of Object.entries(product.configMaps)) {
+      configMaps.set(name, new ConfigMapV1(this, `config-${name}`, { metadata: { name, namespace, labels }, data: { ...data }, dependsOn: inNamespace }));
+      checksums.set(name, createHash("sha256").update(JSON.stringify(Object.entries(data).sort())).digest("hex"));
+    }
+    this.configMaps = configMaps;
+
+    // Secrets Manager secrets (containers only: values are set out of band).
+    const secrets = new Map<string, SecretsmanagerSecret>();
+    for (const [name, declaration] of Object.entries(product.secrets)) {
+      secrets.set(
+        name,
+        new SecretsmanagerSecret(this, `secret-${name}`, {
+          name: appSecretName(naming, namespace, name),
+          description: declaration.description ?? `${props.name}/${name} (value set out of band; synced by External Secrets)`,
+          kmsKeyId: props.dataKeyAlias,
+          recoveryWindowInDays: policy.secrets.recoveryWindowDays,
+          lifecycle: { preventDestroy: props.protectSecrets },
+        }),
+      );
+    }
+    this.secrets = secrets;
+
+    // Connections of the data services the workloads use.
+    const used = new Set(Object.values(product.workloads).flatMap((workload) => workload.uses));
+    const connections = new Map<string, ServiceConnectionRef>();
+    for (const logical of [...used].sort()) {
+      const binding = product.services[logical];
+      if (binding) connections.set(logical, new ServiceConnectionRef(this, `connection-${logical}`, logical, binding, resourcesNaming));
+    }
+    this.connections = connections;
+
+    // ExternalSecrets: declared secrets and data-service credentials.
+    const { refreshInterval } = policy.secrets;
+    const externalSecrets: ExternalSecretValues[] = [
+      ...Object.entries(product.secrets).map(([name, declaration]) => ({
+        name: `secret-${name}`,
+        store: SECRETS_MANAGER_STORE,
+        refreshInterval,
+        data: (declaration.properties ?? [undefined]).map((property) => ({
+          secretKey: property ?? "value",
+          remoteRef: { key: appSecretName(naming, namespace, name), ...(property ? { property } : {}) },
+        })),
+      })),
+      ...[...connections.values()].flatMap((connection) => connection.externalSecret(SECRETS_MANAGER_STORE, refreshInterval) ?? []),
+    ];
+    if (externalSecrets.length > 0) {
+      this.secretsRelease = localChartRelease(this, "secrets", {
+        chart: WORKLOAD_SECRETS_CHART,
+        name: WORKLOAD_SECRETS_CHART,
+        namespace,
+        values: { labels, externalSecrets },
+        dependsOn: [...inNamespace, ...secrets.values(), ...(props.dependsOn ?? [])],
+      });
+    }
+
+    const needsDataKey = Object.values(product.workloads).some((workload) => workload.grants.some((grant) => grant.bucket !== undefined || grant.secretsPrefix !== undefined));
+    const dataKeyArn = needsDataKey ? new DataAwsKmsAlias(this, "data-key", { name: props.dataKeyAlias }).targetKeyArn : "";
+
+    const hasIngress = Object.values(product.workloads).some((workload) => workload.ingress);
+    if (hasIngress && product.domain) {
+      this.certificate = new DataAwsAcmCertificate(this, "certificate", {
+        domain: product.certificateDomain ?? `*.${product.domain}`,
+        statuses: ["ISSUED"],
+        mostRecent: true,
+      });
+    }
+
+    // Workloads: pre-rollout jobs first; everything else waits for them.
+    const ordered = Object.entries(product.workloads).sort(([, a], [, b]) => Number(b.kind === "pre-rollout") - Number(a.kind === "pre-rollout"));
+    const jobs: ITerraformDependable[] = [];
+    const workloads = new Map<string, Workload>();
+    const grantScope = { account: props.account, resourcesNaming, secretsPath: `${naming.prefix}/${namespace}`, dataKeyArn };
+    for (const [name, spec] of ordered) {
+      const usedConnections = spec.uses.map((logical) => connections.get(logical)).filter((ref): ref is ServiceConnectionRef => ref !== undefined);
+      const statements = [
+        ...grantStatements(spec.grants, grantScope),
+        ...serviceStatements(usedConnections.filter((ref) => serviceNeedsAws(ref.binding.kind)).map((ref) => ({ kind: ref.binding.kind, name: ref.binding.name ?? ref.logicalName })), grantScope),
+      ];
+      const env: EnvVar[] = [
+        ...(product.domain ? [{ name: APP_DOMAIN_ENV, value: product.domain }] : []),
+        ...(statements.length > 0 ? [{ name: AWS_REGION_ENV, value: props.account.region }] : []),
+        ...usedConnections.flatMap((ref) => ref.env()),
+        ...grantEnv(spec.grants, grantScope),
+        ...userEnv(spec),
+      ];
+      const configRefs = configMapsReferenced(spec);
+      const checksum = configRefs.length > 0 ? digest(configRefs.map((map) => checksums.get(map) ?? "").join(",")) : undefined;
+      const workload = new Workload(this, `workload-${name}`, {
+        name,
+        namespace,
+        product: props.name,
+        spec,
+        policy,
+        naming,
+        account: props.account,
+        clusterName: props.clusterName,
+        env,
+        envFromConfigMaps: spec.envFrom,
+        ...(checksum ? { podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: checksum } } : {}),
+        awsStatements: statements,
+        network: {
+          loadBalancerCidrs: props.network.loadBalancerCidrs,
+          ...(usedConnections.length > 0 ? { dataTier: { cidrs: props.network.dataTierCidrs, ports: usedConnections.map((ref) => ref.port) } } : {}),
+          connectsTo: spec.connectsTo.map((target) => peer(target, namespace, product.workloads[target])),
+          calledBy: Object.entries(product.workloads)
+            .filter(([, other]) => other.connectsTo.includes(name))
+            .map(([caller, other]) => peer(caller, namespace, other)),
+        },
+        ...(spec.ingress && props.ingressGroup && product.domain && this.certificate
+          ? {
+              ingress: {
+                group: props.ingressGroup,
+                hosts: spec.ingress.hosts.map((host) => qualifyHost(host, product.domain as string)),
+                certificateArns: [this.certificate.arn],
+              },
+            }
+          : {}),
+        dependsOn: [
+          ...inNamespace,
+          ...configRefs.flatMap((ref) => configMaps.get(ref) ?? []),
+          ...(this.secretsRelease ? [this.secretsRelease] : []),
+          ...(spec.kind === "pre-rollout" ? [] : jobs),
+          ...(props.dependsOn ?? []),
+        ],
+      });
+      if (workload.job) jobs.push(workload.job);
+      workloads.set(name, workload);
+    }
+    this.workloads = workloads;
+  }
+}
+
+function digest(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, CHECKSUM_LENGTH);
+}
+
+function peer(name: string, namespace: string, spec: WorkloadConfig | undefined) {
+  return { selector: selectorLabels({ name, namespace }), ports: Object.values(spec?.ports ?? {}) };
+}
+
+/** Config maps a workload reads (envFrom and single keys). */
+function configMapsReferenced(spec: WorkloadConfig): string[] {
+  const keys = Object.values(spec.env).flatMap((value) => (typeof value !== "string" && "configMap" in value ? [value.configMap] : []));
+  return [...new Set([...spec.envFrom, ...keys])].sort();
+}
+
+/** The workload's own variables: plain values, declared secrets (synced Kubernetes Secrets) and config map keys. */
+function userEnv(spec: WorkloadConfig): EnvVar[] {
+  return Object.entries(spec.env).map(([name, value]): EnvVar => {
+    if (typeof value === "string") return { name, value };
+    if ("secret" in value) return { name, valueFrom: { secretKeyRef: { name: `secret-${value.secret}`, key: value.property ?? "value" } } };
+    return { name, valueFrom: { configMapKeyRef: { name: value.configMap, key: value.key } } };
+  });
+}
+
+/**
+ * The namespace quota that fits the product at full scale: each Deployment at its maximum replicas plus rollout
+ * surge, each job or cron job once, plus the policy's headroom. Containers without a CPU limit count with the
+ * LimitRange default they receive.
+ */
+export function namespaceQuota(product: ProductConfig, policy: WorkloadPolicy): NamespaceQuota {
+  const totals = { requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0, pods: 0 };
+  const defaultCpuLimit = parseCpu(policy.namespace.limitRange.default.cpu) ?? 0;
+  for (const spec of Object.values(product.workloads)) {
+    let pods = 1;
+    if (DEPLOYMENT_KINDS.includes(spec.kind)) {
+      const { max } = replicaBounds(spec, policy);
+      pods = max + surge(max, policy.rollingUpdate.maxSurge);
+    }
+    const { requests, limits } = spec.resources;
+    totals.requestsCpu += pods * (parseCpu(requests.cpu) ?? 0);
+    totals.requestsMemory += pods * (parseMemory(requests.memory) ?? 0);
+    totals.limitsCpu += pods * (limits.cpu === undefined ? defaultCpuLimit : (parseCpu(limits.cpu) ?? 0));
+    totals.limitsMemory += pods * (parseMemory(limits.memory) ?? 0);
+    totals.pods += pods;
+  }
+  const factor = 1 + policy.namespace.quotaHeadroomPercent / 100;
+  return {
+    requestsCpu: formatCpu(totals.requestsCpu * factor),
+    requestsMemory: formatMemory(totals.requestsMemory * factor),
+    limitsCpu: formatCpu(totals.limitsCpu * factor),
+    limitsMemory: formatMemory(totals.limitsMemory * factor),
+    pods: Math.ceil(totals.pods * factor),
+  };
+}
+
+/** Extra pods a rolling update may start (Kubernetes rounds a percentage up). */
+function surge(replicas: number, maxSurge: string): number {
+  return maxSurge.endsWith("%") ? Math.ceil((replicas * Number(maxSurge.slice(0, -1))) / 100) : Number(maxSurge);
+}
+
+function validateProps(id: string, props: ProductWorkloadsProps): void {
+  const problems: string[] = [];
+  const parsed = ProductSchema.safeParse(props.product);
+  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => `product.${issue.path.join(".") || "(root)"}: ${issue.message}`));
+  else {
+    // The rules an environment applies (pinning policy, minimum replicas, LimitRange ceilings, a domain for hosts).
+    const found: { path: PropertyKey[]; message: string }[] = [];
+    const ctx = { addIssue: (issue: { path?: PropertyKey[]; message?: string }) => found.push({ path: issue.path ?? [], message: issue.message ?? "" }) };
+    checkProducts({ products: { [props.name]: parsed.data }, workloads: props.policy }, ctx as never);
+    problems.push(...found.map((issue) => `${issue.path.slice(2).join(".") || "product"}: ${issue.message}`));
+  }
+  try {
+    validateName("k8s-name", props.product.namespace ?? props.name);
+  } catch (error) {
+    problems.push(`namespace: ${(error as Error).message}`);
+  }
+  const hasIngress = Object.values(props.product.workloads ?? {}).some((workload) => workload.ingress);
+  if (hasIngress && !props.ingressGroup) problems.push("workloads have an ingress but no ingressGroup was given (the environment's ALB group)");
+  if (!/^alias\/[\w/-]+$/.test(props.dataKeyAlias)) problems.push(`dataKeyAlias "${props.dataKeyAlias}" is not a KMS alias name (alias/...)`);
+  if (problems.length > 0) throw new Error(`ProductWorkloads ${id} (${props.name}) is invalid:\n  - ${problems.join("\n  - ")}`);
+}

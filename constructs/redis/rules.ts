@@ -1,0 +1,104 @@
+/**
+ * Redis-compatible cache settings (ElastiCache for Valkey or Redis OSS) and their rules, shared by the construct
+ * and the configuration schema.
+ */
+import { instanceClassProblem, sizes, type InstanceClassTable } from "../data-access/instance-classes";
+import { ProblemList, type SettingProblem } from "../data-access/problems";
+import { checkDailyWindow, checkWeeklyWindow, windowsOverlap } from "../data-access/windows";
+
+export const REDIS_ENGINES = ["valkey", "redis"] as const;
+export type RedisEngine = (typeof REDIS_ENGINES)[number];
+
+/** Engine versions with IAM authentication (Valkey 7.2+, Redis OSS 7+) and their parameter group families. */
+export const REDIS_ENGINE_VERSIONS: Readonly<Record<RedisEngine, Readonly<Record<string, string>>>> = {
+  valkey: { "7.2": "valkey7", "8.0": "valkey8", "8.1": "valkey8" },
+  redis: { "7.0": "redis7", "7.1": "redis7" },
+};
+
+/** Node types (families and sizes) ElastiCache offers for Valkey and Redis OSS. */
+export const REDIS_NODE_TYPES: InstanceClassTable = {
+  "cache.t3": ["micro", "small", "medium"],
+  "cache.t4g": ["micro", "small", "medium"],
+  "cache.m5": sizes("large", "24xlarge", ["8xlarge", "16xlarge"]),
+  "cache.m6g": sizes("large", "16xlarge"),
+  "cache.m7g": sizes("large", "16xlarge"),
+  "cache.r5": sizes("large", "24xlarge", ["8xlarge", "16xlarge"]),
+  "cache.r6g": sizes("large", "16xlarge"),
+  "cache.r7g": sizes("large", "16xlarge"),
+};
+
+export const EVICTION_POLICIES = [
+  "volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random", "volatile-ttl", "noeviction",
+] as const;
+export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
+
+/** A replication group without cluster mode holds a primary and up to 5 replicas. */
+export const MAX_NODES = 6;
+export const MAX_SNAPSHOT_RETENTION_DAYS = 35;
+/** ElastiCache snapshot windows must be at least an hour; maintenance windows too. */
+export const MIN_WINDOW_MINUTES = 60;
+
+export interface RedisSettings {
+  readonly engine: RedisEngine;
+  /** `<major>.<minor>`, e.g. "8.0". */
+  readonly engineVersion: string;
+  readonly nodeType: string;
+  /** Primary plus replicas; 2 or more turn on automatic failover and Multi-AZ. */
+  readonly nodes: number;
+  readonly port: number;
+  /** Days of daily snapshots kept; 0 turns snapshots off. */
+  readonly snapshotRetentionDays: number;
+  readonly snapshotWindow: string;
+  readonly maintenanceWindow: string;
+  /** `maxmemory-policy`. */
+  readonly evictionPolicy: EvictionPolicy;
+  /** ACL of the application user (ElastiCache access string syntax). */
+  readonly accessString: string;
+}
+
+const ACCESS_STRING = /^on(\s+\S+)+$/;
+
+export function redisParameterFamily(engine: RedisEngine, engineVersion: string): string | undefined {
+  return REDIS_ENGINE_VERSIONS[engine]?.[engineVersion];
+}
+
+export function redisProblems(settings: RedisSettings): SettingProblem[] {
+  const p = new ProblemList();
+  p.oneOf(settings.engine, REDIS_ENGINES, ["engine"], "engine");
+  const versions = Object.keys(REDIS_ENGINE_VERSIONS[settings.engine] ?? {});
+  p.check(
+    versions.includes(settings.engineVersion),
+    ["engineVersion"],
+    `must be one of ${versions.join(", ")} for ${settings.engine} (IAM authentication needs Valkey 7.2+ or Redis OSS 7+)`,
+    settings.engineVersion,
+  );
+  const nodeProblem = instanceClassProblem(settings.nodeType, REDIS_NODE_TYPES, `ElastiCache ${settings.engine}`);
+  p.check(nodeProblem === undefined, ["nodeType"], nodeProblem ?? "", settings.nodeType);
+  p.range(settings.nodes, 1, MAX_NODES, ["nodes"], "nodes (primary plus replicas)");
+  p.range(settings.port, 1024, 65535, ["port"], "port");
+  p.range(settings.snapshotRetentionDays, 0, MAX_SNAPSHOT_RETENTION_DAYS, ["snapshotRetentionDays"], "snapshot retention (days)");
+  checkDailyWindow(p, settings.snapshotWindow, ["snapshotWindow"], MIN_WINDOW_MINUTES);
+  checkWeeklyWindow(p, settings.maintenanceWindow, ["maintenanceWindow"], MIN_WINDOW_MINUTES);
+  p.check(
+    !windowsOverlap(settings.snapshotWindow, settings.maintenanceWindow),
+    ["snapshotWindow"],
+    `must not overlap the maintenance window ${settings.maintenanceWindow}`,
+    settings.snapshotWindow,
+  );
+  p.oneOf(settings.evictionPolicy, EVICTION_POLICIES, ["evictionPolicy"], "eviction policy");
+  p.check(
+    ACCESS_STRING.test(settings.accessString),
+    ["accessString"],
+    'must enable the user and grant keys and commands, e.g. "on ~* +@all" (ElastiCache access string syntax)',
+    settings.accessString,
+  );
+  return p.items;
+}
+
+/** Production minimums: a replica in another zone with automatic failover, and daily snapshots. */
+export function redisHighAvailabilityProblems(settings: RedisSettings): SettingProblem[] {
+  const p = new ProblemList();
+  p.check(settings.nodes >= 2, ["nodes"], "production needs at least 2 nodes (a replica in another zone for automatic failover)", settings.nodes);
+  p.check(settings.snapshotRetentionDays >= 1, ["snapshotRetentionDays"], "production keeps at least 1 day of snapshots", settings.snapshotRetentionDays);
+  return p.items;
+}
