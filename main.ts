@@ -11,6 +11,9 @@ import { NameError } from "./constructs/core/naming";
 import { buildApp, StackSelectionError } from "./stacks/app";
 import { disableTokenStackTraces } from "./stacks/fast-synth";
 
+/** How cdktf begins the error it throws when construct validations fail. */
+const SYNTH_VALIDATION_FAILURE = "Validation failed with the following errors";
+
 function main(): void {
   const options = readRuntimeOptions(process.env, join(__dirname, "config"));
   if (!options.tokenStackTraces) disableTokenStackTraces();
@@ -25,6 +28,11 @@ try {
 } catch (error) {
   if (error instanceof ConfigError || error instanceof StackSelectionError || error instanceof RuntimeOptionError || error instanceof NameError) {
     process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  // Construct validations (policy pack, RPO check) fail synthesis with a list of errors: print them, no stack trace.
+  if (error instanceof Error && error.message.startsWith(SYNTH_VALIDATION_FAILURE)) {
+    process.stderr.write(`${error.message.replace(/\n\s*If you wish to ignore these validations.*$/s, "")}\n`);
     process.exit(1);
   }
   throw error;

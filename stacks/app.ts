@@ -6,6 +6,8 @@
 import picomatch from "picomatch";
 import type { App, TerraformStack } from "cdktf";
 import type { PlatformConfig } from "../config/loader";
+import type { EnvironmentConfig } from "../config/schema/environment";
+import { applyPolicy, loadSuppressions, type PolicyOptions } from "../constructs/policy";
 import { BOOTSTRAP_STACK, BootstrapStack } from "./bootstrap";
 import { dedicatedTenantEnvironment, environmentContext, s3Backend, type BackendSettings } from "./context";
 import { InfraStack, infraStackName } from "./infra";
@@ -21,6 +23,8 @@ export interface BuildOptions {
 
 interface StackEntry {
   readonly name: string;
+  /** The policy pack's settings for this stack (its environment's profile and threshold). */
+  readonly policy: PolicyOptions;
   /** Stacks this one must be deployed after (when they are built too). */
   readonly dependsOn: readonly string[];
   build(app: App): TerraformStack;
@@ -31,17 +35,21 @@ export class StackSelectionError extends Error {}
 /** Every stack the configuration defines, in deployment order. */
 export function stackCatalog(config: PlatformConfig, options: BuildOptions = {}): StackEntry[] {
   const backend = s3Backend(config.project);
+  const suppressions = loadSuppressions(config.directory);
+  const policyFor = (environment: EnvironmentConfig): PolicyOptions => ({ profile: environment.profile, failAt: environment.policy.failAt, suppressions });
   const bootstrapBackend: BackendSettings =
     options.bootstrapBackend === "local" ? { kind: "local", directory: "." } : backend;
   const entries: StackEntry[] = [
-    { name: BOOTSTRAP_STACK, dependsOn: [], build: (app) => new BootstrapStack(app, config, bootstrapBackend) },
+    // The bootstrap stack holds every stack's state and the CI identity: checked as production.
+    { name: BOOTSTRAP_STACK, dependsOn: [], policy: { profile: "production", suppressions }, build: (app) => new BootstrapStack(app, config, bootstrapBackend) },
   ];
   for (const { config: environment } of config.environments) {
     const context = environmentContext(config.project, environment);
     const infra = infraStackName(environment.name);
-    entries.push({ name: infra, dependsOn: [], build: (app) => new InfraStack(app, infra, context, backend) });
+    const policy = policyFor(environment);
+    entries.push({ name: infra, dependsOn: [], policy, build: (app) => new InfraStack(app, infra, context, backend) });
     const platform = platformStackName(environment.name);
-    entries.push({ name: platform, dependsOn: [infra], build: (app) => new PlatformStack(app, platform, context, backend) });
+    entries.push({ name: platform, dependsOn: [infra], policy, build: (app) => new PlatformStack(app, platform, context, backend) });
   }
   const environments = new Map(config.environments.map(({ config: environment }) => [environment.name, environment]));
   for (const { config: tenant } of config.tenants) {
@@ -50,12 +58,13 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
     if (tenant.isolation === "shared") {
       const name = sharedTenantStackName(environment.name, tenant.id);
       const context = environmentContext(config.project, environment, tenant);
-      entries.push({ name, dependsOn: [platformStackName(environment.name)], build: (app) => new SharedTenantStack(app, name, context, backend) });
+      entries.push({ name, dependsOn: [platformStackName(environment.name)], policy: policyFor(environment), build: (app) => new SharedTenantStack(app, name, context, backend) });
     } else {
       const names = dedicatedTenantStackNames(tenant.id);
       const context = environmentContext(config.project, dedicatedTenantEnvironment(environment, tenant), tenant);
-      entries.push({ name: names.infra, dependsOn: [], build: (app) => new InfraStack(app, names.infra, context, backend) });
-      entries.push({ name: names.platform, dependsOn: [names.infra], build: (app) => new PlatformStack(app, names.platform, context, backend) });
+      const policy = policyFor(environment);
+      entries.push({ name: names.infra, dependsOn: [], policy, build: (app) => new InfraStack(app, names.infra, context, backend) });
+      entries.push({ name: names.platform, dependsOn: [names.infra], policy, build: (app) => new PlatformStack(app, names.platform, context, backend) });
     }
   }
   return entries;
@@ -83,6 +92,7 @@ export function buildApp(app: App, config: PlatformConfig, options: BuildOptions
   for (const entry of catalog) {
     if (!selected.has(entry.name)) continue;
     const stack = entry.build(app);
+    applyPolicy(stack, entry.policy); // the policy pack fails synthesis on findings at or above the threshold
     for (const dependency of entry.dependsOn) {
       const other = built.get(dependency);
       if (other) stack.addDependency(other);

@@ -51,7 +51,7 @@ export class InfraStack extends BaseStack {
       account: this.account,
       deletionWindowDays: environment.kms.deletionWindowDays,
       rotationPeriodDays: environment.kms.rotationPeriodDays,
-      preventDestroy: protectsState(environment),
+      preventDestroy: protectsState(context),
       allowCloudFrontOrigins: Object.keys(environment.edge.cdn).length > 0,
     });
 
@@ -93,7 +93,7 @@ export class InfraStack extends BaseStack {
       networkPolicy: cluster.networkPolicy,
       managedAddons: cluster.managedAddons,
       nodePools: cluster.nodePools,
-      protect: protectsState(environment),
+      protect: protectsState(context),
     });
 
     this.alerts = new AlertsTopic(this, "alerts", {
@@ -102,7 +102,7 @@ export class InfraStack extends BaseStack {
       subscriptions: environment.alerts.subscriptions,
       keyDeletionWindowDays: environment.kms.deletionWindowDays,
       keyRotationPeriodDays: environment.kms.rotationPeriodDays,
-      preventDestroy: protectsState(environment),
+      preventDestroy: protectsState(context),
     });
 
     const { backup } = environment;
@@ -115,7 +115,7 @@ export class InfraStack extends BaseStack {
           provider: drProvider,
           deletionWindowDays: environment.kms.deletionWindowDays,
           rotationPeriodDays: environment.kms.rotationPeriodDays,
-          preventDestroy: protectsState(environment),
+          preventDestroy: protectsState(context),
         })
       : undefined;
     this.backup = new Backup(this, "backup", {
@@ -129,7 +129,7 @@ export class InfraStack extends BaseStack {
       vaultLock: backup.vaultLock,
       selectionConditions: selectionScope(this.tags),
       restoreSubnetGroupName: this.network.dbSubnetGroup.name,
-      protect: protectsState(environment),
+      protect: protectsState(context),
     });
 
     this.storage = new ObjectStorage(this, "storage", {
@@ -138,7 +138,7 @@ export class InfraStack extends BaseStack {
       buckets: environment.storage.buckets,
       encryptionKey: this.keys.data,
       accessLogs: environment.storage.accessLogs,
-      protectState: protectsState(environment),
+      protectState: protectsState(context),
       replicaKeyDeletionWindowDays: environment.kms.deletionWindowDays,
     });
     if (backup.velero.enabled) {
@@ -150,7 +150,8 @@ export class InfraStack extends BaseStack {
         noncurrentVersionRetentionDays: backup.velero.noncurrentVersionRetentionDays,
         ...(drRegion && drKey ? { replication: { region: drRegion, key: drKey.key } } : {}),
         ...(accessLogBucket ? { accessLogBucket } : {}),
-        protect: protectsState(environment),
+        ...(drRegion && accessLogBucket ? { replicaAccessLogBucket: this.storage.accessLogBucketIn(drRegion)!.bucket } : {}),
+        protect: protectsState(context),
       });
     }
     this.services = new DataServices(this, "services", {
@@ -167,7 +168,7 @@ export class InfraStack extends BaseStack {
       allowedSecurityGroupIds: [this.network.workloadSecurityGroup.id],
       keys: { data: this.keys.data, logs: this.keys.logs },
       logRetentionDays: environment.logging.retentionDays,
-      protectState: protectsState(environment),
+      protectState: protectsState(context),
       highAvailability: environment.profile === "production",
       reservedNames: Object.keys(environment.storage.buckets),
     });
@@ -188,7 +189,7 @@ export class InfraStack extends BaseStack {
         storage: this.storage,
         usEast1,
         logging: { retentionDays: environment.logging.retentionDays, kmsKey: this.keys.logs },
-        protectState: protectsState(environment),
+        protectState: protectsState(context),
       });
     }
 

@@ -128,6 +128,7 @@ export interface DataBucket {
 }
 
 export class ObjectStorage extends Construct {
+  private readonly regionalLogs: Record<string, SecureBucket> = {};
   readonly buckets: Readonly<Record<string, DataBucket>>;
   /** Receives S3 server access logs (and CloudFront logs); absent when access logging is off. */
   readonly accessLogBucket?: SecureBucket;
@@ -159,7 +160,7 @@ export class ObjectStorage extends Construct {
     }
 
     const replicaKeys: Record<string, KmsKey> = {};
-    const regionalLogs: Record<string, SecureBucket> = {};
+    const regionalLogs = this.regionalLogs;
     const buckets: Record<string, DataBucket> = {};
     for (const [name, settings] of Object.entries(props.buckets)) {
       const bucket = new SecureBucket(this, `bucket-${name}`, {
@@ -229,6 +230,17 @@ export class ObjectStorage extends Construct {
       throw new Error(`ObjectStorage: no bucket "${name}" is declared; declared: ${Object.keys(this.buckets).join(", ") || "(none)"}`);
     }
     return found;
+  }
+
+  /**
+   * The access-log bucket of `region` (server access logs must go to a bucket of the same region), created on
+   * first use; undefined when access logging is off.
+   */
+  accessLogBucketIn(region: string): SecureBucket | undefined {
+    if (!this.accessLogBucket) return undefined;
+    if (region === this.props.account.region) return this.accessLogBucket;
+    this.regionalLogs[region] ??= this.createAccessLogBucket(region);
+    return this.regionalLogs[region];
   }
 
   private createAccessLogBucket(region?: string): SecureBucket {

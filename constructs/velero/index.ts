@@ -67,6 +67,11 @@ export interface VeleroStorageProps {
    */
   readonly accessLogBucket?: { readonly id: string };
   /**
+   * Access-log bucket in the replica's region (S3 logs only to a bucket of the same region).
+   * @default no access logging of the replica
+   */
+  readonly replicaAccessLogBucket?: { readonly id: string };
+  /**
    * `lifecycle.prevent_destroy` on the buckets.
    * @default true — development opts out
    */
@@ -120,6 +125,14 @@ export class VeleroStorage extends Construct {
       tags: backupExemption("Velero backup replica in the disaster-recovery region"),
     });
     this.replica = replica;
+    if (props.replicaAccessLogBucket) {
+      new S3BucketLoggingA(this, "replica-logging", {
+        region: replication.region,
+        bucket: replica.bucket.id,
+        targetBucket: props.replicaAccessLogBucket.id,
+        targetPrefix: `s3/${veleroBucketName(naming, "dr")}/`,
+      });
+    }
     new S3BucketObjectLockConfigurationA(this, "replica-object-lock", {
       bucket: replica.bucket.id,
       region: replication.region,
