@@ -3,11 +3,11 @@
  * production's protection, and nothing reachable from the internet.
  */
 import { describe, expect, it } from "vitest";
-import { buildStacks, bundledConfig, resourceList, resourcesOf, synthJson, type Synthesized } from "../support/synth";
+import { bundledStackJson, resourceList, resourcesOf, type Synthesized } from "../support/synth";
 
-const stacks = buildStacks(bundledConfig(), { stackPatterns: ["prod-infra", "dev-infra"] });
-const prod = synthJson(stacks.get("prod-infra") as never);
-const dev = synthJson(stacks.get("dev-infra") as never);
+// Synthesized once per run by the global setup.
+const prod = bundledStackJson("prod-infra");
+const dev = bundledStackJson("dev-infra");
 
 /** Resources created by this constructs (services, storage, edge). */
 function ours(json: Synthesized, type: string): [string, Record<string, unknown>][] {

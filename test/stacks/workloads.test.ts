@@ -2,14 +2,13 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { imagePinningProblem } from "../../constructs/workload/image";
-import { buildStacks, bundledConfig, resourceList, ROOT, synthJson, type Synthesized } from "../support/synth";
+import { bundledSynth, resourceList, ROOT, type Synthesized } from "../support/synth";
 import type { Json } from "../constructs/workload/fixtures";
 
 type Resource = Json;
 
-// Every bundled stack, synthesized once for the whole file.
-const config = bundledConfig();
-const stacks = new Map([...buildStacks(config)].map(([name, stack]) => [name, synthJson(stack)]));
+// Every bundled stack, synthesized once for the whole run by the global setup.
+const stacks = new Map([...bundledSynth()].map(([name, text]) => [name, JSON.parse(text) as Synthesized]));
 const prod = stacks.get("prod-platform") as Synthesized;
 const dev = stacks.get("dev-platform") as Synthesized;
 
