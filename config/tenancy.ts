@@ -154,7 +154,7 @@ export function decommissionPlan(config: PlatformConfig, id: string, protectedEn
   if (!loaded) throw new TenancyError(`no tenant "${id}"; tenants: ${config.tenants.map((tenant) => tenant.config.id).join(", ") || "(none)"}`);
   const tenant = loaded.config;
   const stacks = tenantStacks(tenant);
-  const destroyOrder = [...stacks].reverse();
+  const destroyOrder = stacks.toReversed();
   const isProtected = protectedEnvironment(tenant.environment) && !tenant.decommission;
   const steps = [
     ...(isProtected

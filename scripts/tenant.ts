@@ -69,8 +69,8 @@ program.command("list").action(() => {
   const config = loadConfig(configDir);
   const rows = config.tenants.map(({ config: tenant }) => [tenant.id, tenant.environment, tenant.isolation, tenant.network?.cidr ?? "-", tenantStacks(tenant).join(", ")]);
   const header = ["TENANT", "ENV", "ISOLATION", "CIDR", "STACKS"];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  for (const row of [header, ...rows]) print(row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd());
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+  for (const row of [header, ...rows]) print(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
 });
 
 program

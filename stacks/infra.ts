@@ -143,6 +143,7 @@ export class InfraStack extends BaseStack {
     });
     if (backup.velero.enabled) {
       const accessLogBucket = this.storage.accessLogBucket?.bucket;
+      const replicaAccessLogBucket = drRegion ? this.storage.accessLogBucketIn(drRegion)?.bucket : undefined;
       this.velero = new VeleroStorage(this, "velero", {
         naming,
         account: this.account,
@@ -150,7 +151,7 @@ export class InfraStack extends BaseStack {
         noncurrentVersionRetentionDays: backup.velero.noncurrentVersionRetentionDays,
         ...(drRegion && drKey ? { replication: { region: drRegion, key: drKey.key } } : {}),
         ...(accessLogBucket ? { accessLogBucket } : {}),
-        ...(drRegion && accessLogBucket ? { replicaAccessLogBucket: this.storage.accessLogBucketIn(drRegion)!.bucket } : {}),
+        ...(replicaAccessLogBucket ? { replicaAccessLogBucket } : {}),
         protect: protectsState(context),
       });
     }
