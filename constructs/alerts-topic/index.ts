@@ -22,6 +22,7 @@ import { ALERT_ENDPOINT_PATTERNS, type AlertSubscriptionConfig } from "../../con
 import { accountRootArn, partitionOf, servicePrincipal, type AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
 import { DEFAULT_DELETION_WINDOW_DAYS, DEFAULT_ROTATION_PERIOD_DAYS } from "../kms";
+import { denyInsecureTransport } from "../core/secure-transport";
 
 /** Component of the topic name and the key alias. */
 export const ALERTS_COMPONENT = "alerts";
@@ -167,14 +168,7 @@ export class AlertsTopic extends Construct {
           resources: [topicArn],
           principals: [{ type: "Service", identifiers: [servicePrincipal("backup")] }],
         },
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          actions: ["sns:Publish"],
-          resources: [topicArn],
-          principals: [{ type: "AWS", identifiers: ["*"] }],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
+        denyInsecureTransport(["sns:Publish"], [topicArn]),
       ],
     });
     new SnsTopicPolicy(this, "topic-policy-attachment", { arn: this.topic.arn, policy: topicPolicy.json });

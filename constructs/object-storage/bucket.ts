@@ -14,6 +14,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { s3TlsOnlyStatements } from "../core/secure-transport";
 
 export interface SecureBucketProps {
   readonly bucketName: string;
@@ -72,24 +73,7 @@ export class SecureBucket extends Construct {
       ],
     });
     const arn = this.bucket.arn;
-    this.statements = [
-      {
-        sid: "DenyInsecureTransport",
-        effect: "Deny",
-        actions: ["s3:*"],
-        resources: [arn, `${arn}/*`],
-        principals: [{ type: "*", identifiers: ["*"] }],
-        condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-      },
-      {
-        sid: "DenyOutdatedTls",
-        effect: "Deny",
-        actions: ["s3:*"],
-        resources: [arn, `${arn}/*`],
-        principals: [{ type: "*", identifiers: ["*"] }],
-        condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
-      },
-    ];
+    this.statements = s3TlsOnlyStatements(arn);
     this.policyDocument = new DataAwsIamPolicyDocument(this, "policy-document", { statement: [...this.statements] });
     this.policy = new S3BucketPolicy(this, "policy", {
       bucket,

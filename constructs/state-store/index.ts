@@ -15,6 +15,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import { accountRootArn, type AccountScope } from "../core/aws";
+import { s3TlsOnlyStatements } from "../core/secure-transport";
 
 /** Incomplete multipart uploads are removed after this many days. */
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
@@ -92,26 +93,7 @@ export class StateStore extends Construct {
       bucket: this.bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }],
     });
-    const tlsOnly = new DataAwsIamPolicyDocument(this, "bucket-policy-document", {
-      statement: [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          actions: ["s3:*"],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-        {
-          sid: "DenyOutdatedTls",
-          effect: "Deny",
-          actions: ["s3:*"],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
-        },
-      ],
-    });
+    const tlsOnly = new DataAwsIamPolicyDocument(this, "bucket-policy-document", { statement: s3TlsOnlyStatements(this.bucket.arn) });
     new S3BucketPolicy(this, "bucket-policy", { bucket: this.bucket.id, policy: tlsOnly.json });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: this.bucket.id,

@@ -37,6 +37,7 @@ import { nodeRole } from "../../cluster/node-role";
 import { dnsSuffixOf, partitionOf, servicePrincipal, type AccountScope } from "../../core/aws";
 import { WorkloadIdentity, type WorkloadPolicyStatement } from "../../workload-identity";
 import { checkReplicas, clusterArn, SYSTEM_NAMESPACE, type AddonBaseProps } from "../common";
+import { denyInsecureTransport } from "../../core/secure-transport";
 
 export const KARPENTER_SERVICE_ACCOUNT = "karpenter";
 /** Name of the EC2NodeClass and NodePool the platform creates. */
@@ -125,14 +126,7 @@ export class Karpenter extends Construct {
           resources: [this.queue.arn],
           principals: [{ type: "Service", identifiers: [servicePrincipal("events"), servicePrincipal("sqs")] }],
         },
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          actions: ["sqs:*"],
-          resources: [this.queue.arn],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
+        denyInsecureTransport(["sqs:*"], [this.queue.arn]),
       ],
     });
     new SqsQueuePolicy(this, "interruption-queue-policy", { queueUrl: this.queue.url, policy: queuePolicy.json });
