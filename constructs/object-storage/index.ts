@@ -14,14 +14,11 @@
  * Buckets are named `naming.name("s3-bucket", <name>)`: workloads derive them with `bucketName()`.
  */
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
-import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import type { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../../config/schema/primitives";
@@ -32,6 +29,7 @@ import { publishConnection, type PublishedConnection } from "../data-access";
 import { throwIfProblems } from "../data-access/problems";
 import { SecureBucket } from "./bucket";
 import { bucketProblems, type BucketSettings } from "./rules";
+import { replicateBucket } from "./replication";
 
 export * from "./rules";
 export { SecureBucket } from "./bucket";
@@ -362,66 +360,16 @@ export class ObjectStorage extends Construct {
       protect: this.protect,
       region: replication.region,
     });
-    const trust = new DataAwsIamPolicyDocument(this, `bucket-${name}-replication-trust`, {
-      statement: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: [servicePrincipal("s3")] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
-        },
-      ],
-    });
-    const role = new IamRole(this, `bucket-${name}-replication-role`, {
-      name: naming.name("iam-role", "s3-replication", name),
+    replicateBucket(this, `bucket-${name}-`, {
+      account,
+      source,
+      sourceKey: encryptionKey,
+      replica,
+      replicaKey,
+      region: replication.region,
+      roleName: naming.name("iam-role", "s3-replication", name),
       description: `Replicates bucket ${name} to ${replication.region}`,
-      assumeRolePolicy: trust.json,
-    });
-    const permissions = new DataAwsIamPolicyDocument(this, `bucket-${name}-replication-permissions`, {
-      statement: [
-        { actions: ["s3:GetReplicationConfiguration", "s3:ListBucket"], resources: [source.arn] },
-        {
-          actions: [
-            "s3:GetObjectVersionForReplication",
-            "s3:GetObjectVersionAcl",
-            "s3:GetObjectVersionTagging",
-            "s3:GetObjectRetention",
-            "s3:GetObjectLegalHold",
-          ],
-          resources: [`${source.arn}/*`],
-        },
-        { actions: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], resources: [`${replica.arn}/*`] },
-        {
-          actions: ["kms:Decrypt"],
-          resources: [encryptionKey.arn],
-          condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [servicePrincipal("s3", account.region)] }],
-        },
-        {
-          actions: ["kms:Encrypt", "kms:GenerateDataKey"],
-          resources: [replicaKey.arn],
-          condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [servicePrincipal("s3", replication.region)] }],
-        },
-      ],
-    });
-    new IamRolePolicy(this, `bucket-${name}-replication-policy`, { name: "replicate", role: role.id, policy: permissions.json });
-    new S3BucketReplicationConfigurationA(this, `bucket-${name}-replication`, {
-      bucket: source.bucket.id,
-      role: role.arn,
-      rule: [
-        {
-          id: "replicate-everything",
-          status: "Enabled",
-          priority: 1,
-          filter: { prefix: "" },
-          deleteMarkerReplication: { status: "Enabled" },
-          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
-          destination: {
-            bucket: replica.arn,
-            storageClass: replication.storageClass,
-            encryptionConfiguration: { replicaKmsKeyId: replicaKey.arn },
-          },
-        },
-      ],
-      dependsOn: [source.versioning, replica.versioning],
+      ...(replication.storageClass ? { storageClass: replication.storageClass } : {}),
     });
     return replica;
   }

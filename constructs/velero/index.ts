@@ -13,14 +13,10 @@
  *   (charts/) with the AWS plugin, the bucket as backup storage location, EBS volume snapshots and the schedules.
  */
 import { DataAwsKmsKey } from "@cdktf/provider-aws/lib/data-aws-kms-key";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
-import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Construct } from "constructs";
@@ -34,6 +30,7 @@ import type { Naming } from "../core/naming";
 import { SecureBucket } from "../object-storage/bucket";
 import { backupExemption } from "../rpo";
 import { WorkloadIdentity } from "../workload-identity";
+import { replicateBucket } from "../object-storage/replication";
 
 export const VELERO_NAMESPACE = "velero";
 export const VELERO_SERVICE_ACCOUNT = "velero";
@@ -141,56 +138,15 @@ export class VeleroStorage extends Construct {
     });
     this.lifecycle("replica-lifecycle", replica, retention, replication.region);
 
-    const trust = new DataAwsIamPolicyDocument(this, "replication-trust", {
-      statement: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: [servicePrincipal("s3")] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
-        },
-      ],
-    });
-    const role = new IamRole(this, "replication-role", {
-      name: naming.name("iam-role", "s3-replication", "velero"),
+    replicateBucket(this, "", {
+      account,
+      source: this.bucket,
+      sourceKey: props.key,
+      replica,
+      replicaKey: replication.key,
+      region: replication.region,
+      roleName: naming.name("iam-role", "s3-replication", "velero"),
       description: `Replicates ${name} to ${replication.region}`,
-      assumeRolePolicy: trust.json,
-    });
-    const permissions = new DataAwsIamPolicyDocument(this, "replication-permissions", {
-      statement: [
-        { actions: ["s3:GetReplicationConfiguration", "s3:ListBucket"], resources: [this.bucket.arn] },
-        {
-          actions: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:GetObjectRetention", "s3:GetObjectLegalHold"],
-          resources: [`${this.bucket.arn}/*`],
-        },
-        { actions: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], resources: [`${replica.arn}/*`] },
-        {
-          actions: ["kms:Decrypt"],
-          resources: [props.key.arn],
-          condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [servicePrincipal("s3", account.region)] }],
-        },
-        {
-          actions: ["kms:Encrypt", "kms:GenerateDataKey"],
-          resources: [replication.key.arn],
-          condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [servicePrincipal("s3", replication.region)] }],
-        },
-      ],
-    });
-    new IamRolePolicy(this, "replication-policy", { name: "replicate", role: role.id, policy: permissions.json });
-    new S3BucketReplicationConfigurationA(this, "replication", {
-      bucket: this.bucket.bucket.id,
-      role: role.arn,
-      rule: [
-        {
-          id: "replicate-everything",
-          status: "Enabled",
-          priority: 1,
-          filter: { prefix: "" },
-          deleteMarkerReplication: { status: "Enabled" },
-          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
-          destination: { bucket: replica.arn, encryptionConfiguration: { replicaKmsKeyId: replication.key.arn } },
-        },
-      ],
-      dependsOn: [this.bucket.versioning, replica.versioning],
     });
   }
 
