@@ -21,7 +21,9 @@ import { EnvironmentSchema, PROFILES, type EnvironmentConfig, type Profile } fro
 import { cidrsOverlap, parseCidr } from "./schema/primitives";
 import type { ProductFileConfig } from "./schema/products";
 import { ProjectSchema, type ProjectConfig } from "./schema/project";
+import { checkProducts, ProductSchema, type ProductConfig } from "./schema/products";
 import { TenantSchema, type TenantConfig } from "./schema/tenant";
+import { z } from "zod";
 import { displayPath, readYamlFile, yamlFilesIn, type SourceFile } from "./source";
 import { issueAt, validateWith } from "./validate";
 
@@ -34,6 +36,11 @@ export interface LoadedEnvironment {
 export interface LoadedTenant {
   readonly config: TenantConfig;
   readonly source: SourceFile;
+  /**
+   * The tenant's product instances, resolved and validated: the environment's `products.<name>`, then the tenant's
+   * namespace (`<id>-<product>`) and domain (`<id>.<product domain>` unless set), then the tenant's overrides.
+   */
+  readonly products: Readonly<Record<string, ProductConfig>>;
 }
 
 export interface PlatformConfig {
@@ -69,7 +76,7 @@ function loadEnvironment(path: string, stem: string, products: ProductCatalog, i
   return { config, source };
 }
 
-function loadTenant(path: string, stem: string, environments: ReadonlySet<string>, issues: ConfigIssue[]): LoadedTenant | undefined {
+function loadTenant(path: string, stem: string, environments: ReadonlyMap<string, EnvironmentConfig | undefined>, issues: ConfigIssue[]): LoadedTenant | undefined {
   const source = readYamlFile(path, issues);
   if (!source) return undefined;
   const config = validateWith(TenantSchema, source.data, source, issues);
@@ -79,7 +86,7 @@ function loadTenant(path: string, stem: string, environments: ReadonlySet<string
     problems.push(issueAt(source, ["id"], `must equal the file name "${stem}" (one file per tenant, named after its id)`, config.id));
   }
   if (!environments.has(config.environment)) {
-    problems.push(issueAt(source, ["environment"], `unknown environment; defined environments: ${[...environments].sort().join(", ")}`, config.environment));
+    problems.push(issueAt(source, ["environment"], `unknown environment; defined environments: ${[...environments.keys()].sort().join(", ")}`, config.environment));
   }
   if (config.isolation === "dedicated" && !config.network) {
     problems.push(
@@ -89,8 +96,86 @@ function loadTenant(path: string, stem: string, environments: ReadonlySet<string
   if (config.isolation === "shared" && config.network) {
     problems.push(issueAt(source, ["network"], "only dedicated tenants have their own network; remove it or set isolation: dedicated", config.network));
   }
+  if (config.isolation === "shared" && Object.keys(config.products).length === 0) {
+    problems.push(issueAt(source, ["products"], "a shared tenant runs at least one of its environment's products; list them under products (e.g. products: { noor: {} })", config.products));
+  }
   issues.push(...problems);
-  return problems.length === 0 ? { config, source } : undefined;
+  if (problems.length > 0) return undefined;
+  const environment = environments.get(config.environment);
+  if (!environment) return undefined; // the environment file is invalid and reported
+  const products = resolveTenantProducts(config, environment, source, issues);
+  return products ? { config, source, products } : undefined;
+}
+
+/**
+ * A shared tenant reaches the environment's PostgreSQL as its own IAM-authenticated user (the service must allow
+ * IAM authentication); services that only offer the environment's master credentials would hand them to the
+ * tenant's namespace, so they are rejected.
+ */
+function sharedServiceProblems(tenant: TenantConfig, name: string, product: ProductConfig, environment: EnvironmentConfig, source: SourceFile): ConfigIssue[] {
+  const problems: ConfigIssue[] = [];
+  const used = new Set(Object.values(product.workloads).flatMap((workload) => workload.uses));
+  for (const logical of [...used].sort()) {
+    const binding = product.services[logical];
+    if (!binding) continue;
+    const service = binding.name ?? logical;
+    if (binding.kind === "postgres") {
+      const settings = environment.services.postgres[service];
+      if (settings && !settings.iamAuthentication) {
+        problems.push(
+          issueAt(source, ["products", name], `product ${name} uses PostgreSQL service ${service}, which does not allow IAM authentication; a shared tenant gets its own IAM-authenticated user, so set services.postgres.${service}.iamAuthentication: true in environments/${environment.name}.yaml`, tenant.isolation),
+        );
+      }
+    } else if (binding.kind === "mongodb" || binding.kind === "rabbitmq") {
+      problems.push(
+        issueAt(source, ["products", name], `product ${name} uses ${binding.kind} service ${service}, which authenticates with the environment's master credentials only; a shared tenant must not receive them (use isolation: dedicated)`, tenant.isolation),
+      );
+    }
+  }
+  return problems;
+}
+
+/** Namespace of a tenant's product instance (shared tenants share the cluster, so it carries the tenant id). */
+export function tenantNamespace(tenant: string, product: string): string {
+  return `${tenant}-${product}`;
+}
+
+/**
+ * Layers each tenant product over its environment's instance (see LoadedTenant.products) and validates the result
+ * as the environment validates its own products; problems point at the tenant file's `products.<name>` keys.
+ */
+function resolveTenantProducts(tenant: TenantConfig, environment: EnvironmentConfig, source: SourceFile, issues: ConfigIssue[]): Record<string, ProductConfig> | undefined {
+  const problems: ConfigIssue[] = [];
+  const layered: Record<string, unknown> = {};
+  const allowed = Object.keys(environment.products).sort();
+  for (const [name, overrides] of Object.entries(tenant.products)) {
+    const base = environment.products[name];
+    if (!base) {
+      problems.push(issueAt(source, ["products", name], `environment ${environment.name} does not run product "${name}" (its products: ${allowed.join(", ") || "none"})`, overrides));
+      continue;
+    }
+    const workloads = Object.keys(base.workloads);
+    for (const workload of Object.keys(overrides.workloads)) {
+      if (!workloads.includes(workload)) {
+        problems.push(issueAt(source, ["products", name, "workloads", workload], `product ${name} has no workload "${workload}" (workloads: ${workloads.join(", ")})`, overrides.workloads[workload]));
+      }
+    }
+    let domain = overrides.domain;
+    if (base.domain && domain && domain !== base.domain && !domain.endsWith(`.${base.domain}`)) {
+      problems.push(issueAt(source, ["products", name, "domain"], `must be a subdomain of the product's domain ${base.domain} (its hosted zone validates the tenant's certificate), e.g. ${tenant.id}.${base.domain}`, domain));
+    } else if (base.domain && domain === base.domain) {
+      problems.push(issueAt(source, ["products", name, "domain"], `is the environment's own domain for ${name}; a tenant needs its own subdomain, e.g. ${tenant.id}.${base.domain}`, domain));
+    }
+    if (base.domain && !domain) domain = `${tenant.id}.${base.domain}`;
+    if (tenant.isolation === "shared") problems.push(...sharedServiceProblems(tenant, name, base, environment, source));
+    // The tenant's certificate (issued in its stack) covers *.<domain>; the environment's certificateDomain does not apply.
+    const { certificateDomain: _certificate, ...definition } = base;
+    layered[name] = layer(definition, { namespace: tenantNamespace(tenant.id, name), ...(domain ? { domain } : {}) }, { workloads: overrides.workloads });
+  }
+  issues.push(...problems);
+  if (problems.length > 0) return undefined;
+  const schema = z.strictObject({ products: z.record(z.string(), ProductSchema) }).superRefine((value, ctx) => checkProducts({ products: value.products, workloads: environment.workloads }, ctx));
+  return validateWith(schema, { products: layered }, source, issues)?.products;
 }
 
 /** Two files with the same stem (`a.yaml` and `a.yml`) would define the same environment or tenant twice. */
@@ -109,6 +194,20 @@ interface NamedCidr {
   readonly cidr: string;
   readonly address: Address4;
   readonly kind: "vpc" | "peer";
+}
+
+/** Two tenants serving a product on the same domain would route each other's hosts. */
+function checkTenantDomains(tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
+  const seen = new Map<string, LoadedTenant>();
+  for (const tenant of tenants) {
+    for (const [name, product] of Object.entries(tenant.products)) {
+      if (!product.domain) continue;
+      const key = `${tenant.config.environment} ${product.domain}`;
+      const other = seen.get(key);
+      if (other) issues.push(issueAt(tenant.source, ["products", name, "domain"], `${product.domain} is already served by tenant ${other.config.id} (${other.source.file}); each tenant needs its own domain`, product.domain));
+      else seen.set(key, tenant);
+    }
+  }
 }
 
 /** Rejects overlapping VPCs (environments and dedicated tenants), and peer networks that overlap any VPC. */
@@ -175,12 +274,15 @@ export function loadConfig(directory: string): PlatformConfig {
 
   const tenantFiles = yamlFilesIn(join(directory, "tenants"));
   checkDuplicateStems(tenantFiles, "tenant", issues);
-  const environmentNames = new Set(environmentFiles.map((file) => file.stem));
+  // Every environment file by name; `undefined` for one that is invalid (its problems are already reported).
+  const environmentsByName = new Map<string, EnvironmentConfig | undefined>(environmentFiles.map((file) => [file.stem, undefined]));
+  for (const { config } of environments) environmentsByName.set(config.name, config);
   const tenants: LoadedTenant[] = [];
   for (const { path, stem } of tenantFiles) {
-    const loaded = loadTenant(path, stem, environmentNames, issues);
+    const loaded = loadTenant(path, stem, environmentsByName, issues);
     if (loaded) tenants.push(loaded);
   }
+  checkTenantDomains(tenants, issues);
   checkCidrOverlaps(environments, tenants, issues);
 
   if (issues.length > 0 || !project) throw new ConfigError(issues);

@@ -56,6 +56,8 @@ export interface AddTenantOptions {
   readonly isolation: IsolationMode;
   readonly host?: string;
   readonly customDomain?: string;
+  /** Products of the environment the tenant runs (a shared tenant needs at least one). */
+  readonly products?: readonly string[];
   readonly cidr?: string;
   readonly owner?: string;
   readonly costCentre?: string;
@@ -84,6 +86,7 @@ export function addTenant(directory: string, options: AddTenantOptions): { file:
   if (options.host || options.customDomain) {
     draft.domain = { ...(options.host ? { host: options.host } : {}), ...(options.customDomain ? { custom: options.customDomain } : {}) };
   }
+  if (options.products?.length) draft.products = Object.fromEntries(options.products.map((product) => [product, {}]));
   if (options.isolation === "dedicated") {
     const { cidrPool, blockPrefix } = config.project.tenancy;
     draft.network = { cidr: options.cidr ?? nextFreeBlock(cidrPool, blockPrefix, usedCidrs(config).map((entry) => entry.cidr)) };

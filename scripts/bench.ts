@@ -68,7 +68,8 @@ export function configWithTenants(count: number, environment = "prod"): string {
   mkdirSync(join(dir, "tenants"), { recursive: true });
   for (let index = 0; index < count; index++) {
     const id = `bench${String(index).padStart(4, "0")}`;
-    writeFileSync(join(dir, "tenants", `${id}.yaml`), `id: ${id}\nenvironment: ${environment}\nisolation: shared\n`);
+    // Realistic shared tenants: one product each (NOOR, the bundled shared tenant's product), on its own subdomain.
+    writeFileSync(join(dir, "tenants", `${id}.yaml`), `id: ${id}\nenvironment: ${environment}\nisolation: shared\nproducts:\n  noor: {}\n`);
   }
   return dir;
 }

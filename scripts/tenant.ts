@@ -35,16 +35,18 @@ program
   .addOption(new Option("--isolation <mode>", "shared or dedicated").choices([...ISOLATION_MODES]).makeOptionMandatory())
   .option("--host <host>", "host the tenant is served on (default <id>.<environment tenant domain>)")
   .option("--custom-domain <domain>", "custom domain the tenant brings")
+  .option("--products <names>", "comma-separated products of the environment the tenant runs (shared: at least one)", (value) => value.split(",").map((name) => name.trim()).filter(Boolean))
   .option("--cidr <cidr>", "dedicated tenants: use this VPC CIDR instead of the next free pool block")
   .option("--owner <owner>", "Owner tag")
   .option("--cost-centre <costCentre>", "CostCentre tag")
-  .action((id: string, options: { env: string; isolation: "shared" | "dedicated"; host?: string; customDomain?: string; cidr?: string; owner?: string; costCentre?: string }) => {
+  .action((id: string, options: { env: string; isolation: "shared" | "dedicated"; host?: string; customDomain?: string; products?: string[]; cidr?: string; owner?: string; costCentre?: string }) => {
     const result = addTenant(configDir, {
       id,
       environment: options.env,
       isolation: options.isolation,
       ...(options.host ? { host: options.host } : {}),
       ...(options.customDomain ? { customDomain: options.customDomain } : {}),
+      ...(options.products ? { products: options.products } : {}),
       ...(options.cidr ? { cidr: options.cidr } : {}),
       ...(options.owner ? { owner: options.owner } : {}),
       ...(options.costCentre ? { costCentre: options.costCentre } : {}),

@@ -52,16 +52,17 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
     entries.push({ name: platform, dependsOn: [infra], policy, build: (app) => new PlatformStack(app, platform, context, backend) });
   }
   const environments = new Map(config.environments.map(({ config: environment }) => [environment.name, environment]));
-  for (const { config: tenant } of config.tenants) {
+  for (const { config: tenant, products } of config.tenants) {
     const environment = environments.get(tenant.environment);
     if (!environment) throw new Error(`tenant ${tenant.id}: unknown environment ${tenant.environment}`); // the loader rejects this first
     if (tenant.isolation === "shared") {
       const name = sharedTenantStackName(environment.name, tenant.id);
       const context = environmentContext(config.project, environment, tenant);
-      entries.push({ name, dependsOn: [platformStackName(environment.name)], policy: policyFor(environment), build: (app) => new SharedTenantStack(app, name, context, backend) });
+      entries.push({ name, dependsOn: [platformStackName(environment.name)], policy: policyFor(environment), build: (app) => new SharedTenantStack(app, name, context, backend, products) });
     } else {
       const names = dedicatedTenantStackNames(tenant.id);
-      const context = environmentContext(config.project, dedicatedTenantEnvironment(environment, tenant), tenant);
+      // Its own cluster runs the products of the tenant file (on the tenant's domains), not the environment's.
+      const context = environmentContext(config.project, { ...dedicatedTenantEnvironment(environment, tenant), products }, tenant);
       const policy = policyFor(environment);
       entries.push({ name: names.infra, dependsOn: [], policy, build: (app) => new InfraStack(app, names.infra, context, backend) });
       entries.push({ name: names.platform, dependsOn: [names.infra], policy, build: (app) => new PlatformStack(app, names.platform, context, backend) });

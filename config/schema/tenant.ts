@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { dnsLabel, ipv4Cidr, tagMap } from "./primitives";
+import { AutoscalingSchema, ResourcesSchema } from "./products";
 
 export const ISOLATION_MODES = ["shared", "dedicated"] as const;
 export type IsolationMode = (typeof ISOLATION_MODES)[number];
@@ -21,6 +22,27 @@ export const quantity = z
 const hostname = z
   .string()
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: "expected a lowercase DNS host name such as app.example.com" });
+
+/**
+ * Overrides of one workload of a tenant's product instance. Every field replaces the environment's value; the
+ * layered workload is validated with the product schema (e.g. requests within limits, minReplicas <= maxReplicas).
+ */
+const TenantWorkloadOverrideSchema = z.strictObject({
+  replicas: z.int().min(1).max(1000).optional(),
+  autoscaling: AutoscalingSchema.optional(),
+  resources: ResourcesSchema.optional(),
+});
+
+/** One product the tenant runs: an instance of its environment's `products.<name>`, with the tenant's overrides. */
+export const TenantProductSchema = z.strictObject({
+  /**
+   * Domain the product's relative hosts live under for this tenant; must be a subdomain of the product's domain in
+   * the environment (its hosted zone validates the tenant's certificate). Default: `<id>.<product domain>`.
+   */
+  domain: hostname.optional(),
+  /** Per-workload overrides (replicas, autoscaling, resources) on top of the environment's instance. */
+  workloads: z.record(dnsLabel(40, "a workload name"), TenantWorkloadOverrideSchema).default({}),
+});
 
 export const TenantSchema = z.strictObject({
   /** DNS-safe tenant id, unique across the platform; must equal the file name. Part of every name and tag. */
@@ -42,11 +64,22 @@ export const TenantSchema = z.strictObject({
       custom: hostname.optional(),
     })
     .default({}),
-  /** Kubernetes resource quota of the tenant namespace (shared tenants). */
+  /**
+   * Products of the tenant's environment the tenant runs, by name, with per-tenant overrides. A shared tenant
+   * runs at least one; a dedicated tenant runs exactly these in its own cluster (none when empty).
+   */
+  products: z.record(dnsLabel(20, "a product name"), TenantProductSchema.nullish().transform((value) => value ?? { workloads: {} })).default({}),
+  /** Kubernetes resource quota of each of the tenant's namespaces (shared tenants: one namespace per product). */
   quotas: z
     .strictObject({
+      /** Sum of CPU requests of the namespace's pods. */
       cpu: quantity,
+      /** Sum of memory requests. */
       memory: quantity,
+      /** Sum of CPU limits. Default: twice `cpu`. */
+      limitsCpu: quantity.optional(),
+      /** Sum of memory limits. Default: twice `memory`. */
+      limitsMemory: quantity.optional(),
       pods: z.int().min(1).max(10_000),
     })
     .default({ cpu: "8", memory: "16Gi", pods: 100 }),
@@ -64,3 +97,4 @@ export const TenantSchema = z.strictObject({
 });
 
 export type TenantConfig = z.output<typeof TenantSchema>;
+export type TenantProductConfig = z.output<typeof TenantProductSchema>;

@@ -110,6 +110,24 @@ export class ServiceConnectionRef {
     return vars;
   }
 
+  /**
+   * Environment variables of a workload that connects to this PostgreSQL service as its own IAM-authenticated
+   * user (no password exists: clients request a token with rds-db:connect). P_PASSWORD is absent.
+   */
+  iamDatabaseEnv(username: string, database: string): EnvVar[] {
+    const p = this.prefix;
+    return [
+      { name: `${p}_HOST`, value: this.host },
+      { name: `${p}_PORT`, value: this.port },
+      { name: `${p}_TLS`, value: "true" },
+      { name: `${p}_READER_HOST`, value: this.field("readerHost", this.host) },
+      { name: `${p}_NAME`, value: database },
+      { name: `${p}_USERNAME`, value: username },
+      { name: `${p}_IAM_AUTH`, value: "true" },
+      { name: `${p}_URL`, value: `postgresql://${username}@${this.host}:${this.port}/${database}?sslmode=verify-full` },
+    ];
+  }
+
   /** The ExternalSecret syncing this service's credentials (password kinds only). */
   externalSecret(store: string, refreshInterval: string): ExternalSecretValues | undefined {
     if (!this.usesPassword) return undefined;

@@ -38,7 +38,8 @@ import {
   type WorkloadPolicy,
 } from "../../config/schema/products";
 import { AppNamespace, type NamespaceQuota } from "../app-namespace";
-import type { AccountScope } from "../core/aws";
+import { partitionOf, type AccountScope } from "../core/aws";
+import type { WorkloadPolicyStatement } from "../workload-identity";
 import { validateName, type Naming } from "../core/naming";
 import { SECRETS_MANAGER_STORE } from "../core/platform-contracts";
 import { appSecretName, grantEnv, grantStatements, serviceStatements, Workload, type EnvVar, type IngressGroupSettings } from "../workload";
@@ -55,6 +56,8 @@ export const WORKLOAD_SECRETS_CHART = "workload-secrets";
 export const APP_DOMAIN_ENV = "APP_DOMAIN";
 /** Region for AWS SDKs of workloads with AWS access. */
 export const AWS_REGION_ENV = "AWS_REGION";
+/** Key prefix the workload's bucket grants are limited to (set with ProductWorkloadsProps.objectPrefix). */
+export const OBJECT_PREFIX_ENV = "OBJECT_PREFIX";
 /** Pod annotation carrying a hash of the configuration maps a workload loads. */
 export const CONFIG_CHECKSUM_ANNOTATION = "platform.example.com/config-checksum";
 const CHECKSUM_LENGTH = 16;
@@ -97,6 +100,23 @@ export interface ProductWorkloadsProps {
   readonly namespaceLabels?: Readonly<Record<string, string>>;
   /** Platform resources the product needs first (the External Secrets stores, the load balancer controller). @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * ARN of the certificate the ingresses present (e.g. one a tenant stack issues for its own subdomain).
+   * @default the issued ACM certificate for `certificateDomain` (`*.<domain>`), looked up by name
+   */
+  readonly certificateArn?: string;
+  /**
+   * Object key prefix (e.g. `tenants/<id>/`) that bucket grants are limited to: object actions only under it and
+   * listing only with it as `s3:prefix`.
+   * @default whole buckets
+   */
+  readonly objectPrefix?: string;
+  /**
+   * PostgreSQL services (by logical name) the workloads reach as their own IAM-authenticated database user instead
+   * of the service's master credentials: no ExternalSecret, `rds-db:connect` for that user only.
+   * @default none: every postgres service uses its managed credentials
+   */
+  readonly iamDatabaseUsers?: Readonly<Record<string, { readonly username: string; readonly database: string }>>;
 }
 
 export class ProductWorkloads extends Construct {
@@ -107,6 +127,8 @@ export class ProductWorkloads extends Construct {
   readonly connections: ReadonlyMap<string, ServiceConnectionRef>;
   readonly secretsRelease?: Release;
   readonly certificate?: DataAwsAcmCertificate;
+  /** ARN the ingresses present (`certificateArn`, or the looked-up certificate's). */
+  readonly certificateArn?: string;
   readonly workloads: ReadonlyMap<string, Workload>;
 
   constructor(scope: Construct, id: string, props: ProductWorkloadsProps) {
@@ -174,7 +196,7 @@ export class ProductWorkloads extends Construct {
           remoteRef: { key: appSecretName(naming, namespace, name), ...(property ? { property } : {}) },
         })),
       })),
-      ...[...connections.values()].flatMap((connection) => connection.externalSecret(SECRETS_MANAGER_STORE, refreshInterval) ?? []),
+      ...[...connections.values()].flatMap((connection) => (props.iamDatabaseUsers?.[connection.logicalName] ? [] : (connection.externalSecret(SECRETS_MANAGER_STORE, refreshInterval) ?? []))),
     ];
     if (externalSecrets.length > 0) {
       this.secretsRelease = localChartRelease(this, "secrets", {
@@ -190,12 +212,14 @@ export class ProductWorkloads extends Construct {
     const dataKeyArn = needsDataKey ? new DataAwsKmsAlias(this, "data-key", { name: props.dataKeyAlias }).targetKeyArn : "";
 
     const hasIngress = Object.values(product.workloads).some((workload) => workload.ingress);
-    if (hasIngress && product.domain) {
+    if (hasIngress && product.domain && props.certificateArn) this.certificateArn = props.certificateArn;
+    else if (hasIngress && product.domain) {
       this.certificate = new DataAwsAcmCertificate(this, "certificate", {
         domain: product.certificateDomain ?? `*.${product.domain}`,
         statuses: ["ISSUED"],
         mostRecent: true,
       });
+      this.certificateArn = this.certificate.arn;
     }
 
     // Workloads: pre-rollout jobs first; everything else waits for them.
@@ -206,13 +230,18 @@ export class ProductWorkloads extends Construct {
     for (const [name, spec] of ordered) {
       const usedConnections = spec.uses.map((logical) => connections.get(logical)).filter((ref): ref is ServiceConnectionRef => ref !== undefined);
       const statements = [
-        ...grantStatements(spec.grants, grantScope),
+        ...limitToPrefix(grantStatements(spec.grants, grantScope), props.objectPrefix),
+        ...databaseUserStatements(usedConnections, props),
         ...serviceStatements(usedConnections.filter((ref) => serviceNeedsAws(ref.binding.kind)).map((ref) => ({ kind: ref.binding.kind, name: ref.binding.name ?? ref.logicalName })), grantScope),
       ];
       const env: EnvVar[] = [
         ...(product.domain ? [{ name: APP_DOMAIN_ENV, value: product.domain }] : []),
         ...(statements.length > 0 ? [{ name: AWS_REGION_ENV, value: props.account.region }] : []),
-        ...usedConnections.flatMap((ref) => ref.env()),
+        ...(props.objectPrefix && spec.grants.some((grant) => grant.bucket !== undefined) ? [{ name: OBJECT_PREFIX_ENV, value: props.objectPrefix }] : []),
+        ...usedConnections.flatMap((ref) => {
+          const user = props.iamDatabaseUsers?.[ref.logicalName];
+          return user ? ref.iamDatabaseEnv(user.username, user.database) : ref.env();
+        }),
         ...grantEnv(spec.grants, grantScope),
         ...userEnv(spec),
       ];
@@ -239,12 +268,12 @@ export class ProductWorkloads extends Construct {
             .filter(([, other]) => other.connectsTo.includes(name))
             .map(([caller, other]) => peer(caller, namespace, other)),
         },
-        ...(spec.ingress && props.ingressGroup && product.domain && this.certificate
+        ...(spec.ingress && props.ingressGroup && product.domain && this.certificateArn
           ? {
               ingress: {
                 group: props.ingressGroup,
                 hosts: spec.ingress.hosts.map((host) => qualifyHost(host, product.domain as string)),
-                certificateArns: [this.certificate.arn],
+                certificateArns: [this.certificateArn],
               },
             }
           : {}),
@@ -261,6 +290,30 @@ export class ProductWorkloads extends Construct {
     }
     this.workloads = workloads;
   }
+}
+
+/** Bucket grants limited to objects under `prefix` (see ProductWorkloadsProps.objectPrefix). */
+function limitToPrefix(statements: WorkloadPolicyStatement[], prefix: string | undefined): WorkloadPolicyStatement[] {
+  if (!prefix) return statements;
+  return statements.map((statement) => {
+    const actions = statement.actions ?? [];
+    const resources = statement.resources ?? [];
+    if (actions.length === 0 || !actions.every((action) => action.startsWith("s3:"))) return statement;
+    if (resources.every((resource) => resource.endsWith("/*"))) {
+      return { ...statement, resources: resources.map((resource) => `${resource.slice(0, -1)}${prefix}*`) };
+    }
+    const conditions = Array.isArray(statement.condition) ? statement.condition : [];
+    return { ...statement, condition: [...conditions, { test: "StringLike", variable: "s3:prefix", values: [`${prefix}*`] }] };
+  });
+}
+
+/** `rds-db:connect` as the instance's own database users (see ProductWorkloadsProps.iamDatabaseUsers). */
+function databaseUserStatements(connections: readonly ServiceConnectionRef[], props: ProductWorkloadsProps): WorkloadPolicyStatement[] {
+  const users = connections.flatMap((ref) => props.iamDatabaseUsers?.[ref.logicalName] ?? []);
+  if (users.length === 0) return [];
+  const { region, accountId } = props.account;
+  // The DB resource id is not known at synth time; user names carry the tenant id and are unique per environment.
+  return [{ actions: ["rds-db:connect"], resources: users.map((user) => `arn:${partitionOf(region)}:rds-db:${region}:${accountId}:dbuser:*/${user.username}`) }];
 }
 
 function digest(text: string): string {

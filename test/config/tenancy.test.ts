@@ -36,9 +36,9 @@ describe("nextFreeBlock", () => {
 describe("addTenant", () => {
   it("writes a valid shared tenant file and names the stack to review", () => {
     const dir = tempConfig();
-    const result = addTenant(dir, { id: "umbrella", environment: "staging", isolation: "shared" });
-    expect(result.stacks).toEqual(["staging-tenant-umbrella"]);
-    expect(parse(readFileSync(result.file, "utf8"))).toEqual({ id: "umbrella", environment: "staging", isolation: "shared" });
+    const result = addTenant(dir, { id: "umbrella", environment: "prod", isolation: "shared", products: ["noor"] });
+    expect(result.stacks).toEqual(["prod-tenant-umbrella"]);
+    expect(parse(readFileSync(result.file, "utf8"))).toEqual({ id: "umbrella", environment: "prod", isolation: "shared", products: { noor: {} } });
     expect(loadConfig(dir).tenants.map((tenant) => tenant.config.id)).toContain("umbrella");
   });
 
@@ -106,12 +106,12 @@ describe("tenant files in the loader", () => {
   });
 
   it("rejects an unknown environment, listing the defined ones", () => {
-    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: qa\nisolation: shared\n" } });
+    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: qa\nisolation: shared\nproducts: { noor: {} }\n" } });
     expect(problems(dir)[0]).toMatchObject({ path: ["environment"], value: "qa", message: expect.stringMatching(/defined environments: dev, prod, staging/) });
   });
 
   it("rejects a network on a shared tenant", () => {
-    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: dev\nisolation: shared\nnetwork:\n  cidr: 10.200.0.0/16\n" } });
+    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: dev\nisolation: shared\nproducts: { noor: {} }\nnetwork:\n  cidr: 10.200.0.0/16\n" } });
     expect(problems(dir)[0]!.message).toMatch(/only dedicated tenants have their own network/);
   });
 
@@ -137,7 +137,7 @@ describe("decommissionPlan", () => {
   });
 
   it("proceeds once the tenant is marked for decommissioning", () => {
-    const dir = tempConfig({ write: { "tenants/globex.yaml": "id: globex\nenvironment: prod\nisolation: shared\ndecommission: true\n" } });
+    const dir = tempConfig({ write: { "tenants/globex.yaml": "id: globex\nenvironment: prod\nisolation: shared\nproducts: { noor: {} }\ndecommission: true\n" } });
     const plan = decommissionPlan(loadConfig(dir), "globex", prodProtected);
     expect(plan.refused).toBe(false);
     expect(plan.steps[0]).toMatch(/final backups/);
@@ -145,5 +145,73 @@ describe("decommissionPlan", () => {
 
   it("names the known tenants when the id is unknown", () => {
     expect(() => decommissionPlan(config, "nobody", prodProtected)).toThrow(/no tenant "nobody"; tenants: globex, initech/);
+  });
+});
+
+describe("tenant products in the loader", () => {
+  const tenant = (body: string) => tempConfig({ write: { "tenants/soylent.yaml": `id: soylent\nenvironment: prod\nisolation: shared\n${body}` } });
+  const only = (dir: string) => {
+    const found = problems(dir).filter((issue) => issue.file.endsWith("soylent.yaml"));
+    expect(found.length, JSON.stringify(found)).toBeGreaterThan(0);
+    return found[0]!;
+  };
+
+  it("layers the environment's product, the tenant namespace and domain, then the tenant's overrides", () => {
+    const config = loadConfig(tempConfig());
+    const globex = config.tenants.find((entry) => entry.config.id === "globex")!;
+    const noor = globex.products.noor!;
+    const environment = config.environments.find((entry) => entry.config.name === "prod")!.config.products.noor!;
+    expect(noor.namespace).toBe("globex-noor");
+    expect(noor.domain).toBe("globex.noor.example.com");
+    expect(noor.certificateDomain).toBeUndefined();
+    expect(noor.workloads.backend!.autoscaling).toMatchObject({ minReplicas: 2, maxReplicas: 6 });
+    // Everything the tenant does not override comes from the environment's instance.
+    expect(noor.workloads.backend!.image).toBe(environment.workloads.backend!.image);
+    expect(noor.workloads.backend!.metrics).toEqual(environment.workloads.backend!.metrics);
+  });
+
+  it("requires a shared tenant to run at least one product", () => {
+    expect(only(tenant(""))).toMatchObject({ path: ["products"], message: expect.stringMatching(/a shared tenant runs at least one of its environment's products/) });
+  });
+
+  it("rejects a product its environment does not run, listing the allowed ones", () => {
+    expect(only(tenant("products: { nope: {} }\n"))).toMatchObject({ path: ["products", "nope"], message: expect.stringMatching(/does not run product "nope" \(its products: murima, noor, smartedu\)/) });
+  });
+
+  it("rejects an override of a workload the product does not have, listing them", () => {
+    const issue = only(tenant("products:\n  noor:\n    workloads:\n      nope: { replicas: 2 }\n"));
+    expect(issue).toMatchObject({ path: ["products", "noor", "workloads", "nope"], message: expect.stringMatching(/product noor has no workload "nope" \(workloads: frontend, backend/) });
+  });
+
+  it("validates the layered instance and points at the tenant file's key", () => {
+    const issue = only(tenant("products:\n  noor:\n    workloads:\n      backend: { autoscaling: { minReplicas: 1, maxReplicas: 3, cpuUtilization: 70 } }\n"));
+    expect(issue).toMatchObject({ path: ["products", "noor", "workloads", "backend", "autoscaling", "minReplicas"], message: expect.stringMatching(/requires at least 2/) });
+    const invalid = only(tenant("products:\n  noor:\n    workloads:\n      backend: { autoscaling: { minReplicas: 5, maxReplicas: 3, cpuUtilization: 70 } }\n"));
+    expect(invalid.message).toMatch(/minReplicas 5 is above maxReplicas 3/);
+  });
+
+  it("rejects a domain outside the product's domain, or the environment's own", () => {
+    expect(only(tenant("products:\n  noor: { domain: soylent.example.org }\n"))).toMatchObject({ path: ["products", "noor", "domain"], message: expect.stringMatching(/must be a subdomain of the product's domain noor\.example\.com/) });
+    expect(only(tenant("products:\n  noor: { domain: noor.example.com }\n")).message).toMatch(/is the environment's own domain for noor/);
+  });
+
+  it("rejects two tenants serving the same domain", () => {
+    const issue = only(tenant("products:\n  noor: { domain: globex.noor.example.com }\n"));
+    expect(issue.message).toMatch(/globex\.noor\.example\.com is already served by tenant globex/);
+  });
+
+  it("rejects PostgreSQL without IAM authentication for a shared tenant", () => {
+    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: dev\nisolation: shared\nproducts: { noor: {} }\n" } });
+    expect(only(dir).message).toMatch(/noor-db, which does not allow IAM authentication.*services\.postgres\.noor-db\.iamAuthentication: true in environments\/dev\.yaml/);
+  });
+
+  it("rejects services that would hand a shared tenant the environment's master credentials", () => {
+    const found = problems(tenant("products: { murima: {} }\n")).map((issue) => issue.message);
+    expect(found).toContainEqual(expect.stringMatching(/uses mongodb service murima-docs, which authenticates with the environment's master credentials only/));
+    expect(found).toContainEqual(expect.stringMatching(/uses rabbitmq service murima-mq/));
+  });
+
+  it("rejects unknown keys in a tenant product", () => {
+    expect(only(tenant("products:\n  noor: { replicas: 3 }\n")).path).toEqual(["products", "noor", "replicas"]);
   });
 });

@@ -22,14 +22,12 @@ describe("tenant stacks", () => {
         if (!name.includes(`-${id}`) && !name.includes(`tenant-${id}-`)) continue;
         const json = JSON.parse(text) as { provider: { aws: { default_tags: { tags: Record<string, string> }[] }[] }; resource?: Record<string, Record<string, Record<string, unknown>>> };
         expect(json.provider.aws[0]!.default_tags[0]!.tags.Tenant, name).toBe(id);
-        for (const resources of Object.values(json.resource ?? {})) {
-          for (const resource of Object.values(resources)) {
-            for (const key of ["name", "bucket", "identifier", "cluster_identifier", "replication_group_id", "domain_name"]) {
-              const value = resource[key];
-              if (typeof value === "string" && value.startsWith("acme-")) expect(value, `${name} ${key}`).toContain(id);
-            }
-          }
-        }
+        const names = Object.values(json.resource ?? {}).flatMap((resources) =>
+          Object.values(resources).flatMap((resource) =>
+            ["name", "bucket", "identifier", "cluster_identifier", "replication_group_id", "domain_name"].map((key) => resource[key]).filter((value): value is string => typeof value === "string" && value.startsWith("acme-")),
+          ),
+        );
+        expect(names.filter((value) => !value.includes(id)), name).toEqual([]);
       }
     }
   });
@@ -57,5 +55,117 @@ describe("tenant stacks", () => {
     const withoutDedicated = synthToTexts(loadConfig(tempConfig({ remove: ["tenants/initech.yaml"] })));
     expect([...withoutDedicated.keys()].some((name) => name.includes("initech"))).toBe(false);
     for (const [name, text] of withoutDedicated) expect(text, name).toBe(texts.get(name));
+  });
+});
+
+type Json = { resource?: Record<string, Record<string, Record<string, unknown>>>; data?: Record<string, Record<string, Record<string, unknown>>> };
+const parsed = (name: string) => JSON.parse(texts.get(name)!) as Json;
+const resources = (json: Json, type: string) => Object.values(json.resource?.[type] ?? {});
+
+describe("shared tenant stack content", () => {
+  const globex = parsed("prod-tenant-globex");
+  const text = JSON.stringify(globex);
+
+  it("runs each of the tenant's products in its own namespace, labelled with the tenant and sized by its quotas", () => {
+    const namespaces = resources(globex, "kubernetes_namespace_v1") as { metadata: { name: string; labels: Record<string, string> } }[];
+    expect(namespaces.map((ns) => ns.metadata.name)).toEqual(["globex-noor"]);
+    expect(namespaces[0]!.metadata.labels["platform.example.com/tenant"]).toBe("globex");
+    const quota = resources(globex, "kubernetes_resource_quota_v1")[0] as { spec: { hard: Record<string, string> } };
+    expect(quota.spec.hard).toMatchObject({ "requests.cpu": "24", "requests.memory": "48Gi", "limits.cpu": "48", "limits.memory": "96Gi", pods: "60" });
+    const defaultDeny = resources(globex, "kubernetes_network_policy_v1").find((policy) => JSON.stringify(policy).includes('"pod_selector":{}') || JSON.stringify(policy).includes('"pod_selector":[{}]'));
+    expect(defaultDeny, "a default-deny policy").toBeDefined();
+  });
+
+  it("admits no traffic from other namespaces except the monitoring namespace", () => {
+    for (const policy of resources(globex, "kubernetes_network_policy_v1")) {
+      for (const match of JSON.stringify(policy).matchAll(/"namespace_selector":\[?\{"match_labels":\{"kubernetes.io\/metadata.name":"([^"]+)"/g)) {
+        expect(["kube-system", "monitoring"], JSON.stringify(policy)).toContain(match[1]);
+      }
+    }
+  });
+
+  it("serves the tenant's hosts under its subdomain with a certificate it issues in the product's zone", () => {
+    const hosts = resources(globex, "kubernetes_ingress_v1").flatMap((ingress) => JSON.stringify(ingress).match(/"host":"([^"]+)"/g) ?? []);
+    expect(hosts.sort()).toEqual(['"host":"api.globex.noor.example.com"', '"host":"app.globex.noor.example.com"']);
+    expect(resources(globex, "aws_acm_certificate")[0]).toMatchObject({ domain_name: "*.globex.noor.example.com", validation_method: "DNS" });
+    expect(Object.values(globex.data!.aws_route53_zone!)[0]).toMatchObject({ name: "noor.example.com" });
+    // The ingresses join the environment's ALB group and present the validated certificate.
+    for (const ingress of resources(globex, "kubernetes_ingress_v1")) {
+      expect(JSON.stringify(ingress)).toContain("acme-prod-apps");
+      expect(JSON.stringify(ingress)).toContain("aws_acm_certificate_validation");
+    }
+  });
+
+  it("keeps secrets under the tenant's path and scopes roles to it, to the tenant prefix and to its own database user", () => {
+    for (const secret of resources(globex, "aws_secretsmanager_secret")) expect(secret.name).toMatch(/^acme-prod-globex\/globex-noor\//);
+    const policies = JSON.stringify(globex.data!.aws_iam_policy_document);
+    expect(policies).toContain("dbuser:*/globex_noor");
+    expect(policies).not.toMatch(/dbuser:\*\/(?!globex_noor)/);
+    // Object access only under tenants/globex/, listing only with that prefix.
+    for (const match of policies.matchAll(/arn:aws:s3:::[a-z0-9-]+\/[^"]*/g)) expect(match[0]).toMatch(/\/tenants\/globex\/\*$/);
+    expect(policies).toContain('"values":["tenants/globex/*"]');
+    expect(policies).toContain('"variable":"s3:prefix"');
+  });
+
+  it("bootstraps its database with a Job outside the tenant namespace; the tenant namespace never sees master credentials", () => {
+    const jobs = resources(globex, "kubernetes_job_v1").filter((job) => JSON.stringify(job).includes("CREATE ROLE"));
+    expect(jobs).toHaveLength(1);
+    const job = JSON.stringify(jobs[0]);
+    expect(job).toContain('"namespace":"noor"');
+    expect(job).toContain("GRANT rds_iam TO");
+    expect(job).toContain("service-database");
+    // Nothing but the bootstrap Job refers to the master credentials' Secret (so nothing in the tenant's namespace).
+    const referring = Object.entries(globex.resource ?? {}).flatMap(([type, entries]) => Object.keys(entries).filter((id) => JSON.stringify(entries[id]).includes("service-database")).map((id) => `${type}.${id}`));
+    expect(referring).toEqual([expect.stringMatching(/^kubernetes_job_v1\.product-noor_database-database_job/)]);
+    // The workloads connect with IAM authentication as their own user.
+    expect(text).toContain('"name":"DATABASE_IAM_AUTH","value":"true"');
+    expect(text).toContain('"name":"DATABASE_USERNAME","value":"globex_noor"');
+    expect(text).not.toContain("DATABASE_PASSWORD");
+  });
+
+  it("references only resources of its own stack (no remote state, no other stack's resources)", () => {
+    expect(globex.data?.terraform_remote_state).toBeUndefined();
+    const declared = new Set<string>();
+    for (const [type, entries] of Object.entries(globex.resource ?? {})) for (const id of Object.keys(entries)) declared.add(`${type}.${id}`);
+    for (const [type, entries] of Object.entries(globex.data ?? {})) for (const id of Object.keys(entries)) declared.add(`data.${type}.${id}`);
+    for (const match of text.matchAll(/\$\{(data\.[a-z0-9_]+\.[A-Za-z0-9_-]+|[a-z0-9]+_[a-z0-9_]+\.[A-Za-z0-9_-]+)/g)) {
+      const reference = match[1]!;
+      if (/^(each|count|var|local|module|path|self)\./.test(reference)) continue;
+      expect(declared.has(reference), reference).toBe(true);
+    }
+    // Environment-owned stateful resources are only ever read by name (data sources), never declared here.
+    for (const type of ["aws_db_instance", "aws_rds_cluster", "aws_s3_bucket", "aws_kms_key", "aws_route53_zone", "aws_eks_cluster"]) {
+      expect(globex.resource?.[type], type).toBeUndefined();
+    }
+  });
+});
+
+describe("dedicated tenant products", () => {
+  const platform = parsed("tenant-initech-platform");
+  const hostsOf = (json: Json) => resources(json, "kubernetes_ingress_v1").flatMap((ingress) => [...JSON.stringify(ingress).matchAll(/"host":"([^"]+)"/g)].map((match) => match[1]!));
+
+  it("runs only the products of its file, on the tenant's domain", () => {
+    const namespaces = resources(platform, "kubernetes_namespace_v1").map((ns) => (ns as { metadata: { name: string } }).metadata.name);
+    expect(namespaces).toContain("initech-smartedu");
+    expect(namespaces).not.toContain("noor");
+    expect(namespaces).not.toContain("globex-noor");
+    const hosts = hostsOf(platform);
+    expect(hosts.length).toBeGreaterThan(0);
+    for (const host of hosts) expect(host).toMatch(/(^|\.)initech\.smartedu\.example\.com$/);
+  });
+
+  it("shares no host and no resource name with its environment", () => {
+    const environmentHosts = new Set([...hostsOf(parsed("prod-platform")), ...hostsOf(parsed("prod-tenant-globex"))]);
+    for (const host of hostsOf(platform)) expect(environmentHosts.has(host), host).toBe(false);
+    const names = (json: Json) =>
+      Object.values(json.resource ?? {}).flatMap((entries) => Object.values(entries).flatMap((resource) => (typeof resource.name === "string" && resource.name.startsWith("acme-") ? [resource.name] : [])));
+    const environmentNames = new Set([...names(parsed("prod-platform")), ...names(parsed("prod-infra"))]);
+    for (const name of [...names(platform), ...names(parsed("tenant-initech-infra"))]) expect(environmentNames.has(name), name).toBe(false);
+  });
+
+  it("has no edge of its own in the infra stack", () => {
+    const infra = parsed("tenant-initech-infra");
+    expect(infra.resource?.aws_route53_zone).toBeUndefined();
+    expect(infra.resource?.aws_wafv2_web_acl).toBeUndefined();
   });
 });

@@ -1,0 +1,160 @@
+/**
+ * One product instance of a shared tenant inside its environment's cluster:
+ *
+ * - a ProductWorkloads in the tenant's own namespace (`<id>-<product>`, labelled with the tenant), with the
+ *   tenant's quota and the namespace's default-deny network policies: workload policies admit only pods of the
+ *   same namespace (plus the load balancer and Prometheus), so no traffic flows between tenant namespaces;
+ * - ingress hosts under the tenant's subdomain (`app.<id>.<product domain>`), joined to the environment's ALB
+ *   group. The environment's wildcard `*.<product domain>` covers a single label, so the tenant gets its own
+ *   certificate `*.<id>.<product domain>`, DNS-validated in the product's hosted zone (found by name); external-dns
+ *   publishes the hosts in the same zone;
+ * - secrets under the tenant's Secrets Manager path (`<project>/<env>/<id>/<namespace>/...`) and workload roles
+ *   scoped to it, bucket grants limited to the `tenants/<id>/` key prefix of the environment's buckets;
+ * - its own database and IAM-authenticated user on the environment's PostgreSQL services (TenantDatabase; see its
+ *   trust boundary). No master credential reaches the tenant's namespace.
+ */
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
+import { Fn, Token } from "cdktf";
+import { Construct } from "constructs";
+import type { EnvironmentConfig } from "../../config/schema/environment";
+import type { ProductConfig } from "../../config/schema/products";
+import type { TenantConfig } from "../../config/schema/tenant";
+import type { NamespaceQuota } from "../app-namespace";
+import { DnsValidatedCertificate } from "../certificates";
+import type { AccountScope } from "../core/aws";
+import type { Naming } from "../core/naming";
+import { edgeParameterName } from "../edge";
+import { accessLogBucketName } from "../object-storage";
+import { ProductWorkloads } from "../product-workloads";
+import { workloadNetworkLayout } from "../product-workloads/environment";
+import { TENANT_LABEL, TenantDatabase } from "../tenant-database";
+import { formatCpu, formatMemory, parseCpu, parseMemory } from "../workload/quantity";
+import { ingressGroupSettings } from "../workload/ingress";
+
+/** Key prefix of a tenant's objects in the environment's buckets. */
+export function tenantObjectPrefix(tenant: string): string {
+  return `tenants/${tenant}/`;
+}
+
+export interface TenantProductProps {
+  readonly tenant: TenantConfig;
+  /** Product name. */
+  readonly name: string;
+  /** The tenant's resolved instance (config/loader.ts LoadedTenant.products). */
+  readonly product: ProductConfig;
+  /** The environment (its own instance of the product, workload policy, network, edge and storage). */
+  readonly environment: Pick<EnvironmentConfig, "network" | "workloads" | "products" | "edge" | "storage">;
+  /** The tenant's naming scope (secrets, roles). */
+  readonly naming: Naming;
+  readonly account: AccountScope;
+  readonly clusterName: string;
+  /** Whether secrets get `prevent_destroy` (protectsState of the tenant's context). */
+  readonly protectSecrets: boolean;
+}
+
+export class TenantProduct extends Construct {
+  readonly workloads: ProductWorkloads;
+  readonly certificate?: DnsValidatedCertificate;
+  /** The tenant's databases by the product's logical service name. */
+  readonly databases: ReadonlyMap<string, TenantDatabase>;
+
+  constructor(scope: Construct, id: string, props: TenantProductProps) {
+    super(scope, id);
+    const { tenant, product, environment, name } = props;
+    const environmentProduct = environment.products[name];
+    if (!environmentProduct) {
+      throw new Error(`TenantProduct ${id}: environment does not run product "${name}" (its products: ${Object.keys(environment.products).sort().join(", ") || "none"})`);
+    }
+    if (product.namespace === (environmentProduct.namespace ?? name)) {
+      throw new Error(`TenantProduct ${id}: namespace "${product.namespace}" is the environment's own namespace of ${name}; a tenant needs its own`);
+    }
+    const environmentNaming = props.naming.withoutTenant();
+    const network = workloadNetworkLayout(environment);
+
+    // Certificate for the tenant's subdomain, validated in the product's hosted zone.
+    const hasIngress = Object.values(product.workloads).some((workload) => workload.ingress);
+    let certificateArn: string | undefined;
+    if (hasIngress && product.domain) {
+      const zoneDomain = zoneOf(product.domain, environment, environmentProduct.domain);
+      const zone = new DataAwsRoute53Zone(this, "zone", { name: zoneDomain, privateZone: false });
+      this.certificate = new DnsValidatedCertificate(this, "certificate", { domainName: `*.${product.domain}`, zoneId: zone.zoneId, zoneDomain });
+      certificateArn = this.certificate.arn;
+    }
+
+    // Own databases on the environment's PostgreSQL services the workloads use.
+    const used = new Set(Object.values(product.workloads).flatMap((workload) => workload.uses));
+    const databases = new Map<string, TenantDatabase>();
+    for (const logical of [...used].sort()) {
+      const binding = product.services[logical];
+      if (binding?.kind !== "postgres") continue;
+      databases.set(
+        logical,
+        new TenantDatabase(this, `database-${logical}`, {
+          tenant: tenant.id,
+          product: name,
+          serviceName: binding.name ?? logical,
+          logicalName: logical,
+          environmentNaming,
+          jobNamespace: environmentProduct.namespace ?? name,
+          dataTierCidrs: network.dataTierCidrs,
+        }),
+      );
+    }
+    this.databases = databases;
+
+    const { storage, edge } = environment;
+    const accessLogBucket = storage.accessLogs.enabled && Object.keys(storage.buckets).length > 0 ? accessLogBucketName(environmentNaming) : undefined;
+    // Group-wide settings must equal the environment's (the same ALB): the same web ACL, found the same way.
+    const webAclArn =
+      edge.waf.regional && Object.keys(edge.domains).length > 0
+        ? Token.asString(Fn.lookup(Fn.jsondecode(new DataAwsSsmParameter(this, "edge", { name: edgeParameterName(environmentNaming) }).insecureValue), "webAclArn"))
+        : undefined;
+
+    this.workloads = new ProductWorkloads(this, "product", {
+      name,
+      product,
+      policy: environment.workloads,
+      naming: props.naming,
+      resourcesNaming: environmentNaming,
+      account: props.account,
+      clusterName: props.clusterName,
+      network,
+      ingressGroup: ingressGroupSettings(environmentNaming, environment.workloads.ingress, webAclArn, accessLogBucket),
+      dataKeyAlias: environmentNaming.kmsAlias("data"),
+      protectSecrets: props.protectSecrets,
+      quota: tenantQuota(tenant.quotas),
+      namespaceLabels: { [TENANT_LABEL]: tenant.id },
+      objectPrefix: tenantObjectPrefix(tenant.id),
+      iamDatabaseUsers: Object.fromEntries([...databases].map(([logical, database]) => [logical, { username: database.username, database: database.database }])),
+      ...(certificateArn ? { certificateArn } : {}),
+      // Workloads start once their databases exist.
+      dependsOn: [...databases.values()].map((database) => database.job),
+    });
+  }
+}
+
+/** Limits are allowed this multiple of the requests quota when the tenant file does not set them. */
+export const DEFAULT_LIMITS_TO_REQUESTS = 2;
+
+/** The namespace quota from the tenant's `quotas` (requests; limits default to DEFAULT_LIMITS_TO_REQUESTS times). */
+export function tenantQuota(quotas: TenantConfig["quotas"]): NamespaceQuota {
+  return {
+    requestsCpu: quotas.cpu,
+    requestsMemory: quotas.memory,
+    limitsCpu: quotas.limitsCpu ?? formatCpu((parseCpu(quotas.cpu) ?? 0) * DEFAULT_LIMITS_TO_REQUESTS),
+    limitsMemory: quotas.limitsMemory ?? formatMemory((parseMemory(quotas.memory) ?? 0) * DEFAULT_LIMITS_TO_REQUESTS),
+    pods: quotas.pods,
+  };
+}
+
+/** The hosted zone of a tenant domain: the longest edge domain containing it, else the product's domain. */
+function zoneOf(domain: string, environment: Pick<EnvironmentConfig, "edge">, productDomain: string | undefined): string {
+  const candidates = Object.values(environment.edge.domains)
+    .map((entry) => entry.name)
+    .filter((name) => domain === name || domain.endsWith(`.${name}`))
+    .sort((a, b) => b.length - a.length);
+  const zone = candidates[0] ?? productDomain;
+  if (!zone) throw new Error(`tenant domain ${domain}: no hosted zone contains it (edge domains: ${Object.values(environment.edge.domains).map((entry) => entry.name).join(", ") || "none"})`);
+  return zone;
+}
