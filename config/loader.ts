@@ -96,6 +96,11 @@ function loadTenant(path: string, stem: string, environments: ReadonlyMap<string
   if (config.isolation === "shared" && config.network) {
     problems.push(issueAt(source, ["network"], "only dedicated tenants have their own network; remove it or set isolation: dedicated", config.network));
   }
+  for (const key of ["host", "custom"] as const) {
+    if (config.domain[key] === undefined) continue;
+    // Each product has its own domain (products.<name>.domain); custom domains with their own zone are not built yet.
+    problems.push(issueAt(source, ["domain", key], "is not supported yet; set the tenant's domain per product under products.<name>.domain (a subdomain of the product's domain)", config.domain[key]));
+  }
   if (config.isolation === "shared" && Object.keys(config.products).length === 0) {
     problems.push(issueAt(source, ["products"], "a shared tenant runs at least one of its environment's products; list them under products (e.g. products: { noor: {} })", config.products));
   }

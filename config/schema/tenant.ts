@@ -58,9 +58,9 @@ export const TenantSchema = z.strictObject({
   tags: tagMap.default({}),
   domain: z
     .strictObject({
-      /** Host the tenant is served on. Default: `<id>.<the environment's tenant domain>`. */
+      /** Not supported yet (rejected by the loader): set `products.<name>.domain` instead. */
       host: hostname.optional(),
-      /** A custom domain the tenant brings; its certificate is issued (DNS validation) in the tenant stack. */
+      /** Not supported yet (rejected by the loader): a custom domain needs its own hosted zone. */
       custom: hostname.optional(),
     })
     .default({}),
