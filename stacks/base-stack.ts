@@ -20,6 +20,8 @@ export class BaseStack extends TerraformStack {
   readonly account: AccountScope;
   readonly tags: Readonly<Record<string, string>>;
   readonly aws: AwsProvider;
+  /** Resolved JSON computed for a validation, handed once to the synthesizer (see resolveForValidation). */
+  private resolvedForSynth?: ReturnType<TerraformStack["toTerraform"]>;
 
   constructor(scope: Construct, name: string, props: BaseStackProps) {
     super(scope, name);
@@ -28,6 +30,22 @@ export class BaseStack extends TerraformStack {
     configureBackend(this, name, props.backend);
     this.aws = awsProvider(this, "aws", { region: props.account.region, accountId: props.account.accountId, tags: props.tags });
     Aspects.of(this).add(new TagAspect(props.tags));
+  }
+
+  /**
+   * Resolves the stack for a validation (the policy pack evaluates the resolved JSON). cdktf runs validations after
+   * every aspect and right before it writes the stack, so the synthesizer's next `toTerraform()` receives this
+   * result instead of resolving every token a second time (about a sixth of a full synth).
+   */
+  resolveForValidation(): ReturnType<TerraformStack["toTerraform"]> {
+    this.resolvedForSynth = super.toTerraform();
+    return this.resolvedForSynth;
+  }
+
+  override toTerraform(): ReturnType<TerraformStack["toTerraform"]> {
+    const resolved = this.resolvedForSynth;
+    this.resolvedForSynth = undefined; // used once: later calls resolve afresh
+    return resolved ?? super.toTerraform();
   }
 }
 

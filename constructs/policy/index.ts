@@ -41,6 +41,16 @@ export interface PolicyOptions {
   readonly now?: Date;
 }
 
+/** A stack that can hand the JSON it resolves for a validation on to its synthesizer (stacks/base-stack.ts). */
+interface ResolvesForValidation {
+  resolveForValidation(): unknown;
+}
+
+function resolve(stack: TerraformStack): unknown {
+  const reusable = stack as TerraformStack & Partial<ResolvesForValidation>;
+  return typeof reusable.resolveForValidation === "function" ? reusable.resolveForValidation() : stack.toTerraform();
+}
+
 const HINT = `To accept a finding, add { rule, path, reason } to config/${SUPPRESSIONS_FILE.replace(/\\/g, "/")}.`;
 
 /**
@@ -73,7 +83,7 @@ export class PolicyAspect implements IAspect {
   evaluation(stack: TerraformStack): StackEvaluation {
     let evaluation = this.evaluations.get(stack);
     if (!evaluation) {
-      evaluation = evaluateStack(stack.toTerraform() as SynthesizedStack, {
+      evaluation = evaluateStack(resolve(stack) as SynthesizedStack, {
         stack: stack.node.id,
         profile: this.options.profile,
         failAt: this.options.failAt ?? defaultFailAt(this.options.profile),
