@@ -76,7 +76,13 @@ function loadEnvironment(path: string, stem: string, products: ProductCatalog, i
   return { config, source };
 }
 
-function loadTenant(path: string, stem: string, environments: ReadonlyMap<string, EnvironmentConfig | undefined>, issues: ConfigIssue[]): LoadedTenant | undefined {
+function loadTenant(
+  path: string,
+  stem: string,
+  environments: ReadonlyMap<string, EnvironmentConfig | undefined>,
+  issues: ConfigIssue[],
+  cache: Map<string, ProductConfig>,
+): LoadedTenant | undefined {
   const source = readYamlFile(path, issues);
   if (!source) return undefined;
   const config = validateWith(TenantSchema, source.data, source, issues);
@@ -108,7 +114,7 @@ function loadTenant(path: string, stem: string, environments: ReadonlyMap<string
   if (problems.length > 0) return undefined;
   const environment = environments.get(config.environment);
   if (!environment) return undefined; // the environment file is invalid and reported
-  const products = resolveTenantProducts(config, environment, source, issues);
+  const products = resolveTenantProducts(config, environment, source, issues, cache);
   return products ? { config, source, products } : undefined;
 }
 
@@ -149,9 +155,16 @@ export function tenantNamespace(tenant: string, product: string): string {
  * Layers each tenant product over its environment's instance (see LoadedTenant.products) and validates the result
  * as the environment validates its own products; problems point at the tenant file's `products.<name>` keys.
  */
-function resolveTenantProducts(tenant: TenantConfig, environment: EnvironmentConfig, source: SourceFile, issues: ConfigIssue[]): Record<string, ProductConfig> | undefined {
+function resolveTenantProducts(
+  tenant: TenantConfig,
+  environment: EnvironmentConfig,
+  source: SourceFile,
+  issues: ConfigIssue[],
+  cache: Map<string, ProductConfig>,
+): Record<string, ProductConfig> | undefined {
   const problems: ConfigIssue[] = [];
   const layered: Record<string, unknown> = {};
+  const cached: Record<string, ProductConfig> = {};
   const allowed = Object.keys(environment.products).sort();
   for (const [name, overrides] of Object.entries(tenant.products)) {
     const base = environment.products[name];
@@ -175,12 +188,27 @@ function resolveTenantProducts(tenant: TenantConfig, environment: EnvironmentCon
     if (tenant.isolation === "shared") problems.push(...sharedServiceProblems(tenant, name, base, environment, source));
     // The tenant's certificate (issued in its stack) covers *.<domain>; the environment's certificateDomain does not apply.
     const { certificateDomain: _certificate, ...definition } = base;
+    // Many tenants run the same product with the same overrides: validate that combination once (see the cache).
+    const key = `${environment.name}\u0000${name}\u0000${JSON.stringify(overrides.workloads)}`;
+    const known = cache.get(key);
+    if (known && domain !== undefined) {
+      cached[name] = { ...known, namespace: tenantNamespace(tenant.id, name), domain };
+      continue;
+    }
     layered[name] = layer(definition, { namespace: tenantNamespace(tenant.id, name), ...(domain ? { domain } : {}) }, { workloads: overrides.workloads });
   }
   issues.push(...problems);
   if (problems.length > 0) return undefined;
-  const schema = z.strictObject({ products: z.record(z.string(), ProductSchema) }).superRefine((value, ctx) => checkProducts({ products: value.products, workloads: environment.workloads }, ctx));
-  return validateWith(schema, { products: layered }, source, issues)?.products;
+  const names = { namespace: ProductSchema.shape.namespace, domain: ProductSchema.shape.domain };
+  const schema = z
+    .strictObject({ products: z.record(z.string(), ProductSchema), cached: z.record(z.string(), z.looseObject(names)) })
+    .superRefine((value, ctx) => checkProducts({ products: value.products, workloads: environment.workloads }, ctx));
+  const validated = validateWith(schema, { products: layered, cached }, source, issues);
+  if (!validated) return undefined;
+  for (const [name, product] of Object.entries(validated.products)) {
+    cache.set(`${environment.name}\u0000${name}\u0000${JSON.stringify(tenant.products[name]?.workloads ?? {})}`, product);
+  }
+  return { ...validated.products, ...(cached as Record<string, ProductConfig>) };
 }
 
 /** Two files with the same stem (`a.yaml` and `a.yml`) would define the same environment or tenant twice. */
@@ -283,8 +311,9 @@ export function loadConfig(directory: string): PlatformConfig {
   const environmentsByName = new Map<string, EnvironmentConfig | undefined>(environmentFiles.map((file) => [file.stem, undefined]));
   for (const { config } of environments) environmentsByName.set(config.name, config);
   const tenants: LoadedTenant[] = [];
+  const productCache = new Map<string, ProductConfig>();
   for (const { path, stem } of tenantFiles) {
-    const loaded = loadTenant(path, stem, environmentsByName, issues);
+    const loaded = loadTenant(path, stem, environmentsByName, issues, productCache);
     if (loaded) tenants.push(loaded);
   }
   checkTenantDomains(tenants, issues);

@@ -170,6 +170,19 @@ describe("tenant products in the loader", () => {
     expect(noor.workloads.backend!.metrics).toEqual(environment.workloads.backend!.metrics);
   });
 
+  it("gives tenants with the same overrides their own namespace and domain", () => {
+    const dir = tempConfig({
+      write: {
+        "tenants/hooli.yaml": "id: hooli\nenvironment: prod\nisolation: shared\nproducts: { noor: {} }\n",
+        "tenants/umbrella.yaml": "id: umbrella\nenvironment: prod\nisolation: shared\nproducts: { noor: {} }\n",
+      },
+    });
+    const tenants = new Map(loadConfig(dir).tenants.map((entry) => [entry.config.id, entry.products.noor!]));
+    expect([tenants.get("hooli")!.namespace, tenants.get("hooli")!.domain]).toEqual(["hooli-noor", "hooli.noor.example.com"]);
+    expect([tenants.get("umbrella")!.namespace, tenants.get("umbrella")!.domain]).toEqual(["umbrella-noor", "umbrella.noor.example.com"]);
+    expect(tenants.get("umbrella")!.workloads).toEqual(tenants.get("hooli")!.workloads);
+  });
+
   it("requires a shared tenant to run at least one product", () => {
     expect(only(tenant(""))).toMatchObject({ path: ["products"], message: expect.stringMatching(/a shared tenant runs at least one of its environment's products/) });
   });
@@ -213,5 +226,12 @@ describe("tenant products in the loader", () => {
 
   it("rejects unknown keys in a tenant product", () => {
     expect(only(tenant("products:\n  noor: { replicas: 3 }\n")).path).toEqual(["products", "noor", "replicas"]);
+  });
+});
+
+describe("tenant domain keys", () => {
+  it("rejects domain.host and domain.custom, pointing at products.<name>.domain", () => {
+    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\nproducts: { noor: {} }\ndomain: { host: soylent.example.org }\n" } });
+    expect(problems(dir)[0]).toMatchObject({ path: ["domain", "host"], message: expect.stringMatching(/not supported yet; set the tenant's domain per product under products\.<name>\.domain/) });
   });
 });
