@@ -3,26 +3,11 @@ import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, type ConfigIssue } from "../../config/errors";
 import { loadConfig } from "../../config/loader";
 import { BUNDLED_CONFIG_DIR, ROOT, tempConfig } from "../support/synth";
+import { only, problems } from "../support/config-problems";
 
-/** Loads a configuration directory expecting failure; returns the issues. */
-function problems(dir: string): ConfigIssue[] {
-  try {
-    loadConfig(dir);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.issues];
-    throw error;
-  }
-  throw new Error(`expected ${dir} to be rejected`);
-}
 
-function only(issues: ConfigIssue[], pathText: string): ConfigIssue {
-  const matching = issues.filter((issue) => issue.path.join(".") === pathText);
-  expect(matching, `issues at ${pathText}: ${JSON.stringify(issues, null, 1)}`).toHaveLength(1);
-  return matching[0]!;
-}
 
 describe("loading the bundled configuration", () => {
   const config = loadConfig(BUNDLED_CONFIG_DIR);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, type ConfigIssue } from "../../config/errors";
 import { loadConfig } from "../../config/loader";
 import { ProductFileSchema, ProductSchema } from "../../config/schema/products";
 import { BUNDLED_CONFIG_DIR, tempConfig } from "../support/synth";
 import type { Json } from "../constructs/workload/fixtures";
+import { only, problems } from "../support/config-problems";
 
 const RESOURCES = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
 
@@ -200,22 +200,6 @@ describe("product schema", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-
-function problems(dir: string): ConfigIssue[] {
-  try {
-    loadConfig(dir);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.issues];
-    throw error;
-  }
-  throw new Error(`expected ${dir} to be rejected`);
-}
-
-function only(issues: ConfigIssue[], pathText: string): ConfigIssue {
-  const matching = issues.filter((issue) => issue.path.join(".") === pathText);
-  expect(matching, `issues at ${pathText}: ${JSON.stringify(issues, null, 1)}`).toHaveLength(1);
-  return matching[0] as ConfigIssue;
-}
 
 describe("products in the bundled environments", () => {
   const config = loadConfig(BUNDLED_CONFIG_DIR);

@@ -2,20 +2,11 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { ConfigError, type ConfigIssue } from "../../config/errors";
 import { loadConfig } from "../../config/loader";
 import { addTenant, allocateTenantCidr, decommissionPlan, nextFreeBlock, TenancyError, usedCidrs } from "../../config/tenancy";
 import { tempConfig } from "../support/synth";
+import { problems } from "../support/config-problems";
 
-function problems(dir: string): ConfigIssue[] {
-  try {
-    loadConfig(dir);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.issues];
-    throw error;
-  }
-  throw new Error("expected the configuration to be rejected");
-}
 
 describe("nextFreeBlock", () => {
   it("returns the lowest free block of the pool", () => {
