@@ -7,8 +7,10 @@ import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Aspects, LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { awsProvider, type AccountScope } from "../constructs/core/aws";
+import { undeclaredReferences } from "../constructs/core/references";
 import { TagAspect } from "../constructs/core/tagging";
 import { stateKey, type BackendSettings } from "./context";
+import { resolveStack } from "./fast-synth";
 
 export interface BaseStackProps {
   readonly account: AccountScope;
@@ -30,22 +32,40 @@ export class BaseStack extends TerraformStack {
     configureBackend(this, name, props.backend);
     this.aws = awsProvider(this, "aws", { region: props.account.region, accountId: props.account.accountId, tags: props.tags });
     Aspects.of(this).add(new TagAspect(props.tags));
+    // Runs first among the stack's validations; the policy pack's validation reuses the resolved JSON.
+    this.node.addValidation({
+      validate: () =>
+        undeclaredReferences(this.resolveForValidation()).map(
+          ({ at, address }) => `${at} refers to ${address}, which this stack does not declare: stacks never reference another stack's resources (look it up by name with a data source)`,
+        ),
+    });
+  }
+
+  /**
+   * cdktf's preparing resolve walks every token of the stack once more before synthesis, only to wire
+   * cross-stack references (outputs plus remote state). Stacks of this product never reference one another, so
+   * the walk (about a third of a synth) is skipped; a token of another stack is caught instead by the
+   * undeclared-reference validation above.
+   */
+  override prepareStack(): void {
+    this.ensureBackendExists();
   }
 
   /**
    * Resolves the stack for a validation (the policy pack evaluates the resolved JSON). cdktf runs validations after
    * every aspect and right before it writes the stack, so the synthesizer's next `toTerraform()` receives this
-   * result instead of resolving every token a second time (about a sixth of a full synth).
+   * result instead of resolving every token a second time (about a sixth of a full synth). Validations of one
+   * synthesis share the result (nothing changes the stack between them).
    */
   resolveForValidation(): ReturnType<TerraformStack["toTerraform"]> {
-    this.resolvedForSynth = super.toTerraform();
+    this.resolvedForSynth ??= resolveStack(this);
     return this.resolvedForSynth;
   }
 
   override toTerraform(): ReturnType<TerraformStack["toTerraform"]> {
     const resolved = this.resolvedForSynth;
     this.resolvedForSynth = undefined; // used once: later calls resolve afresh
-    return resolved ?? super.toTerraform();
+    return resolved ?? resolveStack(this);
   }
 }
 

@@ -6,8 +6,14 @@
  * the bundled synth (measured with `node --cpu-prof`), and with source maps enabled (tsx turns them on) far more.
  * `disableTokenStackTraces` replaces the capture with an empty trace; set PLATFORM_TOKEN_STACK_TRACES=1 to keep
  * them while debugging a token error.
+ *
+ * `resolveStack` is cdktf 0.21's `TerraformStack.toTerraform()` (the last cdktf release) with one walk fewer: cdktf
+ * resolves every element, merges the fragments, then resolves the merged (already resolved) JSON once more. Only
+ * the stack overrides and metadata can still hold tokens at that point, so they are resolved on their own. A test
+ * compares the result with cdktf's own method for every bundled stack.
  */
 import { createRequire } from "node:module";
+import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from "cdktf";
 
 interface StackTraceModule {
   captureStackTrace: (below?: unknown) => string[];
@@ -19,4 +25,56 @@ export function disableTokenStackTraces(): void {
   // export takes effect for every token created afterwards.
   const stackTrace = createRequire(__filename)("cdktf/lib/tokens/private/stack-trace") as StackTraceModule;
   stackTrace.captureStackTrace = () => [];
+}
+
+interface CdktfUtil {
+  deepMerge: (target: unknown, ...sources: unknown[]) => unknown;
+}
+
+/** cdktf's own merge (lists concatenate, `undefined` deletes), so fragments combine exactly as cdktf combines them. */
+const { deepMerge } = createRequire(__filename)("cdktf/lib/util") as CdktfUtil;
+const RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+/** What `toTerraform()` reads from the stack besides its elements (private in cdktf's typings). */
+interface StackInternals {
+  readonly rawOverrides: Record<string, unknown>;
+  readonly cdktfVersion: string;
+}
+
+/** The stack's Terraform elements in construct order, without descending into nested stacks (as cdktf does). */
+function terraformElements(node: TerraformStack | TerraformElement | { node: { children: readonly unknown[] } }, into: TerraformElement[] = []): TerraformElement[] {
+  if (TerraformElement.isTerraformElement(node)) into.push(node);
+  for (const child of (node as { node: { children: readonly unknown[] } }).node.children) {
+    if (TerraformStack.isStack(child)) continue;
+    terraformElements(child as TerraformElement, into);
+  }
+  return into;
+}
+
+/** The stack's synthesized JSON, identical to `TerraformStack.prototype.toTerraform` (see the module comment). */
+export function resolveStack(stack: TerraformStack): Record<string, unknown> {
+  const resolve = <T>(value: T): T => Tokenization.resolve(value, { scope: stack, preparing: false, resolver: RESOLVER }) as T;
+  const { rawOverrides, cdktfVersion } = stack as unknown as StackInternals;
+  const overrideKeys = Object.keys(rawOverrides);
+  const metadata: Record<string, unknown> = {
+    version: cdktfVersion,
+    stackName: stack.node.id,
+    backend: "local", // overwritten by backend implementations
+    cloud: undefined, // overwritten by cloud and remote backend implementations
+    ...(overrideKeys.length > 0 ? { overrides: { stack: overrideKeys } } : {}),
+  };
+  const elements = terraformElements(stack);
+  for (const element of elements) deepMerge(metadata, resolve(element.toMetadata()));
+  const outputs: Record<string, unknown> = {};
+  for (const element of elements) {
+    if (!TerraformOutput.isTerraformOutput(element)) continue;
+    const nested = element.node.path
+      .split("/")
+      .reduceRight<Record<string, unknown>>((inner, part) => (Object.keys(inner).length === 0 ? { [part]: element.friendlyUniqueId } : { [part]: inner }), {});
+    deepMerge(outputs, nested);
+  }
+  const tf: Record<string, unknown> = { "//": { metadata: resolve(metadata), outputs } };
+  for (const element of elements) deepMerge(tf, resolve(element.toTerraform()));
+  deepMerge(tf, resolve(rawOverrides));
+  return tf;
 }

@@ -1,0 +1,111 @@
+/**
+ * References inside synthesized Terraform JSON: every `${...}` expression's resource and data-source addresses,
+ * and the ones that name something the stack does not declare.
+ *
+ * Stacks of this product never reference one another: each has its own state and finds what another stack owns
+ * by name (data sources). cdktf would silently turn a token of another stack into remote state and outputs; a
+ * reference that is not declared in the same stack is instead a synthesis error (see BaseStack), because offline
+ * nothing else (no `terraform validate`) would catch it before a plan.
+ */
+
+/** Roots of expressions that are not resource addresses. */
+const NON_RESOURCE_ROOTS = new Set(["var", "local", "module", "each", "count", "path", "self", "terraform"]);
+/**
+ * An address at the start of a traversal: `data.<type>.<name>` or `<type>.<name>`, where a resource type has a
+ * provider prefix (`aws_`, `kubernetes_`, `terraform_data`). Not preceded by `.` or a word character, so attribute
+ * traversals (`aws_x.y.some_attr.name`) and function names are not matched.
+ */
+const ADDRESS = /(?<![\w.])(data\.[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*|[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)/g;
+
+/** Code of every `${...}` template interpolation of a string, with quoted string literals blanked out. */
+export function expressionsIn(text: string): string[] {
+  const out: string[] = [];
+  let index = text.indexOf("${");
+  while (index !== -1) {
+    if (index > 0 && text[index - 1] === "$") {
+      // `$${` is an escaped literal `${`.
+      index = text.indexOf("${", index + 2);
+      continue;
+    }
+    let depth = 1;
+    let position = index + 2;
+    let code = "";
+    let quoted = false;
+    while (position < text.length && depth > 0) {
+      const char = text[position] as string;
+      if (quoted) {
+        if (char === "\\") position++;
+        else if (char === '"') quoted = false;
+        position++;
+        continue;
+      }
+      if (char === '"') {
+        quoted = true;
+        code += '""';
+      } else if (char === "{") {
+        depth++;
+        code += char;
+      } else if (char === "}") {
+        depth--;
+        if (depth > 0) code += char;
+      } else {
+        code += char;
+      }
+      position++;
+    }
+    out.push(code);
+    index = text.indexOf("${", position);
+  }
+  return out;
+}
+
+/** Resource and data-source addresses (`aws_x.name`, `data.aws_y.name`) an expression refers to. */
+export function addressesIn(expression: string): string[] {
+  const out: string[] = [];
+  for (const match of expression.matchAll(ADDRESS)) {
+    const address = match[1] as string;
+    if (!NON_RESOURCE_ROOTS.has(address.slice(0, address.indexOf(".")))) out.push(address);
+  }
+  return out;
+}
+
+interface StackJson {
+  readonly resource?: Record<string, Record<string, unknown>>;
+  readonly data?: Record<string, Record<string, unknown>>;
+  readonly [key: string]: unknown;
+}
+
+/** Addresses the stack declares: `type.name` for resources, `data.type.name` for data sources. */
+export function declaredAddresses(stack: StackJson): Set<string> {
+  const declared = new Set<string>();
+  for (const [type, entries] of Object.entries(stack.resource ?? {})) for (const name of Object.keys(entries)) declared.add(`${type}.${name}`);
+  for (const [type, entries] of Object.entries(stack.data ?? {})) for (const name of Object.keys(entries)) declared.add(`data.${type}.${name}`);
+  return declared;
+}
+
+/** One reference to an address the stack does not declare, with where it was found. */
+export interface UndeclaredReference {
+  /** `resource.aws_x.name.attribute` path of the value holding the reference. */
+  readonly at: string;
+  readonly address: string;
+}
+
+/** References (outside cdktf's `//` metadata) to resources or data sources the stack does not declare. */
+export function undeclaredReferences(stack: StackJson): UndeclaredReference[] {
+  const declared = declaredAddresses(stack);
+  const out: UndeclaredReference[] = [];
+  const visit = (value: unknown, at: string): void => {
+    if (typeof value === "string") {
+      if (!value.includes("${")) return;
+      for (const expression of expressionsIn(value)) {
+        for (const address of addressesIn(expression)) if (!declared.has(address)) out.push({ at, address });
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => visit(item, `${at}[${index}]`));
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) if (key !== "//") visit(item, at === "" ? key : `${at}.${key}`);
+    }
+  };
+  visit(stack, "");
+  return out;
+}
