@@ -17,12 +17,12 @@ import { derivedDefaults, PROFILE_DEFAULTS } from "./defaults";
 import { ConfigError, type ConfigIssue, formatPath } from "./errors";
 import { layer } from "./layering";
 import { layerProductInstances, loadProducts, type ProductCatalog } from "./products";
-import { EnvironmentSchema, PROFILES, type EnvironmentConfig, type Profile } from "./schema/environment";
+import { dnsPublishes, EnvironmentSchema, PROFILES, type EnvironmentConfig, type Profile } from "./schema/environment";
 import { cidrsOverlap, parseCidr } from "./schema/primitives";
 import type { ProductFileConfig } from "./schema/products";
 import { ProjectSchema, type ProjectConfig } from "./schema/project";
-import { checkProducts, ProductSchema, type ProductConfig } from "./schema/products";
-import { TenantSchema, type TenantConfig } from "./schema/tenant";
+import { certificateCovers, checkProducts, ProductSchema, qualifyHost, type ProductConfig } from "./schema/products";
+import { ACM_CERTIFICATE_ARN, TenantSchema, type TenantConfig } from "./schema/tenant";
 import { z } from "zod";
 import { displayPath, readYamlFile, yamlFilesIn, type SourceFile } from "./source";
 import { issueAt, validateWith } from "./validate";
@@ -102,11 +102,6 @@ function loadTenant(
   if (config.isolation === "shared" && config.network) {
     problems.push(issueAt(source, ["network"], "only dedicated tenants have their own network; remove it or set isolation: dedicated", config.network));
   }
-  for (const key of ["host", "custom"] as const) {
-    if (config.domain[key] === undefined) continue;
-    // Each product has its own domain (products.<name>.domain); custom domains with their own zone are not built yet.
-    problems.push(issueAt(source, ["domain", key], "is not supported yet; set the tenant's domain per product under products.<name>.domain (a subdomain of the product's domain)", config.domain[key]));
-  }
   if (config.isolation === "shared" && Object.keys(config.products).length === 0) {
     problems.push(issueAt(source, ["products"], "a shared tenant runs at least one of its environment's products; list them under products (e.g. products: { noor: {} })", config.products));
   }
@@ -146,6 +141,54 @@ function sharedServiceProblems(tenant: TenantConfig, name: string, product: Prod
   return problems;
 }
 
+/**
+ * Where a tenant product's hosts live (see TenantProductSchema.domain): inside one of the environment's hosted
+ * zones (the tenant's stack issues and validates the certificate there), or on a custom domain with the tenant's
+ * own certificate (`certificateArn`, in the environment's account and region). The domain must not be one the
+ * environment serves itself, and the issued certificate (`<domain>`, `*.<domain>`) must cover every host.
+ */
+function tenantDomainProblems(tenant: TenantConfig, name: string, base: ProductConfig, domain: string | undefined, environment: EnvironmentConfig, source: SourceFile): ConfigIssue[] {
+  const at = (...path: string[]) => ["products", name, ...path];
+  const settings = tenant.products[name];
+  const hosts = [...new Set(Object.values(base.workloads).flatMap((workload) => workload.ingress?.hosts ?? []))];
+  if (!domain) {
+    return hosts.length > 0 ? [issueAt(source, at("domain"), `product ${name} routes hosts through the load balancer; set the tenant's domain for it`, undefined)] : [];
+  }
+  const problems: ConfigIssue[] = [];
+  const zones = Object.values(environment.edge.domains).map((entry) => entry.name);
+  const environmentDomains = new Set([...zones, ...Object.values(environment.products).flatMap((product) => (product.domain ? [product.domain] : []))]);
+  if (environmentDomains.has(domain)) {
+    problems.push(issueAt(source, at("domain"), `${domain} is served by environment ${environment.name} itself; a tenant needs its own domain, e.g. ${tenant.id}.${base.domain ?? zones[0] ?? "example.com"}`, domain));
+  }
+  const zone = zones.filter((candidate) => domain.endsWith(`.${candidate}`)).sort((a, b) => b.length - a.length)[0];
+  const arn = settings?.certificateArn;
+  if (zone && arn) {
+    problems.push(issueAt(source, at("certificateArn"), `${domain} is in the environment's hosted zone ${zone}, where the tenant's stack issues its certificate; certificateArn is for custom domains only, remove it`, arn));
+  } else if (!zone && !arn && hosts.length > 0) {
+    problems.push(
+      issueAt(source, at("domain"), `${domain} is outside the environment's hosted zones (${zones.join(", ") || "none"}): for a custom domain set products.${name}.certificateArn to an ACM certificate in account ${environment.account.id}, region ${environment.account.region}, covering its hosts; or use a subdomain of ${base.domain ?? "a hosted zone"}`, domain),
+    );
+  } else if (arn) {
+    const [, region, , account] = ACM_CERTIFICATE_ARN.exec(arn) ?? [];
+    if (region !== environment.account.region || account !== environment.account.id) {
+      problems.push(issueAt(source, at("certificateArn"), `must be a certificate in the environment's account ${environment.account.id} and region ${environment.account.region} (the load balancer's), found account ${account}, region ${region}`, arn));
+    }
+  }
+  if (zone && hosts.length > 0 && !dnsPublishes(environment.addons, domain)) {
+    problems.push(issueAt(source, at("domain"), `nothing publishes the hosts of ${domain}: external-dns of environment ${environment.name} does not manage zone ${zone} (add it to its addons.externalDns.zones)`, domain));
+  }
+  if (zone) {
+    const names = [domain, `*.${domain}`];
+    for (const host of hosts) {
+      const qualified = qualifyHost(host, domain);
+      if (!names.some((certificateName) => certificateCovers(certificateName, qualified))) {
+        problems.push(issueAt(source, at("domain"), `host ${qualified} (workload host "${host}") is not covered by the tenant's certificate (${names.join(", ")}); a host may add one label to the domain at most`, qualified));
+      }
+    }
+  }
+  return problems;
+}
+
 /** Namespace of a tenant's product instance (shared tenants share the cluster, so it carries the tenant id). */
 export function tenantNamespace(tenant: string, product: string): string {
   return `${tenant}-${product}`;
@@ -178,13 +221,8 @@ function resolveTenantProducts(
         problems.push(issueAt(source, ["products", name, "workloads", workload], `product ${name} has no workload "${workload}" (workloads: ${workloads.join(", ")})`, overrides.workloads[workload]));
       }
     }
-    let domain = overrides.domain;
-    if (base.domain && domain && domain !== base.domain && !domain.endsWith(`.${base.domain}`)) {
-      problems.push(issueAt(source, ["products", name, "domain"], `must be a subdomain of the product's domain ${base.domain} (its hosted zone validates the tenant's certificate), e.g. ${tenant.id}.${base.domain}`, domain));
-    } else if (base.domain && domain === base.domain) {
-      problems.push(issueAt(source, ["products", name, "domain"], `is the environment's own domain for ${name}; a tenant needs its own subdomain, e.g. ${tenant.id}.${base.domain}`, domain));
-    }
-    if (base.domain && !domain) domain = `${tenant.id}.${base.domain}`;
+    const domain = overrides.domain ?? (base.domain ? `${tenant.id}.${base.domain}` : undefined);
+    problems.push(...tenantDomainProblems(tenant, name, base, domain, environment, source));
     if (tenant.isolation === "shared") problems.push(...sharedServiceProblems(tenant, name, base, environment, source));
     // The tenant's certificate (issued in its stack) covers *.<domain>; the environment's certificateDomain does not apply.
     const { certificateDomain: _certificate, ...definition } = base;
@@ -235,10 +273,10 @@ function checkTenantDomains(tenants: readonly LoadedTenant[], issues: ConfigIssu
   for (const tenant of tenants) {
     for (const [name, product] of Object.entries(tenant.products)) {
       if (!product.domain) continue;
-      const key = `${tenant.config.environment} ${product.domain}`;
-      const other = seen.get(key);
+      // DNS names are global: two tenants may not share a domain even in different environments.
+      const other = seen.get(product.domain);
       if (other) issues.push(issueAt(tenant.source, ["products", name, "domain"], `${product.domain} is already served by tenant ${other.config.id} (${other.source.file}); each tenant needs its own domain`, product.domain));
-      else seen.set(key, tenant);
+      else seen.set(product.domain, tenant);
     }
   }
 }

@@ -54,10 +54,12 @@ export interface AddTenantOptions {
   readonly id: string;
   readonly environment: string;
   readonly isolation: IsolationMode;
-  readonly host?: string;
-  readonly customDomain?: string;
   /** Products of the environment the tenant runs (a shared tenant needs at least one). */
   readonly products?: readonly string[];
+  /** Domain of the tenant's (single) product; default `<id>.<product domain>`. See TenantProductSchema.domain. */
+  readonly domain?: string;
+  /** Certificate ARN of a custom `domain` (outside the environment's hosted zones). */
+  readonly certificateArn?: string;
   readonly cidr?: string;
   readonly owner?: string;
   readonly costCentre?: string;
@@ -83,10 +85,13 @@ export function addTenant(directory: string, options: AddTenantOptions): { file:
   const draft: Record<string, unknown> = { id: options.id, environment: options.environment, isolation: options.isolation };
   if (options.owner) draft.owner = options.owner;
   if (options.costCentre) draft.costCentre = options.costCentre;
-  if (options.host || options.customDomain) {
-    draft.domain = { ...(options.host ? { host: options.host } : {}), ...(options.customDomain ? { custom: options.customDomain } : {}) };
+  if ((options.domain || options.certificateArn) && options.products?.length !== 1) {
+    throw new TenancyError("--domain and --certificate-arn apply to one product: name exactly one with --products (set the others' domains in the file)");
   }
-  if (options.products?.length) draft.products = Object.fromEntries(options.products.map((product) => [product, {}]));
+  if (options.products?.length) {
+    const domain = { ...(options.domain ? { domain: options.domain } : {}), ...(options.certificateArn ? { certificateArn: options.certificateArn } : {}) };
+    draft.products = Object.fromEntries(options.products.map((product) => [product, domain]));
+  }
   if (options.isolation === "dedicated") {
     const { cidrPool, blockPrefix } = config.project.tenancy;
     draft.network = { cidr: options.cidr ?? nextFreeBlock(cidrPool, blockPrefix, usedCidrs(config).map((entry) => entry.cidr)) };

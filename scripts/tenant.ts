@@ -1,7 +1,8 @@
 /**
  * `npm run tenant -- <command>`: onboard, list and decommission tenants.
  *
- *   add <id> --env <env> --isolation shared|dedicated [--host h] [--custom-domain d] [--cidr c] [--owner o] [--cost-centre c]
+ *   add <id> --env <env> --isolation shared|dedicated [--products p,q] [--domain d [--certificate-arn a]] [--cidr c]
+ *       [--owner o] [--cost-centre c]
  *   allocate <id>     give a dedicated tenant file without a CIDR the next free block from the pool
  *   list              tenants with isolation, CIDR and stacks
  *   remove <id>       print the decommission steps; refuses while deletion protection is on. Never deletes state.
@@ -33,20 +34,20 @@ program
   .argument("<id>", "tenant id (DNS-safe, unique)")
   .requiredOption("--env <environment>", "environment the tenant belongs to")
   .addOption(new Option("--isolation <mode>", "shared or dedicated").choices([...ISOLATION_MODES]).makeOptionMandatory())
-  .option("--host <host>", "host the tenant is served on (default <id>.<environment tenant domain>)")
-  .option("--custom-domain <domain>", "custom domain the tenant brings")
   .option("--products <names>", "comma-separated products of the environment the tenant runs (shared: at least one)", (value) => value.split(",").map((name) => name.trim()).filter(Boolean))
+  .option("--domain <domain>", "domain of the tenant's product (default <id>.<product domain>); outside the environment's zones it is a custom domain")
+  .option("--certificate-arn <arn>", "custom domain: ACM certificate in the environment's account and region covering its hosts")
   .option("--cidr <cidr>", "dedicated tenants: use this VPC CIDR instead of the next free pool block")
   .option("--owner <owner>", "Owner tag")
   .option("--cost-centre <costCentre>", "CostCentre tag")
-  .action((id: string, options: { env: string; isolation: "shared" | "dedicated"; host?: string; customDomain?: string; products?: string[]; cidr?: string; owner?: string; costCentre?: string }) => {
+  .action((id: string, options: { env: string; isolation: "shared" | "dedicated"; products?: string[]; domain?: string; certificateArn?: string; cidr?: string; owner?: string; costCentre?: string }) => {
     const result = addTenant(configDir, {
       id,
       environment: options.env,
       isolation: options.isolation,
-      ...(options.host ? { host: options.host } : {}),
-      ...(options.customDomain ? { customDomain: options.customDomain } : {}),
       ...(options.products ? { products: options.products } : {}),
+      ...(options.domain ? { domain: options.domain } : {}),
+      ...(options.certificateArn ? { certificateArn: options.certificateArn } : {}),
       ...(options.cidr ? { cidr: options.cidr } : {}),
       ...(options.owner ? { owner: options.owner } : {}),
       ...(options.costCentre ? { costCentre: options.costCentre } : {}),

@@ -62,7 +62,7 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
     } else {
       const names = dedicatedTenantStackNames(tenant.id);
       // Its own cluster runs the products of the tenant file (on the tenant's domains), not the environment's.
-      const context = environmentContext(config.project, { ...dedicatedTenantEnvironment(environment, tenant), products }, tenant);
+      const context = environmentContext(config.project, dedicatedTenantEnvironment(environment, tenant, products), tenant);
       const policy = policyFor(environment);
       entries.push({ name: names.infra, dependsOn: [], policy, build: (app) => new InfraStack(app, names.infra, context, backend) });
       entries.push({ name: names.platform, dependsOn: [names.infra], policy, build: (app) => new PlatformStack(app, names.platform, context, backend) });

@@ -3,6 +3,8 @@
  * names. Computed here once so stacks stay thin and never disagree.
  */
 import type { EnvironmentConfig } from "../config/schema/environment";
+import { servicesConfigKey } from "../config/schema/products";
+import { SERVICE_KINDS_CONFIG } from "../config/schema/services";
 import type { ProjectConfig } from "../config/schema/project";
 import type { TenantConfig } from "../config/schema/tenant";
 import { kmsAliasArn, roleArn, type AccountScope } from "../constructs/core/aws";
@@ -91,15 +93,42 @@ export function environmentContext(project: ProjectConfig, environment: Environm
   };
 }
 
+/** The entries of a record whose names pass `keep`. */
+function only<T>(entries: Readonly<Record<string, T>>, keep: (name: string) => boolean): Record<string, T> {
+  return Object.fromEntries(Object.entries(entries).filter(([name]) => keep(name)));
+}
+
 /**
- * The environment a dedicated tenant's infra and platform stacks are built from: its environment, with the
- * tenant's own VPC CIDR.
+ * The environment a dedicated tenant's infra and platform stacks are built from: its environment with the
+ * tenant's own VPC CIDR, running the tenant's products (`products`, resolved by the loader) and only what they use.
+ * Data services and buckets no product of the tenant binds or is granted are left out (a tenant running one product
+ * pays for that product's databases, not the whole environment's), and so are CloudFront distributions: the
+ * environment's edge serves the environment's domains.
  */
-export function dedicatedTenantEnvironment(environment: EnvironmentConfig, tenant: TenantConfig): EnvironmentConfig {
+export function dedicatedTenantEnvironment(environment: EnvironmentConfig, tenant: TenantConfig, products: EnvironmentConfig["products"]): EnvironmentConfig {
   if (tenant.isolation !== "dedicated" || !tenant.network) {
     throw new Error(`tenant ${tenant.id} is not a dedicated tenant with a network`);
   }
-  return { ...environment, network: { ...environment.network, cidr: tenant.network.cidr } };
+  const bound = new Set<string>();
+  const granted = new Set<string>();
+  for (const product of Object.values(products)) {
+    for (const [logical, binding] of Object.entries(product.services)) bound.add(`${servicesConfigKey(binding.kind)}/${binding.name ?? logical}`);
+    for (const workload of Object.values(product.workloads)) {
+      for (const grant of workload.grants) if (grant.bucket !== undefined) granted.add(grant.bucket);
+    }
+  }
+  const { services, storage } = environment;
+  return {
+    ...environment,
+    network: { ...environment.network, cidr: tenant.network.cidr },
+    products,
+    services: {
+      ...services,
+      ...Object.fromEntries(SERVICE_KINDS_CONFIG.map((kind) => [kind, only<unknown>(services[kind], (name) => bound.has(`${kind}/${name}`))])),
+    } as EnvironmentConfig["services"],
+    storage: { ...storage, buckets: only(storage.buckets, (name) => granted.has(name)) },
+    edge: { ...environment.edge, cdn: {} },
+  };
 }
 
 /** Standard tags of a stack (project tags, then environment tags, then tenant tags, then the standard keys). */

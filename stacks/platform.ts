@@ -6,6 +6,7 @@ import type { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-clu
 import type { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import type { Construct } from "constructs";
+import type { TenantConfig } from "../config/schema/tenant";
 import { PlatformAddons } from "../constructs/addons";
 import { environmentObservability, type EnvironmentObservability } from "../constructs/monitoring/environment";
 import type { ProductWorkloads } from "../constructs/product-workloads";
@@ -14,6 +15,11 @@ import { Velero } from "../constructs/velero";
 import { BaseStack } from "./base-stack";
 import { clusterProviders } from "./cluster-providers";
 import { environmentTags, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
+
+/** Product name -> certificate ARN of the tenant's products on custom domains. */
+function customCertificates(tenant: TenantConfig): Record<string, string> {
+  return Object.fromEntries(Object.entries(tenant.products).flatMap(([name, product]) => (product.certificateArn ? [[name, product.certificateArn]] : [])));
+}
 
 export function platformStackName(environment: string): string {
   return `${environment}-platform`;
@@ -72,6 +78,8 @@ export class PlatformStack extends BaseStack {
       account: context.account,
       clusterName: context.naming.clusterName,
       protectSecrets: protectsState(context),
+      // A dedicated tenant's domains are not the edge's: its stack issues their certificates (or uses the tenant's own).
+      ...(context.tenant ? { certificates: "issue" as const, customCertificates: customCertificates(context.tenant) } : {}),
       // Secrets need the External Secrets stores; pods get ALB readiness gates from the controller's webhook.
       dependsOn: [this.addons.externalSecrets.stores, this.addons.loadBalancerController.release],
     });

@@ -185,6 +185,7 @@ export const EnvironmentSchema = z
       ctx.addIssue({ code: "custom", path: ["backup", ...issue.path], message: issue.message, input: issue.input });
     }
     checkProducts(env, ctx);
+    for (const issue of dnsPublishingIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     for (const issue of observabilityIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     const serviceIssues = [
       ...serviceEnvironmentIssues(env),
@@ -194,6 +195,30 @@ export const EnvironmentSchema = z
       ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     }
   });
+
+/** Whether external-dns publishes hosts under `domain` (its zone is one external-dns manages). */
+export function dnsPublishes(addons: { readonly externalDns: { readonly enabled: boolean; readonly zones: readonly string[] } }, domain: string): boolean {
+  return addons.externalDns.enabled && addons.externalDns.zones.some((zone) => domain === zone || domain.endsWith(`.${zone}`));
+}
+
+/**
+ * Every product that routes hosts through the load balancer needs its hosts published: external-dns must manage a
+ * zone containing its domain, or the hosts would never resolve.
+ */
+function dnsPublishingIssues(env: {
+  readonly addons: { readonly externalDns: { readonly enabled: boolean; readonly zones: readonly string[] } };
+  readonly products: Readonly<Record<string, { readonly domain?: string | undefined; readonly workloads?: Readonly<Record<string, { readonly ingress?: unknown }>> | undefined }>>;
+}): { path: (string | number)[]; message: string; input: unknown }[] {
+  const { externalDns } = env.addons;
+  return Object.entries(env.products).flatMap(([name, product]) => {
+    const routes = Object.values(product.workloads ?? {}).some((workload) => workload.ingress !== undefined);
+    if (!routes || !product.domain || dnsPublishes(env.addons, product.domain)) return [];
+    const fix = externalDns.enabled
+      ? `add its zone to addons.externalDns.zones (now: ${externalDns.zones.join(", ")})`
+      : `enable addons.externalDns with its zone in addons.externalDns.zones`;
+    return [{ path: ["products", name, "domain"], message: `nothing publishes the hosts of ${product.domain}: ${fix}`, input: product.domain }];
+  });
+}
 
 export type EnvironmentConfig = z.output<typeof EnvironmentSchema>;
 export type NetworkConfig = z.output<typeof NetworkSchema>;

@@ -33,13 +33,25 @@ const TenantWorkloadOverrideSchema = z.strictObject({
   resources: ResourcesSchema.optional(),
 });
 
+/** ARN of an ACM certificate: `arn:<partition>:acm:<region>:<account>:certificate/<id>`. */
+export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z]{2}(-[a-z]+)+-\d):(\d{12}):certificate\/[0-9a-f-]{36}$/;
+
 /** One product the tenant runs: an instance of its environment's `products.<name>`, with the tenant's overrides. */
 export const TenantProductSchema = z.strictObject({
   /**
-   * Domain the product's relative hosts live under for this tenant; must be a subdomain of the product's domain in
-   * the environment (its hosted zone validates the tenant's certificate). Default: `<id>.<product domain>`.
+   * Domain the product's relative hosts live under for this tenant. Default: `<id>.<product domain>`.
+   *
+   * - Inside one of the environment's hosted zones (`edge.domains`): the tenant's stack issues a certificate for
+   *   the domain and `*.<domain>`, DNS-validated in that zone, and external-dns publishes the hosts.
+   * - Anywhere else (a custom domain the tenant owns): set `certificateArn`; the tenant points its hosts (CNAME)
+   *   at the load balancer named in the stack's `custom-domain-<product>` output.
    */
   domain: hostname.optional(),
+  /**
+   * Custom domains only: ARN of the ACM certificate, in the environment's account and region, that covers the
+   * product's hosts under `domain` (imported, or issued and validated by the tenant in its own DNS).
+   */
+  certificateArn: z.string().regex(ACM_CERTIFICATE_ARN, { error: "expected an ACM certificate ARN such as arn:aws:acm:eu-west-1:111111111111:certificate/0f6e6d0c-2f52-4b8e-9a4e-3c1d2b7a9f10" }).optional(),
   /** Per-workload overrides (replicas, autoscaling, resources) on top of the environment's instance. */
   workloads: z.record(dnsLabel(40, "a workload name"), TenantWorkloadOverrideSchema).default({}),
 });
@@ -56,14 +68,6 @@ export const TenantSchema = z.strictObject({
   costCentre: z.string().min(1).max(128).optional(),
   /** Extra tags for the tenant's resources. */
   tags: tagMap.default({}),
-  domain: z
-    .strictObject({
-      /** Not supported yet (rejected by the loader): set `products.<name>.domain` instead. */
-      host: hostname.optional(),
-      /** Not supported yet (rejected by the loader): a custom domain needs its own hosted zone. */
-      custom: hostname.optional(),
-    })
-    .default({}),
   /**
    * Products of the tenant's environment the tenant runs, by name, with per-tenant overrides. A shared tenant
    * runs at least one; a dedicated tenant runs exactly these in its own cluster (none when empty).

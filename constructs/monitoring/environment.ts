@@ -12,7 +12,7 @@ import { ALERTS_COMPONENT, alertsTopicName } from "../alerts-topic";
 import type { AccountScope } from "../core/aws";
 import { validateName, type Naming } from "../core/naming";
 import { Logging, LOKI_URL } from "../logging";
-import { accessLogBucketName } from "../object-storage";
+import { environmentAccessLogBucket } from "../object-storage";
 import { openSearchDomainName } from "../opensearch";
 import { selectorLabels } from "../workload/labels";
 import { Monitoring } from "./index";
@@ -109,6 +109,7 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
   });
 
   const { logs } = config;
+  const accessLogBucket = environmentAccessLogBucket(environment.storage, naming);
   const logging = new Logging(scope, "logging", {
     naming,
     account,
@@ -119,8 +120,8 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
     ...(logs.backend === "opensearch" && logs.opensearchService
       ? { opensearch: { serviceName: logs.opensearchService, domainName: openSearchDomainName(naming, logs.opensearchService) } }
       : {}),
-    // The infra stack creates the access-log bucket when access logs are on and it has buckets (constructs/object-storage).
-    ...(environment.storage.accessLogs.enabled && Object.keys(environment.storage.buckets).length > 0 ? { accessLogBucket: accessLogBucketName(naming) } : {}),
+    // The infra stack creates the access-log bucket when access logs are on (constructs/object-storage).
+    ...(accessLogBucket !== undefined ? { accessLogBucket } : {}),
     protectState: props.protectState,
     // Fluent Bit's ServiceMonitor needs the monitoring CRDs, which the monitoring release installs.
     dependsOn: [...dependsOn, monitoring.release],

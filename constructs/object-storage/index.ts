@@ -49,6 +49,15 @@ export function accessLogBucketName(naming: Naming): string {
   return naming.name("s3-bucket", "access-logs");
 }
 
+/**
+ * The access-log bucket a stack's load balancers, CloudFront distributions and buckets log to: it exists whenever
+ * access logging is on (ObjectStorage creates it in the infra stack, whether or not data buckets are declared,
+ * because the ALB and Velero's buckets log there too).
+ */
+export function environmentAccessLogBucket(storage: { readonly accessLogs: { readonly enabled: boolean } }, naming: Naming): string | undefined {
+  return storage.accessLogs.enabled ? accessLogBucketName(naming) : undefined;
+}
+
 export const HTTPS_PORT = 443;
 /** Prefix load balancer access logs are written under in the access-log bucket (see constructs/workload/ingress.ts). */
 export const LOAD_BALANCER_LOG_PREFIX = "alb";
@@ -153,7 +162,7 @@ export class ObjectStorage extends Construct {
     this.protect = props.protectState ?? true;
     const { naming } = props;
 
-    if (props.accessLogs.enabled && Object.keys(props.buckets).length > 0) {
+    if (props.accessLogs.enabled) {
       this.accessLogBucket = this.createAccessLogBucket();
     }
 

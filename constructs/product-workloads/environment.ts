@@ -5,15 +5,18 @@
  * regional WAF web ACL, when the edge has one, is read from the edge's published description (an SSM parameter
  * found by name at plan time; see constructs/edge).
  */
+import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
-import { Fn, Token, type ITerraformDependable } from "cdktf";
-import type { Construct } from "constructs";
+import { Fn, TerraformOutput, Token, type ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { qualifyHost, type ProductConfig } from "../../config/schema/products";
+import { DnsValidatedCertificate } from "../certificates";
 import type { EnvironmentConfig } from "../../config/schema/environment";
 import type { AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
 import { edgeParameterName } from "../edge";
 import { planSubnets } from "../network/subnet-layout";
-import { accessLogBucketName } from "../object-storage";
+import { environmentAccessLogBucket } from "../object-storage";
 import { ingressGroupSettings } from "../workload/ingress";
 import { ProductWorkloads, type WorkloadNetworkLayout } from "./index";
 
@@ -33,6 +36,54 @@ export interface EnvironmentProductsProps {
   readonly webAclArn?: string;
   /** Platform resources every product waits for (External Secrets stores, load balancer controller). @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * Certificates of the products' domains. `lookup`: find the edge's issued certificate (an environment, whose
+   * edge issues one per domain). `issue`: issue one per product in this stack, for `<domain>` and `*.<domain>`,
+   * DNS-validated in the environment's hosted zone containing the domain (a dedicated tenant, whose domains the
+   * edge does not know); `customCertificates` names the certificates of custom domains outside those zones.
+   * @default "lookup"
+   */
+  readonly certificates?: "lookup" | "issue";
+  /** Product name -> ACM certificate ARN, for products on a custom domain (tenant files' `certificateArn`). @default none */
+  readonly customCertificates?: Readonly<Record<string, string>>;
+}
+
+/** The hosted zone a domain belongs to: the longest of the environment's edge domains containing it. */
+export function hostedZoneOf(domain: string, edge: Pick<EnvironmentConfig, "edge">["edge"]): string | undefined {
+  return Object.values(edge.domains)
+    .map((entry) => entry.name)
+    .filter((zone) => domain === zone || domain.endsWith(`.${zone}`))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+/**
+ * A certificate for `<domain>` and `*.<domain>` (the apex and one-label hosts a product routes), DNS-validated in
+ * the environment's hosted zone containing the domain, found by name. Creates `zone` and `certificate` in `scope`.
+ */
+export function issueDomainCertificate(scope: Construct, domain: string, edge: Pick<EnvironmentConfig, "edge">["edge"]): DnsValidatedCertificate {
+  const zoneDomain = hostedZoneOf(domain, edge);
+  if (!zoneDomain) {
+    const zones = Object.values(edge.domains).map((entry) => entry.name).join(", ") || "none";
+    throw new Error(`${scope.node.path}: ${domain} is in none of the environment's hosted zones (${zones}); a custom domain needs its certificate ARN`);
+  }
+  const zone = new DataAwsRoute53Zone(scope, "zone", { name: zoneDomain, privateZone: false });
+  return new DnsValidatedCertificate(scope, "certificate", { domainName: domain, subjectAlternativeNames: [`*.${domain}`], zoneId: zone.zoneId, zoneDomain });
+}
+
+/**
+ * For a product on a custom domain (whose zone external-dns does not manage): an output naming the hosts and the
+ * load balancer they must point at (CNAME), read from the ingress status once the controller has provisioned it.
+ */
+export function customDomainOutput(scope: Construct, id: string, product: ProductConfig, workloads: ProductWorkloads): TerraformOutput | undefined {
+  const domain = product.domain;
+  const ingress = [...workloads.workloads.values()].find((workload) => workload.ingress)?.ingress;
+  if (!domain || !ingress) return undefined;
+  const hosts = [...new Set(Object.values(product.workloads).flatMap((workload) => workload.ingress?.hosts ?? []))].sort().map((host) => qualifyHost(host, domain));
+  const target = Fn.try([ingress.status.get(0).loadBalancer.get(0).ingress.get(0).hostname, "(pending: the load balancer is still being provisioned; run the deploy again)"]);
+  return new TerraformOutput(scope, id, {
+    description: `Custom domain ${domain}: create these hosts in its DNS as CNAME records to the load balancer`,
+    value: { domain, hosts, cnameTarget: target },
+  });
 }
 
 /** Subnets the workloads' network policies refer to. */
@@ -45,11 +96,14 @@ export function workloadNetworkLayout(environment: Pick<EnvironmentConfig, "netw
   };
 }
 
-/** The regional web ACL the edge publishes, when it has one. */
+/**
+ * The regional web ACL the edge publishes, when it has one. The edge is the environment's (a dedicated tenant's
+ * stacks have none), so its description is found under the environment's name.
+ */
 function edgeWebAclArn(scope: Construct, props: EnvironmentProductsProps): string | undefined {
   const { edge } = props.environment;
   if (!edge.waf.regional || Object.keys(edge.domains).length === 0) return undefined;
-  const description = new DataAwsSsmParameter(scope, "products-edge", { name: edgeParameterName(props.naming) });
+  const description = new DataAwsSsmParameter(scope, "products-edge", { name: edgeParameterName(props.naming.withoutTenant()) });
   return Token.asString(Fn.lookup(Fn.jsondecode(description.insecureValue), "webAclArn"));
 }
 
@@ -60,27 +114,30 @@ export function environmentProducts(scope: Construct, props: EnvironmentProducts
   const names = Object.keys(environment.products).sort();
   if (names.length === 0) return products;
   const network = workloadNetworkLayout(environment);
-  // The environment's access-log bucket exists when access logging is on and buckets are declared (constructs/object-storage).
-  const { storage } = environment;
-  const accessLogBucket = storage.accessLogs.enabled && Object.keys(storage.buckets).length > 0 ? accessLogBucketName(props.naming) : undefined;
+  const accessLogBucket = environmentAccessLogBucket(environment.storage, props.naming);
   const ingressGroup = ingressGroupSettings(props.naming, environment.workloads.ingress, props.webAclArn ?? edgeWebAclArn(scope, props), accessLogBucket);
   for (const name of names) {
-    products.set(
+    const product = environment.products[name] as EnvironmentConfig["products"][string];
+    const hasIngress = Object.values(product.workloads).some((workload) => workload.ingress);
+    const custom = props.customCertificates?.[name];
+    const certificateArn =
+      custom ?? (props.certificates === "issue" && hasIngress && product.domain ? issueDomainCertificate(new Construct(scope, `certificate-${name}`), product.domain, environment.edge).arn : undefined);
+    const workloads = new ProductWorkloads(scope, `product-${name}`, {
       name,
-      new ProductWorkloads(scope, `product-${name}`, {
-        name,
-        product: environment.products[name] as EnvironmentConfig["products"][string],
-        policy: environment.workloads,
-        naming: props.naming,
-        account: props.account,
-        clusterName: props.clusterName,
-        network,
-        ingressGroup,
-        dataKeyAlias: props.naming.kmsAlias("data"),
-        protectSecrets: props.protectSecrets,
-        ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
-      }),
-    );
+      product,
+      policy: environment.workloads,
+      naming: props.naming,
+      account: props.account,
+      clusterName: props.clusterName,
+      network,
+      ingressGroup,
+      dataKeyAlias: props.naming.kmsAlias("data"),
+      protectSecrets: props.protectSecrets,
+      ...(certificateArn ? { certificateArn } : {}),
+      ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
+    });
+    products.set(name, workloads);
+    if (custom) customDomainOutput(scope, `custom-domain-${name}`, product, workloads);
   }
   return products;
 }

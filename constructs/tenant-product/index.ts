@@ -4,30 +4,31 @@
  * - a ProductWorkloads in the tenant's own namespace (`<id>-<product>`, labelled with the tenant), with the
  *   tenant's quota and the namespace's default-deny network policies: workload policies admit only pods of the
  *   same namespace (plus the load balancer and Prometheus), so no traffic flows between tenant namespaces;
- * - ingress hosts under the tenant's subdomain (`app.<id>.<product domain>`), joined to the environment's ALB
- *   group. The environment's wildcard `*.<product domain>` covers a single label, so the tenant gets its own
- *   certificate `*.<id>.<product domain>`, DNS-validated in the product's hosted zone (found by name); external-dns
- *   publishes the hosts in the same zone;
+ * - ingress hosts under the tenant's domain (default `<id>.<product domain>`, so `app.<id>.<product domain>`),
+ *   joined to the environment's ALB group. The environment's wildcard `*.<product domain>` covers a single label,
+ *   so the tenant gets its own certificate (`<domain>`, `*.<domain>`), DNS-validated in the environment's hosted
+ *   zone containing the domain (found by name), where external-dns publishes the hosts. On a custom domain the
+ *   tenant brings its certificate (`certificateArn`) and points its hosts at the load balancer named in the
+ *   `custom-domain` output;
  * - secrets under the tenant's Secrets Manager path (`<project>/<env>/<id>/<namespace>/...`) and workload roles
  *   scoped to it, bucket grants limited to the `tenants/<id>/` key prefix of the environment's buckets;
  * - its own database and IAM-authenticated user on the environment's PostgreSQL services (TenantDatabase; see its
  *   trust boundary). No master credential reaches the tenant's namespace.
  */
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
-import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
-import { Fn, Token } from "cdktf";
+import { Fn, Token, type TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { EnvironmentConfig } from "../../config/schema/environment";
 import type { ProductConfig } from "../../config/schema/products";
 import type { TenantConfig } from "../../config/schema/tenant";
 import type { NamespaceQuota } from "../app-namespace";
-import { DnsValidatedCertificate } from "../certificates";
+import type { DnsValidatedCertificate } from "../certificates";
 import type { AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
 import { edgeParameterName } from "../edge";
-import { accessLogBucketName } from "../object-storage";
+import { environmentAccessLogBucket } from "../object-storage";
 import { ProductWorkloads } from "../product-workloads";
-import { workloadNetworkLayout } from "../product-workloads/environment";
+import { customDomainOutput, issueDomainCertificate, workloadNetworkLayout } from "../product-workloads/environment";
 import { TENANT_LABEL, TenantDatabase } from "../tenant-database";
 import { formatCpu, formatMemory, parseCpu, parseMemory } from "../workload/quantity";
 import { ingressGroupSettings } from "../workload/ingress";
@@ -55,7 +56,10 @@ export interface TenantProductProps {
 
 export class TenantProduct extends Construct {
   readonly workloads: ProductWorkloads;
+  /** The certificate issued for the tenant's domain (absent on a custom domain, which brings its own). */
   readonly certificate?: DnsValidatedCertificate;
+  /** On a custom domain: the output naming the hosts and the load balancer they must point at. */
+  readonly customDomain?: TerraformOutput;
   /** The tenant's databases by the product's logical service name. */
   readonly databases: ReadonlyMap<string, TenantDatabase>;
 
@@ -72,15 +76,11 @@ export class TenantProduct extends Construct {
     const environmentNaming = props.naming.withoutTenant();
     const network = workloadNetworkLayout(environment);
 
-    // Certificate for the tenant's subdomain, validated in the product's hosted zone.
+    // The tenant's own certificate: issued for its domain in the environment's hosted zone, or its custom domain's.
     const hasIngress = Object.values(product.workloads).some((workload) => workload.ingress);
-    let certificateArn: string | undefined;
-    if (hasIngress && product.domain) {
-      const zoneDomain = zoneOf(product.domain, environment, environmentProduct.domain);
-      const zone = new DataAwsRoute53Zone(this, "zone", { name: zoneDomain, privateZone: false });
-      this.certificate = new DnsValidatedCertificate(this, "certificate", { domainName: `*.${product.domain}`, zoneId: zone.zoneId, zoneDomain });
-      certificateArn = this.certificate.arn;
-    }
+    const customCertificateArn = tenant.products[name]?.certificateArn;
+    if (hasIngress && product.domain && !customCertificateArn) this.certificate = issueDomainCertificate(this, product.domain, environment.edge);
+    const certificateArn = customCertificateArn ?? this.certificate?.arn;
 
     // Own databases on the environment's PostgreSQL services the workloads use.
     const used = new Set(Object.values(product.workloads).flatMap((workload) => workload.uses));
@@ -104,7 +104,7 @@ export class TenantProduct extends Construct {
     this.databases = databases;
 
     const { storage, edge } = environment;
-    const accessLogBucket = storage.accessLogs.enabled && Object.keys(storage.buckets).length > 0 ? accessLogBucketName(environmentNaming) : undefined;
+    const accessLogBucket = environmentAccessLogBucket(storage, environmentNaming);
     // Group-wide settings must equal the environment's (the same ALB): the same web ACL, found the same way.
     const webAclArn =
       edge.waf.regional && Object.keys(edge.domains).length > 0
@@ -131,6 +131,7 @@ export class TenantProduct extends Construct {
       // Workloads start once their databases exist.
       dependsOn: [...databases.values()].map((database) => database.job),
     });
+    if (customCertificateArn) this.customDomain = customDomainOutput(this, "custom-domain", product, this.workloads);
   }
 }
 
@@ -146,15 +147,4 @@ export function tenantQuota(quotas: TenantConfig["quotas"]): NamespaceQuota {
     limitsMemory: quotas.limitsMemory ?? formatMemory((parseMemory(quotas.memory) ?? 0) * DEFAULT_LIMITS_TO_REQUESTS),
     pods: quotas.pods,
   };
-}
-
-/** The hosted zone of a tenant domain: the longest edge domain containing it, else the product's domain. */
-function zoneOf(domain: string, environment: Pick<EnvironmentConfig, "edge">, productDomain: string | undefined): string {
-  const candidates = Object.values(environment.edge.domains)
-    .map((entry) => entry.name)
-    .filter((name) => domain === name || domain.endsWith(`.${name}`))
-    .sort((a, b) => b.length - a.length);
-  const zone = candidates[0] ?? productDomain;
-  if (!zone) throw new Error(`tenant domain ${domain}: no hosted zone contains it (edge domains: ${Object.values(environment.edge.domains).map((entry) => entry.name).join(", ") || "none"})`);
-  return zone;
 }

@@ -50,6 +50,17 @@ describe("addTenant", () => {
     expect(loadConfig(dir).tenants.find((t) => t.config.id === "hooli")!.config.network!.cidr).toBe(hooli);
   });
 
+  it("writes a product's custom domain and certificate, and refuses them without exactly one product", () => {
+    const dir = tempConfig();
+    const certificateArn = "arn:aws:acm:eu-west-1:111111111111:certificate/0f6e6d0c-2f52-4b8e-9a4e-3c1d2b7a9f10";
+    const result = addTenant(dir, { id: "umbrella", environment: "prod", isolation: "shared", products: ["noor"], domain: "learn.umbrella.org", certificateArn });
+    expect(parse(readFileSync(result.file, "utf8")).products).toEqual({ noor: { domain: "learn.umbrella.org", certificateArn } });
+    expect(() => addTenant(dir, { id: "hooli", environment: "prod", isolation: "shared", products: ["noor", "smartedu"], domain: "learn.hooli.org" })).toThrow(/apply to one product/);
+    // A custom domain without its certificate fails validation and writes nothing.
+    expect(() => addTenant(dir, { id: "hooli", environment: "prod", isolation: "shared", products: ["noor"], domain: "learn.hooli.org" })).toThrow(/outside the environment's hosted zones/);
+    expect(existsSync(join(dir, "tenants", "hooli.yaml"))).toBe(false);
+  });
+
   it("refuses a duplicate id and writes nothing", () => {
     const dir = tempConfig();
     const before = readFileSync(join(dir, "tenants", "globex.yaml"), "utf8");
@@ -194,9 +205,47 @@ describe("tenant products in the loader", () => {
     expect(invalid.message).toMatch(/minReplicas 5 is above maxReplicas 3/);
   });
 
-  it("rejects a domain outside the product's domain, or the environment's own", () => {
-    expect(only(tenant("products:\n  noor: { domain: soylent.example.org }\n"))).toMatchObject({ path: ["products", "noor", "domain"], message: expect.stringMatching(/must be a subdomain of the product's domain noor\.example\.com/) });
-    expect(only(tenant("products:\n  noor: { domain: noor.example.com }\n")).message).toMatch(/is the environment's own domain for noor/);
+  it("rejects a domain the environment serves itself", () => {
+    expect(only(tenant("products:\n  noor: { domain: noor.example.com }\n"))).toMatchObject({ path: ["products", "noor", "domain"], message: expect.stringMatching(/noor\.example\.com is served by environment prod itself/) });
+    expect(only(tenant("products:\n  noor: { domain: acme.example.com }\n")).message).toMatch(/served by environment prod itself/);
+  });
+
+  it("accepts a domain in any of the environment's hosted zones (its stack issues the certificate there)", () => {
+    const loaded = loadConfig(tenant("products:\n  noor: { domain: soylent.acme.example.com }\n")).tenants.find((entry) => entry.config.id === "soylent");
+    expect(loaded?.products.noor?.domain).toBe("soylent.acme.example.com");
+  });
+
+  it("requires a certificate ARN, in the environment's account and region, for a custom domain", () => {
+    expect(only(tenant("products:\n  noor: { domain: learn.soylent.org }\n"))).toMatchObject({
+      path: ["products", "noor", "domain"],
+      message: expect.stringMatching(/learn\.soylent\.org is outside the environment's hosted zones \(acme\.example\.com, noor\.example\.com.*set products\.noor\.certificateArn to an ACM certificate in account 111111111111, region eu-west-1/),
+    });
+    const arn = (account: string, region: string) => `arn:aws:acm:${region}:${account}:certificate/0f6e6d0c-2f52-4b8e-9a4e-3c1d2b7a9f10`;
+    const loaded = loadConfig(tenant(`products:\n  noor: { domain: learn.soylent.org, certificateArn: "${arn("111111111111", "eu-west-1")}" }\n`));
+    expect(loaded.tenants.find((entry) => entry.config.id === "soylent")?.config.products.noor?.certificateArn).toBe(arn("111111111111", "eu-west-1"));
+    expect(only(tenant(`products:\n  noor: { domain: learn.soylent.org, certificateArn: "${arn("222222222222", "us-east-1")}" }\n`))).toMatchObject({
+      path: ["products", "noor", "certificateArn"],
+      message: expect.stringMatching(/environment's account 111111111111 and region eu-west-1.*found account 222222222222, region us-east-1/),
+    });
+    expect(only(tenant("products:\n  noor: { domain: learn.soylent.org, certificateArn: not-an-arn }\n")).message).toMatch(/expected an ACM certificate ARN/);
+  });
+
+  it("rejects a certificate ARN on a domain inside the environment's zones", () => {
+    const issue = only(tenant('products:\n  noor: { certificateArn: "arn:aws:acm:eu-west-1:111111111111:certificate/0f6e6d0c-2f52-4b8e-9a4e-3c1d2b7a9f10" }\n'));
+    expect(issue).toMatchObject({ path: ["products", "noor", "certificateArn"], message: expect.stringMatching(/in the environment's hosted zone noor\.example\.com.*custom domains only/) });
+  });
+
+  it("rejects a domain whose hosts external-dns would not publish", () => {
+    const dir = tempConfig({
+      set: { "environments/prod.yaml": { addons: { externalDns: { zones: ["acme.example.com", "smartedu.example.com", "murima.example.com"] } } } },
+      write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\nproducts: { noor: {} }\n" },
+    });
+    expect(problems(dir)).toContainEqual(expect.objectContaining({ path: ["products", "noor", "domain"], message: expect.stringMatching(/nothing publishes the hosts of noor\.example\.com: add its zone to addons\.externalDns\.zones \(now: acme\.example\.com, smartedu/) }));
+    const tenantDir = tempConfig({
+      set: { "environments/prod.yaml": { addons: { externalDns: { zones: ["noor.example.com", "smartedu.example.com", "murima.example.com"] } } } },
+      write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\nproducts: { noor: { domain: soylent.acme.example.com } }\n" },
+    });
+    expect(only(tenantDir)).toMatchObject({ path: ["products", "noor", "domain"], message: expect.stringMatching(/nothing publishes the hosts of soylent\.acme\.example\.com: external-dns of environment prod does not manage zone acme\.example\.com/) });
   });
 
   it("rejects two tenants serving the same domain", () => {
@@ -221,8 +270,8 @@ describe("tenant products in the loader", () => {
 });
 
 describe("tenant domain keys", () => {
-  it("rejects domain.host and domain.custom, pointing at products.<name>.domain", () => {
+  it("has no tenant-wide domain key: each product has its own domain", () => {
     const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\nproducts: { noor: {} }\ndomain: { host: soylent.example.org }\n" } });
-    expect(problems(dir)[0]).toMatchObject({ path: ["domain", "host"], message: expect.stringMatching(/not supported yet; set the tenant's domain per product under products\.<name>\.domain/) });
+    expect(problems(dir)[0]).toMatchObject({ path: ["domain"], message: expect.stringMatching(/unknown key|Unrecognized/i) });
   });
 });

@@ -3,12 +3,15 @@
  * what each stack contains, that the platform stack finds infra resources only by name, and — the check Helm
  * itself never makes — that every values key and set name passed to any chart exists in that chart release.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { releaseValuesProblems } from "../../charts/values-check";
 import { CHART_CATALOG } from "../../charts/catalog";
 import { loadConfig } from "../../config/loader";
 import { defined } from "../constructs/addons/support";
-import { buildStacks, bundledStackJson, resourceList, resourcesOf, synthJson, tempConfig, type Synthesized } from "../support/synth";
+import { BUNDLED_CONFIG_DIR, buildStacks, bundledStackJson, resourceList, resourcesOf, synthJson, tempConfig, type Synthesized } from "../support/synth";
 
 const ENVIRONMENTS = ["dev", "prod", "staging"];
 /** The bundled environments' stacks, synthesized once for the whole run (test/support/global-setup.ts). */
@@ -140,7 +143,7 @@ describe("Helm values against the pinned chart releases", () => {
         "environments/dev.yaml": {
           addons: {
             certManager: { enabled: true, replicas: 2 },
-            externalDns: { enabled: true, zones: ["dev.acme.example.com"], policy: "sync" },
+            externalDns: { enabled: true, zones: ["dev.acme.example.com", "noor.dev.example.com", "smartedu.dev.example.com", "murima.dev.example.com"], policy: "sync" },
             externalSecrets: { replicas: 2 },
             metricsServer: { replicas: 2 },
           },
@@ -153,7 +156,11 @@ describe("Helm values against the pinned chart releases", () => {
   });
 
   it("leaves out Karpenter, external-dns and cert-manager where they are disabled", () => {
-    const dir = tempConfig({ set: { "environments/staging.yaml": { addons: { karpenter: { enabled: false }, externalDns: { enabled: false } } } } });
+    // Without external-dns nothing would publish the products' hosts, so this staging runs no product.
+    const staging = parse(readFileSync(join(BUNDLED_CONFIG_DIR, "environments", "staging.yaml"), "utf8")) as Record<string, unknown>;
+    delete staging.products;
+    staging.addons = { ...(staging.addons as object), karpenter: { enabled: false }, externalDns: { enabled: false } };
+    const dir = tempConfig({ write: { "environments/staging.yaml": stringify(staging) } });
     const json = synthJson(defined(buildStacks(loadConfig(dir), { stackPatterns: ["staging-platform"] }).get("staging-platform")));
     expect(addonResources(json, "helm_release").map((release) => release.name).sort()).toEqual([
       "aws-load-balancer-controller",

@@ -87,7 +87,7 @@ describe("shared tenant stack content", () => {
   it("serves the tenant's hosts under its subdomain with a certificate it issues in the product's zone", () => {
     const hosts = resources(globex, "kubernetes_ingress_v1").flatMap((ingress) => JSON.stringify(ingress).match(/"host":"([^"]+)"/g) ?? []);
     expect(hosts.sort()).toEqual(['"host":"api.globex.noor.example.com"', '"host":"app.globex.noor.example.com"']);
-    expect(resources(globex, "aws_acm_certificate")[0]).toMatchObject({ domain_name: "*.globex.noor.example.com", validation_method: "DNS" });
+    expect(resources(globex, "aws_acm_certificate")[0]).toMatchObject({ domain_name: "globex.noor.example.com", subject_alternative_names: ["*.globex.noor.example.com"], validation_method: "DNS" });
     expect(Object.values(globex.data!.aws_route53_zone!)[0]).toMatchObject({ name: "noor.example.com" });
     // The ingresses join the environment's ALB group and present the validated certificate.
     for (const ingress of resources(globex, "kubernetes_ingress_v1")) {
@@ -168,4 +168,56 @@ describe("dedicated tenant products", () => {
     expect(infra.resource?.aws_route53_zone).toBeUndefined();
     expect(infra.resource?.aws_wafv2_web_acl).toBeUndefined();
   });
+
+  it("issues its products' certificates itself, in the environment's hosted zone, and uses the environment's web ACL", () => {
+    expect(platform.data?.aws_acm_certificate).toBeUndefined();
+    const certificates = resources(platform, "aws_acm_certificate") as { domain_name: string; subject_alternative_names: string[] }[];
+    expect(certificates.map((certificate) => [certificate.domain_name, certificate.subject_alternative_names])).toEqual([["initech.smartedu.example.com", ["*.initech.smartedu.example.com"]]]);
+    const zones = Object.values(platform.data?.aws_route53_zone ?? {}).map((zone) => zone.name);
+    expect(zones).toContain("smartedu.example.com");
+    const text = JSON.stringify(platform);
+    expect(text).toMatch(/"alb\.ingress\.kubernetes\.io\/certificate-arn":"\$\{aws_acm_certificate_validation\.certificate-smartedu_certificate_validation_[A-Z0-9]+\.certificate_arn\}"/);
+    expect(Object.values(platform.data?.aws_ssm_parameter ?? {}).map((parameter) => parameter.name)).toContain("/acme/prod/edge");
+  });
+
+  it("gets only the data services and buckets its products use", () => {
+    const infra = parsed("tenant-initech-infra");
+    const identifiers = (type: string, key: string) => resources(infra, type).map((resource) => resource[key]);
+    expect(identifiers("aws_rds_cluster", "cluster_identifier")).toEqual([expect.stringMatching(/^acme-prod-initech-.*smartedu-db$/)]);
+    expect(identifiers("aws_elasticache_replication_group", "replication_group_id")).toEqual([expect.stringMatching(/^acme-prod-initech-.*smartedu-cache$/)]);
+    for (const type of ["aws_docdb_cluster", "aws_opensearch_domain", "aws_mq_broker"]) expect(infra.resource?.[type], type).toBeUndefined();
+    // Velero's buckets and the access-log buckets they (and the load balancer) log to; no product bucket of the environment.
+    expect(identifiers("aws_s3_bucket", "bucket").sort()).toEqual(["acme-prod-initech-access-logs", "acme-prod-initech-access-logs-eu-central-1", "acme-prod-initech-velero", "acme-prod-initech-velero-dr"]);
+  });
+});
+
+describe("tenants on custom domains", () => {
+  const arn = "arn:aws:acm:eu-west-1:111111111111:certificate/0f6e6d0c-2f52-4b8e-9a4e-3c1d2b7a9f10";
+  const synthesized = synthToTexts(
+    loadConfig(
+      tempConfig({
+        write: {
+          "tenants/soylent.yaml": `id: soylent\nenvironment: prod\nisolation: shared\nproducts:\n  noor: { domain: learn.soylent.org, certificateArn: "${arn}" }\n`,
+          "tenants/umbrella.yaml": `id: umbrella\nenvironment: prod\nisolation: dedicated\nnetwork: { cidr: 10.140.0.0/16 }\nproducts:\n  smartedu: { domain: tutor.umbrella.org, certificateArn: "${arn}" }\n`,
+        },
+      }),
+    ),
+    { stackPatterns: ["prod-tenant-soylent", "tenant-umbrella-platform"] },
+  );
+
+  for (const stack of ["prod-tenant-soylent", "tenant-umbrella-platform"]) {
+    it(`${stack}: presents the tenant's certificate, issues none, and outputs the CNAME records to create`, () => {
+      const json = JSON.parse(synthesized.get(stack)!) as Json & { output?: Record<string, { value: { domain: string; hosts: string[]; cnameTarget: string } }> };
+      expect(json.resource?.aws_acm_certificate).toBeUndefined();
+      expect(json.data?.aws_acm_certificate).toBeUndefined();
+      const text = JSON.stringify(json);
+      expect(text).toContain(`"alb.ingress.kubernetes.io/certificate-arn":"${arn}"`);
+      const outputs = Object.values(json.output ?? {});
+      expect(outputs).toHaveLength(1);
+      const { value } = outputs[0]!;
+      expect(value.hosts.length).toBeGreaterThan(0);
+      for (const host of value.hosts) expect(host.endsWith(value.domain)).toBe(true);
+      expect(value.cnameTarget).toMatch(/^\$\{try\(kubernetes_ingress_v1\.[^}]*\.status\[0\]\.load_balancer\[0\]\.ingress\[0\]\.hostname, "\(pending/);
+    });
+  }
 });

@@ -23,7 +23,7 @@ describe("TenantProduct", () => {
 
   it("wires the product, its certificate and its database (defaults)", () => {
     expect(resourceList(protectedJson, "kubernetes_namespace_v1")).toHaveLength(1);
-    expect(resourceList(protectedJson, "aws_acm_certificate")[0]).toMatchObject({ domain_name: "*.globex.noor.example.com" });
+    expect(resourceList(protectedJson, "aws_acm_certificate")[0]).toMatchObject({ domain_name: "globex.noor.example.com", subject_alternative_names: ["*.globex.noor.example.com"] });
     expect(resourceList(protectedJson, "kubernetes_job_v1").some((job) => JSON.stringify(job).includes("CREATE ROLE"))).toBe(true);
   });
 
@@ -48,7 +48,7 @@ describe("TenantProduct", () => {
 
   it("rejects a domain no hosted zone contains", () => {
     const environment = { ...prod, edge: { ...prod.edge, domains: {} }, products: { ...prod.products, noor: { ...prod.products.noor!, domain: undefined } } } as unknown as TenantProductProps["environment"];
-    expect(() => synthConstruct((scope) => new TenantProduct(scope, "x", { ...props, environment }))).toThrow(/no hosted zone contains it/);
+    expect(() => synthConstruct((scope) => new TenantProduct(scope, "x", { ...props, environment }))).toThrow(/globex\.noor\.example\.com is in none of the environment's hosted zones \(none\); a custom domain needs its certificate ARN/);
   });
 });
 
