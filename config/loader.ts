@@ -99,6 +99,14 @@ function loadTenant(
       issueAt(source, ["network"], `a dedicated tenant needs network.cidr; run \`npm run tenant -- allocate ${config.id}\` to take the next free block from the project's tenancy pool`, undefined),
     );
   }
+  if (config.isolation === "dedicated" && config.ingressGroup !== undefined) {
+    problems.push(issueAt(source, ["ingressGroup"], "only shared tenants share the environment's load balancers; a dedicated tenant has its own, remove ingressGroup", config.ingressGroup));
+  }
+  if (config.isolation === "shared" && config.ingressGroup === undefined) {
+    problems.push(
+      issueAt(source, ["ingressGroup"], `a shared tenant needs ingressGroup (the environment's tenant load balancer serving it); run \`npm run tenant -- allocate ${config.id}\` to take the lowest group with room`, undefined),
+    );
+  }
   if (config.isolation === "shared" && config.network) {
     problems.push(issueAt(source, ["network"], "only dedicated tenants have their own network; remove it or set isolation: dedicated", config.network));
   }
@@ -267,6 +275,58 @@ interface NamedCidr {
   readonly kind: "vpc" | "peer";
 }
 
+/**
+ * Default quotas of one Application Load Balancer (Elastic Load Balancing quotas): target groups (not adjustable),
+ * certificates besides the default one, and listener rules.
+ */
+export const LOAD_BALANCER_QUOTAS = { targetGroups: 100, certificates: 25, rules: 100 } as const;
+
+/** What one shared tenant adds to its load balancer: a target group per routed workload, a certificate per product, a rule per host and path. */
+export function loadBalancerUsage(products: Readonly<Record<string, ProductConfig>>): { targetGroups: number; certificates: number; rules: number } {
+  let targetGroups = 0;
+  let certificates = 0;
+  let rules = 0;
+  for (const product of Object.values(products)) {
+    const routed = Object.values(product.workloads).filter((workload) => workload.ingress);
+    if (routed.length > 0) certificates++;
+    targetGroups += routed.length;
+    // The controller makes one rule per host and path (ALB rules take at most five values per condition).
+    for (const workload of routed) rules += (workload.ingress?.hosts.length ?? 0) * (workload.ingress?.paths.length ?? 0);
+  }
+  return { targetGroups, certificates, rules };
+}
+
+/** Shared tenants per ingress group stay within `tenancy.tenantsPerLoadBalancer` and the load balancer's quotas. */
+function checkIngressGroups(project: ProjectConfig, tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
+  const groups = new Map<string, LoadedTenant[]>();
+  for (const tenant of tenants) {
+    const { ingressGroup, environment, isolation } = tenant.config;
+    if (isolation !== "shared" || ingressGroup === undefined) continue;
+    const key = `${environment}/${ingressGroup}`;
+    groups.set(key, [...(groups.get(key) ?? []), tenant]);
+  }
+  const limit = project.tenancy.tenantsPerLoadBalancer;
+  for (const [key, members] of groups) {
+    const [environment, group] = key.split("/");
+    const ids = members.map((member) => member.config.id).sort();
+    const over = members.length > limit;
+    const usage = members.map((member) => loadBalancerUsage(member.products)).reduce((sum, item) => ({
+      targetGroups: sum.targetGroups + item.targetGroups,
+      certificates: sum.certificates + item.certificates,
+      rules: sum.rules + item.rules,
+    }));
+    const exceeded = (Object.keys(LOAD_BALANCER_QUOTAS) as (keyof typeof LOAD_BALANCER_QUOTAS)[]).filter((quota) => usage[quota] > LOAD_BALANCER_QUOTAS[quota]);
+    if (!over && exceeded.length === 0) continue;
+    const why = [
+      ...(over ? [`${members.length} tenants, more than project.yaml tenancy.tenantsPerLoadBalancer (${limit})`] : []),
+      ...exceeded.map((quota) => `${usage[quota]} ${quota}, more than one load balancer's ${LOAD_BALANCER_QUOTAS[quota]}`),
+    ];
+    for (const member of members) {
+      issues.push(issueAt(member.source, ["ingressGroup"], `ingress group ${group} of environment ${environment} is over capacity: ${why.join("; ")} (tenants: ${ids.join(", ")}); move tenants to another group, or allocate new ones with \`npm run tenant -- add\``, Number(group)));
+    }
+  }
+}
+
 /** Two tenants serving a product on the same domain would route each other's hosts. */
 function checkTenantDomains(tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
   const seen = new Map<string, LoadedTenant>();
@@ -355,6 +415,7 @@ export function loadConfig(directory: string): PlatformConfig {
     if (loaded) tenants.push(loaded);
   }
   checkTenantDomains(tenants, issues);
+  if (project) checkIngressGroups(project, tenants, issues);
   checkCidrOverlaps(environments, tenants, issues);
 
   if (issues.length > 0 || !project) throw new ConfigError(issues);

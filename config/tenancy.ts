@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { Address4 } from "ip-address";
 import { stringify } from "yaml";
 import { ConfigError } from "./errors";
@@ -41,6 +41,21 @@ export function nextFreeBlock(pool: string, prefix: number, used: readonly strin
     if (!taken.some((address) => cidrsOverlap(address, candidate))) return `${candidate.correctForm()}/${prefix}`;
   }
   throw new TenancyError(`the tenancy pool ${pool} has no free /${prefix} left; widen project.yaml tenancy.cidrPool`);
+}
+
+/**
+ * The lowest ingress group of `environment` with room for one more shared tenant (fewer than
+ * `tenancy.tenantsPerLoadBalancer`). Existing tenants never move; a group freed by a removal is filled first.
+ */
+export function nextIngressGroup(config: PlatformConfig, environment: string, except?: string): number {
+  const counts = new Map<number, number>();
+  for (const { config: tenant } of config.tenants) {
+    if (tenant.environment !== environment || tenant.ingressGroup === undefined || tenant.id === except) continue;
+    counts.set(tenant.ingressGroup, (counts.get(tenant.ingressGroup) ?? 0) + 1);
+  }
+  let group = 1;
+  while ((counts.get(group) ?? 0) >= config.project.tenancy.tenantsPerLoadBalancer) group++;
+  return group;
 }
 
 /** Stacks a tenant owns. */
@@ -97,6 +112,8 @@ export function addTenant(directory: string, options: AddTenantOptions): { file:
     draft.network = { cidr: options.cidr ?? nextFreeBlock(cidrPool, blockPrefix, usedCidrs(config).map((entry) => entry.cidr)) };
   } else if (options.cidr) {
     throw new TenancyError("--cidr applies to dedicated tenants only; shared tenants use their environment's network");
+  } else {
+    draft.ingressGroup = nextIngressGroup(config, options.environment);
   }
   const parsed = TenantSchema.safeParse(draft);
   if (!parsed.success) {
@@ -111,6 +128,10 @@ export function addTenant(directory: string, options: AddTenantOptions): { file:
     mkdirSync(join(trial, "tenants"), { recursive: true });
     writeFileSync(join(trial, "tenants", `${options.id}.yaml`), text);
     loadConfig(trial);
+  } catch (error) {
+    // Report the problems against the real directory (the file that would have been written), not the trial copy.
+    if (error instanceof ConfigError) throw new ConfigError(error.issues.map((issue) => ({ ...issue, file: join(directory, relative(trial, issue.file)) })));
+    throw error;
   } finally {
     rmSync(trial, { recursive: true, force: true });
   }
@@ -122,28 +143,47 @@ export function addTenant(directory: string, options: AddTenantOptions): { file:
   return { file, tenant: parsed.data, stacks: tenantStacks(parsed.data) };
 }
 
-/** Allocates a CIDR for a dedicated tenant file that has none and writes it into the file. */
-export function allocateTenantCidr(directory: string, id: string, current: Record<string, unknown>): string {
+/**
+ * Completes a hand-written tenant file: a dedicated tenant without a CIDR gets the next free pool block
+ * (`network.cidr`), a shared tenant without a load balancer the lowest ingress group with room (`ingressGroup`).
+ * Returns what was written.
+ */
+export function allocateTenant(directory: string, id: string, current: Record<string, unknown>): string {
   let config: PlatformConfig | undefined;
   try {
     config = loadConfig(directory);
   } catch (error) {
     // The tenant being allocated is the one reported as missing its network; everything else must be valid.
     if (!(error instanceof ConfigError)) throw error;
-    const others = error.issues.filter((issue) => !(issue.file.endsWith(`${id}.yaml`) && issue.path[0] === "network"));
+    const others = error.issues.filter((issue) => !(issue.file.endsWith(`${id}.yaml`) && (issue.path[0] === "network" || issue.path[0] === "ingressGroup")));
     if (others.length > 0) throw new ConfigError(others);
     const withoutTenant = mkdtempSync(join(tmpdir(), "tenant-allocate-"));
     cpSync(directory, withoutTenant, { recursive: true, filter: (source) => !source.endsWith(".ts") && !source.endsWith(join("tenants", `${id}.yaml`)) });
     config = loadConfig(withoutTenant);
     rmSync(withoutTenant, { recursive: true, force: true });
   }
-  const { cidrPool, blockPrefix } = config.project.tenancy;
-  const cidr = nextFreeBlock(cidrPool, blockPrefix, usedCidrs(config).filter((entry) => entry.owner !== `tenant ${id}`).map((entry) => entry.cidr));
   const file = join(directory, "tenants", `${id}.yaml`);
+  let allocation: Record<string, unknown>;
+  let summary: string;
+  if (current.isolation === "dedicated") {
+    if ((current.network as { cidr?: string } | undefined)?.cidr) throw new TenancyError(`${file}: network.cidr is already set; an allocation never moves`);
+    const { cidrPool, blockPrefix } = config.project.tenancy;
+    const cidr = nextFreeBlock(cidrPool, blockPrefix, usedCidrs(config).filter((entry) => entry.owner !== `tenant ${id}`).map((entry) => entry.cidr));
+    allocation = { network: { cidr } };
+    summary = `VPC CIDR ${cidr}`;
+  } else if (current.isolation === "shared") {
+    if (current.ingressGroup !== undefined) throw new TenancyError(`${file}: ingressGroup is already set; an allocation never moves`);
+    if (typeof current.environment !== "string") throw new TenancyError(`${file}: set environment first`);
+    const group = nextIngressGroup(config, current.environment, id);
+    allocation = { ingressGroup: group };
+    summary = `ingress group ${group}`;
+  } else {
+    throw new TenancyError(`${file}: isolation must be shared or dedicated`);
+  }
   const temporary = `${file}.tmp-${process.pid}`;
-  writeFileSync(temporary, renderTenantFile({ ...current, network: { cidr } }));
+  writeFileSync(temporary, renderTenantFile({ ...current, ...allocation }));
   renameSync(temporary, file);
-  return cidr;
+  return summary;
 }
 
 export interface DecommissionPlan {

@@ -17,6 +17,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
+import { loadConfig } from "../config/loader";
 
 const ROOT = resolve(__dirname, "..");
 const TARGET_WALL_SECONDS = 3;
@@ -66,10 +67,20 @@ export function configWithTenants(count: number, environment = "prod"): string {
   const source = join(ROOT, "config");
   cpSync(source, dir, { recursive: true, filter: (path) => !path.startsWith(join(source, "schema")) && !path.endsWith(".ts") });
   mkdirSync(join(dir, "tenants"), { recursive: true });
+  // Load balancers are filled as `npm run tenant -- add` fills them: the lowest ingress group with room first.
+  const base = loadConfig(dir);
+  const perLoadBalancer = base.project.tenancy.tenantsPerLoadBalancer;
+  const members = new Map<number, number>();
+  for (const { config: tenant } of base.tenants) {
+    if (tenant.environment === environment && tenant.ingressGroup !== undefined) members.set(tenant.ingressGroup, (members.get(tenant.ingressGroup) ?? 0) + 1);
+  }
+  let ingressGroup = 1;
   for (let index = 0; index < count; index++) {
     const id = `bench${String(index).padStart(4, "0")}`;
+    while ((members.get(ingressGroup) ?? 0) >= perLoadBalancer) ingressGroup++;
+    members.set(ingressGroup, (members.get(ingressGroup) ?? 0) + 1);
     // Realistic shared tenants: one product each (NOOR, the bundled shared tenant's product), on its own subdomain.
-    writeFileSync(join(dir, "tenants", `${id}.yaml`), `id: ${id}\nenvironment: ${environment}\nisolation: shared\nproducts:\n  noor: {}\n`);
+    writeFileSync(join(dir, "tenants", `${id}.yaml`), `id: ${id}\nenvironment: ${environment}\nisolation: shared\ningressGroup: ${ingressGroup}\nproducts:\n  noor: {}\n`);
   }
   return dir;
 }

@@ -3,7 +3,8 @@
  *
  *   add <id> --env <env> --isolation shared|dedicated [--products p,q] [--domain d [--certificate-arn a]] [--cidr c]
  *       [--owner o] [--cost-centre c]
- *   allocate <id>     give a dedicated tenant file without a CIDR the next free block from the pool
+ *   allocate <id>     complete a hand-written tenant file: a dedicated tenant's VPC CIDR (next free pool block),
+ *                     a shared tenant's ingress group (lowest load balancer with room)
  *   list              tenants with isolation, CIDR and stacks
  *   remove <id>       print the decommission steps; refuses while deletion protection is on. Never deletes state.
  *
@@ -18,7 +19,7 @@ import { loadConfig } from "../config/loader";
 import { displayPath } from "../config/source";
 import { readRuntimeOptions } from "../config/runtime-options";
 import { ISOLATION_MODES } from "../config/schema/tenant";
-import { addTenant, allocateTenantCidr, decommissionPlan, TenancyError, tenantStacks } from "../config/tenancy";
+import { addTenant, allocateTenant, decommissionPlan, TenancyError, tenantStacks } from "../config/tenancy";
 import { protectsState } from "../stacks/context";
 
 const configDir = readRuntimeOptions(process.env, join(__dirname, "..", "config")).configDir;
@@ -59,19 +60,24 @@ program
 
 program
   .command("allocate")
-  .argument("<id>", "dedicated tenant without network.cidr")
+  .argument("<id>", "tenant whose file lacks its allocation (dedicated: network.cidr; shared: ingressGroup)")
   .action((id: string) => {
     const file = join(configDir, "tenants", `${id}.yaml`);
     const current = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-    if (current.isolation !== "dedicated") throw new TenancyError(`${file}: only dedicated tenants get a VPC CIDR`);
-    if ((current.network as { cidr?: string } | undefined)?.cidr) throw new TenancyError(`${file}: network.cidr is already set; an allocation never moves`);
-    print(`allocated ${allocateTenantCidr(configDir, id, current)} to ${id} in ${displayPath(file)}`);
+    print(`allocated ${allocateTenant(configDir, id, current)} to ${id} in ${displayPath(file)}`);
   });
 
 program.command("list").action(() => {
   const config = loadConfig(configDir);
-  const rows = config.tenants.map(({ config: tenant }) => [tenant.id, tenant.environment, tenant.isolation, tenant.network?.cidr ?? "-", tenantStacks(tenant).join(", ")]);
-  const header = ["TENANT", "ENV", "ISOLATION", "CIDR", "STACKS"];
+  const rows = config.tenants.map(({ config: tenant }) => [
+    tenant.id,
+    tenant.environment,
+    tenant.isolation,
+    tenant.network?.cidr ?? "-",
+    tenant.ingressGroup === undefined ? "own" : `tenants-${tenant.ingressGroup}`,
+    tenantStacks(tenant).join(", "),
+  ]);
+  const header = ["TENANT", "ENV", "ISOLATION", "CIDR", "LOAD BALANCER", "STACKS"];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
   for (const row of [header, ...rows]) print(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
 });

@@ -28,6 +28,12 @@ export const ProjectSchema = z.strictObject({
       cidrPool: ipv4Cidr({ minPrefix: 8, maxPrefix: 24, privateOnly: true }),
       /** Prefix length of each dedicated tenant's VPC. */
       blockPrefix: z.int().min(16).max(24),
+      /**
+       * Shared tenants per load balancer. Shared tenants are spread over ALB ingress groups (`ingressGroup` in the
+       * tenant file, allocated by `npm run tenant -- add`), because one ALB has at most 100 target groups, 25
+       * certificates and 100 rules by default; the loader checks each group stays within them.
+       */
+      tenantsPerLoadBalancer: z.int().min(1).max(25).default(10),
     })
     .superRefine((tenancy, ctx) => {
       const pool = parseCidr(tenancy.cidrPool);

@@ -92,6 +92,12 @@ export const TenantSchema = z.strictObject({
    * are still taken) so its stacks can be destroyed. See `npm run tenant -- remove`.
    */
   decommission: z.boolean().default(false),
+  /**
+   * Shared tenants: which of the environment's tenant load balancers (ALB ingress group `tenants-<n>`) serves the
+   * tenant's hosts. Allocated by the onboarding command (the lowest group with room, see the project's
+   * `tenancy.tenantsPerLoadBalancer`) and written here so it never moves when other tenants come and go.
+   */
+  ingressGroup: z.int().min(1).max(999).optional(),
   /** Dedicated tenants: the VPC CIDR, allocated from the project's tenancy pool by the onboarding command. */
   network: z
     .strictObject({

@@ -5,7 +5,7 @@
  *   tenant's quota and the namespace's default-deny network policies: workload policies admit only pods of the
  *   same namespace (plus the load balancer and Prometheus), so no traffic flows between tenant namespaces;
  * - ingress hosts under the tenant's domain (default `<id>.<product domain>`, so `app.<id>.<product domain>`),
- *   joined to the environment's ALB group. The environment's wildcard `*.<product domain>` covers a single label,
+ *   joined to the tenant's load balancer (the environment's ALB ingress group `tenants-<ingressGroup>`). The environment's wildcard `*.<product domain>` covers a single label,
  *   so the tenant gets its own certificate (`<domain>`, `*.<domain>`), DNS-validated in the environment's hosted
  *   zone containing the domain (found by name), where external-dns publishes the hosts. On a custom domain the
  *   tenant brings its certificate (`certificateArn`) and points its hosts at the load balancer named in the
@@ -70,6 +70,9 @@ export class TenantProduct extends Construct {
     if (!environmentProduct) {
       throw new Error(`TenantProduct ${id}: environment does not run product "${name}" (its products: ${Object.keys(environment.products).sort().join(", ") || "none"})`);
     }
+    if (tenant.ingressGroup === undefined) {
+      throw new Error(`TenantProduct ${id}: tenant ${tenant.id} has no ingressGroup (the loader requires one for shared tenants)`);
+    }
     if (product.namespace === (environmentProduct.namespace ?? name)) {
       throw new Error(`TenantProduct ${id}: namespace "${product.namespace}" is the environment's own namespace of ${name}; a tenant needs its own`);
     }
@@ -105,7 +108,7 @@ export class TenantProduct extends Construct {
 
     const { storage, edge } = environment;
     const accessLogBucket = environmentAccessLogBucket(storage, environmentNaming);
-    // Group-wide settings must equal the environment's (the same ALB): the same web ACL, found the same way.
+    // The tenant's load balancer gets the environment's web ACL (found the same way) and access logging.
     const webAclArn =
       edge.waf.regional && Object.keys(edge.domains).length > 0
         ? Token.asString(Fn.lookup(Fn.jsondecode(new DataAwsSsmParameter(this, "edge", { name: edgeParameterName(environmentNaming) }).insecureValue), "webAclArn"))
@@ -120,7 +123,7 @@ export class TenantProduct extends Construct {
       account: props.account,
       clusterName: props.clusterName,
       network,
-      ingressGroup: ingressGroupSettings(environmentNaming, environment.workloads.ingress, webAclArn, accessLogBucket),
+      ingressGroup: ingressGroupSettings(environmentNaming, environment.workloads.ingress, webAclArn, accessLogBucket, tenant.ingressGroup),
       dataKeyAlias: environmentNaming.kmsAlias("data"),
       protectSecrets: props.protectSecrets,
       quota: tenantQuota(tenant.quotas),

@@ -64,17 +64,23 @@ export interface IngressGroupSettings {
 /** Key prefix of ALB access logs in the access-log bucket. */
 export const ACCESS_LOG_PREFIX = "alb";
 
-/** The group of an environment: named after the environment (tenants of the environment join it). */
+/**
+ * The settings of one of an environment's load balancers (ALB ingress groups): `apps`, the environment's own
+ * products, or `tenants-<n>` (`tenantGroup`), shared tenants spread over several load balancers (see the project's
+ * `tenancy.tenantsPerLoadBalancer`). Every group gets the same policy, web ACL and access logging.
+ */
 export function ingressGroupSettings(
   environmentNaming: Naming,
   policy: WorkloadPolicy["ingress"],
   webAclArn?: string,
   accessLogBucket?: string,
+  tenantGroup?: number,
 ): IngressGroupSettings {
-  const groupName = environmentNaming.name("k8s-name", "apps");
+  const group = tenantGroup === undefined ? ["apps"] : ["tenants", String(tenantGroup)];
+  const groupName = environmentNaming.name("k8s-name", ...group);
   return {
     groupName,
-    loadBalancerName: environmentNaming.name("load-balancer", "apps"),
+    loadBalancerName: environmentNaming.name("load-balancer", ...group),
     scheme: policy.scheme,
     sslPolicy: policy.sslPolicy,
     idleTimeoutSeconds: policy.idleTimeoutSeconds,

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../config/loader";
-import { addTenant, allocateTenantCidr, decommissionPlan, nextFreeBlock, TenancyError, usedCidrs } from "../../config/tenancy";
+import { loadBalancerUsage, type LoadedTenant } from "../../config/loader";
+import { addTenant, allocateTenant, decommissionPlan, nextFreeBlock, nextIngressGroup, TenancyError, usedCidrs } from "../../config/tenancy";
 import { tempConfig } from "../support/synth";
 import { problems } from "../support/config-problems";
 
@@ -29,7 +30,7 @@ describe("addTenant", () => {
     const dir = tempConfig();
     const result = addTenant(dir, { id: "umbrella", environment: "prod", isolation: "shared", products: ["noor"] });
     expect(result.stacks).toEqual(["prod-tenant-umbrella"]);
-    expect(parse(readFileSync(result.file, "utf8"))).toEqual({ id: "umbrella", environment: "prod", isolation: "shared", products: { noor: {} } });
+    expect(parse(readFileSync(result.file, "utf8"))).toEqual({ id: "umbrella", environment: "prod", isolation: "shared", products: { noor: {} }, ingressGroup: 1 });
     expect(loadConfig(dir).tenants.map((tenant) => tenant.config.id)).toContain("umbrella");
   });
 
@@ -57,7 +58,9 @@ describe("addTenant", () => {
     expect(parse(readFileSync(result.file, "utf8")).products).toEqual({ noor: { domain: "learn.umbrella.org", certificateArn } });
     expect(() => addTenant(dir, { id: "hooli", environment: "prod", isolation: "shared", products: ["noor", "smartedu"], domain: "learn.hooli.org" })).toThrow(/apply to one product/);
     // A custom domain without its certificate fails validation and writes nothing.
-    expect(() => addTenant(dir, { id: "hooli", environment: "prod", isolation: "shared", products: ["noor"], domain: "learn.hooli.org" })).toThrow(/outside the environment's hosted zones/);
+    expect(() => addTenant(dir, { id: "hooli", environment: "prod", isolation: "shared", products: ["noor"], domain: "learn.hooli.org" })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ file: join(dir, "tenants", "hooli.yaml"), message: expect.stringMatching(/outside the environment's hosted zones/) })] }),
+    );
     expect(existsSync(join(dir, "tenants", "hooli.yaml"))).toBe(false);
   });
 
@@ -85,35 +88,87 @@ describe("addTenant", () => {
   });
 });
 
-describe("allocateTenantCidr", () => {
+describe("allocateTenant", () => {
   it("writes the next free block into a hand-written dedicated tenant file", () => {
     const dir = tempConfig({ write: { "tenants/vandelay.yaml": "id: vandelay\nenvironment: dev\nisolation: dedicated\n" } });
     expect(problems(dir).map((issue) => issue.message).join()).toMatch(/npm run tenant -- allocate vandelay/);
-    const cidr = allocateTenantCidr(dir, "vandelay", { id: "vandelay", environment: "dev", isolation: "dedicated" });
+    expect(allocateTenant(dir, "vandelay", { id: "vandelay", environment: "dev", isolation: "dedicated" })).toMatch(/^VPC CIDR /);
+    const cidr = loadConfig(dir).tenants.find((t) => t.config.id === "vandelay")!.config.network!.cidr;
     const used = usedCidrs(loadConfig(dir)).filter((entry) => entry.owner !== "tenant vandelay").map((entry) => entry.cidr);
     expect(used).not.toContain(cidr);
-    expect(loadConfig(dir).tenants.find((t) => t.config.id === "vandelay")!.config.network!.cidr).toBe(cidr);
+  });
+
+  it("writes the lowest ingress group with room into a hand-written shared tenant file", () => {
+    const body = { id: "vandelay", environment: "prod", isolation: "shared", products: { noor: {} } };
+    const dir = tempConfig({ set: { "project.yaml": { tenancy: { tenantsPerLoadBalancer: 1 } } }, write: { "tenants/vandelay.yaml": "id: vandelay\nenvironment: prod\nisolation: shared\nproducts: { noor: {} }\n" } });
+    expect(problems(dir)).toContainEqual(expect.objectContaining({ path: ["ingressGroup"], message: expect.stringMatching(/a shared tenant needs ingressGroup.*npm run tenant -- allocate vandelay/) }));
+    // globex holds group 1, which has room for one tenant only.
+    expect(allocateTenant(dir, "vandelay", body)).toBe("ingress group 2");
+    expect(loadConfig(dir).tenants.find((t) => t.config.id === "vandelay")!.config.ingressGroup).toBe(2);
+    expect(() => allocateTenant(dir, "vandelay", { ...body, ingressGroup: 2 })).toThrow(/already set; an allocation never moves/);
+  });
+});
+
+describe("ingress groups (shared tenants' load balancers)", () => {
+  it("fills the lowest group with room first, and a group freed by a removal again", () => {
+    const config = loadConfig(tempConfig({ set: { "project.yaml": { tenancy: { tenantsPerLoadBalancer: 2 } } } }));
+    expect(nextIngressGroup(config, "prod")).toBe(1); // globex alone in group 1
+    const dir = tempConfig({ set: { "project.yaml": { tenancy: { tenantsPerLoadBalancer: 2 } } } });
+    const groups = ["hooli", "umbrella", "soylent"].map((id) => addTenant(dir, { id, environment: "prod", isolation: "shared", products: ["noor"] }).tenant.ingressGroup);
+    expect(groups).toEqual([1, 2, 2]);
+    expect(nextIngressGroup(loadConfig(dir), "dev")).toBe(1); // per environment
+  });
+
+  it("rejects a group with more tenants than tenancy.tenantsPerLoadBalancer, naming every member", () => {
+    const dir = tempConfig({
+      set: { "project.yaml": { tenancy: { tenantsPerLoadBalancer: 1 } } },
+      write: { "tenants/hooli.yaml": "id: hooli\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\n" },
+    });
+    const found = problems(dir).filter((issue) => issue.path[0] === "ingressGroup");
+    expect(found.map((issue) => issue.file.split("/").pop()).sort()).toEqual(["globex.yaml", "hooli.yaml"]);
+    expect(found[0]!.message).toMatch(/ingress group 1 of environment prod is over capacity: 2 tenants, more than project\.yaml tenancy\.tenantsPerLoadBalancer \(1\) \(tenants: globex, hooli\)/);
+  });
+
+  it("rejects an ingress group on a dedicated tenant", () => {
+    const dir = tempConfig({ write: { "tenants/vandelay.yaml": "id: vandelay\nenvironment: dev\nisolation: dedicated\ningressGroup: 1\nnetwork: { cidr: 10.140.0.0/16 }\n" } });
+    expect(problems(dir)).toContainEqual(expect.objectContaining({ path: ["ingressGroup"], message: expect.stringMatching(/a dedicated tenant has its own, remove ingressGroup/) }));
+  });
+
+  it("counts what a tenant adds to its load balancer, and the loader holds each group to the ALB quotas", () => {
+    const globex = loadConfig(tempConfig()).tenants.find((tenant) => tenant.config.id === "globex") as LoadedTenant;
+    const usage = loadBalancerUsage(globex.products);
+    // NOOR routes two workloads (frontend, backend) on one certificate.
+    expect(usage).toMatchObject({ targetGroups: 2, certificates: 1 });
+    expect(usage.rules).toBeGreaterThanOrEqual(2);
+    // Seven tenants whose NOOR routes five hosts on three paths (15 rules) plus the API (1 rule): 112 rules > 100.
+    const dir = tempConfig({
+      set: { "environments/prod.yaml": { products: { noor: { workloads: { frontend: { ingress: { hosts: ["app", "www", "learn", "portal", "m"], paths: ["/", "/a", "/b"] } } } } } } },
+      write: Object.fromEntries(Array.from({ length: 6 }, (_, index) => [`tenants/t${index}.yaml`, `id: t${index}\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\n`])),
+    });
+    const found = problems(dir);
+    expect(found).toHaveLength(7);
+    expect(found[0]!.message).toMatch(/ingress group 1 of environment prod is over capacity: 112 rules, more than one load balancer's 100 \(tenants: globex, t0, t1, t2, t3, t4, t5\)/);
   });
 });
 
 describe("tenant files in the loader", () => {
   it("rejects a tenant id that differs from its file name (duplicate ids)", () => {
-    const dir = tempConfig({ write: { "tenants/other.yaml": "id: globex\nenvironment: dev\nisolation: shared\n" } });
+    const dir = tempConfig({ write: { "tenants/other.yaml": "id: globex\nenvironment: dev\nisolation: shared\ningressGroup: 1\n" } });
     expect(problems(dir).find((issue) => issue.path.join(".") === "id")!.message).toMatch(/must equal the file name "other"/);
   });
 
   it("rejects two files defining the same tenant", () => {
-    const dir = tempConfig({ write: { "tenants/globex.yml": "id: globex\nenvironment: dev\nisolation: shared\n" } });
+    const dir = tempConfig({ write: { "tenants/globex.yml": "id: globex\nenvironment: dev\nisolation: shared\ningressGroup: 1\n" } });
     expect(problems(dir).some((issue) => /duplicate tenant "globex"/.test(issue.message))).toBe(true);
   });
 
   it("rejects an unknown environment, listing the defined ones", () => {
-    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: qa\nisolation: shared\nproducts: { noor: {} }\n" } });
+    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: qa\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\n" } });
     expect(problems(dir)[0]).toMatchObject({ path: ["environment"], value: "qa", message: expect.stringMatching(/defined environments: dev, prod, staging/) });
   });
 
   it("rejects a network on a shared tenant", () => {
-    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: dev\nisolation: shared\nproducts: { noor: {} }\nnetwork:\n  cidr: 10.200.0.0/16\n" } });
+    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: dev\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\nnetwork:\n  cidr: 10.200.0.0/16\n" } });
     expect(problems(dir)[0]!.message).toMatch(/only dedicated tenants have their own network/);
   });
 
@@ -139,7 +194,7 @@ describe("decommissionPlan", () => {
   });
 
   it("proceeds once the tenant is marked for decommissioning", () => {
-    const dir = tempConfig({ write: { "tenants/globex.yaml": "id: globex\nenvironment: prod\nisolation: shared\nproducts: { noor: {} }\ndecommission: true\n" } });
+    const dir = tempConfig({ write: { "tenants/globex.yaml": "id: globex\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\ndecommission: true\n" } });
     const plan = decommissionPlan(loadConfig(dir), "globex", prodProtected);
     expect(plan.refused).toBe(false);
     expect(plan.steps[0]).toMatch(/final backups/);
@@ -151,7 +206,7 @@ describe("decommissionPlan", () => {
 });
 
 describe("tenant products in the loader", () => {
-  const tenant = (body: string) => tempConfig({ write: { "tenants/soylent.yaml": `id: soylent\nenvironment: prod\nisolation: shared\n${body}` } });
+  const tenant = (body: string) => tempConfig({ write: { "tenants/soylent.yaml": `id: soylent\nenvironment: prod\nisolation: shared\ningressGroup: 1\n${body}` } });
   const only = (dir: string) => {
     const found = problems(dir).filter((issue) => issue.file.endsWith("soylent.yaml"));
     expect(found.length, JSON.stringify(found)).toBeGreaterThan(0);
@@ -175,8 +230,8 @@ describe("tenant products in the loader", () => {
   it("gives tenants with the same overrides their own namespace and domain", () => {
     const dir = tempConfig({
       write: {
-        "tenants/hooli.yaml": "id: hooli\nenvironment: prod\nisolation: shared\nproducts: { noor: {} }\n",
-        "tenants/umbrella.yaml": "id: umbrella\nenvironment: prod\nisolation: shared\nproducts: { noor: {} }\n",
+        "tenants/hooli.yaml": "id: hooli\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\n",
+        "tenants/umbrella.yaml": "id: umbrella\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\n",
       },
     });
     const tenants = new Map(loadConfig(dir).tenants.map((entry) => [entry.config.id, entry.products.noor!]));
@@ -238,12 +293,12 @@ describe("tenant products in the loader", () => {
   it("rejects a domain whose hosts external-dns would not publish", () => {
     const dir = tempConfig({
       set: { "environments/prod.yaml": { addons: { externalDns: { zones: ["acme.example.com", "smartedu.example.com", "murima.example.com"] } } } },
-      write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\nproducts: { noor: {} }\n" },
+      write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\n" },
     });
     expect(problems(dir)).toContainEqual(expect.objectContaining({ path: ["products", "noor", "domain"], message: expect.stringMatching(/nothing publishes the hosts of noor\.example\.com: add its zone to addons\.externalDns\.zones \(now: acme\.example\.com, smartedu/) }));
     const tenantDir = tempConfig({
       set: { "environments/prod.yaml": { addons: { externalDns: { zones: ["noor.example.com", "smartedu.example.com", "murima.example.com"] } } } },
-      write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\nproducts: { noor: { domain: soylent.acme.example.com } }\n" },
+      write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: { domain: soylent.acme.example.com } }\n" },
     });
     expect(only(tenantDir)).toMatchObject({ path: ["products", "noor", "domain"], message: expect.stringMatching(/nothing publishes the hosts of soylent\.acme\.example\.com: external-dns of environment prod does not manage zone acme\.example\.com/) });
   });
@@ -254,7 +309,7 @@ describe("tenant products in the loader", () => {
   });
 
   it("rejects PostgreSQL without IAM authentication for a shared tenant", () => {
-    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: dev\nisolation: shared\nproducts: { noor: {} }\n" } });
+    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: dev\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\n" } });
     expect(only(dir).message).toMatch(/noor-db, which does not allow IAM authentication.*services\.postgres\.noor-db\.iamAuthentication: true in environments\/dev\.yaml/);
   });
 
@@ -271,7 +326,7 @@ describe("tenant products in the loader", () => {
 
 describe("tenant domain keys", () => {
   it("has no tenant-wide domain key: each product has its own domain", () => {
-    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\nproducts: { noor: {} }\ndomain: { host: soylent.example.org }\n" } });
+    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\ndomain: { host: soylent.example.org }\n" } });
     expect(problems(dir)[0]).toMatchObject({ path: ["domain"], message: expect.stringMatching(/unknown key|Unrecognized/i) });
   });
 });

@@ -89,9 +89,9 @@ describe("shared tenant stack content", () => {
     expect(hosts.sort()).toEqual(['"host":"api.globex.noor.example.com"', '"host":"app.globex.noor.example.com"']);
     expect(resources(globex, "aws_acm_certificate")[0]).toMatchObject({ domain_name: "globex.noor.example.com", subject_alternative_names: ["*.globex.noor.example.com"], validation_method: "DNS" });
     expect(Object.values(globex.data!.aws_route53_zone!)[0]).toMatchObject({ name: "noor.example.com" });
-    // The ingresses join the environment's ALB group and present the validated certificate.
+    // The ingresses join the tenant's load balancer (its ingress group) and present the validated certificate.
     for (const ingress of resources(globex, "kubernetes_ingress_v1")) {
-      expect(JSON.stringify(ingress)).toContain("acme-prod-apps");
+      expect(JSON.stringify(ingress)).toContain('"alb.ingress.kubernetes.io/group.name":"acme-prod-tenants-1"');
       expect(JSON.stringify(ingress)).toContain("aws_acm_certificate_validation");
     }
   });
@@ -197,7 +197,7 @@ describe("tenants on custom domains", () => {
     loadConfig(
       tempConfig({
         write: {
-          "tenants/soylent.yaml": `id: soylent\nenvironment: prod\nisolation: shared\nproducts:\n  noor: { domain: learn.soylent.org, certificateArn: "${arn}" }\n`,
+          "tenants/soylent.yaml": `id: soylent\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts:\n  noor: { domain: learn.soylent.org, certificateArn: "${arn}" }\n`,
           "tenants/umbrella.yaml": `id: umbrella\nenvironment: prod\nisolation: dedicated\nnetwork: { cidr: 10.140.0.0/16 }\nproducts:\n  smartedu: { domain: tutor.umbrella.org, certificateArn: "${arn}" }\n`,
         },
       }),
@@ -220,4 +220,28 @@ describe("tenants on custom domains", () => {
       expect(value.cnameTarget).toMatch(/^\$\{try\(kubernetes_ingress_v1\.[^}]*\.status\[0\]\.load_balancer\[0\]\.ingress\[0\]\.hostname, "\(pending/);
     });
   }
+});
+
+describe("shared tenants' load balancers", () => {
+  const synthesized = synthToTexts(
+    loadConfig(tempConfig({ write: { "tenants/hooli.yaml": "id: hooli\nenvironment: prod\nisolation: shared\ningressGroup: 2\nproducts: { noor: {} }\n" } })),
+    { stackPatterns: ["prod-tenant-*", "prod-platform"] },
+  );
+  const groupsOf = (stack: string) => new Set([...synthesized.get(stack)!.matchAll(/"alb\.ingress\.kubernetes\.io\/group\.name":\s*"([^"]+)"/g)].map((match) => match[1]));
+  const namesOf = (stack: string) => new Set([...synthesized.get(stack)!.matchAll(/"alb\.ingress\.kubernetes\.io\/load-balancer-name":\s*"([^"]+)"/g)].map((match) => match[1]));
+
+  it("puts each tenant in its ingress group's load balancer, apart from the environment's own products", () => {
+    expect(groupsOf("prod-platform")).toEqual(new Set(["acme-prod-apps"]));
+    expect(groupsOf("prod-tenant-globex")).toEqual(new Set(["acme-prod-tenants-1"]));
+    expect(namesOf("prod-tenant-globex")).toEqual(new Set(["acme-prod-tenants-1"]));
+    expect(groupsOf("prod-tenant-hooli")).toEqual(new Set(["acme-prod-tenants-2"]));
+  });
+
+  it("gives every load balancer the environment's web ACL and access logging", () => {
+    for (const stack of ["prod-platform", "prod-tenant-globex", "prod-tenant-hooli"]) {
+      const text = synthesized.get(stack)!;
+      expect(text, stack).toMatch(/"alb\.ingress\.kubernetes\.io\/wafv2-acl-arn":\s*"\$\{jsondecode\(data\.aws_ssm_parameter\./);
+      expect(text, stack).toMatch(/access_logs\.s3\.bucket=acme-prod-access-logs/);
+    }
+  });
 });
