@@ -166,7 +166,7 @@ function tenantDomainProblems(tenant: TenantConfig, name: string, base: ProductC
   const zones = Object.values(environment.edge.domains).map((entry) => entry.name);
   const environmentDomains = new Set([...zones, ...Object.values(environment.products).flatMap((product) => (product.domain ? [product.domain] : []))]);
   if (environmentDomains.has(domain)) {
-    problems.push(issueAt(source, at("domain"), `${domain} is served by environment ${environment.name} itself; a tenant needs its own domain, e.g. ${tenant.id}.${base.domain ?? zones[0] ?? "example.com"}`, domain));
+    return [issueAt(source, at("domain"), `${domain} is served by environment ${environment.name} itself; a tenant needs its own domain, e.g. ${tenant.id}.${base.domain ?? zones[0] ?? "example.com"}`, domain)];
   }
   const zone = zones.filter((candidate) => domain.endsWith(`.${candidate}`)).sort((a, b) => b.length - a.length)[0];
   const arn = settings?.certificateArn;

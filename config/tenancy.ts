@@ -5,13 +5,14 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { Address4 } from "ip-address";
 import { stringify } from "yaml";
 import { ConfigError } from "./errors";
 import { loadConfig, type PlatformConfig } from "./loader";
 import { cidrsOverlap, parseCidr } from "./schema/primitives";
 import { TenantSchema, type IsolationMode, type TenantConfig } from "./schema/tenant";
+import { Naming } from "../constructs/core/naming";
 import { dedicatedTenantStackNames, sharedTenantStackName } from "../stacks/tenant";
 
 export class TenancyError extends Error {}
@@ -155,7 +156,7 @@ export function allocateTenant(directory: string, id: string, current: Record<st
   } catch (error) {
     // The tenant being allocated is the one reported as missing its network; everything else must be valid.
     if (!(error instanceof ConfigError)) throw error;
-    const others = error.issues.filter((issue) => !(issue.file.endsWith(`${id}.yaml`) && (issue.path[0] === "network" || issue.path[0] === "ingressGroup")));
+    const others = error.issues.filter((issue) => !(basename(issue.file) === `${id}.yaml` && (issue.path[0] === "network" || issue.path[0] === "ingressGroup")));
     if (others.length > 0) throw new ConfigError(others);
     const withoutTenant = mkdtempSync(join(tmpdir(), "tenant-allocate-"));
     cpSync(directory, withoutTenant, { recursive: true, filter: (source) => !source.endsWith(".ts") && !source.endsWith(join("tenants", `${id}.yaml`)) });
@@ -186,6 +187,21 @@ export function allocateTenant(directory: string, id: string, current: Record<st
   return summary;
 }
 
+/**
+ * When the tenant is the last one on its load balancer, the controller deletes that ALB with the last ingress, and
+ * the ALB's deletion protection (on in protected environments) would block it and hang the destroy.
+ */
+function lastOfLoadBalancer(config: PlatformConfig, tenant: TenantConfig): string[] {
+  if (tenant.isolation !== "shared" || tenant.ingressGroup === undefined) return [];
+  const others = config.tenants.filter(({ config: other }) => other.id !== tenant.id && other.environment === tenant.environment && other.ingressGroup === tenant.ingressGroup);
+  if (others.length > 0) return [];
+  const name = new Naming({ project: config.project.name, environment: tenant.environment }).name("load-balancer", "tenants", String(tenant.ingressGroup));
+  return [
+    `${tenant.id} is the last tenant on load balancer ${name} (ingress group ${tenant.ingressGroup}), which goes with its last ingress: lift its deletion protection first: ` +
+      `aws elbv2 modify-load-balancer-attributes --attributes Key=deletion_protection.enabled,Value=false --load-balancer-arn "$(aws elbv2 describe-load-balancers --names ${name} --query 'LoadBalancers[0].LoadBalancerArn' --output text)"`,
+  ];
+}
+
 export interface DecommissionPlan {
   /** True when the tenant's resources are still protected and removal must not proceed. */
   readonly refused: boolean;
@@ -209,6 +225,7 @@ export function decommissionPlan(config: PlatformConfig, id: string, protectedEn
       ? [`Set \`decommission: true\` in ${loaded.source.file} and deploy ${stacks.join(", ")} (lifts deletion protection; final snapshots are still taken).`]
       : []),
     `Take final backups: start an on-demand AWS Backup job for every resource tagged Tenant=${id} and wait for it to complete.`,
+    ...lastOfLoadBalancer(config, tenant),
     ...destroyOrder.map((stack) => `Destroy: STACKS=${stack} npx cdktf destroy ${stack}   (state stays in the bucket under stacks/${stack}/)`),
     `Delete ${loaded.source.file} and open a pull request.`,
   ];

@@ -48,6 +48,7 @@ export class BaseStack extends TerraformStack {
    * undeclared-reference validation above.
    */
   override prepareStack(): void {
+    this.resolvedForSynth = undefined; // a new synthesis resolves afresh
     this.ensureBackendExists();
   }
 

@@ -111,6 +111,9 @@ export function dedicatedTenantEnvironment(environment: EnvironmentConfig, tenan
   }
   const bound = new Set<string>();
   const granted = new Set<string>();
+  // The log backend's OpenSearch domain is the environment's own consumer of a service: the tenant's cluster ships there too.
+  const { logs } = environment.observability;
+  if (logs.backend === "opensearch" && logs.opensearchService) bound.add(`opensearch/${logs.opensearchService}`);
   for (const product of Object.values(products)) {
     for (const [logical, binding] of Object.entries(product.services)) bound.add(`${servicesConfigKey(binding.kind)}/${binding.name ?? logical}`);
     for (const workload of Object.values(product.workloads)) {

@@ -75,6 +75,10 @@ export function resolveStack(stack: TerraformStack): Record<string, unknown> {
   }
   const tf: Record<string, unknown> = { "//": { metadata: resolve(metadata), outputs } };
   for (const element of elements) deepMerge(tf, resolve(element.toTerraform()));
-  deepMerge(tf, resolve(rawOverrides));
+  // Overrides merge as in cdktf (an `undefined` value deletes the key); only the sections they touch can hold tokens.
+  deepMerge(tf, rawOverrides);
+  for (const key of overrideKeys) {
+    if (tf[key] !== undefined) tf[key] = resolve(tf[key]);
+  }
   return tf;
 }

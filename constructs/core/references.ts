@@ -17,30 +17,46 @@ const NON_RESOURCE_ROOTS = new Set(["var", "local", "module", "each", "count", "
  */
 const ADDRESS = /(?<![\w.])(data\.[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*|[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)/g;
 
-/** Code of every `${...}` template interpolation of a string, with quoted string literals blanked out. */
+/**
+ * Code of every `${...}` interpolation (and `%{...}` directive) of a string, with quoted string literals blanked
+ * out; templates nested in those literals (`${replace("${aws_x.y.arn}/*", ...)}`) are returned too.
+ */
 export function expressionsIn(text: string): string[] {
   const out: string[] = [];
-  let index = text.indexOf("${");
+  const next = (from: number): number => {
+    const interpolation = text.indexOf("${", from);
+    const directive = text.indexOf("%{", from);
+    if (interpolation === -1) return directive;
+    return directive === -1 ? interpolation : Math.min(interpolation, directive);
+  };
+  let index = next(0);
   while (index !== -1) {
-    if (index > 0 && text[index - 1] === "$") {
-      // `$${` is an escaped literal `${`.
-      index = text.indexOf("${", index + 2);
+    if (index > 0 && text[index - 1] === text[index]) {
+      // `$${` and `%%{` are escaped literals.
+      index = next(index + 2);
       continue;
     }
     let depth = 1;
     let position = index + 2;
     let code = "";
     let quoted = false;
+    let literal = "";
     while (position < text.length && depth > 0) {
       const char = text[position] as string;
       if (quoted) {
-        if (char === "\\") position++;
-        else if (char === '"') quoted = false;
+        if (char === "\\") {
+          literal += text.slice(position, position + 2);
+          position++;
+        } else if (char === '"') {
+          quoted = false;
+          out.push(...expressionsIn(literal));
+        } else literal += char;
         position++;
         continue;
       }
       if (char === '"') {
         quoted = true;
+        literal = "";
         code += '""';
       } else if (char === "{") {
         depth++;
@@ -54,17 +70,22 @@ export function expressionsIn(text: string): string[] {
       position++;
     }
     out.push(code);
-    index = text.indexOf("${", position);
+    index = next(position);
   }
   return out;
 }
 
+/** Variables bound by `for` expressions (`for s in ...`, `for k, v in ...`, and `%{ for x in ... }`). */
+const FOR_VARIABLES = /\bfor\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\b/g;
+
 /** Resource and data-source addresses (`aws_x.name`, `data.aws_y.name`) an expression refers to. */
 export function addressesIn(expression: string): string[] {
+  const bound = new Set([...expression.matchAll(FOR_VARIABLES)].flatMap((match) => [match[1], match[2]].filter((name): name is string => name !== undefined)));
   const out: string[] = [];
   for (const match of expression.matchAll(ADDRESS)) {
     const address = match[1] as string;
-    if (!NON_RESOURCE_ROOTS.has(address.slice(0, address.indexOf(".")))) out.push(address);
+    const root = address.slice(0, address.indexOf("."));
+    if (!NON_RESOURCE_ROOTS.has(root) && !bound.has(root)) out.push(address);
   }
   return out;
 }
@@ -95,6 +116,13 @@ export function undeclaredReferences(stack: StackJson): UndeclaredReference[] {
   const declared = declaredAddresses(stack);
   const out: UndeclaredReference[] = [];
   const visit = (value: unknown, at: string): void => {
+    if (at.endsWith(".depends_on") && Array.isArray(value)) {
+      // Meta-argument: plain addresses (`aws_x.y`), no interpolation.
+      value.forEach((item, index) => {
+        if (typeof item === "string" && !item.includes("${") && !declared.has(item) && !item.startsWith("module.")) out.push({ at: `${at}[${index}]`, address: item });
+      });
+      return;
+    }
     if (typeof value === "string") {
       if (!value.includes("${")) return;
       for (const expression of expressionsIn(value)) {

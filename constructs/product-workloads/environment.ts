@@ -81,7 +81,7 @@ export function customDomainOutput(scope: Construct, id: string, product: Produc
   const hosts = [...new Set(Object.values(product.workloads).flatMap((workload) => workload.ingress?.hosts ?? []))].sort().map((host) => qualifyHost(host, domain));
   const target = Fn.try([ingress.status.get(0).loadBalancer.get(0).ingress.get(0).hostname, "(pending: the load balancer is still being provisioned; run the deploy again)"]);
   return new TerraformOutput(scope, id, {
-    description: `Custom domain ${domain}: create these hosts in its DNS as CNAME records to the load balancer`,
+    description: `Custom domain ${domain}: point these hosts at the load balancer in its DNS (CNAME; an alias record at a zone apex)`,
     value: { domain, hosts, cnameTarget: target },
   });
 }

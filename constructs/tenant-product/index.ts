@@ -16,7 +16,7 @@
  *   trust boundary). No master credential reaches the tenant's namespace.
  */
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
-import { Fn, Token, type TerraformOutput } from "cdktf";
+import { Fn, TerraformStack, Token, type TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { EnvironmentConfig } from "../../config/schema/environment";
 import type { ProductConfig } from "../../config/schema/products";
@@ -134,7 +134,8 @@ export class TenantProduct extends Construct {
       // Workloads start once their databases exist.
       dependsOn: [...databases.values()].map((database) => database.job),
     });
-    if (customCertificateArn) this.customDomain = customDomainOutput(this, "custom-domain", product, this.workloads);
+    // At stack scope, so the output is named `custom-domain-<product>` as in a dedicated tenant's platform stack.
+    if (customCertificateArn) this.customDomain = customDomainOutput(TerraformStack.of(this), `custom-domain-${name}`, product, this.workloads);
   }
 }
 

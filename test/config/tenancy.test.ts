@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -117,6 +117,8 @@ describe("ingress groups (shared tenants' load balancers)", () => {
     const groups = ["hooli", "umbrella", "soylent"].map((id) => addTenant(dir, { id, environment: "prod", isolation: "shared", products: ["noor"] }).tenant.ingressGroup);
     expect(groups).toEqual([1, 2, 2]);
     expect(nextIngressGroup(loadConfig(dir), "dev")).toBe(1); // per environment
+    rmSync(join(dir, "tenants", "hooli.yaml")); // group 1 has room again
+    expect(addTenant(dir, { id: "initrode", environment: "prod", isolation: "shared", products: ["noor"] }).tenant.ingressGroup).toBe(1);
   });
 
   it("rejects a group with more tenants than tenancy.tenantsPerLoadBalancer, naming every member", () => {
@@ -198,6 +200,13 @@ describe("decommissionPlan", () => {
     const plan = decommissionPlan(loadConfig(dir), "globex", prodProtected);
     expect(plan.refused).toBe(false);
     expect(plan.steps[0]).toMatch(/final backups/);
+  });
+
+  it("has the last tenant of a load balancer lift that load balancer's deletion protection before destroying", () => {
+    const alone = decommissionPlan(config, "globex", prodProtected).steps.join("\n");
+    expect(alone).toMatch(/globex is the last tenant on load balancer acme-prod-tenants-1 .*deletion_protection\.enabled,Value=false.*--names acme-prod-tenants-1/);
+    const dir = tempConfig({ write: { "tenants/hooli.yaml": "id: hooli\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\n" } });
+    expect(decommissionPlan(loadConfig(dir), "globex", prodProtected).steps.join("\n")).not.toMatch(/last tenant on load balancer/);
   });
 
   it("names the known tenants when the id is unknown", () => {

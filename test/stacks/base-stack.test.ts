@@ -38,6 +38,29 @@ describe("BaseStack", () => {
 });
 
 describe("resolveStack", () => {
+  it("applies stack overrides as cdktf does: tokens resolved, undefined deletes", () => {
+    const app = Testing.app();
+    const stack = new BaseStack(app, "owner", props);
+    const bucket = new S3Bucket(stack, "bucket", { bucket: "acme-owner-bucket" });
+    stack.addOverride("terraform.required_version", ">= 1.10");
+    stack.addOverride("locals.bucket_arn", bucket.arn);
+    stack.addOverride("terraform.backend", undefined);
+    const ours = resolveStack(stack);
+    expect(ours).toStrictEqual(TerraformStack.prototype.toTerraform.call(stack));
+    expect((ours.terraform as Record<string, unknown>).backend).toBeUndefined();
+    expect((ours.locals as Record<string, string>).bucket_arn).toMatch(/^\$\{aws_s3_bucket\.bucket[_A-Z0-9]*\.arn\}$/);
+  });
+
+  it("resolves afresh at each synthesis, never handing over a previous one", () => {
+    const app = Testing.app();
+    const stack = new BaseStack(app, "owner", props);
+    const first = stack.resolveForValidation();
+    new S3Bucket(stack, "bucket", { bucket: "acme-owner-bucket" });
+    stack.prepareStack();
+    expect(stack.toTerraform()).not.toBe(first);
+    expect(JSON.stringify(stack.toTerraform())).toContain("acme-owner-bucket");
+  });
+
   it("produces exactly cdktf's toTerraform() for every bundled stack", () => {
     const stacks = buildStacks(bundledConfig());
     expect(stacks.size).toBeGreaterThan(5);

@@ -8,6 +8,12 @@ describe("expressionsIn", () => {
     expect(expressionsIn("${a.b}-${c.d}")).toEqual(["a.b", "c.d"]);
   });
 
+  it("finds templates nested in quoted literals, and %{...} directives", () => {
+    expect(expressionsIn('${replace("${aws_iam_role.r.arn}/x", "a", "b")}')).toEqual(["aws_iam_role.r.arn", 'replace("", "", "")']);
+    expect(expressionsIn("%{ for s in aws_subnet.private ~}${s.id}%{ endfor ~}")).toEqual([" for s in aws_subnet.private ~", "s.id", " endfor ~"]);
+    expect(expressionsIn("100%% literal %%{not} ${a.b}")).toEqual(["a.b"]);
+  });
+
   it("skips escaped interpolations ($${...}), which Terraform renders literally", () => {
     expect(expressionsIn("echo $${PGHOST.x} ${aws_x.y.id}")).toEqual(["aws_x.y.id"]);
   });
@@ -22,6 +28,7 @@ describe("addressesIn", () => {
     expect(addressesIn("local.tags_all")).toEqual([]);
     expect(addressesIn("base64encode(terraform_data.seed.output)")).toEqual(["terraform_data.seed"]);
     expect(addressesIn("[for s in aws_subnet.private : s.id]")).toEqual(["aws_subnet.private"]);
+    expect(addressesIn("{ for sub_net, cidr_block in aws_subnet.private : sub_net.id => cidr_block.value }")).toEqual(["aws_subnet.private"]);
   });
 });
 
@@ -33,7 +40,7 @@ describe("undeclaredReferences", () => {
       aws_s3_bucket: { logs: { bucket: "logs" } },
       aws_s3_bucket_policy: {
         logs: { bucket: "${aws_s3_bucket.logs.id}", policy: "${data.aws_kms_alias.data.target_key_arn}" },
-        other: { bucket: "${aws_s3_bucket.elsewhere.id}", tags: [{ key: "${data.aws_kms_alias.gone.arn}" }] },
+        other: { bucket: "${aws_s3_bucket.elsewhere.id}", tags: [{ key: "${data.aws_kms_alias.gone.arn}" }], depends_on: ["aws_s3_bucket.logs", "aws_s3_bucket.missing"] },
       },
     },
   };
@@ -42,6 +49,7 @@ describe("undeclaredReferences", () => {
     expect(undeclaredReferences(stack)).toEqual([
       { at: "resource.aws_s3_bucket_policy.other.bucket", address: "aws_s3_bucket.elsewhere" },
       { at: "resource.aws_s3_bucket_policy.other.tags[0].key", address: "data.aws_kms_alias.gone" },
+      { at: "resource.aws_s3_bucket_policy.other.depends_on[1]", address: "aws_s3_bucket.missing" },
     ]);
   });
 
