@@ -297,7 +297,7 @@ export function loadBalancerUsage(products: Readonly<Record<string, ProductConfi
 }
 
 /** Shared tenants per ingress group stay within `tenancy.tenantsPerLoadBalancer` and the load balancer's quotas. */
-function checkIngressGroups(project: ProjectConfig, tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
+function checkIngressGroups(project: ProjectConfig, environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
   const groups = new Map<string, LoadedTenant[]>();
   for (const tenant of tenants) {
     const { ingressGroup, environment, isolation } = tenant.config;
@@ -305,6 +305,7 @@ function checkIngressGroups(project: ProjectConfig, tenants: readonly LoadedTena
     const key = `${environment}/${ingressGroup}`;
     groups.set(key, [...(groups.get(key) ?? []), tenant]);
   }
+  checkLoadBalancersPerRegion(project, environments, tenants, groups, issues);
   const limit = project.tenancy.tenantsPerLoadBalancer;
   for (const [key, members] of groups) {
     const [environment, group] = key.split("/");
@@ -324,6 +325,44 @@ function checkIngressGroups(project: ProjectConfig, tenants: readonly LoadedTena
     for (const member of members) {
       issues.push(issueAt(member.source, ["ingressGroup"], `ingress group ${group} of environment ${environment} is over capacity: ${why.join("; ")} (tenants: ${ids.join(", ")}); move tenants to another group, or allocate new ones with \`npm run tenant -- add\``, Number(group)));
     }
+  }
+}
+
+/**
+ * Load balancers per account and region: each environment routing products has its own (`apps`), each ingress group
+ * of shared tenants one more, each dedicated tenant one. Reported on the tenants of the region's highest groups.
+ */
+function checkLoadBalancersPerRegion(
+  project: ProjectConfig,
+  environments: readonly LoadedEnvironment[],
+  tenants: readonly LoadedTenant[],
+  groups: ReadonlyMap<string, readonly LoadedTenant[]>,
+  issues: ConfigIssue[],
+): void {
+  const regionOf = new Map(environments.map(({ config }) => [config.name, `${config.account.id}/${config.account.region}`]));
+  const count = new Map<string, number>();
+  const add = (region: string | undefined) => {
+    if (region) count.set(region, (count.get(region) ?? 0) + 1);
+  };
+  for (const { config } of environments) {
+    if (Object.values(config.products).some((product) => Object.values(product.workloads).some((workload) => workload.ingress))) add(regionOf.get(config.name));
+  }
+  for (const key of groups.keys()) add(regionOf.get(key.split("/")[0] as string));
+  for (const { config, products } of tenants) {
+    if (config.isolation === "dedicated" && loadBalancerUsage(products).targetGroups > 0) add(regionOf.get(config.environment));
+  }
+  const limit = project.tenancy.loadBalancersPerRegion;
+  for (const [key, members] of groups) {
+    const region = regionOf.get(key.split("/")[0] as string);
+    const total = region ? (count.get(region) ?? 0) : 0;
+    if (total <= limit) continue;
+    const [account, name] = (region as string).split("/");
+    for (const member of members) {
+      issues.push(
+        issueAt(member.source, ["ingressGroup"], `account ${account} would run ${total} load balancers in ${name}, more than project.yaml tenancy.loadBalancersPerRegion (${limit}, the AWS quota); put more tenants on each (tenancy.tenantsPerLoadBalancer) or raise the quota and the setting`, member.config.ingressGroup),
+      );
+    }
+    break; // one report per region is enough to act on
   }
 }
 
@@ -415,7 +454,7 @@ export function loadConfig(directory: string): PlatformConfig {
     if (loaded) tenants.push(loaded);
   }
   checkTenantDomains(tenants, issues);
-  if (project) checkIngressGroups(project, tenants, issues);
+  if (project) checkIngressGroups(project, environments, tenants, issues);
   checkCidrOverlaps(environments, tenants, issues);
 
   if (issues.length > 0 || !project) throw new ConfigError(issues);

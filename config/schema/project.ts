@@ -33,7 +33,13 @@ export const ProjectSchema = z.strictObject({
        * tenant file, allocated by `npm run tenant -- add`), because one ALB has at most 100 target groups, 25
        * certificates and 100 rules by default; the loader checks each group stays within them.
        */
-      tenantsPerLoadBalancer: z.int().min(1).max(25).default(10),
+      tenantsPerLoadBalancer: z.int().min(1).max(25).default(25),
+      /**
+       * Application Load Balancers one account may run in a region (the Elastic Load Balancing quota; AWS default
+       * 50). The loader counts every environment's load balancers per account and region against it; raise it
+       * after a quota increase.
+       */
+      loadBalancersPerRegion: z.int().min(1).max(1000).default(50),
     })
     .superRefine((tenancy, ctx) => {
       const pool = parseCidr(tenancy.cidrPool);

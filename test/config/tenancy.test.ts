@@ -131,6 +131,19 @@ describe("ingress groups (shared tenants' load balancers)", () => {
     expect(found[0]!.message).toMatch(/ingress group 1 of environment prod is over capacity: 2 tenants, more than project\.yaml tenancy\.tenantsPerLoadBalancer \(1\) \(tenants: globex, hooli\)/);
   });
 
+  it("rejects more load balancers in an account and region than tenancy.loadBalancersPerRegion", () => {
+    // dev, staging and prod share account 111111111111 in eu-west-1: three environment load balancers, globex's
+    // group 1 and initech's own make five; hooli in group 2 makes six.
+    const dir = tempConfig({
+      set: { "project.yaml": { tenancy: { loadBalancersPerRegion: 5 } } },
+      write: { "tenants/hooli.yaml": "id: hooli\nenvironment: prod\nisolation: shared\ningressGroup: 2\nproducts: { noor: {} }\n" },
+    });
+    const found = problems(dir);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ path: ["ingressGroup"], message: expect.stringMatching(/account 111111111111 would run 6 load balancers in eu-west-1, more than project\.yaml tenancy\.loadBalancersPerRegion \(5/) });
+    expect(loadConfig(tempConfig({ set: { "project.yaml": { tenancy: { loadBalancersPerRegion: 5 } } } })).tenants).toHaveLength(2);
+  });
+
   it("rejects an ingress group on a dedicated tenant", () => {
     const dir = tempConfig({ write: { "tenants/vandelay.yaml": "id: vandelay\nenvironment: dev\nisolation: dedicated\ningressGroup: 1\nnetwork: { cidr: 10.140.0.0/16 }\n" } });
     expect(problems(dir)).toContainEqual(expect.objectContaining({ path: ["ingressGroup"], message: expect.stringMatching(/a dedicated tenant has its own, remove ingressGroup/) }));
