@@ -14,18 +14,16 @@ import { disableTokenStackTraces } from "./stacks/fast-synth";
 /** How cdktf begins the error it throws when construct validations fail. */
 const SYNTH_VALIDATION_FAILURE = "Validation failed with the following errors";
 
-function main(): void {
+async function main(): Promise<void> {
   const options = readRuntimeOptions(process.env, join(__dirname, "config"));
   if (!options.tokenStackTraces) disableTokenStackTraces();
   const config = loadConfig(options.configDir);
   const app = new App();
-  buildApp(app, config, { stackPatterns: options.stackPatterns, bootstrapBackend: options.bootstrapBackend });
+  await buildApp(app, config, { stackPatterns: options.stackPatterns, bootstrapBackend: options.bootstrapBackend });
   app.synth();
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof StackSelectionError || error instanceof RuntimeOptionError || error instanceof NameError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
@@ -35,5 +33,6 @@ try {
     process.stderr.write(`${error.message.replace(/\n\s*If you wish to ignore these validations.*$/s, "")}\n`);
     process.exit(1);
   }
-  throw error;
-}
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -202,6 +202,25 @@ export function tenantNamespace(tenant: string, product: string): string {
   return `${tenant}-${product}`;
 }
 
+function buildTenantProductsSchema(environment: EnvironmentConfig) {
+  const names = { namespace: ProductSchema.shape.namespace, domain: ProductSchema.shape.domain };
+  return z
+    .strictObject({ products: z.record(z.string(), ProductSchema), cached: z.record(z.string(), z.looseObject(names)) })
+    .superRefine((value, ctx) => checkProducts({ products: value.products, workloads: environment.workloads }, ctx));
+}
+
+const tenantProductsSchemas = new WeakMap<EnvironmentConfig, ReturnType<typeof buildTenantProductsSchema>>();
+
+/** The schema of a tenant's layered products in `environment`, built once per environment (zod compiles each schema on first use). */
+function tenantProductsSchema(environment: EnvironmentConfig): ReturnType<typeof buildTenantProductsSchema> {
+  let schema = tenantProductsSchemas.get(environment);
+  if (!schema) {
+    schema = buildTenantProductsSchema(environment);
+    tenantProductsSchemas.set(environment, schema);
+  }
+  return schema;
+}
+
 /**
  * Layers each tenant product over its environment's instance (see LoadedTenant.products) and validates the result
  * as the environment validates its own products; problems point at the tenant file's `products.<name>` keys.
@@ -245,11 +264,7 @@ function resolveTenantProducts(
   }
   issues.push(...problems);
   if (problems.length > 0) return undefined;
-  const names = { namespace: ProductSchema.shape.namespace, domain: ProductSchema.shape.domain };
-  const schema = z
-    .strictObject({ products: z.record(z.string(), ProductSchema), cached: z.record(z.string(), z.looseObject(names)) })
-    .superRefine((value, ctx) => checkProducts({ products: value.products, workloads: environment.workloads }, ctx));
-  const validated = validateWith(schema, { products: layered, cached }, source, issues);
+  const validated = validateWith(tenantProductsSchema(environment), { products: layered, cached }, source, issues);
   if (!validated) return undefined;
   for (const [name, product] of Object.entries(validated.products)) {
     cache.set(`${environment.name}\u0000${name}\u0000${JSON.stringify(tenant.products[name]?.workloads ?? {})}`, product);

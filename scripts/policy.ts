@@ -31,7 +31,7 @@ import { failAtOf, profileOf, readSynthesized, synthesizeBundled } from "./lib/b
 
 const ROOT = join(__dirname, "..");
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   // As in main.ts: cdktf records a stack trace per token; source-mapping them dominates synthesis time.
   process.setSourceMapsEnabled(false);
   const program = new Command()
@@ -51,7 +51,7 @@ function main(argv: string[]): number {
   const runtime = readRuntimeOptions(process.env, join(ROOT, "config"));
   const config = loadConfig(runtime.configDir);
   const suppressions = loadSuppressions(runtime.configDir);
-  const outdir = options.from ? resolve(options.from) : synthesizeBundled(config, { stackPatterns: runtime.stackPatterns });
+  const outdir = options.from ? resolve(options.from) : await synthesizeBundled(config, { stackPatterns: runtime.stackPatterns });
   const stacks = readSynthesized(outdir);
 
   const models = new Map([...stacks].map(([name, json]) => [name, new StackModel(json, name)]));
@@ -80,13 +80,17 @@ function main(argv: string[]): number {
   return ok ? 0 : 1;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = 2;
-  } else {
-    throw error;
-  }
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

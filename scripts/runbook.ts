@@ -20,8 +20,8 @@ import { BACKUP_TAG_KEY } from "../constructs/core/backup-tag";
 import { assessStack, type Assessment } from "../constructs/rpo";
 import { veleroBucketName, VELERO_NAMESPACE } from "../constructs/velero";
 import { buildApp } from "../stacks/app";
-import { InfraStack, infraStackName } from "../stacks/infra";
-import { platformStackName } from "../stacks/platform";
+import { InfraStack } from "../stacks/infra";
+import { infraStackName, platformStackName } from "../stacks/names";
 import { environmentContext } from "../stacks/context";
 
 export const RUNBOOK_DIR = join(__dirname, "..", "docs", "runbooks");
@@ -181,12 +181,12 @@ export function renderRunbook(environment: EnvironmentConfig, infra: InfraStack,
 }
 
 /** Every environment's runbook, by file name. */
-export function renderRunbooks(config: PlatformConfig): Record<string, string> {
+export async function renderRunbooks(config: PlatformConfig): Promise<Record<string, string>> {
   const outdir = mkdtempSync(join(tmpdir(), "runbook-"));
   try {
     const app = new App({ outdir, skipValidation: true });
     const patterns = config.environments.map((environment) => infraStackName(environment.config.name));
-    const stacks = buildApp(app, config, { stackPatterns: patterns });
+    const stacks = await buildApp(app, config, { stackPatterns: patterns });
     const runbooks: Record<string, string> = {};
     for (const { config: environment } of config.environments) {
       const infra = stacks.find((stack) => stack.node.id === infraStackName(environment.name));
@@ -202,11 +202,19 @@ export function renderRunbooks(config: PlatformConfig): Record<string, string> {
 /** True when run as `tsx scripts/runbook.ts`, false when imported (by the freshness test). */
 const invokedDirectly = typeof require !== "undefined" && typeof module !== "undefined" && require.main === module;
 
-if (invokedDirectly) {
+async function main(): Promise<void> {
   const config = loadConfig(process.argv[2] ?? join(__dirname, "..", "config"));
+  const runbooks = await renderRunbooks(config); // every runbook rendered before any file is written
   mkdirSync(RUNBOOK_DIR, { recursive: true });
-  for (const [file, content] of Object.entries(renderRunbooks(config))) {
+  for (const [file, content] of Object.entries(runbooks)) {
     writeFileSync(join(RUNBOOK_DIR, file), content);
     process.stdout.write(`wrote ${join("docs", "runbooks", file)}\n`);
   }
+}
+
+if (invokedDirectly) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
 }

@@ -29,12 +29,12 @@ export function readRecords(directory: string = RECORD_DIR): Map<string, Address
   );
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   // As in main.ts: cdktf records a stack trace per token; source-mapping them dominates synthesis time.
   process.setSourceMapsEnabled(false);
   const check = argv.includes("--check");
   const runtime = readRuntimeOptions(process.env, join(__dirname, "..", "config"));
-  const stacks = readSynthesized(synthesizeBundled(loadConfig(runtime.configDir), { stackPatterns: runtime.stackPatterns }));
+  const stacks = readSynthesized(await synthesizeBundled(loadConfig(runtime.configDir), { stackPatterns: runtime.stackPatterns }));
   if (check) {
     const records = readRecords();
     const filtered = runtime.stackPatterns.length > 0 ? new Map([...records].filter(([name]) => stacks.has(name))) : records;
@@ -59,4 +59,14 @@ function main(argv: string[]): number {
   return 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

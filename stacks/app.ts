@@ -1,18 +1,16 @@
 /**
  * Composes the cdktf App from a validated configuration. The stack catalog is computed from configuration
  * alone, and the stack filter is applied before any stack is constructed, so a selective synth pays only for
- * the stacks it selects.
+ * the stacks it selects: each kind of stack's module (and the constructs behind it) is loaded only when a stack
+ * of that kind is built — one tenant's stack out of a thousand does not load the environment stacks' constructs.
  */
 import picomatch from "picomatch";
 import type { App, TerraformStack } from "cdktf";
 import type { PlatformConfig } from "../config/loader";
 import type { EnvironmentConfig } from "../config/schema/environment";
 import { applyPolicy, loadSuppressions, type PolicyOptions } from "../constructs/policy";
-import { BOOTSTRAP_STACK, BootstrapStack } from "./bootstrap";
 import { dedicatedTenantEnvironment, environmentContext, s3Backend, type BackendSettings } from "./context";
-import { InfraStack, infraStackName } from "./infra";
-import { PlatformStack, platformStackName } from "./platform";
-import { dedicatedTenantStackNames, SharedTenantStack, sharedTenantStackName } from "./tenant";
+import { BOOTSTRAP_STACK, dedicatedTenantStackNames, infraStackName, platformStackName, sharedTenantStackName } from "./names";
 
 export interface BuildOptions {
   /** Glob patterns (`prod-*`, `bootstrap`); a stack is built when it matches any. Empty: every stack. */
@@ -27,7 +25,8 @@ interface StackEntry {
   readonly policy: PolicyOptions;
   /** Stacks this one must be deployed after (when they are built too). */
   readonly dependsOn: readonly string[];
-  build(app: App): TerraformStack;
+  /** Loads the stack's module (once per process) and constructs the stack in `app`. */
+  build(app: App): Promise<TerraformStack>;
 }
 
 export class StackSelectionError extends Error {}
@@ -41,15 +40,15 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
     options.bootstrapBackend === "local" ? { kind: "local", directory: "." } : backend;
   const entries: StackEntry[] = [
     // The bootstrap stack holds every stack's state and the CI identity: checked as production.
-    { name: BOOTSTRAP_STACK, dependsOn: [], policy: { profile: "production", suppressions }, build: (app) => new BootstrapStack(app, config, bootstrapBackend) },
+    { name: BOOTSTRAP_STACK, dependsOn: [], policy: { profile: "production", suppressions }, build: async (app) => new (await import("./bootstrap")).BootstrapStack(app, config, bootstrapBackend) },
   ];
   for (const { config: environment } of config.environments) {
     const context = environmentContext(config.project, environment);
     const infra = infraStackName(environment.name);
     const policy = policyFor(environment);
-    entries.push({ name: infra, dependsOn: [], policy, build: (app) => new InfraStack(app, infra, context, backend) });
+    entries.push({ name: infra, dependsOn: [], policy, build: async (app) => new (await import("./infra")).InfraStack(app, infra, context, backend) });
     const platform = platformStackName(environment.name);
-    entries.push({ name: platform, dependsOn: [infra], policy, build: (app) => new PlatformStack(app, platform, context, backend) });
+    entries.push({ name: platform, dependsOn: [infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, platform, context, backend) });
   }
   const environments = new Map(config.environments.map(({ config: environment }) => [environment.name, environment]));
   for (const { config: tenant, products } of config.tenants) {
@@ -58,14 +57,14 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
     if (tenant.isolation === "shared") {
       const name = sharedTenantStackName(environment.name, tenant.id);
       const context = environmentContext(config.project, environment, tenant);
-      entries.push({ name, dependsOn: [platformStackName(environment.name)], policy: policyFor(environment), build: (app) => new SharedTenantStack(app, name, context, backend, products) });
+      entries.push({ name, dependsOn: [platformStackName(environment.name)], policy: policyFor(environment), build: async (app) => new (await import("./tenant")).SharedTenantStack(app, name, context, backend, products) });
     } else {
       const names = dedicatedTenantStackNames(tenant.id);
       // Its own cluster runs the products of the tenant file (on the tenant's domains), not the environment's.
       const context = environmentContext(config.project, dedicatedTenantEnvironment(environment, tenant, products), tenant);
       const policy = policyFor(environment);
-      entries.push({ name: names.infra, dependsOn: [], policy, build: (app) => new InfraStack(app, names.infra, context, backend) });
-      entries.push({ name: names.platform, dependsOn: [names.infra], policy, build: (app) => new PlatformStack(app, names.platform, context, backend) });
+      entries.push({ name: names.infra, dependsOn: [], policy, build: async (app) => new (await import("./infra")).InfraStack(app, names.infra, context, backend) });
+      entries.push({ name: names.platform, dependsOn: [names.infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, names.platform, context, backend) });
     }
   }
   return entries;
@@ -85,14 +84,14 @@ export function selectStacks(allNames: readonly string[], patterns: readonly str
   return allNames.filter((name) => selected.has(name));
 }
 
-/** Builds the selected stacks into `app` and records deployment order between the ones built. */
-export function buildApp(app: App, config: PlatformConfig, options: BuildOptions = {}): TerraformStack[] {
+/** Builds the selected stacks into `app`, in catalog order, and records deployment order between the ones built. */
+export async function buildApp(app: App, config: PlatformConfig, options: BuildOptions = {}): Promise<TerraformStack[]> {
   const catalog = stackCatalog(config, options);
   const selected = new Set(selectStacks(catalog.map((entry) => entry.name), options.stackPatterns));
   const built = new Map<string, TerraformStack>();
   for (const entry of catalog) {
     if (!selected.has(entry.name)) continue;
-    const stack = entry.build(app);
+    const stack = await entry.build(app);
     applyPolicy(stack, entry.policy); // the policy pack fails synthesis on findings at or above the threshold
     for (const dependency of entry.dependsOn) {
       const other = built.get(dependency);

@@ -18,9 +18,8 @@ import {
   stateKeyAlias,
   type BackendSettings,
 } from "./context";
+import { BOOTSTRAP_STACK } from "./names";
 import { BaseStack } from "./base-stack";
-
-export const BOOTSTRAP_STACK = "bootstrap";
 
 export class BootstrapStack extends BaseStack {
   readonly state: StateStore;

@@ -22,10 +22,6 @@ import { Network } from "../constructs/network";
 import { ciDeployRoleArn, environmentTags, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
 import { BaseStack } from "./base-stack";
 
-export function infraStackName(environment: string): string {
-  return `${environment}-infra`;
-}
-
 export class InfraStack extends BaseStack {
   readonly keys: PlatformKeys;
   readonly network: Network;

@@ -21,10 +21,6 @@ function customCertificates(tenant: TenantConfig): Record<string, string> {
   return Object.fromEntries(Object.entries(tenant.products).flatMap(([name, product]) => (product.certificateArn ? [[name, product.certificateArn]] : [])));
 }
 
-export function platformStackName(environment: string): string {
-  return `${environment}-platform`;
-}
-
 export class PlatformStack extends BaseStack {
   readonly cluster: DataAwsEksCluster;
   readonly kubernetes: KubernetesProvider;

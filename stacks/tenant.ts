@@ -14,14 +14,6 @@ import { BaseStack } from "./base-stack";
 import { clusterProviders } from "./cluster-providers";
 import { environmentTags, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
 
-export function sharedTenantStackName(environment: string, tenant: string): string {
-  return `${environment}-tenant-${tenant}`;
-}
-
-export function dedicatedTenantStackNames(tenant: string): { infra: string; platform: string } {
-  return { infra: `tenant-${tenant}-infra`, platform: `tenant-${tenant}-platform` };
-}
-
 export class SharedTenantStack extends BaseStack {
   readonly cluster: DataAwsEksCluster;
   readonly kubernetes: KubernetesProvider;

@@ -12,10 +12,10 @@ import { dig, one, type SynthesizedStack } from "../../constructs/policy/model";
 import { buildApp } from "../../stacks/app";
 
 /** Synthesizes the selected stacks without running validations (the policy reports findings instead of failing). */
-export function synthesizeBundled(config: PlatformConfig, options: { outdir?: string; stackPatterns?: readonly string[] } = {}): string {
+export async function synthesizeBundled(config: PlatformConfig, options: { outdir?: string; stackPatterns?: readonly string[] } = {}): Promise<string> {
   const outdir = options.outdir ?? mkdtempSync(join(tmpdir(), "platform-synth-"));
   const app = new App({ outdir, skipValidation: true });
-  buildApp(app, config, options.stackPatterns ? { stackPatterns: options.stackPatterns } : {});
+  await buildApp(app, config, options.stackPatterns ? { stackPatterns: options.stackPatterns } : {});
   app.synth();
   return outdir;
 }

@@ -17,11 +17,8 @@ import type { PlatformConfig } from "../../config/loader";
 import { PROFILES, type EnvironmentConfig } from "../../config/schema/environment";
 import { roleArn } from "../../constructs/core/aws";
 import { stackCatalog } from "../../stacks/app";
-import { BOOTSTRAP_STACK } from "../../stacks/bootstrap";
+import { BOOTSTRAP_STACK, dedicatedTenantStackNames, infraStackName, platformStackName, sharedTenantStackName } from "../../stacks/names";
 import { bootstrapAccount, ciRoleNames } from "../../stacks/context";
-import { infraStackName } from "../../stacks/infra";
-import { platformStackName } from "../../stacks/platform";
-import { dedicatedTenantStackNames, sharedTenantStackName } from "../../stacks/tenant";
 
 export const NODE_VERSION = "20";
 /** Terraform CLI version CI installs (the one the project is tested with). */

@@ -4,9 +4,10 @@ import { describe, expect, it } from "vitest";
 import { renderRunbooks, RUNBOOK_DIR } from "../../scripts/runbook";
 import { bundledConfig } from "../support/synth";
 
+const config = bundledConfig();
+const runbooks = await renderRunbooks(config);
+
 describe("restore runbooks", () => {
-  const config = bundledConfig();
-  const runbooks = renderRunbooks(config);
 
   it("exist for every environment and are up to date (run `npm run runbook` after changing backups or stateful resources)", () => {
     expect(Object.keys(runbooks).sort()).toEqual(config.environments.map((environment) => `${environment.config.name}.md`).sort());

@@ -1,6 +1,8 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { selectStacks, stackCatalog, StackSelectionError } from "../../stacks/app";
-import { buildStacks, bundledConfig, bundledSynth, type Synthesized } from "../support/synth";
+import { buildStacks, bundledConfig, bundledSynth, ROOT, type Synthesized } from "../support/synth";
 
 const bundled = new Map([...bundledSynth()].map(([name, text]) => [name, JSON.parse(text) as Synthesized]));
 
@@ -59,8 +61,36 @@ describe("stack filter", () => {
     expect(() => selectStacks(names, ["qa-*"])).toThrow(/matches no stack.*bootstrap, dev-infra/);
   });
 
-  it("builds only the selected stacks", () => {
-    const stacks = buildStacks(bundledConfig(), { stackPatterns: ["staging-*"] });
+  it("builds only the selected stacks", async () => {
+    const stacks = await buildStacks(bundledConfig(), { stackPatterns: ["staging-*"] });
     expect([...stacks.keys()]).toEqual(["staging-infra", "staging-platform"]);
+  });
+});
+
+/** Project modules `file` loads when it is loaded: static value imports and re-exports (type-only ones are erased). */
+function staticImports(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  const specifiers = [...text.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^;]*?\sfrom\s+)?"([^"]+)";/gms)].map((match) => match[1] as string);
+  return specifiers
+    .filter((specifier) => specifier.startsWith("."))
+    .map((specifier) => resolve(dirname(file), specifier))
+    .map((path) => [`${path}.ts`, join(path, "index.ts")].find((candidate) => existsSync(candidate)) ?? path);
+}
+
+describe("selective synthesis", () => {
+  it("loads a stack's constructs only when that stack is built: the entry point never reaches the stack classes statically", () => {
+    const reached = new Set<string>();
+    const pending = [join(ROOT, "main.ts")];
+    while (pending.length > 0) {
+      const file = pending.pop() as string;
+      if (reached.has(file)) continue;
+      reached.add(file);
+      pending.push(...staticImports(file));
+    }
+    const names = [...reached].map((file) => relative(ROOT, file));
+    expect(names).toEqual(expect.arrayContaining(["stacks/app.ts", "stacks/names.ts", "config/loader.ts", "constructs/policy/index.ts"]));
+    for (const module of ["stacks/bootstrap.ts", "stacks/infra.ts", "stacks/platform.ts", "stacks/tenant.ts", "constructs/product-workloads/index.ts", "constructs/tenant-product/index.ts"]) {
+      expect(names, `${module} is loaded by every synthesis`).not.toContain(module);
+    }
   });
 });

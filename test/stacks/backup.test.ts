@@ -6,7 +6,7 @@ import { assessStack, RpoCheck } from "../../constructs/rpo";
 import { InfraStack } from "../../stacks/infra";
 import { buildStacks, bundledConfig, resourceList, synthJson } from "../support/synth";
 
-const stacks = buildStacks(bundledConfig(), { stackPatterns: ["prod-infra", "prod-platform", "dev-infra"] });
+const stacks = await buildStacks(bundledConfig(), { stackPatterns: ["prod-infra", "prod-platform", "dev-infra"] });
 const prod = stacks.get("prod-infra") as InfraStack;
 const dev = stacks.get("dev-infra") as InfraStack;
 const prodJson = synthJson(prod);

@@ -61,8 +61,8 @@ describe("resolveStack", () => {
     expect(JSON.stringify(stack.toTerraform())).toContain("acme-owner-bucket");
   });
 
-  it("produces exactly cdktf's toTerraform() for every bundled stack", () => {
-    const stacks = buildStacks(bundledConfig());
+  it("produces exactly cdktf's toTerraform() for every bundled stack", async () => {
+    const stacks = await buildStacks(bundledConfig());
     expect(stacks.size).toBeGreaterThan(5);
     for (const [name, stack] of stacks) {
       expect(resolveStack(stack), name).toStrictEqual(TerraformStack.prototype.toTerraform.call(stack));

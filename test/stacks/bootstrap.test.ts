@@ -85,8 +85,8 @@ describe("bootstrap stack: CI identity", () => {
     expect(protect.resources).toEqual(expect.arrayContaining(["arn:aws:iam::111111111111:role/acme-ci-deploy", "arn:aws:iam::111111111111:role/acme-ci-plan"]));
   });
 
-  it("can be synthesized with a local backend for its very first apply", () => {
-    const local = synthJson(buildStacks(bundledConfig(), { stackPatterns: ["bootstrap"], bootstrapBackend: "local" }).get("bootstrap")!);
+  it("can be synthesized with a local backend for its very first apply", async () => {
+    const local = synthJson((await buildStacks(bundledConfig(), { stackPatterns: ["bootstrap"], bootstrapBackend: "local" })).get("bootstrap")!);
     expect(local.terraform).toMatchObject({ backend: { local: { path: "./bootstrap.tfstate" } } });
   });
 });

@@ -35,8 +35,8 @@ function rulesOf(json: Synthesized): Rule[] {
 }
 
 /** Synthesized JSON of one stack built from `config`. */
-function synthesize(config: PlatformConfig, names: string[], name: string): Synthesized {
-  const stack = buildStacks(config, { stackPatterns: names }).get(name);
+async function synthesize(config: PlatformConfig, names: string[], name: string): Promise<Synthesized> {
+  const stack = (await buildStacks(config, { stackPatterns: names })).get(name);
   if (!stack) throw new Error(`stack ${name} was not built`);
   return synthJson(stack);
 }
@@ -111,8 +111,8 @@ describe("thresholds flow from configuration into rules", () => {
   const dir = tempConfig({ set: { "environments/prod.yaml": { observability: { alertRules: { product: { httpErrorRatePercent: { threshold: 2.5 } } } } } } });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("changes the rule expression when the environment file changes a threshold", () => {
-    const changed = synthesize(loadConfig(dir), ["prod-platform"], "prod-platform");
+  it("changes the rule expression when the environment file changes a threshold", async () => {
+    const changed = await synthesize(loadConfig(dir), ["prod-platform"], "prod-platform");
     const before = prodRules.find((rule) => rule.alert === "HttpErrorRateHigh");
     const after = rulesOf(changed).find((rule) => rule.alert === "HttpErrorRateHigh");
     expect(before?.expr).toMatch(/\* 100 > 1$/);

@@ -137,7 +137,7 @@ describe("Helm values against the pinned chart releases", () => {
     });
   }
 
-  it("with every optional add-on enabled and toggles flipped, every values key still exists upstream", () => {
+  it("with every optional add-on enabled and toggles flipped, every values key still exists upstream", async () => {
     const dir = tempConfig({
       set: {
         "environments/dev.yaml": {
@@ -150,18 +150,18 @@ describe("Helm values against the pinned chart releases", () => {
         },
       },
     });
-    const json = synthJson(defined(buildStacks(loadConfig(dir), { stackPatterns: ["dev-platform"] }).get("dev-platform")));
+    const json = synthJson(defined((await buildStacks(loadConfig(dir), { stackPatterns: ["dev-platform"] })).get("dev-platform")));
     expect(resourceList(json, "helm_release").map((release) => release.name)).toContain("cert-manager");
     expect(releaseValuesProblems(json)).toEqual([]);
   });
 
-  it("leaves out Karpenter, external-dns and cert-manager where they are disabled", () => {
+  it("leaves out Karpenter, external-dns and cert-manager where they are disabled", async () => {
     // Without external-dns nothing would publish the products' hosts, so this staging runs no product.
     const staging = parse(readFileSync(join(BUNDLED_CONFIG_DIR, "environments", "staging.yaml"), "utf8")) as Record<string, unknown>;
     delete staging.products;
     staging.addons = { ...(staging.addons as object), karpenter: { enabled: false }, externalDns: { enabled: false } };
     const dir = tempConfig({ write: { "environments/staging.yaml": stringify(staging) } });
-    const json = synthJson(defined(buildStacks(loadConfig(dir), { stackPatterns: ["staging-platform"] }).get("staging-platform")));
+    const json = synthJson(defined((await buildStacks(loadConfig(dir), { stackPatterns: ["staging-platform"] })).get("staging-platform")));
     expect(addonResources(json, "helm_release").map((release) => release.name).sort()).toEqual([
       "aws-load-balancer-controller",
       "cluster-secret-stores",

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../config/loader";
 import { bundledConfig, bundledSynth, synthToTexts, tempConfig } from "../support/synth";
 
@@ -48,11 +48,11 @@ describe("tenant stacks", () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it("leaves every other stack byte-identical when one tenant's file is removed", () => {
-    const without = synthToTexts(loadConfig(tempConfig({ remove: ["tenants/globex.yaml"] })));
+  it("leaves every other stack byte-identical when one tenant's file is removed", async () => {
+    const without = await synthToTexts(loadConfig(tempConfig({ remove: ["tenants/globex.yaml"] })));
     expect([...without.keys()]).toEqual([...texts.keys()].filter((name) => name !== "prod-tenant-globex"));
     for (const [name, text] of without) expect(text, name).toBe(texts.get(name));
-    const withoutDedicated = synthToTexts(loadConfig(tempConfig({ remove: ["tenants/initech.yaml"] })));
+    const withoutDedicated = await synthToTexts(loadConfig(tempConfig({ remove: ["tenants/initech.yaml"] })));
     expect([...withoutDedicated.keys()].some((name) => name.includes("initech"))).toBe(false);
     for (const [name, text] of withoutDedicated) expect(text, name).toBe(texts.get(name));
   });
@@ -193,17 +193,20 @@ describe("dedicated tenant products", () => {
 
 describe("tenants on custom domains", () => {
   const arn = "arn:aws:acm:eu-west-1:111111111111:certificate/0f6e6d0c-2f52-4b8e-9a4e-3c1d2b7a9f10";
-  const synthesized = synthToTexts(
-    loadConfig(
-      tempConfig({
-        write: {
-          "tenants/soylent.yaml": `id: soylent\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts:\n  noor: { domain: learn.soylent.org, certificateArn: "${arn}" }\n`,
-          "tenants/umbrella.yaml": `id: umbrella\nenvironment: prod\nisolation: dedicated\nnetwork: { cidr: 10.140.0.0/16 }\nproducts:\n  smartedu: { domain: tutor.umbrella.org, certificateArn: "${arn}" }\n`,
-        },
-      }),
-    ),
-    { stackPatterns: ["prod-tenant-soylent", "tenant-umbrella-platform"] },
-  );
+  let synthesized = new Map<string, string>();
+  beforeAll(async () => {
+    synthesized = await synthToTexts(
+      loadConfig(
+        tempConfig({
+          write: {
+            "tenants/soylent.yaml": `id: soylent\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts:\n  noor: { domain: learn.soylent.org, certificateArn: "${arn}" }\n`,
+            "tenants/umbrella.yaml": `id: umbrella\nenvironment: prod\nisolation: dedicated\nnetwork: { cidr: 10.140.0.0/16 }\nproducts:\n  smartedu: { domain: tutor.umbrella.org, certificateArn: "${arn}" }\n`,
+          },
+        }),
+      ),
+      { stackPatterns: ["prod-tenant-soylent", "tenant-umbrella-platform"] },
+    );
+  });
 
   for (const stack of ["prod-tenant-soylent", "tenant-umbrella-platform"]) {
     it(`${stack}: presents the tenant's certificate, issues none, and outputs the CNAME records to create`, () => {
@@ -223,10 +226,13 @@ describe("tenants on custom domains", () => {
 });
 
 describe("shared tenants' load balancers", () => {
-  const synthesized = synthToTexts(
-    loadConfig(tempConfig({ write: { "tenants/hooli.yaml": "id: hooli\nenvironment: prod\nisolation: shared\ningressGroup: 2\nproducts: { noor: {} }\n" } })),
-    { stackPatterns: ["prod-tenant-*", "prod-platform"] },
-  );
+  let synthesized = new Map<string, string>();
+  beforeAll(async () => {
+    synthesized = await synthToTexts(
+      loadConfig(tempConfig({ write: { "tenants/hooli.yaml": "id: hooli\nenvironment: prod\nisolation: shared\ningressGroup: 2\nproducts: { noor: {} }\n" } })),
+      { stackPatterns: ["prod-tenant-*", "prod-platform"] },
+    );
+  });
   const groupsOf = (stack: string) => new Set([...synthesized.get(stack)!.matchAll(/"alb\.ingress\.kubernetes\.io\/group\.name":\s*"([^"]+)"/g)].map((match) => match[1]));
   const namesOf = (stack: string) => new Set([...synthesized.get(stack)!.matchAll(/"alb\.ingress\.kubernetes\.io\/load-balancer-name":\s*"([^"]+)"/g)].map((match) => match[1]));
 

@@ -11,11 +11,11 @@ import { loadConfig } from "../../config/loader";
 import { buildApp } from "../../stacks/app";
 import { disableTokenStackTraces } from "../../stacks/fast-synth";
 
-export default function setup(project: TestProject): () => void {
+export default async function setup(project: TestProject): Promise<() => void> {
   disableTokenStackTraces(); // as main.ts does
   const outdir = mkdtempSync(join(tmpdir(), "platform-bundled-"));
   const app = new App({ outdir }); // exactly as main.ts
-  buildApp(app, loadConfig(join(__dirname, "..", "..", "config")));
+  await buildApp(app, loadConfig(join(__dirname, "..", "..", "config")));
   app.synth();
   project.provide("bundledOutdir", outdir);
   return () => rmSync(outdir, { recursive: true, force: true });

@@ -38,10 +38,10 @@ export function bundledSynth(): Map<string, string> {
 }
 
 /** Synthesizes `config` with a real App (as main.ts does) into a temporary directory: stack name -> cdk.tf.json text. */
-export function synthToTexts(config: PlatformConfig, options: BuildOptions = {}): Map<string, string> {
+export async function synthToTexts(config: PlatformConfig, options: BuildOptions = {}): Promise<Map<string, string>> {
   const outdir = mkdtempSync(join(tmpdir(), "platform-synth-"));
   const app = new App({ outdir });
-  buildApp(app, config, options);
+  await buildApp(app, config, options);
   app.synth();
   const stacksDir = join(outdir, "stacks");
   const texts = new Map(readdirSync(stacksDir).sort().map((name) => [name, readFileSync(join(stacksDir, name, "cdk.tf.json"), "utf8")]));
@@ -64,9 +64,9 @@ export function synthJson(stack: TerraformStack): Synthesized {
 }
 
 /** Builds the selected stacks of `config` in a test app and returns them by name. */
-export function buildStacks(config: PlatformConfig, options: BuildOptions = {}): Map<string, TerraformStack> {
+export async function buildStacks(config: PlatformConfig, options: BuildOptions = {}): Promise<Map<string, TerraformStack>> {
   const app = Testing.app();
-  const stacks = buildApp(app, config, options);
+  const stacks = await buildApp(app, config, options);
   return new Map(stacks.map((stack) => [stack.node.id, stack]));
 }
 
