@@ -25,6 +25,7 @@ import { certificateCovers, checkProducts, ProductSchema, qualifyHost, type Prod
 import { ACM_CERTIFICATE_ARN, TenantSchema, type TenantConfig } from "./schema/tenant";
 import { z } from "zod";
 import { displayPath, readYamlFile, yamlFilesIn, type SourceFile } from "./source";
+import { dedicatedTenantEnvironment, dedicatedTenantServices } from "./tenant-environment";
 import { issueAt, validateWith } from "./validate";
 
 export interface LoadedEnvironment {
@@ -41,6 +42,12 @@ export interface LoadedTenant {
    * namespace (`<id>-<product>`) and domain (`<id>.<product domain>` unless set), then the tenant's overrides.
    */
   readonly products: Readonly<Record<string, ProductConfig>>;
+  /**
+   * The environment settings the tenant's stacks are built from: a shared tenant's environment as it is; for a
+   * dedicated tenant, its environment with the tenant's service sizes and backup policy, reduced to the tenant's VPC,
+   * products and the services and buckets they use (config/tenant-environment.ts).
+   */
+  readonly environment: EnvironmentConfig;
 }
 
 export interface PlatformConfig {
@@ -61,12 +68,13 @@ export function resolveEnvironmentLayers(raw: Record<string, unknown>, fileStem:
   return layer(PROFILE_DEFAULTS[profile], derivedDefaults(fileStem), raw);
 }
 
-function loadEnvironment(path: string, stem: string, products: ProductCatalog, issues: ConfigIssue[]): LoadedEnvironment | undefined {
+function loadEnvironment(path: string, stem: string, products: ProductCatalog, issues: ConfigIssue[], inputs: Map<string, unknown>): LoadedEnvironment | undefined {
   const source = readYamlFile(path, issues);
   if (!source) return undefined;
   const layered = layerProductInstances(resolveEnvironmentLayers(source.data as Record<string, unknown>, stem), products, source, issues);
   const config = validateWith(EnvironmentSchema, layered, source, issues);
   if (!config) return undefined;
+  inputs.set(stem, layered);
   if (config.name !== stem) {
     issues.push(
       issueAt(source, ["name"], `must equal the file name "${stem}" (one file per environment, named after it)`, config.name),
@@ -82,6 +90,7 @@ function loadTenant(
   environments: ReadonlyMap<string, EnvironmentConfig | undefined>,
   issues: ConfigIssue[],
   cache: Map<string, ProductConfig>,
+  environmentInputs: ReadonlyMap<string, unknown>,
 ): LoadedTenant | undefined {
   const source = readYamlFile(path, issues);
   if (!source) return undefined;
@@ -110,6 +119,16 @@ function loadTenant(
   if (config.isolation === "shared" && config.network) {
     problems.push(issueAt(source, ["network"], "only dedicated tenants have their own network; remove it or set isolation: dedicated", config.network));
   }
+  if (config.isolation === "shared" && config.services) {
+    problems.push(
+      issueAt(source, ["services"], `a shared tenant uses environment ${config.environment}'s data services, sized in environments/${config.environment}.yaml; only a dedicated tenant has its own to size (remove services or set isolation: dedicated)`, config.services),
+    );
+  }
+  if (config.isolation === "shared" && config.backup) {
+    problems.push(
+      issueAt(source, ["backup"], `a shared tenant's data lives in environment ${config.environment}'s services and is backed up by its policy (backup in environments/${config.environment}.yaml); only a dedicated tenant has its own (remove backup or set isolation: dedicated)`, config.backup),
+    );
+  }
   if (config.isolation === "shared" && Object.keys(config.products).length === 0) {
     problems.push(issueAt(source, ["products"], "a shared tenant runs at least one of its environment's products; list them under products (e.g. products: { noor: {} })", config.products));
   }
@@ -118,7 +137,42 @@ function loadTenant(
   const environment = environments.get(config.environment);
   if (!environment) return undefined; // the environment file is invalid and reported
   const products = resolveTenantProducts(config, environment, source, issues, cache);
-  return products ? { config, source, products } : undefined;
+  if (!products) return undefined;
+  if (config.isolation === "shared") return { config, source, products, environment };
+  const own = dedicatedEnvironmentSettings(config, environment, products, environmentInputs.get(environment.name), source, issues);
+  return own ? { config, source, products, environment: dedicatedTenantEnvironment(own, config, products) } : undefined;
+}
+
+/**
+ * A dedicated tenant's environment settings: its environment's, with the tenant's service sizes and backup policy
+ * written over the environment file's (validated) document and validated again as a whole, so every rule of an
+ * environment applies (profile minimums, vault lock ranges, RPO); problems point at the tenant file's keys, which
+ * mirror the environment file's. Sizes may only name services the tenant's stacks hold.
+ */
+function dedicatedEnvironmentSettings(
+  tenant: TenantConfig,
+  environment: EnvironmentConfig,
+  products: Readonly<Record<string, ProductConfig>>,
+  input: unknown,
+  source: SourceFile,
+  issues: ConfigIssue[],
+): EnvironmentConfig | undefined {
+  if (!tenant.services && !tenant.backup) return environment;
+  const held = dedicatedTenantServices(environment, products);
+  const problems: ConfigIssue[] = [];
+  for (const [kind, entries] of Object.entries(tenant.services ?? {})) {
+    for (const name of Object.keys(entries ?? {})) {
+      if (held.has(`${kind}/${name}`)) continue;
+      const ofKind = [...held].filter((key) => key.startsWith(`${kind}/`)).map((key) => key.slice(kind.length + 1));
+      problems.push(
+        issueAt(source, ["services", kind, name], `the tenant's stacks hold no ${kind} service "${name}"; its products use ${ofKind.length > 0 ? ofKind.join(", ") : `no ${kind} service`} (services of environments/${environment.name}.yaml bound by the tenant's products)`, entries?.[name]),
+      );
+    }
+  }
+  issues.push(...problems);
+  if (problems.length > 0 || input === undefined) return undefined;
+  const overrides = { ...(tenant.services ? { services: tenant.services } : {}), ...(tenant.backup ? { backup: tenant.backup } : {}) };
+  return validateWith(EnvironmentSchema, layer(input, overrides), source, issues);
 }
 
 /**
@@ -452,8 +506,10 @@ export function loadConfig(directory: string): PlatformConfig {
   checkDuplicateStems(environmentFiles, "environment", issues);
   const products = loadProducts(directory, issues);
   const environments: LoadedEnvironment[] = [];
+  // Each valid environment's document as validated (defaults, file, product instances): dedicated tenants layer over it.
+  const environmentInputs = new Map<string, unknown>();
   for (const { path, stem } of environmentFiles) {
-    const loaded = loadEnvironment(path, stem, products, issues);
+    const loaded = loadEnvironment(path, stem, products, issues, environmentInputs);
     if (loaded) environments.push(loaded);
   }
 
@@ -465,7 +521,7 @@ export function loadConfig(directory: string): PlatformConfig {
   const tenants: LoadedTenant[] = [];
   const productCache = new Map<string, ProductConfig>();
   for (const { path, stem } of tenantFiles) {
-    const loaded = loadTenant(path, stem, environmentsByName, issues, productCache);
+    const loaded = loadTenant(path, stem, environmentsByName, issues, productCache, environmentInputs);
     if (loaded) tenants.push(loaded);
   }
   checkTenantDomains(tenants, issues);

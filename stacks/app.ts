@@ -9,7 +9,7 @@ import type { App, TerraformStack } from "cdktf";
 import type { PlatformConfig } from "../config/loader";
 import type { EnvironmentConfig } from "../config/schema/environment";
 import { applyPolicy, loadSuppressions, type PolicyOptions } from "../constructs/policy";
-import { dedicatedTenantEnvironment, environmentContext, s3Backend, type BackendSettings } from "./context";
+import { environmentContext, s3Backend, type BackendSettings } from "./context";
 import { BOOTSTRAP_STACK, dedicatedTenantStackNames, infraStackName, platformStackName, sharedTenantStackName } from "./names";
 
 export interface BuildOptions {
@@ -51,17 +51,17 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
     entries.push({ name: platform, dependsOn: [infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, platform, context, backend) });
   }
   const environments = new Map(config.environments.map(({ config: environment }) => [environment.name, environment]));
-  for (const { config: tenant, products } of config.tenants) {
+  for (const { config: tenant, products, environment: settings } of config.tenants) {
     const environment = environments.get(tenant.environment);
     if (!environment) throw new Error(`tenant ${tenant.id}: unknown environment ${tenant.environment}`); // the loader rejects this first
     if (tenant.isolation === "shared") {
       const name = sharedTenantStackName(environment.name, tenant.id);
-      const context = environmentContext(config.project, environment, tenant);
+      const context = environmentContext(config.project, settings, tenant);
       entries.push({ name, dependsOn: [platformStackName(environment.name)], policy: policyFor(environment), build: async (app) => new (await import("./tenant")).SharedTenantStack(app, name, context, backend, products) });
     } else {
       const names = dedicatedTenantStackNames(tenant.id);
-      // Its own cluster runs the products of the tenant file (on the tenant's domains), not the environment's.
-      const context = environmentContext(config.project, dedicatedTenantEnvironment(environment, tenant, products), tenant);
+      // Its own VPC and cluster run the products of the tenant file (on the tenant's domains), with its own sizes and backup policy.
+      const context = environmentContext(config.project, settings, tenant);
       const policy = policyFor(environment);
       entries.push({ name: names.infra, dependsOn: [], policy, build: async (app) => new (await import("./infra")).InfraStack(app, names.infra, context, backend) });
       entries.push({ name: names.platform, dependsOn: [names.infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, names.platform, context, backend) });

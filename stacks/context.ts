@@ -3,8 +3,6 @@
  * names. Computed here once so stacks stay thin and never disagree.
  */
 import type { EnvironmentConfig } from "../config/schema/environment";
-import { servicesConfigKey } from "../config/schema/products";
-import { SERVICE_KINDS_CONFIG } from "../config/schema/services";
 import type { ProjectConfig } from "../config/schema/project";
 import type { TenantConfig } from "../config/schema/tenant";
 import { kmsAliasArn, roleArn, type AccountScope } from "../constructs/core/aws";
@@ -90,47 +88,6 @@ export function environmentContext(project: ProjectConfig, environment: Environm
     ...(tenant ? { tenant } : {}),
     naming: tenant ? naming.forTenant(tenant.id) : naming,
     account: { accountId: environment.account.id, region: environment.account.region },
-  };
-}
-
-/** The entries of a record whose names pass `keep`. */
-function only<T>(entries: Readonly<Record<string, T>>, keep: (name: string) => boolean): Record<string, T> {
-  return Object.fromEntries(Object.entries(entries).filter(([name]) => keep(name)));
-}
-
-/**
- * The environment a dedicated tenant's infra and platform stacks are built from: its environment with the
- * tenant's own VPC CIDR, running the tenant's products (`products`, resolved by the loader) and only what they use.
- * Data services and buckets no product of the tenant binds or is granted are left out (a tenant running one product
- * pays for that product's databases, not the whole environment's), and so are CloudFront distributions: the
- * environment's edge serves the environment's domains.
- */
-export function dedicatedTenantEnvironment(environment: EnvironmentConfig, tenant: TenantConfig, products: EnvironmentConfig["products"]): EnvironmentConfig {
-  if (tenant.isolation !== "dedicated" || !tenant.network) {
-    throw new Error(`tenant ${tenant.id} is not a dedicated tenant with a network`);
-  }
-  const bound = new Set<string>();
-  const granted = new Set<string>();
-  // The log backend's OpenSearch domain is the environment's own consumer of a service: the tenant's cluster ships there too.
-  const { logs } = environment.observability;
-  if (logs.backend === "opensearch" && logs.opensearchService) bound.add(`opensearch/${logs.opensearchService}`);
-  for (const product of Object.values(products)) {
-    for (const [logical, binding] of Object.entries(product.services)) bound.add(`${servicesConfigKey(binding.kind)}/${binding.name ?? logical}`);
-    for (const workload of Object.values(product.workloads)) {
-      for (const grant of workload.grants) if (grant.bucket !== undefined) granted.add(grant.bucket);
-    }
-  }
-  const { services, storage } = environment;
-  return {
-    ...environment,
-    network: { ...environment.network, cidr: tenant.network.cidr },
-    products,
-    services: {
-      ...services,
-      ...Object.fromEntries(SERVICE_KINDS_CONFIG.map((kind) => [kind, only<unknown>(services[kind], (name) => bound.has(`${kind}/${name}`))])),
-    } as EnvironmentConfig["services"],
-    storage: { ...storage, buckets: only(storage.buckets, (name) => granted.has(name)) },
-    edge: { ...environment.edge, cdn: {} },
   };
 }
 

@@ -175,6 +175,20 @@ const ServiceDefaults = z.strictObject({
   rabbitmq: RabbitMqEntry,
 });
 
+/**
+ * A dedicated tenant's sizes of its own data services (`services.<kind>.<name>` in its tenant file): the capacity keys
+ * of each kind only, written over the environment's entry. Engine, versions, windows, authentication and backup
+ * settings stay the environment's.
+ */
+export const ServiceSizesSchema = z.strictObject({
+  postgres: z.record(serviceName, deepPartial(PostgresEntry.pick({ instanceClass: true, readers: true, storage: true, parameters: true }))).optional(),
+  redis: z.record(serviceName, deepPartial(RedisEntry.pick({ nodeType: true, nodes: true }))).optional(),
+  documentdb: z.record(serviceName, deepPartial(DocumentDbEntry.pick({ instanceClass: true, instances: true }))).optional(),
+  opensearch: z.record(serviceName, deepPartial(OpenSearchEntry.pick({ instanceType: true, instanceCount: true, dedicatedMasters: true, volume: true }))).optional(),
+  rabbitmq: z.record(serviceName, deepPartial(RabbitMqEntry.pick({ instanceType: true, deployment: true }))).optional(),
+});
+export type ServiceSizesConfig = z.output<typeof ServiceSizesSchema>;
+
 function mergeEntries<T>(defaults: unknown, entries: Record<string, unknown>): Record<string, T> {
   return Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, layer(defaults, entry) as T]));
 }

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { dnsLabel, ipv4Cidr, tagMap } from "./primitives";
 import { AutoscalingSchema, ResourcesSchema } from "./products";
+import { ServiceSizesSchema } from "./services";
 
 export const ISOLATION_MODES = ["shared", "dedicated"] as const;
 export type IsolationMode = (typeof ISOLATION_MODES)[number];
@@ -98,6 +99,22 @@ export const TenantSchema = z.strictObject({
    * `tenancy.tenantsPerLoadBalancer`) and written here so it never moves when other tenants come and go.
    */
   ingressGroup: z.int().min(1).max(999).optional(),
+  /**
+   * Dedicated tenants: sizes of their own data services, by kind and service name as the environment declares them
+   * (`postgres.<name>`: instanceClass, readers, storage, parameters; `redis.<name>`: nodeType, nodes;
+   * `documentdb.<name>`: instanceClass, instances; `opensearch.<name>`: instanceType, instanceCount,
+   * dedicatedMasters, volume; `rabbitmq.<name>`: instanceType, deployment). Written over the environment's entry and
+   * checked by the same rules (e.g. the production profile's minimum readers). Default: the environment's sizes.
+   * Shared tenants use the environment's services and cannot size them.
+   */
+  services: ServiceSizesSchema.optional(),
+  /**
+   * Dedicated tenants: their backup policy, written over the environment's `backup` section key by key (lists
+   * replace), with the same keys (see config/schema/backup.ts) — e.g. `plans.default.rules.daily.retentionDays` —
+   * and validated with it (vault lock ranges, RPO of every stateful resource). Default: the environment's policy.
+   * Shared tenants' data lives in the environment's services and is backed up by its policy.
+   */
+  backup: z.record(z.string(), z.unknown(), { error: "expected a mapping of backup settings (the keys of an environment's backup section)" }).optional(),
   /** Dedicated tenants: the VPC CIDR, allocated from the project's tenancy pool by the onboarding command. */
   network: z
     .strictObject({

@@ -6,7 +6,7 @@ import { loadConfig } from "../../config/loader";
 import { loadBalancerUsage, type LoadedTenant } from "../../config/loader";
 import { addTenant, allocateTenant, decommissionPlan, nextFreeBlock, nextIngressGroup, TenancyError, usedCidrs } from "../../config/tenancy";
 import { tempConfig } from "../support/synth";
-import { problems } from "../support/config-problems";
+import { only as onlyIssue, problems } from "../support/config-problems";
 
 
 describe("nextFreeBlock", () => {
@@ -350,5 +350,61 @@ describe("tenant domain keys", () => {
   it("has no tenant-wide domain key: each product has its own domain", () => {
     const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\ndomain: { host: soylent.example.org }\n" } });
     expect(problems(dir)[0]).toMatchObject({ path: ["domain"], message: expect.stringMatching(/unknown key|Unrecognized/i) });
+  });
+});
+
+describe("dedicated tenants' service sizes and backup policy", () => {
+  const initech = (extra: string) =>
+    tempConfig({ write: { "tenants/initech.yaml": `id: initech\nenvironment: prod\nisolation: dedicated\nnetwork: { cidr: 10.128.0.0/16 }\nproducts: { smartedu: {} }\n${extra}` } });
+  const settingsOf = (dir: string) => (loadConfig(dir).tenants.find((tenant) => tenant.config.id === "initech") as LoadedTenant).environment;
+  const issueAt = (dir: string, path: string) => problems(dir).find((issue) => issue.path.join(".") === path);
+
+  it("builds the tenant's stacks from its own sizes and backup policy, leaving the environment's untouched", () => {
+    const dir = initech("services:\n  postgres:\n    smartedu-db: { instanceClass: db.r6g.xlarge, readers: 1 }\n  redis:\n    smartedu-cache: { nodes: 3 }\nbackup:\n  plans:\n    default:\n      daily: { retentionDays: 90 }\n");
+    const config = loadConfig(dir);
+    const settings = (config.tenants.find((tenant) => tenant.config.id === "initech") as LoadedTenant).environment;
+    expect(settings.services.postgres["smartedu-db"]).toMatchObject({ instanceClass: "db.r6g.xlarge", readers: 1, engineVersion: "15.10" });
+    expect(settings.services.redis["smartedu-cache"]?.nodes).toBe(3);
+    expect(settings.backup.plans.default?.daily.retentionDays).toBe(90);
+    expect(settings.backup.plans.default?.weekly.retentionDays).toBe(365); // the environment's, key by key
+    expect(settings.network.cidr).toBe("10.128.0.0/16");
+    const prod = config.environments.find((environment) => environment.config.name === "prod")!.config;
+    expect(prod.services.postgres["smartedu-db"]).toMatchObject({ instanceClass: "db.r6g.2xlarge", readers: 2 });
+    expect(prod.backup.plans.default?.daily.retentionDays).toBe(35);
+  });
+
+  it("keeps the environment's settings when the tenant file sets none", () => {
+    const settings = settingsOf(initech(""));
+    expect(settings.services.postgres["smartedu-db"]).toMatchObject({ instanceClass: "db.r6g.2xlarge", readers: 2 });
+    expect(Object.keys(settings.services.postgres)).toEqual(["smartedu-db"]);
+  });
+
+  it("checks the sizes with the environment's rules, reported at the tenant file's keys", () => {
+    const issue = issueAt(initech("services:\n  postgres:\n    smartedu-db: { readers: 0 }\n"), "services.postgres.smartedu-db.readers");
+    expect(issue).toMatchObject({ file: expect.stringMatching(/tenants\/initech\.yaml$/), value: 0, message: expect.stringMatching(/production needs at least 1 reader/) });
+  });
+
+  it("accepts capacity keys only, listing them", () => {
+    const issue = issueAt(initech("services:\n  postgres:\n    smartedu-db: { iamAuthentication: false }\n"), "services.postgres.smartedu-db.iamAuthentication");
+    expect(issue?.message).toMatch(/unknown key "iamAuthentication"; allowed keys here: instanceClass, parameters, readers, storage/);
+  });
+
+  it("rejects sizes of a service the tenant's stacks do not hold, naming the ones they do", () => {
+    const issue = issueAt(initech("services:\n  postgres:\n    noor-db: { readers: 1 }\n"), "services.postgres.noor-db");
+    expect(issue?.message).toMatch(/the tenant's stacks hold no postgres service "noor-db"; its products use smartedu-db/);
+  });
+
+  it("checks the backup policy with the environment's rules (vault lock range)", () => {
+    const issue = issueAt(initech("backup:\n  plans:\n    default:\n      daily: { retentionDays: 900 }\n"), "backup.plans.default.daily.retentionDays");
+    expect(issue).toMatchObject({ value: 900, message: expect.stringMatching(/outside the vault lock range 7–400 days/) });
+  });
+
+  it("rejects sizes and a backup policy on a shared tenant, whose data lives in the environment's services", () => {
+    const dir = tempConfig({
+      write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\nservices: { postgres: { noor-db: { readers: 3 } } }\nbackup: { plans: {} }\n" },
+    });
+    const found = problems(dir);
+    expect(onlyIssue(found, "services").message).toMatch(/a shared tenant uses environment prod's data services, sized in environments\/prod\.yaml/);
+    expect(onlyIssue(found, "backup").message).toMatch(/backed up by its policy/);
   });
 });

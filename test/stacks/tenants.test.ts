@@ -189,6 +189,16 @@ describe("dedicated tenant products", () => {
     // Velero's buckets and the access-log buckets they (and the load balancer) log to; no product bucket of the environment.
     expect(identifiers("aws_s3_bucket", "bucket").sort()).toEqual(["acme-prod-initech-access-logs", "acme-prod-initech-access-logs-eu-central-1", "acme-prod-initech-velero", "acme-prod-initech-velero-dr"]);
   });
+
+  it("sizes its database and keeps its backups as its file says, while the environment keeps its own", () => {
+    const classes = (json: Json) => resources(json, "aws_rds_cluster_instance").filter((instance) => String(instance.identifier).includes("smartedu-db")).map((instance) => instance.instance_class);
+    expect(classes(parsed("tenant-initech-infra"))).toEqual(["db.r6g.xlarge", "db.r6g.xlarge"]); // writer + 1 reader
+    expect(classes(parsed("prod-infra"))).toEqual(["db.r6g.2xlarge", "db.r6g.2xlarge", "db.r6g.2xlarge"]);
+    const dailyRetention = (json: Json) =>
+      resources(json, "aws_backup_plan").flatMap((plan) => (plan.rule as { rule_name: string; lifecycle: { delete_after: number } }[]).filter((rule) => rule.rule_name === "daily").map((rule) => rule.lifecycle.delete_after));
+    expect(dailyRetention(parsed("tenant-initech-infra"))).toEqual([90]);
+    expect(dailyRetention(parsed("prod-infra"))).toEqual([35]);
+  });
 });
 
 describe("tenants on custom domains", () => {
