@@ -423,6 +423,14 @@ const productShape = {
   alerts: ProductAlertOverridesSchema.optional(),
 };
 
+/**
+ * Variables the platform sets on workloads (constructs/product-workloads): the product's domain, the AWS region of
+ * workloads with AWS access, the object key prefix of a tenant's bucket grants, the shared tenant an instance serves.
+ * A workload's `env` cannot set them.
+ */
+export const INJECTED_ENV = { appDomain: "APP_DOMAIN", awsRegion: "AWS_REGION", objectPrefix: "OBJECT_PREFIX", tenantId: "TENANT_ID" } as const;
+const INJECTED_ENV_NAMES: readonly string[] = Object.values(INJECTED_ENV);
+
 /** Environment variables a workload gets from its `uses` (see constructs/workload/connection-env.ts). */
 export function serviceEnvPrefix(logical: string, binding: Pick<ServiceBindingConfig, "envPrefix">): string {
   return binding.envPrefix ?? logical.toUpperCase().replaceAll("-", "_");
@@ -433,6 +441,10 @@ function checkProduct(product: z.output<z.ZodObject<typeof productShape>>, ctx: 
   for (const [name, workload] of workloads) {
     const at = (...path: (string | number)[]) => ["workloads", name, ...path];
     for (const [variable, value] of Object.entries(workload.env)) {
+      if (INJECTED_ENV_NAMES.includes(variable)) {
+        issue(ctx, at("env", variable), `${variable} is set by the platform (${INJECTED_ENV_NAMES.join(", ")}); rename this variable`, variable);
+        continue;
+      }
       if (typeof value === "string") continue;
       if ("secret" in value) {
         const declared = product.secrets[value.secret];

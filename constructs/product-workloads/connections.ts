@@ -15,6 +15,12 @@
  *   P_USERNAME, P_PASSWORD, P_URL (secret refs)   postgres, mongodb, rabbitmq (password authentication)
  *   P_USERNAME, P_IAM_AUTH, P_URL                 redis (IAM authentication: the workload role may connect)
  *   P_IAM_AUTH, P_URL                             opensearch (IAM-signed requests)
+ *   P_KEY_PREFIX                                  redis, shared tenants' instances: `<tenant>:`
+ *   P_INDEX_PREFIX                                opensearch, shared tenants' instances: `<tenant>-`
+ *
+ * A shared tenant's instance reaches the environment's Redis and OpenSearch with the environment's permissions (one
+ * keyspace, one domain): the prefixes are the namespace each instance must keep its keys and indices in so instances
+ * never read or overwrite one another's. The services cannot enforce them (see constructs/tenant-product).
  */
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { Fn, Token } from "cdktf";
@@ -108,6 +114,14 @@ export class ServiceConnectionRef {
       vars.push({ name: `${p}_IAM_AUTH`, value: "true" }, { name: `${p}_URL`, value: `https://${this.host}` });
     }
     return vars;
+  }
+
+  /** The key or index prefix of a shared tenant's instance on this service (redis, opensearch; see the module comment). */
+  tenantPrefixEnv(tenant: string): EnvVar[] {
+    const { kind } = this.binding;
+    if (kind === "redis") return [{ name: `${this.prefix}_KEY_PREFIX`, value: `${tenant}:` }];
+    if (kind === "opensearch") return [{ name: `${this.prefix}_INDEX_PREFIX`, value: `${tenant}-` }];
+    return [];
   }
 
   /**

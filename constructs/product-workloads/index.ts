@@ -30,6 +30,7 @@ import { localChartRelease } from "../../charts/release";
 import {
   checkProducts,
   DEPLOYMENT_KINDS,
+  INJECTED_ENV,
   ProductSchema,
   qualifyHost,
   replicaBounds,
@@ -53,11 +54,13 @@ export { PASSWORD_KINDS, ServiceConnectionRef } from "./connections";
 /** Local chart that renders the namespace's ExternalSecrets (charts/local/workload-secrets). */
 export const WORKLOAD_SECRETS_CHART = "workload-secrets";
 /** Environment variable every workload of a product with a domain gets (use $(APP_DOMAIN) in other values). */
-export const APP_DOMAIN_ENV = "APP_DOMAIN";
+export const APP_DOMAIN_ENV = INJECTED_ENV.appDomain;
 /** Region for AWS SDKs of workloads with AWS access. */
-export const AWS_REGION_ENV = "AWS_REGION";
+export const AWS_REGION_ENV = INJECTED_ENV.awsRegion;
 /** Key prefix the workload's bucket grants are limited to (set with ProductWorkloadsProps.objectPrefix). */
-export const OBJECT_PREFIX_ENV = "OBJECT_PREFIX";
+export const OBJECT_PREFIX_ENV = INJECTED_ENV.objectPrefix;
+/** The shared tenant an instance serves (set with ProductWorkloadsProps.sharedTenant). */
+export const TENANT_ID_ENV = INJECTED_ENV.tenantId;
 /** Pod annotation carrying a hash of the configuration maps a workload loads. */
 export const CONFIG_CHECKSUM_ANNOTATION = "platform.example.com/config-checksum";
 const CHECKSUM_LENGTH = 16;
@@ -117,6 +120,12 @@ export interface ProductWorkloadsProps {
    * @default none: every postgres service uses its managed credentials
    */
   readonly iamDatabaseUsers?: Readonly<Record<string, { readonly username: string; readonly database: string }>>;
+  /**
+   * Id of the shared tenant this instance serves: every workload gets TENANT_ID, and its Redis and OpenSearch bindings
+   * the key and index prefix it must keep to on the environment's shared services (see connections.ts).
+   * @default none (the environment's own instance, or a dedicated tenant's in its own cluster)
+   */
+  readonly sharedTenant?: string;
 }
 
 export class ProductWorkloads extends Construct {
@@ -238,9 +247,10 @@ export class ProductWorkloads extends Construct {
         ...(product.domain ? [{ name: APP_DOMAIN_ENV, value: product.domain }] : []),
         ...(statements.length > 0 ? [{ name: AWS_REGION_ENV, value: props.account.region }] : []),
         ...(props.objectPrefix && spec.grants.some((grant) => grant.bucket !== undefined) ? [{ name: OBJECT_PREFIX_ENV, value: props.objectPrefix }] : []),
+        ...(props.sharedTenant ? [{ name: TENANT_ID_ENV, value: props.sharedTenant }] : []),
         ...usedConnections.flatMap((ref) => {
           const user = props.iamDatabaseUsers?.[ref.logicalName];
-          return user ? ref.iamDatabaseEnv(user.username, user.database) : ref.env();
+          return [...(user ? ref.iamDatabaseEnv(user.username, user.database) : ref.env()), ...(props.sharedTenant ? ref.tenantPrefixEnv(props.sharedTenant) : [])];
         }),
         ...grantEnv(spec.grants, grantScope),
         ...userEnv(spec),

@@ -13,7 +13,12 @@
  * - secrets under the tenant's Secrets Manager path (`<project>/<env>/<id>/<namespace>/...`) and workload roles
  *   scoped to it, bucket grants limited to the `tenants/<id>/` key prefix of the environment's buckets;
  * - its own database and IAM-authenticated user on the environment's PostgreSQL services (TenantDatabase; see its
- *   trust boundary). No master credential reaches the tenant's namespace.
+ *   trust boundary). No master credential reaches the tenant's namespace;
+ * - TENANT_ID on every workload, and on the environment's Redis and OpenSearch, which the instance reaches with the
+ *   environment's permissions (one keyspace, one domain), the key and index prefixes it must keep to
+ *   (`<P>_KEY_PREFIX=<id>:`, `<P>_INDEX_PREFIX=<id>-`). Those services cannot enforce them: per-tenant ElastiCache users
+ *   would have to join the environment's user group (at most 100 users), per-tenant OpenSearch roles need the
+ *   security plugin's API. A product whose tenants must be kept apart there runs dedicated tenants.
  */
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { Fn, TerraformStack, Token, type TerraformOutput } from "cdktf";
@@ -129,6 +134,7 @@ export class TenantProduct extends Construct {
       quota: tenantQuota(tenant.quotas),
       namespaceLabels: { [TENANT_LABEL]: tenant.id },
       objectPrefix: tenantObjectPrefix(tenant.id),
+      sharedTenant: tenant.id,
       iamDatabaseUsers: Object.fromEntries([...databases].map(([logical, database]) => [logical, { username: database.username, database: database.database }])),
       ...(certificateArn ? { certificateArn } : {}),
       // Workloads start once their databases exist.

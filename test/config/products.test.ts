@@ -178,6 +178,9 @@ describe("product schema", () => {
   it("rejects environment values that Terraform would interpolate and names that collide with injected ones", () => {
     expect(issueAt(broken((p) => (p.workloads.web.env.URL = "https://${domain}")), "workloads.web.env.URL")).toMatch(/use \$\(VAR\) to refer to another variable/);
     expect(issueAt(broken((p) => (p.workloads.web.env.DATABASE_HOST = "db")), "workloads.web.env.DATABASE_HOST")).toMatch(/collides with the variables injected for service "database" \(DATABASE_\*\)/);
+    for (const variable of ["APP_DOMAIN", "AWS_REGION", "OBJECT_PREFIX", "TENANT_ID"]) {
+      expect(issueAt(broken((p) => (p.workloads.jobs.env = { [variable]: "x" })), `workloads.jobs.env.${variable}`)).toMatch(/is set by the platform \(APP_DOMAIN, AWS_REGION, OBJECT_PREFIX, TENANT_ID\); rename this variable/);
+    }
   });
 
   it("validates grants: one target each, the access its kind allows", () => {

@@ -107,6 +107,23 @@ describe("shared tenant stack content", () => {
     expect(policies).toContain('"variable":"s3:prefix"');
   });
 
+  it("tells every workload its tenant, and the key prefix it keeps to on the environment's shared Redis", () => {
+    const envOf = (json: Json, type: string, nameMatch: RegExp) =>
+      resources(json, type)
+        .filter((resource) => nameMatch.test(JSON.stringify((resource as { metadata?: unknown }).metadata)))
+        .map((resource) => JSON.stringify(resource));
+    const backend = envOf(globex, "kubernetes_deployment_v1", /"name":"backend"/);
+    expect(backend).toHaveLength(1);
+    expect(backend[0]).toContain('{"name":"TENANT_ID","value":"globex"}');
+    expect(backend[0]).toContain('{"name":"REDIS_KEY_PREFIX","value":"globex:"}');
+    for (const deployment of resources(globex, "kubernetes_deployment_v1")) expect(JSON.stringify(deployment)).toContain('{"name":"TENANT_ID","value":"globex"}');
+    // The environment's own instance has neither.
+    const environment = JSON.stringify(parsed("prod-platform"));
+    expect(environment).toContain('"name":"REDIS_URL"');
+    expect(environment).not.toContain("REDIS_KEY_PREFIX");
+    expect(environment).not.toContain('"name":"TENANT_ID"');
+  });
+
   it("bootstraps its database with a Job outside the tenant namespace; the tenant namespace never sees master credentials", () => {
     const jobs = resources(globex, "kubernetes_job_v1").filter((job) => JSON.stringify(job).includes("CREATE ROLE"));
     expect(jobs).toHaveLength(1);

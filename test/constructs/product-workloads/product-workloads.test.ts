@@ -1,7 +1,8 @@
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { ProductSchema } from "../../../config/schema/products";
+import { ProductSchema, type ServiceBindingConfig } from "../../../config/schema/products";
 import { namespaceQuota, ProductWorkloads, type ProductWorkloadsProps } from "../../../constructs/product-workloads";
+import { ServiceConnectionRef } from "../../../constructs/product-workloads/connections";
 import { ingressGroupSettings } from "../../../constructs/workload";
 import { resourceList, resourcesOf, synthConstruct, TEST_ACCOUNT, type Synthesized } from "../../support/synth";
 import { naming, policyOf, shopProduct } from "../workload/fixtures";
@@ -263,5 +264,30 @@ describe("ProductWorkloads validation", () => {
 
   it("rejects a data key that is not a KMS alias", () => {
     expect(() => synth({ dataKeyAlias: "arn:aws:kms:eu-west-1:123456789012:key/abc" })).toThrow(/dataKeyAlias .* is not a KMS alias name/);
+  });
+});
+
+describe("ProductWorkloads of a shared tenant", () => {
+  const { json } = synth({ sharedTenant: "globex" });
+
+  it("tells every workload its tenant, and each Redis binding the key prefix to keep to on the shared service", () => {
+    const web = envOf(json, "web").map((entry) => `${entry.name}=${entry.value ?? ""}`);
+    expect(web).toContain("TENANT_ID=globex");
+    expect(web.indexOf("REDIS_KEY_PREFIX=globex:")).toBe(web.findIndex((entry) => entry.startsWith("REDIS_URL=")) + 1);
+    const api = envOf(json, "api").map((entry) => entry.name);
+    expect(api).toContain("TENANT_ID");
+    expect(api.filter((name) => name.endsWith("_PREFIX"))).toEqual([]); // no Redis or OpenSearch binding
+  });
+
+  it("gives an OpenSearch binding an index prefix, and PostgreSQL none (the tenant has its own database)", () => {
+    const prefixes = synthConstruct((scope) =>
+      (["opensearch", "postgres"] as const).map((kind) => new ServiceConnectionRef(scope, `connection-${kind}`, "search", { kind, name: `shop-${kind}` } as ServiceBindingConfig, naming).tenantPrefixEnv("globex")),
+    ).construct;
+    expect(prefixes).toEqual([[{ name: "SEARCH_INDEX_PREFIX", value: "globex-" }], []]);
+  });
+
+  it("is absent from the environment's own instance", () => {
+    const { json: environment } = synth();
+    expect(envOf(environment, "web").map((entry) => entry.name).filter((name) => name === "TENANT_ID" || name.endsWith("_KEY_PREFIX"))).toEqual([]);
   });
 });
