@@ -170,7 +170,9 @@ function dedicatedEnvironmentSettings(
     }
   }
   issues.push(...problems);
-  if (problems.length > 0 || input === undefined) return undefined;
+  if (problems.length > 0) return undefined;
+  // Every valid environment's document is recorded by loadEnvironment; never drop the tenant without a reported problem.
+  if (input === undefined) throw new Error(`loader: no validated document of environment ${environment.name} for tenant ${tenant.id}`);
   const overrides = { ...(tenant.services ? { services: tenant.services } : {}), ...(tenant.backup ? { backup: tenant.backup } : {}) };
   return validateWith(EnvironmentSchema, layer(input, overrides), source, issues);
 }

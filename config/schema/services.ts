@@ -187,7 +187,6 @@ export const ServiceSizesSchema = z.strictObject({
   opensearch: z.record(serviceName, deepPartial(OpenSearchEntry.pick({ instanceType: true, instanceCount: true, dedicatedMasters: true, volume: true }))).optional(),
   rabbitmq: z.record(serviceName, deepPartial(RabbitMqEntry.pick({ instanceType: true, deployment: true }))).optional(),
 });
-export type ServiceSizesConfig = z.output<typeof ServiceSizesSchema>;
 
 function mergeEntries<T>(defaults: unknown, entries: Record<string, unknown>): Record<string, T> {
   return Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, layer(defaults, entry) as T]));
