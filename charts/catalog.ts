@@ -13,8 +13,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import type { FluentBitOverrides, LokiOverrides } from "../constructs/logging";
-import type { CloudWatchExporterOverrides, KubePrometheusStackOverrides } from "../constructs/monitoring/values";
+import type { CloudWatchExporterOverrides, FluentBitOverrides, KubePrometheusStackOverrides, LokiOverrides } from "./overrides";
 
 export interface ChartSource {
   /** Chart name in its repository. */

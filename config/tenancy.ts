@@ -13,7 +13,7 @@ import { loadConfig, type PlatformConfig } from "./loader";
 import { cidrsOverlap, parseCidr } from "./schema/primitives";
 import { TenantSchema, type IsolationMode, type TenantConfig } from "./schema/tenant";
 import { Naming } from "../constructs/core/naming";
-import { dedicatedTenantStackNames, sharedTenantStackName } from "../stacks/names";
+import { dedicatedTenantStackNames, sharedTenantStackName } from "../constructs/core/stack-names";
 
 export class TenancyError extends Error {}
 

@@ -11,6 +11,7 @@
  *
  * Every alert carries a severity label, a `for` duration, a summary, a description and a runbook link.
  */
+import type { AlertRule, PrometheusRulesMap, RuleGroup } from "../../charts/overrides";
 import {
   ALERT_SEVERITIES,
   PROMETHEUS_DURATION,
@@ -38,6 +39,9 @@ export const DEFAULT_HTTP_METRICS: HttpMetricNames = {
   duration: "http_request_duration_seconds",
   statusLabel: "status",
 };
+
+/** The rule shapes are the chart's values (charts/overrides.ts). */
+export type { AlertRule, PrometheusRulesMap, RuleGroup };
 
 /** Window of rate() and of "over time" functions in the rules. */
 export const RATE_WINDOW = "5m";
@@ -80,22 +84,6 @@ export interface AlertRulesProps {
    */
   readonly httpMetrics?: HttpMetricNames;
 }
-
-export interface AlertRule {
-  readonly alert: string;
-  readonly expr: string;
-  readonly for: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: { readonly summary: string; readonly description: string; readonly runbook_url: string };
-}
-
-export interface RuleGroup {
-  readonly name: string;
-  readonly rules: readonly AlertRule[];
-}
-
-/** `additionalPrometheusRulesMap` of kube-prometheus-stack. */
-export type PrometheusRulesMap = Readonly<Record<string, { readonly groups: readonly RuleGroup[] }>>;
 
 export class AlertRulesError extends Error {}
 

@@ -28,6 +28,7 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
+import type { FluentBitOverrides, LokiOverrides } from "../../charts/overrides";
 import { chartRelease } from "../../charts/release";
 import { LOG_BACKENDS, type LogBackend } from "../../config/schema/observability";
 import { dnsSuffixOf, partitionOf, type AccountScope } from "../core/aws";
@@ -98,21 +99,7 @@ export interface LoggingProps {
   readonly dependsOn?: readonly ITerraformDependable[];
 }
 
-/** The values of the loki chart computed from configuration. */
-export interface LokiOverrides {
-  readonly loki: { readonly config: string; readonly schemaConfig: Readonly<Record<string, unknown>> };
-  readonly serviceAccount: { readonly create: true; readonly name: string };
-  readonly singleBinary: {
-    readonly replicas: number;
-    readonly persistence: { readonly enabled: true; readonly size: string; readonly storageClass: string };
-  };
-}
-
-/** The values of the fluent-bit chart computed from configuration. */
-export interface FluentBitOverrides {
-  readonly serviceAccount: { readonly create: true; readonly name: string };
-  readonly config: { readonly inputs: string; readonly filters: string; readonly outputs: string };
-}
+export type { FluentBitOverrides, LokiOverrides };
 
 export class LoggingError extends Error {}
 

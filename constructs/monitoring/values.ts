@@ -8,7 +8,7 @@
  * CRDs do not exist when `terraform plan` first runs on a new cluster, so they cannot be `kubernetes_manifest`s.
  */
 import type { ObservabilityConfig, ReceiverConfig, ReceiverType } from "../../config/schema/observability";
-import type { PrometheusRulesMap } from "../alert-rules";
+import type { CloudWatchExporterOverrides, KubePrometheusStackOverrides, PrometheusRulesMap } from "../../charts/overrides";
 import { DEFAULT_STORAGE_CLASS, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
 import { DATASOURCE_UIDS, type Dashboard } from "./dashboards";
 
@@ -82,20 +82,7 @@ export interface KubePrometheusStackInput {
   readonly lokiUrl?: string;
 }
 
-/** The values kube-prometheus-stack receives from configuration (checked against the chart's upstream keys). */
-export interface KubePrometheusStackOverrides {
-  readonly prometheus: Readonly<Record<string, unknown>>;
-  readonly alertmanager: Readonly<Record<string, unknown>>;
-  readonly grafana: Readonly<Record<string, unknown>>;
-  readonly additionalPrometheusRulesMap: PrometheusRulesMap;
-  readonly extraManifests: readonly Readonly<Record<string, unknown>>[];
-}
-
-export interface CloudWatchExporterOverrides {
-  readonly serviceAccount: { readonly create: true; readonly name: string };
-  /** yet-another-cloudwatch-exporter configuration file (YAML text). */
-  readonly config: string;
-}
+export type { CloudWatchExporterOverrides, KubePrometheusStackOverrides };
 
 function gi(size: number): string {
   return `${size}Gi`;
