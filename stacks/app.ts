@@ -9,8 +9,9 @@ import type { App, TerraformStack } from "cdktf";
 import type { PlatformConfig } from "../config/loader";
 import type { EnvironmentConfig } from "../config/schema/environment";
 import { applyPolicy, loadSuppressions, type PolicyOptions } from "../constructs/policy";
-import { environmentContext, s3Backend, type BackendSettings } from "./context";
-import { BOOTSTRAP_STACK, dedicatedTenantStackNames, infraStackName, platformStackName, sharedTenantStackName } from "./names";
+import type { AccountScope } from "../constructs/core/aws";
+import { bootstrapAccount, environmentContext, s3Backend, type BackendSettings } from "./context";
+import { appliedBy, BOOTSTRAP_STACK, dedicatedTenantStackNames, infraStackName, platformStackName, sharedTenantStackName, type Stage } from "./names";
 
 export interface BuildOptions {
   /** Glob patterns (`prod-*`, `bootstrap`); a stack is built when it matches any. Empty: every stack. */
@@ -19,8 +20,16 @@ export interface BuildOptions {
   readonly bootstrapBackend?: "s3" | "local";
 }
 
-interface StackEntry {
+export interface StackEntry {
   readonly name: string;
+  /** The stage the stack belongs to (constructs/core/stack-names.ts STAGES: the order from an empty account). */
+  readonly stage: Stage;
+  /** Who applies it: CI, or an administrator (stacks holding the CI identity and the detective controls). */
+  readonly appliedBy: "administrator" | "ci";
+  /** The AWS account and region its default provider is pinned to. */
+  readonly account: AccountScope;
+  /** The environment it belongs to (its GitHub environment, CI roles and promotion order); none for bootstrap. */
+  readonly environment?: string;
   /** The policy pack's settings for this stack (its environment's profile and threshold). */
   readonly policy: PolicyOptions;
   /** Stacks this one must be deployed after (when they are built too). */
@@ -40,15 +49,16 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
     options.bootstrapBackend === "local" ? { kind: "local", directory: "." } : backend;
   const entries: StackEntry[] = [
     // The bootstrap stack holds every stack's state and the CI identity: checked as production.
-    { name: BOOTSTRAP_STACK, dependsOn: [], policy: { profile: "production", suppressions }, build: async (app) => new (await import("./bootstrap")).BootstrapStack(app, config, bootstrapBackend) },
+    { name: BOOTSTRAP_STACK, stage: "bootstrap", appliedBy: appliedBy("bootstrap"), account: bootstrapAccount(config.project), dependsOn: [], policy: { profile: "production", suppressions }, build: async (app) => new (await import("./bootstrap")).BootstrapStack(app, config, bootstrapBackend) },
   ];
   for (const { config: environment } of config.environments) {
     const context = environmentContext(config.project, environment);
     const infra = infraStackName(environment.name);
     const policy = policyFor(environment);
-    entries.push({ name: infra, dependsOn: [], policy, build: async (app) => new (await import("./infra")).InfraStack(app, infra, context, backend) });
+    const scope = { account: context.account, environment: environment.name };
+    entries.push({ name: infra, stage: "infra", appliedBy: appliedBy("infra"), ...scope, dependsOn: [], policy, build: async (app) => new (await import("./infra")).InfraStack(app, infra, context, backend) });
     const platform = platformStackName(environment.name);
-    entries.push({ name: platform, dependsOn: [infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, platform, context, backend) });
+    entries.push({ name: platform, stage: "platform", appliedBy: appliedBy("platform"), ...scope, dependsOn: [infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, platform, context, backend) });
   }
   const environments = new Map(config.environments.map(({ config: environment }) => [environment.name, environment]));
   for (const { config: tenant, products, environment: settings } of config.tenants) {
@@ -57,14 +67,16 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
     if (tenant.isolation === "shared") {
       const name = sharedTenantStackName(environment.name, tenant.id);
       const context = environmentContext(config.project, settings, tenant);
-      entries.push({ name, dependsOn: [platformStackName(environment.name)], policy: policyFor(environment), build: async (app) => new (await import("./tenant")).SharedTenantStack(app, name, context, backend, products) });
+      entries.push({ name, stage: "tenant", appliedBy: appliedBy("tenant"), account: context.account, environment: environment.name, dependsOn: [platformStackName(environment.name)], policy: policyFor(environment), build: async (app) => new (await import("./tenant")).SharedTenantStack(app, name, context, backend, products) });
     } else {
       const names = dedicatedTenantStackNames(tenant.id);
       // Its own VPC and cluster run the products of the tenant file (on the tenant's domains), with its own sizes and backup policy.
       const context = environmentContext(config.project, settings, tenant);
       const policy = policyFor(environment);
-      entries.push({ name: names.infra, dependsOn: [], policy, build: async (app) => new (await import("./infra")).InfraStack(app, names.infra, context, backend) });
-      entries.push({ name: names.platform, dependsOn: [names.infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, names.platform, context, backend) });
+      // A dedicated tenant's stacks are stages of its environment: infra, then platform (its own cluster).
+      const scope = { account: context.account, environment: environment.name };
+      entries.push({ name: names.infra, stage: "infra", appliedBy: appliedBy("infra"), ...scope, dependsOn: [], policy, build: async (app) => new (await import("./infra")).InfraStack(app, names.infra, context, backend) });
+      entries.push({ name: names.platform, stage: "platform", appliedBy: appliedBy("platform"), ...scope, dependsOn: [names.infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, names.platform, context, backend) });
     }
   }
   return entries;

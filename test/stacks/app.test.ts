@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { selectStacks, stackCatalog, StackSelectionError } from "../../stacks/app";
+import { STAGES } from "../../stacks/names";
 import { buildStacks, bundledConfig, bundledSynth, ROOT, type Synthesized } from "../support/synth";
 
 const bundled = new Map([...bundledSynth()].map(([name, text]) => [name, JSON.parse(text) as Synthesized]));
@@ -15,6 +16,24 @@ describe("stack catalog", () => {
 
   it("defines bootstrap, an infra and a platform stack per environment, and the tenants' stacks", () => {
     expect(stackCatalog(config).map((entry) => entry.name).sort()).toEqual(EXPECTED_STACKS);
+  });
+
+  it("places every stack in a stage, after the stages of the stacks it depends on, pinned to its provider's account", () => {
+    const catalog = stackCatalog(config);
+    const byName = new Map(catalog.map((entry) => [entry.name, entry]));
+    for (const entry of catalog) {
+      expect(STAGES, entry.name).toContain(entry.stage);
+      expect(entry.appliedBy, entry.name).toBe(entry.stage === "bootstrap" || entry.stage === "account" ? "administrator" : "ci");
+      for (const dependency of entry.dependsOn) {
+        const other = byName.get(dependency);
+        expect(other, `${entry.name} depends on ${dependency}`).toBeDefined();
+        expect(STAGES.indexOf(other!.stage), `${entry.name} (${entry.stage}) depends on ${dependency} (${other!.stage})`).toBeLessThanOrEqual(STAGES.indexOf(entry.stage));
+      }
+      const provider = bundled.get(entry.name)?.provider?.aws?.find((candidate) => !("alias" in candidate)) as { region?: string; allowed_account_ids?: string[] } | undefined;
+      expect(provider?.region, entry.name).toBe(entry.account.region);
+      expect(provider?.allowed_account_ids, entry.name).toEqual([entry.account.accountId]);
+      if (entry.stage !== "bootstrap" && entry.stage !== "account") expect(entry.environment, entry.name).toBeDefined();
+    }
   });
 
   it("synthesizes every bundled stack", () => {
