@@ -162,7 +162,10 @@ function readPackage(dir: string): GoPackage {
       if (tokens[nameIndex]?.text === "(") {
         const receiverTokens: string[] = [];
         let cursor = nameIndex + 1;
-        while (tokens[cursor] && tokens[cursor]?.text !== ")") receiverTokens.push((tokens[cursor] as Token).text), cursor++;
+        while (tokens[cursor] && tokens[cursor]?.text !== ")") {
+          receiverTokens.push((tokens[cursor] as Token).text);
+          cursor++;
+        }
         receiver = receiverTokens.filter((text) => text !== "*").pop();
         nameIndex = cursor + 1;
       }

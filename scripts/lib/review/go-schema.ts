@@ -96,7 +96,7 @@ function split(tokens: readonly Token[], start: number, end: number, separator: 
   return parts;
 }
 
-function text(tokens: readonly Token[], start: number, end: number): string {
+function joined(tokens: readonly Token[], start: number, end: number): string {
   return tokens.slice(start, end).map((token) => token.text).join("");
 }
 
@@ -121,7 +121,7 @@ export function parseExpression(tokens: readonly Token[], start: number, end: nu
   }
   if (lastOpen > start || (lastOpen === start && tokens[start]?.text === "{")) {
     const opener = (tokens[lastOpen] as Token).text;
-    const head = text(tokens, start, lastOpen);
+    const head = joined(tokens, start, lastOpen);
     if (opener === "{") {
       // `map[string]*schema.Schema{...}` keeps its `[...]` in the type text.
       const entries = split(tokens, lastOpen + 1, end - 1, ",").map(([from, to]) => {
@@ -137,7 +137,7 @@ export function parseExpression(tokens: readonly Token[], start: number, end: nu
     const args = split(tokens, lastOpen + 1, end - 1, ",").map(([from, to]) => parseExpression(tokens, from, to));
     return { kind: "call", callee: head, args };
   }
-  return { kind: "raw", text: text(tokens, start, end) };
+  return { kind: "raw", text: joined(tokens, start, end) };
 }
 
 /** Every composite literal (at any depth) of the token range whose type text matches. */
@@ -162,7 +162,7 @@ export function findComposites(tokens: readonly Token[], typeMatch: RegExp): GoN
         from = back;
       } else break;
     }
-    const type = text(tokens, from, index);
+    const type = joined(tokens, from, index);
     if (!typeMatch.test(type)) continue;
     const close = closing(tokens, index);
     found.push(parseExpression(tokens, from, close + 1));
@@ -251,6 +251,11 @@ interface Scope {
   readonly bindings: ReadonlyMap<string, string>;
 }
 
+function minimal(values: readonly string[]): string[] {
+  const paths = [...new Set(values.map((path) => path.split(".").filter((segment) => !/^\d+$/.test(segment)).join(".")))].sort();
+  return paths.filter((path) => !paths.some((other) => other !== path && path.startsWith(`${other}.`)));
+}
+
 export class SchemaReader {
   private readonly visiting = new Set<string>();
   private readonly scopes = new WeakMap<object, Scope>();
@@ -277,17 +282,13 @@ export class SchemaReader {
       if (resource) this.sdkResource(resource, "", facts);
       // customdiff.ForceNewIfChange("argument", ...) and friends: conditional replacement.
       for (let index = 0; index < body.length - 3; index++) {
-        if (/^ForceNewIf/.test(body[index]?.text ?? "") && body[index - 1]?.text === "." && body[index + 1]?.text === "(" && body[index + 2]?.kind === "string") {
+        if ((body[index]?.text ?? "").startsWith("ForceNewIf") && body[index - 1]?.text === "." && body[index + 1]?.text === "(" && body[index + 2]?.kind === "string") {
           facts.conditional.push(unquote((body[index + 2] as Token).text));
         }
       }
     }
     // `advanced_security_options.0.enabled` (a CustomizeDiff key) -> `advanced_security_options.enabled`; a path
     // under a listed parent is covered by the parent.
-    const minimal = (values: string[]) => {
-      const paths = [...new Set(values.map((path) => path.split(".").filter((segment) => !/^\d+$/.test(segment)).join(".")))].sort();
-      return paths.filter((path) => !paths.some((other) => other !== path && path.startsWith(`${other}.`)));
-    };
     const forceNew = minimal(facts.forceNew);
     const covered = (path: string) => forceNew.some((other) => path === other || path.startsWith(`${other}.`));
     return { forceNew, conditional: minimal(facts.conditional).filter((path) => !covered(path)) };
@@ -416,7 +417,7 @@ export class SchemaReader {
       return; // every nested argument is covered by the block
     }
     const elem = this.resolve(field(node, "Elem"), node);
-    if (elem?.kind === "composite" && /schema\.Resource$/.test(elem.type)) this.sdkResource(elem, path, facts);
+    if (elem?.kind === "composite" && elem.type.endsWith("schema.Resource")) this.sdkResource(elem, path, facts);
   }
 
   private framework(node: GoNode, prefix: string, facts: ForceNewFacts): void {
