@@ -137,7 +137,7 @@ export function estimateStack(stack: string, json: SynthesizedStack, dir = PRICE
   const lines: CostLine[] = [];
   const unknown = new Set<string>();
   let monthly = 0;
-  for (const block of model.resources()) {
+  for (const block of model.all().filter((item) => item.kind === "resource")) {
     const wanted = needs(block.type, block.body, model);
     if (wanted === "usage") continue;
     const where = typeof block.body.provider === "string" ? (byAlias.get(block.body.provider) ?? region) : region;
