@@ -33,9 +33,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** The key that names every item of a list of objects uniquely, if any. */
 function namingKey(items: readonly unknown[]): string | undefined {
-  if (items.length < 2 || !items.every(isObject)) return undefined;
+  if (items.length === 0 || !items.every(isObject)) return undefined;
   const objects = items as Record<string, unknown>[];
-  return NAME_KEYS.find((key) => {
+  // A single block (`ebs_options`) is keyed only by an identity (`name`, `sid`), never by a setting like `type`.
+  const keys = items.length === 1 ? NAME_KEYS.filter((key) => ["name", "id", "sid", "Sid"].includes(key)) : NAME_KEYS;
+  return keys.find((key) => {
     const values = objects.map((item) => item[key]);
     return values.every((value) => typeof value === "string" || typeof value === "number") && new Set(values).size === values.length;
   });
@@ -82,7 +84,7 @@ export function normalize(value: unknown): unknown {
   if (Array.isArray(value)) {
     const key = namingKey(value);
     if (key) return Object.fromEntries(value.map((item) => [`[${key}=${String((item as Record<string, unknown>)[key])}]`, normalize(item)]));
-    if (value.length > 1 && value.every((item) => typeof item === "string" || typeof item === "number") && new Set(value).size === value.length) {
+    if (value.length > 0 && value.every((item) => typeof item === "string" || typeof item === "number") && new Set(value).size === value.length) {
       return { "[set]": Object.fromEntries(value.map((item) => [`[${String(item)}]`, true])), "[order]": value.join("\u0000") };
     }
     return value.map(normalize);
