@@ -29,7 +29,7 @@ function stack(build: (scope: Construct) => void): SynthesizedStack {
   const scope = new TerraformStack(app, "s");
   new AwsProvider(scope, "aws", { region: "eu-west-1" });
   build(scope);
-  return JSON.parse(JSON.stringify(app.synth ? (scope as unknown as { toTerraform(): unknown }).toTerraform() : {})) as SynthesizedStack;
+  return JSON.parse(JSON.stringify(scope.toTerraform())) as SynthesizedStack;
 }
 
 describe("replacement table", () => {
