@@ -4,16 +4,21 @@
  *
  *   npm run bench -- [--runs 5] [--config DIR] [--stacks PATTERN]
  *   npm run bench -- --tenants 10,100,1000 [--runs 3]
+ *   npm run bench -- --review 1000 [--runs 3]
  *
  * With --tenants, for each N a temporary configuration (the bundled one plus N generated shared tenants in the
  * first production environment) is synthesized in full and selectively (one tenant's stack out of N).
+ *
+ * With --review N, the change report (`npm run review`) is timed for a one-tenant change in a temporary git
+ * repository holding this checkout's files plus N generated shared tenants: one tenant file is edited and the
+ * report compares only that tenant's stack.
  *
  * Peak memory is the largest peak RSS of any Node process of a run (recorded by scripts/bench/rusage.mjs as each
  * process exits). Runs are sequential; the first is a warm-up and is not counted. Figures only — the test suite
  * never asserts on timing.
  */
-import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
@@ -102,8 +107,13 @@ function main(): void {
     .option("--config <dir>", "configuration directory (default: the bundled config)")
     .option("--stacks <pattern>", "STACKS filter for a selective synth")
     .option("--tenants <counts>", "comma-separated tenant counts, e.g. 10,100,1000", (value) => value.split(",").map(positiveInt))
+    .option("--review <tenants>", "time the change report of a one-tenant change at this many tenants", positiveInt)
     .parse();
-  const options = program.opts<{ runs: number; config?: string; stacks?: string; tenants?: number[] }>();
+  const options = program.opts<{ runs: number; config?: string; stacks?: string; tenants?: number[]; review?: number }>();
+  if (options.review) {
+    benchReview(options.review, options.runs);
+    return;
+  }
   if (options.tenants) {
     benchTenants(options.tenants, options.runs);
     return;
@@ -160,6 +170,46 @@ function benchTenants(counts: readonly number[], runs: number): void {
       "",
     ].join("\n"),
   );
+}
+
+/** Median wall time of `npm run review` for a one-tenant change among `count` tenants. */
+function benchReview(count: number, runs: number): void {
+  const repo = mkdtempSync(join(tmpdir(), "platform-bench-review-"));
+  try {
+    const files = execFileSync("git", ["ls-files"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter((file) => file !== "");
+    for (const file of files) {
+      mkdirSync(join(repo, file, ".."), { recursive: true });
+      cpSync(join(ROOT, file), join(repo, file));
+    }
+    symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"), "dir");
+    const generated = configWithTenants(count);
+    cpSync(join(generated, "tenants"), join(repo, "config", "tenants"), { recursive: true });
+    rmSync(generated, { recursive: true, force: true });
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=bench@example.com", "-c", "user.name=bench", ...args], { cwd: repo, stdio: "pipe" });
+    git("init", "--quiet");
+    git("add", ".");
+    git("commit", "--quiet", "-m", "base");
+    const tenant = join(repo, "config", "tenants", `bench${String(Math.floor(count / 2)).padStart(4, "0")}.yaml`);
+    appendFileSync(tenant, "owner: bench-team\n");
+    const run = () => {
+      const started = process.hrtime.bigint();
+      const result = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "scripts", "review.ts"), "--base", "HEAD", "--repo", repo], { cwd: repo, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+      if (result.status !== 0) throw new Error(`review failed (exit ${result.status}):\n${result.stderr}`);
+      if (!result.stdout.includes("1** of 1 compared stacks change")) throw new Error(`unexpected report:\n${result.stdout.slice(0, 2000)}`);
+      return Number(process.hrtime.bigint() - started) / 1e9;
+    };
+    run(); // warm-up
+    const walls = Array.from({ length: runs }, run);
+    process.stdout.write(
+      [
+        `review of a one-tenant change at ${count} shared tenants (+ the bundled ones): median of ${runs} runs after a warm-up, node ${process.version}`,
+        `  wall  median ${median(walls).toFixed(2)} s   (min ${Math.min(...walls).toFixed(2)}, max ${Math.max(...walls).toFixed(2)})`,
+        "",
+      ].join("\n"),
+    );
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
 }
 
 if (require.main === module) main();

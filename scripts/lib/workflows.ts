@@ -37,6 +37,7 @@ export const ACTIONS = {
   awsCredentials: "aws-actions/configure-aws-credentials@v4",
   uploadSarif: "github/codeql-action/upload-sarif@v3",
   script: "actions/github-script@v7",
+  infracost: "infracost/actions/setup@v3",
 } as const;
 
 export interface DeployTarget {
@@ -141,6 +142,96 @@ function workflowEnv() {
   return { CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_PLUGIN_CACHE_DIR: PLUGIN_CACHE };
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Plan-backed change report and infracost (kept in these functions so the workflow can be restructured around them)
+
+/** Artifact name prefix of each stack's plan JSON. */
+export const PLAN_ARTIFACT_PREFIX = "plan-";
+export const CHANGE_REPORT_ARTIFACT = "change-report";
+
+/**
+ * Diff-job steps after `cdktf diff`: plan the stack once more into a plan file (cdktf diff keeps none), save
+ * `terraform show -json` of it as `plans/<stack>.json` and upload it for the report job.
+ */
+export function planJsonSteps(): Record<string, unknown>[] {
+  return [
+    {
+      name: "Save the plan as JSON (terraform show -json)",
+      if: "${{ !cancelled() }}",
+      env: { STACK: "${{ matrix.stack }}" },
+      run: [
+        "set -o pipefail",
+        "mkdir -p plans",
+        'terraform -chdir="cdktf.out/stacks/$STACK" plan -lock=false -input=false -no-color -out=tfplan > /dev/null',
+        'terraform -chdir="cdktf.out/stacks/$STACK" show -json tfplan > "plans/$STACK.json"',
+        "",
+      ].join("\n"),
+    },
+    { name: "Upload the plan JSON", if: "${{ !cancelled() }}", uses: ACTIONS.upload, with: { name: `${PLAN_ARTIFACT_PREFIX}\${{ matrix.stack }}`, path: "plans/", "retention-days": 7, "if-no-files-found": "ignore" } },
+  ];
+}
+
+/**
+ * infracost on the plan JSON, when the repository has an `INFRACOST_API_KEY` secret (the job exposes it as an
+ * environment variable: secrets cannot be tested in `if:` directly).
+ */
+export function infracostSteps(): Record<string, unknown>[] {
+  const configured = "${{ env.INFRACOST_API_KEY != '' }}";
+  return [
+    { name: "Set up infracost", if: configured, uses: ACTIONS.infracost, with: { "api-key": "${{ env.INFRACOST_API_KEY }}" } },
+    {
+      name: "infracost breakdown of the plans",
+      if: configured,
+      run: [
+        "for plan in plans/*.json; do",
+        '  infracost breakdown --path "$plan" --format json --out-file "infracost-$(basename "$plan")"',
+        "done",
+        "infracost output --path 'infracost-*.json' --format github-comment --out-file infracost.md",
+        "",
+      ].join("\n"),
+    },
+    {
+      name: "Comment the infracost breakdown",
+      if: `\${{ env.INFRACOST_API_KEY != '' && github.event.pull_request.head.repo.full_name == github.repository }}`,
+      uses: ACTIONS.script,
+      env: { MARKER: "<!-- platform-infracost -->", BODY_FILE: "infracost.md" },
+      with: { script: STICKY_COMMENT },
+    },
+  ];
+}
+
+/** The report job: the change report again, with every stack's plan deciding its rows, replacing the offline comment. */
+export function planReportJob(): Record<string, unknown> {
+  return {
+    name: "Change report (plan-backed)",
+    needs: ["verify", "diff"],
+    if: "${{ !cancelled() && needs.diff.result != 'skipped' && github.event.pull_request.head.repo.full_name == github.repository }}",
+    "runs-on": "ubuntu-latest",
+    "timeout-minutes": 20,
+    permissions: { contents: "read", "pull-requests": "write" },
+    env: { INFRACOST_API_KEY: "${{ secrets.INFRACOST_API_KEY }}" },
+    steps: [
+      checkout(0),
+      setupNode,
+      install,
+      { name: "Download the plans", uses: ACTIONS.download, with: { pattern: `${PLAN_ARTIFACT_PREFIX}*`, path: "plans", "merge-multiple": true } },
+      {
+        name: "Change report with the plans",
+        id: "review",
+        env: { BASE_REF: "${{ github.base_ref }}", RUN_URL: "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}" },
+        run: [
+          'npm run --silent review -- --base "origin/$BASE_REF" --plans plans --output reports/review.md --full-output reports/review-full.md --full-report-url "$RUN_URL" > /dev/null',
+          'cat reports/review-full.md >> "$GITHUB_STEP_SUMMARY"',
+          "",
+        ].join("\n"),
+      },
+      { name: "Upload the full report", uses: ACTIONS.upload, with: { name: `${CHANGE_REPORT_ARTIFACT}-plan`, path: "reports/review-full.md", "retention-days": 14 } },
+      { name: "Comment the change report", uses: ACTIONS.script, env: { MARKER: "<!-- platform-change-report -->", BODY_FILE: "reports/review.md" }, with: { script: STICKY_COMMENT } },
+      ...infracostSteps(),
+    ],
+  };
+}
+
 export function pullRequestWorkflow(config: PlatformConfig): Record<string, unknown> {
   const { project } = config;
   const planRole = roleArn(bootstrapAccount(project), ciRoleNames(project).plan);
@@ -177,14 +268,15 @@ export function pullRequestWorkflow(config: PlatformConfig): Record<string, unkn
             name: "Change report (offline, no credentials)",
             id: "review",
             if: "${{ !cancelled() && steps.synth.outcome == 'success' }}",
-            env: { BASE_REF: "${{ github.base_ref }}" },
+            env: { BASE_REF: "${{ github.base_ref }}", RUN_URL: "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}" },
             run: [
-              'npm run --silent review -- --base "origin/$BASE_REF" --output reports/review.md --affected-output reports/affected.json > /dev/null',
+              'npm run --silent review -- --base "origin/$BASE_REF" --output reports/review.md --full-output reports/review-full.md --full-report-url "$RUN_URL" --affected-output reports/affected.json > /dev/null',
               'echo "stacks=$(cat reports/affected.json)" >> "$GITHUB_OUTPUT"',
-              'cat reports/review.md reports/policy/policy.md >> "$GITHUB_STEP_SUMMARY"',
+              'cat reports/review-full.md reports/policy/policy.md >> "$GITHUB_STEP_SUMMARY"',
               "",
             ].join("\n"),
           },
+          { name: "Upload the full change report", if: "${{ !cancelled() && steps.review.outcome == 'success' }}", uses: ACTIONS.upload, with: { name: CHANGE_REPORT_ARTIFACT, path: "reports/review-full.md", "retention-days": 14 } },
           {
             name: "Comment the change report",
             if: `\${{ !cancelled() && steps.review.outcome == 'success' && ${sameRepository} }}`,
@@ -241,8 +333,10 @@ export function pullRequestWorkflow(config: PlatformConfig): Record<string, unkn
             env: { MARKER: "<!-- cdktf-diff:${{ matrix.stack }} -->", BODY_FILE: "diff-comment.md" },
             with: { script: STICKY_COMMENT },
           },
+          ...planJsonSteps(),
         ],
       },
+      report: planReportJob(),
     },
   };
 }

@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { Construct } from "constructs";
 import { afterAll, describe, expect, it } from "vitest";
-import type { SynthesizedStack } from "../../../constructs/policy/model";
-import { changeReport, type ReviewInput } from "../../../constructs/policy/review";
-import { aurora } from "./cases/databases";
-import { bucket } from "./cases/storage";
-import { fixture } from "./cases/support";
-import { ROOT } from "../../support/synth";
+import type { SynthesizedStack } from "../../../../constructs/policy/model";
+import { changeReport, type ReviewInput } from "../../../../scripts/lib/review/report";
+import { aurora } from "../../../constructs/policy/cases/databases";
+import { bucket } from "../../../constructs/policy/cases/storage";
+import { fixture } from "../../../constructs/policy/cases/support";
+import { ROOT } from "../../../support/synth";
 
 function stacks(entries: Record<string, (scope: Construct) => void>): Map<string, SynthesizedStack> {
   return new Map(Object.entries(entries).map(([name, build]) => [name, fixture(build)]));
