@@ -260,6 +260,7 @@ export class ProductWorkloads extends Construct {
       const workload = new Workload(this, `workload-${name}`, {
         name,
         namespace,
+        namespaceResource: this.namespace.namespace,
         product: props.name,
         spec,
         policy,

@@ -19,6 +19,9 @@
  * PodDisruptionBudget whenever more than one replica can run, an `autoscaling/v2` HPA (CPU and/or memory, min/max,
  * scale-down stabilization) that owns the replica count when configured (the Deployment then leaves `replicas`
  * unset and ignores drift in it).
+ *
+ * When the stack creates the namespace, every object names it through a reference (`namespaceResource`), so none is
+ * sent to the API server before its namespace exists.
  */
 import { createHash } from "node:crypto";
 import { CronJobV1, type CronJobV1SpecJobTemplateSpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
@@ -26,6 +29,7 @@ import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { HorizontalPodAutoscalerV2, type HorizontalPodAutoscalerV2SpecMetric } from "@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2";
 import { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
 import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/job-v1";
+import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1, type NetworkPolicyV1SpecEgress, type NetworkPolicyV1SpecIngress } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
@@ -101,6 +105,13 @@ export interface WorkloadProps {
   /** Workload name: names its Deployment/CronJob/Job, Service, ServiceAccount and container. */
   readonly name: string;
   readonly namespace: string;
+  /**
+   * The namespace object, when the same stack creates it. Every object of the workload then depends on it, so
+   * Terraform creates them after the namespace and destroys them before it (an object sent in parallel with its
+   * namespace fails with `namespaces "<name>" not found`).
+   * @default none: the namespace exists before the stack is applied (another stack, or one every cluster has)
+   */
+  readonly namespaceResource?: NamespaceV1;
   /** Product the workload belongs to (`app.kubernetes.io/part-of`). */
   readonly product: string;
   readonly spec: WorkloadConfig;
@@ -163,10 +174,12 @@ export class Workload extends Construct {
     this.selector = selectorLabels({ name, namespace });
     this.labels = workloadLabels({ name, namespace, product: props.product, kind: spec.kind });
     const metadata = { name, namespace, labels: { ...this.labels } };
+    // Every object waits for the namespace when this stack creates it (see WorkloadProps.namespaceResource).
+    const inNamespace: ITerraformDependable[] = props.namespaceResource ? [props.namespaceResource] : [];
     const statements = props.awsStatements ?? [];
     const awsAccess = statements.length > 0;
 
-    this.serviceAccount = new ServiceAccountV1(this, "service-account", { metadata, automountServiceAccountToken: awsAccess });
+    this.serviceAccount = new ServiceAccountV1(this, "service-account", { metadata, automountServiceAccountToken: awsAccess, dependsOn: inNamespace });
     if (awsAccess) {
       this.identity = new WorkloadIdentity(this, "identity", {
         account: props.account,
@@ -191,7 +204,7 @@ export class Workload extends Construct {
       ...(isDeployment ? { spreadSelector: this.selector } : {}),
     });
     const template = { metadata: { labels: { ...this.labels }, annotations: { ...props.podAnnotations } }, spec: pod };
-    const dependsOn = [this.serviceAccount, ...(this.identity ? [this.identity.association] : []), ...(props.dependsOn ?? [])];
+    const dependsOn = [...inNamespace, this.serviceAccount, ...(this.identity ? [this.identity.association] : []), ...(props.dependsOn ?? [])];
 
     if (isDeployment) {
       const bounds = replicaBounds(spec, policy);
@@ -230,13 +243,14 @@ export class Workload extends Construct {
               ],
             },
           },
-          dependsOn: [this.deployment],
+          dependsOn: [...inNamespace, this.deployment],
         });
       }
       if (bounds.max > 1) {
         this.disruptionBudget = new PodDisruptionBudgetV1(this, "disruption-budget", {
           metadata,
           spec: { maxUnavailable: policy.disruptionBudget.maxUnavailable, selector: { matchLabels: { ...this.selector } } },
+          dependsOn: inNamespace,
         });
       }
     } else if (spec.kind === "cron") {
@@ -290,6 +304,7 @@ export class Workload extends Construct {
             protocol: "TCP",
           })),
         },
+        dependsOn: inNamespace,
       });
     }
 
@@ -322,7 +337,7 @@ export class Workload extends Construct {
             },
           })),
         },
-        dependsOn: [this.service as ServiceV1],
+        dependsOn: [...inNamespace, this.service as ServiceV1],
       });
     }
 
@@ -334,6 +349,7 @@ export class Workload extends Construct {
         ingress: this.ingressRules(props),
         egress: this.egressRules(props, awsAccess),
       },
+      dependsOn: inNamespace,
     });
   }
 
@@ -414,6 +430,10 @@ function validateProps(id: string, props: WorkloadProps): void {
     problems.push("spec.ingress is set but no ingress group and certificates were given (props.ingress)");
   }
   if (props.ingress && props.ingress.hosts.length === 0) problems.push("ingress.hosts must not be empty");
+  const created = props.namespaceResource?.metadataInput?.name;
+  if (props.namespaceResource && created !== props.namespace) {
+    problems.push(`namespaceResource creates namespace "${created ?? "(unnamed)"}", not the workload's namespace "${props.namespace}"`);
+  }
   if (problems.length > 0) {
     throw new Error(`Workload ${id} (${props.namespace}/${props.name}) is invalid:\n  - ${problems.join("\n  - ")}`);
   }
