@@ -17,8 +17,8 @@
  *
  * Deployments: topology spread over zones and hosts, rolling updates from the environment policy, a
  * PodDisruptionBudget whenever more than one replica can run, an `autoscaling/v2` HPA (CPU and/or memory, min/max,
- * scale-down stabilization) that owns the replica count when configured (the Deployment then leaves `replicas`
- * unset and ignores drift in it).
+ * scale-down stabilization) that owns the replica count when configured (the Deployment then starts at the HPA's
+ * minimum and ignores drift in `replicas`).
  *
  * When the stack creates the namespace, every object names it through a reference (`namespaceResource`), so none is
  * sent to the API server before its namespace exists.
@@ -211,8 +211,14 @@ export class Workload extends Construct {
       this.deployment = new DeploymentV1(this, "deployment", {
         metadata,
         spec: {
-          // With an HPA the replica count is the HPA's: unset here, and drift in it ignored.
-          ...(spec.autoscaling ? {} : { replicas: String(bounds.max) }),
+          // With an HPA the Deployment starts at the HPA's minimum (left unset, Kubernetes would start it at 1 and a
+          // first rollout would wait on one pod until the HPA first reconciles), and `replicas` is then the HPA's:
+          // `ignore_changes` below keeps Terraform from resetting it on later applies. Kubernetes: "If a
+          // HorizontalPodAutoscaler is managing scaling for a Deployment, don't set .spec.replicas" in the manifests you
+          // apply (kubernetes.io/docs/concepts/workloads/controllers/deployment/#replicas); with Terraform the value is
+          // set once at creation and then ignored (hashicorp/terraform-provider-kubernetes#584, #1058;
+          // developer.hashicorp.com/terraform/language/meta-arguments/lifecycle#ignore_changes).
+          replicas: String(spec.autoscaling ? bounds.min : bounds.max),
           revisionHistoryLimit: REVISION_HISTORY_LIMIT,
           selector: { matchLabels: { ...this.selector } },
           strategy: { type: "RollingUpdate", rollingUpdate: { ...policy.rollingUpdate } },

@@ -72,8 +72,9 @@ describe("web workload (production policy)", () => {
     expect(container.image).toBe(`registry.example.com/shop/web:1.2.3@${DIGEST}`);
   });
 
-  it("leaves replicas to an autoscaling/v2 HPA with CPU and memory targets and scale-down stabilization", () => {
-    expect(deployment.spec.replicas).toBeUndefined();
+  it("starts at the HPA minimum, then leaves replicas to an autoscaling/v2 HPA with CPU and memory targets and scale-down stabilization", () => {
+    // Unset, Kubernetes would start the Deployment at 1 replica under an HPA whose minimum is 2.
+    expect(deployment.spec.replicas).toBe("2");
     expect(deployment.lifecycle).toEqual({ ignore_changes: ["spec[0].replicas"] });
     const hpa = one(json, "kubernetes_horizontal_pod_autoscaler_v2");
     expect(hpa.spec).toMatchObject({
