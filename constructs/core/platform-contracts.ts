@@ -38,6 +38,18 @@ export const PLATFORM_NAMESPACES = {
   certManager: { name: "cert-manager", always: false },
 } as const;
 
+/**
+ * The External Secrets operator's metrics Service (chart external-secrets, release `external-secrets`, with
+ * `metrics.service.enabled`; its labels are the chart's selector labels): Prometheus scrapes it, and the platform rule
+ * ExternalSecretNotSynced reads its `externalsecret_status_condition` gauge.
+ */
+export const EXTERNAL_SECRETS_METRICS = {
+  namespace: PLATFORM_NAMESPACES.externalSecrets.name,
+  selector: { "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/instance": "external-secrets" },
+  port: "metrics",
+  path: "/metrics",
+} as const;
+
 /** Namespaces Kubernetes creates in every cluster. */
 export const SYSTEM_NAMESPACES: readonly string[] = ["default", "kube-node-lease", "kube-public", "kube-system"];
 

@@ -34,7 +34,7 @@ import { NetworkPolicyV1, type NetworkPolicyV1SpecEgress, type NetworkPolicyV1Sp
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
-import type { ITerraformDependable } from "cdktf";
+import type { IResolvable, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import {
   defaultPortName,
@@ -141,6 +141,13 @@ export interface WorkloadProps {
   readonly ingress?: WorkloadIngressProps;
   /** Resources that must exist before the workload's pods start (secrets, config maps, pre-rollout jobs). @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * Whether the apply waits for the Deployment's rollout (a pre-rollout Job's completion): false, or an expression,
+   * while a secret the pods read has no value yet, so the apply does not time out on pods that cannot start (see
+   * constructs/secret-values).
+   * @default true
+   */
+  readonly awaitReadiness?: boolean | IResolvable;
 }
 
 /** Name of a pre-rollout job: the workload name and a hash of what it runs. */
@@ -224,7 +231,7 @@ export class Workload extends Construct {
           strategy: { type: "RollingUpdate", rollingUpdate: { ...policy.rollingUpdate } },
           template,
         },
-        waitForRollout: true,
+        waitForRollout: props.awaitReadiness ?? true,
         dependsOn,
         ...(spec.autoscaling ? { lifecycle: { ignoreChanges: ["spec[0].replicas"] } } : {}),
       });
@@ -291,7 +298,7 @@ export class Workload extends Construct {
           template: { ...template, spec: pod as JobV1SpecTemplateSpec },
         },
         // Terraform waits for success, so an apply stops before any Deployment rolls out when it fails.
-        waitForCompletion: true,
+        waitForCompletion: props.awaitReadiness ?? true,
         timeouts: { create: wait, update: wait },
         dependsOn,
       });

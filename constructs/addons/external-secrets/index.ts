@@ -61,6 +61,9 @@ export class ExternalSecrets extends Construct {
       namespace: EXTERNAL_SECRETS_NAMESPACE,
       overrides: {
         replicaCount: props.replicas,
+        // Its metrics (ExternalSecret sync status) are scraped by the monitoring stack, installed after this release:
+        // a Service here, the ServiceMonitor in the monitoring chart (whose CRDs do not exist yet at this point).
+        metrics: { service: { enabled: true } },
         serviceAccount: { create: true, name: EXTERNAL_SECRETS_SERVICE_ACCOUNT },
         podDisruptionBudget: { enabled: highlyAvailable },
         webhook: { replicaCount: props.replicas, podDisruptionBudget: { enabled: highlyAvailable } },
