@@ -6,7 +6,11 @@
  * `SecretValueGate` tells, at plan and apply time, whether such a secret has a value: an
  * `aws_secretsmanager_secret_versions` data source (ListSecretVersionIds: version ids and staging labels only, never a
  * value) lists its versions; a secret with none has never been seeded. Read after the secret exists (it references
- * the secret's ARN, so on the first apply it is read once the secret is created, and finds no version).
+ * the secret's ARN, so on the first apply it is read once the secret is created, and finds no version). The data
+ * source pages through ListSecretVersionIds and returns an empty `versions` for a secret without versions rather than
+ * an error (registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/secretsmanager_secret_versions;
+ * internal/service/secretsmanager/secret_versions_data_source.go). The plan role needs
+ * `secretsmanager:ListSecretVersionIds` on the secrets (the deploy role has it with PowerUserAccess).
  *
  * The gate keeps an apply from blocking on a value nobody has seeded yet: a Deployment waits for its rollout (a pre-
  * rollout Job for its completion) only when every human-seeded secret it reads has a value — otherwise its pods wait
