@@ -104,6 +104,8 @@ export interface ChartOverrides {
   };
   "external-secrets": {
     readonly replicaCount: number;
+    /** The operator's metrics Service (scraped through a ServiceMonitor of the monitoring chart). */
+    readonly metrics: { readonly service: { readonly enabled: boolean } };
     readonly serviceAccount: ServiceAccountOverride;
     readonly podDisruptionBudget: { readonly enabled: boolean };
     readonly webhook: { readonly replicaCount: number; readonly podDisruptionBudget: { readonly enabled: boolean } };

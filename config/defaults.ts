@@ -179,6 +179,8 @@ function observabilityDefaults(profile: Profile): ObservabilityDefaults {
         nodeMemoryPercent: { threshold: 90, for: "15m", severity: "warning" },
         nodeDiskPercent: { threshold: 85, for: "10m", severity: page },
         certificateExpiryDays: { threshold: 14, for: "1h", severity: "warning" },
+        // A value not seeded yet, or a key missing: the secret's readers cannot start (npm run secrets -- check).
+        externalSecretNotSynced: { for: "15m", severity: "warning" },
         dataServiceCpuPercent: { threshold: 80, for: "15m", severity: "warning" },
         cacheMemoryPercent: { threshold: 85, for: "15m", severity: "warning" },
         searchJvmPressurePercent: { threshold: 80, for: "15m", severity: "warning" },

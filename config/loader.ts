@@ -27,6 +27,7 @@ import { z } from "zod";
 import { displayPath, readYamlFile, yamlFilesIn, type SourceFile } from "./source";
 import { dedicatedTenantEnvironment, dedicatedTenantServices } from "./tenant-environment";
 import { issueAt, validateWith } from "./validate";
+import { veleroNamespaceProblems } from "./velero";
 
 export interface LoadedEnvironment {
   readonly config: EnvironmentConfig;
@@ -529,6 +530,7 @@ export function loadConfig(directory: string): PlatformConfig {
   checkTenantDomains(tenants, issues);
   if (project) checkIngressGroups(project, environments, tenants, issues);
   checkCidrOverlaps(environments, tenants, issues);
+  issues.push(...veleroNamespaceProblems(environments, tenants));
 
   if (issues.length > 0 || !project) throw new ConfigError(issues);
   environments.sort((a, b) => a.config.name.localeCompare(b.config.name));

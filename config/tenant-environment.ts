@@ -7,6 +7,7 @@ import type { EnvironmentConfig } from "./schema/environment";
 import { servicesConfigKey } from "./schema/products";
 import { SERVICE_KINDS_CONFIG } from "./schema/services";
 import type { TenantConfig } from "./schema/tenant";
+import { dedicatedTenantSchedules } from "./velero";
 
 /** The entries of a record whose names pass `keep`. */
 function only<T>(entries: Readonly<Record<string, T>>, keep: (name: string) => boolean): Record<string, T> {
@@ -32,6 +33,7 @@ export function dedicatedTenantServices(environment: EnvironmentConfig, products
  * own VPC CIDR and its products (`products`, resolved by the loader). Data services and buckets no product of the
  * tenant binds or is granted are left out (a tenant running one product pays for that product's databases, not the
  * whole environment's), and so are CloudFront distributions: the environment's edge serves the environment's domains.
+ * Velero schedules name the tenant's cluster's namespaces (config/velero.ts).
  */
 export function dedicatedTenantEnvironment(environment: EnvironmentConfig, tenant: TenantConfig, products: EnvironmentConfig["products"]): EnvironmentConfig {
   if (tenant.isolation !== "dedicated" || !tenant.network) {
@@ -55,5 +57,7 @@ export function dedicatedTenantEnvironment(environment: EnvironmentConfig, tenan
     } as EnvironmentConfig["services"],
     storage: { ...storage, buckets: only(storage.buckets, (name) => granted.has(name)) },
     edge: { ...environment.edge, cdn: {} },
+    // Velero backs up the tenant's cluster: the environment's schedules mapped to its namespaces, or its own.
+    backup: { ...environment.backup, velero: { ...environment.backup.velero, schedules: dedicatedTenantSchedules(environment, tenant, products) } },
   };
 }

@@ -11,6 +11,7 @@ import { PlatformAddons } from "../constructs/addons";
 import { environmentObservability, type EnvironmentObservability } from "../constructs/monitoring/environment";
 import type { ProductWorkloads } from "../constructs/product-workloads";
 import { environmentProducts } from "../constructs/product-workloads/environment";
+import { secretsAwaitingValuesOutput } from "../constructs/secret-values";
 import { Velero } from "../constructs/velero";
 import { BaseStack } from "./base-stack";
 import { clusterProviders } from "./cluster-providers";
@@ -79,5 +80,7 @@ export class PlatformStack extends BaseStack {
       // Secrets need the External Secrets stores; pods get ALB readiness gates from the controller's webhook.
       dependsOn: [this.addons.externalSecrets.stores, this.addons.loadBalancerController.release],
     });
+    // What a human still has to seed (products' secrets, receivers' credentials), at the end of every plan and apply.
+    secretsAwaitingValuesOutput(this, [...[...this.products.values()].flatMap((product) => [...product.secretGates.values()]), ...this.observability.monitoring.secretGates]);
   }
 }

@@ -9,6 +9,7 @@ import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider
 import type { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import type { Construct } from "constructs";
 import type { ProductConfig } from "../config/schema/products";
+import { secretsAwaitingValuesOutput } from "../constructs/secret-values";
 import { TenantProduct } from "../constructs/tenant-product";
 import { BaseStack } from "./base-stack";
 import { clusterProviders } from "./cluster-providers";
@@ -51,5 +52,7 @@ export class SharedTenantStack extends BaseStack {
           }),
         ]),
     );
+    // What a human still has to seed (the tenant's product secrets), at the end of every plan and apply.
+    secretsAwaitingValuesOutput(this, [...this.products.values()].flatMap((product) => [...product.workloads.secretGates.values()]));
   }
 }

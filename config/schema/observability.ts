@@ -67,9 +67,10 @@ const receiverCommon = {
   /** Alerts of these severities are sent to this receiver. */
   severities,
   /**
-   * Secrets Manager secret (relative to `<project>-<env>/`, encrypted with the environment's data key) holding the
-   * webhook URL, routing key or SMTP password. Create it before adding the receiver: Alertmanager mounts it and
-   * does not start without it.
+   * Secrets Manager secret (relative to `<project>-<env>/`) holding the webhook URL, routing key or SMTP password as a
+   * JSON key (`credentialsKey`). The platform stack creates it empty, encrypted with the environment's data key; seed
+   * the value afterwards (`npm run secrets -- list <env>`). Until it is seeded this receiver gets nothing (Alertmanager
+   * still starts, and the ExternalSecretNotSynced alert says so); receivers may share one secret with different keys.
    */
   credentialsSecret: secretReference,
   /** JSON key of the credential inside the secret. Default: webhookUrl (slack), routingKey (pagerduty), password (email). */
@@ -158,6 +159,11 @@ export const PlatformAlertThresholdsSchema = z.strictObject({
   searchJvmPressurePercent: thresholdRule(percent),
   /** Load balancer 5xx responses (its own and its targets'), percent of requests (CloudWatch exporter metrics). */
   loadBalancerErrorRatePercent: thresholdRule(percent),
+  /**
+   * An ExternalSecret cannot sync (its Secrets Manager secret has no value yet, lacks a key, or cannot be read): the
+   * workloads or Alertmanager receivers reading it cannot work.
+   */
+  externalSecretNotSynced: conditionRule,
 });
 
 /** What a product may override: any product-scoped rule, any of its fields. */

@@ -256,7 +256,7 @@ function productRuleSpecs(http: HttpMetricNames): ProductRuleSpec[] {
 interface PlatformRuleSpec {
   readonly key: keyof PlatformAlertThresholds;
   readonly alert: string;
-  readonly group: "nodes" | "certificates" | "data-services";
+  readonly group: "nodes" | "certificates" | "secrets" | "data-services";
   /** Needs CloudWatch metrics (yet-another-cloudwatch-exporter). */
   readonly cloudwatch?: boolean;
   readonly expr: (rule: RuleValue) => string;
@@ -315,6 +315,16 @@ const PLATFORM_RULE_SPECS: readonly PlatformRuleSpec[] = [
     expr: (rule) => `certmanager_certificate_expiration_timestamp_seconds - time() < ${promNumber(threshold(rule) * SECONDS_PER_DAY)}`,
     summary: "Certificate {{ $labels.namespace }}/{{ $labels.name }} expires soon",
     description: (rule) => `The certificate expires in less than ${promNumber(threshold(rule))} days ({{ $value | humanizeDuration }}) and has not been renewed.`,
+  },
+  {
+    key: "externalSecretNotSynced",
+    alert: "ExternalSecretNotSynced",
+    group: "secrets",
+    // External Secrets' gauge of each ExternalSecret's conditions (its metrics Service is scraped by the platform).
+    expr: () => `max by (namespace, name) (externalsecret_status_condition{condition="Ready", status="False"}) == 1`,
+    summary: "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} cannot sync",
+    description: () =>
+      "External Secrets cannot sync this secret from Secrets Manager: usually its value was never seeded or lacks a key it reads. What reads it (a workload's pods, an Alertmanager receiver) cannot work until it syncs. List what to seed with `npm run secrets -- check <stack>`; `kubectl -n {{ $labels.namespace }} describe externalsecret {{ $labels.name }}` shows the error.",
   },
   {
     key: "dataServiceCpuPercent",

@@ -24,5 +24,34 @@ export const POD_IDENTITY_SERVICE_PRINCIPAL = "pods.eks.amazonaws.com";
 /** Namespace of the monitoring stack (Prometheus, Alertmanager, Grafana); see constructs/monitoring. */
 export const MONITORING_NAMESPACE = "monitoring";
 
+/**
+ * Namespaces the platform's add-ons create in every cluster (each add-on's construct creates its own). Names are API:
+ * network policies, Pod Identity associations and Velero schedules name them. `always` ones exist in every cluster;
+ * the others when their add-on is enabled in configuration.
+ */
+export const PLATFORM_NAMESPACES = {
+  externalSecrets: { name: "external-secrets", always: true },
+  monitoring: { name: MONITORING_NAMESPACE, always: true },
+  logging: { name: "logging", always: true },
+  velero: { name: "velero", always: false },
+  externalDns: { name: "external-dns", always: false },
+  certManager: { name: "cert-manager", always: false },
+} as const;
+
+/**
+ * The External Secrets operator's metrics Service (chart external-secrets, release `external-secrets`, with
+ * `metrics.service.enabled`; its labels are the chart's selector labels): Prometheus scrapes it, and the platform rule
+ * ExternalSecretNotSynced reads its `externalsecret_status_condition` gauge.
+ */
+export const EXTERNAL_SECRETS_METRICS = {
+  namespace: PLATFORM_NAMESPACES.externalSecrets.name,
+  selector: { "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/instance": "external-secrets" },
+  port: "metrics",
+  path: "/metrics",
+} as const;
+
+/** Namespaces Kubernetes creates in every cluster. */
+export const SYSTEM_NAMESPACES: readonly string[] = ["default", "kube-node-lease", "kube-public", "kube-system"];
+
 /** Labels of the Prometheus pods (set by the Prometheus operator): network policies admit scrapes from them. */
 export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/name": "prometheus" };

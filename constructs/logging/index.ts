@@ -34,10 +34,10 @@ import { LOG_BACKENDS, type LogBackend } from "../../config/schema/observability
 import { dnsSuffixOf, partitionOf, type AccountScope } from "../core/aws";
 import { connectionParameterName } from "../core/connections";
 import type { Naming } from "../core/naming";
-import { DEFAULT_STORAGE_CLASS } from "../core/platform-contracts";
+import { DEFAULT_STORAGE_CLASS, PLATFORM_NAMESPACES } from "../core/platform-contracts";
 import { WorkloadIdentity, type WorkloadPolicyStatement } from "../workload-identity";
 
-export const LOGGING_NAMESPACE = "logging";
+export const LOGGING_NAMESPACE = PLATFORM_NAMESPACES.logging.name;
 export const LOKI_RELEASE = "loki";
 export const FLUENT_BIT_RELEASE = "fluent-bit";
 export const LOKI_SERVICE_ACCOUNT = "loki";

@@ -11,6 +11,7 @@ import { AlertRules, type ProductScope } from "../alert-rules";
 import { ALERTS_COMPONENT, alertsTopicName } from "../alerts-topic";
 import type { AccountScope } from "../core/aws";
 import { validateName, type Naming } from "../core/naming";
+import { EXTERNAL_SECRETS_METRICS } from "../core/platform-contracts";
 import { Logging, LOKI_URL } from "../logging";
 import { environmentAccessLogBucket } from "../object-storage";
 import { openSearchDomainName } from "../opensearch";
@@ -30,6 +31,12 @@ export function productScopes(products: Products): ProductScope[] {
   return Object.entries(products)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, product]) => ({ name, namespace: namespaceOf(name, product), ...(product.alerts ? { overrides: product.alerts } : {}) }));
+}
+
+/** Platform components Prometheus scrapes beyond the charts' own: External Secrets (sync status of every secret). */
+export function platformScrapeTargets(): ScrapeTarget[] {
+  const { namespace, selector, port, path } = EXTERNAL_SECRETS_METRICS;
+  return [{ name: "external-secrets", namespace, kind: "service", selector: { ...selector }, port, path }];
 }
 
 /** A ServiceMonitor (web) or PodMonitor (worker) per workload that declares a metrics endpoint. */
@@ -54,7 +61,7 @@ export function scrapeTargets(products: Products): ScrapeTarget[] {
 }
 
 export interface EnvironmentObservabilityProps {
-  readonly environment: Pick<EnvironmentConfig, "name" | "observability" | "products" | "storage">;
+  readonly environment: Pick<EnvironmentConfig, "name" | "observability" | "products" | "storage" | "workloads">;
   /** Naming scope of the stack (the environment's, or a dedicated tenant's). */
   readonly naming: Naming;
   readonly account: AccountScope;
@@ -102,10 +109,12 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
     alertRules,
     alertsTopic: { name: alertsTopicName(naming), keyAlias: naming.kmsAlias(ALERTS_COMPONENT) },
     externalLabels: { environment: environment.name, cluster: clusterName, ...(naming.scope.tenant ? { tenant: naming.scope.tenant } : {}) },
-    scrapeTargets: scrapeTargets(environment.products),
+    scrapeTargets: [...platformScrapeTargets(), ...scrapeTargets(environment.products)],
     ...(config.logs.backend === "loki" ? { lokiUrl: LOKI_URL } : {}),
     cloudwatchSearchTags: scopeTags(props.tags),
     dependsOn: [...dependsOn],
+    // Encrypted with the data key like the products' secrets, kept as long, protected where state is.
+    receiverSecrets: { keyAlias: naming.kmsAlias("data"), recoveryWindowDays: environment.workloads.secrets.recoveryWindowDays, protect: props.protectState },
   });
 
   const { logs } = config;

@@ -16,6 +16,7 @@
  * AWS access uses EKS Pod Identity roles bound to the charts' service accounts (constructs/workload-identity).
  */
 import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import type { ITerraformDependable } from "cdktf";
@@ -27,6 +28,7 @@ import type { AlertRules } from "../alert-rules";
 import { partitionOf, type AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
 import { MONITORING_NAMESPACE } from "../core/platform-contracts";
+import { SecretValueGate } from "../secret-values";
 import { WorkloadIdentity, type WorkloadPolicyStatement } from "../workload-identity";
 import { loadDashboards, type Dashboard } from "./dashboards";
 import {
@@ -35,6 +37,7 @@ import {
   cloudwatchExporterConfig,
   GRAFANA_SERVICE_ACCOUNT,
   kubePrometheusStackValues,
+  receiverSecretsManagerName,
   type KubePrometheusStackOverrides,
   type ScrapeTarget,
 } from "./values";
@@ -84,6 +87,12 @@ export interface MonitoringProps {
   readonly cloudwatchSearchTags?: Readonly<Record<string, string>>;
   /** Releases the monitoring stack needs first (External Secrets stores, the default StorageClass). @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * The receivers' credential secrets this construct creates empty in Secrets Manager (a human seeds the values:
+   * `npm run secrets -- list <stack>`): the key that encrypts them (the scope's data key, the only one External Secrets
+   * decrypts with), the recovery window when one is deleted, and whether they are protected from destruction.
+   */
+  readonly receiverSecrets: { readonly keyAlias: string; readonly recoveryWindowDays: number; readonly protect: boolean };
 }
 
 export class MonitoringError extends Error {}
@@ -132,6 +141,10 @@ export class Monitoring extends Construct {
   readonly identities: Readonly<Record<"alertmanager" | "grafana", WorkloadIdentity>> & { readonly cloudwatchExporter?: WorkloadIdentity };
   /** The values passed to kube-prometheus-stack (for tests and reviews). */
   readonly values: KubePrometheusStackOverrides;
+  /** The receivers' credential secrets (created empty), by Secrets Manager name. */
+  readonly receiverSecrets: ReadonlyMap<string, SecretsmanagerSecret>;
+  /** Whether each receiver secret has a value (see constructs/secret-values). */
+  readonly secretGates: readonly SecretValueGate[];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -171,6 +184,29 @@ export class Monitoring extends Construct {
     ]);
     const grafanaIdentity = identity("grafana", GRAFANA_SERVICE_ACCOUNT, cloudwatchReadStatements(account, true));
 
+    // Receiver credentials: one empty secret per distinct credentialsSecret, seeded by a human, synced by External
+    // Secrets (the ExternalSecrets the chart renders). Alertmanager starts without them (optional volumes, see values.ts).
+    const receiverSecrets = new Map<string, SecretsmanagerSecret>();
+    const gates: SecretValueGate[] = [];
+    for (const receiver of props.alertmanager.receivers) {
+      const name = receiverSecretsManagerName(naming.prefix, receiver);
+      if (receiverSecrets.has(name)) continue;
+      const users = props.alertmanager.receivers.filter((other) => other.credentialsSecret === receiver.credentialsSecret).map((other) => other.name);
+      // Construct ids are API: derived from the configured name ('/' is the construct path separator).
+      const secretId = `receiver-secret-${receiver.credentialsSecret.replaceAll("/", "~")}`;
+      const secret = new SecretsmanagerSecret(this, secretId, {
+        name,
+        description: `Alertmanager receiver credentials (${users.join(", ")}); value set out of band, synced by External Secrets`,
+        kmsKeyId: props.receiverSecrets.keyAlias,
+        recoveryWindowInDays: props.receiverSecrets.recoveryWindowDays,
+        lifecycle: { preventDestroy: props.receiverSecrets.protect },
+      });
+      receiverSecrets.set(name, secret);
+      gates.push(new SecretValueGate(this, `${secretId}-value`, { secret, name }));
+    }
+    this.receiverSecrets = receiverSecrets;
+    this.secretGates = gates;
+
     const dashboards = props.dashboards ?? loadDashboards();
     this.values = kubePrometheusStackValues({
       namespace: MONITORING_NAMESPACE,
@@ -191,7 +227,8 @@ export class Monitoring extends Construct {
       name: MONITORING_RELEASE,
       namespace: MONITORING_NAMESPACE,
       overrides: this.values,
-      dependsOn: [this.namespace, alertmanagerIdentity.association, grafanaIdentity.association, ...(props.dependsOn ?? [])],
+      // The receivers' ExternalSecrets find their Secrets Manager secrets.
+      dependsOn: [this.namespace, alertmanagerIdentity.association, grafanaIdentity.association, ...receiverSecrets.values(), ...(props.dependsOn ?? [])],
     });
 
     let exporterIdentity: WorkloadIdentity | undefined;

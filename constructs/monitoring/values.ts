@@ -28,7 +28,7 @@ export const DASHBOARD_FOLDER = "Platform";
 
 /** Key of a receiver's credential inside its Kubernetes Secret (mounted into Alertmanager). */
 export const RECEIVER_SECRET_KEY = "credential";
-/** Where the Prometheus operator mounts `alertmanagerSpec.secrets`. */
+/** Where the receivers' credential Secrets are mounted (the path the operator uses for `alertmanagerSpec.secrets`). */
 export const ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets";
 /** How often External Secrets re-reads receiver credentials (picks up a rotated webhook). */
 export const RECEIVER_SECRET_REFRESH = "1h";
@@ -108,6 +108,36 @@ function spread(replicas: number) {
 /** Kubernetes Secret that holds a receiver's credential. */
 export function receiverSecretName(receiver: Pick<ReceiverConfig, "name">): string {
   return `alertmanager-${receiver.name}`;
+}
+
+/** Secrets Manager secret of a receiver's credential: `credentialsSecret` under the scope's secret prefix. */
+export function receiverSecretsManagerName(secretPrefix: string, receiver: Pick<ReceiverConfig, "credentialsSecret">): string {
+  return `${secretPrefix}/${receiver.credentialsSecret}`;
+}
+
+/** JSON key of a receiver's credential inside its Secrets Manager secret. */
+export function receiverCredentialsKey(receiver: Pick<ReceiverConfig, "credentialsKey" | "type">): string {
+  return receiver.credentialsKey ?? DEFAULT_CREDENTIALS_KEY[receiver.type];
+}
+
+/** Volume of a receiver's credential Secret in the Alertmanager pods. */
+function receiverVolumeName(receiver: Pick<ReceiverConfig, "name">): string {
+  return `receiver-${receiver.name}`;
+}
+
+/**
+ * The receivers' credential Secrets as optional volumes of the Alertmanager pods, mounted where Alertmanager's
+ * `*_file` settings read them. Optional, unlike the operator's `alertmanagerSpec.secrets` (which mounts them
+ * required): a receiver whose credential is not seeded yet, so whose Secret External Secrets cannot create, does not
+ * keep Alertmanager from starting — every other receiver (and the alerts topic) still gets alerts. The kubelet fills
+ * the volume once the Secret exists, and Alertmanager reads the file when it sends (not at start), so the receiver
+ * starts working without a restart. The platform rule ExternalSecretNotSynced reports the missing credential.
+ */
+export function receiverVolumes(receivers: readonly ReceiverConfig[]): { volumes: Record<string, unknown>[]; volumeMounts: Record<string, unknown>[] } {
+  return {
+    volumes: receivers.map((receiver) => ({ name: receiverVolumeName(receiver), secret: { secretName: receiverSecretName(receiver), optional: true } })),
+    volumeMounts: receivers.map((receiver) => ({ name: receiverVolumeName(receiver), mountPath: `${ALERTMANAGER_SECRETS_DIR}/${receiverSecretName(receiver)}`, readOnly: true })),
+  };
 }
 
 function credentialFile(receiver: ReceiverConfig): string {
@@ -191,7 +221,7 @@ export function extraManifests(namespace: string, secretPrefix: string, receiver
       data: [
         {
           secretKey: RECEIVER_SECRET_KEY,
-          remoteRef: { key: `${secretPrefix}/${receiver.credentialsSecret}`, property: receiver.credentialsKey ?? DEFAULT_CREDENTIALS_KEY[receiver.type] },
+          remoteRef: { key: receiverSecretsManagerName(secretPrefix, receiver), property: receiverCredentialsKey(receiver) },
         },
       ],
     },
@@ -288,7 +318,7 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
         retention: alertmanager.retention,
         ...spread(alertmanager.replicas),
         storage: volumeClaimTemplate(alertmanager.storageGiB),
-        secrets: alertmanager.receivers.map(receiverSecretName),
+        ...receiverVolumes(alertmanager.receivers),
       },
       config: alertmanagerConfig(input),
     },

@@ -8,7 +8,9 @@
  * - config maps, with a checksum annotation on the pods that load them so a change rolls them;
  * - secrets: one Secrets Manager secret per declared secret, created empty and encrypted with the data key
  *   (`<prefix>/<namespace>/<secret>`; values are set out of band, never in configuration or Terraform), and the
- *   ExternalSecrets that sync them and the data-service credentials into Kubernetes Secrets;
+ *   ExternalSecrets that sync them and the data-service credentials into Kubernetes Secrets. The apply waits for a
+ *   workload's rollout only once the secret values its pods read are seeded (constructs/secret-values), so a first
+ *   apply never times out on pods that cannot start yet;
  * - data-service connections looked up by name at plan time (see connections.ts);
  * - the workloads (constructs/workload). Pre-rollout jobs run first: every Deployment and CronJob of the product
  *   depends on them, so an apply with a new migration image migrates before anything rolls out, and stops if the
@@ -43,6 +45,8 @@ import { partitionOf, type AccountScope } from "../core/aws";
 import type { WorkloadPolicyStatement } from "../workload-identity";
 import { validateName, type Naming } from "../core/naming";
 import { SECRETS_MANAGER_STORE } from "../core/platform-contracts";
+import { awaitsReadiness, SecretValueGate } from "../secret-values";
+import { secretsReadBy } from "../secret-values/inventory";
 import { appSecretName, grantEnv, grantStatements, serviceStatements, Workload, type EnvVar, type IngressGroupSettings } from "../workload";
 import { serviceNeedsAws } from "../workload/grants";
 import { PART_OF_LABEL, selectorLabels } from "../workload/labels";
@@ -133,6 +137,8 @@ export class ProductWorkloads extends Construct {
   readonly namespace: AppNamespace;
   readonly configMaps: ReadonlyMap<string, ConfigMapV1>;
   readonly secrets: ReadonlyMap<string, SecretsmanagerSecret>;
+  /** Whether each declared secret has a value yet, by secret name (see constructs/secret-values). */
+  readonly secretGates: ReadonlyMap<string, SecretValueGate>;
   readonly connections: ReadonlyMap<string, ServiceConnectionRef>;
   readonly secretsRelease?: Release;
   readonly certificate?: DataAwsAcmCertificate;
@@ -168,21 +174,24 @@ export class ProductWorkloads extends Construct {
     }
     this.configMaps = configMaps;
 
-    // Secrets Manager secrets (containers only: values are set out of band).
+    // Secrets Manager secrets (containers only: values are set out of band), and whether each has a value yet.
     const secrets = new Map<string, SecretsmanagerSecret>();
+    const gates = new Map<string, SecretValueGate>();
     for (const [name, declaration] of Object.entries(product.secrets)) {
-      secrets.set(
-        name,
-        new SecretsmanagerSecret(this, `secret-${name}`, {
-          name: appSecretName(naming, namespace, name),
-          description: declaration.description ?? `${props.name}/${name} (value set out of band; synced by External Secrets)`,
-          kmsKeyId: props.dataKeyAlias,
-          recoveryWindowInDays: policy.secrets.recoveryWindowDays,
-          lifecycle: { preventDestroy: props.protectSecrets },
-        }),
-      );
+      const secretName = appSecretName(naming, namespace, name);
+      const secret = new SecretsmanagerSecret(this, `secret-${name}`, {
+        name: secretName,
+        description: declaration.description ?? `${props.name}/${name} (value set out of band; synced by External Secrets)`,
+        kmsKeyId: props.dataKeyAlias,
+        recoveryWindowInDays: policy.secrets.recoveryWindowDays,
+        lifecycle: { preventDestroy: props.protectSecrets },
+      });
+      secrets.set(name, secret);
+      gates.set(name, new SecretValueGate(this, `secret-${name}-value`, { secret, name: secretName }));
     }
     this.secrets = secrets;
+    this.secretGates = gates;
+    const declaredSecrets = [...secrets.keys()];
 
     // Connections of the data services the workloads use.
     const used = new Set(Object.values(product.workloads).flatMap((workload) => workload.uses));
@@ -260,6 +269,7 @@ export class ProductWorkloads extends Construct {
       const workload = new Workload(this, `workload-${name}`, {
         name,
         namespace,
+        namespaceResource: this.namespace.namespace,
         product: props.name,
         spec,
         policy,
@@ -269,6 +279,8 @@ export class ProductWorkloads extends Construct {
         env,
         envFromConfigMaps: spec.envFrom,
         ...(checksum ? { podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: checksum } } : {}),
+        // The apply waits for the rollout only once every secret value the pods read is seeded.
+        awaitReadiness: awaitsReadiness(secretsReadBy(spec, declaredSecrets).map((secret) => gates.get(secret) as SecretValueGate)),
         awsStatements: statements,
         network: {
           loadBalancerCidrs: props.network.loadBalancerCidrs,

@@ -27,12 +27,13 @@ import { addonNamespace } from "../addons/common";
 import { partitionOf, servicePrincipal, type AccountScope } from "../core/aws";
 import { backupTag, DEFAULT_BACKUP_PLAN } from "../core/backup-tag";
 import type { Naming } from "../core/naming";
+import { PLATFORM_NAMESPACES } from "../core/platform-contracts";
 import { SecureBucket } from "../object-storage/bucket";
 import { backupExemption } from "../rpo";
 import { WorkloadIdentity } from "../workload-identity";
 import { replicateBucket } from "../object-storage/replication";
 
-export const VELERO_NAMESPACE = "velero";
+export const VELERO_NAMESPACE = PLATFORM_NAMESPACES.velero.name;
 export const VELERO_SERVICE_ACCOUNT = "velero";
 export const VELERO_RELEASE = "velero";
 /** Name of the backup storage location and volume snapshot location Velero is configured with. */

@@ -17,8 +17,11 @@
  *
  * Deployments: topology spread over zones and hosts, rolling updates from the environment policy, a
  * PodDisruptionBudget whenever more than one replica can run, an `autoscaling/v2` HPA (CPU and/or memory, min/max,
- * scale-down stabilization) that owns the replica count when configured (the Deployment then leaves `replicas`
- * unset and ignores drift in it).
+ * scale-down stabilization) that owns the replica count when configured (the Deployment then starts at the HPA's
+ * minimum and ignores drift in `replicas`).
+ *
+ * When the stack creates the namespace, every object names it through a reference (`namespaceResource`), so none is
+ * sent to the API server before its namespace exists.
  */
 import { createHash } from "node:crypto";
 import { CronJobV1, type CronJobV1SpecJobTemplateSpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
@@ -26,11 +29,12 @@ import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { HorizontalPodAutoscalerV2, type HorizontalPodAutoscalerV2SpecMetric } from "@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2";
 import { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
 import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/job-v1";
+import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1, type NetworkPolicyV1SpecEgress, type NetworkPolicyV1SpecIngress } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
-import type { ITerraformDependable } from "cdktf";
+import type { IResolvable, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import {
   defaultPortName,
@@ -101,6 +105,13 @@ export interface WorkloadProps {
   /** Workload name: names its Deployment/CronJob/Job, Service, ServiceAccount and container. */
   readonly name: string;
   readonly namespace: string;
+  /**
+   * The namespace object, when the same stack creates it. Every object of the workload then depends on it, so
+   * Terraform creates them after the namespace and destroys them before it (an object sent in parallel with its
+   * namespace fails with `namespaces "<name>" not found`).
+   * @default none: the namespace exists before the stack is applied (another stack, or one every cluster has)
+   */
+  readonly namespaceResource?: NamespaceV1;
   /** Product the workload belongs to (`app.kubernetes.io/part-of`). */
   readonly product: string;
   readonly spec: WorkloadConfig;
@@ -130,6 +141,13 @@ export interface WorkloadProps {
   readonly ingress?: WorkloadIngressProps;
   /** Resources that must exist before the workload's pods start (secrets, config maps, pre-rollout jobs). @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * Whether the apply waits for the Deployment's rollout (a pre-rollout Job's completion): false, or an expression,
+   * while a secret the pods read has no value yet, so the apply does not time out on pods that cannot start (see
+   * constructs/secret-values).
+   * @default true
+   */
+  readonly awaitReadiness?: boolean | IResolvable;
 }
 
 /** Name of a pre-rollout job: the workload name and a hash of what it runs. */
@@ -163,10 +181,12 @@ export class Workload extends Construct {
     this.selector = selectorLabels({ name, namespace });
     this.labels = workloadLabels({ name, namespace, product: props.product, kind: spec.kind });
     const metadata = { name, namespace, labels: { ...this.labels } };
+    // Every object waits for the namespace when this stack creates it (see WorkloadProps.namespaceResource).
+    const inNamespace: ITerraformDependable[] = props.namespaceResource ? [props.namespaceResource] : [];
     const statements = props.awsStatements ?? [];
     const awsAccess = statements.length > 0;
 
-    this.serviceAccount = new ServiceAccountV1(this, "service-account", { metadata, automountServiceAccountToken: awsAccess });
+    this.serviceAccount = new ServiceAccountV1(this, "service-account", { metadata, automountServiceAccountToken: awsAccess, dependsOn: inNamespace });
     if (awsAccess) {
       this.identity = new WorkloadIdentity(this, "identity", {
         account: props.account,
@@ -191,21 +211,27 @@ export class Workload extends Construct {
       ...(isDeployment ? { spreadSelector: this.selector } : {}),
     });
     const template = { metadata: { labels: { ...this.labels }, annotations: { ...props.podAnnotations } }, spec: pod };
-    const dependsOn = [this.serviceAccount, ...(this.identity ? [this.identity.association] : []), ...(props.dependsOn ?? [])];
+    const dependsOn = [...inNamespace, this.serviceAccount, ...(this.identity ? [this.identity.association] : []), ...(props.dependsOn ?? [])];
 
     if (isDeployment) {
       const bounds = replicaBounds(spec, policy);
       this.deployment = new DeploymentV1(this, "deployment", {
         metadata,
         spec: {
-          // With an HPA the replica count is the HPA's: unset here, and drift in it ignored.
-          ...(spec.autoscaling ? {} : { replicas: String(bounds.max) }),
+          // With an HPA the Deployment starts at the HPA's minimum (left unset, Kubernetes would start it at 1 and a
+          // first rollout would wait on one pod until the HPA first reconciles), and `replicas` is then the HPA's:
+          // `ignore_changes` below keeps Terraform from resetting it on later applies. Kubernetes: "If a
+          // HorizontalPodAutoscaler is managing scaling for a Deployment, don't set .spec.replicas" in the manifests you
+          // apply (kubernetes.io/docs/concepts/workloads/controllers/deployment/#replicas); with Terraform the value is
+          // set once at creation and then ignored (hashicorp/terraform-provider-kubernetes#584, #1058;
+          // developer.hashicorp.com/terraform/language/meta-arguments/lifecycle#ignore_changes).
+          replicas: String(spec.autoscaling ? bounds.min : bounds.max),
           revisionHistoryLimit: REVISION_HISTORY_LIMIT,
           selector: { matchLabels: { ...this.selector } },
           strategy: { type: "RollingUpdate", rollingUpdate: { ...policy.rollingUpdate } },
           template,
         },
-        waitForRollout: true,
+        waitForRollout: props.awaitReadiness ?? true,
         dependsOn,
         ...(spec.autoscaling ? { lifecycle: { ignoreChanges: ["spec[0].replicas"] } } : {}),
       });
@@ -230,13 +256,14 @@ export class Workload extends Construct {
               ],
             },
           },
-          dependsOn: [this.deployment],
+          dependsOn: [...inNamespace, this.deployment],
         });
       }
       if (bounds.max > 1) {
         this.disruptionBudget = new PodDisruptionBudgetV1(this, "disruption-budget", {
           metadata,
           spec: { maxUnavailable: policy.disruptionBudget.maxUnavailable, selector: { matchLabels: { ...this.selector } } },
+          dependsOn: inNamespace,
         });
       }
     } else if (spec.kind === "cron") {
@@ -271,7 +298,7 @@ export class Workload extends Construct {
           template: { ...template, spec: pod as JobV1SpecTemplateSpec },
         },
         // Terraform waits for success, so an apply stops before any Deployment rolls out when it fails.
-        waitForCompletion: true,
+        waitForCompletion: props.awaitReadiness ?? true,
         timeouts: { create: wait, update: wait },
         dependsOn,
       });
@@ -290,6 +317,7 @@ export class Workload extends Construct {
             protocol: "TCP",
           })),
         },
+        dependsOn: inNamespace,
       });
     }
 
@@ -322,7 +350,7 @@ export class Workload extends Construct {
             },
           })),
         },
-        dependsOn: [this.service as ServiceV1],
+        dependsOn: [...inNamespace, this.service as ServiceV1],
       });
     }
 
@@ -334,6 +362,7 @@ export class Workload extends Construct {
         ingress: this.ingressRules(props),
         egress: this.egressRules(props, awsAccess),
       },
+      dependsOn: inNamespace,
     });
   }
 
@@ -414,6 +443,10 @@ function validateProps(id: string, props: WorkloadProps): void {
     problems.push("spec.ingress is set but no ingress group and certificates were given (props.ingress)");
   }
   if (props.ingress && props.ingress.hosts.length === 0) problems.push("ingress.hosts must not be empty");
+  const created = props.namespaceResource?.metadataInput?.name;
+  if (props.namespaceResource && created !== props.namespace) {
+    problems.push(`namespaceResource creates namespace "${created ?? "(unnamed)"}", not the workload's namespace "${props.namespace}"`);
+  }
   if (problems.length > 0) {
     throw new Error(`Workload ${id} (${props.namespace}/${props.name}) is invalid:\n  - ${problems.join("\n  - ")}`);
   }

@@ -78,9 +78,17 @@ describe("prod-platform observability", () => {
     expect(topicArn).toBe("arn:aws:sns:eu-west-1:111111111111:acme-prod-alerts");
   });
 
-  it("scrapes the workloads that declare a metrics endpoint", () => {
-    const monitors = values(platform, "kube-prometheus-stack").prometheus.additionalServiceMonitors as { name: string; namespaceSelector: unknown }[];
-    expect(monitors.map((monitor) => monitor.name)).toEqual(["noor-backend", "smartedu-backend"]);
+  it("scrapes the workloads that declare a metrics endpoint, and External Secrets' sync status", () => {
+    const monitors = values(platform, "kube-prometheus-stack").prometheus.additionalServiceMonitors as { name: string; namespaceSelector: unknown; selector: unknown; endpoints: unknown }[];
+    expect(monitors.map((monitor) => monitor.name)).toEqual(["external-secrets", "noor-backend", "smartedu-backend"]);
+    // The operator's metrics Service (enabled in its release): the ExternalSecretNotSynced rule reads it.
+    expect(monitors[0]).toEqual({
+      name: "external-secrets",
+      namespaceSelector: { matchNames: ["external-secrets"] },
+      selector: { matchLabels: { "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/instance": "external-secrets" } },
+      endpoints: [{ port: "metrics", path: "/metrics" }],
+    });
+    expect(values(platform, "external-secrets").metrics).toEqual({ service: { enabled: true } });
     // The backend's network policy admits Prometheus on the metrics port.
     const policies = resourceList(platform, "kubernetes_network_policy_v1").filter((policy) => JSON.stringify(policy).includes('"kubernetes.io/metadata.name":"monitoring"'));
     expect(policies.length).toBeGreaterThanOrEqual(2);

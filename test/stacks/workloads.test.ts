@@ -69,6 +69,17 @@ describe("every Deployment of every bundled stack", () => {
     expect(failures).toEqual([]);
   });
 
+  it("starts every Deployment under an HPA at the HPA's minimum, and leaves replicas to the HPA afterwards", () => {
+    const autoscaled = deployments.flatMap(({ stack, json, deployment }) => {
+      const { name, namespace } = deployment.metadata;
+      const autoscaler = list(json, "kubernetes_horizontal_pod_autoscaler_v2").find((candidate) => candidate.metadata.namespace === namespace && candidate.spec.scale_target_ref.name === name);
+      return autoscaler ? [{ at: `${stack} ${namespace}/${name}`, deployment, autoscaler }] : [];
+    });
+    expect(autoscaled.length).toBeGreaterThanOrEqual(20);
+    const wrong = autoscaled.filter(({ deployment, autoscaler }) => deployment.spec.replicas !== String(autoscaler.spec.min_replicas) || !deployment.lifecycle?.ignore_changes?.includes("spec[0].replicas"));
+    expect(wrong.map(({ at, deployment, autoscaler }) => `${at}: replicas ${deployment.spec.replicas}, HPA minimum ${autoscaler.spec.min_replicas}`)).toEqual([]);
+  });
+
   it("the check itself fails on a non-compliant Deployment", () => {
     const { json, deployment } = deployments[0] as { json: Synthesized; deployment: Resource };
     const broken = structuredClone(deployment);

@@ -12,6 +12,7 @@ import { loadConfig, type PlatformConfig } from "../../config/loader";
 import { buildApp, type BuildOptions } from "../../stacks/app";
 import { layer } from "../../config/layering";
 import { awsProvider } from "../../constructs/core/aws";
+import type { SynthesizedStack } from "../../constructs/policy/model";
 
 export const ROOT = join(__dirname, "..", "..");
 export const BUNDLED_CONFIG_DIR = join(ROOT, "config");
@@ -47,6 +48,18 @@ export async function synthToTexts(config: PlatformConfig, options: BuildOptions
   const texts = new Map(readdirSync(stacksDir).sort().map((name) => [name, readFileSync(join(stacksDir, name, "cdk.tf.json"), "utf8")]));
   rmSync(outdir, { recursive: true, force: true });
   return texts;
+}
+
+/**
+ * The bundled stacks as the generic apply-order checks take them: name, JSON and the stacks deployed before it (the
+ * `dependencies` cdktf's manifest.json records from the stack catalog).
+ */
+export function bundledStackEntries(): { name: string; json: SynthesizedStack; dependsOn: string[] }[] {
+  const outdir = inject("bundledOutdir");
+  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { name: string; dependencies: string[]; synthesizedStackPath: string }> };
+  return Object.values(manifest.stacks)
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((stack) => ({ name: stack.name, dependsOn: [...stack.dependencies], json: JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), "utf8")) as SynthesizedStack }));
 }
 
 /** One bundled stack's synthesized JSON (see bundledSynth). */

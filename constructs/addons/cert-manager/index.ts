@@ -8,9 +8,10 @@ import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Construct } from "constructs";
 import { chartRelease } from "../../../charts/release";
+import { PLATFORM_NAMESPACES } from "../../core/platform-contracts";
 import { addonNamespace, checkReplicas } from "../common";
 
-export const CERT_MANAGER_NAMESPACE = "cert-manager";
+export const CERT_MANAGER_NAMESPACE = PLATFORM_NAMESPACES.certManager.name;
 
 export interface CertManagerProps {
   /** Replicas of the controller, webhook and CA injector. */

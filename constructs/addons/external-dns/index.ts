@@ -10,10 +10,11 @@ import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Construct } from "constructs";
 import { chartRelease } from "../../../charts/release";
 import { DNS_ZONE_NAME } from "../../../config/schema/addons";
+import { PLATFORM_NAMESPACES } from "../../core/platform-contracts";
 import { WorkloadIdentity } from "../../workload-identity";
 import { addonNamespace, type AddonBaseProps } from "../common";
 
-export const EXTERNAL_DNS_NAMESPACE = "external-dns";
+export const EXTERNAL_DNS_NAMESPACE = PLATFORM_NAMESPACES.externalDns.name;
 export const EXTERNAL_DNS_SERVICE_ACCOUNT = "external-dns";
 export type DnsPolicy = "sync" | "upsert-only";
 

@@ -20,11 +20,11 @@ import { Construct } from "constructs";
 import { chartRelease, localChartRelease } from "../../../charts/release";
 import { dnsSuffixOf, partitionOf, type AccountScope } from "../../core/aws";
 import type { Naming } from "../../core/naming";
-import { PARAMETER_STORE_STORE, SECRETS_MANAGER_STORE } from "../../core/platform-contracts";
+import { PARAMETER_STORE_STORE, PLATFORM_NAMESPACES, SECRETS_MANAGER_STORE } from "../../core/platform-contracts";
 import { WorkloadIdentity, type WorkloadPolicyStatement } from "../../workload-identity";
 import { addonNamespace, checkReplicas, type AddonBaseProps } from "../common";
 
-export const EXTERNAL_SECRETS_NAMESPACE = "external-secrets";
+export const EXTERNAL_SECRETS_NAMESPACE = PLATFORM_NAMESPACES.externalSecrets.name;
 export const EXTERNAL_SECRETS_SERVICE_ACCOUNT = "external-secrets";
 /** Name prefix RDS gives the master-user secrets it manages. */
 export const RDS_MANAGED_SECRET_PREFIX = "rds!";
@@ -61,6 +61,9 @@ export class ExternalSecrets extends Construct {
       namespace: EXTERNAL_SECRETS_NAMESPACE,
       overrides: {
         replicaCount: props.replicas,
+        // Its metrics (ExternalSecret sync status) are scraped by the monitoring stack, installed after this release:
+        // a Service here, the ServiceMonitor in the monitoring chart (whose CRDs do not exist yet at this point).
+        metrics: { service: { enabled: true } },
         serviceAccount: { create: true, name: EXTERNAL_SECRETS_SERVICE_ACCOUNT },
         podDisruptionBudget: { enabled: highlyAvailable },
         webhook: { replicaCount: props.replicas, podDisruptionBudget: { enabled: highlyAvailable } },

@@ -64,7 +64,14 @@ describe("AlertRules defaults (production thresholds)", () => {
 
   it("renders the chart's additionalPrometheusRulesMap", () => {
     expect(Object.keys(rules.rulesMap)).toEqual([RULES_MAP_KEY]);
-    expect(rules.rulesMap[RULES_MAP_KEY]?.groups.map((group) => group.name)).toEqual(["http", "workloads", "nodes", "certificates", "data-services"]);
+    expect(rules.rulesMap[RULES_MAP_KEY]?.groups.map((group) => group.name)).toEqual(["http", "workloads", "nodes", "certificates", "secrets", "data-services"]);
+  });
+
+  it("reports an ExternalSecret that cannot sync (a secret value not seeded, e.g. an Alertmanager receiver's)", () => {
+    const [rule] = byAlert(rules, "ExternalSecretNotSynced");
+    expect(rule?.expr).toBe('max by (namespace, name) (externalsecret_status_condition{condition="Ready", status="False"}) == 1');
+    expect(rule).toMatchObject({ for: "15m", labels: { severity: "warning" } });
+    expect(rule?.annotations.description).toMatch(/npm run secrets -- check/);
   });
 });
 

@@ -49,6 +49,7 @@ function props(profile: keyof typeof PROFILE_DEFAULTS, overrides: Partial<Monito
     externalLabels: { environment: "prod", cluster: "acme-prod-eks" },
     scrapeTargets: TARGETS,
     lokiUrl: "http://loki-gateway.logging.svc.cluster.local",
+    receiverSecrets: { keyAlias: "alias/acme-prod-data", recoveryWindowDays: 30, protect: true },
     ...overrides,
   };
 }
@@ -93,7 +94,15 @@ describe("Monitoring defaults (production)", () => {
   it("gives Alertmanager persistence and receivers whose credentials are files synced by External Secrets", () => {
     const alertmanager = prodValues.alertmanager;
     expect(alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.storageClassName).toBe(DEFAULT_STORAGE_CLASS);
-    expect(alertmanager.alertmanagerSpec.secrets).toEqual(["alertmanager-oncall", "alertmanager-team", "alertmanager-mail"]);
+    // Optional volumes (not alertmanagerSpec.secrets, which the operator mounts required): a receiver whose credential
+    // is not seeded yet does not keep Alertmanager from starting.
+    expect(alertmanager.alertmanagerSpec.secrets).toBeUndefined();
+    expect(alertmanager.alertmanagerSpec.volumes).toEqual(
+      ["oncall", "team", "mail"].map((name) => ({ name: `receiver-${name}`, secret: { secretName: `alertmanager-${name}`, optional: true } })),
+    );
+    expect(alertmanager.alertmanagerSpec.volumeMounts).toEqual(
+      ["oncall", "team", "mail"].map((name) => ({ name: `receiver-${name}`, mountPath: `/etc/alertmanager/secrets/alertmanager-${name}`, readOnly: true })),
+    );
     const receivers = alertmanager.config.receivers as Values[];
     expect(receivers.map((receiver) => receiver.name)).toEqual(["null", "alerts-topic", "oncall", "team", "mail"]);
     expect(receivers[1]?.sns_configs[0]).toMatchObject({ topic_arn: "arn:aws:sns:eu-west-1:123456789012:acme-prod-alerts", sigv4: { region: "eu-west-1" } });
@@ -107,6 +116,27 @@ describe("Monitoring defaults (production)", () => {
       { key: "acme-prod/alertmanager/smtp", property: "smtpPassword" },
     ]);
     expect(secrets[0]?.spec.secretStoreRef).toEqual({ kind: "ClusterSecretStore", name: "aws-secrets-manager" });
+  });
+
+  it("creates each receiver's credential secret empty, with the data key, before the chart's ExternalSecrets read it", () => {
+    const secrets = resourceList(prod.json, "aws_secretsmanager_secret");
+    expect(secrets.map((secret) => [secret.name, secret.kms_key_id, secret.recovery_window_in_days, secret.lifecycle])).toEqual([
+      ["acme-prod/alertmanager/pagerduty", "alias/acme-prod-data", 30, { prevent_destroy: true }],
+      ["acme-prod/alertmanager/slack", "alias/acme-prod-data", 30, { prevent_destroy: true }],
+      ["acme-prod/alertmanager/smtp", "alias/acme-prod-data", 30, { prevent_destroy: true }],
+    ]);
+    expect(resourceList(prod.json, "aws_secretsmanager_secret_version")).toEqual([]);
+    const release = Object.values(resourcesOf(prod.json, "helm_release")).find((item) => item.name === "kube-prometheus-stack") as { depends_on: string[] };
+    for (const address of Object.keys(resourcesOf(prod.json, "aws_secretsmanager_secret"))) expect(release.depends_on).toContain(`aws_secretsmanager_secret.${address}`);
+    // Whether each has a value is read (versions only, never the value) for the stack's output.
+    expect(Object.values(prod.json.data?.aws_secretsmanager_secret_versions ?? {}).map((source) => source.secret_id)).toHaveLength(3);
+  });
+
+  it("creates one secret for receivers that share it", () => {
+    const shared = synthConstruct((scope) =>
+      new Monitoring(scope, "monitoring", props("production", { alertmanager: { ...config("production").alertmanager, receivers: [PAGERDUTY, { ...PAGERDUTY, name: "oncall-2" }] } })),
+    );
+    expect(resourceList(shared.json, "aws_secretsmanager_secret").map((secret) => secret.name)).toEqual(["acme-prod/alertmanager/pagerduty"]);
   });
 
   it("routes by severity: the alerts topic and each receiver get the severities configured, Watchdog goes nowhere", () => {

@@ -1,3 +1,4 @@
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { describe, expect, it } from "vitest";
 import { Workload, ingressGroupSettings, preRolloutJobName, type WorkloadProps } from "../../../constructs/workload";
 import { resourceList, synthConstruct, TEST_ACCOUNT, type Synthesized } from "../../support/synth";
@@ -71,8 +72,9 @@ describe("web workload (production policy)", () => {
     expect(container.image).toBe(`registry.example.com/shop/web:1.2.3@${DIGEST}`);
   });
 
-  it("leaves replicas to an autoscaling/v2 HPA with CPU and memory targets and scale-down stabilization", () => {
-    expect(deployment.spec.replicas).toBeUndefined();
+  it("starts at the HPA minimum, then leaves replicas to an autoscaling/v2 HPA with CPU and memory targets and scale-down stabilization", () => {
+    // Unset, Kubernetes would start the Deployment at 1 replica under an HPA whose minimum is 2.
+    expect(deployment.spec.replicas).toBe("2");
     expect(deployment.lifecycle).toEqual({ ignore_changes: ["spec[0].replicas"] });
     const hpa = one(json, "kubernetes_horizontal_pod_autoscaler_v2");
     expect(hpa.spec).toMatchObject({
@@ -264,7 +266,28 @@ describe("a workload with AWS permissions", () => {
   });
 });
 
+describe("a workload in a namespace its stack creates", () => {
+  const { json } = synthConstruct((scope) => {
+    const namespace = new NamespaceV1(scope, "namespace", { metadata: { name: "shop" } });
+    return new Workload(scope, "workload", props({ namespaceResource: namespace }));
+  });
+
+  it("makes every object depend on the namespace, so each is created after it and destroyed before it", () => {
+    const types = ["kubernetes_service_account_v1", "kubernetes_deployment_v1", "kubernetes_service_v1", "kubernetes_ingress_v1", "kubernetes_horizontal_pod_autoscaler_v2", "kubernetes_pod_disruption_budget_v1", "kubernetes_network_policy_v1"];
+    for (const type of types) {
+      expect(one(json, type).depends_on, type).toContain("kubernetes_namespace_v1.namespace");
+      expect(one(json, type).metadata.namespace, type).toBe("shop");
+    }
+  });
+});
+
 describe("workload validation", () => {
+  it("rejects a namespace object that creates another namespace", () => {
+    expect(() =>
+      synthConstruct((scope) => new Workload(scope, "workload", props({ namespaceResource: new NamespaceV1(scope, "namespace", { metadata: { name: "other" } }) }))),
+    ).toThrow(/namespaceResource creates namespace "other", not the workload's namespace "shop"/);
+  });
+
   it("rejects an invalid spec with the rule that failed", () => {
     const spec = { ...workloadSpec({ kind: "worker", image: `r.example.com/w:1@${DIGEST}`, replicas: 2, probes: { liveness: { exec: { command: ["x"] } }, readiness: { exec: { command: ["x"] } } } }), ingress: { hosts: ["x"], paths: ["/"] } };
     expect(() => synth({ name: "worker", spec })).toThrow(/spec\.ingress: a worker has no Service, so it cannot have an ingress/);
