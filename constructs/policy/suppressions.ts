@@ -7,52 +7,26 @@
  * - a suppression of a critical rule that matches a production stack (checked per stack, where the profile
  *   is known: `suppressionErrors`).
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import picomatch from "picomatch";
-import type { Profile } from "../../config/schema/environment";
 import { ConfigError, type ConfigIssue } from "../../config/errors";
-import { type Suppression, SuppressionsFileSchema } from "../../config/schema/policy";
-import { readYamlFile } from "../../config/source";
-import { issueAt, validateWith } from "../../config/validate";
-import { RULE_IDS, ruleById } from "./rules";
+import type { Profile } from "../../config/schema/environment";
+import type { LoadedSuppression, Suppression } from "../../config/schema/policy";
+import { isoDay, readSuppressions, SUPPRESSIONS_FILE } from "../../config/suppressions";
+import { ruleById } from "./rules";
 import type { Finding } from "./types";
 
-/** Where suppressions live, relative to the configuration directory. */
-export const SUPPRESSIONS_FILE = join("policy", "suppressions.yaml");
-
-export interface LoadedSuppression extends Suppression {
-  /** `config/policy/suppressions.yaml suppressions[2]`, for messages. */
-  readonly origin: string;
-}
-
-/** Today's date (UTC) as YYYY-MM-DD. */
-export function isoDay(now: Date): string {
-  return now.toISOString().slice(0, 10);
-}
+export { isoDay, SUPPRESSIONS_FILE, type LoadedSuppression };
 
 /**
- * Reads and validates the suppressions of a configuration directory (none when the file is absent).
- * Throws a ConfigError listing every rejected suppression.
+ * Reads and validates the suppressions of a configuration directory (none when the file is absent). Throws a
+ * ConfigError listing every rejected suppression. The loader reads them with the rest of the configuration
+ * (PlatformConfig.suppressions); this is for commands that read a directory's suppressions alone.
  */
 export function loadSuppressions(configDir: string, now: Date = new Date()): LoadedSuppression[] {
-  const path = join(configDir, SUPPRESSIONS_FILE);
-  if (!existsSync(path)) return [];
   const issues: ConfigIssue[] = [];
-  const source = readYamlFile(path, issues);
-  const parsed = source ? validateWith(SuppressionsFileSchema, source.data, source, issues) : undefined;
-  if (!source || !parsed) throw new ConfigError(issues);
-  const today = isoDay(now);
-  parsed.suppressions.forEach((suppression, index) => {
-    if (!ruleById(suppression.rule)) {
-      issues.push(issueAt(source, ["suppressions", index, "rule"], `unknown rule id; rules are listed by \`npm run policy -- --list-rules\` (e.g. ${RULE_IDS.slice(0, 3).join(", ")})`, suppression.rule));
-    }
-    if (suppression.expires !== undefined && suppression.expires < today) {
-      issues.push(issueAt(source, ["suppressions", index, "expires"], `expired on ${suppression.expires} (today is ${today}): fix the finding, or renew the suppression with a new reason`, suppression.expires));
-    }
-  });
+  const loaded = readSuppressions(configDir, issues, { now });
   if (issues.length > 0) throw new ConfigError(issues);
-  return parsed.suppressions.map((suppression, index) => ({ ...suppression, origin: `${source.file} suppressions[${index}]` }));
+  return loaded;
 }
 
 /** Whether a suppression pattern can match a resource of `stack` (its first path segment matches the stack). */
