@@ -17,7 +17,7 @@ import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import { loadConfig, type PlatformConfig } from "../config/loader";
 import { changeReport, MAX_COMMENT_LENGTH } from "../constructs/policy/review";
-import { loadSuppressions, type LoadedSuppression } from "../constructs/policy/suppressions";
+import type { LoadedSuppression } from "../constructs/policy/suppressions";
 import { profileOf, readSynthesized } from "./lib/bundled";
 
 function git(repo: string, ...args: string[]): string {
@@ -51,7 +51,8 @@ function optionalConfig(checkout: string): { config?: PlatformConfig; suppressio
   const directory = join(checkout, "config");
   if (!existsSync(join(directory, "project.yaml"))) return { suppressions: [] };
   try {
-    return { config: loadConfig(directory), suppressions: loadSuppressions(directory) };
+    const config = loadConfig(directory);
+    return { config, suppressions: [...config.suppressions] };
   } catch {
     return { suppressions: [] }; // the synthesis reports configuration errors itself
   }

@@ -89,7 +89,7 @@ export class StateStore extends Construct {
     acceptPolicyFinding(
       this.bucket,
       "ACCESS-LOGS",
-      "access to Terraform state is audited with CloudTrail data events in the bootstrap account; S3 server access logs would need a log bucket that itself needs bootstrapping",
+      "access to Terraform state is audited with CloudTrail in the bootstrap account; S3 server access logs would need a log bucket that itself needs bootstrapping",
     );
     new S3BucketOwnershipControls(this, "ownership", {
       bucket: this.bucket.id,
