@@ -67,7 +67,8 @@ function formatValue(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-export function formatIssue(issue: ConfigIssue): string {
+export function formatIssue(raw: ConfigIssue): string {
+  const issue = maskIssue(raw);
   const location = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
   const lines = [`${location}  ${formatPath(issue.path)}`];
   if ("value" in issue) lines.push(`    found:   ${formatValue(issue.value)}`);

@@ -462,6 +462,11 @@ function checkTenantDomains(tenants: readonly LoadedTenant[], issues: ConfigIssu
   }
 }
 
+/** Distinct configuration tag keys of the layers (a standard key is counted with the standard tags). */
+function countTags(...maps: Readonly<Record<string, string>>[]): number {
+  return new Set(maps.flatMap((map) => Object.keys(map)).filter((key) => !STANDARD_TAG_KEYS.includes(key))).size;
+}
+
 /**
  * AWS allows 50 tags per resource. Every resource carries the standard tags (STANDARD_TAG_KEYS, counted from the
  * tagging code), the configuration's tags (project, environment, tenant; the same key counts once) and up to
@@ -470,23 +475,22 @@ function checkTenantDomains(tenants: readonly LoadedTenant[], issues: ConfigIssu
  */
 function checkTagCounts(project: ProjectConfig, projectSource: SourceFile, environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
   const room = AWS_MAX_TAGS_PER_RESOURCE - STANDARD_TAG_KEYS.length - RESOURCE_TAG_RESERVE;
-  const count = (...maps: Readonly<Record<string, string>>[]) => new Set(maps.flatMap((map) => Object.keys(map)).filter((key) => !STANDARD_TAG_KEYS.includes(key))).size;
   const why = (layers: string) =>
     `AWS allows ${AWS_MAX_TAGS_PER_RESOURCE} tags per resource: ${STANDARD_TAG_KEYS.length} standard tags (${STANDARD_TAG_KEYS.join(", ")}) and up to ${RESOURCE_TAG_RESERVE} the platform sets on single resources (Name, backup plan, subnet discovery, Karpenter node tags) leave ${room} for configuration tags; ${layers}`;
-  const projectCount = count(project.tags);
+  const projectCount = countTags(project.tags);
   if (projectCount > room) {
     issues.push(issueAt(projectSource, ["tags"], why(`project.yaml sets ${projectCount}`), `${projectCount} tags`));
     return;
   }
   for (const { config, source } of environments) {
-    const total = count(project.tags, config.tags);
+    const total = countTags(project.tags, config.tags);
     if (total > room) issues.push(issueAt(source, ["tags"], why(`project.yaml and this file set ${total} distinct keys`), `${total} tags`));
   }
   const byName = new Map(environments.map((environment) => [environment.config.name, environment.config]));
   for (const { config, source } of tenants) {
     const environment = byName.get(config.environment);
-    if (!environment || count(project.tags, environment.tags) > room) continue;
-    const total = count(project.tags, environment.tags, config.tags);
+    if (!environment || countTags(project.tags, environment.tags) > room) continue;
+    const total = countTags(project.tags, environment.tags, config.tags);
     if (total > room) issues.push(issueAt(source, ["tags"], why(`project.yaml, environments/${config.environment}.yaml and this file set ${total} distinct keys`), `${total} tags`));
   }
 }

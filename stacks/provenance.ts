@@ -62,10 +62,17 @@ const SERVICE_KINDS = ["postgres", "redis", "documentdb", "opensearch", "rabbitm
 
 type Where = { readonly file: "environment" | "product"; readonly product?: string; readonly path: ConfigPath };
 
+function at(...path: (string | number)[]): Where {
+  return { file: "environment", path };
+}
+
+function origin(source: SourceFile, keyPath: ConfigPath): ConfigOrigin {
+  return { source, path: keyPath, written: source.has(keyPath) };
+}
+
 /** The key of an environment (or dedicated tenant) stack's construct path, below the stack. */
 function environmentKey(segments: readonly string[], environment: LoadedEnvironment["config"]): Where | undefined {
   const [top, child] = segments;
-  const at = (...path: (string | number)[]): Where => ({ file: "environment", path });
   switch (top) {
     case undefined:
       return undefined;
@@ -157,7 +164,6 @@ export function configOrigin(config: PlatformConfig, path: string, owners: Reado
   const [stack = "", ...segments] = path.split("/");
   const owner = owners.get(stack);
   if (!owner) return undefined;
-  const origin = (source: SourceFile, keyPath: ConfigPath): ConfigOrigin => ({ source, path: keyPath, written: source.has(keyPath) });
 
   if (owner.kind === "bootstrap") {
     const [top] = segments;
