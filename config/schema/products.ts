@@ -23,6 +23,7 @@ import { imagePinningProblem } from "../../constructs/workload/image";
 import { CPU_QUANTITY_HINT, MEMORY_QUANTITY_HINT, parseCpu, parseMemory } from "../../constructs/workload/quantity";
 import { ProductAlertOverridesSchema } from "./observability";
 import { dnsLabel, duplicatesOf, ianaTimeZone, kubernetesCron, uniqueList } from "./primitives";
+import { WORKLOAD_VARIABLE_NAMES, WORKLOAD_VARIABLES } from "./injected-env";
 
 export const WORKLOAD_KINDS = ["web", "worker", "cron", "pre-rollout"] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
@@ -427,8 +428,13 @@ const productShape = {
  * workloads with AWS access, the object key prefix of a tenant's bucket grants, the shared tenant an instance serves.
  * A workload's `env` cannot set them.
  */
-export const INJECTED_ENV = { appDomain: "APP_DOMAIN", awsRegion: "AWS_REGION", objectPrefix: "OBJECT_PREFIX", tenantId: "TENANT_ID" } as const;
-const INJECTED_ENV_NAMES: readonly string[] = Object.values(INJECTED_ENV);
+export const INJECTED_ENV = {
+  appDomain: WORKLOAD_VARIABLES.appDomain.name,
+  awsRegion: WORKLOAD_VARIABLES.awsRegion.name,
+  objectPrefix: WORKLOAD_VARIABLES.objectPrefix.name,
+  tenantId: WORKLOAD_VARIABLES.tenantId.name,
+} as const;
+const INJECTED_ENV_NAMES: readonly string[] = WORKLOAD_VARIABLE_NAMES;
 
 /** Environment variables a workload gets from its `uses` (see constructs/workload/connection-env.ts). */
 export function serviceEnvPrefix(logical: string, binding: Pick<ServiceBindingConfig, "envPrefix">): string {
