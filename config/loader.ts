@@ -611,7 +611,7 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
   if (project && projectSource) checkTagCounts(project, projectSource, environments, tenants, issues);
   if (project) checkTenantPool(project, tenants, issues);
   checkCidrOverlaps(environments, tenants, issues);
-  const suppressions = readSuppressions(directory, issues, { overlay, productionStacks: productionStacks(environments, tenantFiles.length > 0 ? tenants : []), ...(options.now ? { now: options.now } : {}) });
+  const suppressions = readSuppressions(directory, issues, { overlay, productionStacks: productionStacks(environments, tenants), ...(options.now ? { now: options.now } : {}) });
 
   if (issues.length > 0 || !project || !projectSource) throw new ConfigError(issues);
   environments.sort((a, b) => a.config.name.localeCompare(b.config.name));

@@ -1,12 +1,12 @@
 /**
  * Where a synthesized resource comes from in configuration: the file, line and key that produced it (e.g. a bucket at
- * `prod-infra/storage/bucket-noor-uploads` comes from `storage.buckets.noor-uploads` of `environments/prod.yaml`).
+ * `prod-infra/storage/bucket-uploads` comes from `storage.buckets.uploads` of `environments/prod.yaml`).
  * Synthesis problems (policy findings, RPO problems) are reported at that key, in the configuration directory that
  * was loaded.
  *
  * Construct ids are API (renaming one replaces the resource), so the path of a construct is a stable record of what
  * built it: the rules below read a construct path the way the stacks compose it, matching entry names against the
- * configuration's own names (a bucket `noor-uploads` under `storage/bucket-noor-uploads-lifecycle`). A test proves
+ * configuration's own names (a bucket `web-uploads` under `storage/bucket-web-uploads-lifecycle`). A test proves
  * every configured service, bucket, plan and product of the bundled configuration resolves to a key its file writes.
  */
 import type { LoadedEnvironment, LoadedTenant, PlatformConfig } from "../config/loader";
@@ -44,7 +44,7 @@ export function stackOwners(config: PlatformConfig): Map<string, StackOwner> {
   return owners;
 }
 
-/** The longest of `names` that `segment` names after `prefix` (`bucket-noor-uploads-logging` -> `noor-uploads`). */
+/** The longest of `names` that `segment` names after `prefix` (`bucket-web-uploads-logging` -> `web-uploads`). */
 function named(segment: string | undefined, prefix: string, names: Iterable<string>): string | undefined {
   if (segment === undefined || !segment.startsWith(prefix)) return undefined;
   const rest = segment.slice(prefix.length);

@@ -31,7 +31,8 @@ export interface PolicyOptions {
    */
   readonly failAt?: Severity;
   /**
-   * Accepted exceptions (from `loadSuppressions(config.directory)`).
+   * The operator's accepted exceptions (`PlatformConfig.suppressions`, from `policy/suppressions.yaml`). The platform's
+   * own are declared in code on the resource (constructs/policy/exceptions.ts) and need no entry here.
    * @default none
    */
   readonly suppressions?: readonly LoadedSuppression[];

@@ -1,11 +1,9 @@
 /**
- * Suppressions: accepted exceptions to policy rules, kept in `config/policy/suppressions.yaml` (schema in
- * `config/schema/policy.ts`). Rejected, with the file and key path:
- * - a suppression without a reason, or with a reason shorter than 10 characters (schema);
- * - an expired suppression (its `expires` date is before today, UTC);
- * - a suppression of an unknown rule id;
- * - a suppression of a critical rule that matches a production stack (checked per stack, where the profile
- *   is known: `suppressionErrors`).
+ * Suppressions: the operator's accepted exceptions to policy rules, kept in `policy/suppressions.yaml` of the
+ * configuration directory (schema in `config/schema/policy.ts`, read and checked with the configuration by
+ * `config/suppressions.ts`). Here: matching them to findings, and the per-stack checks the policy pack repeats where
+ * the stack's profile is known (`suppressionErrors`): expired ones, unknown rules, and critical rules in a production
+ * stack. The same checks apply to the platform's exceptions declared in code (constructs/policy/exceptions.ts).
  */
 import picomatch from "picomatch";
 import { ConfigError, type ConfigIssue } from "../../config/errors";

@@ -183,7 +183,6 @@ describe("weak messages before, clear now", () => {
     expect(message).toMatch(/noor\.example\.com is served by environment prod itself/);
     expect(message).not.toMatch(/tenant-add-|tenant-allocate-/);
     expect(readdirSync(join(dir, "tenants"))).not.toContain("hooli.yaml");
-    expect(readdirSync(tmpdir()).filter((name) => name.startsWith("tenant-add-") || name.startsWith("tenant-allocate-"))).toEqual([]);
   });
 
   it("allocates without a temporary copy and names the real file", () => {
