@@ -93,6 +93,24 @@ describe("synthesis writes all or nothing", () => {
     expect(report).not.toMatch(/(^|[\s(])config\//m);
   });
 
+  it("reports RPO problems on each stateful resource, at the service's key", async () => {
+    const dir = tempConfig();
+    const text = readFileSync(join(dir, "environments/prod.yaml"), "utf8").replace("  copy:\n    region: eu-central-1\n", "  copy:\n    region: eu-central-1\n  plans:\n    default:\n      continuous: { enabled: false }\n");
+    writeFileSync(join(dir, "environments/prod.yaml"), text);
+    const outdir = existingOutput();
+    const before = snapshot(outdir);
+    const error = await synth(dir, outdir, ["prod-infra"]).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SynthesisError);
+    const config = loadConfig(dir);
+    const database = Object.keys(config.environments.find((environment) => environment.config.name === "prod")?.config.services.postgres ?? {})[0] as string;
+    const rpo = (error as SynthesisError).problems.find((problem) => problem.path === `prod-infra/services/postgres-${database}/cluster`);
+    expect(rpo?.message).toMatch(/^RPO check: .*effective RPO 6h exceeds the target 15m \(backup\.plans\.default\.rpo\)/);
+    const report = formatSynthesisProblems(config, (error as SynthesisError).problems);
+    const line = text.split("\n").findIndex((row) => row.startsWith(`    ${database}:`)) + 1;
+    expect(report).toContain(`${join(dir, "environments/prod.yaml")}:${line}:5  services.postgres.${database}\n    stack:    prod-infra\n    resource: prod-infra/services/postgres-${database}/cluster\n    problem:  RPO check:`);
+    expect(snapshot(outdir)).toEqual(before);
+  });
+
   it("moves a successful synthesis into place and keeps what else the output directory holds", async () => {
     const outdir = existingOutput();
     await synth(BUNDLED_CONFIG_DIR, outdir, ["bootstrap", "prod-infra"]);
