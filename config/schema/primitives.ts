@@ -159,7 +159,9 @@ const CRON_FIELDS = ["minute (0-59)", "hour (0-23)", "day-of-month (1-31)", "mon
 export function kubernetesCronProblem(value: string): string | undefined {
   const expected = `expected a 5-field cron schedule "minute hour day-of-month month day-of-week" (${CRON_FIELDS.join(", ")}) or one of ${CRON_MACROS.join(", ")}`;
   const text = value.trim();
-  if (text.startsWith("@")) return (CRON_MACROS as readonly string[]).includes(text) ? undefined : `unknown macro; ${expected}`;
+  // robfig/cron's descriptors: the macros, and `@every <Go duration>` (e.g. @every 1h30m).
+  if (/^@every\s+((\d+(\.\d+)?)(ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
+  if (text.startsWith("@")) return (CRON_MACROS as readonly string[]).includes(text) ? undefined : `unknown macro; ${expected} or @every <duration> such as @every 1h30m`;
   const fields = text.split(/\s+/);
   if (fields.length !== 5) return `found ${fields.length === 1 ? "1 field" : `${fields.length} fields`}; ${expected}`;
   const extension = fields.findIndex((field) => /[LW#]/i.test(field.replace(/\b(JUL|APR|AUG|SAT|MON|WED|TUE|THU|FRI|SUN|JAN|FEB|MAR|MAY|JUN|SEP|OCT|NOV|DEC)\b/gi, "")));

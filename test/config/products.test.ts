@@ -169,6 +169,10 @@ describe("product schema", () => {
     expect(issueAt(broken((p) => (p.workloads.nightly.schedule = "61 2 * * *")), "workloads.nightly.schedule")).toMatch(/^minute value 61 is out of range/);
     expect(issueAt(broken((p) => (p.workloads.nightly.schedule = "0 2 * * 7")), "workloads.nightly.schedule")).toMatch(/Kubernetes accepts 0-6/);
     expect(issueAt(broken((p) => (p.workloads.nightly.schedule = "0 2 L * *")), "workloads.nightly.schedule")).toMatch(/uses L, W or #, which Kubernetes does not support/);
+    expect(issueAt(broken((p) => (p.workloads.nightly.schedule = "@every 90x")), "workloads.nightly.schedule")).toMatch(/^unknown macro;/);
+    for (const schedule of ["@every 1h30m", "@midnight", "0 2 ? * MON-FRI", "*/15 * * * *"]) {
+      expect(issuesOf(broken((p) => (p.workloads.nightly.schedule = schedule))).filter((issue) => issue.path === "workloads.nightly.schedule")).toEqual([]);
+    }
     expect(issueAt(broken((p) => (p.workloads.nightly.timeZone = "Europe/Atlantis")), "workloads.nightly.timeZone")).toMatch(/^unknown time zone/);
   });
 
