@@ -3,6 +3,7 @@
  * them; each names the file (with line and column where the key exists), the key path, the value found and
  * what is allowed.
  */
+import { isCredentialName, SECRET_PATTERNS, secretPatternIn } from "../constructs/policy/secret-patterns";
 
 export type ConfigPath = readonly (string | number)[];
 
@@ -29,6 +30,36 @@ export function formatPath(path: ConfigPath): string {
   return out === "" ? "(file)" : out;
 }
 
+/**
+ * A value fit to print: strings that look like a credential (the policy pack's secret patterns), and literal strings
+ * under a credential-named key (`password`, `apiKey`, `DB_PASSWORD`), are replaced by a marker, so an error never
+ * echoes a pasted secret into a terminal or CI log.
+ */
+export function maskSecrets(value: unknown, key?: string | number): unknown {
+  if (typeof value === "string") {
+    const pattern = secretPatternIn(value);
+    if (pattern) return `<masked: looks like ${pattern}>`;
+    if (typeof key === "string" && value !== "" && isCredentialName(key, "env")) return "<masked: the value of a credential-named key>";
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((item) => maskSecrets(item, key));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([childKey, child]) => [childKey, maskSecrets(child, childKey)]));
+  }
+  return value;
+}
+
+/** `text` with every credential-shaped substring replaced by a marker. */
+export function maskSecretsInText(text: string): string {
+  return SECRET_PATTERNS.reduce((out, pattern) => out.replace(new RegExp(pattern.regex.source, `${pattern.regex.flags.replace("g", "")}g`), `<masked ${pattern.name}>`), text);
+}
+
+/** The issue as it may be shown: value and message masked (see maskSecrets). */
+export function maskIssue(issue: ConfigIssue): ConfigIssue {
+  const key = issue.path[issue.path.length - 1];
+  return { ...issue, message: maskSecretsInText(issue.message), ...("value" in issue ? { value: maskSecrets(issue.value, key) } : {}) };
+}
+
 function formatValue(value: unknown): string {
   if (value === undefined) return "(missing)";
   const text = JSON.stringify(value);
@@ -36,7 +67,8 @@ function formatValue(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-export function formatIssue(issue: ConfigIssue): string {
+export function formatIssue(raw: ConfigIssue): string {
+  const issue = maskIssue(raw);
   const location = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
   const lines = [`${location}  ${formatPath(issue.path)}`];
   if ("value" in issue) lines.push(`    found:   ${formatValue(issue.value)}`);
@@ -49,7 +81,7 @@ export class ConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[]) {
-    const sorted = [...issues].sort(
+    const sorted = issues.map(maskIssue).sort(
       (a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || formatPath(a.path).localeCompare(formatPath(b.path)),
     );
     const count = sorted.length === 1 ? "1 problem" : `${sorted.length} problems`;

@@ -11,7 +11,10 @@ import { derivedDefaults, PROFILE_DEFAULTS } from "./defaults";
 import { layer } from "./layering";
 import { EnvironmentSchema, PROFILES } from "./schema/environment";
 import { ProjectSchema } from "./schema/project";
+import { ProductFileSchema } from "./schema/products";
+import { SuppressionsFileSchema } from "./schema/policy";
 import { TenantSchema } from "./schema/tenant";
+import { POLICY_RULES } from "../constructs/policy/rule-ids";
 
 type JsonSchema = { properties?: Record<string, JsonSchema>; required?: string[]; [key: string]: unknown };
 
@@ -29,9 +32,22 @@ function relaxDefaulted(schema: JsonSchema, defaults: unknown): void {
   }
 }
 
+/** Rule ids of the suppressions schema, each with its title and severity (editors offer them as completions). */
+function withRuleIds(schema: JsonSchema): JsonSchema {
+  const items = schema.properties?.suppressions?.items as JsonSchema | undefined;
+  const rule = items?.properties?.rule;
+  if (rule) {
+    rule.anyOf = Object.entries(POLICY_RULES).map(([id, { severity, title }]) => ({ const: id, description: `${title} (${severity})` }));
+  }
+  return schema;
+}
+
+/** The JSON Schema file of each kind of configuration file, by file name. */
 export const JSON_SCHEMA_FILES = {
   "project.schema.json": () => z.toJSONSchema(ProjectSchema, { io: "input", unrepresentable: "any" }) as JsonSchema,
   "tenant.schema.json": () => z.toJSONSchema(TenantSchema, { io: "input", unrepresentable: "any" }) as JsonSchema,
+  "product.schema.json": () => z.toJSONSchema(ProductFileSchema, { io: "input", unrepresentable: "any" }) as JsonSchema,
+  "suppressions.schema.json": () => withRuleIds(z.toJSONSchema(SuppressionsFileSchema, { io: "input", unrepresentable: "any" }) as JsonSchema),
   "environment.schema.json": () => {
     const schema = z.toJSONSchema(EnvironmentSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
     // Keys that every profile provides by default are optional in a file.
@@ -53,6 +69,38 @@ function intersectKeys(objects: readonly Record<string, unknown>[]): Record<stri
     out[key] = isObject ? intersectKeys([value as Record<string, unknown>, ...rest.map((other) => other[key] as Record<string, unknown>)]) : value;
   }
   return out;
+}
+
+/** Where the schemas live inside a configuration directory (the bundled one and an operator's alike). */
+export const SCHEMA_DIRECTORY = "schema/json";
+
+/**
+ * Schema file of each kind of configuration file, by the file's path inside the configuration directory (a pattern
+ * over `/`-separated relative paths), and the `$schema` modeline the file carries. Modelines are relative, so they
+ * work in any configuration directory that holds the schemas in `schema/json/` (`npm run schema:export -- --config-dir`).
+ */
+export const SCHEMA_OF_FILE: readonly { readonly pattern: RegExp; readonly schema: keyof typeof JSON_SCHEMA_FILES }[] = [
+  { pattern: /^project\.ya?ml$/, schema: "project.schema.json" },
+  { pattern: /^environments\/[^/]+\.ya?ml$/, schema: "environment.schema.json" },
+  { pattern: /^products\/[^/]+\.ya?ml$/, schema: "product.schema.json" },
+  { pattern: /^tenants\/[^/]+\.ya?ml$/, schema: "tenant.schema.json" },
+  { pattern: /^policy\/suppressions\.ya?ml$/, schema: "suppressions.schema.json" },
+];
+
+/** The modeline of a configuration file at `relativePath` (e.g. `environments/prod.yaml`), or undefined. */
+export function schemaModeline(relativePath: string): string | undefined {
+  const entry = SCHEMA_OF_FILE.find(({ pattern }) => pattern.test(relativePath));
+  if (!entry) return undefined;
+  const depth = relativePath.split("/").length - 1;
+  const up = depth === 0 ? "./" : "../".repeat(depth);
+  return `# yaml-language-server: $schema=${up}${SCHEMA_DIRECTORY}/${entry.schema}`;
+}
+
+/** `text` with its first line set to `modeline` (replacing an existing `$schema` modeline, else inserted). */
+export function withModeline(text: string, modeline: string): string {
+  const [first = "", ...rest] = text.split("\n");
+  if (/^#\s*yaml-language-server:\s*\$schema=/.test(first)) return first === modeline ? text : [modeline, ...rest].join("\n");
+  return `${modeline}\n${text}`;
 }
 
 /** The JSON Schema files' contents, as committed (2-space JSON with a trailing newline). */

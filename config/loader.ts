@@ -11,21 +11,25 @@
  * whole configuration is valid.
  */
 import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Address4 } from "ip-address";
 import { derivedDefaults, PROFILE_DEFAULTS } from "./defaults";
 import { ConfigError, type ConfigIssue, formatPath } from "./errors";
 import { layer } from "./layering";
-import { layerProductInstances, loadProducts, type ProductCatalog } from "./products";
+import { attributeToProductFiles, layerProductInstances, loadProducts, type ProductCatalog } from "./products";
 import { dnsPublishes, EnvironmentSchema, PROFILES, type EnvironmentConfig, type Profile } from "./schema/environment";
-import { cidrsOverlap, parseCidr } from "./schema/primitives";
+import { cidrsOverlap, cidrWithin, parseCidr } from "./schema/primitives";
+import { AWS_MAX_TAGS_PER_RESOURCE, RESOURCE_TAG_RESERVE, STANDARD_TAG_KEYS } from "../constructs/core/standard-tags";
 import type { ProductFileConfig } from "./schema/products";
 import { ProjectSchema, type ProjectConfig } from "./schema/project";
 import { certificateCovers, checkProducts, ProductSchema, qualifyHost, type ProductConfig } from "./schema/products";
 import { ACM_CERTIFICATE_ARN, TenantSchema, type TenantConfig } from "./schema/tenant";
 import { z } from "zod";
-import { displayPath, readYamlFile, yamlFilesIn, type SourceFile } from "./source";
+import { displayPath, readYamlFile, uniqueStems, yamlFilesIn, type FileOverlay, type SourceFile } from "./source";
 import { dedicatedTenantEnvironment, dedicatedTenantServices } from "./tenant-environment";
+import { readSuppressions } from "./suppressions";
+import type { LoadedSuppression } from "./schema/policy";
+import { BOOTSTRAP_STACK, dedicatedTenantStackNames, infraStackName, platformStackName, sharedTenantStackName } from "../constructs/core/stack-names";
 import { issueAt, validateWith } from "./validate";
 import { veleroNamespaceProblems } from "./velero";
 
@@ -61,6 +65,12 @@ export interface PlatformConfig {
   readonly tenants: readonly LoadedTenant[];
   /** The product catalog (products/<name>.yaml) by name, for stacks that instantiate products (tenants). */
   readonly products: ReadonlyMap<string, ProductFileConfig>;
+  /** Product files by name, for messages that point back at them. */
+  readonly productSources: ReadonlyMap<string, SourceFile>;
+  /** project.yaml, for messages that point back at it. */
+  readonly projectSource: SourceFile;
+  /** The operator's policy suppressions (`policy/suppressions.yaml`; none when the file is absent). */
+  readonly suppressions: readonly LoadedSuppression[];
 }
 
 /** Resolves one environment file: profile defaults, then derived defaults, then the file itself. */
@@ -69,11 +79,14 @@ export function resolveEnvironmentLayers(raw: Record<string, unknown>, fileStem:
   return layer(PROFILE_DEFAULTS[profile], derivedDefaults(fileStem), raw);
 }
 
-function loadEnvironment(path: string, stem: string, products: ProductCatalog, issues: ConfigIssue[], inputs: Map<string, unknown>): LoadedEnvironment | undefined {
-  const source = readYamlFile(path, issues);
+function loadEnvironment(path: string, stem: string, products: ProductCatalog, issues: ConfigIssue[], inputs: Map<string, unknown>, overlay: FileOverlay): LoadedEnvironment | undefined {
+  const source = readYamlFile(path, issues, overlay);
   if (!source) return undefined;
   const layered = layerProductInstances(resolveEnvironmentLayers(source.data as Record<string, unknown>, stem), products, source, issues);
-  const config = validateWith(EnvironmentSchema, layered, source, issues);
+  const problems: ConfigIssue[] = [];
+  const config = validateWith(EnvironmentSchema, layered, source, problems);
+  // A product's key the environment file does not write (an image, a probe) is reported in the product file.
+  issues.push(...attributeToProductFiles(problems, source, products, stem));
   if (!config) return undefined;
   inputs.set(stem, layered);
   if (config.name !== stem) {
@@ -92,8 +105,10 @@ function loadTenant(
   issues: ConfigIssue[],
   cache: Map<string, ProductConfig>,
   environmentInputs: ReadonlyMap<string, unknown>,
+  catalog: ProductCatalog,
+  overlay: FileOverlay,
 ): LoadedTenant | undefined {
-  const source = readYamlFile(path, issues);
+  const source = readYamlFile(path, issues, overlay);
   if (!source) return undefined;
   const config = validateWith(TenantSchema, source.data, source, issues);
   if (!config) return undefined;
@@ -137,7 +152,7 @@ function loadTenant(
   if (problems.length > 0) return undefined;
   const environment = environments.get(config.environment);
   if (!environment) return undefined; // the environment file is invalid and reported
-  const products = resolveTenantProducts(config, environment, source, issues, cache);
+  const products = resolveTenantProducts(config, environment, source, issues, cache, catalog);
   if (!products) return undefined;
   if (config.isolation === "shared") return { config, source, products, environment };
   const own = dedicatedEnvironmentSettings(config, environment, products, environmentInputs.get(environment.name), source, issues);
@@ -288,13 +303,19 @@ function resolveTenantProducts(
   source: SourceFile,
   issues: ConfigIssue[],
   cache: Map<string, ProductConfig>,
+  catalog: ProductCatalog,
 ): Record<string, ProductConfig> | undefined {
   const problems: ConfigIssue[] = [];
   const layered: Record<string, unknown> = {};
   const cached: Record<string, ProductConfig> = {};
   const allowed = Object.keys(environment.products).sort();
+  let unresolved = false;
   for (const [name, overrides] of Object.entries(tenant.products)) {
     const base = environment.products[name];
+    if (!base && catalog.has(name) && catalog.get(name) === undefined) {
+      unresolved = true; // the product file is invalid and reported; the environment runs it once it is fixed
+      continue;
+    }
     if (!base) {
       problems.push(issueAt(source, ["products", name], `environment ${environment.name} does not run product "${name}" (its products: ${allowed.join(", ") || "none"})`, overrides));
       continue;
@@ -320,23 +341,13 @@ function resolveTenantProducts(
     layered[name] = layer(definition, { namespace: tenantNamespace(tenant.id, name), ...(domain ? { domain } : {}) }, { workloads: overrides.workloads });
   }
   issues.push(...problems);
-  if (problems.length > 0) return undefined;
+  if (problems.length > 0 || unresolved) return undefined;
   const validated = validateWith(tenantProductsSchema(environment), { products: layered, cached }, source, issues);
   if (!validated) return undefined;
   for (const [name, product] of Object.entries(validated.products)) {
     cache.set(`${environment.name}\u0000${name}\u0000${JSON.stringify(tenant.products[name]?.workloads ?? {})}`, product);
   }
   return { ...validated.products, ...(cached as Record<string, ProductConfig>) };
-}
-
-/** Two files with the same stem (`a.yaml` and `a.yml`) would define the same environment or tenant twice. */
-function checkDuplicateStems(files: readonly { path: string; stem: string }[], what: string, issues: ConfigIssue[]): void {
-  const seen = new Map<string, string>();
-  for (const { path, stem } of files) {
-    const other = seen.get(stem);
-    if (other) issues.push({ file: displayPath(path), path: [], message: `duplicate ${what} "${stem}": also defined by ${displayPath(other)}` });
-    seen.set(stem, path);
-  }
 }
 
 interface NamedCidr {
@@ -452,6 +463,64 @@ function checkTenantDomains(tenants: readonly LoadedTenant[], issues: ConfigIssu
   }
 }
 
+/** Distinct configuration tag keys of the layers (a standard key is counted with the standard tags). */
+function countTags(...maps: Readonly<Record<string, string>>[]): number {
+  return new Set(maps.flatMap((map) => Object.keys(map)).filter((key) => !STANDARD_TAG_KEYS.includes(key))).size;
+}
+
+/**
+ * AWS allows 50 tags per resource. Every resource carries the standard tags (STANDARD_TAG_KEYS, counted from the
+ * tagging code), the configuration's tags (project, environment, tenant; the same key counts once) and up to
+ * RESOURCE_TAG_RESERVE tags of its own; an apply past the limit fails on the first resource (TooManyTags). Reported
+ * at the `tags` of the file whose tags cross the limit.
+ */
+function checkTagCounts(project: ProjectConfig, projectSource: SourceFile, environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
+  const room = AWS_MAX_TAGS_PER_RESOURCE - STANDARD_TAG_KEYS.length - RESOURCE_TAG_RESERVE;
+  const why = (layers: string) =>
+    `AWS allows ${AWS_MAX_TAGS_PER_RESOURCE} tags per resource: ${STANDARD_TAG_KEYS.length} standard tags (${STANDARD_TAG_KEYS.join(", ")}) and up to ${RESOURCE_TAG_RESERVE} the platform sets on single resources (Name, backup plan, subnet discovery, Karpenter node tags) leave ${room} for configuration tags; ${layers}`;
+  const projectCount = countTags(project.tags);
+  if (projectCount > room) {
+    issues.push(issueAt(projectSource, ["tags"], why(`project.yaml sets ${projectCount}`), `${projectCount} tags`));
+    return;
+  }
+  for (const { config, source } of environments) {
+    const total = countTags(project.tags, config.tags);
+    if (total > room) issues.push(issueAt(source, ["tags"], why(`project.yaml and this file set ${total} distinct keys`), `${total} tags`));
+  }
+  const byName = new Map(environments.map((environment) => [environment.config.name, environment.config]));
+  for (const { config, source } of tenants) {
+    const environment = byName.get(config.environment);
+    if (!environment || countTags(project.tags, environment.tags) > room) continue;
+    const total = countTags(project.tags, environment.tags, config.tags);
+    if (total > room) issues.push(issueAt(source, ["tags"], why(`project.yaml, environments/${config.environment}.yaml and this file set ${total} distinct keys`), `${total} tags`));
+  }
+}
+
+/**
+ * A dedicated tenant's VPC lies inside the project's tenancy pool (`tenancy.cidrPool`), the range set aside for
+ * tenant networks (agreed with whoever routes them, kept clear of on-premises and partner ranges the overlap check
+ * cannot see). A block outside it is an error unless the tenant file says so explicitly with
+ * `network.outsidePool: true` (e.g. a tenant migrated with the VPC range its partners already route); overlaps are
+ * still rejected either way.
+ */
+function checkTenantPool(project: ProjectConfig, tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
+  const pool = parseCidr(project.tenancy.cidrPool);
+  if (!pool) return;
+  for (const { config, source } of tenants) {
+    const network = config.network;
+    const block = network ? parseCidr(network.cidr) : undefined;
+    if (!network || !block) continue;
+    const inside = cidrWithin(block, pool);
+    if (!inside && !network.outsidePool) {
+      issues.push(
+        issueAt(source, ["network", "cidr"], `outside the project's tenancy pool ${project.tenancy.cidrPool} (project.yaml tenancy.cidrPool), where dedicated tenants' VPCs are allocated; take a block of the pool (\`npm run tenant -- allocate ${config.id}\` after removing network), or set network.outsidePool: true to keep this range deliberately`, network.cidr),
+      );
+    } else if (inside && network.outsidePool) {
+      issues.push(issueAt(source, ["network", "outsidePool"], `${network.cidr} is inside the tenancy pool ${project.tenancy.cidrPool}; remove outsidePool`, true));
+    }
+  }
+}
+
 /** Rejects overlapping VPCs (environments and dedicated tenants), and peer networks that overlap any VPC. */
 export function checkCidrOverlaps(environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
   const blocks: NamedCidr[] = [];
@@ -486,8 +555,19 @@ export function checkCidrOverlaps(environments: readonly LoadedEnvironment[], te
   }
 }
 
+export interface LoadOptions {
+  /**
+   * Files as a command is about to write or remove them (absolute path -> text, or null): the configuration is
+   * validated as it would be, and problems name the real files. @default none
+   */
+  readonly overlay?: FileOverlay;
+  /** Clock for suppression expiry. @default now */
+  readonly now?: Date;
+}
+
 /** Loads and validates the whole configuration directory, or throws a ConfigError listing every problem. */
-export function loadConfig(directory: string): PlatformConfig {
+export function loadConfig(directory: string, options: LoadOptions = {}): PlatformConfig {
+  const overlay: FileOverlay = options.overlay ?? new Map();
   const issues: ConfigIssue[] = [];
   if (!existsSync(directory) || !statSync(directory).isDirectory()) {
     throw new ConfigError([{ file: displayPath(directory), path: [], message: "configuration directory does not exist" }]);
@@ -495,46 +575,63 @@ export function loadConfig(directory: string): PlatformConfig {
 
   const projectPath = join(directory, "project.yaml");
   let project: ProjectConfig | undefined;
-  if (!existsSync(projectPath)) {
+  let projectSource: SourceFile | undefined;
+  if (!existsSync(projectPath) && typeof overlay.get(resolve(projectPath)) !== "string") {
     issues.push({ file: displayPath(projectPath), path: [], message: "project.yaml is required (project name, owner, bootstrap account, GitHub repository)" });
   } else {
-    const source = readYamlFile(projectPath, issues);
-    if (source) project = validateWith(ProjectSchema, source.data, source, issues);
+    projectSource = readYamlFile(projectPath, issues, overlay);
+    if (projectSource) project = validateWith(ProjectSchema, projectSource.data, projectSource, issues);
   }
 
-  const environmentFiles = yamlFilesIn(join(directory, "environments"));
-  if (environmentFiles.length === 0) {
+  const allEnvironmentFiles = yamlFilesIn(join(directory, "environments"), issues, overlay);
+  if (allEnvironmentFiles.length === 0) {
     issues.push({ file: displayPath(join(directory, "environments")), path: [], message: "no environment files found; add environments/<name>.yaml" });
   }
-  checkDuplicateStems(environmentFiles, "environment", issues);
-  const products = loadProducts(directory, issues);
+  const environmentFiles = uniqueStems(allEnvironmentFiles, "environment", issues);
+  const products = loadProducts(directory, issues, overlay);
   const environments: LoadedEnvironment[] = [];
   // Each valid environment's document as validated (defaults, file, product instances): dedicated tenants layer over it.
   const environmentInputs = new Map<string, unknown>();
   for (const { path, stem } of environmentFiles) {
-    const loaded = loadEnvironment(path, stem, products, issues, environmentInputs);
+    const loaded = loadEnvironment(path, stem, products, issues, environmentInputs, overlay);
     if (loaded) environments.push(loaded);
   }
 
-  const tenantFiles = yamlFilesIn(join(directory, "tenants"));
-  checkDuplicateStems(tenantFiles, "tenant", issues);
+  const tenantFiles = uniqueStems(yamlFilesIn(join(directory, "tenants"), issues, overlay), "tenant", issues);
   // Every environment file by name; `undefined` for one that is invalid (its problems are already reported).
   const environmentsByName = new Map<string, EnvironmentConfig | undefined>(environmentFiles.map((file) => [file.stem, undefined]));
   for (const { config } of environments) environmentsByName.set(config.name, config);
   const tenants: LoadedTenant[] = [];
   const productCache = new Map<string, ProductConfig>();
   for (const { path, stem } of tenantFiles) {
-    const loaded = loadTenant(path, stem, environmentsByName, issues, productCache, environmentInputs);
+    const loaded = loadTenant(path, stem, environmentsByName, issues, productCache, environmentInputs, products, overlay);
     if (loaded) tenants.push(loaded);
   }
   checkTenantDomains(tenants, issues);
   if (project) checkIngressGroups(project, environments, tenants, issues);
+  if (project && projectSource) checkTagCounts(project, projectSource, environments, tenants, issues);
+  if (project) checkTenantPool(project, tenants, issues);
   checkCidrOverlaps(environments, tenants, issues);
   issues.push(...veleroNamespaceProblems(environments, tenants));
+  const suppressions = readSuppressions(directory, issues, { overlay, productionStacks: productionStacks(environments, tenants), ...(options.now ? { now: options.now } : {}) });
 
-  if (issues.length > 0 || !project) throw new ConfigError(issues);
+  if (issues.length > 0 || !project || !projectSource) throw new ConfigError(issues);
   environments.sort((a, b) => a.config.name.localeCompare(b.config.name));
   tenants.sort((a, b) => a.config.id.localeCompare(b.config.id));
   const catalog = new Map([...products].flatMap(([name, product]) => (product ? [[name, product.config] as const] : [])));
-  return { directory, project, environments, tenants, products: catalog };
+  const productSources = new Map([...products].flatMap(([name, product]) => (product ? [[name, product.source] as const] : [])));
+  return { directory, project, projectSource, environments, tenants, products: catalog, productSources, suppressions };
+}
+
+/** Stacks checked as production (the bootstrap stack, and every stack of an environment with the production profile). */
+function productionStacks(environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[]): string[] {
+  const production = new Set(environments.filter(({ config }) => config.profile === "production").map(({ config }) => config.name));
+  const stacks = [BOOTSTRAP_STACK];
+  for (const name of production) stacks.push(infraStackName(name), platformStackName(name));
+  for (const { config } of tenants) {
+    if (!production.has(config.environment)) continue;
+    if (config.isolation === "shared") stacks.push(sharedTenantStackName(config.environment, config.id));
+    else stacks.push(...Object.values(dedicatedTenantStackNames(config.id)));
+  }
+  return stacks;
 }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { ConfigIssue } from "./errors";
 import { layer } from "./layering";
 import { ProductFileSchema, type ProductFileConfig } from "./schema/products";
-import { readYamlFile, yamlFilesIn, type SourceFile } from "./source";
+import { readYamlFile, uniqueStems, yamlFilesIn, type FileOverlay, type SourceFile } from "./source";
 import { issueAt, validateWith } from "./validate";
 
 export interface LoadedProduct {
@@ -23,10 +23,14 @@ export interface LoadedProduct {
 export type ProductCatalog = ReadonlyMap<string, LoadedProduct | undefined>;
 
 /** Loads and validates `<directory>/products/*.yaml`. The directory is optional. */
-export function loadProducts(directory: string, issues: ConfigIssue[]): ProductCatalog {
+export function loadProducts(directory: string, issues: ConfigIssue[], overlay?: FileOverlay): ProductCatalog {
   const catalog = new Map<string, LoadedProduct | undefined>();
-  for (const { path, stem } of yamlFilesIn(join(directory, "products"))) {
-    const source = readYamlFile(path, issues);
+  const files = yamlFilesIn(join(directory, "products"), issues, overlay);
+  const unique = uniqueStems(files, "product", issues);
+  // A product defined twice (x.yaml beside x.yml) is invalid: environments running it report nothing more.
+  for (const { stem } of files) if (!unique.some((file) => file.stem === stem)) catalog.set(stem, undefined);
+  for (const { path, stem } of unique) {
+    const source = readYamlFile(path, issues, overlay);
     const config = source ? validateWith(ProductFileSchema, source.data, source, issues) : undefined;
     if (source && config && config.name !== stem) {
       issues.push(issueAt(source, ["name"], `must equal the file name "${stem}" (one file per product, named after it)`, config.name));
@@ -81,4 +85,21 @@ export function layerProductInstances(environment: unknown, catalog: ProductCata
     products[name] = layer(definition, overrides);
   }
   return { ...environment, products };
+}
+
+/**
+ * Issues of an environment's validation that concern a product key the environment file does not write (an image,
+ * a probe, a resource request written in `products/<name>.yaml`) are reported at that key of the product file, where
+ * the operator changes it; the message names the environment whose rules it breaks. Issues at keys the environment
+ * file writes (its overrides) stay there.
+ */
+export function attributeToProductFiles(issues: readonly ConfigIssue[], environment: SourceFile, catalog: ProductCatalog, environmentName: string): ConfigIssue[] {
+  return issues.map((issue) => {
+    const [section, name, ...rest] = issue.path;
+    if (section !== "products" || typeof name !== "string" || rest.length === 0 || environment.has(issue.path)) return issue;
+    const product = catalog.get(name);
+    if (!product || !product.source.has(rest)) return issue;
+    const moved = issueAt(product.source, rest, `${issue.message} (in environment ${environmentName}, which runs product ${name} from ${environment.file})`, issue.value, "value" in issue);
+    return moved;
+  });
 }

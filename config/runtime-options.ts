@@ -5,6 +5,7 @@
  * - STACKS                       comma- or space-separated glob patterns of stacks to synthesize (default: all)
  * - PLATFORM_BOOTSTRAP_BACKEND   `local` for the bootstrap stack's first apply (default: `s3`)
  * - PLATFORM_TOKEN_STACK_TRACES  `1` keeps cdktf's per-token creation stack traces (slow; for debugging token errors)
+ * - CDKTF_OUTDIR                 output directory of the synthesis (set by the cdktf CLI from cdktf.json; default `cdktf.out`)
  */
 import { resolve } from "node:path";
 
@@ -13,6 +14,8 @@ export interface RuntimeOptions {
   readonly stackPatterns: readonly string[];
   readonly bootstrapBackend: "s3" | "local";
   readonly tokenStackTraces: boolean;
+  /** Where the stacks are written (the cdktf CLI passes its output directory). */
+  readonly outdir: string;
 }
 
 export class RuntimeOptionError extends Error {}
@@ -27,5 +30,6 @@ export function readRuntimeOptions(env: NodeJS.ProcessEnv, defaultConfigDir: str
     stackPatterns: (env.STACKS ?? "").split(/[\s,]+/).filter((pattern) => pattern !== ""),
     bootstrapBackend: backend,
     tokenStackTraces: env.PLATFORM_TOKEN_STACK_TRACES === "1",
+    outdir: resolve(env.CDKTF_OUTDIR ?? "cdktf.out"),
   };
 }

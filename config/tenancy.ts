@@ -3,12 +3,12 @@
  * file safely, listing tenants, and the decommission plan. Pure functions over a configuration directory, so the
  * command stays a thin CLI and everything here is tested.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, cpSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, join, relative } from "node:path";
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { Address4 } from "ip-address";
 import { stringify } from "yaml";
-import { ConfigError } from "./errors";
+import { ConfigError, type ConfigIssue } from "./errors";
+import { readYamlFile } from "./source";
 import { loadConfig, type PlatformConfig } from "./loader";
 import { cidrsOverlap, parseCidr } from "./schema/primitives";
 import { TenantSchema, type IsolationMode, type TenantConfig } from "./schema/tenant";
@@ -89,8 +89,8 @@ export function renderTenantFile(tenant: Record<string, unknown>): string {
 
 /**
  * Validates, allocates and writes `tenants/<id>.yaml`. The new file is first validated together with the whole
- * configuration in a temporary copy; only a configuration that loads cleanly is written (atomically, by rename),
- * and an existing tenant is never overwritten.
+ * configuration (the loader reads it from an overlay, so problems name the real path); only a configuration that
+ * loads cleanly is written (atomically, by rename), and an existing tenant is never overwritten.
  */
 export function addTenant(directory: string, options: AddTenantOptions): { file: string; tenant: TenantConfig; stacks: string[] } {
   const config = loadConfig(directory); // the existing configuration must be valid before anything is added
@@ -123,19 +123,7 @@ export function addTenant(directory: string, options: AddTenantOptions): { file:
   const text = renderTenantFile(draft);
 
   // Validate the whole configuration with the new file in place before touching the real directory.
-  const trial = mkdtempSync(join(tmpdir(), "tenant-add-"));
-  try {
-    cpSync(directory, trial, { recursive: true, filter: (source) => !source.endsWith(".ts") });
-    mkdirSync(join(trial, "tenants"), { recursive: true });
-    writeFileSync(join(trial, "tenants", `${options.id}.yaml`), text);
-    loadConfig(trial);
-  } catch (error) {
-    // Report the problems against the real directory (the file that would have been written), not the trial copy.
-    if (error instanceof ConfigError) throw new ConfigError(error.issues.map((issue) => ({ ...issue, file: join(directory, relative(trial, issue.file)) })));
-    throw error;
-  } finally {
-    rmSync(trial, { recursive: true, force: true });
-  }
+  loadConfig(directory, { overlay: new Map([[resolve(file), text]]) });
 
   mkdirSync(join(directory, "tenants"), { recursive: true });
   const temporary = `${file}.tmp-${process.pid}`;
@@ -150,6 +138,7 @@ export function addTenant(directory: string, options: AddTenantOptions): { file:
  * Returns what was written.
  */
 export function allocateTenant(directory: string, id: string, current: Record<string, unknown>): string {
+  const file = join(directory, "tenants", `${id}.yaml`);
   let config: PlatformConfig | undefined;
   try {
     config = loadConfig(directory);
@@ -158,12 +147,9 @@ export function allocateTenant(directory: string, id: string, current: Record<st
     if (!(error instanceof ConfigError)) throw error;
     const others = error.issues.filter((issue) => !(basename(issue.file) === `${id}.yaml` && (issue.path[0] === "network" || issue.path[0] === "ingressGroup")));
     if (others.length > 0) throw new ConfigError(others);
-    const withoutTenant = mkdtempSync(join(tmpdir(), "tenant-allocate-"));
-    cpSync(directory, withoutTenant, { recursive: true, filter: (source) => !source.endsWith(".ts") && !source.endsWith(join("tenants", `${id}.yaml`)) });
-    config = loadConfig(withoutTenant);
-    rmSync(withoutTenant, { recursive: true, force: true });
+    // Allocate against the configuration without this tenant (read without it, nothing is copied).
+    config = loadConfig(directory, { overlay: new Map([[resolve(file), null]]) });
   }
-  const file = join(directory, "tenants", `${id}.yaml`);
   let allocation: Record<string, unknown>;
   let summary: string;
   if (current.isolation === "dedicated") {
@@ -230,4 +216,20 @@ export function decommissionPlan(config: PlatformConfig, id: string, protectedEn
     `Delete ${loaded.source.file} and open a pull request.`,
   ];
   return { refused: isProtected, steps };
+}
+
+/**
+ * The tenant file `allocate` completes, as data; a missing or unreadable file is a TenancyError or ConfigError naming
+ * it, never a stack trace.
+ */
+export function readTenantFile(directory: string, id: string): Record<string, unknown> {
+  const file = join(directory, "tenants", `${id}.yaml`);
+  if (!existsSync(file)) {
+    throw new TenancyError(`${file}: no such tenant file; write tenants/${id}.yaml first (id, environment, isolation, products), or create it with \`npm run tenant -- add ${id} --env <env> --isolation shared|dedicated\``);
+  }
+  if (statSync(file).isDirectory()) throw new TenancyError(`${file}: expected a YAML file, found a directory`);
+  const issues: ConfigIssue[] = [];
+  const source = readYamlFile(file, issues);
+  if (!source) throw new ConfigError(issues);
+  return source.data as Record<string, unknown>;
 }

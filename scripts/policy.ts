@@ -25,7 +25,6 @@ import { evaluateStack, passed, type StackEvaluation } from "../constructs/polic
 import { StackModel } from "../constructs/policy/model";
 import { formatTable, jsonReport, markdownSummary, sarifReport } from "../constructs/policy/report";
 import { RULES } from "../constructs/policy/rules";
-import { loadSuppressions } from "../constructs/policy/suppressions";
 import { SCOPE_LABELS } from "../constructs/policy/types";
 import { failAtOf, profileOf, readSynthesized, synthesizeBundled } from "./lib/bundled";
 
@@ -50,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
 
   const runtime = readRuntimeOptions(process.env, join(ROOT, "config"));
   const config = loadConfig(runtime.configDir);
-  const suppressions = loadSuppressions(runtime.configDir);
+  const suppressions = config.suppressions;
   const outdir = options.from ? resolve(options.from) : await synthesizeBundled(config, { stackPatterns: runtime.stackPatterns });
   const stacks = readSynthesized(outdir);
 

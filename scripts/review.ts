@@ -23,7 +23,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { loadConfig, type PlatformConfig } from "../config/loader";
 import { readRuntimeOptions } from "../config/runtime-options";
 import type { SynthesizedStack } from "../constructs/policy/model";
-import { loadSuppressions, type LoadedSuppression } from "../constructs/policy/suppressions";
+import type { LoadedSuppression } from "../constructs/policy/suppressions";
 import { profileOf, readSynthesized } from "./lib/bundled";
 import { estimateStack } from "./lib/review/cost";
 import { changedDiagrams } from "./lib/review/diagram";
@@ -62,7 +62,8 @@ function synthesize(checkout: string, outdir: string, stacks: readonly string[] 
 function optionalConfig(directory: string): { config?: PlatformConfig; suppressions: LoadedSuppression[] } {
   if (!existsSync(join(directory, "project.yaml"))) return { suppressions: [] };
   try {
-    return { config: loadConfig(directory), suppressions: loadSuppressions(directory) };
+    const config = loadConfig(directory);
+    return { config, suppressions: [...config.suppressions] };
   } catch {
     return { suppressions: [] }; // the synthesis reports configuration errors itself
   }

@@ -10,16 +10,14 @@
  *
  * PLATFORM_CONFIG_DIR selects the configuration directory, as for synth.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { parse } from "yaml";
 import { ConfigError } from "../config/errors";
 import { loadConfig } from "../config/loader";
 import { displayPath } from "../config/source";
 import { readRuntimeOptions } from "../config/runtime-options";
 import { ISOLATION_MODES } from "../config/schema/tenant";
-import { addTenant, allocateTenant, decommissionPlan, TenancyError, tenantStacks } from "../config/tenancy";
+import { addTenant, allocateTenant, decommissionPlan, readTenantFile, TenancyError, tenantStacks } from "../config/tenancy";
 import { protectsState } from "../stacks/context";
 
 const configDir = readRuntimeOptions(process.env, join(__dirname, "..", "config")).configDir;
@@ -63,7 +61,7 @@ program
   .argument("<id>", "tenant whose file lacks its allocation (dedicated: network.cidr; shared: ingressGroup)")
   .action((id: string) => {
     const file = join(configDir, "tenants", `${id}.yaml`);
-    const current = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    const current = readTenantFile(configDir, id);
     print(`allocated ${allocateTenant(configDir, id, current)} to ${id} in ${displayPath(file)}`);
   });
 

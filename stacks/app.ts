@@ -4,11 +4,14 @@
  * the stacks it selects: each kind of stack's module (and the constructs behind it) is loaded only when a stack
  * of that kind is built — one tenant's stack out of a thousand does not load the environment stacks' constructs.
  */
+import { join } from "node:path";
 import picomatch from "picomatch";
+import { displayPath } from "../config/source";
+import { SUPPRESSIONS_FILE } from "../config/suppressions";
 import type { App, TerraformStack } from "cdktf";
 import type { PlatformConfig } from "../config/loader";
 import type { EnvironmentConfig } from "../config/schema/environment";
-import { applyPolicy, loadSuppressions, type PolicyOptions } from "../constructs/policy";
+import { applyPolicy, type PolicyOptions } from "../constructs/policy";
 import type { AccountScope } from "../constructs/core/aws";
 import { bootstrapAccount, environmentContext, s3Backend, type BackendSettings } from "./context";
 import { appliedBy, BOOTSTRAP_STACK, dedicatedTenantStackNames, infraStackName, platformStackName, sharedTenantStackName, type Stage } from "./names";
@@ -43,13 +46,14 @@ export class StackSelectionError extends Error {}
 /** Every stack the configuration defines, in deployment order. */
 export function stackCatalog(config: PlatformConfig, options: BuildOptions = {}): StackEntry[] {
   const backend = s3Backend(config.project);
-  const suppressions = loadSuppressions(config.directory);
-  const policyFor = (environment: EnvironmentConfig): PolicyOptions => ({ profile: environment.profile, failAt: environment.policy.failAt, suppressions });
+  const suppressions = config.suppressions;
+  const suppressionsFile = displayPath(join(config.directory, SUPPRESSIONS_FILE));
+  const policyFor = (environment: EnvironmentConfig): PolicyOptions => ({ profile: environment.profile, failAt: environment.policy.failAt, suppressions, suppressionsFile });
   const bootstrapBackend: BackendSettings =
     options.bootstrapBackend === "local" ? { kind: "local", directory: "." } : backend;
   const entries: StackEntry[] = [
     // The bootstrap stack holds every stack's state and the CI identity: checked as production.
-    { name: BOOTSTRAP_STACK, stage: "bootstrap", appliedBy: appliedBy("bootstrap"), account: bootstrapAccount(config.project), dependsOn: [], policy: { profile: "production", suppressions }, build: async (app) => new (await import("./bootstrap")).BootstrapStack(app, config, bootstrapBackend) },
+    { name: BOOTSTRAP_STACK, stage: "bootstrap", appliedBy: appliedBy("bootstrap"), account: bootstrapAccount(config.project), dependsOn: [], policy: { profile: "production", suppressions, suppressionsFile }, build: async (app) => new (await import("./bootstrap")).BootstrapStack(app, config, bootstrapBackend) },
   ];
   for (const { config: environment } of config.environments) {
     const context = environmentContext(config.project, environment);

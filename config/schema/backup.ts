@@ -15,7 +15,7 @@
  * `timezone`.
  */
 import { z } from "zod";
-import { awsAccountId, awsRegion, duplicatesOf } from "./primitives";
+import { awsAccountId, awsRegion, duplicatesOf, ianaTimeZone, kubernetesCron } from "./primitives";
 
 const DURATION = /^([1-9]\d{0,5})(m|h|d)$/;
 const MINUTES_PER_UNIT = { m: 1, h: 60, d: 1440 } as const;
@@ -46,11 +46,7 @@ export const timeOfDay = z
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "expected a 24-hour time of day HH:MM, e.g. 02:00 or 23:30" });
 
 /** An IANA time zone (`UTC`, `Europe/Dublin`) as AWS Backup's `schedule_expression_timezone` accepts it. */
-export const timeZone = z
-  .string({ error: "expected an IANA time zone such as UTC or Europe/Dublin" })
-  .refine((value) => value === "UTC" || Intl.supportedValuesOf("timeZone").includes(value), {
-    error: "unknown time zone; expected UTC or an IANA name such as Europe/Dublin",
-  });
+export const timeZone = ianaTimeZone;
 
 export const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -262,7 +258,7 @@ export const VeleroScheduleSchema = z.strictObject({
   /** Schedule name (Velero `Schedule` object name suffix). */
   name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, { error: "expected a lowercase name of letters, digits and '-' (at most 32)" }),
   /** Standard 5-field cron expression in UTC, e.g. `0 1 * * *` (daily at 01:00). */
-  schedule: z.string().regex(/^(\S+\s+){4}\S+$/, { error: "expected a 5-field cron expression such as \"0 1 * * *\"" }),
+  schedule: kubernetesCron,
   /** How long Velero keeps each backup (Go duration, e.g. 240h). */
   ttl: z.string().regex(/^(\d+h)?(\d+m)?(\d+s)?$/, { error: "expected a Go duration in hours/minutes/seconds such as 240h or 72h30m" }).min(2),
   /** Namespaces to back up; `["*"]` means all. */

@@ -61,3 +61,8 @@ export const SuppressionsFileSchema = z.strictObject({
 
 export type PolicyConfig = z.output<typeof PolicySchema>;
 export type Suppression = z.output<typeof SuppressionSchema>;
+
+export interface LoadedSuppression extends Suppression {
+  /** `config/policy/suppressions.yaml suppressions[2]`, for messages. */
+  readonly origin: string;
+}

@@ -2,8 +2,10 @@
  * Reusable zod primitives for the configuration schemas. Every message says what is allowed, because the
  * loader prints it next to the file, the key path and the value found.
  */
+import { Cron } from "croner";
 import { Address4 } from "ip-address";
 import { z } from "zod";
+import { AWS_REGIONS } from "./aws-regions";
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
@@ -76,12 +78,118 @@ export const awsAccountId = z
   .string({ error: "expected a quoted 12-digit AWS account id, e.g. \"123456789012\"" })
   .regex(/^\d{12}$/, { error: "expected exactly 12 digits, e.g. \"123456789012\"" });
 
-/** An AWS region code such as eu-west-1 or us-gov-west-1. */
-export const awsRegion = z
-  .string({ error: "expected an AWS region code such as eu-west-1" })
-  .regex(/^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-[a-z]+-\d$/, {
-    error: "expected an AWS region code such as eu-west-1, us-east-1 or ap-southeast-2",
+/** Edit distance of two short strings (for "did you mean" hints). */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/** The closest of `candidates` to `value`, when it is close enough to be a likely typo. */
+export function closest(value: string, candidates: readonly string[]): string | undefined {
+  const ranked = candidates.map((candidate) => ({ candidate, distance: editDistance(value.toLowerCase(), candidate.toLowerCase()) })).sort((a, b) => a.distance - b.distance);
+  const best = ranked[0];
+  return best && best.distance <= Math.max(2, Math.floor(value.length / 4)) ? best.candidate : undefined;
+}
+
+const REGION_CODES: readonly string[] = Object.keys(AWS_REGIONS);
+
+/**
+ * An AWS region that exists: one of the regions of config/schema/aws-regions.ts (converted from botocore's partition
+ * data by scripts/convert-aws-regions.ts), e.g. eu-west-1, us-gov-west-1, cn-north-1.
+ */
+export const awsRegion = z.string({ error: "expected an AWS region code such as eu-west-1" }).superRefine((value, ctx) => {
+  if (REGION_CODES.includes(value)) return;
+  const hint = closest(value, REGION_CODES);
+  const regionsOf = (partition: string) => REGION_CODES.filter((code) => AWS_REGIONS[code as keyof typeof AWS_REGIONS].partition === partition);
+  ctx.addIssue({
+    code: "custom",
+    message: `not an AWS region${hint ? `; did you mean ${hint} (${AWS_REGIONS[hint as keyof typeof AWS_REGIONS].description})?` : ""} Regions: ${regionsOf("aws").join(", ")}; other partitions: ${REGION_CODES.filter((code) => !regionsOf("aws").includes(code)).join(", ")}`,
+    input: value,
   });
+});
+
+/** The tz database names Intl lists (canonical ones; aliases such as Europe/Kyiv or US/Eastern resolve too). */
+const LISTED_TIME_ZONES = new Set(Intl.supportedValuesOf("timeZone"));
+
+/**
+ * Why `value` is not an IANA time zone AWS and Kubernetes accept, or undefined. The name must exist in the tz
+ * database (checked with Intl, which knows the database Node ships). Intl matches names case-insensitively, but
+ * Kubernetes (Go's time.LoadLocation) and AWS read tz data by exact name, so the spelling must match too.
+ */
+export function timeZoneProblem(value: string): string | undefined {
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat("en-US", { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    const hint = closest(value, [...LISTED_TIME_ZONES, "UTC"]);
+    return `unknown time zone${hint ? `; did you mean ${hint}?` : "."} Expected an IANA tz database name such as UTC, Europe/Dublin or America/New_York`;
+  }
+  if (value === "UTC" || LISTED_TIME_ZONES.has(value)) return undefined;
+  const properlyCased = value.split("/").every((segment) => /^[A-Z]/.test(segment));
+  if (resolved.toLowerCase() === value.toLowerCase() || !properlyCased) {
+    return `time zone names are case-sensitive (Kubernetes and AWS read the tz database by exact name); did you mean ${resolved}?`;
+  }
+  return undefined; // an alias of the tz database, e.g. Etc/UTC, Europe/Kyiv, US/Eastern
+}
+
+/** An IANA time zone that exists (see timeZoneProblem), e.g. UTC, Europe/Dublin. */
+export const ianaTimeZone = z.string({ error: "expected an IANA time zone such as UTC or Europe/Dublin" }).superRefine((value, ctx) => {
+  const problem = timeZoneProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+});
+
+/** Cron macros Kubernetes CronJobs (and Velero schedules, same parser: robfig/cron) accept. */
+export const CRON_MACROS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"] as const;
+
+const CRON_FIELDS = ["minute (0-59)", "hour (0-23)", "day-of-month (1-31)", "month (1-12 or JAN-DEC)", "day-of-week (0-6 or SUN-SAT)"] as const;
+
+/**
+ * Why `value` is not a standard 5-field cron schedule as Kubernetes CronJobs and Velero schedules read it, or
+ * undefined. Parsed with the croner library (out-of-range fields, backwards ranges, zero steps, syntax), plus what
+ * Kubernetes' parser (robfig/cron) does not share with croner: day-of-week 7, and the L, W and # extensions. A
+ * schedule that can never fire (February 30) is rejected too.
+ */
+export function kubernetesCronProblem(value: string): string | undefined {
+  const expected = `expected a 5-field cron schedule "minute hour day-of-month month day-of-week" (${CRON_FIELDS.join(", ")}) or one of ${CRON_MACROS.join(", ")}`;
+  const text = value.trim();
+  // robfig/cron's descriptors: the macros, and `@every <Go duration>` (e.g. @every 1h30m).
+  if (/^@every\s+((\d+(\.\d+)?)(ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
+  if (text.startsWith("@")) return (CRON_MACROS as readonly string[]).includes(text) ? undefined : `unknown macro; ${expected} or @every <duration> such as @every 1h30m`;
+  const fields = text.split(/\s+/);
+  if (fields.length !== 5) return `found ${fields.length === 1 ? "1 field" : `${fields.length} fields`}; ${expected}`;
+  const extension = fields.findIndex((field) => /[LW#]/i.test(field.replace(/\b(JUL|APR|AUG|SAT|MON|WED|TUE|THU|FRI|SUN|JAN|FEB|MAR|MAY|JUN|SEP|OCT|NOV|DEC)\b/gi, "")));
+  if (extension >= 0) return `${CRON_FIELDS[extension]} "${fields[extension]}" uses L, W or #, which Kubernetes does not support; ${expected}`;
+  if (/(^|[,-])7($|[,-/])/.test(fields[4] as string)) return `day-of-week "${fields[4]}": Kubernetes accepts 0-6 (0 is Sunday), not 7`;
+  let cron: Cron;
+  try {
+    cron = new Cron(text, { paused: true });
+  } catch (error) {
+    // croner counts day-of-month and month from 0 in its messages; name the field as written instead.
+    const names: Record<string, [string, number]> = { minute: ["minute", 0], hour: ["hour", 0], day: ["day-of-month", 1], month: ["month", 1], dayOfWeek: ["day-of-week", 0] };
+    const detail = (error as Error).message
+      .replace(/^CronPattern: /, "")
+      .replace(/Invalid value for (\w+): (\d+)/, (match, field: string, n: string) => {
+        const [name, offset] = names[field] ?? [];
+        return name === undefined ? match : `${name} value ${Number(n) + (offset ?? 0)} is out of range`;
+      });
+    return `${detail}; ${expected}`;
+  }
+  if (cron.nextRun(new Date(Date.UTC(2000, 0, 1))) === null) return "the schedule never fires (no date matches every field)";
+  return undefined;
+}
+
+/** A Kubernetes (robfig/cron) 5-field schedule such as "0 2 * * *" or a macro such as @daily. */
+export const kubernetesCron = z.string({ error: 'expected a 5-field cron schedule such as "0 2 * * *"' }).superRefine((value, ctx) => {
+  const problem = kubernetesCronProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+});
 
 /** A DNS-safe lowercase identifier (RFC 1123 label) of bounded length. */
 export function dnsLabel(maxLength: number, what: string) {
@@ -109,7 +217,10 @@ export const tagMap = z.record(
     .max(128)
     .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, { error: "tag keys may contain letters, digits, spaces and _.:/=+-@" })
     .refine((key) => !key.toLowerCase().startsWith("aws:"), { error: "tag keys must not start with 'aws:'" }),
-  z.string().max(256, { error: "tag values must be at most 256 characters" }),
+  z
+    .string()
+    .max(256, { error: "tag values must be at most 256 characters" })
+    .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, { error: "tag values may contain letters, digits, spaces and _.:/=+-@ (AWS tag rules)" }),
 );
 
 /** Returns the elements of `values` that occur more than once. */

@@ -22,7 +22,8 @@ import { SERVICE_KINDS } from "../../constructs/core/connections";
 import { imagePinningProblem } from "../../constructs/workload/image";
 import { CPU_QUANTITY_HINT, MEMORY_QUANTITY_HINT, parseCpu, parseMemory } from "../../constructs/workload/quantity";
 import { ProductAlertOverridesSchema } from "./observability";
-import { dnsLabel, duplicatesOf, uniqueList } from "./primitives";
+import { dnsLabel, duplicatesOf, ianaTimeZone, kubernetesCron, uniqueList } from "./primitives";
+import { WORKLOAD_VARIABLE_NAMES, WORKLOAD_VARIABLES } from "./injected-env";
 
 export const WORKLOAD_KINDS = ["web", "worker", "cron", "pre-rollout"] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
@@ -98,7 +99,6 @@ const urlPath = z.string().regex(/^\/[A-Za-z0-9/_.~-]*$/, { error: "expected a U
 /** Kubernetes Go-duration, e.g. 30s, 15m, 1h. */
 const duration = z.string().regex(/^\d+(s|m|h)$/, { error: "expected a duration such as 30s, 15m or 1h" });
 
-const CRON = /^(@(yearly|annually|monthly|weekly|daily|hourly)|(\S+\s+){4}\S+)$/;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Workload
@@ -260,9 +260,9 @@ const workloadShape = {
     /** TCP ports this workload may reach on any destination outside the cluster (e.g. 443 for third-party APIs). */
     egress: z.strictObject({ externalPorts: z.array(portNumber).min(1) }).optional(),
     /** Cron expression (kind cron), e.g. "0 2 * * *". */
-    schedule: z.string().regex(CRON, { error: "expected a 5-field cron expression such as \"0 2 * * *\" or @daily" }).optional(),
+    schedule: kubernetesCron.optional(),
     /** IANA time zone of `schedule`. Default: UTC. */
-    timeZone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, { error: "expected an IANA time zone such as Europe/Paris" }).optional(),
+    timeZone: ianaTimeZone.optional(),
     /** Job attempts before failing (cron, pre-rollout). Default: the environment's `workloads.jobs.backoffLimit`. */
     backoffLimit: z.int().min(0).max(20).optional(),
     /** Seconds a job may run. Default: the environment's `workloads.jobs.activeDeadlineSeconds`. */
@@ -428,8 +428,13 @@ const productShape = {
  * workloads with AWS access, the object key prefix of a tenant's bucket grants, the shared tenant an instance serves.
  * A workload's `env` cannot set them.
  */
-export const INJECTED_ENV = { appDomain: "APP_DOMAIN", awsRegion: "AWS_REGION", objectPrefix: "OBJECT_PREFIX", tenantId: "TENANT_ID" } as const;
-const INJECTED_ENV_NAMES: readonly string[] = Object.values(INJECTED_ENV);
+export const INJECTED_ENV = {
+  appDomain: WORKLOAD_VARIABLES.appDomain.name,
+  awsRegion: WORKLOAD_VARIABLES.awsRegion.name,
+  objectPrefix: WORKLOAD_VARIABLES.objectPrefix.name,
+  tenantId: WORKLOAD_VARIABLES.tenantId.name,
+} as const;
+const INJECTED_ENV_NAMES: readonly string[] = WORKLOAD_VARIABLE_NAMES;
 
 /** Environment variables a workload gets from its `uses` (see constructs/workload/connection-env.ts). */
 export function serviceEnvPrefix(logical: string, binding: Pick<ServiceBindingConfig, "envPrefix">): string {

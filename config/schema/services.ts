@@ -26,7 +26,7 @@ import { POSTGRES_ENGINES, postgresHighAvailabilityProblems, postgresProblems } 
 import { RABBITMQ_DEPLOYMENTS, rabbitMqHighAvailabilityProblems, rabbitMqProblems, WEEKDAYS } from "../../constructs/rabbitmq/rules";
 import { EVICTION_POLICIES, REDIS_ENGINES, redisHighAvailabilityProblems, redisProblems } from "../../constructs/redis/rules";
 import { layer } from "../layering";
-import { awsRegion, dnsLabel, logRetentionDays } from "./primitives";
+import { awsRegion, dnsLabel, ianaTimeZone, logRetentionDays } from "./primitives";
 
 /** Kinds of data services, as they appear under `services:`. */
 export const SERVICE_KINDS_CONFIG = ["postgres", "redis", "documentdb", "opensearch", "rabbitmq"] as const;
@@ -130,7 +130,7 @@ const RabbitMqEntry = z.strictObject({
   instanceType: z.string(),
   /** "cluster" (three nodes over three zones) or "single". */
   deployment: z.enum(RABBITMQ_DEPLOYMENTS),
-  maintenanceWindow: z.strictObject({ dayOfWeek: z.enum(WEEKDAYS), timeOfDay: z.string(), timeZone: z.string() }),
+  maintenanceWindow: z.strictObject({ dayOfWeek: z.enum(WEEKDAYS), timeOfDay: z.string(), timeZone: ianaTimeZone }),
   username: z.string(),
 });
 

@@ -119,6 +119,11 @@ export const TenantSchema = z.strictObject({
   network: z
     .strictObject({
       cidr: ipv4Cidr({ minPrefix: 16, maxPrefix: 24, privateOnly: true }),
+      /**
+       * Set true to keep a CIDR outside the project's `tenancy.cidrPool` deliberately (e.g. a migrated tenant whose
+       * partners already route its range). Without it such a CIDR is rejected. Overlaps are rejected either way.
+       */
+      outsidePool: z.boolean().default(false),
     })
     .optional(),
 });

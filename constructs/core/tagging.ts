@@ -7,37 +7,7 @@ import { LaunchTemplate, type LaunchTemplateTagSpecifications } from "@cdktf/pro
 import { Tokenization, type IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
 
-export interface TagContext {
-  readonly project: string;
-  readonly environment?: string;
-  readonly tenant?: string;
-  readonly owner: string;
-  readonly costCentre: string;
-  /** `owner/repository` of the code that manages the resource. */
-  readonly repository: string;
-  /** Stack that manages the resource. */
-  readonly stack: string;
-  /** Extra tags (project, then environment, then tenant); standard tags win over them. */
-  readonly extra?: Readonly<Record<string, string>>;
-}
-
-export const MANAGED_BY = "cdktf";
-
-/** Standard tags, keys sorted so synthesized output is stable. */
-export function standardTags(context: TagContext): Record<string, string> {
-  const tags: Record<string, string> = {
-    ...context.extra,
-    Project: context.project,
-    Owner: context.owner,
-    CostCentre: context.costCentre,
-    ManagedBy: MANAGED_BY,
-    Repository: context.repository,
-    Stack: context.stack,
-  };
-  if (context.environment) tags.Environment = context.environment;
-  if (context.tenant) tags.Tenant = context.tenant;
-  return Object.fromEntries(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)));
-}
+export { MANAGED_BY, standardTags, type TagContext } from "./standard-tags";
 
 /** EC2 resource types a launch template tags at launch. */
 export const LAUNCH_TEMPLATE_TAGGED_TYPES = ["instance", "volume", "network-interface"] as const;

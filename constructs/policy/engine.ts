@@ -88,9 +88,16 @@ export function evaluateStack(json: SynthesizedStack | StackModel, options: Eval
     }
   }
   all.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path));
+  // The platform's exceptions accepted in code, carried in each resource's `//` block (constructs/policy/exceptions.ts).
+  const inCode = model.all().flatMap((block) => block.exceptions.map((exception) => ({ rule: exception.rule, path: block.path, reason: exception.reason, origin: `${block.path} (accepted in code)`, address: block.address })));
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
   for (const finding of all) {
+    const accepted = finding.address === undefined ? undefined : inCode.find((exception) => exception.address === finding.address && exception.rule === finding.rule);
+    if (accepted) {
+      suppressed.push({ ...finding, suppression: { reason: accepted.reason, inCode: true } });
+      continue;
+    }
     const suppression = suppressionFor(finding, suppressions);
     if (suppression) {
       suppressed.push({ ...finding, suppression: { reason: suppression.reason, ...(suppression.expires ? { expires: suppression.expires } : {}) } });
@@ -104,7 +111,7 @@ export function evaluateStack(json: SynthesizedStack | StackModel, options: Eval
     failAt: options.failAt ?? defaultFailAt(options.profile),
     findings,
     suppressed,
-    errors: suppressionErrors(suppressions, stack, options.profile, options.now),
+    errors: [...suppressionErrors(inCode, stack, options.profile, options.now), ...suppressionErrors(suppressions, stack, options.profile, options.now)],
   };
 }
 

@@ -31,12 +31,18 @@ export interface PolicyOptions {
    */
   readonly failAt?: Severity;
   /**
-   * Accepted exceptions (from `loadSuppressions(config.directory)`).
+   * The operator's accepted exceptions (`PlatformConfig.suppressions`, from `policy/suppressions.yaml`). The platform's
+   * own are declared in code on the resource (constructs/policy/exceptions.ts) and need no entry here.
    * @default none
    */
   readonly suppressions?: readonly LoadedSuppression[];
   /** @default every rule of the catalog */
   readonly rules?: readonly Rule[];
+  /**
+   * The suppressions file of the configuration directory in use, as messages name it.
+   * @default "policy/suppressions.yaml of the configuration directory"
+   */
+  readonly suppressionsFile?: string;
   /** Clock for suppression expiry (tests). @default now */
   readonly now?: Date;
 }
@@ -51,7 +57,10 @@ function resolve(stack: TerraformStack): unknown {
   return typeof reusable.resolveForValidation === "function" ? reusable.resolveForValidation() : stack.toTerraform();
 }
 
-const HINT = `To accept a finding, add { rule, path, reason } to config/${SUPPRESSIONS_FILE.replace(/\\/g, "/")}.`;
+/** How to accept a finding, naming the operator's suppressions file. */
+export function suppressionHint(file: string = `${SUPPRESSIONS_FILE.replace(/\\/g, "/")} of the configuration directory`): string {
+  return `To accept a finding, add { rule, path, reason } to ${file}.`;
+}
 
 /**
  * Registers one validation on the stack (evaluation, rejected suppressions, findings without a resource) and
@@ -116,7 +125,7 @@ export class PolicyAspect implements IAspect {
     const errors: string[] = [];
     for (const finding of findings) {
       if (atOrAbove(finding.severity, evaluation.failAt)) {
-        errors.push(`policy ${formatFinding(finding)} ${HINT}`);
+        errors.push(`policy ${formatFinding(finding)} ${suppressionHint(this.options.suppressionsFile)}`);
       } else {
         Annotations.of(node).addWarning(`policy ${formatFinding(finding)}`);
       }

@@ -6,6 +6,7 @@
  * Values may be references (`${aws_kms_key.keys_data_488379EE.arn}`) whose result is only known at plan time:
  * helpers treat them as "set, value unknown", and rules never fail a value they cannot know.
  */
+import { exceptionsIn, type PolicyException } from "./exceptions";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Body = Record<string, unknown>;
@@ -34,6 +35,8 @@ export interface Block {
   readonly path: string;
   /** Attributes without cdktf's `//` metadata. */
   readonly body: Body;
+  /** Exceptions the platform accepted in code for this resource (constructs/policy/exceptions.ts). */
+  readonly exceptions: readonly PolicyException[];
 }
 
 const REFERENCE = /\$\{([^}]*)\}/g;
@@ -256,7 +259,7 @@ export class StackModel {
           const { "//": meta, ...body } = raw;
           const address = kind === "data" ? `data.${type}.${name}` : `${type}.${name}`;
           const path = (meta as { metadata?: { path?: string } } | undefined)?.metadata?.path ?? `${this.stackName}/${address}`;
-          const block: Block = { kind, type, name, address, path, body };
+          const block: Block = { kind, type, name, address, path, body, exceptions: exceptionsIn(meta) };
           this.blocksList.push(block);
           this.byAddressMap.set(address, block);
           const key = kind === "data" ? `data.${type}` : type;

@@ -1,58 +1,30 @@
 /**
- * Suppressions: accepted exceptions to policy rules, kept in `config/policy/suppressions.yaml` (schema in
- * `config/schema/policy.ts`). Rejected, with the file and key path:
- * - a suppression without a reason, or with a reason shorter than 10 characters (schema);
- * - an expired suppression (its `expires` date is before today, UTC);
- * - a suppression of an unknown rule id;
- * - a suppression of a critical rule that matches a production stack (checked per stack, where the profile
- *   is known: `suppressionErrors`).
+ * Suppressions: the operator's accepted exceptions to policy rules, kept in `policy/suppressions.yaml` of the
+ * configuration directory (schema in `config/schema/policy.ts`, read and checked with the configuration by
+ * `config/suppressions.ts`). Here: matching them to findings, and the per-stack checks the policy pack repeats where
+ * the stack's profile is known (`suppressionErrors`): expired ones, unknown rules, and critical rules in a production
+ * stack. The same checks apply to the platform's exceptions declared in code (constructs/policy/exceptions.ts).
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import picomatch from "picomatch";
-import type { Profile } from "../../config/schema/environment";
 import { ConfigError, type ConfigIssue } from "../../config/errors";
-import { type Suppression, SuppressionsFileSchema } from "../../config/schema/policy";
-import { readYamlFile } from "../../config/source";
-import { issueAt, validateWith } from "../../config/validate";
-import { RULE_IDS, ruleById } from "./rules";
+import type { Profile } from "../../config/schema/environment";
+import type { LoadedSuppression, Suppression } from "../../config/schema/policy";
+import { isoDay, readSuppressions, SUPPRESSIONS_FILE } from "../../config/suppressions";
+import { ruleById } from "./rules";
 import type { Finding } from "./types";
 
-/** Where suppressions live, relative to the configuration directory. */
-export const SUPPRESSIONS_FILE = join("policy", "suppressions.yaml");
-
-export interface LoadedSuppression extends Suppression {
-  /** `config/policy/suppressions.yaml suppressions[2]`, for messages. */
-  readonly origin: string;
-}
-
-/** Today's date (UTC) as YYYY-MM-DD. */
-export function isoDay(now: Date): string {
-  return now.toISOString().slice(0, 10);
-}
+export { isoDay, SUPPRESSIONS_FILE, type LoadedSuppression };
 
 /**
- * Reads and validates the suppressions of a configuration directory (none when the file is absent).
- * Throws a ConfigError listing every rejected suppression.
+ * Reads and validates the suppressions of a configuration directory (none when the file is absent). Throws a
+ * ConfigError listing every rejected suppression. The loader reads them with the rest of the configuration
+ * (PlatformConfig.suppressions); this is for commands that read a directory's suppressions alone.
  */
 export function loadSuppressions(configDir: string, now: Date = new Date()): LoadedSuppression[] {
-  const path = join(configDir, SUPPRESSIONS_FILE);
-  if (!existsSync(path)) return [];
   const issues: ConfigIssue[] = [];
-  const source = readYamlFile(path, issues);
-  const parsed = source ? validateWith(SuppressionsFileSchema, source.data, source, issues) : undefined;
-  if (!source || !parsed) throw new ConfigError(issues);
-  const today = isoDay(now);
-  parsed.suppressions.forEach((suppression, index) => {
-    if (!ruleById(suppression.rule)) {
-      issues.push(issueAt(source, ["suppressions", index, "rule"], `unknown rule id; rules are listed by \`npm run policy -- --list-rules\` (e.g. ${RULE_IDS.slice(0, 3).join(", ")})`, suppression.rule));
-    }
-    if (suppression.expires !== undefined && suppression.expires < today) {
-      issues.push(issueAt(source, ["suppressions", index, "expires"], `expired on ${suppression.expires} (today is ${today}): fix the finding, or renew the suppression with a new reason`, suppression.expires));
-    }
-  });
+  const loaded = readSuppressions(configDir, issues, { now });
   if (issues.length > 0) throw new ConfigError(issues);
-  return parsed.suppressions.map((suppression, index) => ({ ...suppression, origin: `${source.file} suppressions[${index}]` }));
+  return loaded;
 }
 
 /** Whether a suppression pattern can match a resource of `stack` (its first path segment matches the stack). */

@@ -68,8 +68,11 @@ export interface Finding {
   readonly address?: string;
   readonly message: string;
   readonly fix: string;
-  /** Set when a suppression accepted the finding. */
-  readonly suppression?: { readonly reason: string; readonly expires?: string };
+  /**
+   * Set when a suppression accepted the finding: `inCode` for the platform's own exceptions declared next to the
+   * construct (constructs/policy/exceptions.ts), otherwise from the operator's `policy/suppressions.yaml`.
+   */
+  readonly suppression?: { readonly reason: string; readonly expires?: string; readonly inCode?: boolean };
 }
 
 export function severityRank(severity: Severity): number {

@@ -8,15 +8,9 @@
  * secret whose ARN the connection carries into a Kubernetes Secret, and composes a connection URL there; the
  * workload references that Secret. No credential passes through Terraform.
  *
- * Variables for a service bound with prefix P (see `services.<name>.envPrefix`):
- *   P_HOST, P_PORT, P_TLS                         every kind
- *   P_READER_HOST                                 postgres, mongodb, redis (the writer host when there is no reader)
- *   P_NAME                                        postgres (database name)
- *   P_USERNAME, P_PASSWORD, P_URL (secret refs)   postgres, mongodb, rabbitmq (password authentication)
- *   P_USERNAME, P_IAM_AUTH, P_URL                 redis (IAM authentication: the workload role may connect)
- *   P_IAM_AUTH, P_URL                             opensearch (IAM-signed requests)
- *   P_KEY_PREFIX                                  redis, shared tenants' instances: `<tenant>:`
- *   P_INDEX_PREFIX                                opensearch, shared tenants' instances: `<tenant>-`
+ * The variables for a service bound with prefix P (see `services.<name>.envPrefix`) are declared, with when they
+ * are set and what they hold, in config/schema/injected-env.ts (SERVICE_VARIABLES); the README's table of injected
+ * variables is generated from there.
  *
  * A shared tenant's instance reaches the environment's Redis and OpenSearch with the environment's permissions (one
  * keyspace, one domain): the prefixes are the namespace each instance must keep its keys and indices in so instances
@@ -27,12 +21,13 @@ import { Fn, Token } from "cdktf";
 import type { Construct } from "constructs";
 import type { ServiceBindingConfig } from "../../config/schema/products";
 import { serviceEnvPrefix } from "../../config/schema/products";
+import { PASSWORD_KINDS as PASSWORD_KIND_LIST, serviceVariable as v } from "../../config/schema/injected-env";
 import { connectionParameterName } from "../core/connections";
 import type { Naming } from "../core/naming";
 import type { EnvVar } from "../workload";
 
 /** Kinds whose clients authenticate with a user name and password from Secrets Manager. */
-export const PASSWORD_KINDS: readonly string[] = ["postgres", "mongodb", "rabbitmq"];
+export const PASSWORD_KINDS: readonly string[] = PASSWORD_KIND_LIST;
 
 /** ESO template (Go text/template) of the connection URL of a password-authenticated kind. */
 function urlTemplate(kind: string, host: string, port: string, database: string): string {
@@ -94,24 +89,24 @@ export class ServiceConnectionRef {
     const p = this.prefix;
     const { kind } = this.binding;
     const vars: EnvVar[] = [
-      { name: `${p}_HOST`, value: this.host },
-      { name: `${p}_PORT`, value: this.port },
-      { name: `${p}_TLS`, value: Token.asString(Fn.tostring(this.lookup("tls", true))) },
+      { name: v("host", p), value: this.host },
+      { name: v("port", p), value: this.port },
+      { name: v("tls", p), value: Token.asString(Fn.tostring(this.lookup("tls", true))) },
     ];
-    if (kind === "postgres" || kind === "mongodb" || kind === "redis") vars.push({ name: `${p}_READER_HOST`, value: this.field("readerHost", this.host) });
-    if (kind === "postgres") vars.push({ name: `${p}_NAME`, value: this.field("database") });
+    if (kind === "postgres" || kind === "mongodb" || kind === "redis") vars.push({ name: v("readerHost", p), value: this.field("readerHost", this.host) });
+    if (kind === "postgres") vars.push({ name: v("name", p), value: this.field("database") });
     if (this.usesPassword) {
-      for (const key of ["username", "password", "url"]) {
-        vars.push({ name: `${p}_${key.toUpperCase()}`, valueFrom: { secretKeyRef: { name: this.secretName, key } } });
+      for (const key of ["username", "password", "url"] as const) {
+        vars.push({ name: v(key, p), valueFrom: { secretKeyRef: { name: this.secretName, key } } });
       }
     } else if (kind === "redis") {
       vars.push(
-        { name: `${p}_USERNAME`, value: this.field("username") },
-        { name: `${p}_IAM_AUTH`, value: "true" },
-        { name: `${p}_URL`, value: `rediss://${this.host}:${this.port}` },
+        { name: v("username", p), value: this.field("username") },
+        { name: v("iamAuth", p), value: "true" },
+        { name: v("url", p), value: `rediss://${this.host}:${this.port}` },
       );
     } else if (kind === "opensearch") {
-      vars.push({ name: `${p}_IAM_AUTH`, value: "true" }, { name: `${p}_URL`, value: `https://${this.host}` });
+      vars.push({ name: v("iamAuth", p), value: "true" }, { name: v("url", p), value: `https://${this.host}` });
     }
     return vars;
   }
@@ -119,8 +114,8 @@ export class ServiceConnectionRef {
   /** The key or index prefix of a shared tenant's instance on this service (redis, opensearch; see the module comment). */
   tenantPrefixEnv(tenant: string): EnvVar[] {
     const { kind } = this.binding;
-    if (kind === "redis") return [{ name: `${this.prefix}_KEY_PREFIX`, value: `${tenant}:` }];
-    if (kind === "opensearch") return [{ name: `${this.prefix}_INDEX_PREFIX`, value: `${tenant}-` }];
+    if (kind === "redis") return [{ name: v("keyPrefix", this.prefix), value: `${tenant}:` }];
+    if (kind === "opensearch") return [{ name: v("indexPrefix", this.prefix), value: `${tenant}-` }];
     return [];
   }
 
@@ -131,14 +126,14 @@ export class ServiceConnectionRef {
   iamDatabaseEnv(username: string, database: string): EnvVar[] {
     const p = this.prefix;
     return [
-      { name: `${p}_HOST`, value: this.host },
-      { name: `${p}_PORT`, value: this.port },
-      { name: `${p}_TLS`, value: "true" },
-      { name: `${p}_READER_HOST`, value: this.field("readerHost", this.host) },
-      { name: `${p}_NAME`, value: database },
-      { name: `${p}_USERNAME`, value: username },
-      { name: `${p}_IAM_AUTH`, value: "true" },
-      { name: `${p}_URL`, value: `postgresql://${username}@${this.host}:${this.port}/${database}?sslmode=verify-full` },
+      { name: v("host", p), value: this.host },
+      { name: v("port", p), value: this.port },
+      { name: v("tls", p), value: "true" },
+      { name: v("readerHost", p), value: this.field("readerHost", this.host) },
+      { name: v("name", p), value: database },
+      { name: v("username", p), value: username },
+      { name: v("iamAuth", p), value: "true" },
+      { name: v("url", p), value: `postgresql://${username}@${this.host}:${this.port}/${database}?sslmode=verify-full` },
     ];
   }
 

@@ -18,7 +18,7 @@
  * deliberately not backed up carries `platform:backup-exempt = <reason>` instead and is listed in the runbook.
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DefaultTokenResolver, StringConcat, TerraformProvider, TerraformResource, Tokenization, type TerraformStack } from "cdktf";
+import { Aspects, DefaultTokenResolver, StringConcat, TerraformProvider, TerraformResource, Tokenization, type IAspect, type TerraformStack } from "cdktf";
 import type { IConstruct, IValidation } from "constructs";
 import { formatDuration, type DataClass } from "../../config/schema/backup";
 import { BACKUP_TAG_KEY } from "../core/backup-tag";
@@ -357,15 +357,43 @@ export function assessStack(stack: TerraformStack, targets: readonly RpoTarget[]
   return assessments;
 }
 
-/** The validation `cdktf synth` runs: every problem of every stateful resource fails the stack. */
-export class RpoCheck implements IValidation {
+/**
+ * The validation `cdktf synth` runs: every problem of every stateful resource fails the stack. Each problem is
+ * reported on its resource's construct path (a validation per stateful resource, registered by an aspect), so a
+ * report can point at the resource and the configuration behind it; the stack's own validation runs first (cdktf
+ * validates a stack before its children) and assesses the whole stack once per validation pass.
+ */
+export class RpoCheck implements IValidation, IAspect {
+  private assessments?: Assessment[];
+  private readonly registered = new WeakSet<IConstruct>();
+
   constructor(
     private readonly stack: TerraformStack,
     private readonly targets: () => readonly RpoTarget[],
   ) {}
 
+  /** The stack's assessments (computed by the stack's validation, or on first use). */
+  current(): Assessment[] {
+    this.assessments ??= assessStack(this.stack, this.targets());
+    return this.assessments;
+  }
+
+  /** The stack-level validation: assesses afresh; problems of resources without their own validation are reported here. */
   validate(): string[] {
-    return assessStack(this.stack, this.targets()).flatMap((assessment) => assessment.problems.map((problem) => `RPO check: ${problem}`));
+    this.assessments = assessStack(this.stack, this.targets());
+    return this.assessments.filter((assessment) => !this.registeredPaths.has(assessment.path)).flatMap((assessment) => assessment.problems.map((problem) => `RPO check: ${problem}`));
+  }
+
+  private readonly registeredPaths = new Set<string>();
+
+  visit(node: IConstruct): void {
+    if (this.registered.has(node) || !TerraformResource.isTerraformResource(node) || node instanceof TerraformProvider) return;
+    if (!statefulKind((node as TerraformResource).terraformResourceType)) return;
+    this.registered.add(node);
+    this.registeredPaths.add(node.node.path);
+    node.node.addValidation({
+      validate: () => this.current().filter((assessment) => assessment.path === node.node.path).flatMap((assessment) => assessment.problems.map((problem) => `RPO check: ${problem}`)),
+    });
   }
 }
 
@@ -373,5 +401,6 @@ export class RpoCheck implements IValidation {
 export function addRpoCheck(stack: TerraformStack, targets: () => readonly RpoTarget[]): RpoCheck {
   const check = new RpoCheck(stack, targets);
   stack.node.addValidation(check);
+  Aspects.of(stack).add(check);
   return check;
 }

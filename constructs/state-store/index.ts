@@ -3,6 +3,7 @@
  * public, reachable only over TLS 1.2+, with superseded state versions expired after a retention period.
  * Terraform's S3 backend locks with a lock file in the same bucket (`use_lockfile`), so no DynamoDB table.
  */
+import { acceptPolicyFinding } from "../policy/exceptions";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
@@ -74,6 +75,22 @@ export class StateStore extends Construct {
       forceDestroy: false,
       lifecycle: { preventDestroy },
     });
+    // Accepted exceptions (the state bucket is the first thing an empty account gets; see also the README's bootstrap).
+    acceptPolicyFinding(
+      this.bucket,
+      "S3-BACKUP-IMMUTABLE",
+      "Terraform state is versioned, keeps the newest superseded versions plus their history for stateVersionRetentionDays and is protected by prevent_destroy; an immutable cross-region copy needs a second bootstrap region, which the project does not configure",
+    );
+    acceptPolicyFinding(
+      this.bucket,
+      "BACKUP-COVERAGE",
+      "the bootstrap account has no AWS Backup plan (it holds only state and the CI identity); state history is kept by S3 versioning",
+    );
+    acceptPolicyFinding(
+      this.bucket,
+      "ACCESS-LOGS",
+      "access to Terraform state is audited with CloudTrail in the bootstrap account; S3 server access logs would need a log bucket that itself needs bootstrapping",
+    );
     new S3BucketOwnershipControls(this, "ownership", {
       bucket: this.bucket.id,
       rule: { objectOwnership: "BucketOwnerEnforced" },

@@ -16,6 +16,7 @@
  * Known limit: the environment's own databases keep PostgreSQL's default CONNECT for PUBLIC; the product's
  * migrations should revoke it (schema privileges on PostgreSQL 15+ already deny tenants' users by default).
  */
+import { acceptPolicyFinding } from "../policy/exceptions";
 import { createHash } from "node:crypto";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
@@ -134,6 +135,11 @@ export class TenantDatabase extends Construct {
       timeouts: { create: BOOTSTRAP_TIMEOUT, update: BOOTSTRAP_TIMEOUT },
       dependsOn: [policy, ...(props.dependsOn ?? [])],
     });
+    acceptPolicyFinding(
+      this.job,
+      "K8S-NETPOL",
+      "the bootstrap Job runs in the environment's product namespace, whose default-deny policies live in the environment's platform stack; this stack adds the Job's own policy (DNS and the data tier on the database port only)",
+    );
   }
 }
 

@@ -12,6 +12,7 @@ import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from
 import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { acceptPolicyFinding } from "../policy/exceptions";
 import { Construct } from "constructs";
 import type { AccountScope } from "../core/aws";
 import { POD_IDENTITY_SERVICE_PRINCIPAL } from "../core/platform-contracts";
@@ -85,7 +86,16 @@ export class WorkloadIdentity extends Construct {
     const permissions = new DataAwsIamPolicyDocument(this, "permissions", {
       statement: props.statements.map(({ justification: _justification, ...statement }) => statement),
     });
-    new IamRolePolicy(this, "policy", { name: "workload", role: this.role.id, policy: permissions.json });
+    const policy = new IamRolePolicy(this, "policy", { name: "workload", role: this.role.id, policy: permissions.json });
+    // A Resource "*" is only ever written with its justification (checked above): that is the accepted exception.
+    const unscoped = props.statements.filter((statement) => (statement.resources ?? []).includes("*"));
+    if (unscoped.length > 0) {
+      acceptPolicyFinding(
+        policy,
+        "IAM-NO-WILDCARD",
+        `Resource "*" only where AWS cannot scope the action: ${unscoped.map((statement) => `${statement.sid ?? (statement.actions ?? []).join(", ")}: ${statement.justification}`).join("; ")}; the role is bound to service account ${props.namespace}/${props.serviceAccount} only`,
+      );
+    }
     this.association = new EksPodIdentityAssociation(this, "association", {
       clusterName: props.clusterName,
       namespace: props.namespace,

@@ -47,7 +47,8 @@ describe("backup config", () => {
   it("rejects malformed durations, times and time zones", () => {
     expect(issues("production", plan({ rpo: "15 minutes" }))).toContain("backup.plans.default.rpo: expected a duration: a positive whole number followed by m, h or d, e.g. 15m, 6h, 2d");
     expect(issues("production", plan({ daily: { at: "2am" } }))).toContain("backup.plans.default.daily.at: expected a 24-hour time of day HH:MM, e.g. 02:00 or 23:30");
-    expect(issues("production", plan({ timezone: "Mars/Olympus" }))).toContain("backup.plans.default.timezone: unknown time zone; expected UTC or an IANA name such as Europe/Dublin");
+    expect(issues("production", plan({ timezone: "Mars/Olympus" }))).toContain("backup.plans.default.timezone: unknown time zone. Expected an IANA tz database name such as UTC, Europe/Dublin or America/New_York");
+    expect(issues("production", plan({ timezone: "europe/dublin" }))).toContain("backup.plans.default.timezone: time zone names are case-sensitive (Kubernetes and AWS read the tz database by exact name); did you mean Europe/Dublin?");
     expect(issues("production", plan({ frequent: { everyHours: 5 } }))).toContain("backup.plans.default.frequent.everyHours: expected one of 1, 2, 3, 4, 6, 8, 12 hours (a divisor of 24)");
   });
 
@@ -96,7 +97,8 @@ describe("backup config", () => {
   it("rejects invalid Velero schedules", () => {
     const schedule = { name: "daily", schedule: "0 1 * * *", ttl: "240h", includedNamespaces: ["*"], excludedNamespaces: [], snapshotVolumes: true };
     expect(issues("production", { backup: { velero: { schedules: [schedule, schedule] } } })).toContain("backup.velero.schedules: duplicate schedule names: daily");
-    expect(issues("production", { backup: { velero: { schedules: [{ ...schedule, schedule: "daily" }] } } })).toContain('backup.velero.schedules.0.schedule: expected a 5-field cron expression such as "0 1 * * *"');
+    expect(issues("production", { backup: { velero: { schedules: [{ ...schedule, schedule: "daily" }] } } }).join("\n")).toMatch(/backup\.velero\.schedules\.0\.schedule: found 1 field; expected a 5-field cron schedule/);
+    expect(issues("production", { backup: { velero: { schedules: [{ ...schedule, schedule: "0 25 * * *" }] } } }).join("\n")).toMatch(/backup\.velero\.schedules\.0\.schedule: hour value 25 is out of range; expected a 5-field cron schedule/);
     expect(issues("production", { backup: { velero: { schedules: [{ ...schedule, ttl: "10 days" }] } } })).toContain("backup.velero.schedules.0.ttl: expected a Go duration in hours/minutes/seconds such as 240h or 72h30m");
   });
 });

@@ -164,7 +164,16 @@ describe("product schema", () => {
     expect(issueAt(broken((p) => (p.workloads.web.schedule = "0 1 * * *")), "workloads.web.schedule")).toBe("only cron workloads have a schedule (this is a web)");
     expect(issueAt(broken((p) => (p.workloads.migrate.replicas = 2)), "workloads.migrate.replicas")).toMatch(/applies to long-running workloads \(web, worker\), not to a pre-rollout/);
     expect(issueAt(broken((p) => (p.workloads.web.backoffLimit = 1)), "workloads.web.backoffLimit")).toMatch(/applies to jobs/);
-    expect(issueAt(broken((p) => (p.workloads.nightly.schedule = "daily")), "workloads.nightly.schedule")).toMatch(/5-field cron expression/);
+    expect(issueAt(broken((p) => (p.workloads.nightly.schedule = "daily")), "workloads.nightly.schedule")).toMatch(/5-field cron schedule/);
+    expect(issueAt(broken((p) => (p.workloads.nightly.schedule = "0 2 31 13 *")), "workloads.nightly.schedule")).toMatch(/^month value 13 is out of range/);
+    expect(issueAt(broken((p) => (p.workloads.nightly.schedule = "61 2 * * *")), "workloads.nightly.schedule")).toMatch(/^minute value 61 is out of range/);
+    expect(issueAt(broken((p) => (p.workloads.nightly.schedule = "0 2 * * 7")), "workloads.nightly.schedule")).toMatch(/Kubernetes accepts 0-6/);
+    expect(issueAt(broken((p) => (p.workloads.nightly.schedule = "0 2 L * *")), "workloads.nightly.schedule")).toMatch(/uses L, W or #, which Kubernetes does not support/);
+    expect(issueAt(broken((p) => (p.workloads.nightly.schedule = "@every 90x")), "workloads.nightly.schedule")).toMatch(/^unknown macro;/);
+    for (const schedule of ["@every 1h30m", "@midnight", "0 2 ? * MON-FRI", "*/15 * * * *"]) {
+      expect(issuesOf(broken((p) => (p.workloads.nightly.schedule = schedule))).filter((issue) => issue.path === "workloads.nightly.schedule")).toEqual([]);
+    }
+    expect(issueAt(broken((p) => (p.workloads.nightly.timeZone = "Europe/Atlantis")), "workloads.nightly.timeZone")).toMatch(/^unknown time zone/);
   });
 
   it("rejects references to undeclared config maps, services and workloads", () => {
@@ -271,17 +280,22 @@ describe("rejecting bad product configuration", () => {
   it("rejects a CPU request above the default CPU limit a container without one receives", () => {
     const text = "name: demo\nworkloads:\n  nightly: { kind: cron, image: registry.example.com/x:1.0.0, schedule: '@daily', resources: { requests: { cpu: '1', memory: 64Mi }, limits: { memory: 128Mi } } }\n";
     const issues = problems(tempConfig({ write: { "products/demo.yaml": text }, set: { "environments/dev.yaml": { products: { demo: {} } } } }));
-    expect(only(issues, "products.demo.workloads.nightly.resources.requests.cpu").message).toBe(
-      "1 is above the CPU limit 500m the namespace gives containers without one (workloads.namespace.limitRange.default.cpu); set resources.limits.cpu",
+    // Written in the product file, so reported there (naming the environment whose limit range it breaks).
+    const issue = only(issues, "workloads.nightly.resources.requests.cpu");
+    expect(issue.file).toMatch(/products\/demo\.yaml$/);
+    expect(issue.line).toBe(3);
+    expect(issue.message).toMatch(
+      /^1 is above the CPU limit 500m the namespace gives containers without one \(workloads\.namespace\.limitRange\.default\.cpu\); set resources\.limits\.cpu \(in environment dev, which runs product demo from .*environments\/dev\.yaml\)$/,
     );
   });
 
   it("rejects the same host and path in two products (they share the environment's load balancer)", () => {
     const issues = problems(tempConfig({ set: { "environments/prod.yaml": { products: { murima: { domain: "noor.example.com" } } } } }));
-    expect(only(issues, "products.murima.workloads.api-gateway.ingress.hosts").message).toBe(
-      "api.noor.example.com/ is already routed to noor/backend; products share the environment's load balancer, so each host and path may be routed once",
-    );
-    expect(only(issues, "products.murima.workloads.frontend.ingress.hosts").message).toMatch(/^app\.noor\.example\.com\/ is already routed to noor\/frontend/);
+    // The hosts are written in products/murima.yaml: reported there, naming the environment.
+    const gateway = only(issues, "workloads.api-gateway.ingress.hosts");
+    expect(gateway.file).toMatch(/products\/murima\.yaml$/);
+    expect(gateway.message).toMatch(/^api\.noor\.example\.com\/ is already routed to noor\/backend; products share the environment's load balancer, so each host and path may be routed once \(in environment prod/);
+    expect(only(issues, "workloads.frontend.ingress.hosts").message).toMatch(/^app\.noor\.example\.com\/ is already routed to noor\/frontend/);
   });
 
   it("rejects two product instances in one namespace", () => {

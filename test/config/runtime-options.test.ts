@@ -8,15 +8,15 @@ import { ROOT, tempConfig } from "../support/synth";
 
 describe("readRuntimeOptions", () => {
   it("defaults to the bundled config, every stack and the S3 bootstrap backend", () => {
-    expect(readRuntimeOptions({}, "config")).toEqual({ configDir: resolve("config"), stackPatterns: [], bootstrapBackend: "s3", tokenStackTraces: false });
+    expect(readRuntimeOptions({}, "config")).toEqual({ configDir: resolve("config"), stackPatterns: [], bootstrapBackend: "s3", tokenStackTraces: false, outdir: resolve("cdktf.out") });
   });
 
-  it("reads PLATFORM_CONFIG_DIR, STACKS (comma or space separated) and PLATFORM_BOOTSTRAP_BACKEND", () => {
+  it("reads PLATFORM_CONFIG_DIR, STACKS (comma or space separated), PLATFORM_BOOTSTRAP_BACKEND and the CLI's CDKTF_OUTDIR", () => {
     const options = readRuntimeOptions(
-      { PLATFORM_CONFIG_DIR: "/tmp/cfg", STACKS: "prod-*, bootstrap  dev-infra", PLATFORM_BOOTSTRAP_BACKEND: "local", PLATFORM_TOKEN_STACK_TRACES: "1" },
+      { PLATFORM_CONFIG_DIR: "/tmp/cfg", STACKS: "prod-*, bootstrap  dev-infra", PLATFORM_BOOTSTRAP_BACKEND: "local", PLATFORM_TOKEN_STACK_TRACES: "1", CDKTF_OUTDIR: "/tmp/out" },
       "config",
     );
-    expect(options).toEqual({ configDir: "/tmp/cfg", stackPatterns: ["prod-*", "bootstrap", "dev-infra"], bootstrapBackend: "local", tokenStackTraces: true });
+    expect(options).toEqual({ configDir: "/tmp/cfg", stackPatterns: ["prod-*", "bootstrap", "dev-infra"], bootstrapBackend: "local", tokenStackTraces: true, outdir: "/tmp/out" });
   });
 
   it("rejects an unknown bootstrap backend", () => {

@@ -1,6 +1,7 @@
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Aspects } from "cdktf";
 import { describe, expect, it } from "vitest";
+import { RESOURCE_TAG_RESERVE } from "../../../constructs/core/standard-tags";
 import { standardTags, TagAspect } from "../../../constructs/core/tagging";
 import { bundledSynth, resourceList, synthConstruct, type Synthesized } from "../../support/synth";
 
@@ -59,5 +60,21 @@ describe("TagAspect", () => {
       const environment = name === "bootstrap" ? undefined : name.startsWith("tenant-") ? "prod" : name.split("-")[0];
       expect(tags.Environment, name).toBe(environment);
     }
+  });
+});
+
+describe("tag budget", () => {
+  it("no bundled resource carries more of its own tags than RESOURCE_TAG_RESERVE (the loader leaves that room)", () => {
+    let most = 0;
+    for (const text of bundledSynth().values()) {
+      const json = JSON.parse(text) as { resource?: Record<string, Record<string, { tags?: unknown }>> };
+      for (const instances of Object.values(json.resource ?? {})) {
+        for (const body of Object.values(instances)) {
+          if (body.tags && typeof body.tags === "object") most = Math.max(most, Object.keys(body.tags).length);
+        }
+      }
+    }
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(RESOURCE_TAG_RESERVE);
   });
 });

@@ -39,7 +39,9 @@ describe("npm run policy", () => {
       },
     });
     const result = policy(["--out", mkdtempSync(join(tmpdir(), "policy-reports-"))], { PLATFORM_CONFIG_DIR: config });
-    expect(result.status).toBe(1);
-    expect(result.stdout).toContain("S3-BLOCK-PUBLIC is a critical rule and cannot be suppressed in production stack bootstrap");
+    // Rejected with the configuration's problems (exit 2, nothing evaluated), at the file and key.
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/policy\/suppressions\.yaml:2:5 {2}suppressions\[0\]\.rule/);
+    expect(result.stderr).toContain("S3-BLOCK-PUBLIC is a critical rule and cannot be suppressed in production stacks (path bootstrap/state/bucket matches bootstrap)");
   });
 });

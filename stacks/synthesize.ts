@@ -1,0 +1,164 @@
+/**
+ * Synthesis that checks every stack before anything is written, and writes all or nothing.
+ *
+ * cdktf's `App.synth()` checks and writes one stack at a time: the first stack whose validations fail (policy pack,
+ * RPO check, undeclared references) stops the run, the stacks after it are never checked, and the stacks before it
+ * are already on disk. Here:
+ *
+ * 1. every stack's validations run (after its aspects, as cdktf runs them) and every problem of every stack is
+ *    collected, each with the construct path it was raised on;
+ * 2. only when no stack has a problem are the stacks written, into a fresh temporary directory beside the output
+ *    directory;
+ * 3. that output is then moved into place file by file (renames on one file system): each stack's `cdk.tf.json`
+ *    and assets, then `manifest.json`. Whatever else the output directory holds is kept: `.terraform/` working
+ *    directories, lock files, plans and a local state file (the bootstrap stack's first apply keeps its state next
+ *    to its `cdk.tf.json`) are never touched.
+ *
+ * On failure the temporary directory is removed and the output directory is exactly as it was. This works for the
+ * app run directly and under the cdktf CLI, which passes its output directory to the app (CDKTF_OUTDIR) and reads
+ * the manifest afterwards.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { App, TerraformStack, type IStackSynthesizer, type ISynthesisSession } from "cdktf";
+import type { IConstruct, IValidation } from "constructs";
+
+/** One problem found while checking a stack. */
+export interface SynthesisProblem {
+  readonly stack: string;
+  /** Construct path the problem was raised on (a resource, or the stack itself). */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Thrown when any stack has a problem; nothing was written. */
+export class SynthesisError extends Error {
+  constructor(readonly problems: readonly SynthesisProblem[]) {
+    super(`Synthesis failed (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was written.`);
+    this.name = "SynthesisError";
+  }
+}
+
+interface SynthesizerModule {
+  invokeAspects(root: IConstruct): void;
+}
+
+interface VersionValidationModule {
+  ValidateTerraformVersion: new (constraint: string, hint: string) => IValidation;
+}
+
+// What each stack's synthesizer does before it writes (cdktf/lib/synthesize/synthesizer.js), which the package root
+// does not export: invoke the aspects, and require Terraform >= 1.5 for a stack that moves resources.
+const cdktfRequire = createRequire(__filename);
+const { invokeAspects } = cdktfRequire("cdktf/lib/synthesize/synthesizer") as SynthesizerModule;
+const { ValidateTerraformVersion } = cdktfRequire("cdktf/lib/validations/validate-terraform-version") as VersionValidationModule;
+
+/** Every validation error of a stack, on the construct it was raised on (what cdktf's runAllValidations throws). */
+function validationProblems(stack: TerraformStack): SynthesisProblem[] {
+  return stack.node.findAll().flatMap((node) => node.node.validate().map((message) => ({ stack: stack.node.id, path: node.node.path, message })));
+}
+
+/**
+ * Checks a stack (aspects, then validations) when cdktf asks its synthesizer to write it, and writes it only when
+ * no stack so far has a problem; the run's problems are collected for the caller.
+ */
+class CheckedSynthesizer implements IStackSynthesizer {
+  constructor(
+    private readonly inner: IStackSynthesizer,
+    private readonly stack: TerraformStack,
+    private readonly problems: SynthesisProblem[],
+  ) {}
+
+  synthesize(session: ISynthesisSession): void {
+    if (!session.skipValidation) {
+      invokeAspects(this.stack);
+      if (this.stack.hasResourceMove()) {
+        this.stack.node.addValidation(new ValidateTerraformVersion(">=1.5", "Resource move functionality is only supported for Terraform >=1.5. Please upgrade your Terraform version."));
+      }
+      this.problems.push(...validationProblems(this.stack));
+    }
+    if (this.problems.length > 0) return; // nothing more is written once a problem is known
+    try {
+      // Validated above: the inner synthesizer runs the aspects again (each is idempotent) and writes.
+      this.inner.synthesize({ ...session, skipValidation: true });
+    } catch (error) {
+      this.problems.push({ stack: this.stack.node.id, path: this.stack.node.path, message: (error as Error).message });
+    }
+  }
+}
+
+/** The stacks of an app. */
+function stacksOf(app: App): TerraformStack[] {
+  return app.node.findAll().filter((node): node is TerraformStack => TerraformStack.isStack(node));
+}
+
+/**
+ * Synthesizes `app` (created with its `outdir` set to a staging directory, see `stagingDirectory`) and checks every
+ * stack first. Throws a SynthesisError listing every stack's problems; nothing is written then.
+ */
+export function synthesizeChecked(app: App): void {
+  const problems: SynthesisProblem[] = [];
+  for (const stack of stacksOf(app)) stack.synthesizer = new CheckedSynthesizer(stack.synthesizer, stack, problems);
+  try {
+    app.synth();
+  } catch (error) {
+    if (problems.length === 0) throw error;
+  }
+  if (problems.length > 0) throw new SynthesisError(problems);
+}
+
+/** A fresh, empty directory beside `outdir` (same file system, so its files can be renamed into place). */
+export function stagingDirectory(outdir: string): string {
+  const target = resolve(outdir);
+  mkdirSync(dirname(target), { recursive: true });
+  return mkdtempSync(join(dirname(target), `.${basename(target)}.staging-`));
+}
+
+/** Replaces `target` by `source` (a file or directory) with renames; an existing `target` is removed only after. */
+function replace(source: string, target: string): void {
+  if (!existsSync(target)) {
+    renameSync(source, target);
+    return;
+  }
+  const old = `${target}.old-${process.pid}`;
+  renameSync(target, old);
+  renameSync(source, target);
+  rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Moves a successful synthesis from `staging` into `outdir`: each stack's generated entries (`cdk.tf.json`,
+ * `assets/`), then the manifest. Other files of `outdir` are kept (see the module comment). Removes `staging`.
+ */
+export function installOutput(staging: string, outdir: string): void {
+  const target = resolve(outdir);
+  mkdirSync(join(target, "stacks"), { recursive: true });
+  const stagedStacks = join(staging, "stacks");
+  for (const stack of existsSync(stagedStacks) ? readdirSync(stagedStacks) : []) {
+    const into = join(target, "stacks", stack);
+    mkdirSync(into, { recursive: true });
+    for (const entry of readdirSync(join(stagedStacks, stack))) replace(join(stagedStacks, stack, entry), join(into, entry));
+  }
+  for (const entry of readdirSync(staging)) {
+    if (entry !== "stacks") replace(join(staging, entry), join(target, entry));
+  }
+  rmSync(staging, { recursive: true, force: true });
+}
+
+/**
+ * Synthesizes into `outdir` all or nothing: builds the app with `build(stagingOutdir)`, checks every stack, writes
+ * into a staging directory and moves the result into place. On any failure the staging directory is removed and
+ * `outdir` is left exactly as it was.
+ */
+export async function synthesizeInto(outdir: string, build: (stagingOutdir: string) => Promise<App>): Promise<void> {
+  const staging = stagingDirectory(outdir);
+  try {
+    const app = await build(staging);
+    synthesizeChecked(app);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  installOutput(staging, outdir);
+}
