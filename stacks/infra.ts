@@ -1,7 +1,7 @@
 /**
  * `<env>-infra`: the environment's foundations — KMS keys, the network and the EKS cluster with its node
- * pools and managed add-ons, the alerts topic and AWS Backup (vaults, plans, DR copies), the managed data services and buckets, and the public edge (zones,
- * certificates, WAF, CloudFront). Nothing in this stack configures a Kubernetes or Helm provider.
+ * pools and managed add-ons, the alerts topic and AWS Backup (vaults, plans, DR copies), the managed data services and buckets, and the public edge
+ * (certificates in the zones `<env>-dns` created and delegated, WAF, CloudFront). Nothing in this stack configures a Kubernetes or Helm provider.
  */
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
@@ -186,7 +186,6 @@ export class InfraStack extends BaseStack {
         storage: this.storage,
         usEast1,
         logging: { retentionDays: environment.logging.retentionDays, kmsKey: this.keys.logs },
-        protectState: protectsState(context),
       });
     }
 

@@ -10,6 +10,7 @@
  */
 import type { Profile } from "../../config/schema/environment";
 import type { Suppression } from "../../config/schema/policy";
+import { releasedAddresses } from "./addresses";
 import { evaluateStack } from "./engine";
 import { StackModel, type SynthesizedStack } from "./model";
 import { isSensitiveAttribute } from "./rules/secrets";
@@ -22,7 +23,8 @@ const MAX_ATTRIBUTES_PER_RESOURCE = 15;
 const MAX_WARNINGS = 100;
 const VALUE_WIDTH = 80;
 
-export type ResourceAction = "create" | "update" | "replace" | "destroy" | "move";
+/** `release`: a `removed` block with `destroy = false` drops it from the stack's state; the object itself stays. */
+export type ResourceAction = "create" | "update" | "replace" | "destroy" | "move" | "release";
 
 export interface AttributeChange {
   readonly path: string;
@@ -172,9 +174,11 @@ export function diffStack(stack: string, base: SynthesizedStack | undefined, hea
       attributes,
     });
   }
+  const released = head ? releasedAddresses(head) : new Set<string>();
   for (const [address, block] of before) {
     if (after.has(address) || movedFrom.has(address)) continue;
-    resources.push({ action: "destroy", type: block.type, address, path: block.path, stateful: isStatefulType(block.type), attributes: [] });
+    const action = released.has(address) ? "release" : "destroy";
+    resources.push({ action, type: block.type, address, path: block.path, stateful: isStatefulType(block.type), attributes: [] });
   }
 
   const findings = (model: StackModel | undefined, json: SynthesizedStack | undefined) =>
@@ -187,7 +191,7 @@ export function diffStack(stack: string, base: SynthesizedStack | undefined, hea
   const headKeys = new Set(headFindings.map(findingKey));
   const settingsChanged = base && head ? settingsDiff(base, head) : [];
   const status = !base ? "added" : !head ? "removed" : resources.length > 0 || settingsChanged.length > 0 ? "changed" : "unchanged";
-  const order: Record<ResourceAction, number> = { destroy: 0, replace: 1, move: 2, update: 3, create: 4 };
+  const order: Record<ResourceAction, number> = { destroy: 0, replace: 1, release: 2, move: 3, update: 4, create: 5 };
   resources.sort((a, b) => order[a.action] - order[b.action] || a.address.localeCompare(b.address));
   return {
     stack,
@@ -213,7 +217,14 @@ function shown(path: string, raw: unknown): string {
   return code(text.length > VALUE_WIDTH ? `${text.slice(0, VALUE_WIDTH - 1)}…` : text);
 }
 
-const ICONS: Record<ResourceAction, string> = { create: "➕ create", update: "✏️ update", replace: "🔁 **replace**", destroy: "❌ **destroy**", move: "🚚 move" };
+const ICONS: Record<ResourceAction, string> = {
+  create: "➕ create",
+  update: "✏️ update",
+  replace: "🔁 **replace**",
+  destroy: "❌ **destroy**",
+  move: "🚚 move",
+  release: "📤 release (kept, no longer managed by this stack)",
+};
 
 /** Warning lines for stateful resources destroyed, replaced or unprotected. */
 export function statefulWarnings(changes: readonly StackChange[]): string[] {
@@ -244,6 +255,8 @@ function counts(change: StackChange): string {
   const parts = [`${count("create")} to add`, `${count("update")} to change`, `${count("replace")} to replace`, `${count("destroy")} to destroy`];
   const moved = count("move");
   if (moved > 0) parts.push(`${moved} moved`);
+  const released = count("release");
+  if (released > 0) parts.push(`${released} released`);
   return parts.join(", ");
 }
 
