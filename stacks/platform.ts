@@ -11,6 +11,7 @@ import { PlatformAddons } from "../constructs/addons";
 import { environmentObservability, type EnvironmentObservability } from "../constructs/monitoring/environment";
 import type { ProductWorkloads } from "../constructs/product-workloads";
 import { environmentProducts } from "../constructs/product-workloads/environment";
+import { PlanAccess, secretNamespacesOf } from "../constructs/plan-access";
 import { Velero } from "../constructs/velero";
 import { BaseStack } from "./base-stack";
 import { clusterProviders } from "./cluster-providers";
@@ -32,6 +33,8 @@ export class PlatformStack extends BaseStack {
   readonly velero?: Velero;
   /** Metrics, alert rules and routing, dashboards and logs (config `observability`). */
   readonly observability: EnvironmentObservability;
+  /** Read-only RBAC of the CI plan role (its access entry is in the infra stack). */
+  readonly planAccess: PlanAccess;
 
   /** `name` is `<env>-platform` for an environment, `tenant-<id>-platform` for a dedicated tenant. */
   constructor(scope: Construct, name: string, context: EnvironmentContext, backend: BackendSettings) {
@@ -79,5 +82,7 @@ export class PlatformStack extends BaseStack {
       // Secrets need the External Secrets stores; pods get ALB readiness gates from the controller's webhook.
       dependsOn: [this.addons.externalSecrets.stores, this.addons.loadBalancerController.release],
     });
+    // Last: it reads the Helm release namespaces of everything above.
+    this.planAccess = new PlanAccess(this, "ci-plan-access", { clusterWide: true, secretNamespaces: secretNamespacesOf(this) });
   }
 }
