@@ -65,7 +65,7 @@ const CLUSTER_COMMON = {
   kubernetesVersion: "1.35",
   nodeImageRelease: "1.35.4-20260512",
   endpoint: { publicAccess: false, publicAccessCidrs: [] },
-  access: { adminRoleArns: [], viewerRoleArns: [] },
+  access: { adminRoleArns: [], viewerRoleArns: [], adminPermissionSets: [], viewerPermissionSets: [] },
   networkPolicy: true,
   managedAddons: {
     vpcCni: "v1.21.1-eksbuild.8",

@@ -13,6 +13,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Address4 } from "ip-address";
+import { dnsStackOrder, planHostedZones, zoneCreationConflicts, type ZoneEnvironment } from "../constructs/hosted-zones/rules";
 import { derivedDefaults, PROFILE_DEFAULTS } from "./defaults";
 import { ConfigError, type ConfigIssue, formatPath } from "./errors";
 import { layer } from "./layering";
@@ -521,6 +522,42 @@ function checkTenantPool(project: ProjectConfig, tenants: readonly LoadedTenant[
   }
 }
 
+/**
+ * Hosted zones: one environment creates a zone (two zones of one name cannot both be delegated), and environments'
+ * zones are not nested in each other both ways (their DNS stacks would each have to run first).
+ */
+export function checkHostedZones(environments: readonly LoadedEnvironment[], issues: ConfigIssue[]): void {
+  const zoneEnvironments: ZoneEnvironment[] = environments.map(({ config }) => ({ name: config.name, accountId: config.account.id, domains: config.edge.domains }));
+  const sources = new Map(environments.map(({ config, source }) => [config.name, source]));
+  for (const conflict of zoneCreationConflicts(zoneEnvironments)) {
+    const source = sources.get(conflict.environment);
+    const other = sources.get(conflict.createdBy.environment);
+    if (!source) continue;
+    issues.push(
+      issueAt(
+        source,
+        ["edge", "domains", conflict.key, "hostedZone"],
+        `zone ${conflict.name} is already created by ${other?.file ?? conflict.createdBy.environment} edge.domains.${conflict.createdBy.key}; only one environment can create (and delegate) a zone — use hostedZone: lookup here`,
+        "create",
+      ),
+    );
+  }
+  const { cycle } = dnsStackOrder(planHostedZones(zoneEnvironments));
+  const first = cycle?.[0];
+  const source = first === undefined ? undefined : sources.get(first);
+  if (cycle && source) {
+    issues.push(
+      issueAt(
+        source,
+        ["edge", "domains"],
+        `the hosted zones of environments ${cycle.join(" -> ")} are nested in each other both ways, so each DNS stack would have to run before the other; create the enclosing zones in one environment`,
+        undefined,
+        false,
+      ),
+    );
+  }
+}
+
 /** Rejects overlapping VPCs (environments and dedicated tenants), and peer networks that overlap any VPC. */
 export function checkCidrOverlaps(environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
   const blocks: NamedCidr[] = [];
@@ -614,6 +651,7 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
   checkCidrOverlaps(environments, tenants, issues);
   issues.push(...veleroNamespaceProblems(environments, tenants));
   const suppressions = readSuppressions(directory, issues, { overlay, productionStacks: productionStacks(environments, tenants), ...(options.now ? { now: options.now } : {}) });
+  checkHostedZones(environments, issues);
 
   if (issues.length > 0 || !project || !projectSource) throw new ConfigError(issues);
   environments.sort((a, b) => a.config.name.localeCompare(b.config.name));

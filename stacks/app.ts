@@ -13,8 +13,9 @@ import type { PlatformConfig } from "../config/loader";
 import type { EnvironmentConfig } from "../config/schema/environment";
 import { applyPolicy, type PolicyOptions } from "../constructs/policy";
 import type { AccountScope } from "../constructs/core/aws";
+import { dnsStackOrder, planHostedZones, type EnvironmentZonePlan } from "../constructs/hosted-zones/rules";
 import { bootstrapAccount, environmentContext, s3Backend, type BackendSettings } from "./context";
-import { appliedBy, BOOTSTRAP_STACK, dedicatedTenantStackNames, infraStackName, platformStackName, sharedTenantStackName, type Stage } from "./names";
+import { appliedBy, BOOTSTRAP_STACK, dedicatedTenantStackNames, dnsStackName, infraStackName, platformStackName, sharedTenantStackName, type Stage } from "./names";
 
 export interface BuildOptions {
   /** Glob patterns (`prod-*`, `bootstrap`); a stack is built when it matches any. Empty: every stack. */
@@ -55,12 +56,35 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
     // The bootstrap stack holds every stack's state and the CI identity: checked as production.
     { name: BOOTSTRAP_STACK, stage: "bootstrap", appliedBy: appliedBy("bootstrap"), account: bootstrapAccount(config.project), dependsOn: [], policy: { profile: "production", suppressions, suppressionsFile }, build: async (app) => new (await import("./bootstrap")).BootstrapStack(app, config, bootstrapBackend) },
   ];
+  // The DNS stage: each environment's hosted zones and delegations, before any infra stack requests certificates.
+  const zones = environmentZonePlans(config);
+  const dnsOrder = dnsStackOrder(zones);
+  if (dnsOrder.cycle) throw new Error(`hosted zones of environments ${dnsOrder.cycle.join(" -> ")} delegate to each other in a cycle`); // the loader rejects this first
+  const byName = new Map(config.environments.map(({ config: environment }) => [environment.name, environment]));
+  for (const name of dnsOrder.order) {
+    const environment = byName.get(name) as EnvironmentConfig;
+    const plan = zones.get(name) as EnvironmentZonePlan;
+    const context = environmentContext(config.project, environment);
+    const dns = dnsStackName(name);
+    entries.push({
+      name: dns,
+      stage: "dns",
+      appliedBy: appliedBy("dns"),
+      account: context.account,
+      environment: name,
+      dependsOn: plan.dnsAfterDnsOf.map(dnsStackName),
+      policy: policyFor(environment),
+      build: async (app) => new (await import("./dns")).DnsStack(app, dns, context, backend, plan),
+    });
+  }
+  /** DNS stacks an environment's infra (and a dedicated tenant's) waits for: the zones its domains use exist and are delegated. */
+  const dnsBefore = (environment: string): string[] => (zones.get(environment)?.infraAfterDnsOf ?? []).map(dnsStackName);
   for (const { config: environment } of config.environments) {
     const context = environmentContext(config.project, environment);
     const infra = infraStackName(environment.name);
     const policy = policyFor(environment);
     const scope = { account: context.account, environment: environment.name };
-    entries.push({ name: infra, stage: "infra", appliedBy: appliedBy("infra"), ...scope, dependsOn: [], policy, build: async (app) => new (await import("./infra")).InfraStack(app, infra, context, backend) });
+    entries.push({ name: infra, stage: "infra", appliedBy: appliedBy("infra"), ...scope, dependsOn: dnsBefore(environment.name), policy, build: async (app) => new (await import("./infra")).InfraStack(app, infra, context, backend) });
     const platform = platformStackName(environment.name);
     entries.push({ name: platform, stage: "platform", appliedBy: appliedBy("platform"), ...scope, dependsOn: [infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, platform, context, backend) });
   }
@@ -79,11 +103,19 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
       const policy = policyFor(environment);
       // A dedicated tenant's stacks are stages of its environment: infra, then platform (its own cluster).
       const scope = { account: context.account, environment: environment.name };
-      entries.push({ name: names.infra, stage: "infra", appliedBy: appliedBy("infra"), ...scope, dependsOn: [], policy, build: async (app) => new (await import("./infra")).InfraStack(app, names.infra, context, backend) });
+      // Its platform stack issues certificates for the tenant's domains in the environment's zones.
+      entries.push({ name: names.infra, stage: "infra", appliedBy: appliedBy("infra"), ...scope, dependsOn: dnsBefore(environment.name), policy, build: async (app) => new (await import("./infra")).InfraStack(app, names.infra, context, backend) });
       entries.push({ name: names.platform, stage: "platform", appliedBy: appliedBy("platform"), ...scope, dependsOn: [names.infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, names.platform, context, backend) });
     }
   }
   return entries;
+}
+
+/** The DNS stage of every environment, planned from the environments' `edge.domains` (constructs/hosted-zones/rules.ts). */
+export function environmentZonePlans(config: Pick<PlatformConfig, "environments">): Map<string, EnvironmentZonePlan> {
+  return planHostedZones(
+    config.environments.map(({ config: environment }) => ({ name: environment.name, accountId: environment.account.id, domains: environment.edge.domains })),
+  );
 }
 
 /** Names of the stacks selected by `patterns`; throws when a pattern selects nothing. */

@@ -1,7 +1,7 @@
 /**
  * `<env>-infra`: the environment's foundations — KMS keys, the network and the EKS cluster with its node
- * pools and managed add-ons, the alerts topic and AWS Backup (vaults, plans, DR copies), the managed data services and buckets, and the public edge (zones,
- * certificates, WAF, CloudFront). Nothing in this stack configures a Kubernetes or Helm provider.
+ * pools and managed add-ons, the alerts topic and AWS Backup (vaults, plans, DR copies), the managed data services and buckets, and the public edge
+ * (certificates in the zones `<env>-dns` created and delegated, WAF, CloudFront). Nothing in this stack configures a Kubernetes or Helm provider.
  */
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
@@ -9,7 +9,8 @@ import { resolveDrRegion } from "../config/schema/backup";
 import { AlertsTopic } from "../constructs/alerts-topic";
 import { Backup } from "../constructs/backup";
 import { Cluster } from "../constructs/cluster";
-import { awsProvider } from "../constructs/core/aws";
+import { awsProvider, partitionOf } from "../constructs/core/aws";
+import { ciRoleArn, environmentCiRoleNames } from "../constructs/core/ci-roles";
 import { DataServices } from "../constructs/data-services";
 import { ServiceAlarms } from "../constructs/service-alarms";
 import { dataServiceAlarmTargets } from "../constructs/service-alarms/targets";
@@ -82,10 +83,13 @@ export class InfraStack extends BaseStack {
       logRetentionDays: environment.logging.retentionDays,
       workloadSecurityGroupId: this.network.workloadSecurityGroup.id,
       ciDeployRoleArn: ciDeployRoleArn(context.project),
+      ciPlanRoleArn: ciPlanRoleArnOf(context),
       endpoint: cluster.endpoint,
       supportType: cluster.supportType,
       adminRoleArns: cluster.access.adminRoleArns,
       viewerRoleArns: cluster.access.viewerRoleArns,
+      adminPermissionSets: cluster.access.adminPermissionSets,
+      viewerPermissionSets: cluster.access.viewerPermissionSets,
       networkPolicy: cluster.networkPolicy,
       managedAddons: cluster.managedAddons,
       nodePools: cluster.nodePools,
@@ -186,7 +190,6 @@ export class InfraStack extends BaseStack {
         storage: this.storage,
         usEast1,
         logging: { retentionDays: environment.logging.retentionDays, kmsKey: this.keys.logs },
-        protectState: protectsState(context),
       });
     }
 
@@ -195,6 +198,12 @@ export class InfraStack extends BaseStack {
     new TerraformOutput(this, "data_subnet_ids", { value: this.network.subnetIds("data") });
     new TerraformOutput(this, "cluster_name", { value: this.cluster.name });
   }
+}
+
+/** The CI plan role of the cluster's environment, in the cluster's account (constructs/core/ci-roles.ts). */
+function ciPlanRoleArnOf(context: EnvironmentContext): string {
+  const { project, environment, account } = context;
+  return ciRoleArn(partitionOf(account.region), account.accountId, environmentCiRoleNames(project.name, environment.name).plan);
 }
 
 /** Standard tags that scope a backup selection to this stack's environment (and tenant). */

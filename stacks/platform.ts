@@ -12,6 +12,7 @@ import { environmentObservability, type EnvironmentObservability } from "../cons
 import type { ProductWorkloads } from "../constructs/product-workloads";
 import { environmentProducts } from "../constructs/product-workloads/environment";
 import { secretsAwaitingValuesOutput } from "../constructs/secret-values";
+import { PlanAccess, secretNamespacesOf } from "../constructs/plan-access";
 import { Velero } from "../constructs/velero";
 import { BaseStack } from "./base-stack";
 import { clusterProviders } from "./cluster-providers";
@@ -33,6 +34,8 @@ export class PlatformStack extends BaseStack {
   readonly velero?: Velero;
   /** Metrics, alert rules and routing, dashboards and logs (config `observability`). */
   readonly observability: EnvironmentObservability;
+  /** Read-only RBAC of the CI plan role (its access entry is in the infra stack). */
+  readonly planAccess: PlanAccess;
 
   /** `name` is `<env>-platform` for an environment, `tenant-<id>-platform` for a dedicated tenant. */
   constructor(scope: Construct, name: string, context: EnvironmentContext, backend: BackendSettings) {
@@ -82,5 +85,7 @@ export class PlatformStack extends BaseStack {
     });
     // What a human still has to seed (products' secrets, receivers' credentials), at the end of every plan and apply.
     secretsAwaitingValuesOutput(this, [...[...this.products.values()].flatMap((product) => [...product.secretGates.values()]), ...this.observability.monitoring.secretGates]);
+    // Last: it reads the Helm release namespaces of everything above.
+    this.planAccess = new PlanAccess(this, "ci-plan-access", { clusterWide: true, secretNamespaces: secretNamespacesOf(this) });
   }
 }

@@ -10,6 +10,7 @@ import type { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import type { Construct } from "constructs";
 import type { ProductConfig } from "../config/schema/products";
 import { secretsAwaitingValuesOutput } from "../constructs/secret-values";
+import { PlanAccess, secretNamespacesOf } from "../constructs/plan-access";
 import { TenantProduct } from "../constructs/tenant-product";
 import { BaseStack } from "./base-stack";
 import { clusterProviders } from "./cluster-providers";
@@ -21,6 +22,8 @@ export class SharedTenantStack extends BaseStack {
   readonly helm: HelmProvider;
   /** The tenant's product instances, by name. */
   readonly products: ReadonlyMap<string, TenantProduct>;
+  /** The CI plan role reads the tenant's Helm release Secrets (the cluster-wide read roles are the platform stack's). */
+  readonly planAccess: PlanAccess;
 
   /** `products`: the tenant's resolved product instances (config/loader.ts LoadedTenant.products). */
   constructor(scope: Construct, name: string, context: EnvironmentContext, backend: BackendSettings, products: Readonly<Record<string, ProductConfig>>) {
@@ -54,5 +57,6 @@ export class SharedTenantStack extends BaseStack {
     );
     // What a human still has to seed (the tenant's product secrets), at the end of every plan and apply.
     secretsAwaitingValuesOutput(this, [...this.products.values()].flatMap((product) => [...product.workloads.secretGates.values()]));
+    this.planAccess = new PlanAccess(this, "ci-plan-access", { secretNamespaces: secretNamespacesOf(this) });
   }
 }

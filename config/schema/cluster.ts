@@ -3,6 +3,7 @@
  * endpoint exposure, access entries, pinned managed add-on versions and the managed node pools.
  */
 import { z } from "zod";
+import { accessConflicts, permissionSetProblem, roleArnProblem } from "../../constructs/cluster/access-rules";
 import { AMI_TYPES, instanceTypeProblems } from "../../constructs/cluster/instance-families";
 import { dnsLabel, duplicatesOf, ipv4Cidr, uniqueList } from "./primitives";
 
@@ -12,8 +13,6 @@ export const KUBERNETES_VERSION = /^1\.\d{2}$/;
 export const NODE_IMAGE_RELEASE = /^(1\.\d{2})\.\d+-(\d{8})$/;
 /** Version of an EKS managed add-on, e.g. "v1.21.1-eksbuild.8". */
 export const ADDON_VERSION = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
-/** An IAM role ARN (access entries are for roles; users and account roots are not admitted). */
-export const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 export const SUPPORT_TYPES = ["STANDARD", "EXTENDED"] as const;
 export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
@@ -26,8 +25,14 @@ const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 const labelKey = z.string().regex(LABEL_KEY, { error: "expected a Kubernetes label key such as workload-class or example.com/tier" });
 const labelValue = z.string().regex(LABEL_VALUE, { error: "expected a Kubernetes label value: at most 63 of A-Z a-z 0-9 - _ ." });
 
-const roleArn = z.string({ error: "expected an IAM role ARN" }).regex(ROLE_ARN, {
-  error: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin",
+const roleArn = z.string({ error: "expected an IAM role ARN" }).superRefine((value, ctx) => {
+  const problem = roleArnProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+});
+
+const permissionSet = z.string({ error: "expected an IAM Identity Center permission set name" }).superRefine((value, ctx) => {
+  const problem = permissionSetProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
 });
 
 const addonVersion = z.string({ error: "expected an EKS add-on version such as v1.21.1-eksbuild.8" }).regex(ADDON_VERSION, {
@@ -102,12 +107,27 @@ export const ClusterSchema = z
     }),
     /** EKS upgrade policy: EXTENDED keeps a version past standard support (paid) instead of a forced upgrade. */
     supportType: z.enum(SUPPORT_TYPES, { error: `expected one of ${SUPPORT_TYPES.join(", ")}` }),
-    access: z.strictObject({
-      /** Roles granted cluster admin (AmazonEKSClusterAdminPolicy). The CI deploy role is always added. */
-      adminRoleArns: uniqueList(roleArn, "role ARNs"),
-      /** Roles granted read-only access (AmazonEKSViewPolicy). */
-      viewerRoleArns: uniqueList(roleArn, "role ARNs"),
-    }),
+    access: z
+      .strictObject({
+        /**
+         * Roles granted cluster admin (AmazonEKSClusterAdminPolicy), by ARN with its path. The CI deploy role of the
+         * environment is always added; its plan role always gets read-only access.
+         */
+        adminRoleArns: uniqueList(roleArn, "role ARNs"),
+        /** Roles granted read-only access (AmazonEKSViewPolicy), by ARN with its path. */
+        viewerRoleArns: uniqueList(roleArn, "role ARNs"),
+        /**
+         * IAM Identity Center permission sets (by name, e.g. PlatformAdmin) whose role in the cluster's account gets
+         * cluster admin. The plan finds the role (AWSReservedSSO_<name>_<hash>) and fails clearly when the permission
+         * set is not assigned in that account.
+         */
+        adminPermissionSets: uniqueList(permissionSet, "permission sets"),
+        /** IAM Identity Center permission sets whose role in the cluster's account gets read-only access. */
+        viewerPermissionSets: uniqueList(permissionSet, "permission sets"),
+      })
+      .superRefine((access, ctx) => {
+        for (const problem of accessConflicts(access)) ctx.addIssue({ code: "custom", path: [...problem.path], message: problem.message, input: problem.value });
+      }),
     /** Enforce Kubernetes NetworkPolicies with the VPC CNI network policy agent. */
     networkPolicy: z.boolean(),
     /** Pinned versions of the EKS managed add-ons. */

@@ -7,7 +7,8 @@
  *   encrypted log group with retention, upgrade policy (standard or extended support), deletion protection and
  *   `prevent_destroy` where state is protected.
  * - Access: authentication mode API only (no aws-auth ConfigMap), no implicit admin for the creator; the CI
- *   deploy role and the configured admin roles get AmazonEKSClusterAdminPolicy, viewer roles AmazonEKSViewPolicy.
+ *   deploy role and the configured admin roles and permission sets get AmazonEKSClusterAdminPolicy, viewers
+ *   AmazonEKSViewPolicy, the CI plan role read-only RBAC through a Kubernetes group (see access.ts).
  * - Workload IAM is EKS Pod Identity (see constructs/workload-identity), including for the VPC CNI and the EBS
  *   CSI driver here. No IAM OIDC provider is created: every AWS SDK the add-ons use supports Pod Identity, and a
  *   role bound by Pod Identity needs no per-cluster issuer in its trust. Add one only for a workload that cannot
@@ -22,8 +23,6 @@
  */
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
-import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
@@ -34,17 +33,20 @@ import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { ADDON_VERSION, KUBERNETES_VERSION, NODE_IMAGE_RELEASE, ROLE_ARN } from "../../config/schema/cluster";
+import { ADDON_VERSION, KUBERNETES_VERSION, NODE_IMAGE_RELEASE } from "../../config/schema/cluster";
 import { LOG_RETENTION_DAYS, parseCidr } from "../../config/schema/primitives";
 import { SYSTEM_NAMESPACE } from "../addons/common";
 import { partitionOf, servicePrincipal, type AccountScope } from "../core/aws";
 import { validateName, type Naming } from "../core/naming";
 import { WorkloadIdentity } from "../workload-identity";
+import { grantClusterAccess, type ClusterAccess } from "./access";
 import { AMI_TYPE_BY_ARCHITECTURE, instanceTypeProblems, type AmiType } from "./instance-families";
 import { nodeRole } from "./node-role";
 import { ebsCsiDriverStatements, vpcCniStatements } from "./policies";
 
 export { NODE_ROLE_MANAGED_POLICIES } from "./node-role";
+export { accessPolicyArn, type ClusterAccess } from "./access";
+export { CI_PLAN_KUBERNETES_GROUP } from "./access-rules";
 
 /** Every control-plane log type EKS can export. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -122,6 +124,12 @@ export interface ClusterProps {
   readonly workloadSecurityGroupId: string;
   /** The CI deploy role: cluster admin, so CI can install the platform stack. */
   readonly ciDeployRoleArn: string;
+  /**
+   * The CI plan role of the cluster's environment: an access entry in the Kubernetes group CI_PLAN_KUBERNETES_GROUP,
+   * which the platform stack binds to read-only RBAC, so pull-request plans of the platform and tenant stacks work.
+   * @default none — no access for a plan role
+   */
+  readonly ciPlanRoleArn?: string;
   readonly managedAddons: ManagedAddonVersions;
   readonly nodePools: readonly NodePoolProps[];
   /**
@@ -144,6 +152,16 @@ export interface ClusterProps {
    * @default none
    */
   readonly viewerRoleArns?: readonly string[];
+  /**
+   * IAM Identity Center permission sets whose role in the cluster's account is granted cluster admin.
+   * @default none
+   */
+  readonly adminPermissionSets?: readonly string[];
+  /**
+   * IAM Identity Center permission sets whose role in the cluster's account is granted read-only access.
+   * @default none
+   */
+  readonly viewerPermissionSets?: readonly string[];
   /**
    * Enforce NetworkPolicies with the VPC CNI network policy agent.
    * @default true — without an enforcing agent a NetworkPolicy is silently ignored
@@ -183,6 +201,8 @@ export class Cluster extends Construct {
   readonly launchTemplates: Readonly<Record<string, LaunchTemplate>>;
   readonly vpcCniIdentity: WorkloadIdentity;
   readonly ebsCsiIdentity: WorkloadIdentity;
+  /** Access entries and the permission sets' role lookups. */
+  readonly access: ClusterAccess;
 
   constructor(scope: Construct, id: string, props: ClusterProps) {
     super(scope, id);
@@ -224,7 +244,17 @@ export class Cluster extends Construct {
     this.name = this.cluster.name;
     this.clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
 
-    this.accessEntries(props, partition);
+    this.access = grantClusterAccess(this, {
+      clusterName: this.name,
+      partition,
+      accountId: account.accountId,
+      ciDeployRoleArn: props.ciDeployRoleArn,
+      ...(props.ciPlanRoleArn ? { ciPlanRoleArn: props.ciPlanRoleArn } : {}),
+      adminRoleArns: props.adminRoleArns ?? [],
+      viewerRoleArns: props.viewerRoleArns ?? [],
+      adminPermissionSets: props.adminPermissionSets ?? [],
+      viewerPermissionSets: props.viewerPermissionSets ?? [],
+    });
 
     this.vpcCniIdentity = new WorkloadIdentity(this, "vpc-cni-identity", {
       account,
@@ -315,29 +345,6 @@ export class Cluster extends Construct {
     return role;
   }
 
-  private accessEntries(props: ClusterProps, partition: string): void {
-    const policies = {
-      admin: `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-      viewer: `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`,
-    };
-    const grants: { kind: keyof typeof policies; arn: string }[] = [
-      { kind: "admin", arn: props.ciDeployRoleArn },
-      ...(props.adminRoleArns ?? []).filter((arn) => arn !== props.ciDeployRoleArn).map((arn) => ({ kind: "admin" as const, arn })),
-      ...(props.viewerRoleArns ?? []).map((arn) => ({ kind: "viewer" as const, arn })),
-    ];
-    for (const { kind, arn } of grants) {
-      // Ids derive from the role's account and name, so reordering the configured lists changes nothing.
-      const id = `access-${kind}-${accessEntryKey(arn)}`;
-      const entry = new EksAccessEntry(this, id, { clusterName: this.name, principalArn: arn, type: "STANDARD" });
-      new EksAccessPolicyAssociation(this, `${id}-policy`, {
-        clusterName: this.name,
-        principalArn: entry.principalArn,
-        policyArn: policies[kind],
-        accessScope: { type: "cluster" },
-      });
-    }
-  }
-
   private nodePool(props: ClusterProps, pool: NodePoolProps, beforeNodes: readonly ITerraformDependable[]) {
     const { naming } = props;
     const launchTemplate = new LaunchTemplate(this, `node-pool-${pool.name}-template`, {
@@ -395,13 +402,6 @@ function managedPolicyArn(account: AccountScope, policy: string): string {
   return `arn:${partitionOf(account.region)}:iam::aws:policy/${policy}`;
 }
 
-/** `arn:aws:iam::123456789012:role/path/Admin` -> `123456789012-admin`. */
-function accessEntryKey(roleArn: string): string {
-  const [, , , , accountId = "", resource = ""] = roleArn.split(":");
-  const name = resource.split("/").pop() ?? resource;
-  return `${accountId}-${name.toLowerCase().replace(/[^a-z0-9-]+/g, "-")}`;
-}
-
 function validate(props: ClusterProps, endpoint: ClusterEndpointProps): void {
   if (!KUBERNETES_VERSION.test(props.kubernetesVersion)) {
     fail(`kubernetesVersion "${props.kubernetesVersion}" is not a Kubernetes minor version such as "1.35"`);
@@ -421,9 +421,6 @@ function validate(props: ClusterProps, endpoint: ClusterEndpointProps): void {
   for (const cidr of endpoint.publicAccessCidrs) {
     if (!parseCidr(cidr)) fail(`endpoint.publicAccessCidrs: "${cidr}" is not an IPv4 CIDR`);
     if (cidr.endsWith("/0")) fail(`endpoint.publicAccessCidrs: "${cidr}" opens the API to the internet; list the networks that need it`);
-  }
-  for (const arn of [props.ciDeployRoleArn, ...(props.adminRoleArns ?? []), ...(props.viewerRoleArns ?? [])]) {
-    if (!ROLE_ARN.test(arn)) fail(`"${arn}" is not an IAM role ARN (access entries are granted to roles only)`);
   }
   for (const [addon, version] of Object.entries(props.managedAddons)) {
     if (!ADDON_VERSION.test(version)) fail(`managedAddons.${addon} "${version}" is not an EKS add-on version such as v1.21.1-eksbuild.8`);

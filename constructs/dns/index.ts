@@ -1,6 +1,8 @@
 /**
  * The public Route 53 hosted zone of an environment's domain: created (and protected like any stateful resource:
- * losing a zone changes its name servers and breaks delegation) or looked up when it already exists.
+ * losing a zone changes its name servers and breaks delegation) or looked up when it already exists. Zones are
+ * created only in the DNS stage (`<env>-dns`, constructs/hosted-zones); every later stack looks them up by name, so
+ * no stack validates a certificate in a zone it creates (the zone would not be delegated yet).
  */
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
@@ -28,8 +30,12 @@ export interface DnsZoneProps {
 export class DnsZone extends Construct {
   readonly domain: string;
   readonly zoneId: string;
+  /** Name servers of the zone (a token). */
+  readonly nameServers: string[];
   /** The created zone (mode "create"). */
   readonly zone?: Route53Zone;
+  /** The lookup (mode "lookup"). */
+  readonly lookup?: DataAwsRoute53Zone;
 
   constructor(scope: Construct, id: string, props: DnsZoneProps) {
     super(scope, id);
@@ -45,8 +51,11 @@ export class DnsZone extends Construct {
         lifecycle: { preventDestroy: props.protectState ?? true },
       });
       this.zoneId = this.zone.zoneId;
+      this.nameServers = this.zone.nameServers;
     } else {
-      this.zoneId = new DataAwsRoute53Zone(this, "zone", { name: props.domain, privateZone: false }).zoneId;
+      this.lookup = new DataAwsRoute53Zone(this, "zone", { name: props.domain, privateZone: false });
+      this.zoneId = this.lookup.zoneId;
+      this.nameServers = this.lookup.nameServers;
     }
   }
 

@@ -1,7 +1,9 @@
 /**
  * The public edge of an environment, from its `edge:` configuration:
  *
- * - per declared domain: its Route 53 zone (created or looked up) and a regional certificate for `*.<domain>` and
+ * - per declared domain: its Route 53 zone, looked up by name (zones are created and delegated in the DNS stage,
+ *   `<env>-dns`, before this stack: a certificate never validates in a zone created in the same apply), and a
+ *   regional certificate for `*.<domain>` and
  *   `<domain>` (plus configured names such as a tenant wildcard) for the load balancer — the wildcard is the primary
  *   name, so ingresses find it by `*.<domain>`;
  * - WAF web ACLs: regional (for load balancers, with logging) and CloudFront (us-east-1), with the managed rule
@@ -18,26 +20,17 @@ import { Fn, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import type { EdgeConfig } from "../../config/schema/edge";
 import type { AccountScope } from "../core/aws";
-import { validateName, type Naming } from "../core/naming";
+import type { Naming } from "../core/naming";
+import { ForgetResource, resourceAddress } from "../core/state-blocks";
 import { Cdn } from "../cdn";
 import { DnsValidatedCertificate } from "../certificates";
 import { DnsZone } from "../dns";
 import type { ObjectStorage } from "../object-storage";
 import { WebAcl } from "../waf";
 
-/** SSM parameter with the edge description: `/<project>/<env>[/<tenant>]/edge`. */
-export function edgeParameterName(naming: Naming): string {
-  const { project, environment, tenant } = naming.scope;
-  return validateName("ssm-parameter", `/${[project, environment, tenant, "edge"].filter(Boolean).join("/")}`);
-}
+import { edgeParameterName, type EdgeDescription } from "./parameter";
 
-/** What the edge publishes (JSON in the SSM parameter). */
-export interface EdgeDescription {
-  /** Per domain key: its name, zone and regional certificate (covering `*.<name>` and `<name>`). */
-  readonly domains: Readonly<Record<string, { readonly name: string; readonly zoneId: string; readonly certificateArn: string }>>;
-  /** Regional web ACL to attach to internet-facing load balancers. */
-  readonly webAclArn?: string;
-}
+export { edgeParameterName, type EdgeDescription } from "./parameter";
 
 export interface EdgeProps {
   readonly naming: Naming;
@@ -49,11 +42,6 @@ export interface EdgeProps {
   /** The AWS provider alias for us-east-1 (CloudFront certificates, web ACL and log delivery). */
   readonly usEast1: TerraformProvider;
   readonly logging: { readonly retentionDays: number; readonly kmsKey: KmsKey };
-  /**
-   * `prevent_destroy` on created hosted zones.
-   * @default true
-   */
-  readonly protectState?: boolean;
 }
 
 /** A declared domain with its zone and regional certificate. */
@@ -61,6 +49,11 @@ export interface EdgeDomain {
   readonly name: string;
   readonly zone: DnsZone;
   readonly certificate: DnsValidatedCertificate;
+  /**
+   * The `removed` block for the zone this construct created at the same place before the DNS stage existed: the
+   * state forgets it (the zone itself stays; `<env>-dns` imports it), so upgrading never destroys a delegated zone.
+   */
+  readonly formerZone: ForgetResource;
 }
 
 export class Edge extends Construct {
@@ -80,14 +73,16 @@ export class Edge extends Construct {
 
     this.domains = Object.fromEntries(
       declared.map(([key, domain]) => {
-        const zone = new DnsZone(this, `zone-${key}`, { domain: domain.name, mode: domain.hostedZone, protectState: props.protectState ?? true });
+        const zone = new DnsZone(this, `zone-${key}`, { domain: domain.name, mode: "lookup" });
+        // The lookup sits where the zone resource was: that resource's address, released from this stack's state.
+        const formerZone = new ForgetResource(this, `former-zone-${key}`, { from: resourceAddress("aws_route53_zone", zone.lookup as NonNullable<DnsZone["lookup"]>) });
         const certificate = new DnsValidatedCertificate(this, `certificate-${key}`, {
           domainName: `*.${domain.name}`,
           subjectAlternativeNames: [domain.name, ...domain.subjectAlternativeNames],
           zoneId: zone.zoneId,
           zoneDomain: domain.name,
         });
-        return [key, { name: domain.name, zone, certificate }];
+        return [key, { name: domain.name, zone, certificate, formerZone }];
       }),
     );
 

@@ -6,7 +6,9 @@
  * The committed record (`state-addresses/<stack>.json`) lists the address of every stateful resource
  * (classified by type, see stateful.ts) of every bundled stack. `checkAddresses` compares a synthesized stack
  * with its record: a recorded address must still exist, or be the `from` of a `moved` block (cdktf's
- * `moveTo` / `moveToId` / `moveFromId`) whose `to` exists. `npm run addresses:update` rewrites the record for
+ * `moveTo` / `moveToId` / `moveFromId`) whose `to` exists, or be the `from` of a `removed` block with
+ * `destroy = false` (constructs/core/state-blocks.ts: the stack forgets the object without destroying it, for a move
+ * to another stack that adopts it with an `import` block). `npm run addresses:update` rewrites the record for
  * deliberate changes.
  */
 import { StackModel, type SynthesizedStack } from "./model";
@@ -30,15 +32,22 @@ export interface AddressProblem {
   readonly message: string;
 }
 
-/** Stateful resources of a synthesized stack, sorted by address. */
+/** Construct path recorded for an address the stack releases (a `removed` block carries no construct metadata). */
+export const RELEASED_PATH = "(released: removed block with destroy = false)";
+
+/**
+ * Stateful resources of a synthesized stack, sorted by address, and the stateful addresses it releases with a
+ * `removed` block: those stay recorded, so deleting the `removed` block (which would let Terraform destroy the object
+ * in every deployment that has not applied the release yet) is caught like any lost address.
+ */
 export function statefulAddresses(json: SynthesizedStack, stack?: string): AddressRecord {
   const model = new StackModel(json, stack);
   const resources = model
     .all()
     .filter((block) => block.kind === "resource" && isStatefulType(block.type))
-    .map((block) => ({ address: block.address, path: block.path }))
-    .sort((a, b) => a.address.localeCompare(b.address));
-  return { stack: model.stackName, resources };
+    .map((block) => ({ address: block.address, path: block.path }));
+  const released = [...releasedAddresses(json)].filter((address) => isStatefulType(address.split(".")[0] ?? "")).map((address) => ({ address, path: RELEASED_PATH }));
+  return { stack: model.stackName, resources: [...resources, ...released].sort((a, b) => a.address.localeCompare(b.address)) };
 }
 
 /** The record file content (stable JSON with a trailing newline). */
@@ -56,8 +65,21 @@ function destroyedMessage(stack: string, entry: AddressEntry): string {
     `Terraform would DESTROY it and CREATE a new one: ${holds} would be lost.`,
     "If you renamed or moved its construct, keep the address with cdktf's move support: on the resource at its new place call",
     `\`.moveFromId("${entry.address}")\` (or \`.moveToId()\` / \`.moveTo()\` before the rename), which synthesizes a \`moved\` block.`,
+    "If it moved to another stack, release it here with a `removed` block that keeps the object (ForgetResource in constructs/core/state-blocks.ts) and adopt it there with an `import` block (AdoptResource).",
     UPDATE_HINT,
   ].join(" ");
+}
+
+/** Addresses the stack releases from its state without destroying them (`removed` blocks with `destroy = false`). */
+export function releasedAddresses(json: SynthesizedStack): Set<string> {
+  const blocks = Array.isArray(json.removed) ? (json.removed as unknown[]) : [];
+  return new Set(
+    blocks.flatMap((block) => {
+      const { from, lifecycle } = (block ?? {}) as { from?: unknown; lifecycle?: unknown };
+      const destroy = (Array.isArray(lifecycle) ? lifecycle[0] : lifecycle) as { destroy?: unknown } | undefined;
+      return typeof from === "string" && (destroy?.destroy === false || destroy?.destroy === "false") ? [from] : [];
+    }),
+  );
 }
 
 /** Compares one synthesized stack with its record. */
@@ -70,15 +92,18 @@ export function checkStack(record: AddressRecord | undefined, json: SynthesizedS
   }
   const present = new Set(new StackModel(json, stack).all().map((block) => block.address));
   const moves = new Map((json.moved ?? []).map((move) => [move.from, move.to]));
+  const released = releasedAddresses(json);
   const problems: AddressProblem[] = [];
   for (const entry of record.resources) {
     if (present.has(entry.address)) continue;
     const target = moves.get(entry.address);
     if (target !== undefined && present.has(target)) continue;
+    if (released.has(entry.address)) continue;
     problems.push({ stack, address: entry.address, kind: "destroyed", message: destroyedMessage(stack, entry) });
   }
   const recorded = new Set(record.resources.map((entry) => entry.address));
   for (const entry of current.resources) {
+    if (entry.path === RELEASED_PATH) continue; // nothing to protect in this stack any more
     if (recorded.has(entry.address)) continue;
     const movedHere = [...moves].some(([from, to]) => to === entry.address && recorded.has(from));
     if (movedHere) continue;

@@ -4,6 +4,7 @@
  */
 export const POLICY_RULES = {
   "ACCESS-LOGS": { severity: "low", title: "Production edges and buckets write access logs" },
+  "ACM-ZONE-DELEGATED": { severity: "critical", title: "Certificates validate only in zones created (and delegated) before the stack" },
   "ALB-DELETION-PROTECTION": { severity: "medium", title: "Production load balancers have deletion protection" },
   "ALB-HARDENING": { severity: "medium", title: "Load balancers drop invalid headers, mitigate desync and health-check targets" },
   "ALB-HTTPS": { severity: "high", title: "Load balancers listen on HTTPS; HTTP only redirects" },

@@ -75,6 +75,9 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
     ],
   },
   aws_efs_file_system: { holds: "file system data", replaceOn: ["creation_token", "encrypted", "kms_key_id", "performance_mode", "availability_zone_name"] },
+  // A re-created zone gets new name servers: every delegation to it (NS records in the parent zone, at the registrar)
+  // breaks until someone updates them by hand, and every record in it is lost.
+  aws_route53_zone: { holds: "the zone's records and its name servers (the parent's delegation points at them)", replaceOn: ["name", "delegation_set_id"] },
   aws_dynamodb_table: { holds: "table items", replaceOn: ["name", "hash_key", "range_key"] },
   aws_ecr_repository: { holds: "container images", replaceOn: ["name", "encryption_configuration"] },
   kubernetes_persistent_volume_claim_v1: { holds: "volume data", replaceOn: ["metadata.name", "metadata.namespace", "spec.storage_class_name"] },

@@ -17,7 +17,7 @@ import type { PlatformConfig } from "../../config/loader";
 import { PROFILES, type EnvironmentConfig } from "../../config/schema/environment";
 import { roleArn } from "../../constructs/core/aws";
 import { stackCatalog } from "../../stacks/app";
-import { BOOTSTRAP_STACK, dedicatedTenantStackNames, infraStackName, platformStackName, sharedTenantStackName } from "../../stacks/names";
+import { BOOTSTRAP_STACK, dedicatedTenantStackNames, dnsStackName, infraStackName, platformStackName, sharedTenantStackName } from "../../stacks/names";
 import { bootstrapAccount, ciRoleNames } from "../../stacks/context";
 
 export const NODE_VERSION = "20";
@@ -52,6 +52,7 @@ function environmentsByStack(config: PlatformConfig): Map<string, EnvironmentCon
   const byName = new Map(config.environments.map(({ config: environment }) => [environment.name, environment]));
   const out = new Map<string, EnvironmentConfig>();
   for (const environment of byName.values()) {
+    out.set(dnsStackName(environment.name), environment);
     out.set(infraStackName(environment.name), environment);
     out.set(platformStackName(environment.name), environment);
   }
@@ -72,7 +73,10 @@ function rank(environment: EnvironmentConfig): number {
 /**
  * Deploy order: environments by profile (development, staging, production), within one environment the
  * catalog order; each stack waits for its catalog dependencies and for every stack of the previous
- * environment (promotion).
+ * environment (promotion). DNS stacks are the exception: they wait for their catalog dependencies only, because a
+ * zone of one environment may be delegated from a zone of a later one (staging.acme.example.com from prod's
+ * acme.example.com), and that delegation must exist before the earlier environment's infra stack validates its
+ * certificates (the catalog makes the infra stack wait for the delegating DNS stack).
  */
 export function deployPlan(config: PlatformConfig): DeployTarget[] {
   const environments = environmentsByStack(config);
@@ -85,8 +89,12 @@ export function deployPlan(config: PlatformConfig): DeployTarget[] {
   let previous: string[] = [];
   for (const environment of order) {
     const stacks = catalog.filter((entry) => environments.get(entry.name) === environment);
-    for (const entry of stacks) plan.push({ stack: entry.name, environment, needs: [...previous, ...entry.dependsOn.filter((name) => name !== BOOTSTRAP_STACK)] });
-    if (stacks.length > 0) previous = stacks.map((entry) => entry.name);
+    for (const entry of stacks) {
+      const promotion = entry.stage === "dns" ? [] : previous;
+      plan.push({ stack: entry.name, environment, needs: [...new Set([...promotion, ...entry.dependsOn.filter((name) => name !== BOOTSTRAP_STACK)])] });
+    }
+    const promoted = stacks.filter((entry) => entry.stage !== "dns");
+    if (promoted.length > 0) previous = promoted.map((entry) => entry.name);
   }
   return plan;
 }

@@ -98,6 +98,26 @@ describe("deploy workflow", () => {
     expect(plan.indexOf("prod-infra")).toBeLessThan(plan.indexOf("prod-platform"));
   });
 
+  it("applies DNS stacks before the infra stacks whose zones they create or delegate, even across environments, without a cycle", () => {
+    expect(needs(deploy.jobs["deploy-dev-infra"] as Job)).toContain("deploy-dev-dns");
+    // staging.acme.example.com is delegated by prod-dns (the parent zone acme.example.com is prod's), which reads the
+    // staging zone's name servers, so it runs after staging-dns and before staging-infra validates certificates.
+    expect(needs(deploy.jobs["deploy-staging-infra"] as Job)).toEqual(expect.arrayContaining(["deploy-staging-dns", "deploy-prod-dns"]));
+    expect(needs(deploy.jobs["deploy-prod-dns"] as Job)).toContain("deploy-staging-dns");
+    expect(needs(deploy.jobs["deploy-prod-dns"] as Job)).not.toContain("deploy-staging-infra");
+    // No cycle: every job's needs resolve in some order.
+    const pending = new Map(Object.entries(deploy.jobs).map(([id, job]) => [id, new Set(needs(job as Job))]));
+    const done = new Set<string>();
+    while (pending.size > 0) {
+      const ready = [...pending].filter(([, wanted]) => [...wanted].every((id) => done.has(id))).map(([id]) => id);
+      expect(ready, `jobs waiting on each other: ${[...pending.keys()].join(", ")}`).not.toEqual([]);
+      for (const id of ready) {
+        done.add(id);
+        pending.delete(id);
+      }
+    }
+  });
+
   it("uses each stack's GitHub environment (production's carries the approvals), the deploy role and one concurrency group per stack", () => {
     const groups = new Set<string>();
     for (const target of deployPlan(config)) {

@@ -45,6 +45,6 @@ describe("the app's switches end to end", () => {
   it("exits 1 with the list of stacks when STACKS matches nothing", () => {
     const { result } = run({ STACKS: "qa-*" });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/STACKS pattern "qa-\*" matches no stack\. Stacks: bootstrap, dev-infra/);
+    expect(result.stderr).toMatch(/STACKS pattern "qa-\*" matches no stack\. Stacks: bootstrap, dev-dns/);
   });
 });

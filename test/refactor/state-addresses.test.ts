@@ -5,7 +5,10 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { Construct } from "constructs";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { checkAddresses, checkStack, statefulAddresses } from "../../constructs/policy/addresses";
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+import { ForgetResource, resourceAddress } from "../../constructs/core/state-blocks";
+import { checkAddresses, checkStack, RELEASED_PATH, statefulAddresses } from "../../constructs/policy/addresses";
+import { diffStack } from "../../scripts/lib/review/report";
 import type { SynthesizedStack } from "../../constructs/policy/model";
 import { readSynthesized } from "../../scripts/lib/bundled";
 import { readRecords } from "../../scripts/state-addresses";
@@ -60,6 +63,37 @@ describe("refactor safety on a fixture app", () => {
     const records = new Map([["fixture", record]]);
     expect(checkAddresses(records, new Map())).toEqual([expect.objectContaining({ kind: "stack-removed", stack: "fixture" })]);
     expect(checkAddresses(new Map(), new Map([["fixture", original]]))).toEqual([expect.objectContaining({ kind: "stack-unrecorded" })]);
+  });
+});
+
+describe("moving a stateful resource to another stack (removed + import)", () => {
+  const before = fixture((scope) => new Route53Zone(scope, "zone", { name: "acme.example.com" }));
+  const record = statefulAddresses(before);
+  const address = record.resources[0]?.address as string;
+  /** The stack without the zone, releasing its address with a removed block (destroy = false), or not. */
+  const after = (release: boolean) =>
+    fixture((scope) => {
+      if (release) new ForgetResource(scope, "former-zone", { from: resourceAddress("aws_route53_zone", new Construct(scope, "zone")) });
+    });
+
+  it("accepts a recorded address the stack releases without destroying it, and keeps it in the record", () => {
+    expect(address).toMatch(/^aws_route53_zone\.zone$/);
+    expect(checkStack(record, after(true), "fixture")).toEqual([]);
+    expect(statefulAddresses(after(true)).resources).toEqual([{ address, path: RELEASED_PATH }]);
+    expect(checkStack(statefulAddresses(after(true)), after(true), "fixture")).toEqual([]);
+  });
+
+  it("fails when the resource simply disappears, or when the removed block is dropped later, and says how to move it across stacks", () => {
+    const problems = checkStack(record, after(false), "fixture");
+    expect(problems).toEqual([expect.objectContaining({ kind: "destroyed", address })]);
+    expect(problems[0]?.message).toContain("release it here with a `removed` block that keeps the object");
+    expect(checkStack(statefulAddresses(after(true)), after(false), "fixture")).toEqual([expect.objectContaining({ kind: "destroyed", address })]);
+  });
+
+  it("the change report shows the release, not a destroy", () => {
+    const change = diffStack("fixture", before, after(true), { profileOf: () => "production" });
+    expect(change.resources).toEqual([expect.objectContaining({ action: "forget", address, stateful: true })]);
+    expect(diffStack("fixture", before, after(false), { profileOf: () => "production" }).resources).toEqual([expect.objectContaining({ action: "destroy", address })]);
   });
 });
 

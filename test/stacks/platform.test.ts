@@ -51,10 +51,12 @@ describe("prod-infra: the cluster", () => {
       "aws-node",
       "ebs-csi-controller-sa",
     ]);
+    // The CI roles by ARN; the IAM Identity Center permission sets' roles found at plan time (constructs/cluster/access.ts).
     expect(resourceList(prodInfra, "aws_eks_access_entry").map((entry) => entry.principal_arn).sort()).toEqual([
+      expect.stringMatching(/^\$\{one\(tolist\(data\.aws_iam_roles\.cluster_sso-role-platformadmin_[0-9A-F]{8}\.arns\)\)\}$/),
+      expect.stringMatching(/^\$\{one\(tolist\(data\.aws_iam_roles\.cluster_sso-role-platformreadonly_[0-9A-F]{8}\.arns\)\)\}$/),
       "arn:aws:iam::111111111111:role/acme-ci-deploy",
-      "arn:aws:iam::111111111111:role/platform-admin",
-      "arn:aws:iam::111111111111:role/platform-readonly",
+      "arn:aws:iam::111111111111:role/acme-prod-ci-plan",
     ]);
     expect(resourceList(prodInfra, "aws_iam_openid_connect_provider")).toEqual([]);
     expect(prodInfra.resource?.helm_release).toBeUndefined();

@@ -6,6 +6,7 @@ import { type Block, blocks, describe, dig, isFalse, isSet, isTrue, literal, typ
 import type { Rule, Violation } from "../types";
 import { annotations, bucketCompanions, each, problems } from "./support";
 import { logBuckets } from "./storage";
+import { certificateZoneProblems } from "../zones";
 
 /** TLS policies of ALB HTTPS listeners that allow only TLS 1.2+ with modern ciphers. */
 export const MODERN_ALB_TLS_POLICIES = [
@@ -232,6 +233,15 @@ export const EDGE_RULES: readonly Rule[] = [
         .filter((group) => group.attributes.get("deletion_protection.enabled") !== "true")
         .map((group) => groupViolation(group, "deletion_protection.enabled is not true")),
     ],
+  },
+  {
+    id: "ACM-ZONE-DELEGATED",
+    title: "Certificates validate only in zones created (and delegated) before the stack",
+    severity: "critical",
+    scope: "all",
+    upstream: "custom (AWS ACM DNS validation needs a publicly resolvable record)",
+    fix: "Create hosted zones in the DNS stage (<env>-dns: edge.domains with hostedZone: create), delegate them, and look them up by name (data aws_route53_zone) in the stack that validates certificates.",
+    check: ({ model }) => certificateZoneProblems(model).map((problem) => ({ block: problem.block, message: problem.message })),
   },
   {
     id: "ACCESS-LOGS",

@@ -10,6 +10,7 @@
  * expression changed, a conditional forcing argument, a type missing from the table) is "update, may replace";
  * the plan JSON, when CI provides it, decides (plan.ts).
  */
+import { releasedAddresses } from "../../../constructs/policy/addresses";
 import { isStatefulType } from "../../../constructs/policy/stateful";
 import { isSensitiveAttribute } from "../../../constructs/policy/rules/secrets";
 import type { Block, SynthesizedStack } from "../../../constructs/policy/model";
@@ -217,9 +218,11 @@ export function diffResources(stack: string, base: SynthesizedStack | undefined,
     const { block } = candidate;
     out.push({ action: action === "update" && candidate.from ? "move" : action, type: block.type, address: block.address, ...(candidate.from ? { from: candidate.from } : {}), path: block.path, stateful: isStatefulType(block.type), attributes: attributesOf.get(block.address) ?? [], source: "offline" });
   }
+  // A `removed` block with `destroy = false` makes Terraform forget the resource (it stays in AWS).
+  const released = head ? releasedAddresses(head) : new Set<string>();
   for (const [address, block] of before) {
     if (after.has(address) || movedFrom.has(address)) continue;
-    out.push({ action: "destroy", type: block.type, address, path: block.path, stateful: isStatefulType(block.type), attributes: [], source: "offline" });
+    out.push({ action: released.has(address) ? "forget" : "destroy", type: block.type, address, path: block.path, stateful: isStatefulType(block.type), attributes: [], source: "offline" });
   }
   return sortChanges(out);
 }

@@ -86,7 +86,34 @@ describe("cluster configuration validation", () => {
     ["CIDRs for a private endpoint", "development", { cluster: { endpoint: { publicAccess: false, publicAccessCidrs: ["203.0.113.0/24"] } } }, "cluster.endpoint.publicAccessCidrs", /publicAccess is false/],
     ["the internet as a public CIDR", "development", { cluster: { endpoint: { publicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } } }, "cluster.endpoint.publicAccessCidrs.0", /whole internet may not reach the Kubernetes API/],
     ["a public endpoint in production", "production", { cluster: { endpoint: { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } } }, "cluster.endpoint.publicAccess", /production profile keeps the Kubernetes API private/],
-    ["a user as cluster admin", "staging", { cluster: { access: { adminRoleArns: ["arn:aws:iam::111111111111:user/bob"] } } }, "cluster.access.adminRoleArns.0", /expected an IAM role ARN/],
+    ["a user as cluster admin", "staging", { cluster: { access: { adminRoleArns: ["arn:aws:iam::111111111111:user/bob"] } } }, "cluster.access.adminRoleArns.0", /is an IAM user; access entries are granted to roles here/],
+    ["something that is no ARN", "staging", { cluster: { access: { viewerRoleArns: ["platform-admin"] } } }, "cluster.access.viewerRoleArns.0", /expected an IAM role ARN such as arn:aws:iam::123456789012:role\/platform-admin/],
+    [
+      "an STS session ARN",
+      "staging",
+      { cluster: { access: { adminRoleArns: ["arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_PlatformAdmin_1f9ff11932198c00/alice"] } } },
+      "cluster.access.adminRoleArns.0",
+      /is an STS session \(assumed-role\) ARN, which an access entry cannot name; use the role's IAM ARN \(arn:aws:iam::<account>:role\/<path>AWSReservedSSO_PlatformAdmin_1f9ff11932198c00\)/,
+    ],
+    [
+      "an IAM Identity Center role without its path",
+      "staging",
+      { cluster: { access: { adminRoleArns: ["arn:aws:iam::111111111111:role/AWSReservedSSO_PlatformAdmin_1f9ff11932198c00"] } } },
+      "cluster.access.adminRoleArns.0",
+      /IAM Identity Center role without its path: EKS rejects it \(invalid principal\); its ARN is arn:aws:iam::111111111111:role\/aws-reserved\/sso\.amazonaws\.com\/\[<region>\/\]AWSReservedSSO_PlatformAdmin_1f9ff11932198c00\. Better, name the permission set/,
+    ],
+    ["a role name as permission set", "staging", { cluster: { access: { adminPermissionSets: ["AWSReservedSSO_PlatformAdmin_1f9ff11932198c00"] } } }, "cluster.access.adminPermissionSets.0", /expected the permission set's name, not its role's/],
+    ["a permission set name with a space", "staging", { cluster: { access: { viewerPermissionSets: ["Platform Read"] } } }, "cluster.access.viewerPermissionSets.0", /1-32 of letters, digits and \+ = , \. @ _ -/],
+    ["a permission set name over 32 characters", "staging", { cluster: { access: { viewerPermissionSets: ["P".repeat(33)] } } }, "cluster.access.viewerPermissionSets.0", /permission set name: 1-32/],
+    ["a permission set listed twice", "staging", { cluster: { access: { adminPermissionSets: ["PlatformAdmin", "PlatformAdmin"] } } }, "cluster.access.adminPermissionSets", /duplicate permission sets: PlatformAdmin/],
+    ["a permission set both admin and viewer", "staging", { cluster: { access: { adminPermissionSets: ["PlatformAdmin"], viewerPermissionSets: ["PlatformAdmin"] } } }, "cluster.access.viewerPermissionSets.0", /is also in adminPermissionSets; its role has one access entry/],
+    [
+      "a role both admin and viewer",
+      "staging",
+      { cluster: { access: { adminRoleArns: ["arn:aws:iam::111111111111:role/ops"], viewerRoleArns: ["arn:aws:iam::111111111111:role/ops"] } } },
+      "cluster.access.viewerRoleArns.0",
+      /is also in adminRoleArns; a role has one access entry/,
+    ],
     ["a Graviton type with the x86 image", "staging", pool({ amiType: "AL2023_x86_64_STANDARD" }), "cluster.nodePools.0.instanceTypes.0", /m7g\.large is arm64 but amiType AL2023_x86_64_STANDARD is for x86_64/],
     ["an unknown instance family", "staging", pool({ instanceTypes: ["q9z.large"] }), "cluster.nodePools.0.instanceTypes.0", /unknown instance family "q9z"/],
     ["min above max", "staging", pool({ minSize: 5, desiredSize: 5, maxSize: 4 }), "cluster.nodePools.0.minSize", /minSize 5 is greater than maxSize 4/],
@@ -101,6 +128,16 @@ describe("cluster configuration validation", () => {
       expect(found.filter((issue) => issue.path === path && message.test(issue.message)), JSON.stringify(found)).toHaveLength(1);
     });
   }
+
+  it("accepts roles with paths (an IAM Identity Center role with its path included) and permission set names", () => {
+    const access = {
+      adminRoleArns: ["arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_BreakGlass_0123456789abcdef", "arn:aws:iam::111111111111:role/team/ops"],
+      viewerRoleArns: ["arn:aws:iam::222222222222:role/auditor"],
+      adminPermissionSets: ["PlatformAdmin"],
+      viewerPermissionSets: ["Read.Only+Audit@eu"],
+    };
+    expect(issues("staging", { cluster: { access } })).toEqual([]);
+  });
 
   it("rejects duplicate node pool names", () => {
     const twice = pool({});

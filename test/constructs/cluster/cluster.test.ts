@@ -11,6 +11,7 @@ import { defined } from "../addons/support";
 
 const naming = new Naming({ project: "acme", environment: "prod" });
 const CI_ROLE = "arn:aws:iam::111111111111:role/acme-ci-deploy";
+const PLAN_ROLE = "arn:aws:iam::111111111111:role/acme-prod-ci-plan";
 
 const SYSTEM_POOL: NodePoolProps = {
   name: "system",
@@ -252,6 +253,47 @@ describe("Cluster options (development vs production)", () => {
   });
 });
 
+describe("Cluster access: IAM Identity Center permission sets and the CI plan role", () => {
+  const { json } = synthCluster({ ciPlanRoleArn: PLAN_ROLE, adminPermissionSets: ["PlatformAdmin"], viewerPermissionSets: ["Read.Only"] });
+  const entries = resourcesOf(json, "aws_eks_access_entry");
+  const lookups = Object.entries(json.data?.aws_iam_roles ?? {});
+
+  it("finds each permission set's role at plan time by name regex under the IAM Identity Center path, failing clearly on none or several", () => {
+    expect(lookups.map(([, lookup]) => [lookup.name_regex, lookup.path_prefix])).toEqual([
+      ["^AWSReservedSSO_PlatformAdmin_[0-9a-f]+$", "/aws-reserved/sso.amazonaws.com/"],
+      ["^AWSReservedSSO_Read\\.Only_[0-9a-f]+$", "/aws-reserved/sso.amazonaws.com/"],
+    ]);
+    const [, adminLookup] = lookups[0] ?? [];
+    const conditions = (adminLookup?.lifecycle as { postcondition: { condition: string; error_message: string }[] } | undefined)?.postcondition ?? [];
+    expect(conditions.map((condition) => condition.condition)).toEqual(["${length(self.arns) > 0}", "${length(self.arns) < 2}"]);
+    expect(conditions[0]?.error_message).toBe(
+      'IAM Identity Center permission set "PlatformAdmin" (cluster.access.adminPermissionSets) has no role in account 123456789012: assign the permission set to a user or group in this account (IAM Identity Center then provisions its role AWSReservedSSO_PlatformAdmin_<hash> under /aws-reserved/sso.amazonaws.com/), or remove it from the configuration.',
+    );
+    expect(conditions[1]?.error_message).toMatch(/matches more than one role in account 123456789012: \$\{join\(", ", self\.arns\)\}\.$/);
+  });
+
+  it("names the found role's full ARN (path included) in the access entry, with the kind's access policy", () => {
+    const [adminLookup] = lookups[0] ?? [];
+    const admin = Object.entries(entries).find(([id]) => id.includes("access-admin-sso-platformadmin"))?.[1];
+    expect(admin?.principal_arn).toBe(`\${one(tolist(data.aws_iam_roles.${adminLookup}.arns))}`);
+    const policies = resourceList(json, "aws_eks_access_policy_association");
+    expect(policies.find((policy) => String(policy.principal_arn).includes("access-admin-sso-platformadmin"))?.policy_arn).toBe("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+    expect(policies.find((policy) => String(policy.principal_arn).includes("access-viewer-sso-read-only"))?.policy_arn).toBe("arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy");
+  });
+
+  it("gives the CI plan role an access entry in its Kubernetes group and no access policy (its RBAC is read-only)", () => {
+    const plan = Object.values(entries).filter((entry) => entry.principal_arn === PLAN_ROLE);
+    expect(plan).toEqual([expect.objectContaining({ type: "STANDARD", kubernetes_groups: ["platform:ci-plan"] })]);
+    const associated = resourceList(json, "aws_eks_access_policy_association").map((policy) => String(policy.principal_arn));
+    const planEntryId = Object.entries(entries).find(([, entry]) => entry.principal_arn === PLAN_ROLE)?.[0] as string;
+    expect(associated.some((arn) => arn === PLAN_ROLE || arn.includes(planEntryId))).toBe(false);
+  });
+
+  it("keeps the ids of role-ARN entries of earlier versions (the deploy role's entry is not replaced)", () => {
+    expect(Object.keys(entries).filter((id) => id.startsWith("cluster_access-admin-111111111111-acme-ci-deploy_"))).toHaveLength(1);
+  });
+});
+
 describe("Cluster validation", () => {
   const pool = (changes: Partial<NodePoolProps>) => ({ nodePools: [{ ...SYSTEM_POOL, ...changes }] });
   const cases: [string, Partial<ClusterProps>, RegExp][] = [
@@ -263,7 +305,14 @@ describe("Cluster validation", () => {
     ["a public endpoint without CIDRs", { endpoint: { publicAccess: true, publicAccessCidrs: [] } }, /publicAccess needs publicAccessCidrs/],
     ["a public endpoint open to the internet", { endpoint: { publicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } }, /"0\.0\.0\.0\/0" opens the API to the internet/],
     ["a malformed CIDR", { endpoint: { publicAccess: true, publicAccessCidrs: ["10.0.0.1"] } }, /"10\.0\.0\.1" is not an IPv4 CIDR/],
-    ["an admin that is not a role", { adminRoleArns: ["arn:aws:iam::111111111111:user/alice"] }, /"arn:aws:iam::111111111111:user\/alice" is not an IAM role ARN/],
+    ["an admin that is not a role", { adminRoleArns: ["arn:aws:iam::111111111111:user/alice"] }, /"arn:aws:iam::111111111111:user\/alice" is an IAM user; access entries are granted to roles here/],
+    ["an IAM Identity Center role without its path", { viewerRoleArns: ["arn:aws:iam::111111111111:role/AWSReservedSSO_Ops_0123456789abcdef"] }, /is an IAM Identity Center role without its path: EKS rejects it \(invalid principal\)/],
+    ["an STS session", { adminRoleArns: ["arn:aws:sts::111111111111:assumed-role/ops/alice"] }, /is an STS session \(assumed-role\) ARN/],
+    ["the CI plan role as admin", { ciPlanRoleArn: PLAN_ROLE, adminRoleArns: [PLAN_ROLE] }, /is the CI plan role, which is read-only by design: remove it from the admin roles/],
+    ["the CI deploy role as viewer", { viewerRoleArns: [CI_ROLE] }, /is the CI deploy role, which is cluster admin: remove it from the viewer roles/],
+    ["a role both admin and viewer", { adminRoleArns: ["arn:aws:iam::111111111111:role/ops"], viewerRoleArns: ["arn:aws:iam::111111111111:role/ops"] }, /is both an admin and a viewer role; a principal has one access entry/],
+    ["a permission set both admin and viewer", { adminPermissionSets: ["Ops"], viewerPermissionSets: ["Ops"] }, /permission set "Ops" is both admin and viewer/],
+    ["a malformed permission set", { adminPermissionSets: ["Ops Team"] }, /permission set "Ops Team": expected an IAM Identity Center permission set name/],
     ["an unpinned add-on version", { managedAddons: { ...REQUIRED.managedAddons, coreDns: "latest" } }, /managedAddons\.coreDns "latest" is not an EKS add-on version/],
     ["no node pool", { nodePools: [] }, /at least one node pool is required/],
     ["a pool name with capitals", pool({ name: "System" }), /node pool name "System" must be 1-20 of a-z/],

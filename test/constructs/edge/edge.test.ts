@@ -35,9 +35,20 @@ describe("Edge", () => {
   const { json } = edge();
   const certificates = resourceList(json, "aws_acm_certificate");
 
-  it("creates or looks up a zone per domain", () => {
-    expect(resourceList(json, "aws_route53_zone")).toEqual([expect.objectContaining({ name: "acme.example.com", lifecycle: { prevent_destroy: true } })]);
-    expect(Object.values(json.data?.aws_route53_zone ?? {})).toEqual([expect.objectContaining({ name: "shop.example.com", private_zone: false })]);
+  it("looks every zone up by name (the DNS stage creates and delegates them), whatever its hostedZone mode", () => {
+    expect(resourceList(json, "aws_route53_zone")).toEqual([]);
+    expect(Object.values(json.data?.aws_route53_zone ?? {}).map((zone) => [zone.name, zone.private_zone])).toEqual([
+      ["acme.example.com", false],
+      ["shop.example.com", false],
+    ]);
+  });
+
+  it("releases the zones it created before the DNS stage from its state without destroying them (removed blocks at their former addresses)", () => {
+    const removed = (json as { removed?: unknown[] }).removed;
+    // The former zone resource sat exactly where the lookup sits now: same logical id, resource instead of data source.
+    expect(removed).toEqual(Object.keys(json.data?.aws_route53_zone ?? {}).map((id) => ({ from: `aws_route53_zone.${id}`, lifecycle: { destroy: false } })));
+    expect(removed).toContainEqual({ from: "aws_route53_zone.edge_zone-platform_zone_D0A67EAA", lifecycle: { destroy: false } });
+    expect((json.terraform as { required_version?: string }).required_version).toBe(">= 1.7.0");
   });
 
   it("issues a regional wildcard certificate per domain (wildcard first, so ingresses find *.<domain>) and one in us-east-1 per distribution", () => {

@@ -3,6 +3,11 @@ import { CloudwatchLogDeliverySource } from "@cdktf/provider-aws/lib/cloudwatch-
 import { Lb, type LbConfig } from "@cdktf/provider-aws/lib/lb";
 import { LbListener, type LbListenerConfig } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup, type LbTargetGroupConfig } from "@cdktf/provider-aws/lib/lb-target-group";
+import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
+import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
+import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
 import type { Construct } from "constructs";
@@ -33,6 +38,19 @@ function distribution(scope: Construct, overrides: Partial<CloudfrontDistributio
     loggingConfig: { bucket: "acme-prod-access-logs.s3.amazonaws.com", prefix: "cdn/" },
     ...overrides,
   });
+}
+
+/** A DNS-validated certificate whose validation record goes into `zoneId`. */
+function validatedCertificate(scope: Construct, zoneId: string): void {
+  const certificate = new AcmCertificate(scope, "certificate", { domainName: "*.acme.example.com", validationMethod: "DNS" });
+  const record = new Route53Record(scope, "validation-record", {
+    zoneId,
+    name: certificate.domainValidationOptions.get(0).resourceRecordName,
+    type: certificate.domainValidationOptions.get(0).resourceRecordType,
+    records: [certificate.domainValidationOptions.get(0).resourceRecordValue],
+    ttl: 300,
+  });
+  new AcmCertificateValidation(scope, "validation", { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] });
 }
 
 interface AlbOptions {
@@ -187,6 +205,23 @@ export const EDGE_CASES: readonly RuleCase[] = [
       ingress(s, { "alb.ingress.kubernetes.io/load-balancer-attributes": "routing.http.drop_invalid_header_fields.enabled=true" });
     },
     expect: [/enable_deletion_protection is not true/, /deletion_protection\.enabled is not true/],
+  },
+  {
+    rule: "ACM-ZONE-DELEGATED",
+    name: "zone created in the same stack",
+    compliant: (s) => validatedCertificate(s, new DataAwsRoute53Zone(s, "zone", { name: "acme.example.com", privateZone: false }).zoneId),
+    violating: (s) => validatedCertificate(s, new Route53Zone(s, "zone", { name: "acme.example.com" }).zoneId),
+    expect: [/writes the DNS validation record of aws_acm_certificate\.certificate into zone acme\.example\.com \(fixture\/zone\), which this stack creates/, /waits for validation records in zone acme\.example\.com/],
+  },
+  {
+    rule: "ACM-ZONE-DELEGATED",
+    name: "lookup of a zone created in the same stack",
+    compliant: (s) => validatedCertificate(s, "Z0123456789ABCDEFGHIJ"),
+    violating: (s) => {
+      const zone = new Route53Zone(s, "zone", { name: "acme.example.com" });
+      validatedCertificate(s, new DataAwsRoute53Zone(s, "lookup", { name: "acme.example.com", privateZone: false, dependsOn: [zone] }).zoneId);
+    },
+    expect: /into zone acme\.example\.com \(fixture\/zone\), which this stack creates/,
   },
   {
     rule: "ACCESS-LOGS",
