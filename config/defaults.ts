@@ -106,18 +106,28 @@ const KARPENTER_POOL_COMMON = {
 
 /**
  * Backup tiers shared by every profile; profiles switch tiers on and set retention. Times follow the reference
- * guides: frequent backups every 6 hours, the daily full backup at 02:00 UTC, weekly long-term copies on Sunday.
- * Caches and search indexes hold derived data (rebuilt from the system of record), so their RPO is the service's
- * own snapshot interval: ElastiCache snapshots daily, OpenSearch hourly.
+ * guides — the daily full backup at 02:00 UTC, weekly long-term copies on Sunday — and no two rules of a plan may
+ * start in overlapping windows (AWS Backup would run only the longer-retained one, config/schema/backup.ts): with
+ * the 1h start window the 6-hourly backups run at 00:00, 06:00, 12:00 and 18:00, the continuous rule's snapshots at
+ * 01:00, daily 02:00, weekly 03:00, monthly 04:00, yearly 05:00. Caches and search indexes hold derived data
+ * (rebuilt from the system of record), so their RPO is the service's own snapshot interval: ElastiCache snapshots
+ * daily, OpenSearch hourly. No tier moves to cold storage: what the platform backs up with AWS Backup (Aurora, RDS,
+ * DocumentDB, S3) does not support it (config/schema/backup-coverage.ts). Restore tests cover every type a plan
+ * protects unless `restoreTesting.resourceTypes` lists some.
  */
 const BACKUP_PLAN_COMMON = {
   rpoOverrides: { cache: "24h", search: "1h" },
   timezone: "UTC",
   startWindow: "1h",
   completionWindow: "8h",
-  monthly: { enabled: false, dayOfMonth: 1, at: "04:00", retentionDays: 365, coldStorageAfterDays: 30, copy: true },
-  yearly: { enabled: false, month: 1, dayOfMonth: 1, at: "05:00", retentionDays: 2555, coldStorageAfterDays: 90, copy: true },
+  monthly: { enabled: false, dayOfMonth: 1, at: "04:00", retentionDays: 365, coldStorageAfterDays: null, copy: true },
+  yearly: { enabled: false, month: 1, dayOfMonth: 1, at: "05:00", retentionDays: 2555, coldStorageAfterDays: null, copy: true },
 } as const;
+
+/** Time of day of the first 6-hourly backup (00:00, 06:00, 12:00, 18:00: clear of the other tiers' windows). */
+const FREQUENT_AT = "00:00";
+/** Time of day of the continuous rule's schedule (snapshots of types without continuous support). */
+const CONTINUOUS_AT = "01:00";
 
 /** Velero: daily at 01:00 UTC kept 240 hours (the Murima guide), every namespace but the system ones. */
 const VELERO_COMMON = {
@@ -230,7 +240,9 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
           port: 5432,
           storage: { allocatedGb: size({ production: 500, staging: 100, development: 20 }), maxAllocatedGb: size({ production: 2000, staging: 500, development: 100 }) },
           multiAz: !development,
-          backup: { retentionDays: size({ production: 14, staging: 7, development: 1 }), window: "01:00-02:00" },
+          // Point-in-time retention: the plan's continuous rule when it has one, else POINT_IN_TIME_DEFAULT_DAYS
+          // (config/schema/backup-coverage.ts); an environment may set backup.retentionDays when its plan has none.
+          backup: { window: "01:00-02:00" },
           maintenanceWindow: "sun:03:30-sun:04:30",
           iamAuthentication: false,
           performanceInsightsRetentionDays: production ? 31 : 7,
@@ -358,19 +370,19 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
     // Every finding fails: production is clean or carries a reasoned suppression.
     policy: { failAt: "low" },
     // The strictest reference policy (SmartEdu): RPO 15 min through continuous backup, 6-hourly and daily backups,
-    // weekly kept a year in cold storage, copies in the DR region, compliance vault lock, quarterly restore tests.
-    // Every rule keeps at least 35 days (policy pack BACKUP-PLAN-RETENTION).
+    // weekly kept a year, copies in the DR region, compliance vault lock, quarterly restore tests of every protected
+    // type. Every rule keeps at least 35 days (policy pack BACKUP-PLAN-RETENTION).
     backup: {
       plans: {
         default: {
           ...BACKUP_PLAN_COMMON,
           rpo: "15m",
           rto: "2h",
-          frequent: { enabled: true, at: "02:00", everyHours: 6, retentionDays: 35, copy: false },
+          frequent: { enabled: true, at: FREQUENT_AT, everyHours: 6, retentionDays: 35, copy: false },
           daily: { enabled: true, at: "02:00", retentionDays: 35, coldStorageAfterDays: null, copy: true },
-          weekly: { enabled: true, day: "sunday", at: "03:00", retentionDays: 365, coldStorageAfterDays: 7, copy: true },
-          continuous: { enabled: true, retentionDays: 35 },
-          restoreTesting: { frequency: "quarterly", at: "06:00", resourceTypes: ["Aurora", "RDS", "DocumentDB", "S3"], validationWindowHours: 4 },
+          weekly: { enabled: true, day: "sunday", at: "03:00", retentionDays: 365, coldStorageAfterDays: null, copy: true },
+          continuous: { enabled: true, retentionDays: 35, at: CONTINUOUS_AT },
+          restoreTesting: { frequency: "quarterly", at: "06:00", validationWindowHours: 4 },
         },
       },
       copy: { region: "paired", account: null },
@@ -426,11 +438,11 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
           ...BACKUP_PLAN_COMMON,
           rpo: "24h",
           rto: "4h",
-          frequent: { enabled: false, at: "02:00", everyHours: 6, retentionDays: 7, copy: false },
+          frequent: { enabled: false, at: FREQUENT_AT, everyHours: 6, retentionDays: 7, copy: false },
           daily: { enabled: true, at: "02:00", retentionDays: 14, coldStorageAfterDays: null, copy: false },
           weekly: { enabled: true, day: "sunday", at: "03:00", retentionDays: 35, coldStorageAfterDays: null, copy: false },
-          continuous: { enabled: false, retentionDays: 7 },
-          restoreTesting: { frequency: "monthly", at: "06:00", resourceTypes: ["Aurora", "RDS", "DocumentDB"], validationWindowHours: 2 },
+          continuous: { enabled: false, retentionDays: 7, at: CONTINUOUS_AT },
+          restoreTesting: { frequency: "monthly", at: "06:00", validationWindowHours: 2 },
         },
       },
       copy: { region: null, account: null },
@@ -487,11 +499,11 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
           ...BACKUP_PLAN_COMMON,
           rpo: "24h",
           rto: "8h",
-          frequent: { enabled: false, at: "02:00", everyHours: 6, retentionDays: 7, copy: false },
+          frequent: { enabled: false, at: FREQUENT_AT, everyHours: 6, retentionDays: 7, copy: false },
           daily: { enabled: true, at: "02:00", retentionDays: 7, coldStorageAfterDays: null, copy: false },
           weekly: { enabled: false, day: "sunday", at: "03:00", retentionDays: 35, coldStorageAfterDays: null, copy: false },
-          continuous: { enabled: false, retentionDays: 7 },
-          restoreTesting: { frequency: "none", at: "06:00", resourceTypes: [], validationWindowHours: 1 },
+          continuous: { enabled: false, retentionDays: 7, at: CONTINUOUS_AT },
+          restoreTesting: { frequency: "none", at: "06:00", validationWindowHours: 1 },
         },
       },
       copy: { region: null, account: null },

@@ -6,6 +6,7 @@
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { resolveDrRegion } from "../config/schema/backup";
+import { protectedResourceTypes } from "../config/schema/backup-coverage";
 import { AlertsTopic } from "../constructs/alerts-topic";
 import { Backup } from "../constructs/backup";
 import { Cluster } from "../constructs/cluster";
@@ -125,6 +126,7 @@ export class InfraStack extends BaseStack {
       vaultLock: backup.vaultLock,
       selectionConditions: selectionScope(this.tags),
       restoreSubnetGroupName: this.network.dbSubnetGroup.name,
+      protectedResourceTypes: Object.fromEntries([...protectedResourceTypes(environment)].map(([plan, types]) => [plan, [...types].sort()])),
       protect: protectsState(context),
     });
 

@@ -26,6 +26,8 @@ import { POSTGRES_ENGINES, postgresHighAvailabilityProblems, postgresProblems } 
 import { RABBITMQ_DEPLOYMENTS, rabbitMqHighAvailabilityProblems, rabbitMqProblems, WEEKDAYS } from "../../constructs/rabbitmq/rules";
 import { EVICTION_POLICIES, REDIS_ENGINES, redisHighAvailabilityProblems, redisProblems } from "../../constructs/redis/rules";
 import { layer } from "../layering";
+import type { BackupPlanConfig } from "./backup";
+import { pointInTimeRetention } from "./backup-coverage";
 import { awsRegion, dnsLabel, logRetentionDays } from "./primitives";
 
 /** Kinds of data services, as they appear under `services:`. */
@@ -57,8 +59,13 @@ const PostgresEntry = z.strictObject({
   storage: z.strictObject({ allocatedGb: int, maxAllocatedGb: int }),
   /** RDS only: synchronous standby in another zone. */
   multiAz: z.boolean(),
-  /** Point-in-time recovery days (1 to 35; production at least 7) and the daily UTC window hh:mm-hh:mm. */
-  backup: z.strictObject({ retentionDays: int, window: z.string() }),
+  /**
+   * Point-in-time recovery days (1 to 35; production at least 7) and the daily UTC window hh:mm-hh:mm. When the
+   * service's backup plan has continuous backup, AWS Backup manages the automated backups and the retention is the
+   * continuous rule's (leave retentionDays out, or set the same value); otherwise it defaults to the profile's
+   * (production 14, staging 7, development 1). See config/schema/backup-coverage.ts.
+   */
+  backup: z.strictObject({ retentionDays: int.optional(), window: z.string() }),
   /** Weekly UTC window ddd:hh:mm-ddd:hh:mm. */
   maintenanceWindow: z.string(),
   iamAuthentication: z.boolean(),
@@ -263,8 +270,13 @@ export const StorageSchema = z
   );
 
 export type ServicesConfig = z.output<typeof ServicesSchema>;
+/** The services section as the stacks receive it (EnvironmentConfig["services"]): point-in-time retention resolved. */
+export type ResolvedServicesConfig = Omit<ServicesConfig, "postgres"> & { readonly postgres: Readonly<Record<string, ResolvedPostgresService>> };
 export type StorageConfig = z.output<typeof StorageSchema>;
+/** A PostgreSQL service as configured (`backup.retentionDays` may be absent: it is derived, see ResolvedPostgresService). */
 export type PostgresServiceConfig = z.output<typeof PostgresEntry>;
+/** A PostgreSQL service with its point-in-time retention resolved (config/schema/backup-coverage.ts). */
+export type ResolvedPostgresService = Omit<PostgresServiceConfig, "backup"> & { readonly backup: { readonly retentionDays: number; readonly window: string } };
 export type RedisServiceConfig = z.output<typeof RedisEntry>;
 export type DocumentDbServiceConfig = z.output<typeof DocumentDbEntry>;
 export type OpenSearchServiceConfig = z.output<typeof OpenSearchEntry>;
@@ -291,6 +303,7 @@ export function declaredServiceNames(services: ServicesConfig, storage: StorageC
  */
 export function serviceEnvironmentIssues(env: {
   readonly profile: string;
+  readonly backup: { readonly plans: Readonly<Record<string, BackupPlanConfig>> };
   readonly account: { readonly region: string };
   readonly network: { readonly azCount: number };
   readonly services: ServicesConfig;
@@ -301,7 +314,10 @@ export function serviceEnvironmentIssues(env: {
     problems.forEach((problem) => issues.push({ path: [...base, ...problem.path], message: problem.message, input: problem.value }));
   const { services, storage } = env;
   if (env.profile === "production") {
-    for (const [name, entry] of Object.entries(services.postgres)) push(["services", "postgres", name], postgresHighAvailabilityProblems(entry));
+    for (const [name, entry] of Object.entries(services.postgres)) {
+      const backup = { ...entry.backup, retentionDays: pointInTimeRetention(entry, env.backup.plans, env.profile).days };
+      push(["services", "postgres", name], postgresHighAvailabilityProblems({ ...entry, backup }));
+    }
     for (const [name, entry] of Object.entries(services.redis)) push(["services", "redis", name], redisHighAvailabilityProblems(entry));
     for (const [name, entry] of Object.entries(services.documentdb)) push(["services", "documentdb", name], documentDbHighAvailabilityProblems(entry));
     for (const [name, entry] of Object.entries(services.opensearch)) push(["services", "opensearch", name], openSearchHighAvailabilityProblems(entry));

@@ -6,7 +6,7 @@
  */
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { SERVICE_KINDS_CONFIG, type ServicesConfig } from "../../config/schema/services";
+import { SERVICE_KINDS_CONFIG, type ResolvedServicesConfig } from "../../config/schema/services";
 import type { AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
 import type { DataServiceProps, DataTier, PublishedConnection } from "../data-access";
@@ -19,8 +19,8 @@ import { Redis } from "../redis";
 export interface DataServicesProps {
   readonly naming: Naming;
   readonly account: AccountScope;
-  /** The resolved `services:` section of the environment. */
-  readonly services: ServicesConfig;
+  /** The resolved `services:` section of the environment (point-in-time retention derived from the backup plans). */
+  readonly services: ResolvedServicesConfig;
   readonly dataTier: DataTier;
   /** Security groups whose members may connect to every service (the workload security group). */
   readonly allowedSecurityGroupIds: readonly string[];

@@ -116,7 +116,13 @@ export function defaultDatabaseName(serviceName: string): string {
   return serviceName.replace(/-/g, "_");
 }
 
-export function postgresProblems(settings: PostgresSettings): SettingProblem[] {
+/**
+ * Settings as configuration states them: the point-in-time retention may be absent there (it is then derived from the
+ * backup plan, config/schema/backup-coverage.ts); the construct always has it.
+ */
+export type PostgresSettingsInput = Omit<PostgresSettings, "backup"> & { readonly backup: { readonly retentionDays?: number | undefined; readonly window: string } };
+
+export function postgresProblems(settings: PostgresSettingsInput): SettingProblem[] {
   const p = new ProblemList();
   p.oneOf(settings.engine, POSTGRES_ENGINES, ["engine"], "engine");
   const major = postgresMajor(settings.engineVersion);
@@ -151,7 +157,9 @@ export function postgresProblems(settings: PostgresSettings): SettingProblem[] {
       settings.storage.maxAllocatedGb,
     );
   }
-  p.range(settings.backup.retentionDays, BACKUP_RETENTION_RANGE[0], BACKUP_RETENTION_RANGE[1], ["backup", "retentionDays"], "backup retention (days)");
+  if (settings.backup.retentionDays !== undefined) {
+    p.range(settings.backup.retentionDays, BACKUP_RETENTION_RANGE[0], BACKUP_RETENTION_RANGE[1], ["backup", "retentionDays"], "backup retention (days)");
+  }
   checkDailyWindow(p, settings.backup.window, ["backup", "window"], MIN_WINDOW_MINUTES);
   checkWeeklyWindow(p, settings.maintenanceWindow, ["maintenanceWindow"], MIN_WINDOW_MINUTES);
   p.check(

@@ -96,11 +96,14 @@ function parse(expression: string): Matcher[] {
   return parts.map((part, index) => parseField(part, FIELDS[index] as Field, expression));
 }
 
-/** Run times (minutes since the window start, UTC) of `expression` inside the evaluation window. */
-export function runTimes(expression: string): number[] {
+/**
+ * Run times (minutes since the window start, UTC) of `expression` inside the evaluation window: the first `days`
+ * days from 2027-01-01 (default three years).
+ */
+export function runTimes(expression: string, days: number = WINDOW_DAYS): number[] {
   const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = parse(expression) as [Matcher, Matcher, Matcher, Matcher, Matcher, Matcher];
   const times: number[] = [];
-  for (let day = 0; day < WINDOW_DAYS; day += 1) {
+  for (let day = 0; day < days; day += 1) {
     const date = new Date(WINDOW_START + day * MINUTES_PER_DAY * 60_000);
     const lastOfMonth = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
     const domOk = dayOfMonth.any || dayOfMonth.values.has(date.getUTCDate()) || (dayOfMonth.last && date.getUTCDate() === lastOfMonth);

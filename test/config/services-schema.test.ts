@@ -33,7 +33,8 @@ describe("bundled services, storage and edge", () => {
 
   it("merges each entry over its profile's defaults", () => {
     const smartedu = env("prod")?.services.postgres["smartedu-db"];
-    expect(smartedu).toMatchObject({ engine: "aurora-postgresql", engineVersion: "15.10", readers: 2, instanceClass: "db.r6g.2xlarge", backup: { retentionDays: 14 } });
+    // Point-in-time retention: production's plan has continuous backup (35 days), so the database's is derived from it.
+    expect(smartedu).toMatchObject({ engine: "aurora-postgresql", engineVersion: "15.10", readers: 2, instanceClass: "db.r6g.2xlarge", backup: { retentionDays: 35 } });
     expect(env("prod")?.services.postgres["noor-db"]?.parameters).toEqual({ maxConnections: 500, logMinDurationStatementMs: 1000 });
   });
 

@@ -68,6 +68,8 @@ describe("prod-infra", () => {
     }
     for (const [id, instance] of [...ours(prod, "aws_rds_cluster_instance"), ...ours(prod, "aws_db_instance")]) expect(instance.publicly_accessible, id).toBe(false);
     for (const [id, broker] of ours(prod, "aws_mq_broker")) expect(broker.publicly_accessible, id).toBe(false);
+    // RabbitMQ brokers reject encryptionOptions (terraform-provider-aws#25998): AWS-owned key, no block at all.
+    for (const [id, broker] of ours(prod, "aws_mq_broker")) expect(broker.encryption_options, id).toBeUndefined();
     for (const [id, domain] of ours(prod, "aws_opensearch_domain")) {
       expect(JSON.stringify((domain.vpc_options as Record<string, unknown>).subnet_ids), id).toMatch(/network_data-\d/);
     }
