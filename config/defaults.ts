@@ -9,6 +9,7 @@
  * concatenated, so an environment can shorten a default list). The merged result is validated by the schema.
  */
 import type { z } from "zod";
+import { defaultVersion } from "../constructs/core/versions";
 import type { EnvironmentSchema, Profile } from "./schema/environment";
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -57,22 +58,22 @@ const WORKLOADS_COMMON = {
 };
 
 /**
- * Cluster settings every profile shares. Kubernetes 1.35 is in EKS standard support until March 2027; the
- * managed add-on versions are the EKS add-on builds published for it (they cannot be checked offline: confirm
- * with `aws eks describe-addon-versions --kubernetes-version 1.35` when bumping).
+ * Cluster settings every profile shares. Every version comes from the version catalog (constructs/core/versions.ts):
+ * Kubernetes 1.35 (EKS standard support until 2027-03-27), the node AMI release and the EKS add-on builds published
+ * for it (creatable in an account: `aws eks describe-addon-versions --kubernetes-version 1.35`, run by preflight).
  */
 const CLUSTER_COMMON = {
-  kubernetesVersion: "1.35",
-  nodeImageRelease: "1.35.4-20260512",
+  kubernetesVersion: defaultVersion("kubernetes"),
+  nodeImageRelease: defaultVersion("eks-node-ami"),
   endpoint: { publicAccess: false, publicAccessCidrs: [] },
   access: { adminRoleArns: [], viewerRoleArns: [] },
   networkPolicy: true,
   managedAddons: {
-    vpcCni: "v1.21.1-eksbuild.8",
-    coreDns: "v1.13.2-eksbuild.4",
-    kubeProxy: "v1.35.3-eksbuild.2",
-    ebsCsiDriver: "v1.56.0-eksbuild.1",
-    podIdentityAgent: "v1.3.9-eksbuild.3",
+    vpcCni: defaultVersion("eks-addon/vpc-cni"),
+    coreDns: defaultVersion("eks-addon/coredns"),
+    kubeProxy: defaultVersion("eks-addon/kube-proxy"),
+    ebsCsiDriver: defaultVersion("eks-addon/aws-ebs-csi-driver"),
+    podIdentityAgent: defaultVersion("eks-addon/eks-pod-identity-agent"),
   },
 } satisfies EnvironmentDefaults["cluster"];
 
@@ -233,7 +234,8 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
       defaults: {
         postgres: {
           engine: "aurora-postgresql",
-          engineVersion: "16.6",
+          // Aurora's long-term-support minor (the version catalog's default; 16.6 was a short-lived non-LTS minor).
+          engineVersion: defaultVersion("aurora-postgresql"),
           instanceClass: size({ production: "db.r6g.2xlarge", staging: "db.r6g.large", development: "db.t4g.medium" }),
           readers: development ? 0 : 1,
           masterUsername: "platform_admin",
@@ -252,7 +254,7 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
         },
         redis: {
           engine: "valkey",
-          engineVersion: "8.0",
+          engineVersion: defaultVersion("valkey"),
           nodeType: size({ production: "cache.r7g.large", staging: "cache.t4g.medium", development: "cache.t4g.small" }),
           nodes: development ? 1 : 2,
           port: 6379,
@@ -264,7 +266,7 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
           backupPlan: "default",
         },
         documentdb: {
-          engineVersion: "5.0.0",
+          engineVersion: defaultVersion("documentdb"),
           instanceClass: size({ production: "db.r6g.xlarge", staging: "db.t4g.medium", development: "db.t4g.medium" }),
           instances: size({ production: 3, staging: 2, development: 1 }),
           masterUsername: "platformadmin",
@@ -275,7 +277,7 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
           backupPlan: "default",
         },
         opensearch: {
-          engineVersion: "OpenSearch_2.19",
+          engineVersion: defaultVersion("opensearch"),
           instanceType: size({ production: "r6g.xlarge.search", staging: "t3.medium.search", development: "t3.medium.search" }),
           instanceCount: size({ production: 3, staging: 2, development: 1 }),
           dedicatedMasters: { count: production ? 3 : 0, instanceType: "m7g.large.search" },
@@ -286,7 +288,7 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
           backupPlan: "default",
         },
         rabbitmq: {
-          engineVersion: "3.13",
+          engineVersion: defaultVersion("rabbitmq"),
           instanceType: size({ production: "mq.m7g.large", staging: "mq.m5.large", development: "mq.t3.micro" }),
           deployment: production ? "cluster" : "single",
           maintenanceWindow: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },

@@ -26,6 +26,7 @@ import { POSTGRES_ENGINES, postgresHighAvailabilityProblems, postgresProblems } 
 import { RABBITMQ_DEPLOYMENTS, rabbitMqHighAvailabilityProblems, rabbitMqProblems, WEEKDAYS } from "../../constructs/rabbitmq/rules";
 import { EVICTION_POLICIES, REDIS_ENGINES, redisHighAvailabilityProblems, redisProblems } from "../../constructs/redis/rules";
 import { layer } from "../layering";
+import { supportDate } from "../runtime-options";
 import type { BackupPlanConfig } from "./backup";
 import { pointInTimeRetention } from "./backup-coverage";
 import { awsRegion, dnsLabel, logRetentionDays } from "./primitives";
@@ -45,8 +46,8 @@ const backupPlan = z.string().regex(BACKUP_PLAN_NAME, { error: "a backup plan na
 const PostgresEntry = z.strictObject({
   /** "aurora-postgresql" (default) or "postgres" (RDS). */
   engine: z.enum(POSTGRES_ENGINES),
-  /** Exact version, quoted: "16.6". Major 14 to 17. */
-  engineVersion: version("16.6"),
+  /** Exact version, quoted: "16.8"; one the version catalog lists for the engine (constructs/core/versions.ts). */
+  engineVersion: version("16.8"),
   /** e.g. db.r6g.2xlarge (8 vCPU, 64 GiB); must exist for the engine. */
   instanceClass: z.string(),
   /** Aurora readers or RDS read replicas (0 to 15; production at least 1). */
@@ -239,11 +240,14 @@ export const ServicesSchema = z
         rabbitmq: z.record(serviceName, RabbitMqEntry),
       })
       .superRefine((services, ctx) => {
-        for (const [name, entry] of Object.entries(services.postgres)) addProblems(ctx, ["postgres", name], postgresProblems(entry));
-        for (const [name, entry] of Object.entries(services.redis)) addProblems(ctx, ["redis", name], redisProblems(entry));
-        for (const [name, entry] of Object.entries(services.documentdb)) addProblems(ctx, ["documentdb", name], documentDbProblems(entry));
-        for (const [name, entry] of Object.entries(services.opensearch)) addProblems(ctx, ["opensearch", name], openSearchProblems(entry));
-        for (const [name, entry] of Object.entries(services.rabbitmq)) addProblems(ctx, ["rabbitmq", name], rabbitMqProblems(entry));
+        // Engine versions must be in the version catalog and not past their end of standard support today
+        // (constructs/core/versions.ts; the day is PLATFORM_SUPPORT_DATE when set).
+        const asOf = supportDate();
+        for (const [name, entry] of Object.entries(services.postgres)) addProblems(ctx, ["postgres", name], postgresProblems(entry, asOf));
+        for (const [name, entry] of Object.entries(services.redis)) addProblems(ctx, ["redis", name], redisProblems(entry, asOf));
+        for (const [name, entry] of Object.entries(services.documentdb)) addProblems(ctx, ["documentdb", name], documentDbProblems(entry, asOf));
+        for (const [name, entry] of Object.entries(services.opensearch)) addProblems(ctx, ["opensearch", name], openSearchProblems(entry, asOf));
+        for (const [name, entry] of Object.entries(services.rabbitmq)) addProblems(ctx, ["rabbitmq", name], rabbitMqProblems(entry, asOf));
       }),
   );
 

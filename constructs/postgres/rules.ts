@@ -9,8 +9,6 @@ import { checkDailyWindow, checkWeeklyWindow, windowsOverlap } from "../data-acc
 export const POSTGRES_ENGINES = ["aurora-postgresql", "postgres"] as const;
 export type PostgresEngine = (typeof POSTGRES_ENGINES)[number];
 
-/** Major versions the platform supports (and has parameter group families for). */
-export const POSTGRES_MAJOR_VERSIONS = [14, 15, 16, 17] as const;
 
 /** Instance classes per engine. Aurora offers memory-optimised and burstable classes only. */
 export const POSTGRES_INSTANCE_CLASSES: Readonly<Record<PostgresEngine, InstanceClassTable>> = {
@@ -122,16 +120,15 @@ export function defaultDatabaseName(serviceName: string): string {
  */
 export type PostgresSettingsInput = Omit<PostgresSettings, "backup"> & { readonly backup: { readonly retentionDays?: number | undefined; readonly window: string } };
 
-export function postgresProblems(settings: PostgresSettingsInput): SettingProblem[] {
+/**
+ * Problems of the settings. `asOf` (configuration validation): also reject an engine version past its end of standard
+ * support on that day (constructs/core/versions.ts); the construct checks catalog membership only.
+ */
+export function postgresProblems(settings: PostgresSettingsInput, asOf?: string): SettingProblem[] {
   const p = new ProblemList();
   p.oneOf(settings.engine, POSTGRES_ENGINES, ["engine"], "engine");
-  const major = postgresMajor(settings.engineVersion);
-  p.check(
-    major !== undefined && (POSTGRES_MAJOR_VERSIONS as readonly number[]).includes(major),
-    ["engineVersion"],
-    `must be an exact version <major>.<minor> with major ${POSTGRES_MAJOR_VERSIONS.join(", ")} (e.g. "16.6")`,
-    settings.engineVersion,
-  );
+  // Exact versions from the catalog: Aurora's long-term-support minors, RDS minors (minor upgrades are a config change).
+  if ((POSTGRES_ENGINES as readonly string[]).includes(settings.engine)) p.version(settings.engine, settings.engineVersion, ["engineVersion"], asOf);
   const classes = POSTGRES_INSTANCE_CLASSES[settings.engine];
   if (classes) {
     const problem = instanceClassProblem(settings.instanceClass, classes, settings.engine);

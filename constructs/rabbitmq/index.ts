@@ -31,6 +31,7 @@ import type { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { dnsSuffixOf } from "../core/aws";
+import { defaultVersion } from "../core/versions";
 import { pickDefined, publishConnection, serviceSecretName, ServiceSecurityGroup, type DataServiceProps, type PublishedConnection } from "../data-access";
 import { throwIfProblems } from "../data-access/problems";
 import { DEPLOYMENT_MODES, rabbitMqHighAvailabilityProblems, rabbitMqProblems, type RabbitMqDeployment, type RabbitMqSettings } from "./rules";
@@ -38,7 +39,8 @@ import { DEPLOYMENT_MODES, rabbitMqHighAvailabilityProblems, rabbitMqProblems, t
 export * from "./rules";
 
 export const RABBITMQ_DEFAULTS = {
-  engineVersion: "3.13",
+  // The version catalog's default (constructs/core/versions.ts).
+  engineVersion: defaultVersion("rabbitmq"),
   deployment: "cluster",
   maintenanceWindow: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },
   username: "platformadmin",
@@ -58,7 +60,7 @@ export interface RabbitMqProps extends DataServiceProps {
   readonly instanceType: string;
   /**
    * RabbitMQ engine version.
-   * @default "3.13"
+   * @default the version catalog's default for rabbitmq ("3.13", constructs/core/versions.ts)
    */
   readonly engineVersion?: string;
   /**

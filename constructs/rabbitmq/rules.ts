@@ -3,9 +3,13 @@
  */
 import { instanceClassProblem, sizes, type InstanceClassTable } from "../data-access/instance-classes";
 import { ProblemList, type SettingProblem } from "../data-access/problems";
+import { catalogVersion, catalogVersions, defaultVersion } from "../core/versions";
 
-/** Engine versions Amazon MQ offers for RabbitMQ (major.minor; patches are applied automatically). */
-export const RABBITMQ_ENGINE_VERSIONS = ["3.13"] as const;
+/**
+ * Engine versions Amazon MQ offers for RabbitMQ (major.minor; patches are applied automatically), from the version
+ * catalog (constructs/core/versions.ts).
+ */
+export const RABBITMQ_ENGINE_VERSIONS: readonly string[] = catalogVersions("rabbitmq");
 
 export const RABBITMQ_INSTANCE_TYPES: InstanceClassTable = {
   "mq.t3": ["micro"],
@@ -39,11 +43,19 @@ const USER_NAME = /^[\w.~-]{2,100}$/;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const TIME_ZONE = /^(UTC|[A-Z][A-Za-z_]+\/[A-Za-z_]+(\/[A-Za-z_]+)?)$/;
 
-export function rabbitMqProblems(settings: RabbitMqSettings): SettingProblem[] {
+/** Problems of the settings; `asOf` (configuration validation) also rejects a version past its end of standard support. */
+export function rabbitMqProblems(settings: RabbitMqSettings, asOf?: string): SettingProblem[] {
   const p = new ProblemList();
-  p.oneOf(settings.engineVersion, RABBITMQ_ENGINE_VERSIONS, ["engineVersion"], "RabbitMQ engine version");
+  p.version("rabbitmq", settings.engineVersion, ["engineVersion"], asOf);
   const typeProblem = instanceClassProblem(settings.instanceType, RABBITMQ_INSTANCE_TYPES, "Amazon MQ for RabbitMQ");
   p.check(typeProblem === undefined, ["instanceType"], typeProblem ?? "", settings.instanceType);
+  const families = catalogVersion("rabbitmq", settings.engineVersion)?.instanceFamilies;
+  p.check(
+    families === undefined || families.some((family) => settings.instanceType.startsWith(`${family}.`)),
+    ["instanceType"],
+    `RabbitMQ ${settings.engineVersion} runs only on ${families?.join(", ")} instance types (Amazon MQ for RabbitMQ engine versions); use one, or RabbitMQ ${defaultVersion("rabbitmq")}`,
+    settings.instanceType,
+  );
   p.oneOf(settings.deployment, RABBITMQ_DEPLOYMENTS, ["deployment"], "deployment");
   p.check(
     !(settings.deployment === "cluster" && settings.instanceType.startsWith("mq.t3.")),

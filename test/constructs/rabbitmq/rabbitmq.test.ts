@@ -72,13 +72,14 @@ describe("RabbitMq: production vs development", () => {
 
 describe("RabbitMq validation (one failing input per rule)", () => {
   const cases: [string, Overrides, RegExp][] = [
-    ["unsupported engine version", { engineVersion: "3.8" }, /engineVersion: RabbitMQ engine version must be one of 3\.13/],
+    ["unsupported engine version", { engineVersion: "3.8" }, /engineVersion: Amazon MQ for RabbitMQ 3\.8 is not in the version catalog .*allowed: 3\.13, 4\.2/],
     ["unknown instance type", { instanceType: "mq.r5.large" }, /instanceType: is not an instance class Amazon MQ for RabbitMQ offers/],
     ["t3.micro in a cluster", { instanceType: "mq.t3.micro" }, /instanceType: mq\.t3\.micro supports only a single-instance broker/],
     ["unknown deployment", { deployment: "active-standby" as never }, /deployment: deployment must be one of single, cluster/],
     ["unknown maintenance day", { maintenanceWindow: { dayOfWeek: "FUNDAY" as never, timeOfDay: "03:00", timeZone: "UTC" } }, /maintenanceWindow\.dayOfWeek: maintenance day must be one of MONDAY/],
     ["malformed maintenance time", { maintenanceWindow: { dayOfWeek: "SUNDAY", timeOfDay: "3am", timeZone: "UTC" } }, /maintenanceWindow\.timeOfDay: must be hh:mm/],
     ["malformed time zone", { maintenanceWindow: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "CET+1" } }, /maintenanceWindow\.timeZone: must be UTC or an IANA time zone/],
+    ["RabbitMQ 4.2 off mq.m7g", { engineVersion: "4.2", instanceType: "mq.m5.large" }, /instanceType: RabbitMQ 4\.2 runs only on mq\.m7g instance types/],
     ["reserved user name", { username: "guest" }, /username: must be 2 to 100 letters/],
     ["cluster without enough subnets", { dataTier: { vpcId: "vpc-1", subnetIds: ["subnet-a"], availabilityZones: ["eu-west-1a"], dbSubnetGroupName: "x", cacheSubnetGroupName: "x" } }, /deployment: a cluster needs data subnets in at least 2 zones/],
     ["CIDR where only security groups are allowed", { allowedSecurityGroupIds: ["0.0.0.0/0"] }, /is a CIDR block/],
