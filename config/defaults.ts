@@ -293,6 +293,7 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
           deployment: production ? "cluster" : "single",
           maintenanceWindow: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },
           username: "platformadmin",
+          passwordRotationDays: 90,
         },
       },
       postgres: {},

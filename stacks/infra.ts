@@ -165,6 +165,7 @@ export class InfraStack extends BaseStack {
         cacheSubnetGroupName: this.network.cacheSubnetGroup.name,
       },
       allowedSecurityGroupIds: [this.network.workloadSecurityGroup.id],
+      functionSubnetIds: this.network.subnetIds("private"),
       keys: { data: this.keys.data, logs: this.keys.logs },
       logRetentionDays: environment.logging.retentionDays,
       protectState: protectsState(context),

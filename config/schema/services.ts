@@ -139,7 +139,10 @@ const RabbitMqEntry = z.strictObject({
   /** "cluster" (three nodes over three zones) or "single". */
   deployment: z.enum(RABBITMQ_DEPLOYMENTS),
   maintenanceWindow: z.strictObject({ dayOfWeek: z.enum(WEEKDAYS), timeOfDay: z.string(), timeZone: z.string() }),
+  /** Administrative user; its password lives only in Secrets Manager and on the broker (rotated, never in state). */
   username: z.string(),
+  /** Days between rotations of the administrative password (1 to 1000); the first runs when the broker is created. */
+  passwordRotationDays: int,
 });
 
 const BucketEntry = z.strictObject({

@@ -24,6 +24,8 @@ export interface DataServicesProps {
   readonly dataTier: DataTier;
   /** Security groups whose members may connect to every service (the workload security group). */
   readonly allowedSecurityGroupIds: readonly string[];
+  /** Private subnets (a route to AWS APIs) where the services' functions run, e.g. the RabbitMQ password rotation. */
+  readonly functionSubnetIds: readonly string[];
   readonly keys: { readonly data: KmsKey; readonly logs: KmsKey };
   readonly logRetentionDays: number;
   /**
@@ -82,7 +84,7 @@ export class DataServices extends Construct {
     this.redis = build(services.redis, (name, { backupPlan, ...settings }) => new Redis(this, `redis-${name}`, { ...common(name, backupPlan), ...settings }));
     this.documentdb = build(services.documentdb, (name, { backupPlan, ...settings }) => new DocumentDb(this, `documentdb-${name}`, { ...common(name, backupPlan), ...settings }));
     this.opensearch = build(services.opensearch, (name, { backupPlan, ...settings }) => new OpenSearch(this, `opensearch-${name}`, { ...common(name, backupPlan), ...settings }));
-    this.rabbitmq = build(services.rabbitmq, (name, settings) => new RabbitMq(this, `rabbitmq-${name}`, { ...common(name), ...settings }));
+    this.rabbitmq = build(services.rabbitmq, (name, settings) => new RabbitMq(this, `rabbitmq-${name}`, { ...common(name), ...settings, functionSubnetIds: props.functionSubnetIds }));
   }
 
   /** Every published connection, by service name. */

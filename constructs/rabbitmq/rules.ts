@@ -37,7 +37,12 @@ export interface RabbitMqSettings {
   readonly maintenanceWindow: { readonly dayOfWeek: Weekday; readonly timeOfDay: string; readonly timeZone: string };
   /** Administrative user; its password is generated into Secrets Manager. */
   readonly username: string;
+  /** Days between rotations of the administrative password (Secrets Manager: 1 to 1000). */
+  readonly passwordRotationDays: number;
 }
+
+/** Secrets Manager's range of `automatically_after_days`. */
+export const ROTATION_DAYS_RANGE = [1, 1000] as const;
 
 const USER_NAME = /^[\w.~-]{2,100}$/;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -66,6 +71,7 @@ export function rabbitMqProblems(settings: RabbitMqSettings, asOf?: string): Set
   p.oneOf(settings.maintenanceWindow.dayOfWeek, WEEKDAYS, ["maintenanceWindow", "dayOfWeek"], "maintenance day");
   p.check(TIME.test(settings.maintenanceWindow.timeOfDay), ["maintenanceWindow", "timeOfDay"], "must be hh:mm (24-hour), e.g. 03:00", settings.maintenanceWindow.timeOfDay);
   p.check(TIME_ZONE.test(settings.maintenanceWindow.timeZone), ["maintenanceWindow", "timeZone"], "must be UTC or an IANA time zone such as Europe/Dublin", settings.maintenanceWindow.timeZone);
+  p.range(settings.passwordRotationDays, ROTATION_DAYS_RANGE[0], ROTATION_DAYS_RANGE[1], ["passwordRotationDays"], "password rotation (days)");
   p.check(
     USER_NAME.test(settings.username) && settings.username !== "guest" && !settings.username.startsWith("amazonmq"),
     ["username"],
