@@ -114,7 +114,7 @@ export function backupCoverageIssues(env: CoverageInput): CoverageIssue[] {
         `plan ${conflict.plan} has continuous backup, so AWS Backup manages this database's automated backups with the continuous rule's retention ` +
         `(backup.plans.${conflict.plan}.continuous.retentionDays = ${conflict.continuous}); a different backup_retention_period fails later applies ` +
         `("The BackupRetentionPeriod can be blank, or you can use the current value", terraform-provider-aws#33465). Remove backup.retentionDays ` +
-        `(it is derived from the plan) or set it to ${conflict.continuous}; it may come from services.defaults.postgres.backup`,
+        `(it is derived from the plan) or set it to ${conflict.continuous}, in the environment file or its services.defaults.postgres.backup`,
       input: conflict.configured,
     });
   }

@@ -162,7 +162,26 @@ function describeMinute(minute: number): string {
  * snapshots on its schedule for resource types without continuous support.
  */
 export function ruleWindowOverlaps(rules: readonly RuleWindow[], startWindowMinutes: number): WindowOverlap[] {
-  const times = rules.map((rule) => runTimes(rule.schedule, OVERLAP_EVALUATION_DAYS));
+  // Plans repeat across environments and tenants (profile defaults): evaluate each combination once.
+  const key = JSON.stringify([startWindowMinutes, rules.map((rule) => [rule.name, rule.schedule])]);
+  const known = OVERLAP_CACHE.get(key);
+  if (known) return [...known];
+  const overlaps = computeOverlaps(rules, startWindowMinutes);
+  OVERLAP_CACHE.set(key, overlaps);
+  return [...overlaps];
+}
+
+const OVERLAP_CACHE = new Map<string, readonly WindowOverlap[]>();
+const RUN_TIMES_CACHE = new Map<string, number[]>();
+
+function computeOverlaps(rules: readonly RuleWindow[], startWindowMinutes: number): WindowOverlap[] {
+  const times = rules.map((rule) => {
+    const known = RUN_TIMES_CACHE.get(rule.schedule);
+    if (known) return known;
+    const computed = runTimes(rule.schedule, OVERLAP_EVALUATION_DAYS);
+    RUN_TIMES_CACHE.set(rule.schedule, computed);
+    return computed;
+  });
   const overlaps: WindowOverlap[] = [];
   for (let i = 0; i < rules.length; i += 1) {
     for (let j = i + 1; j < rules.length; j += 1) {

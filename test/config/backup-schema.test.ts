@@ -137,8 +137,8 @@ describe("point-in-time retention of PostgreSQL under a continuous backup rule",
     expect(issues("production", { services: { postgres: { main: { backup: { retentionDays: 14 } } } } })).toContain(
       "services.postgres.main.backup.retentionDays: plan default has continuous backup, so AWS Backup manages this database's automated backups with the continuous " +
         "rule's retention (backup.plans.default.continuous.retentionDays = 35); a different backup_retention_period fails later applies (\"The BackupRetentionPeriod " +
-        "can be blank, or you can use the current value\", terraform-provider-aws#33465). Remove backup.retentionDays (it is derived from the plan) or set it to 35; " +
-        "it may come from services.defaults.postgres.backup",
+        "can be blank, or you can use the current value\", terraform-provider-aws#33465). Remove backup.retentionDays (it is derived from the plan) or set it to 35, " +
+        "in the environment file or its services.defaults.postgres.backup",
     );
     expect(issues("production", { services: { defaults: { postgres: { backup: { retentionDays: 14 } } }, postgres: { main: {} } } })[0]).toMatch(/^services\.postgres\.main\.backup\.retentionDays: plan default has continuous backup/);
     expect(parse("production", { services: { postgres: { main: { backup: { retentionDays: 35 } } } } }).success).toBe(true);
