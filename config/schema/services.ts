@@ -312,7 +312,7 @@ export function serviceEnvironmentIssues(env: {
   readonly profile: string;
   readonly backup: { readonly plans: Readonly<Record<string, BackupPlanConfig>> };
   readonly account: { readonly region: string };
-  readonly network: { readonly azCount: number };
+  readonly network: { readonly azCount: number; readonly natGateways: string; readonly interfaceEndpoints: readonly string[] };
   readonly services: ServicesConfig;
   readonly storage: StorageConfig;
 }): ServiceConfigIssue[] {
@@ -347,6 +347,15 @@ export function serviceEnvironmentIssues(env: {
         input: entry.availabilityZones,
       });
     }
+  }
+  // A broker's password rotation function runs in the private subnets and calls Secrets Manager (constructs/rabbitmq).
+  const reachesSecretsManager = env.network.natGateways !== "none" || env.network.interfaceEndpoints.includes("secretsmanager");
+  for (const name of reachesSecretsManager ? [] : Object.keys(services.rabbitmq)) {
+    issues.push({
+      path: ["services", "rabbitmq", name],
+      message: "the broker's password rotation function runs in the private subnets and must reach Secrets Manager: add secretsmanager to network.interfaceEndpoints (network.natGateways is none)",
+      input: name,
+    });
   }
   for (const [name, bucket] of Object.entries(storage.buckets)) {
     if (bucket.replication && bucket.replication.region === env.account.region) {

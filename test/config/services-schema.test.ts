@@ -68,6 +68,11 @@ describe("services validation names the file, key path and what is allowed", () 
     expect(issue.message).toMatch(/expected a quoted version string such as "8\.0"/);
   });
 
+  it("rejects a RabbitMQ broker whose password rotation could not reach Secrets Manager (no NAT, no endpoint)", () => {
+    const issue = at(dev({ network: { natGateways: "none", interfaceEndpoints: ["sts"] } }), "dev", "services.rabbitmq.murima-mq");
+    expect(issue.message).toMatch(/must reach Secrets Manager: add secretsmanager to network\.interfaceEndpoints/);
+  });
+
   it("rejects a reader count above the limit", () => {
     expect(at(dev({ services: { postgres: { "noor-db": { readers: 20 } } } }), "dev", "services.postgres.noor-db.readers").message).toMatch(/readers must be an integer from 0 to 15/);
   });
