@@ -139,7 +139,7 @@ export function backupCoverageIssues(env: CoverageInput): CoverageIssue[] {
       issues.push({
         path: ["backup", "plans", planName, tier, "coldStorageAfterDays"],
         message:
-          `plan ${planName} protects only ${present.join(", ") || "no resources"} here, which AWS Backup never moves to cold storage (supported: ${COLD_STORAGE_RESOURCE_TYPES.join(", ")}): ` +
+          `plan ${planName} protects ${present.length > 0 ? `only ${present.join(", ")} here, which AWS Backup never moves` : "nothing here that AWS Backup can move"} to cold storage (supported: ${COLD_STORAGE_RESOURCE_TYPES.join(", ")}): ` +
           `the recovery points would stay in warm storage for all ${settings.retentionDays} days. Set coldStorageAfterDays: null`,
         input: settings.coldStorageAfterDays,
       });
