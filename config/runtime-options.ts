@@ -6,6 +6,8 @@
  * - PLATFORM_BOOTSTRAP_BACKEND   `local` for the bootstrap stack's first apply (default: `s3`)
  * - PLATFORM_TOKEN_STACK_TRACES  `1` keeps cdktf's per-token creation stack traces (slow; for debugging token errors)
  * - CDKTF_OUTDIR                 output directory of the synthesis (set by the cdktf CLI from cdktf.json; default `cdktf.out`)
+ * - PLATFORM_SUPPORT_DATE        YYYY-MM-DD: the day configuration validation evaluates version support on (default:
+ *                                today, UTC); e.g. to see whether the configuration still validates next quarter
  */
 import { resolve } from "node:path";
 
@@ -32,4 +34,34 @@ export function readRuntimeOptions(env: NodeJS.ProcessEnv, defaultConfigDir: str
     tokenStackTraces: env.PLATFORM_TOKEN_STACK_TRACES === "1",
     outdir: resolve(env.CDKTF_OUTDIR ?? "cdktf.out"),
   };
+}
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+let supportDateOverride: { readonly date: string | undefined } | undefined;
+
+/**
+ * The day configuration validation evaluates version support on (a version past its end of standard support on that
+ * day is rejected, constructs/core/versions.ts): PLATFORM_SUPPORT_DATE when set, else today (UTC). Undefined only
+ * inside `withSupportDate(undefined, ...)`, which checks catalog membership without dates.
+ */
+export function supportDate(env: NodeJS.ProcessEnv = process.env, now: Date = new Date()): string | undefined {
+  if (supportDateOverride) return supportDateOverride.date;
+  const configured = env.PLATFORM_SUPPORT_DATE;
+  if (configured === undefined || configured === "") return now.toISOString().slice(0, 10);
+  const time = ISO_DAY.test(configured) ? Date.parse(`${configured}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(time) || !new Date(time).toISOString().startsWith(configured)) {
+    throw new RuntimeOptionError(`PLATFORM_SUPPORT_DATE must be a day YYYY-MM-DD (the day version support is evaluated on), got "${configured}"`);
+  }
+  return configured;
+}
+
+/** Runs `run` with version support evaluated on `date` (undefined: catalog membership only, no dates). */
+export function withSupportDate<T>(date: string | undefined, run: () => T): T {
+  const previous = supportDateOverride;
+  supportDateOverride = { date };
+  try {
+    return run();
+  } finally {
+    supportDateOverride = previous;
+  }
 }

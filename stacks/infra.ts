@@ -6,6 +6,7 @@
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { resolveDrRegion } from "../config/schema/backup";
+import { protectedResourceTypes } from "../config/schema/backup-coverage";
 import { AlertsTopic } from "../constructs/alerts-topic";
 import { Backup } from "../constructs/backup";
 import { Cluster } from "../constructs/cluster";
@@ -129,6 +130,7 @@ export class InfraStack extends BaseStack {
       vaultLock: backup.vaultLock,
       selectionConditions: selectionScope(this.tags),
       restoreSubnetGroupName: this.network.dbSubnetGroup.name,
+      protectedResourceTypes: Object.fromEntries([...protectedResourceTypes(environment)].map(([plan, types]) => [plan, [...types].sort()])),
       protect: protectsState(context),
     });
 
@@ -167,6 +169,7 @@ export class InfraStack extends BaseStack {
         cacheSubnetGroupName: this.network.cacheSubnetGroup.name,
       },
       allowedSecurityGroupIds: [this.network.workloadSecurityGroup.id],
+      functionSubnetIds: this.network.subnetIds("private"),
       keys: { data: this.keys.data, logs: this.keys.logs },
       logRetentionDays: environment.logging.retentionDays,
       protectState: protectsState(context),

@@ -6,6 +6,8 @@
  *   sticky comment and job summary (works for forks: no credentials), then `cdktf diff` per affected stack in a
  *   matrix with the read-only plan role through GitHub OIDC, one sticky comment per stack. Terraform's wrapper
  *   is disabled and providers come from a cached plugin directory.
+ * - versions.yml: weekly (and on demand), `npm run versions`: fails while a pinned version is past its end of standard
+ *   support and lists those ending within 180 days in the job summary (constructs/core/versions.ts).
  * - deploy.yml: on pushes to the deploy branch, synth once (artifact, policy gate), then one job per stack in
  *   dependency order (`<env>-infra` before `<env>-platform`, tenants after their environment, environments
  *   promoted development -> staging -> production), each in its GitHub environment (production's carries the
@@ -399,6 +401,40 @@ export function deployWorkflow(config: PlatformConfig): Record<string, unknown> 
   };
 }
 
+/** Weekly run of `npm run versions` (Mondays 06:00 UTC): the job fails while a version in use is past its support. */
+export const VERSIONS_SCHEDULE = "0 6 * * 1";
+
+export function versionsWorkflow(): Record<string, unknown> {
+  return {
+    name: "versions",
+    on: { schedule: [{ cron: VERSIONS_SCHEDULE }], workflow_dispatch: {} },
+    permissions: { contents: "read" },
+    jobs: {
+      versions: {
+        name: "Version support report",
+        "runs-on": "ubuntu-latest",
+        "timeout-minutes": 15,
+        steps: [
+          checkout(),
+          setupNode,
+          install,
+          {
+            name: "Report versions past or near end of standard support",
+            // The text report is always written; the job's status is the JSON run's (1 while a version in use is past).
+            run: ["mkdir -p reports", "status=0", "npm run --silent versions -- --json > reports/versions.json || status=$?", "npm run --silent versions > reports/versions.txt || true", "cat reports/versions.txt", 'exit "$status"', ""].join("\n"),
+          },
+          {
+            name: "Job summary",
+            if: "${{ !cancelled() }}",
+            run: ["{", "  echo '### Version support'", "  echo '```'", "  cat reports/versions.txt", "  echo '```'", '} >> "$GITHUB_STEP_SUMMARY"', ""].join("\n"),
+          },
+          { name: "Upload the report", if: "${{ !cancelled() }}", uses: ACTIONS.upload, with: { name: "versions-report", path: "reports/versions.*", "retention-days": 30 } },
+        ],
+      },
+    },
+  };
+}
+
 function render(workflow: Record<string, unknown>, notes: readonly string[]): string {
   return `${GENERATED_HEADER}${notes.map((note) => `# ${note}\n`).join("")}${stringify(workflow, { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }
@@ -412,5 +448,6 @@ export function renderWorkflows(config: PlatformConfig): Record<string, string> 
       "Merges: synth once, then deploy stack by stack in dependency order with the deploy role. bootstrap is applied by an administrator.",
       `GitHub environments ${production.join(", ")} must require reviewers (repository settings > Environments): their jobs wait for approval.`,
     ]),
+    "versions.yml": render(versionsWorkflow(), ["Weekly: versions past or near the end of standard support (npm run versions, constructs/core/versions.ts); fails while one in use is past."]),
   };
 }

@@ -399,6 +399,20 @@ describe("dedicated tenants' service sizes and backup policy", () => {
     expect(issue).toMatchObject({ value: 900, message: expect.stringMatching(/outside the vault lock range 7–400 days/) });
   });
 
+  it("derives the tenant database's point-in-time retention from its own plan's continuous rule", () => {
+    const settings = settingsOf(initech("backup:\n  plans:\n    default:\n      continuous: { retentionDays: 21 }\n"));
+    expect(settings.services.postgres["smartedu-db"]?.backup.retentionDays).toBe(21);
+  });
+
+  it("rejects a tenant continuous retention that conflicts with a retention the environment file sets", () => {
+    const dir = tempConfig({
+      set: { "environments/prod.yaml": { services: { postgres: { "smartedu-db": { backup: { retentionDays: 35 } } } } } },
+      write: { "tenants/initech.yaml": "id: initech\nenvironment: prod\nisolation: dedicated\nnetwork: { cidr: 10.128.0.0/16 }\nproducts: { smartedu: {} }\nbackup:\n  plans:\n    default:\n      continuous: { retentionDays: 21 }\n" },
+    });
+    const issue = issueAt(dir, "services.postgres.smartedu-db.backup.retentionDays");
+    expect(issue).toMatchObject({ file: expect.stringMatching(/tenants\/initech\.yaml$/), value: 35, message: expect.stringMatching(/continuous\.retentionDays = 21\); a different backup_retention_period fails later applies/) });
+  });
+
   it("rejects sizes and a backup policy on a shared tenant, whose data lives in the environment's services", () => {
     const dir = tempConfig({
       write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\nservices: { postgres: { noor-db: { readers: 3 } } }\nbackup: { plans: {} }\n" },

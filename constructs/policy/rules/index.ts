@@ -13,6 +13,7 @@ import { KUBERNETES_RULES } from "./kubernetes";
 import { NETWORK_RULES } from "./network";
 import { SECRET_RULES } from "./secrets";
 import { SERVICE_RULES } from "./services";
+import { STATE_RULES } from "./state";
 import { STORAGE_RULES } from "./storage";
 
 export const RULES: readonly Rule[] = [
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   ...BACKUP_RULES,
   ...KUBERNETES_RULES,
   ...SECRET_RULES,
+  ...STATE_RULES,
 ];
 
 const BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));
