@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   if (!options.tokenStackTraces) disableTokenStackTraces();
   const config = loadConfig(options.configDir);
   const app = new App();
-  await buildApp(app, config, { stackPatterns: options.stackPatterns, bootstrapBackend: options.bootstrapBackend });
+  await buildApp(app, config, { stackPatterns: options.stackPatterns, bootstrapBackend: options.bootstrapBackend, bootstrapStateDir: options.bootstrapStateDir });
   app.synth();
 }
 

@@ -19,7 +19,7 @@ import { CLOUDFRONT_REGION } from "../constructs/cdn/rules";
 import { PlatformKeys, RegionalBackupKey } from "../constructs/kms";
 import { VeleroStorage } from "../constructs/velero";
 import { Network } from "../constructs/network";
-import { ciDeployRoleArn, environmentTags, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
+import { ciStackProps, environmentCiRoleArn, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
 import { BaseStack } from "./base-stack";
 
 export class InfraStack extends BaseStack {
@@ -39,7 +39,7 @@ export class InfraStack extends BaseStack {
 
   /** `name` is `<env>-infra` for an environment, `tenant-<id>-infra` for a dedicated tenant. */
   constructor(scope: Construct, name: string, context: EnvironmentContext, backend: BackendSettings) {
-    super(scope, name, { account: context.account, backend, tags: environmentTags(context, name) });
+    super(scope, name, ciStackProps(context, name, backend));
     const { environment, naming } = context;
 
     this.keys = new PlatformKeys(this, "keys", {
@@ -81,7 +81,8 @@ export class InfraStack extends BaseStack {
       volumeKey: this.keys.data,
       logRetentionDays: environment.logging.retentionDays,
       workloadSecurityGroupId: this.network.workloadSecurityGroup.id,
-      ciDeployRoleArn: ciDeployRoleArn(context.project),
+      // The environment's deploy role in this cluster's account (created by that account's account stack).
+      ciDeployRoleArn: environmentCiRoleArn(context.project, environment.name, this.account, "deploy"),
       endpoint: cluster.endpoint,
       supportType: cluster.supportType,
       adminRoleArns: cluster.access.adminRoleArns,

@@ -2,8 +2,14 @@
  * Terraform state storage: a versioned S3 bucket encrypted with its own customer-managed key, closed to the
  * public, reachable only over TLS 1.2+, with superseded state versions expired after a retention period.
  * Terraform's S3 backend locks with a lock file in the same bucket (`use_lockfile`), so no DynamoDB table.
+ *
+ * Each environment's CI roles (in whatever account) reach ONLY that environment's state objects
+ * (`environments/<env>/`, constructs/core/state-keys.ts): deploy roles read and write them, plan roles read them and
+ * write only their lock files. The bucket and key policies name the roles by `aws:PrincipalArn` (with a `*`
+ * principal), so they apply before the roles exist (a policy naming a missing role as Principal is rejected), and deny
+ * each environment's roles every other object, so an identity policy in the same account cannot widen the grant.
  */
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -14,8 +20,9 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
-import { accountRootArn, type AccountScope } from "../core/aws";
+import { accountRootArn, partitionOf, type AccountScope } from "../core/aws";
 import { s3TlsOnlyStatements } from "../core/secure-transport";
+import { environmentStatePrefix, LOCK_SUFFIX } from "../core/state-keys";
 
 /** Incomplete multipart uploads are removed after this many days. */
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
@@ -31,10 +38,52 @@ export interface StateStoreProps {
   /** Days a superseded state version is kept (beyond the newest ten). */
   readonly noncurrentVersionRetentionDays: number;
   /**
+   * Each environment's CI roles: they reach only that environment's state objects.
+   * @default none (only IAM policies of the bucket's account grant access)
+   */
+  readonly ciAccess?: readonly EnvironmentStateAccess[];
+  /**
    * `lifecycle.prevent_destroy` on the bucket and key.
    * @default true — losing state orphans every resource of every stack
    */
   readonly preventDestroy?: boolean;
+}
+
+export interface EnvironmentStateAccess {
+  readonly environment: string;
+  /** ARNs of the environment's plan roles (one per account holding its stacks). */
+  readonly planRoleArns: readonly string[];
+  /** ARNs of the environment's deploy roles. */
+  readonly deployRoleArns: readonly string[];
+}
+
+const ANYONE = [{ type: "AWS", identifiers: ["*"] }];
+
+function principalIn(arns: readonly string[]) {
+  return { test: "ArnEquals", variable: "aws:PrincipalArn", values: [...arns] };
+}
+const OBJECT_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"];
+
+/** Bucket policy statements giving each environment's CI roles its own prefix and nothing else. */
+export function stateAccessStatements(bucketArn: string, access: readonly EnvironmentStateAccess[]): DataAwsIamPolicyDocumentStatement[] {
+  const all = access.flatMap((entry) => [...entry.planRoleArns, ...entry.deployRoleArns]);
+  if (all.length === 0) return [];
+  const statements: DataAwsIamPolicyDocumentStatement[] = [
+    { sid: "CiListsState", actions: ["s3:ListBucket"], resources: [bucketArn], principals: ANYONE, condition: [principalIn(all)] },
+  ];
+  for (const entry of access) {
+    const id = entry.environment.replace(/[^A-Za-z0-9]/g, "");
+    const objects = `${bucketArn}/${environmentStatePrefix(entry.environment)}*`;
+    const roles = [...entry.planRoleArns, ...entry.deployRoleArns];
+    statements.push(
+      { sid: `${id}ReadsOwnState`, actions: ["s3:GetObject"], resources: [objects], principals: ANYONE, condition: [principalIn(roles)] },
+      { sid: `${id}DeployWritesOwnState`, actions: ["s3:PutObject", "s3:DeleteObject"], resources: [objects], principals: ANYONE, condition: [principalIn(entry.deployRoleArns)] },
+      { sid: `${id}PlanWritesOwnLocks`, actions: ["s3:PutObject", "s3:DeleteObject"], resources: [`${objects}${LOCK_SUFFIX}`], principals: ANYONE, condition: [principalIn(entry.planRoleArns)] },
+      { sid: `${id}NoOtherState`, effect: "Deny", actions: OBJECT_ACTIONS, notResources: [objects], principals: ANYONE, condition: [principalIn(roles)] },
+      { sid: `${id}PlanWritesNoState`, effect: "Deny", actions: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"], notResources: [`${objects}${LOCK_SUFFIX}`], principals: ANYONE, condition: [principalIn(entry.planRoleArns)] },
+    );
+  }
+  return statements;
 }
 
 export class StateStore extends Construct {
@@ -49,6 +98,8 @@ export class StateStore extends Construct {
     }
     const preventDestroy = props.preventDestroy ?? true;
 
+    const bucketArn = `arn:${partitionOf(props.account.region)}:s3:::${props.bucketName}`;
+    const ciRoles = (props.ciAccess ?? []).flatMap((entry) => [...entry.planRoleArns, ...entry.deployRoleArns]);
     const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
       statement: [
         {
@@ -57,6 +108,22 @@ export class StateStore extends Construct {
           resources: ["*"],
           principals: [{ type: "AWS", identifiers: [accountRootArn(props.account)] }],
         },
+        // CI roles of every account use the key only through S3, for this bucket (bucket key: context = bucket ARN).
+        ...(ciRoles.length > 0
+          ? [
+              {
+                sid: "CiRolesUseKeyThroughS3",
+                actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                resources: ["*"],
+                principals: ANYONE,
+                condition: [
+                  { test: "ArnEquals", variable: "aws:PrincipalArn", values: ciRoles },
+                  { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${props.account.region}.amazonaws.com`] },
+                  { test: "StringEquals", variable: "kms:EncryptionContext:aws:s3:arn", values: [bucketArn] },
+                ],
+              },
+            ]
+          : []),
       ],
     });
     this.key = new KmsKey(this, "key", {
@@ -93,7 +160,9 @@ export class StateStore extends Construct {
       bucket: this.bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }],
     });
-    const tlsOnly = new DataAwsIamPolicyDocument(this, "bucket-policy-document", { statement: s3TlsOnlyStatements(this.bucket.arn) });
+    const tlsOnly = new DataAwsIamPolicyDocument(this, "bucket-policy-document", {
+      statement: [...s3TlsOnlyStatements(this.bucket.arn), ...stateAccessStatements(bucketArn, props.ciAccess ?? [])],
+    });
     new S3BucketPolicy(this, "bucket-policy", { bucket: this.bucket.id, policy: tlsOnly.json });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: this.bucket.id,

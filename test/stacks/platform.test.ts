@@ -52,7 +52,7 @@ describe("prod-infra: the cluster", () => {
       "ebs-csi-controller-sa",
     ]);
     expect(resourceList(prodInfra, "aws_eks_access_entry").map((entry) => entry.principal_arn).sort()).toEqual([
-      "arn:aws:iam::111111111111:role/acme-ci-deploy",
+      "arn:aws:iam::111111111111:role/acme-prod-ci-deploy",
       "arn:aws:iam::111111111111:role/platform-admin",
       "arn:aws:iam::111111111111:role/platform-readonly",
     ]);
