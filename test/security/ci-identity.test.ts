@@ -5,11 +5,13 @@
  * environment; and only the right GitHub token can assume each role (the trust policies, simulated with the token's
  * claims). Also run on a configuration with two AWS accounts (cross-account state access).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, type PlatformConfig } from "../../config/loader";
 import { actionsOfEntry, isKubernetesType, PLAN_ROLE_DENIED_READS, TERRAFORM_ACTIONS, TERRAFORM_BUILTIN_TYPES, typesMissingFromMap, typesOf } from "../../constructs/ci-identity/action-map";
 import { ATTACHABLE_AWS_MANAGED_POLICIES, BOUNDED_ROLE_ACTIONS, FORBIDDEN_MANAGED_POLICIES, iamResourceKind, PASS_ROLE_ATTRIBUTES, PASS_ROLE_SERVICES } from "../../constructs/ci-identity/grants";
-import { deploySubject, GITHUB_OIDC_HOST, githubSubject, planSubjects, PULL_REQUEST_WORKFLOW_FILE, STS_AUDIENCE, workflowRef } from "../../constructs/core/github-oidc";
+import { deploySubject, GITHUB_OIDC_HOST, githubSubject, planSubjects, PULL_REQUEST_WORKFLOW_FILE, STS_AUDIENCE, subjectCustomizationCommand, workflowRef } from "../../constructs/core/github-oidc";
 import { environmentStatePrefix } from "../../constructs/core/state-keys";
 import { actionProblem } from "../../constructs/policy/iam/actions";
 import { StackModel, type SynthesizedStack } from "../../constructs/policy/model";
@@ -18,7 +20,7 @@ import { stackCatalog, type StackEntry } from "../../stacks/app";
 import { boundaryArnIn, environmentCiRoleArn, githubRepository, stateBucketArn } from "../../stacks/context";
 import { actionCatalog, bundledModels, iamWorld, type IamWorld } from "../support/iam";
 import { MAIN_ACCOUNT, PROD_ACCOUNT, twoAccountConfigDir } from "../support/accounts";
-import { bundledConfig, synthToTexts } from "../support/synth";
+import { bundledConfig, ROOT, synthToTexts } from "../support/synth";
 
 const config = bundledConfig();
 const models = bundledModels();
@@ -318,6 +320,22 @@ describe("only the right GitHub token assumes each role (trust policies simulate
     expect(await assume(prodPlan, githubSubject(repository, { kind: "branch", branch: "feature" }, workflowRef(repository, "deploy.yml", "refs/heads/feature")))).toBe("ImplicitlyDenied");
     expect(await assume(prodPlan, githubSubject({ owner: "fork-owner", repository: "platform-iac" }, { kind: "pull_request" }, workflowRef({ owner: "fork-owner", repository: "platform-iac" }, PULL_REQUEST_WORKFLOW_FILE, "refs/pull/42/merge")))).toBe("ImplicitlyDenied");
     expect(await assume(prodPlan, githubSubject(repository, { kind: "pull_request" }, workflowRef(repository, "evil.yml", "refs/pull/42/merge")))).toBe("ImplicitlyDenied");
+  });
+});
+
+describe("the repository setting the trust policies require", () => {
+  it("is written in the README as the exact command for this repository", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    expect(readme).toContain(subjectCustomizationCommand(repository));
+    expect(subjectCustomizationCommand(repository)).toBe(
+      "gh api --method PUT repos/example-org/platform-iac/actions/oidc/customization/sub -F use_default=false -f 'include_claim_keys[]=repo' -f 'include_claim_keys[]=context' -f 'include_claim_keys[]=job_workflow_ref'",
+    );
+  });
+
+  it("models subjects of repositories with immutable subject claims and escapes colons in values", () => {
+    const immutable = { ...repository, ownerId: 123, repositoryId: 456 };
+    expect(deploySubject(immutable, "production", "main")).toBe("repo:example-org@123/platform-iac@456:environment:production:job_workflow_ref:example-org/platform-iac/.github/workflows/deploy.yml@refs/heads/main");
+    expect(githubSubject(repository, { kind: "environment", environment: "prod:eu" }, "x")).toBe("repo:example-org/platform-iac:environment:prod%3Aeu:job_workflow_ref:x");
   });
 });
 

@@ -68,6 +68,18 @@ describe("account stacks from configuration", () => {
     expect(stackCatalog(config).filter((entry) => entry.stage === "account").map((entry) => [entry.name, entry.account.accountId])).toEqual([["account-main", "111111111111"], ["account-prod", "222222222222"]]);
   });
 
+  it("pin every stack to its account, where its environment's deploy role is cluster admin and its roles carry that account's boundary", async () => {
+    const config = loadConfig(twoAccountConfigDir());
+    const stacks = await buildStacks(config, { stackPatterns: ["prod-infra", "tenant-initech-infra"] });
+    for (const [name, account] of [["prod-infra", "222222222222"], ["tenant-initech-infra", "111111111111"]] as const) {
+      const stack = synthJson(stacks.get(name)!) as Synthesized;
+      expect(stack.provider?.aws?.[0], name).toMatchObject({ allowed_account_ids: [account] });
+      expect(resourceList(stack, "aws_eks_access_entry").map((entry) => entry.principal_arn), name).toContain(`arn:aws:iam::${account}:role/acme-prod-ci-deploy`);
+      for (const role of resourceList(stack, "aws_iam_role")) expect(role.permissions_boundary, name).toBe(`arn:aws:iam::${account}:policy/acme-platform-boundary`);
+      expect((stack.terraform as { backend: { s3: { key: string; bucket: string } } }).backend.s3).toMatchObject({ key: `environments/prod/${name}/terraform.tfstate`, bucket: "acme-tfstate-111111111111-eu-west-1" });
+    }
+  });
+
   it("declare organization-managed controls instead of creating duplicates, and leave existing service-linked roles alone", async () => {
     const dir = tempConfig({
       set: {
