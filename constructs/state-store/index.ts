@@ -5,9 +5,12 @@
  *
  * Each environment's CI roles (in whatever account) reach ONLY that environment's state objects
  * (`environments/<env>/`, constructs/core/state-keys.ts): deploy roles read and write them, plan roles read them and
- * write only their lock files. The bucket and key policies name the roles by `aws:PrincipalArn` (with a `*`
- * principal), so they apply before the roles exist (a policy naming a missing role as Principal is rejected), and deny
- * each environment's roles every other object, so an identity policy in the same account cannot widen the grant.
+ * write only their lock files. The bucket and key policies grant to the roles' ACCOUNTS (which always exist) and
+ * narrow to the roles by `aws:PrincipalArn`, so they apply before the roles exist (a policy naming a missing role as
+ * Principal is rejected) — and an account principal keeps the bucket policy non-public, which Block Public Access
+ * requires (a `*` principal conditioned on aws:PrincipalArn is not among the conditions S3 accepts as non-public: S3
+ * API reference, PublicAccessBlockConfiguration). They deny each environment's roles every other object, so an
+ * identity policy in the same account cannot widen the grant.
  */
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
@@ -59,6 +62,12 @@ export interface EnvironmentStateAccess {
 
 const ANYONE = [{ type: "AWS", identifiers: ["*"] }];
 
+/** The accounts of role ARNs, as principals (`arn:<partition>:iam::<account>:root`). */
+function accountsOf(roleArns: readonly string[]): { type: string; identifiers: string[] }[] {
+  const roots = [...new Set(roleArns.map((arn) => arn.replace(/^(arn:[^:]+:iam::\d{12}):role\/.*$/, "$1:root")))].sort();
+  return [{ type: "AWS", identifiers: roots }];
+}
+
 function principalIn(arns: readonly string[]) {
   return { test: "ArnEquals", variable: "aws:PrincipalArn", values: [...arns] };
 }
@@ -69,16 +78,16 @@ export function stateAccessStatements(bucketArn: string, access: readonly Enviro
   const all = access.flatMap((entry) => [...entry.planRoleArns, ...entry.deployRoleArns]);
   if (all.length === 0) return [];
   const statements: DataAwsIamPolicyDocumentStatement[] = [
-    { sid: "CiListsState", actions: ["s3:ListBucket"], resources: [bucketArn], principals: ANYONE, condition: [principalIn(all)] },
+    { sid: "CiListsState", actions: ["s3:ListBucket"], resources: [bucketArn], principals: accountsOf(all), condition: [principalIn(all)] },
   ];
   for (const entry of access) {
     const id = entry.environment.replace(/[^A-Za-z0-9]/g, "");
     const objects = `${bucketArn}/${environmentStatePrefix(entry.environment)}*`;
     const roles = [...entry.planRoleArns, ...entry.deployRoleArns];
     statements.push(
-      { sid: `${id}ReadsOwnState`, actions: ["s3:GetObject"], resources: [objects], principals: ANYONE, condition: [principalIn(roles)] },
-      { sid: `${id}DeployWritesOwnState`, actions: ["s3:PutObject", "s3:DeleteObject"], resources: [objects], principals: ANYONE, condition: [principalIn(entry.deployRoleArns)] },
-      { sid: `${id}PlanWritesOwnLocks`, actions: ["s3:PutObject", "s3:DeleteObject"], resources: [`${objects}${LOCK_SUFFIX}`], principals: ANYONE, condition: [principalIn(entry.planRoleArns)] },
+      { sid: `${id}ReadsOwnState`, actions: ["s3:GetObject"], resources: [objects], principals: accountsOf(roles), condition: [principalIn(roles)] },
+      { sid: `${id}DeployWritesOwnState`, actions: ["s3:PutObject", "s3:DeleteObject"], resources: [objects], principals: accountsOf(entry.deployRoleArns), condition: [principalIn(entry.deployRoleArns)] },
+      { sid: `${id}PlanWritesOwnLocks`, actions: ["s3:PutObject", "s3:DeleteObject"], resources: [`${objects}${LOCK_SUFFIX}`], principals: accountsOf(entry.planRoleArns), condition: [principalIn(entry.planRoleArns)] },
       { sid: `${id}NoOtherState`, effect: "Deny", actions: OBJECT_ACTIONS, notResources: [objects], principals: ANYONE, condition: [principalIn(roles)] },
       { sid: `${id}PlanWritesNoState`, effect: "Deny", actions: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"], notResources: [`${objects}${LOCK_SUFFIX}`], principals: ANYONE, condition: [principalIn(entry.planRoleArns)] },
     );
@@ -115,7 +124,7 @@ export class StateStore extends Construct {
                 sid: "CiRolesUseKeyThroughS3",
                 actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
                 resources: ["*"],
-                principals: ANYONE,
+                principals: accountsOf(ciRoles),
                 condition: [
                   { test: "ArnEquals", variable: "aws:PrincipalArn", values: ciRoles },
                   { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${props.account.region}.amazonaws.com`] },

@@ -72,6 +72,11 @@ describe("bootstrap stack: each environment's CI roles reach only its own state"
     expect(others.not_resources).toEqual([expect.stringMatching(/\/environments\/prod\/\*$/)]);
     expect(planWrites.not_resources).toEqual([expect.stringMatching(/\/environments\/prod\/\*\.tflock$/)]);
     for (const environment of ["dev", "staging"]) expect(statements.some((statement) => statement.sid === `${environment}NoOtherState`)).toBe(true);
+    // Grants name the roles' accounts, never "*": Block Public Access rejects a "*" grant conditioned on aws:PrincipalArn.
+    const grants = statements.filter((statement) => (statement.effect ?? "Allow") === "Allow") as (Statement & { principals?: { identifiers: string[] }[] })[];
+    expect(grants.flatMap((statement) => statement.principals?.flatMap((principal) => principal.identifiers) ?? []).filter((identifier) => identifier === "*")).toEqual([]);
+    expect(reads.condition).toBeDefined();
+    expect((reads as Statement & { principals?: { identifiers: string[] }[] }).principals).toEqual([{ type: "AWS", identifiers: ["arn:aws:iam::111111111111:root"] }]);
   });
 
   it("lets CI roles use the state key only through S3, for this bucket", () => {
