@@ -9,9 +9,9 @@
  * - Stacks applied by an administrator (bootstrap, account-<name>) stay at `stacks/<stack>/terraform.tfstate`, where
  *   no CI role can read or write.
  *
- * Before environments had their own prefix, every stack lived at `stacks/<stack>/terraform.tfstate`: `npm run state -- migrate` moves CI
- * stacks' objects, and `legacyStateProblem` tells the preflight to refuse a stack whose old object exists while the
- * new one does not (Terraform would otherwise plan to create everything again).
+ * Before environments had their own prefix, every stack lived at `stacks/<stack>/terraform.tfstate`:
+ * `npm run state -- migrate` moves CI stacks' objects, and `legacyStateProblem` tells the preflight to refuse a stack
+ * whose old object exists while the new one does not (Terraform would otherwise plan to create everything again).
  */
 
 /** Prefix of the state of stacks an administrator applies (and of every stack before environments had their own). */
