@@ -22,6 +22,7 @@ import { dnsPublishes, EnvironmentSchema, PROFILES, type EnvironmentConfig, type
 import { cidrsOverlap, cidrWithin, parseCidr } from "./schema/primitives";
 import { AWS_MAX_TAGS_PER_RESOURCE, RESOURCE_TAG_RESERVE, STANDARD_TAG_KEYS } from "../constructs/core/standard-tags";
 import type { ProductFileConfig } from "./schema/products";
+import { accountNameOf, describeAccounts } from "./schema/accounts";
 import { ProjectSchema, type ProjectConfig } from "./schema/project";
 import { certificateCovers, checkProducts, ProductSchema, qualifyHost, type ProductConfig } from "./schema/products";
 import { ACM_CERTIFICATE_ARN, TenantSchema, type TenantConfig } from "./schema/tenant";
@@ -132,6 +133,9 @@ function loadTenant(
     problems.push(
       issueAt(source, ["ingressGroup"], `a shared tenant needs ingressGroup (the environment's tenant load balancer serving it); run \`npm run tenant -- allocate ${config.id}\` to take the lowest group with room`, undefined),
     );
+  }
+  if (config.isolation === "shared" && config.account !== undefined) {
+    problems.push(issueAt(source, ["account"], `a shared tenant runs in environment ${config.environment}'s cluster and account; only a dedicated tenant has its own account (remove account or set isolation: dedicated)`, config.account));
   }
   if (config.isolation === "shared" && config.network) {
     problems.push(issueAt(source, ["network"], "only dedicated tenants have their own network; remove it or set isolation: dedicated", config.network));
@@ -450,6 +454,48 @@ function checkLoadBalancersPerRegion(
   }
 }
 
+/**
+ * Every environment's account (by id) and every dedicated tenant's account (by name) is declared in project.yaml
+ * `accounts`: the account stacks that hold the CI roles, the boundary and the baseline are made from that map, so an
+ * account outside it would have no CI identity and no controls.
+ */
+function checkAccounts(project: ProjectConfig, environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
+  const declared = describeAccounts(project.accounts);
+  for (const { config, source } of environments) {
+    if (accountNameOf(project.accounts, config.account.id) === undefined) {
+      issues.push(issueAt(source, ["account", "id"], `account ${config.account.id} is not declared in project.yaml accounts (declared: ${declared}); add it there (name: { id, region }) so its account stack creates the CI roles and the baseline`, config.account.id));
+    }
+  }
+  for (const { config, source } of tenants) {
+    if (config.account !== undefined && !Object.hasOwn(project.accounts, config.account)) {
+      issues.push(issueAt(source, ["account"], `is not an account of project.yaml accounts (declared: ${declared})`, config.account));
+    }
+  }
+}
+
+/**
+ * Environments are told apart by name prefix and by GitHub environment: each environment's CI roles are trusted only
+ * by its own GitHub environment, and its deploy role manages only IAM names under `<project>-<env>-`. An environment
+ * named like another's prefix (`dev` and `dev-eu`) or two sharing a GitHub environment would reach each other.
+ */
+function checkEnvironmentIdentities(environments: readonly LoadedEnvironment[], issues: ConfigIssue[]): void {
+  const github = new Map<string, LoadedEnvironment>();
+  for (const environment of environments) {
+    const { name, deployment } = environment.config;
+    for (const other of environments) {
+      if (other !== environment && name.startsWith(`${other.config.name}-`)) {
+        issues.push(issueAt(environment.source, ["name"], `starts with environment ${other.config.name}'s name and a hyphen, so its resource names (${name}-...) fall under ${other.config.name}'s prefix and its CI roles could manage them; choose a name that does not start with "${other.config.name}-"`, name));
+      }
+    }
+    const previous = github.get(deployment.githubEnvironment);
+    if (previous) {
+      issues.push(issueAt(environment.source, ["deployment", "githubEnvironment"], `GitHub environment ${deployment.githubEnvironment} is already environment ${previous.config.name}'s (${previous.source.file}); each environment's CI roles trust only its own GitHub environment, so each needs its own`, deployment.githubEnvironment));
+    } else {
+      github.set(deployment.githubEnvironment, environment);
+    }
+  }
+}
+
 /** Two tenants serving a product on the same domain would route each other's hosts. */
 function checkTenantDomains(tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
   const seen = new Map<string, LoadedTenant>();
@@ -648,6 +694,8 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
   if (project) checkIngressGroups(project, environments, tenants, issues);
   if (project && projectSource) checkTagCounts(project, projectSource, environments, tenants, issues);
   if (project) checkTenantPool(project, tenants, issues);
+  if (project) checkAccounts(project, environments, tenants, issues);
+  checkEnvironmentIdentities(environments, issues);
   checkCidrOverlaps(environments, tenants, issues);
   issues.push(...veleroNamespaceProblems(environments, tenants));
   const suppressions = readSuppressions(directory, issues, { overlay, productionStacks: productionStacks(environments, tenants), ...(options.now ? { now: options.now } : {}) });

@@ -4,6 +4,7 @@
  */
 export const POLICY_RULES = {
   "ACCESS-LOGS": { severity: "low", title: "Production edges and buckets write access logs" },
+  "ACCOUNT-DETECTIVE-CONTROLS": { severity: "high", title: "An account baseline has CloudTrail, GuardDuty, AWS Config and IAM Access Analyzer, or declares them the organization's" },
   "ACM-ZONE-DELEGATED": { severity: "critical", title: "Certificates validate only in zones created (and delegated) before the stack" },
   "ALB-DELETION-PROTECTION": { severity: "medium", title: "Production load balancers have deletion protection" },
   "ALB-HARDENING": { severity: "medium", title: "Load balancers drop invalid headers, mitigate desync and health-check targets" },
@@ -29,8 +30,10 @@ export const POLICY_RULES = {
   "EKS-NG-HA": { severity: "medium", title: "Production node groups span AZs with at least two nodes and a rolling update" },
   "EKS-NG-NO-SSH": { severity: "high", title: "Nodes accept no SSH" },
   "EKS-SECRETS-KMS": { severity: "high", title: "Kubernetes secrets are envelope-encrypted with a customer-managed key" },
+  "GITHUB-OIDC-DEPLOY-TRUST": { severity: "critical", title: "A CI role that can change anything trusts one GitHub environment and one workflow, never pull requests" },
   "IAM-NO-PUBLIC-ASSUME": { severity: "critical", title: "No role may be assumed by any AWS principal" },
   "IAM-NO-WILDCARD": { severity: "high", title: "Identity policies name their actions and resources" },
+  "IAM-PERMISSIONS-BOUNDARY": { severity: "high", title: "Every role the platform creates carries a permissions boundary" },
   "IRSA-TRUST-SCOPED": { severity: "high", title: "Workload role trust is scoped to one service account" },
   "K8S-HA-SPREAD": { severity: "medium", title: "Production workloads run at least two replicas spread across zones" },
   "K8S-HPA-SANE": { severity: "medium", title: "Autoscalers have sane bounds, a resolvable target and a metric" },

@@ -44,6 +44,14 @@ describe("addTenant", () => {
     expect(first.stacks).toEqual(["tenant-acmecorp-infra", "tenant-acmecorp-platform"]);
   });
 
+  it("writes a dedicated tenant's own account, and refuses an undeclared one or one for a shared tenant", () => {
+    const dir = tempConfig({ set: { "project.yaml": { accounts: { tenants: { id: "555555555555", region: "eu-west-1" } } } } });
+    const result = addTenant(dir, { id: "acmecorp", environment: "prod", isolation: "dedicated", account: "tenants" });
+    expect(parse(readFileSync(result.file, "utf8")).account).toBe("tenants");
+    expect(() => addTenant(dir, { id: "hooli", environment: "prod", isolation: "dedicated", account: "nowhere" })).toThrow(/is not an account of project\.yaml accounts/);
+    expect(() => addTenant(dir, { id: "umbrella", environment: "prod", isolation: "shared", products: ["noor"], account: "tenants" })).toThrow(/--account applies to dedicated tenants only/);
+  });
+
   it("keeps an allocation when other tenants are added or removed", () => {
     const dir = tempConfig();
     const hooli = addTenant(dir, { id: "hooli", environment: "prod", isolation: "dedicated" }).tenant.network!.cidr;

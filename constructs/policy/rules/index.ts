@@ -3,6 +3,7 @@
  * and code-scanning alerts refer to them).
  */
 import type { Rule } from "../types";
+import { ACCOUNT_RULES } from "./account";
 import { BACKUP_RULES } from "./backup";
 import { CLUSTER_RULES } from "./cluster";
 import { DATABASE_RULES } from "./databases";
@@ -29,6 +30,7 @@ export const RULES: readonly Rule[] = [
   ...KUBERNETES_RULES,
   ...SECRET_RULES,
   ...STATE_RULES,
+  ...ACCOUNT_RULES,
 ];
 
 const BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));
