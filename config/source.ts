@@ -20,12 +20,15 @@ export function displayPath(path: string): string {
   return rel.startsWith("..") ? path : rel;
 }
 
-/** Parses one YAML file. Syntax errors, duplicate keys and a non-mapping root are reported as issues. */
-export function readYamlFile(path: string, issues: ConfigIssue[]): SourceFile | undefined {
+/**
+ * Parses one YAML file. Syntax errors, duplicate keys and a non-mapping root are reported as issues. `content`, when
+ * given, is parsed instead of the file's text on disk (the file as it is in another revision; see LoadOptions).
+ */
+export function readYamlFile(path: string, issues: ConfigIssue[], content?: string): SourceFile | undefined {
   const file = displayPath(path);
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = content ?? readFileSync(path, "utf8");
   } catch (error) {
     issues.push({ file, path: [], message: `cannot read file: ${(error as Error).message}` });
     return undefined;
@@ -76,10 +79,17 @@ function locateInDocument(doc: Document, path: ConfigPath, lineCounter: LineCoun
   return { line: pos.line, column: pos.col };
 }
 
-/** YAML files of a directory, sorted by name; empty when the directory does not exist. */
-export function yamlFilesIn(directory: string): { path: string; stem: string }[] {
-  if (!existsSync(directory)) return [];
-  return readdirSync(directory)
+/**
+ * YAML files of a directory, sorted by name; empty when the directory does not exist. `replaced` (file name -> text,
+ * or undefined for a file that does not exist) adds and removes names as another revision of the directory has them.
+ */
+export function yamlFilesIn(directory: string, replaced?: ReadonlyMap<string, string | undefined>): { path: string; stem: string }[] {
+  const names = new Set(existsSync(directory) ? readdirSync(directory) : []);
+  for (const [name, text] of replaced ?? []) {
+    if (text === undefined) names.delete(name);
+    else names.add(name);
+  }
+  return [...names]
     .filter((name) => [".yaml", ".yml"].includes(extname(name)))
     .sort()
     .map((name) => ({ path: join(directory, name), stem: basename(name, extname(name)) }));

@@ -232,8 +232,10 @@ describe("cost", () => {
 
 describe("review scope", () => {
   it("compares only the stacks the changed files can affect", () => {
-    expect(reviewScope(["config/tenants/globex.yaml", "docs/x.md", "test/a.test.ts"], "config")).toEqual({ kind: "tenants", ids: ["globex"] });
-    expect(reviewScope(["README.md"], "config")).toEqual({ kind: "tenants", ids: [] });
+    expect(reviewScope(["config/tenants/globex.yaml", "docs/x.md", "test/a.test.ts"], "config")).toEqual({ kind: "tenants", ids: ["globex"], files: ["config/tenants/globex.yaml"] });
+    expect(reviewScope(["README.md"], "config")).toEqual({ kind: "tenants", ids: [], files: [] });
+    // A tenant file may be .yml, and a rename changes two files.
+    expect(reviewScope(["config/tenants/acme.yml", "config/tenants/acme.yaml"], "config")).toEqual({ kind: "tenants", ids: ["acme"], files: ["config/tenants/acme.yml", "config/tenants/acme.yaml"] });
     expect(reviewScope(["config/tenants/globex.yaml", "config/environments/prod.yaml"], "config")).toEqual({ kind: "all", reason: "config/environments/prod.yaml changed" });
     expect(reviewScope(["constructs/network/index.ts"], "config").kind).toBe("all");
     expect(tenantStacks("id: globex\nenvironment: prod\nisolation: shared\n")).toEqual(["prod-tenant-globex"]);
