@@ -76,8 +76,10 @@ interface Selection {
 /** The stacks to compare on each side, or undefined for all (see scripts/lib/review/scope.ts). */
 function selection(repo: string, sha: string, configDir: string, all: boolean): Selection {
   if (all) return { reason: "--all" };
-  const changed = [...new Set([...git(repo, "diff", "--name-only", sha).split("\n"), ...git(repo, "ls-files", "--others", "--exclude-standard").split("\n")].filter((file) => file !== ""))];
   const inRepo = relative(repo, configDir);
+  // Configuration files git ignores still reach synthesis (the app loads the directory), and the base revision has none.
+  const ignored = inRepo.startsWith("..") ? [] : git(repo, "ls-files", "--others", "--ignored", "--exclude-standard", "--", inRepo || ".").split("\n").filter((file) => /\.ya?ml$/.test(file));
+  const changed = [...new Set([...git(repo, "diff", "--name-only", sha).split("\n"), ...git(repo, "ls-files", "--others", "--exclude-standard").split("\n"), ...ignored].filter((file) => file !== ""))];
   const scope = reviewScope(changed, inRepo.startsWith("..") ? undefined : inRepo);
   if (scope.kind === "all") return { reason: scope.reason };
   const base: string[] = [];

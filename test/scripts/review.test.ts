@@ -26,6 +26,7 @@ function projectRepository(): string {
   symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"), "dir");
   for (const file of ["environments/dev.yaml", "environments/staging.yaml", "tenants/initech.yaml"]) rmSync(join(repo, "config", file));
   for (const id of ["delta", "echo"]) writeFileSync(join(repo, "config", "tenants", `${id}.yaml`), shared(id));
+  appendFileSync(join(repo, ".gitignore"), "config/tenants/golf.yaml\n"); // an ignored tenant file still reaches synthesis
   const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=ci@example.com", "-c", "user.name=ci", ...args], { cwd: repo, stdio: "pipe" });
   git("init", "--quiet");
   git("add", ".");
@@ -65,13 +66,14 @@ describe("npm run review: a tenant-only change", () => {
     appendFileSync(join(repo, "config", "tenants", "delta.yaml"), "owner: delta-team\n"); // changed
     rmSync(join(repo, "config", "tenants", "echo.yaml")); // removed
     writeFileSync(join(repo, "config", "tenants", "foxtrot.yaml"), shared("foxtrot")); // added
+    writeFileSync(join(repo, "config", "tenants", "golf.yaml"), shared("golf")); // added, and ignored by git
 
     const scoped = review(repo);
     const all = review(repo, "--all");
 
-    expect(scoped.markdown).toContain("Scope: 3 stack(s) compared: only tenant files changed (delta, echo, foxtrot).");
+    expect(scoped.markdown).toContain("Scope: 4 stack(s) compared: only tenant files changed (delta, echo, foxtrot, golf).");
     expect(all.markdown).toContain("compared: --all.");
-    expect(scoped.affected).toEqual(["prod-tenant-delta", "prod-tenant-foxtrot"]);
+    expect(scoped.affected).toEqual(["prod-tenant-delta", "prod-tenant-foxtrot", "prod-tenant-golf"]);
     expect(scoped.affected).toEqual(all.affected);
     // The shared tenants of prod changed, so both show prod's architecture diagram (the scoped review synthesizes prod's stacks for it).
     expect(all.markdown).toContain("Architecture: environment prod");
