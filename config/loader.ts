@@ -11,7 +11,7 @@
  * whole configuration is valid.
  */
 import { existsSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { Address4 } from "ip-address";
 import { dnsStackOrder, planHostedZones, zoneCreationConflicts, type ZoneEnvironment } from "../constructs/hosted-zones/rules";
 import { derivedDefaults, PROFILE_DEFAULTS } from "./defaults";
@@ -646,11 +646,43 @@ export interface LoadOptions {
   readonly overlay?: FileOverlay;
   /** Clock for suppression expiry. @default now */
   readonly now?: Date;
+  /**
+   * Tenant files to read instead of the directory's, by file name (`acme.yaml`): the text, or `undefined` for a file
+   * that does not exist. `npm run review` loads the base revision's configuration as the working tree's directory
+   * with the changed tenant files as they were in that revision (applied as an overlay of those files).
+   * @default the directory's tenant files as they are
+   */
+  readonly tenantFiles?: ReadonlyMap<string, string | undefined>;
+  /**
+   * A configuration loaded before from the same directory, whose tenant files have not changed since (except those
+   * `tenantFiles` replaces). When this load's project, product and environment files give the same result as they
+   * gave it, its tenants whose files `tenantFiles` does not replace are taken as they were loaded instead of being
+   * parsed and validated again (a tenant's result depends only on its file and those); otherwise every tenant is
+   * loaded. The checks across tenants (domains, load balancers, CIDR overlaps) always run over every tenant.
+   * @default none: every tenant file is parsed and validated
+   */
+  readonly reuse?: PlatformConfig;
 }
+
+/** The previous load's tenants by id, when this load's project, products and environments are the same as its. */
+function reusableTenants(reuse: PlatformConfig | undefined, directory: string, project: ProjectConfig | undefined, environments: readonly LoadedEnvironment[], products: ProductCatalog): Map<string, LoadedTenant> {
+  if (!reuse || reuse.directory !== directory || !project) return new Map();
+  const catalog = [...products].flatMap(([name, product]) => (product ? [[name, product.config]] : []));
+  const byName = (items: readonly LoadedEnvironment[]) => [...items].sort((a, b) => a.config.name.localeCompare(b.config.name)).map((item) => item.config);
+  const same =
+    JSON.stringify(project) === JSON.stringify(reuse.project) &&
+    JSON.stringify(catalog) === JSON.stringify([...reuse.products]) &&
+    JSON.stringify(byName(environments)) === JSON.stringify(byName(reuse.environments));
+  return same ? new Map(reuse.tenants.map((tenant) => [tenant.config.id, tenant])) : new Map();
+}
+
 
 /** Loads and validates the whole configuration directory, or throws a ConfigError listing every problem. */
 export function loadConfig(directory: string, options: LoadOptions = {}): PlatformConfig {
-  const overlay: FileOverlay = options.overlay ?? new Map();
+  const overlay: FileOverlay = new Map([
+    ...(options.overlay ?? new Map<string, string | null>()),
+    ...[...(options.tenantFiles ?? new Map<string, string | undefined>())].map(([name, text]) => [resolve(join(directory, "tenants", name)), text ?? null] as const),
+  ]);
   const issues: ConfigIssue[] = [];
   if (!existsSync(directory) || !statSync(directory).isDirectory()) {
     throw new ConfigError([{ file: displayPath(directory), path: [], message: "configuration directory does not exist" }]);
@@ -686,8 +718,10 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
   for (const { config } of environments) environmentsByName.set(config.name, config);
   const tenants: LoadedTenant[] = [];
   const productCache = new Map<string, ProductConfig>();
+  const reusable = reusableTenants(options.reuse, directory, project, environments, products);
   for (const { path, stem } of tenantFiles) {
-    const loaded = loadTenant(path, stem, environmentsByName, issues, productCache, environmentInputs, products, overlay);
+    const replaced = options.tenantFiles?.has(basename(path)) === true;
+    const loaded = (replaced ? undefined : reusable.get(stem)) ?? loadTenant(path, stem, environmentsByName, issues, productCache, environmentInputs, products, overlay);
     if (loaded) tenants.push(loaded);
   }
   checkTenantDomains(tenants, issues);

@@ -244,6 +244,20 @@ export function diagramPage(target: DiagramTarget, mermaid: string): string {
   ].join("\n");
 }
 
+/**
+ * Targets whose inputs from configuration alone (title, shared tenants) differ between two configurations, or that
+ * are new. A scoped review (only tenant files changed) compares the changed tenants' stacks only; a shared tenant
+ * added, removed or moved still changes its environment's diagram, so the review synthesizes that environment's
+ * (otherwise unchanged) stacks for these targets to show the same diagrams as a review of every stack.
+ */
+export function targetsChangedByConfig(baseConfig: PlatformConfig | undefined, headConfig: PlatformConfig): DiagramTarget[] {
+  const before = new Map((baseConfig ? diagramTargets(baseConfig) : []).map((target) => [target.name, target]));
+  return diagramTargets(headConfig).filter((target) => {
+    const old = before.get(target.name);
+    return !old || old.title !== target.title || old.infra !== target.infra || old.platform !== target.platform || old.sharedTenants.join(",") !== target.sharedTenants.join(",");
+  });
+}
+
 /** Diagrams whose text differs between the two revisions (for the review report). */
 export function changedDiagrams(
   baseConfig: PlatformConfig | undefined,
