@@ -155,15 +155,18 @@ function specificity(value: unknown): number {
 
 interface LoadedResponse extends RecordedResponse {
   readonly file: string;
+  /** Index of the source it came from. */
+  readonly source: number;
 }
 
 /** Recorded responses in memory, by `<service>:<Operation>` (tests). */
 export type RecordedResponses = Readonly<Partial<Record<OperationName, readonly RecordedResponse[]>>>;
 
 /**
- * The recorded layer over directories (or in-memory response sets); for each call the most specific matching
- * response wins (the one whose `input` names the most keys), and between equals the one of the earlier source, then
- * the earlier entry — so a test can put a small set of changed answers before a complete directory.
+ * The recorded layer over directories (or in-memory response sets): for each call, the first source that has a
+ * matching response answers — so a test or an operator can put a small set of changed answers before a complete
+ * directory — and within it the most specific match (the one whose `input` names the most keys), then the earlier
+ * entry.
  */
 export function recordedApi(sources: readonly (string | RecordedResponses)[]): AwsApi {
   const files = new Map<string, LoadedResponse[]>();
@@ -176,9 +179,9 @@ export function recordedApi(sources: readonly (string | RecordedResponses)[]): A
     if (cached) return cached;
     const [service, name] = operation.split(":") as [string, string];
     const out: LoadedResponse[] = [];
-    for (const source of sources) {
+    for (const [index, source] of sources.entries()) {
       if (typeof source !== "string") {
-        out.push(...(source[operation as OperationName] ?? []).map((response) => ({ ...response, file: "" })));
+        out.push(...(source[operation as OperationName] ?? []).map((response) => ({ ...response, file: "", source: index })));
         continue;
       }
       const file = join(source, service, `${name}.json`);
@@ -190,7 +193,7 @@ export function recordedApi(sources: readonly (string | RecordedResponses)[]): A
         throw new Error(`${file}: not a recorded response file (${error instanceof Error ? error.message : String(error)})`, { cause: error });
       }
       if (!Array.isArray(parsed.responses)) throw new Error(`${file}: expected {"responses": [...]}`);
-      out.push(...parsed.responses.map((response) => ({ ...response, file })));
+      out.push(...parsed.responses.map((response) => ({ ...response, file, source: index })));
     }
     files.set(operation, out);
     return out;
@@ -198,7 +201,12 @@ export function recordedApi(sources: readonly (string | RecordedResponses)[]): A
   return {
     async call(operation, region, input) {
       const candidates = responsesOf(operation).filter((response) => (response.region === undefined || response.region === region) && isSubset(response.input ?? {}, input));
-      const best = candidates.reduce<LoadedResponse | undefined>((chosen, candidate) => (!chosen || specificity(candidate.input ?? {}) > specificity(chosen.input ?? {}) ? candidate : chosen), undefined);
+      // The first source with a match answers (an overlay in front of a complete directory replaces its answers);
+      // within it, the most specific response, then the earlier one.
+      const source = candidates[0]?.source;
+      const best = candidates
+        .filter((candidate) => candidate.source === source)
+        .reduce<LoadedResponse | undefined>((chosen, candidate) => (!chosen || specificity(candidate.input ?? {}) > specificity(chosen.input ?? {}) ? candidate : chosen), undefined);
       if (!best) throw new NotRecordedError(`no recorded response for ${operation} in ${region} with input ${JSON.stringify(input)}: add one to ${where(operation).join(" or ")}`);
       if (best.error) throw new AwsCallError(best.error.name, best.error.message ?? best.error.name, operation, region);
       if (best.outputFile !== undefined) return JSON.parse(readFileSync(resolve(dirname(best.file), best.outputFile), "utf8")) as OutputOf<typeof operation>;

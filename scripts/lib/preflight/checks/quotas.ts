@@ -223,7 +223,11 @@ export function evaluateQuotas(additions: QuotaAdditions, facts: QuotaFacts): { 
   for (const [quota, declared] of additions.declared) {
     const definition = QUOTAS[quota];
     const value = facts.values.get(quota);
-    if (value === undefined) continue;
+    if (value === undefined) {
+      // Nothing new for this quota (collect asked nothing): every declared item exists already.
+      verified.push(`${definition.name}: nothing new (${[...declared.values()].flat().length} declared, all exist already)`);
+      continue;
+    }
     const usage = facts.usage.get(quota) ?? new Map<string, number>();
     for (const [key, added] of newItems(quota, declared, facts.state, facts.existingIngressGroups)) {
       const used = usage.get(key) ?? 0;

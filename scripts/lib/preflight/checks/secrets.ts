@@ -12,6 +12,7 @@
 import type { SecretsManagerSender } from "../../secrets";
 import { listSecrets, namePrefixes } from "../../secrets";
 import { expectedValue, requiredSecretValues, secretValueStatuses, seedCommand, type ListedSecret, type SecretValueRequirement } from "../../../../constructs/secret-values/inventory";
+import { literal } from "../../../../constructs/policy/model";
 import type { AwsApi } from "../aws";
 import { collectStackState, type StackState } from "../state";
 import { defineCheck, problem, type PreflightProblem } from "../types";
@@ -59,17 +60,18 @@ export const secretsCheck = defineCheck<SecretValueRequirement[], SecretFacts>({
       const { requirement } = status;
       const subject = `secret ${requirement.secretName}`;
       const where = requirement.consumers;
-      const seed = `then put ${expectedValue(requirement)}: ${seedCommand(requirement)}`;
+      const seed = `put ${expectedValue(requirement)}: ${seedCommand(requirement)}`;
       switch (status.state) {
         case "deleted":
           problems.push(problem("error", subject, where, `is scheduled for deletion: creating it again fails until it is restored or deleted for good`, `aws secretsmanager restore-secret --region ${requirement.region} --secret-id ${requirement.secretName} (then import it: terraform import in cdktf.out/stacks/${target.stack})`));
           break;
         case "missing":
-          problems.push(problem("warning", subject, where, `does not exist yet: this apply creates it empty, and ${requirement.consumers.join(", ")} wait for its value`, seed));
+          problems.push(problem("warning", subject, where, `does not exist yet: this apply creates it empty, and ${requirement.consumers.join(", ")} wait for its value`, `after the apply, ${seed}`));
           break;
         default: {
           if (facts.state && !managed.has(requirement.secretName)) {
-            problems.push(problem("error", subject, where, `exists, but not in the state of ${target.stack}: creating it fails with ResourceExistsException`, `import it into the stack's state (cd cdktf.out/stacks/${target.stack} && terraform import <address of the secret> ${requirement.secretName}), or delete it`));
+            const address = target.model.resources("aws_secretsmanager_secret").find((block) => literal(block.body.name) === requirement.secretName)?.address ?? "<address of the secret>";
+            problems.push(problem("error", subject, where, `exists, but not in the state of ${target.stack}: creating it fails with ResourceExistsException`, `import it into the stack's state (cd cdktf.out/stacks/${target.stack} && terraform import ${address} ${requirement.secretName}), or delete it`));
           } else if (status.state === "empty" || status.state === "incomplete") {
             problems.push(problem("warning", subject, where, `${status.detail}: ${requirement.consumers.join(", ")} cannot start until it is seeded (the apply does not wait)`, seed));
           } else {
