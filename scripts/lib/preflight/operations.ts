@@ -167,3 +167,50 @@ export const SDK_CLIENTS: Readonly<Record<string, { readonly module: string; rea
   secretsmanager: { module: "@aws-sdk/client-secrets-manager", client: "SecretsManagerClient" },
   "codestar-connections": { module: "@aws-sdk/client-codestar-connections", client: "CodeStarConnectionsClient" },
 };
+
+/**
+ * The IAM action each operation needs (undefined: none — GetCallerIdentity needs no permission, DNS is not AWS). A test
+ * proves by IAM simulation that every environment's plan role, which runs the preflight in CI, is allowed each one
+ * (test/security/preflight-permissions.test.ts). Service prefixes differ from the CLI's service names for some:
+ * elbv2 -> elasticloadbalancing, opensearch -> es, service-quotas -> servicequotas, docdb -> rds (DocumentDB's
+ * management API is RDS's), s3 ListObjectsV2 -> s3:ListBucket (Service Authorization Reference).
+ */
+export const IAM_ACTIONS: Readonly<Record<OperationName, string | undefined>> = {
+  "sts:GetCallerIdentity": undefined,
+  "iam:GetRole": "iam:GetRole",
+  "iam:ListRoles": "iam:ListRoles",
+  "route53:ListHostedZonesByName": "route53:ListHostedZonesByName",
+  "route53:GetHostedZone": "route53:GetHostedZone",
+  "route53:ListResourceRecordSets": "route53:ListResourceRecordSets",
+  "ec2:DescribeInstanceTypeOfferings": "ec2:DescribeInstanceTypeOfferings",
+  "ec2:DescribeVpcs": "ec2:DescribeVpcs",
+  "ec2:DescribeInternetGateways": "ec2:DescribeInternetGateways",
+  "ec2:DescribeAddresses": "ec2:DescribeAddresses",
+  "ec2:DescribeNatGateways": "ec2:DescribeNatGateways",
+  "ec2:DescribeSubnets": "ec2:DescribeSubnets",
+  "ec2:DescribeVpcEndpoints": "ec2:DescribeVpcEndpoints",
+  "rds:DescribeDBEngineVersions": "rds:DescribeDBEngineVersions",
+  "rds:DescribeOrderableDBInstanceOptions": "rds:DescribeOrderableDBInstanceOptions",
+  "docdb:DescribeDBEngineVersions": "rds:DescribeDBEngineVersions",
+  "docdb:DescribeOrderableDBInstanceOptions": "rds:DescribeOrderableDBInstanceOptions",
+  "elasticache:DescribeCacheEngineVersions": "elasticache:DescribeCacheEngineVersions",
+  "opensearch:ListVersions": "es:ListVersions",
+  "opensearch:ListInstanceTypeDetails": "es:ListInstanceTypeDetails",
+  "mq:DescribeBrokerEngineTypes": "mq:DescribeBrokerEngineTypes",
+  "mq:DescribeBrokerInstanceOptions": "mq:DescribeBrokerInstanceOptions",
+  "eks:DescribeClusterVersions": "eks:DescribeClusterVersions",
+  "eks:DescribeAddonVersions": "eks:DescribeAddonVersions",
+  "eks:ListClusters": "eks:ListClusters",
+  "ssm:GetParameter": "ssm:GetParameter",
+  "service-quotas:GetServiceQuota": "servicequotas:GetServiceQuota",
+  "service-quotas:GetAWSDefaultServiceQuota": "servicequotas:GetAWSDefaultServiceQuota",
+  "elbv2:DescribeLoadBalancers": "elasticloadbalancing:DescribeLoadBalancers",
+  "elbv2:DescribeTags": "elasticloadbalancing:DescribeTags",
+  "s3:ListObjectsV2": "s3:ListBucket",
+  "s3:GetObject": "s3:GetObject",
+  "secretsmanager:ListSecrets": "secretsmanager:ListSecrets",
+  "codestar-connections:GetConnection": "codestar-connections:GetConnection",
+  "dns:ResolveNs": undefined,
+  "dns:Resolve4": undefined,
+  "dns:QueryNs": undefined,
+};
