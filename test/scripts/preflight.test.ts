@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { runPreflightCommand } from "../../scripts/preflight";
+import { recordedApi } from "../../scripts/lib/preflight/aws";
+import { runPreflightCommand, type PreflightCommandIo } from "../../scripts/preflight";
 import { BUNDLED_CONFIG_DIR, ROOT } from "../support/synth";
 
 const FIXTURES = join(ROOT, "test", "fixtures", "aws");
@@ -17,12 +18,14 @@ afterEach(() => {
   for (const directory of temporary.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
 
-async function preflight(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(argv: readonly string[], api?: PreflightCommandIo["api"]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await runPreflightCommand(argv, { env, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+  const code = await runPreflightCommand(argv, { env, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), ...(api ? { api } : {}) });
   return { code, stdout, stderr };
 }
+
+const preflight = (...argv: string[]) => run(argv);
 
 /** A recorded-response directory holding `files` (<service>/<Operation>.json -> responses), put before the fixtures. */
 function overlay(files: Record<string, unknown[]>): string {
@@ -106,6 +109,23 @@ describe("npm run preflight", () => {
     const missing = await preflight("prod-dns", "--recorded", FIXTURES, "--synthesized", empty);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`${join(empty, "stacks", "prod-dns", "cdk.tf.json")} does not exist: synthesize the stack first`);
+  });
+
+  it("--verbose lists what was verified under each stack", async () => {
+    const { code, stdout } = await preflight("prod-infra", "--verbose", "--recorded", FIXTURES, "--synthesized", inject("bundledOutdir"));
+    expect(code).toBe(0);
+    expect(stdout).toContain("  ok       zones exist and are delegated: zone noor.example.com delegated from example.com to its 4 name servers (2 parent servers agree)");
+    expect(stdout).toContain("  ok       quotas: EC2-VPC Elastic IPs (eu-west-1): 4 in use + 3 new <= 10");
+  });
+
+  it("--record writes every answer it got in the --recorded format: replaying it gives the same report", async () => {
+    const out = mkdtempSync(join(tmpdir(), "preflight-record-"));
+    temporary.push(out);
+    const recorded = await run(["prod-platform", "--record", out, "--synthesized", inject("bundledOutdir")], recordedApi([FIXTURES]));
+    expect(recorded.code).toBe(0);
+    const replayed = await preflight("prod-platform", "--recorded", out, "--synthesized", inject("bundledOutdir"));
+    expect(replayed).toEqual(recorded);
+    expect(JSON.parse(readFileSync(join(out, "sts", "GetCallerIdentity.json"), "utf8"))).toEqual({ responses: [{ region: "eu-west-1", input: {}, output: expect.objectContaining({ Account: "111111111111" }) as unknown }] });
   });
 
   it("the fixtures hold no credential-shaped value and only the fictitious account", () => {
