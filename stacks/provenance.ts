@@ -209,10 +209,9 @@ function accountKey(config: PlatformConfig, account: string, segments: readonly 
  */
 function dnsKey(config: PlatformConfig, environment: LoadedEnvironment, segments: readonly string[]): ConfigOrigin {
   const [top, child = ""] = segments;
-  const domains = (loaded: LoadedEnvironment) => Object.keys(loaded.config.edge.domains);
   if (top === "zones") {
     for (const prefix of ["zone-", "release-", "adopt-"]) {
-      const key = child.startsWith(prefix) ? domains(environment).find((candidate) => child === `${prefix}${candidate}`) : undefined;
+      const key = child.startsWith(prefix) ? Object.keys(environment.config.edge.domains).find((candidate) => child === `${prefix}${candidate}`) : undefined;
       if (key) return origin(environment.source, ["edge", "domains", key]);
     }
     const label = /^(delegation|delegated)-(.+)$/.exec(child)?.[2];

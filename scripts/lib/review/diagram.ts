@@ -29,13 +29,17 @@ export interface DiagramTarget {
 
 /** Every environment and dedicated tenant of a configuration. */
 export function diagramTargets(config: PlatformConfig): DiagramTarget[] {
-  const zones = environmentZonePlans(config);
+  const plans = environmentZonePlans(config);
+  const zonesOf = (environment: string) => {
+    const plan = plans.get(environment);
+    return plan !== undefined && hasDnsStack(plan);
+  };
   const targets: DiagramTarget[] = config.environments.map(({ config: environment }) => ({
     name: environment.name,
     title: `environment ${environment.name} (${environment.profile}, ${environment.account.region})`,
     infra: infraStackName(environment.name),
     platform: platformStackName(environment.name),
-    ...(zones.get(environment.name) && hasDnsStack(zones.get(environment.name)!) ? { dns: dnsStackName(environment.name) } : {}),
+    ...(zonesOf(environment.name) ? { dns: dnsStackName(environment.name) } : {}),
     sharedTenants: config.tenants.filter(({ config: tenant }) => tenant.environment === environment.name && tenant.isolation === "shared").map(({ config: tenant }) => tenant.id).sort(),
   }));
   for (const { config: tenant } of config.tenants) {
