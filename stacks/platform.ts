@@ -8,6 +8,8 @@ import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider
 import type { Construct } from "constructs";
 import type { TenantConfig } from "../config/schema/tenant";
 import { PlatformAddons } from "../constructs/addons";
+import { MONITORING_NAMESPACE } from "../constructs/core/platform-contracts";
+import { secretName } from "../constructs/core/secrets";
 import { environmentObservability, type EnvironmentObservability } from "../constructs/monitoring/environment";
 import type { ProductWorkloads } from "../constructs/product-workloads";
 import { environmentProducts } from "../constructs/product-workloads/environment";
@@ -19,6 +21,12 @@ import { environmentTags, protectsState, type BackendSettings, type EnvironmentC
 /** Product name -> certificate ARN of the tenant's products on custom domains. */
 function customCertificates(tenant: TenantConfig): Record<string, string> {
   return Object.fromEntries(Object.entries(tenant.products).flatMap(([name, product]) => (product.certificateArn ? [[name, product.certificateArn]] : [])));
+}
+
+/** Secrets the platform's ClusterSecretStores serve, and the namespaces using them: Alertmanager's receivers. */
+function platformSecrets(context: EnvironmentContext): { names: string[]; namespaces: string[] } {
+  const names = context.environment.observability.alertmanager.receivers.map((receiver) => secretName(context.naming, { kind: "platform", path: receiver.credentialsSecret }));
+  return { names, namespaces: [MONITORING_NAMESPACE] };
 }
 
 export class PlatformStack extends BaseStack {
@@ -47,6 +55,7 @@ export class PlatformStack extends BaseStack {
       config: context.environment.addons,
       nodeImageRelease: context.environment.cluster.nodeImageRelease,
       tags: this.tags,
+      platformSecrets: platformSecrets(context),
     });
     const { velero } = context.environment.backup;
     if (velero.enabled) {

@@ -183,7 +183,7 @@ export class Monitoring extends Construct {
       scrapeTargets: props.scrapeTargets ?? [],
       dashboards,
       alertsTopicArn: topicArn,
-      secretPrefix: naming.prefix,
+      secretsNaming: naming,
       ...(props.lokiUrl ? { lokiUrl: props.lokiUrl } : {}),
     });
     this.release = chartRelease(this, "release", {

@@ -9,7 +9,9 @@
  */
 import type { ObservabilityConfig, ReceiverConfig, ReceiverType } from "../../config/schema/observability";
 import type { CloudWatchExporterOverrides, KubePrometheusStackOverrides, PrometheusRulesMap } from "../../charts/overrides";
+import type { Naming } from "../core/naming";
 import { DEFAULT_STORAGE_CLASS, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
+import { secretName } from "../core/secrets";
 import { DATASOURCE_UIDS, type Dashboard } from "./dashboards";
 
 export const PROMETHEUS_SERVICE_ACCOUNT = "prometheus";
@@ -76,8 +78,8 @@ export interface KubePrometheusStackInput {
   readonly dashboards: readonly Dashboard[];
   /** ARN of the environment's alerts topic (Alertmanager publishes to it with SigV4). */
   readonly alertsTopicArn: string;
-  /** Prefix of the scope's Secrets Manager secrets; receiver secrets are named relative to it. */
-  readonly secretPrefix: string;
+  /** Naming scope of the receivers' Secrets Manager secrets (named by constructs/core/secrets.ts, owner `platform`). */
+  readonly secretsNaming: Naming;
   /** In-cluster URL of Loki, when logs go to Loki (adds the Loki data source). */
   readonly lokiUrl?: string;
 }
@@ -179,7 +181,7 @@ export function alertmanagerConfig(input: Pick<KubePrometheusStackInput, "alertm
 }
 
 /** ExternalSecrets and generators the chart renders next to its own objects (no `{{`: the chart runs tpl on them). */
-export function extraManifests(namespace: string, secretPrefix: string, receivers: readonly ReceiverConfig[]): Record<string, unknown>[] {
+export function extraManifests(namespace: string, secretsNaming: Naming, receivers: readonly ReceiverConfig[]): Record<string, unknown>[] {
   const receiverSecrets = receivers.map((receiver) => ({
     apiVersion: EXTERNAL_SECRETS_API,
     kind: "ExternalSecret",
@@ -191,7 +193,7 @@ export function extraManifests(namespace: string, secretPrefix: string, receiver
       data: [
         {
           secretKey: RECEIVER_SECRET_KEY,
-          remoteRef: { key: `${secretPrefix}/${receiver.credentialsSecret}`, property: receiver.credentialsKey ?? DEFAULT_CREDENTIALS_KEY[receiver.type] },
+          remoteRef: { key: secretName(secretsNaming, { kind: "platform", path: receiver.credentialsSecret }), property: receiver.credentialsKey ?? DEFAULT_CREDENTIALS_KEY[receiver.type] },
         },
       ],
     },
@@ -319,7 +321,7 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
       dashboards: { [DASHBOARD_PROVIDER]: Object.fromEntries(dashboards.map((dashboard) => [dashboard.name, { json: dashboard.json }])) },
     },
     additionalPrometheusRulesMap: input.rules,
-    extraManifests: extraManifests(input.namespace, input.secretPrefix, alertmanager.receivers),
+    extraManifests: extraManifests(input.namespace, input.secretsNaming, alertmanager.receivers),
   };
 }
 

@@ -43,10 +43,9 @@ function urlTemplate(kind: string, host: string, port: string, database: string)
   return `amqps://${credentials}@${host}:${port}`;
 }
 
-/** One ExternalSecret the workload-secrets chart renders. */
+/** One ExternalSecret the workload-secrets chart renders (read through the namespace's SecretStore). */
 export interface ExternalSecretValues {
   readonly name: string;
-  readonly store: string;
   readonly refreshInterval: string;
   readonly data: readonly { secretKey: string; remoteRef: { key: string; property?: string } }[];
   /** `target.template` of the ExternalSecret (extra keys composed from the synced ones). */
@@ -142,13 +141,17 @@ export class ServiceConnectionRef {
     ];
   }
 
+  /** ARN of the secret holding the service's credentials (password kinds), as the connection publishes it. */
+  get secretArn(): string {
+    return this.field("secretArn");
+  }
+
   /** The ExternalSecret syncing this service's credentials (password kinds only). */
-  externalSecret(store: string, refreshInterval: string): ExternalSecretValues | undefined {
+  externalSecret(refreshInterval: string): ExternalSecretValues | undefined {
     if (!this.usesPassword) return undefined;
-    const secretArn = this.field("secretArn");
+    const secretArn = this.secretArn;
     return {
       name: this.secretName,
-      store,
       refreshInterval,
       data: ["username", "password"].map((key) => ({ secretKey: key, remoteRef: { key: secretArn, property: key } })),
       template: { engineVersion: "v2", mergePolicy: "Merge", data: { url: urlTemplate(this.binding.kind, this.host, this.port, this.field("database")) } },

@@ -38,11 +38,13 @@ import {
   type WorkloadConfig,
   type WorkloadPolicy,
 } from "../../config/schema/products";
+import { externalSecretsRoleArn } from "../addons/external-secrets";
 import { AppNamespace, type NamespaceQuota } from "../app-namespace";
+import { NamespaceSecrets } from "../namespace-secrets";
 import { partitionOf, type AccountScope } from "../core/aws";
 import type { WorkloadPolicyStatement } from "../workload-identity";
 import { validateName, type Naming } from "../core/naming";
-import { SECRETS_MANAGER_STORE } from "../core/platform-contracts";
+import { secretNamePrefix } from "../core/secrets";
 import { appSecretName, grantEnv, grantStatements, serviceStatements, Workload, type EnvVar, type IngressGroupSettings } from "../workload";
 import { serviceNeedsAws } from "../workload/grants";
 import { PART_OF_LABEL, selectorLabels } from "../workload/labels";
@@ -134,6 +136,8 @@ export class ProductWorkloads extends Construct {
   readonly configMaps: ReadonlyMap<string, ConfigMapV1>;
   readonly secrets: ReadonlyMap<string, SecretsmanagerSecret>;
   readonly connections: ReadonlyMap<string, ServiceConnectionRef>;
+  /** The namespace's SecretStore role, when the namespace syncs secrets. */
+  readonly secretStore?: NamespaceSecrets;
   readonly secretsRelease?: Release;
   readonly certificate?: DataAwsAcmCertificate;
   /** ARN the ingresses present (`certificateArn`, or the looked-up certificate's). */
@@ -193,32 +197,44 @@ export class ProductWorkloads extends Construct {
     }
     this.connections = connections;
 
-    // ExternalSecrets: declared secrets and data-service credentials.
+    const needsDataKey =
+      Object.keys(product.secrets).length > 0 ||
+      [...connections.values()].some((connection) => connection.usesPassword) ||
+      Object.values(product.workloads).some((workload) => workload.grants.some((grant) => grant.bucket !== undefined || grant.secretsPrefix !== undefined));
+    const dataKeyArn = needsDataKey ? new DataAwsKmsAlias(this, "data-key", { name: props.dataKeyAlias }).targetKeyArn : "";
+
+    // ExternalSecrets: declared secrets and data-service credentials, through the namespace's own SecretStore.
     const { refreshInterval } = policy.secrets;
+    const serviceSecrets = [...connections.values()].filter((connection) => connection.usesPassword && !props.iamDatabaseUsers?.[connection.logicalName]);
     const externalSecrets: ExternalSecretValues[] = [
       ...Object.entries(product.secrets).map(([name, declaration]) => ({
         name: `secret-${name}`,
-        store: SECRETS_MANAGER_STORE,
         refreshInterval,
         data: (declaration.properties ?? [undefined]).map((property) => ({
           secretKey: property ?? "value",
           remoteRef: { key: appSecretName(naming, namespace, name), ...(property ? { property } : {}) },
         })),
       })),
-      ...[...connections.values()].flatMap((connection) => (props.iamDatabaseUsers?.[connection.logicalName] ? [] : (connection.externalSecret(SECRETS_MANAGER_STORE, refreshInterval) ?? []))),
+      ...serviceSecrets.flatMap((connection) => connection.externalSecret(refreshInterval) ?? []),
     ];
     if (externalSecrets.length > 0) {
+      this.secretStore = new NamespaceSecrets(this, "secret-store", {
+        namespace,
+        naming,
+        account: props.account,
+        operatorRoleArn: externalSecretsRoleArn(props.account, resourcesNaming),
+        dataKeyArn,
+        ownSecrets: Object.keys(product.secrets).length > 0,
+        extraSecretArns: serviceSecrets.map((connection) => connection.secretArn),
+      });
       this.secretsRelease = localChartRelease(this, "secrets", {
         chart: WORKLOAD_SECRETS_CHART,
         name: WORKLOAD_SECRETS_CHART,
         namespace,
-        values: { labels, externalSecrets },
-        dependsOn: [...inNamespace, ...secrets.values(), ...(props.dependsOn ?? [])],
+        values: { labels, secretStore: this.secretStore.storeValues(), externalSecrets },
+        dependsOn: [...inNamespace, ...secrets.values(), this.secretStore.policy, ...(props.dependsOn ?? [])],
       });
     }
-
-    const needsDataKey = Object.values(product.workloads).some((workload) => workload.grants.some((grant) => grant.bucket !== undefined || grant.secretsPrefix !== undefined));
-    const dataKeyArn = needsDataKey ? new DataAwsKmsAlias(this, "data-key", { name: props.dataKeyAlias }).targetKeyArn : "";
 
     const hasIngress = Object.values(product.workloads).some((workload) => workload.ingress);
     if (hasIngress && product.domain && props.certificateArn) this.certificateArn = props.certificateArn;
@@ -235,7 +251,7 @@ export class ProductWorkloads extends Construct {
     const ordered = Object.entries(product.workloads).sort(([, a], [, b]) => Number(b.kind === "pre-rollout") - Number(a.kind === "pre-rollout"));
     const jobs: ITerraformDependable[] = [];
     const workloads = new Map<string, Workload>();
-    const grantScope = { account: props.account, resourcesNaming, secretsPath: `${naming.prefix}/${namespace}`, dataKeyArn };
+    const grantScope = { account: props.account, resourcesNaming, secretsPath: secretNamePrefix(naming, { kind: "namespace", namespace }), dataKeyArn };
     for (const [name, spec] of ordered) {
       const usedConnections = spec.uses.map((logical) => connections.get(logical)).filter((ref): ref is ServiceConnectionRef => ref !== undefined);
       const statements = [

@@ -89,9 +89,10 @@ describe("ProductWorkloads (production policy)", () => {
     expect(release.chart).toMatch(/^assets\/chart-workload-secrets\//);
     const values = parse(release.values[0]);
     expect(values.externalSecrets.map((secret: { name: string }) => secret.name)).toEqual(["secret-api-key", "secret-oauth", "service-database"]);
+    // Read through the namespace's own SecretStore, whose role reads this namespace's path only.
+    expect(values.secretStore).toEqual({ name: "secrets-manager", region: "eu-west-1", role: expect.stringMatching(/^\$\{aws_iam_role\..*secret-store_role.*\.arn\}$/) });
     expect(values.externalSecrets[0]).toEqual({
       name: "secret-api-key",
-      store: "aws-secrets-manager",
       refreshInterval: "1h",
       data: [{ secretKey: "value", remoteRef: { key: "acme-test/shop/api-key" } }],
     });
