@@ -232,7 +232,8 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
           multiAz: !development,
           backup: { retentionDays: size({ production: 14, staging: 7, development: 1 }), window: "01:00-02:00" },
           maintenanceWindow: "sun:03:30-sun:04:30",
-          iamAuthentication: false,
+          // Product instances connect as their own IAM-authenticated users, never with the master password.
+          iamAuthentication: true,
           performanceInsightsRetentionDays: production ? 31 : 7,
           monitoringIntervalSeconds: size({ production: 15, staging: 60, development: 0 }),
           parameters: production ? { logMinDurationStatementMs: 1000 } : { logMinDurationStatementMs: 500 },

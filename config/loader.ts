@@ -178,25 +178,19 @@ function dedicatedEnvironmentSettings(
 }
 
 /**
- * A shared tenant reaches the environment's PostgreSQL as its own IAM-authenticated user (the service must allow
- * IAM authentication); services that only offer the environment's master credentials would hand them to the
- * tenant's namespace, so they are rejected.
+ * A shared tenant reaches the environment's PostgreSQL as its own IAM-authenticated user; services that only offer
+ * the environment's master credentials would hand them to the tenant's namespace, so they are rejected.
  */
-function sharedServiceProblems(tenant: TenantConfig, name: string, product: ProductConfig, environment: EnvironmentConfig, source: SourceFile): ConfigIssue[] {
+function sharedServiceProblems(tenant: TenantConfig, name: string, product: ProductConfig, source: SourceFile): ConfigIssue[] {
   const problems: ConfigIssue[] = [];
   const used = new Set(Object.values(product.workloads).flatMap((workload) => workload.uses));
   for (const logical of [...used].sort()) {
     const binding = product.services[logical];
     if (!binding) continue;
     const service = binding.name ?? logical;
-    if (binding.kind === "postgres") {
-      const settings = environment.services.postgres[service];
-      if (settings && !settings.iamAuthentication) {
-        problems.push(
-          issueAt(source, ["products", name], `product ${name} uses PostgreSQL service ${service}, which does not allow IAM authentication; a shared tenant gets its own IAM-authenticated user, so set services.postgres.${service}.iamAuthentication: true in environments/${environment.name}.yaml`, tenant.isolation),
-        );
-      }
-    } else if (binding.kind === "mongodb" || binding.kind === "rabbitmq") {
+    // PostgreSQL: the tenant's own IAM-authenticated user (the environment's own products need IAM authentication
+    // on the same services, which config/schema/products.ts checks for the environment).
+    if (binding.kind === "mongodb" || binding.kind === "rabbitmq") {
       problems.push(
         issueAt(source, ["products", name], `product ${name} uses ${binding.kind} service ${service}, which authenticates with the environment's master credentials only; a shared tenant must not receive them (use isolation: dedicated)`, tenant.isolation),
       );
@@ -306,7 +300,7 @@ function resolveTenantProducts(
     }
     const domain = overrides.domain ?? (base.domain ? `${tenant.id}.${base.domain}` : undefined);
     problems.push(...tenantDomainProblems(tenant, name, base, domain, environment, source));
-    if (tenant.isolation === "shared") problems.push(...sharedServiceProblems(tenant, name, base, environment, source));
+    if (tenant.isolation === "shared") problems.push(...sharedServiceProblems(tenant, name, base, source));
     // The tenant's certificate (issued in its stack) covers *.<domain>; the environment's certificateDomain does not apply.
     const { certificateDomain: _certificate, ...definition } = base;
     // Many tenants run the same product with the same overrides: validate that combination once (see the cache).

@@ -9,6 +9,7 @@ import type { Construct } from "constructs";
 import type { TenantConfig } from "../config/schema/tenant";
 import { PlatformAddons } from "../constructs/addons";
 import { MONITORING_NAMESPACE } from "../constructs/core/platform-contracts";
+import { DatabaseBootstrap } from "../constructs/database-bootstrap";
 import { secretName } from "../constructs/core/secrets";
 import { environmentObservability, type EnvironmentObservability } from "../constructs/monitoring/environment";
 import type { ProductWorkloads } from "../constructs/product-workloads";
@@ -38,6 +39,8 @@ export class PlatformStack extends BaseStack {
   readonly products: ReadonlyMap<string, ProductWorkloads>;
   /** Velero (backups of Kubernetes objects and volumes), when `backup.velero.enabled`. */
   readonly velero?: Velero;
+  /** Where database users are created with the PostgreSQL services' master credentials (tenants' too). */
+  readonly databaseBootstrap: DatabaseBootstrap;
   /** Metrics, alert rules and routing, dashboards and logs (config `observability`). */
   readonly observability: EnvironmentObservability;
 
@@ -77,6 +80,13 @@ export class PlatformStack extends BaseStack {
       // Receiver credentials and Grafana's password come through External Secrets; volumes use the default class.
       dependsOn: [this.addons.externalSecrets.stores, this.addons.storageClasses.defaultClass],
     });
+    this.databaseBootstrap = new DatabaseBootstrap(this, "database-bootstrap", {
+      naming: context.naming,
+      account: context.account,
+      services: Object.keys(context.environment.services.postgres),
+      policy: context.environment.workloads,
+      dependsOn: [this.addons.externalSecrets.stores],
+    });
     this.products = environmentProducts(this, {
       environment: context.environment,
       naming: context.naming,
@@ -87,6 +97,7 @@ export class PlatformStack extends BaseStack {
       ...(context.tenant ? { certificates: "issue" as const, customCertificates: customCertificates(context.tenant) } : {}),
       // Secrets need the External Secrets stores; pods get ALB readiness gates from the controller's webhook.
       dependsOn: [this.addons.externalSecrets.stores, this.addons.loadBalancerController.release],
+      databaseBootstrap: this.databaseBootstrap.ready,
     });
   }
 }

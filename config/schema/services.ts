@@ -61,6 +61,10 @@ const PostgresEntry = z.strictObject({
   backup: z.strictObject({ retentionDays: int, window: z.string() }),
   /** Weekly UTC window ddd:hh:mm-ddd:hh:mm. */
   maintenanceWindow: z.string(),
+  /**
+   * IAM database authentication. Product instances connect only as their own IAM-authenticated users, so every
+   * service a product uses needs it (the default); the master password serves the database-bootstrap Jobs alone.
+   */
   iamAuthentication: z.boolean(),
   performanceInsightsRetentionDays: int,
   monitoringIntervalSeconds: int,

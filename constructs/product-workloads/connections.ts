@@ -141,6 +141,16 @@ export class ServiceConnectionRef {
     ];
   }
 
+  /** The service's database (postgres), as the connection publishes it. */
+  get database(): string {
+    return this.field("database");
+  }
+
+  /** The resource id IAM database authentication scopes `rds-db:connect` with (postgres), as the connection publishes it. */
+  get resourceId(): string {
+    return this.field("resourceId");
+  }
+
   /** ARN of the secret holding the service's credentials (password kinds), as the connection publishes it. */
   get secretArn(): string {
     return this.field("secretArn");

@@ -7,9 +7,13 @@
  *   full scale (HPA maximum plus rollout surge) plus the environment's headroom, LimitRange, default-deny policies;
  * - config maps, with a checksum annotation on the pods that load them so a change rolls them;
  * - secrets: one Secrets Manager secret per declared secret, created empty and encrypted with the data key
- *   (`<prefix>/<namespace>/<secret>`; values are set out of band, never in configuration or Terraform), and the
- *   ExternalSecrets that sync them and the data-service credentials into Kubernetes Secrets;
+ *   (`<prefix>/<namespace>/<secret>`, constructs/core/secrets.ts; values are set out of band, never in configuration
+ *   or Terraform), and the ExternalSecrets that sync them and the password-authenticated data services' credentials
+ *   into Kubernetes Secrets, through the namespace's own SecretStore (constructs/namespace-secrets): its role reads
+ *   this namespace's secrets and those exact credentials, nothing else;
  * - data-service connections looked up by name at plan time (see connections.ts);
+ * - PostgreSQL: the instance's own IAM-authenticated user on each service (constructs/database-user), never the
+ *   master user; its workloads may `rds-db:connect` as that user on that service's resource id only;
  * - the workloads (constructs/workload). Pre-rollout jobs run first: every Deployment and CronJob of the product
  *   depends on them, so an apply with a new migration image migrates before anything rolls out, and stops if the
  *   migration fails.
@@ -41,6 +45,8 @@ import {
 import { externalSecretsRoleArn } from "../addons/external-secrets";
 import { AppNamespace, type NamespaceQuota } from "../app-namespace";
 import { NamespaceSecrets } from "../namespace-secrets";
+import { databaseUserName } from "../core/data-users";
+import { DatabaseUser } from "../database-user";
 import { partitionOf, type AccountScope } from "../core/aws";
 import type { WorkloadPolicyStatement } from "../workload-identity";
 import { validateName, type Naming } from "../core/naming";
@@ -117,11 +123,11 @@ export interface ProductWorkloadsProps {
    */
   readonly objectPrefix?: string;
   /**
-   * PostgreSQL services (by logical name) the workloads reach as their own IAM-authenticated database user instead
-   * of the service's master credentials: no ExternalSecret, `rds-db:connect` for that user only.
-   * @default none: every postgres service uses its managed credentials
+   * What the database users' bootstrap Jobs wait for (the database-bootstrap namespace and its master credentials,
+   * when they are created in the same stack; see constructs/database-bootstrap).
+   * @default none (the namespace exists: the platform stack is applied before tenants)
    */
-  readonly iamDatabaseUsers?: Readonly<Record<string, { readonly username: string; readonly database: string }>>;
+  readonly databaseBootstrap?: readonly ITerraformDependable[];
   /**
    * Id of the shared tenant this instance serves: every workload gets TENANT_ID, and its Redis and OpenSearch bindings
    * the key and index prefix it must keep to on the environment's shared services (see connections.ts).
@@ -136,6 +142,8 @@ export class ProductWorkloads extends Construct {
   readonly configMaps: ReadonlyMap<string, ConfigMapV1>;
   readonly secrets: ReadonlyMap<string, SecretsmanagerSecret>;
   readonly connections: ReadonlyMap<string, ServiceConnectionRef>;
+  /** The instance's own PostgreSQL users, by the product's logical service name. */
+  readonly databaseUsers: ReadonlyMap<string, DatabaseUser>;
   /** The namespace's SecretStore role, when the namespace syncs secrets. */
   readonly secretStore?: NamespaceSecrets;
   readonly secretsRelease?: Release;
@@ -197,15 +205,36 @@ export class ProductWorkloads extends Construct {
     }
     this.connections = connections;
 
+    // PostgreSQL: the instance's own IAM-authenticated user on each service it uses, never the master user. A shared
+    // tenant's user owns its own database; the environment's instance owns the service's database.
+    const databaseUsers = new Map<string, DatabaseUser>();
+    const username = databaseUserName(props.name, props.sharedTenant);
+    for (const connection of connections.values()) {
+      if (connection.binding.kind !== "postgres") continue;
+      databaseUsers.set(
+        connection.logicalName,
+        new DatabaseUser(this, `database-user-${connection.logicalName}`, {
+          username,
+          database: props.sharedTenant ? username : connection.database,
+          serviceName: connection.binding.name ?? connection.logicalName,
+          environmentNaming: resourcesNaming,
+          dataTierCidrs: props.network.dataTierCidrs,
+          ...(props.sharedTenant ? { tenant: props.sharedTenant } : {}),
+          ...(props.databaseBootstrap ? { dependsOn: props.databaseBootstrap } : {}),
+        }),
+      );
+    }
+    this.databaseUsers = databaseUsers;
+
     const needsDataKey =
       Object.keys(product.secrets).length > 0 ||
-      [...connections.values()].some((connection) => connection.usesPassword) ||
+      [...connections.values()].some((connection) => connection.usesPassword && connection.binding.kind !== "postgres") ||
       Object.values(product.workloads).some((workload) => workload.grants.some((grant) => grant.bucket !== undefined || grant.secretsPrefix !== undefined));
     const dataKeyArn = needsDataKey ? new DataAwsKmsAlias(this, "data-key", { name: props.dataKeyAlias }).targetKeyArn : "";
 
     // ExternalSecrets: declared secrets and data-service credentials, through the namespace's own SecretStore.
     const { refreshInterval } = policy.secrets;
-    const serviceSecrets = [...connections.values()].filter((connection) => connection.usesPassword && !props.iamDatabaseUsers?.[connection.logicalName]);
+    const serviceSecrets = [...connections.values()].filter((connection) => connection.usesPassword && !databaseUsers.has(connection.logicalName));
     const externalSecrets: ExternalSecretValues[] = [
       ...Object.entries(product.secrets).map(([name, declaration]) => ({
         name: `secret-${name}`,
@@ -256,7 +285,7 @@ export class ProductWorkloads extends Construct {
       const usedConnections = spec.uses.map((logical) => connections.get(logical)).filter((ref): ref is ServiceConnectionRef => ref !== undefined);
       const statements = [
         ...limitToPrefix(grantStatements(spec.grants, grantScope), props.objectPrefix),
-        ...databaseUserStatements(usedConnections, props),
+        ...databaseUserStatements(usedConnections.flatMap((ref) => (databaseUsers.has(ref.logicalName) ? [ref] : [])), username, props.account),
         ...serviceStatements(usedConnections.filter((ref) => serviceNeedsAws(ref.binding.kind)).map((ref) => ({ kind: ref.binding.kind, name: ref.binding.name ?? ref.logicalName })), grantScope),
       ];
       const env: EnvVar[] = [
@@ -265,7 +294,7 @@ export class ProductWorkloads extends Construct {
         ...(props.objectPrefix && spec.grants.some((grant) => grant.bucket !== undefined) ? [{ name: OBJECT_PREFIX_ENV, value: props.objectPrefix }] : []),
         ...(props.sharedTenant ? [{ name: TENANT_ID_ENV, value: props.sharedTenant }] : []),
         ...usedConnections.flatMap((ref) => {
-          const user = props.iamDatabaseUsers?.[ref.logicalName];
+          const user = databaseUsers.get(ref.logicalName);
           return [...(user ? ref.iamDatabaseEnv(user.username, user.database) : ref.env()), ...(props.sharedTenant ? ref.tenantPrefixEnv(props.sharedTenant) : [])];
         }),
         ...grantEnv(spec.grants, grantScope),
@@ -307,6 +336,8 @@ export class ProductWorkloads extends Construct {
           ...inNamespace,
           ...configRefs.flatMap((ref) => configMaps.get(ref) ?? []),
           ...(this.secretsRelease ? [this.secretsRelease] : []),
+          // A workload starts once the database users it connects as exist.
+          ...usedConnections.flatMap((ref) => databaseUsers.get(ref.logicalName)?.job ?? []),
           ...(spec.kind === "pre-rollout" ? [] : jobs),
           ...(props.dependsOn ?? []),
         ],
@@ -333,13 +364,14 @@ function limitToPrefix(statements: WorkloadPolicyStatement[], prefix: string | u
   });
 }
 
-/** `rds-db:connect` as the instance's own database users (see ProductWorkloadsProps.iamDatabaseUsers). */
-function databaseUserStatements(connections: readonly ServiceConnectionRef[], props: ProductWorkloadsProps): WorkloadPolicyStatement[] {
-  const users = connections.flatMap((ref) => props.iamDatabaseUsers?.[ref.logicalName] ?? []);
-  if (users.length === 0) return [];
-  const { region, accountId } = props.account;
-  // The DB resource id is not known at synth time; user names carry the tenant id and are unique per environment.
-  return [{ actions: ["rds-db:connect"], resources: users.map((user) => `arn:${partitionOf(region)}:rds-db:${region}:${accountId}:dbuser:*/${user.username}`) }];
+/**
+ * `rds-db:connect` as the instance's own database user on each PostgreSQL service it uses: the service's resource id
+ * (published in its connection description) and the user, `dbuser:<resource-id>/<user>`, never `dbuser:*`.
+ */
+function databaseUserStatements(connections: readonly ServiceConnectionRef[], username: string, account: AccountScope): WorkloadPolicyStatement[] {
+  if (connections.length === 0) return [];
+  const { region, accountId } = account;
+  return [{ actions: ["rds-db:connect"], resources: connections.map((ref) => `arn:${partitionOf(region)}:rds-db:${region}:${accountId}:dbuser:${ref.resourceId}/${username}`) }];
 }
 
 function digest(text: string): string {

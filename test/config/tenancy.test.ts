@@ -330,9 +330,11 @@ describe("tenant products in the loader", () => {
     expect(issue.message).toMatch(/globex\.noor\.example\.com is already served by tenant globex/);
   });
 
-  it("rejects PostgreSQL without IAM authentication for a shared tenant", () => {
-    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: dev\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\n" } });
-    expect(only(dir).message).toMatch(/noor-db, which does not allow IAM authentication.*services\.postgres\.noor-db\.iamAuthentication: true in environments\/dev\.yaml/);
+  it("rejects PostgreSQL without IAM authentication for any product instance (the environment's and its tenants')", () => {
+    const dir = tempConfig({ set: { "environments/dev.yaml": { services: { postgres: { "noor-db": { iamAuthentication: false } } } } } });
+    const issue = onlyIssue(problems(dir), "products.noor.services.database");
+    expect(issue.file).toMatch(/environments\/dev\.yaml$/);
+    expect(issue.message).toMatch(/PostgreSQL service "noor-db" has iamAuthentication: false, but product instances connect only as their own IAM-authenticated users.*set services\.postgres\.noor-db\.iamAuthentication: true/);
   });
 
   it("rejects services that would hand a shared tenant the environment's master credentials", () => {

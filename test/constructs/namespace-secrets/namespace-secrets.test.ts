@@ -53,7 +53,7 @@ describe("NamespaceSecrets", () => {
   it("adds the exact extra secrets (a data service's credentials) and can leave out the namespace's own path", () => {
     const extra = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:/acme/prod/services/queue/credentials-??????";
     const { json } = synthConstruct((scope) => new NamespaceSecrets(scope, "store", { ...props, ownSecrets: false, extraSecretArns: [extra] }));
-    expect(documents(json).permissions[0]?.resources).toEqual([extra]);
+    expect(documents(json).permissions?.[0]?.resources).toEqual([extra]);
   });
 
   it("rejects a namespace that is not a name, and a store that reads nothing", () => {

@@ -1,0 +1,64 @@
+/**
+ * Who a product instance is on the environment's shared data services, in one place so constructs (which create
+ * the users, roles and mappings) and the configuration loader (which rejects collisions before anything is
+ * synthesized) agree:
+ *
+ * - PostgreSQL: an instance connects as its own IAM-authenticated user, never as the master user — the product's
+ *   name for the environment's (or a dedicated tenant's) own instance, `<tenant>_<product>` for a shared tenant's
+ *   (which also names the tenant's own database);
+ * - Redis: a shared tenant's keys and pub/sub channels live under `<tenant>:` (its ElastiCache user's access string
+ *   admits nothing else);
+ * - OpenSearch: a shared tenant's indices are `<tenant>-*`, the environment's own instance of a product writes
+ *   `<product>-*`, Fluent Bit `logs-*` (each writer's OpenSearch role admits its pattern only).
+ *
+ * Names are derived from DNS labels (`-` becomes `_` for PostgreSQL), so two different owners can derive the
+ * same name (`a-b` + `c` and `a` + `b-c` both give `a_b_c`), and an index prefix can lie inside another's (`acme-*`
+ * covers `acme-eu-*`). `ownerCollisions` finds both; the loader rejects them.
+ */
+
+/** PostgreSQL identifiers: lowercase letters, digits and '_', at most 63 bytes. */
+export const PG_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The PostgreSQL user of a product instance (and, for a shared tenant, its database). */
+export function databaseUserName(product: string, tenant?: string): string {
+  return (tenant ? `${tenant}_${product}` : product).replaceAll("-", "_");
+}
+
+/** Key and channel prefix of a shared tenant on the environment's Redis. */
+export function tenantKeyPrefix(tenant: string): string {
+  return `${tenant}:`;
+}
+
+/** Index prefix of a shared tenant on the environment's OpenSearch. */
+export function tenantIndexPrefix(tenant: string): string {
+  return `${tenant}-`;
+}
+
+/** Index prefix of the environment's (or a dedicated tenant's) own instance of a product. */
+export function productIndexPrefix(product: string): string {
+  return `${product}-`;
+}
+
+/** One owner of a name or prefix (for messages: the file and key that introduced it). */
+export interface NameOwner {
+  readonly owner: string;
+  readonly value: string;
+}
+
+/**
+ * Pairs of owners whose values collide: equal names, or (with `prefixes`) one prefix that starts with another, so
+ * the shorter one's pattern covers the longer one's objects.
+ */
+export function ownerCollisions(entries: readonly NameOwner[], prefixes = false): [NameOwner, NameOwner][] {
+  const out: [NameOwner, NameOwner][] = [];
+  for (let i = 0; i < entries.length; i++) {
+    for (let j = i + 1; j < entries.length; j++) {
+      const a = entries[i] as NameOwner;
+      const b = entries[j] as NameOwner;
+      if (a.owner === b.owner) continue;
+      const collide = prefixes ? a.value.startsWith(b.value) || b.value.startsWith(a.value) : a.value === b.value;
+      if (collide) out.push([a, b]);
+    }
+  }
+  return out;
+}
