@@ -145,6 +145,11 @@ export class DatabaseUser extends Construct {
   }
 }
 
+/** SQL: the object (by oid column) is not a member of an extension (extensions keep their own owners). */
+function notExtension(column: string): string {
+  return `NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = ${column} AND d.deptype = 'e')`;
+}
+
 /**
  * Idempotent SQL run with psql variables `user` and `db`: creates what is missing, never drops. On RDS the master
  * user is not a superuser: it makes itself a member of the user's role (allowed to a CREATEROLE role) so it may
@@ -153,7 +158,6 @@ export class DatabaseUser extends Construct {
 export function bootstrapScript(): string {
   const ours = "(SELECT oid FROM pg_roles WHERE rolname = current_user)";
   const outsideSystem = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'";
-  const notExtension = (column: string) => `NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = ${column} AND d.deptype = 'e')`;
   return [
     `SELECT format('CREATE ROLE %I LOGIN', :'user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user')\\gexec`,
     `SELECT format('GRANT rds_iam TO %I', :'user')\\gexec`,
