@@ -249,7 +249,6 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
           snapshotWindow: "00:30-01:30",
           maintenanceWindow: "sun:04:30-sun:05:30",
           evictionPolicy: "volatile-lru",
-          accessString: "on ~* +@all",
           backupPlan: "default",
         },
         documentdb: {

@@ -94,8 +94,6 @@ const RedisEntry = z.strictObject({
   snapshotWindow: z.string(),
   maintenanceWindow: z.string(),
   evictionPolicy: z.enum(EVICTION_POLICIES),
-  /** ACL of the IAM-authenticated application user. */
-  accessString: z.string(),
   backupPlan,
 });
 

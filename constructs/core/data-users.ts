@@ -29,6 +29,31 @@ export function tenantKeyPrefix(tenant: string): string {
   return `${tenant}:`;
 }
 
+/**
+ * Commands a product instance never runs on a cache it shares: the `@dangerous` category (FLUSHALL, FLUSHDB, KEYS,
+ * CONFIG, DEBUG, MONITOR, SHUTDOWN, ACL, CLIENT, INFO, ...), and the commands that list key or channel names beyond
+ * the user's patterns (ACL key patterns do not filter SCAN, RANDOMKEY or PUBSUB CHANNELS: they would show one
+ * tenant the others' key names). https://valkey.io/topics/acl/ (command categories, key permissions).
+ */
+export const REDIS_SHARED_DENIED_COMMANDS = ["-@dangerous", "-scan", "-randomkey", "-pubsub"] as const;
+
+/**
+ * ElastiCache access string of a product instance's own user. A shared tenant: its keys and channels only
+ * (`~<id>:*`, `&<id>:*`), every command but the denied ones. The environment's own instance keeps the whole keyspace
+ * (its keys predate the tenants and carry no prefix) but never the dangerous commands: no user has `~* +@all`.
+ */
+export function redisAccessString(keyPrefix?: string): string {
+  if (keyPrefix === undefined) return "on ~* &* +@all -@dangerous";
+  if (!/^[a-z0-9][a-z0-9-]*:$/.test(keyPrefix)) throw new Error(`Redis key prefix "${keyPrefix}" must be a tenant id followed by ":"`);
+  return ["on", `~${keyPrefix}*`, `&${keyPrefix}*`, "+@all", ...REDIS_SHARED_DENIED_COMMANDS].join(" ");
+}
+
+/** Default quota of ElastiCache users in one user group (Service Quotas L-943F0F1C "Users per user group"). */
+export const ELASTICACHE_USERS_PER_USER_GROUP = 100;
+
+/** Index prefix of the platform's log indices (Fluent Bit, Logstash format: `logs-YYYY.MM.DD`). */
+export const LOG_INDEX_PREFIX = "logs-";
+
 /** Index prefix of a shared tenant on the environment's OpenSearch. */
 export function tenantIndexPrefix(tenant: string): string {
   return `${tenant}-`;

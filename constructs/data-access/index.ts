@@ -141,10 +141,12 @@ export class ServiceSecurityGroup extends Construct {
   }
 }
 
-/** What a service publishes: the connection contract, plus the user name when clients need one that is not secret. */
+/** What a service publishes: the connection contract, plus what its clients' own users are created with. */
 export type PublishedConnection = ServiceConnection & {
-  /** User to authenticate as when it is not in the secret (e.g. an IAM-authenticated cache user). */
-  readonly username?: string;
+  /** Engine of the service's users (a cache's `valkey` or `redis`). */
+  readonly engine?: string;
+  /** User group a cache's users join (constructs/cache-user). */
+  readonly userGroupId?: string;
 };
 
 /**

@@ -13,14 +13,14 @@
  *   P_READER_HOST                                 postgres, mongodb, redis (the writer host when there is no reader)
  *   P_NAME                                        postgres (database name)
  *   P_USERNAME, P_PASSWORD, P_URL (secret refs)   postgres, mongodb, rabbitmq (password authentication)
- *   P_USERNAME, P_IAM_AUTH, P_URL                 redis (IAM authentication: the workload role may connect)
+ *   P_USERNAME, P_IAM_AUTH, P_URL                 redis (IAM authentication as the instance's own user)
  *   P_IAM_AUTH, P_URL                             opensearch (IAM-signed requests)
  *   P_KEY_PREFIX                                  redis, shared tenants' instances: `<tenant>:`
  *   P_INDEX_PREFIX                                opensearch, shared tenants' instances: `<tenant>-`
  *
- * A shared tenant's instance reaches the environment's Redis and OpenSearch with the environment's permissions (one
- * keyspace, one domain): the prefixes are the namespace each instance must keep its keys and indices in so instances
- * never read or overwrite one another's. The services cannot enforce them (see constructs/tenant-product).
+ * A shared tenant's instance reaches the environment's Redis as its own ElastiCache user and OpenSearch as its own
+ * OpenSearch role: the prefixes are the only keys and indices those admit (constructs/cache-user,
+ * constructs/search-access), so instances never read or overwrite one another's.
  */
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { Fn, Token } from "cdktf";
@@ -28,6 +28,7 @@ import type { Construct } from "constructs";
 import type { ServiceBindingConfig } from "../../config/schema/products";
 import { serviceEnvPrefix } from "../../config/schema/products";
 import { connectionParameterName } from "../core/connections";
+import { tenantIndexPrefix, tenantKeyPrefix } from "../core/data-users";
 import type { Naming } from "../core/naming";
 import type { EnvVar } from "../workload";
 
@@ -88,8 +89,8 @@ export class ServiceConnectionRef {
     return PASSWORD_KINDS.includes(this.binding.kind);
   }
 
-  /** Environment variables of a workload that uses this service. */
-  env(): EnvVar[] {
+  /** Environment variables of a workload that uses this service (`cacheUser`: the instance's own user of a cache). */
+  env(cacheUser?: string): EnvVar[] {
     const p = this.prefix;
     const { kind } = this.binding;
     const vars: EnvVar[] = [
@@ -104,8 +105,9 @@ export class ServiceConnectionRef {
         vars.push({ name: `${p}_${key.toUpperCase()}`, valueFrom: { secretKeyRef: { name: this.secretName, key } } });
       }
     } else if (kind === "redis") {
+      if (!cacheUser) throw new Error(`service ${this.logicalName}: a cache is reached as the instance's own user; none was given`);
       vars.push(
-        { name: `${p}_USERNAME`, value: this.field("username") },
+        { name: `${p}_USERNAME`, value: cacheUser },
         { name: `${p}_IAM_AUTH`, value: "true" },
         { name: `${p}_URL`, value: `rediss://${this.host}:${this.port}` },
       );
@@ -118,9 +120,14 @@ export class ServiceConnectionRef {
   /** The key or index prefix of a shared tenant's instance on this service (redis, opensearch; see the module comment). */
   tenantPrefixEnv(tenant: string): EnvVar[] {
     const { kind } = this.binding;
-    if (kind === "redis") return [{ name: `${this.prefix}_KEY_PREFIX`, value: `${tenant}:` }];
-    if (kind === "opensearch") return [{ name: `${this.prefix}_INDEX_PREFIX`, value: `${tenant}-` }];
+    if (kind === "redis") return [{ name: `${this.prefix}_KEY_PREFIX`, value: tenantKeyPrefix(tenant) }];
+    if (kind === "opensearch") return [{ name: `${this.prefix}_INDEX_PREFIX`, value: tenantIndexPrefix(tenant) }];
     return [];
+  }
+
+  /** The cache's engine and user group, as its connection publishes them (what the instance's own user joins). */
+  get cacheUserGroup(): { engine: string; userGroupId: string } {
+    return { engine: this.field("engine", "redis"), userGroupId: this.field("userGroupId") };
   }
 
   /**

@@ -14,6 +14,8 @@
  * - data-service connections looked up by name at plan time (see connections.ts);
  * - PostgreSQL: the instance's own IAM-authenticated user on each service (constructs/database-user), never the
  *   master user; its workloads may `rds-db:connect` as that user on that service's resource id only;
+ * - caches: the instance's own IAM-authenticated ElastiCache user on each (constructs/cache-user); its workloads may
+ *   `elasticache:Connect` as that user only;
  * - the workloads (constructs/workload). Pre-rollout jobs run first: every Deployment and CronJob of the product
  *   depends on them, so an apply with a new migration image migrates before anything rolls out, and stops if the
  *   migration fails.
@@ -45,7 +47,9 @@ import {
 import { externalSecretsRoleArn } from "../addons/external-secrets";
 import { AppNamespace, type NamespaceQuota } from "../app-namespace";
 import { NamespaceSecrets } from "../namespace-secrets";
-import { databaseUserName } from "../core/data-users";
+import { databaseUserName, redisAccessString, tenantKeyPrefix } from "../core/data-users";
+import { CacheUser } from "../cache-user";
+import { redisUserId } from "../redis";
 import { DatabaseUser } from "../database-user";
 import { partitionOf, type AccountScope } from "../core/aws";
 import type { WorkloadPolicyStatement } from "../workload-identity";
@@ -144,6 +148,8 @@ export class ProductWorkloads extends Construct {
   readonly connections: ReadonlyMap<string, ServiceConnectionRef>;
   /** The instance's own PostgreSQL users, by the product's logical service name. */
   readonly databaseUsers: ReadonlyMap<string, DatabaseUser>;
+  /** The instance's own cache users, by the product's logical service name. */
+  readonly cacheUsers: ReadonlyMap<string, CacheUser>;
   /** The namespace's SecretStore role, when the namespace syncs secrets. */
   readonly secretStore?: NamespaceSecrets;
   readonly secretsRelease?: Release;
@@ -226,6 +232,23 @@ export class ProductWorkloads extends Construct {
     }
     this.databaseUsers = databaseUsers;
 
+    // Caches: the instance's own IAM-authenticated user on each, in the cache's user group. A shared tenant's user
+    // reaches its key prefix only; the environment's instance the whole keyspace, never the dangerous commands.
+    const cacheUsers = new Map<string, CacheUser>();
+    for (const connection of connections.values()) {
+      if (connection.binding.kind !== "redis") continue;
+      const service = connection.binding.name ?? connection.logicalName;
+      cacheUsers.set(
+        connection.logicalName,
+        new CacheUser(this, `cache-user-${connection.logicalName}`, {
+          userId: redisUserId(naming, service, props.name),
+          ...connection.cacheUserGroup,
+          accessString: redisAccessString(props.sharedTenant ? tenantKeyPrefix(props.sharedTenant) : undefined),
+        }),
+      );
+    }
+    this.cacheUsers = cacheUsers;
+
     const needsDataKey =
       Object.keys(product.secrets).length > 0 ||
       [...connections.values()].some((connection) => connection.usesPassword && connection.binding.kind !== "postgres") ||
@@ -286,7 +309,15 @@ export class ProductWorkloads extends Construct {
       const statements = [
         ...limitToPrefix(grantStatements(spec.grants, grantScope), props.objectPrefix),
         ...databaseUserStatements(usedConnections.flatMap((ref) => (databaseUsers.has(ref.logicalName) ? [ref] : [])), username, props.account),
-        ...serviceStatements(usedConnections.filter((ref) => serviceNeedsAws(ref.binding.kind)).map((ref) => ({ kind: ref.binding.kind, name: ref.binding.name ?? ref.logicalName })), grantScope),
+        ...serviceStatements(
+          usedConnections
+            .filter((ref) => serviceNeedsAws(ref.binding.kind))
+            .map((ref) => {
+              const cacheUser = cacheUsers.get(ref.logicalName);
+              return { kind: ref.binding.kind, name: ref.binding.name ?? ref.logicalName, ...(cacheUser ? { cacheUserId: cacheUser.user.userId } : {}) };
+            }),
+          grantScope,
+        ),
       ];
       const env: EnvVar[] = [
         ...(product.domain ? [{ name: APP_DOMAIN_ENV, value: product.domain }] : []),
@@ -295,7 +326,8 @@ export class ProductWorkloads extends Construct {
         ...(props.sharedTenant ? [{ name: TENANT_ID_ENV, value: props.sharedTenant }] : []),
         ...usedConnections.flatMap((ref) => {
           const user = databaseUsers.get(ref.logicalName);
-          return [...(user ? ref.iamDatabaseEnv(user.username, user.database) : ref.env()), ...(props.sharedTenant ? ref.tenantPrefixEnv(props.sharedTenant) : [])];
+          const cacheUser = cacheUsers.get(ref.logicalName)?.user.userId;
+          return [...(user ? ref.iamDatabaseEnv(user.username, user.database) : ref.env(cacheUser)), ...(props.sharedTenant ? ref.tenantPrefixEnv(props.sharedTenant) : [])];
         }),
         ...grantEnv(spec.grants, grantScope),
         ...userEnv(spec),
@@ -336,8 +368,9 @@ export class ProductWorkloads extends Construct {
           ...inNamespace,
           ...configRefs.flatMap((ref) => configMaps.get(ref) ?? []),
           ...(this.secretsRelease ? [this.secretsRelease] : []),
-          // A workload starts once the database users it connects as exist.
+          // A workload starts once the database and cache users it connects as exist.
           ...usedConnections.flatMap((ref) => databaseUsers.get(ref.logicalName)?.job ?? []),
+          ...usedConnections.flatMap((ref) => cacheUsers.get(ref.logicalName)?.association ?? []),
           ...(spec.kind === "pre-rollout" ? [] : jobs),
           ...(props.dependsOn ?? []),
         ],

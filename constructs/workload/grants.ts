@@ -39,6 +39,8 @@ export interface UsedService {
   readonly kind: string;
   /** Name of the service in configuration. */
   readonly name: string;
+  /** A cache: the id of the instance's own user on it (constructs/cache-user), the only user it may connect as. */
+  readonly cacheUserId?: string;
 }
 
 function arnPrefix(account: AccountScope, service: string): string {
@@ -99,7 +101,8 @@ export function serviceStatements(services: readonly UsedService[], scope: Pick<
   const statements: WorkloadPolicyStatement[] = [];
   for (const service of services) {
     if (service.kind === "redis") {
-      statements.push({ actions: ["elasticache:Connect"], resources: redisConnectArns(account, resourcesNaming, service.name) });
+      if (!service.cacheUserId) throw new Error(`serviceStatements: cache ${service.name} needs the instance's own user (cacheUserId)`);
+      statements.push({ actions: ["elasticache:Connect"], resources: redisConnectArns(account, resourcesNaming, service.name, service.cacheUserId) });
     } else if (service.kind === "opensearch") {
       const domain = `${arnPrefix(account, "es")}:domain/${openSearchDomainName(resourcesNaming, service.name)}`;
       statements.push({ actions: [...HTTP_ACTIONS], resources: [`${domain}/*`] });
