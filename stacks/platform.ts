@@ -10,10 +10,11 @@ import type { TenantConfig } from "../config/schema/tenant";
 import { PlatformAddons } from "../constructs/addons";
 import { MONITORING_NAMESPACE } from "../constructs/core/platform-contracts";
 import { DatabaseBootstrap } from "../constructs/database-bootstrap";
+import { SearchSecurity } from "../constructs/search-security";
 import { secretName } from "../constructs/core/secrets";
 import { environmentObservability, type EnvironmentObservability } from "../constructs/monitoring/environment";
 import type { ProductWorkloads } from "../constructs/product-workloads";
-import { environmentProducts } from "../constructs/product-workloads/environment";
+import { environmentProducts, workloadNetworkLayout } from "../constructs/product-workloads/environment";
 import { Velero } from "../constructs/velero";
 import { BaseStack } from "./base-stack";
 import { clusterProviders } from "./cluster-providers";
@@ -41,6 +42,8 @@ export class PlatformStack extends BaseStack {
   readonly velero?: Velero;
   /** Where database users are created with the PostgreSQL services' master credentials (tenants' too). */
   readonly databaseBootstrap: DatabaseBootstrap;
+  /** Where the search services' security-plugin roles are maintained, when the environment has search services. */
+  readonly searchSecurity?: SearchSecurity;
   /** Metrics, alert rules and routing, dashboards and logs (config `observability`). */
   readonly observability: EnvironmentObservability;
 
@@ -70,6 +73,17 @@ export class PlatformStack extends BaseStack {
         volumeKeyArn: this.addons.lookup.dataKey.arn,
       });
     }
+    const opensearch = Object.keys(context.environment.services.opensearch);
+    const dataTierCidrs = workloadNetworkLayout(context.environment).dataTierCidrs;
+    if (opensearch.length > 0) {
+      this.searchSecurity = new SearchSecurity(this, "search-security", {
+        naming: context.naming,
+        account: context.account,
+        services: opensearch,
+        policy: context.environment.workloads,
+      });
+    }
+    const searchSecurity = this.searchSecurity ? { dataTierCidrs, dependsOn: this.searchSecurity.ready } : undefined;
     this.observability = environmentObservability(this, {
       environment: context.environment,
       naming: context.naming,
@@ -79,6 +93,7 @@ export class PlatformStack extends BaseStack {
       protectState: protectsState(context),
       // Receiver credentials and Grafana's password come through External Secrets; volumes use the default class.
       dependsOn: [this.addons.externalSecrets.stores, this.addons.storageClasses.defaultClass],
+      ...(searchSecurity ? { searchSecurity } : {}),
     });
     this.databaseBootstrap = new DatabaseBootstrap(this, "database-bootstrap", {
       naming: context.naming,
@@ -98,6 +113,7 @@ export class PlatformStack extends BaseStack {
       // Secrets need the External Secrets stores; pods get ALB readiness gates from the controller's webhook.
       dependsOn: [this.addons.externalSecrets.stores, this.addons.loadBalancerController.release],
       databaseBootstrap: this.databaseBootstrap.ready,
+      ...(this.searchSecurity ? { searchSecurity: this.searchSecurity.ready } : {}),
     });
   }
 }

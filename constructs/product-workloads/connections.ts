@@ -16,7 +16,7 @@
  *   P_USERNAME, P_IAM_AUTH, P_URL                 redis (IAM authentication as the instance's own user)
  *   P_IAM_AUTH, P_URL                             opensearch (IAM-signed requests)
  *   P_KEY_PREFIX                                  redis, shared tenants' instances: `<tenant>:`
- *   P_INDEX_PREFIX                                opensearch, shared tenants' instances: `<tenant>-`
+ *   P_INDEX_PREFIX                                opensearch: `<tenant>-` (a shared tenant's instance), `<product>-` (others)
  *
  * A shared tenant's instance reaches the environment's Redis as its own ElastiCache user and OpenSearch as its own
  * OpenSearch role: the prefixes are the only keys and indices those admit (constructs/cache-user,
@@ -28,7 +28,7 @@ import type { Construct } from "constructs";
 import type { ServiceBindingConfig } from "../../config/schema/products";
 import { serviceEnvPrefix } from "../../config/schema/products";
 import { connectionParameterName } from "../core/connections";
-import { tenantIndexPrefix, tenantKeyPrefix } from "../core/data-users";
+import { productIndexPrefix, tenantIndexPrefix, tenantKeyPrefix } from "../core/data-users";
 import type { Naming } from "../core/naming";
 import type { EnvVar } from "../workload";
 
@@ -123,6 +123,14 @@ export class ServiceConnectionRef {
     if (kind === "redis") return [{ name: `${this.prefix}_KEY_PREFIX`, value: tenantKeyPrefix(tenant) }];
     if (kind === "opensearch") return [{ name: `${this.prefix}_INDEX_PREFIX`, value: tenantIndexPrefix(tenant) }];
     return [];
+  }
+
+  /**
+   * The index prefix of the environment's own (or a dedicated tenant's) instance of a product on a search service:
+   * `<product>-`, the pattern its OpenSearch role admits (constructs/search-role).
+   */
+  productPrefixEnv(product: string): EnvVar[] {
+    return this.binding.kind === "opensearch" ? [{ name: `${this.prefix}_INDEX_PREFIX`, value: productIndexPrefix(product) }] : [];
   }
 
   /** The cache's engine and user group, as its connection publishes them (what the instance's own user joins). */

@@ -38,6 +38,8 @@ export interface EnvironmentProductsProps {
   readonly dependsOn?: readonly ITerraformDependable[];
   /** What the products' database-user Jobs wait for (constructs/database-bootstrap `ready`). @default none */
   readonly databaseBootstrap?: readonly ITerraformDependable[];
+  /** What the products' search-role Jobs wait for (constructs/search-security `ready`). @default none */
+  readonly searchSecurity?: readonly ITerraformDependable[];
   /**
    * Certificates of the products' domains. `lookup`: find the edge's issued certificate (an environment, whose
    * edge issues one per domain). `issue`: issue one per product in this stack, for `<domain>` and `*.<domain>`,
@@ -138,6 +140,7 @@ export function environmentProducts(scope: Construct, props: EnvironmentProducts
       ...(certificateArn ? { certificateArn } : {}),
       ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
       ...(props.databaseBootstrap ? { databaseBootstrap: props.databaseBootstrap } : {}),
+      ...(props.searchSecurity ? { searchSecurity: props.searchSecurity } : {}),
     });
     products.set(name, workloads);
     if (custom) customDomainOutput(scope, `custom-domain-${name}`, product, workloads);

@@ -16,6 +16,8 @@
  *   master user; its workloads may `rds-db:connect` as that user on that service's resource id only;
  * - caches: the instance's own IAM-authenticated ElastiCache user on each (constructs/cache-user); its workloads may
  *   `elasticache:Connect` as that user only;
+ * - search services: the instance's own role in the domain's security plugin, limited to its index pattern and
+ *   mapped to its workloads' roles (constructs/search-role); those roles carry the domain's access tag;
  * - the workloads (constructs/workload). Pre-rollout jobs run first: every Deployment and CronJob of the product
  *   depends on them, so an apply with a new migration image migrates before anything rolls out, and stops if the
  *   migration fails.
@@ -47,7 +49,9 @@ import {
 import { externalSecretsRoleArn } from "../addons/external-secrets";
 import { AppNamespace, type NamespaceQuota } from "../app-namespace";
 import { NamespaceSecrets } from "../namespace-secrets";
-import { databaseUserName, redisAccessString, tenantKeyPrefix } from "../core/data-users";
+import { databaseUserName, productIndexPrefix, redisAccessString, tenantIndexPrefix, tenantKeyPrefix } from "../core/data-users";
+import { searchAccessTag } from "../opensearch";
+import { SearchRole, searchRoleDefinition, searchRoleName } from "../search-role";
 import { CacheUser } from "../cache-user";
 import { redisUserId } from "../redis";
 import { DatabaseUser } from "../database-user";
@@ -55,7 +59,7 @@ import { partitionOf, type AccountScope } from "../core/aws";
 import type { WorkloadPolicyStatement } from "../workload-identity";
 import { validateName, type Naming } from "../core/naming";
 import { secretNamePrefix } from "../core/secrets";
-import { appSecretName, grantEnv, grantStatements, serviceStatements, Workload, type EnvVar, type IngressGroupSettings } from "../workload";
+import { appSecretName, grantEnv, grantStatements, serviceStatements, Workload, workloadRoleName, type EnvVar, type IngressGroupSettings } from "../workload";
 import { serviceNeedsAws } from "../workload/grants";
 import { PART_OF_LABEL, selectorLabels } from "../workload/labels";
 import { formatCpu, formatMemory, parseCpu, parseMemory } from "../workload/quantity";
@@ -133,6 +137,11 @@ export interface ProductWorkloadsProps {
    */
   readonly databaseBootstrap?: readonly ITerraformDependable[];
   /**
+   * What the search roles' Jobs wait for (constructs/search-security `ready`, when created in the same stack).
+   * @default none (the platform stack is applied before tenants)
+   */
+  readonly searchSecurity?: readonly ITerraformDependable[];
+  /**
    * Id of the shared tenant this instance serves: every workload gets TENANT_ID, and its Redis and OpenSearch bindings
    * the key and index prefix it must keep to on the environment's shared services (see connections.ts).
    * @default none (the environment's own instance, or a dedicated tenant's in its own cluster)
@@ -150,6 +159,8 @@ export class ProductWorkloads extends Construct {
   readonly databaseUsers: ReadonlyMap<string, DatabaseUser>;
   /** The instance's own cache users, by the product's logical service name. */
   readonly cacheUsers: ReadonlyMap<string, CacheUser>;
+  /** The instance's own roles in the search services' security plugin, by the product's logical service name. */
+  readonly searchRoles: ReadonlyMap<string, SearchRole>;
   /** The namespace's SecretStore role, when the namespace syncs secrets. */
   readonly secretStore?: NamespaceSecrets;
   readonly secretsRelease?: Release;
@@ -327,7 +338,10 @@ export class ProductWorkloads extends Construct {
         ...usedConnections.flatMap((ref) => {
           const user = databaseUsers.get(ref.logicalName);
           const cacheUser = cacheUsers.get(ref.logicalName)?.user.userId;
-          return [...(user ? ref.iamDatabaseEnv(user.username, user.database) : ref.env(cacheUser)), ...(props.sharedTenant ? ref.tenantPrefixEnv(props.sharedTenant) : [])];
+          return [
+            ...(user ? ref.iamDatabaseEnv(user.username, user.database) : ref.env(cacheUser)),
+            ...(props.sharedTenant ? ref.tenantPrefixEnv(props.sharedTenant) : ref.productPrefixEnv(props.name)),
+          ];
         }),
         ...grantEnv(spec.grants, grantScope),
         ...userEnv(spec),
@@ -347,6 +361,7 @@ export class ProductWorkloads extends Construct {
         envFromConfigMaps: spec.envFrom,
         ...(checksum ? { podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: checksum } } : {}),
         awsStatements: statements,
+        ...(searchTags(usedConnections) ? { roleTags: searchTags(usedConnections) } : {}),
         network: {
           loadBalancerCidrs: props.network.loadBalancerCidrs,
           ...(usedConnections.length > 0 ? { dataTier: { cidrs: props.network.dataTierCidrs, ports: usedConnections.map((ref) => ref.port) } } : {}),
@@ -379,7 +394,37 @@ export class ProductWorkloads extends Construct {
       workloads.set(name, workload);
     }
     this.workloads = workloads;
+
+    // OpenSearch: the instance's own role in each search service's security plugin, limited to its index pattern
+    // (a shared tenant's `<tenant>-*`, the environment's instance `<product>-*`) and mapped to the IAM roles of the
+    // workloads that use the service (which carry the domain's access tag).
+    const searchRoles = new Map<string, SearchRole>();
+    for (const connection of connections.values()) {
+      if (connection.binding.kind !== "opensearch") continue;
+      const users = Object.entries(product.workloads).filter(([, spec]) => spec.uses.includes(connection.logicalName)).map(([name]) => workloadRoleName(naming, namespace, name));
+      searchRoles.set(
+        connection.logicalName,
+        new SearchRole(this, `search-role-${connection.logicalName}`, {
+          serviceName: connection.binding.name ?? connection.logicalName,
+          environmentNaming: resourcesNaming,
+          account: props.account,
+          roleName: searchRoleName({ product: props.name, ...(props.sharedTenant ? { tenant: props.sharedTenant } : {}) }),
+          definition: searchRoleDefinition({ kind: "application", indexPrefix: props.sharedTenant ? tenantIndexPrefix(props.sharedTenant) : productIndexPrefix(props.name) }),
+          backendRoles: users,
+          dataTierCidrs: props.network.dataTierCidrs,
+          ...(props.sharedTenant ? { tenant: props.sharedTenant } : {}),
+          ...(props.searchSecurity ? { dependsOn: props.searchSecurity } : {}),
+        }),
+      );
+    }
+    this.searchRoles = searchRoles;
   }
+}
+
+/** The access tags of the search services a workload uses (constructs/opensearch `searchAccessTag`). */
+function searchTags(connections: readonly ServiceConnectionRef[]): Record<string, string> | undefined {
+  const tags = connections.filter((ref) => ref.binding.kind === "opensearch").map((ref) => searchAccessTag(ref.binding.name ?? ref.logicalName));
+  return tags.length > 0 ? Object.fromEntries(tags.map((tag) => [tag.key, tag.value])) : undefined;
 }
 
 /** Bucket grants limited to objects under `prefix` (see ProductWorkloadsProps.objectPrefix). */
