@@ -26,6 +26,7 @@ import { ACM_CERTIFICATE_ARN, TenantSchema, type TenantConfig } from "./schema/t
 import { z } from "zod";
 import { displayPath, readYamlFile, yamlFilesIn, type SourceFile } from "./source";
 import { dedicatedTenantEnvironment, dedicatedTenantServices } from "./tenant-environment";
+import { databaseUserName, LOG_INDEX_PREFIX, ownerCollisions, productIndexPrefix, tenantIndexPrefix, type NameOwner } from "../constructs/core/data-users";
 import { issueAt, validateWith } from "./validate";
 
 export interface LoadedEnvironment {
@@ -431,6 +432,76 @@ function checkLoadBalancersPerRegion(
   }
 }
 
+/** One product instance on an environment's shared services, for the checks below. */
+interface Instance extends NameOwner {
+  readonly source: SourceFile;
+  readonly path: (string | number)[];
+  /** The instance's stack is a shared tenant's (reported there: the tenant file is the one to change). */
+  readonly tenant?: string;
+}
+
+/** Service names of `kind` the product's workloads use. */
+function usedServices(product: ProductConfig, kind: ProductConfig["services"][string]["kind"]): string[] {
+  const used = new Set(Object.values(product.workloads).flatMap((workload) => workload.uses));
+  return [...new Set(Object.entries(product.services).flatMap(([logical, binding]) => (binding.kind === kind && used.has(logical) ? [binding.name ?? logical] : [])))].sort();
+}
+
+/**
+ * What keeps product instances apart on an environment's shared data services (constructs/core/data-users.ts):
+ * PostgreSQL user names are unique, no OpenSearch index prefix lies inside another on the same domain (Fluent Bit's
+ * `logs-` included), and each cache's user group stays within ElastiCache's quota of users. Collisions are reported
+ * on the shared tenant's file: its id is what can change.
+ */
+function checkSharedDataOwners(project: ProjectConfig, environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
+  for (const { config: environment, source } of environments) {
+    const shared = tenants.filter((tenant) => tenant.config.isolation === "shared" && tenant.config.environment === environment.name);
+    const instances: { product: string; config: ProductConfig; source: SourceFile; tenant?: string }[] = [
+      ...Object.entries(environment.products).map(([product, config]) => ({ product, config, source })),
+      ...shared.flatMap((tenant) => Object.entries(tenant.products).map(([product, config]) => ({ product, config, source: tenant.source, tenant: tenant.config.id }))),
+    ];
+    const owner = (instance: (typeof instances)[number]) => (instance.tenant ? `tenant ${instance.tenant}'s ${instance.product} (${instance.source.file})` : `the environment's ${instance.product} (${instance.source.file})`);
+    const entry = (instance: (typeof instances)[number], value: string): Instance => ({
+      owner: owner(instance),
+      value,
+      source: instance.source,
+      path: ["products", instance.product],
+      ...(instance.tenant ? { tenant: instance.tenant } : {}),
+    });
+    // Reported on each tenant involved (its id is what can change), else on the environment's product.
+    const report = (a: Instance, b: Instance, what: string) => {
+      const sides: [Instance, Instance][] = a.tenant || b.tenant ? ([[a, b], [b, a]] as [Instance, Instance][]).filter(([at]) => at.tenant) : [[a, b]];
+      for (const [at, other] of sides) {
+        issues.push(issueAt(at.source, at.tenant ? ["id"] : at.path, `${what} ${at.owner} collides with ${other.owner}; ${at.tenant ? "choose another tenant id" : "rename the product"}`, at.tenant ?? at.value));
+      }
+    };
+
+    const databaseUsers = instances.filter((instance) => usedServices(instance.config, "postgres").length > 0).map((instance) => entry(instance, databaseUserName(instance.product, instance.tenant)));
+    for (const [a, b] of ownerCollisions(databaseUsers)) report(a, b, `PostgreSQL user "${a.value}" is the same:`);
+
+    const logs = environment.observability.logs;
+    for (const service of Object.keys(environment.services.opensearch)) {
+      const writers = instances
+        .filter((instance) => usedServices(instance.config, "opensearch").includes(service))
+        .map((instance) => entry(instance, instance.tenant ? tenantIndexPrefix(instance.tenant) : productIndexPrefix(instance.product)));
+      if (logs.backend === "opensearch" && logs.opensearchService === service) writers.push({ owner: `Fluent Bit's logs (${source.file})`, value: LOG_INDEX_PREFIX, source, path: ["observability", "logs"] });
+      for (const [a, b] of ownerCollisions(writers, true)) report(a, b, `OpenSearch index prefixes "${a.value}*" and "${b.value}*" on ${service} cover one another:`);
+    }
+
+    const limit = project.tenancy.cacheUsersPerUserGroup;
+    for (const service of Object.keys(environment.services.redis)) {
+      const users = instances.filter((instance) => usedServices(instance.config, "redis").includes(service));
+      const count = users.length + 1; // and the disabled default user
+      if (count <= limit) continue;
+      const ids = users.flatMap((instance) => (instance.tenant ? [instance.tenant] : [])).sort();
+      for (const tenant of shared.filter((candidate) => ids.includes(candidate.config.id))) {
+        issues.push(
+          issueAt(tenant.source, ["products"], `cache ${service} of environment ${environment.name} would hold ${count} users (one per product instance using it, plus the default user), more than project.yaml tenancy.cacheUsersPerUserGroup (${limit}, the ElastiCache quota "Users per user group"); raise the quota and the setting, or give tenants a dedicated tenancy`, count),
+        );
+      }
+    }
+  }
+}
+
 /** Two tenants serving a product on the same domain would route each other's hosts. */
 function checkTenantDomains(tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
   const seen = new Map<string, LoadedTenant>();
@@ -522,6 +593,7 @@ export function loadConfig(directory: string): PlatformConfig {
   }
   checkTenantDomains(tenants, issues);
   if (project) checkIngressGroups(project, environments, tenants, issues);
+  if (project) checkSharedDataOwners(project, environments, tenants, issues);
   checkCidrOverlaps(environments, tenants, issues);
 
   if (issues.length > 0 || !project) throw new ConfigError(issues);

@@ -74,12 +74,12 @@ export interface NameOwner {
  * Pairs of owners whose values collide: equal names, or (with `prefixes`) one prefix that starts with another, so
  * the shorter one's pattern covers the longer one's objects.
  */
-export function ownerCollisions(entries: readonly NameOwner[], prefixes = false): [NameOwner, NameOwner][] {
-  const out: [NameOwner, NameOwner][] = [];
+export function ownerCollisions<T extends NameOwner>(entries: readonly T[], prefixes = false): [T, T][] {
+  const out: [T, T][] = [];
   for (let i = 0; i < entries.length; i++) {
     for (let j = i + 1; j < entries.length; j++) {
-      const a = entries[i] as NameOwner;
-      const b = entries[j] as NameOwner;
+      const a = entries[i] as T;
+      const b = entries[j] as T;
       if (a.owner === b.owner) continue;
       const collide = prefixes ? a.value.startsWith(b.value) || b.value.startsWith(a.value) : a.value === b.value;
       if (collide) out.push([a, b]);
