@@ -8,81 +8,10 @@
  * ClusterSecretStore the operator's role, if the store's conditions admit the namespace at all.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { aliasKeyArnIn, AWS_MANAGED_SECRETS_KEY_ALIAS, secretArnSuffix } from "../../constructs/policy/iam/resolve";
+import { aliasKeyArnIn, AWS_MANAGED_SECRETS_KEY_ALIAS } from "../../constructs/policy/iam/resolve";
 import { ESO_NAMESPACE_TAG, ESO_STORE_KIND_TAG } from "../../constructs/namespace-secrets";
 import { bundledModels, iamWorld, type IamWorld } from "../support/iam";
-import { externalSecretsWorld, localChartContract, type ExternalSecretRef, type ExternalSecretsWorld } from "../support/external-secrets";
-
-export interface Reader {
-  readonly roleArn: string;
-  /** The operator's role and the session tags it assumes `roleArn` with (namespaced stores). */
-  readonly assumedBy?: { readonly operatorArn: string; readonly tags: Readonly<Record<string, string>> };
-}
-
-/** The identity External Secrets reads `ref` with; a string when it cannot be determined (a problem). */
-export function readerOf(ref: ExternalSecretRef, eso: ExternalSecretsWorld, world: IamWorld): Reader | string {
-  const cluster = eso.clusterOf.get(ref.stack);
-  const operator = cluster ? eso.operators.get(cluster) : undefined;
-  if (!operator) return `${ref.stack}: no External Secrets operator for cluster ${cluster ?? "(none)"}`;
-  const operatorArn = world.resolveIn(operator.stack, operator.roleArn);
-  if (!operatorArn) return `${operator.stack}: operator role ${operator.roleArn} does not resolve`;
-  if (ref.store.kind === "SecretStore") {
-    const store = eso.secretStores.find((candidate) => candidate.stack === ref.stack && candidate.namespace === ref.namespace && candidate.name === ref.store.name);
-    if (!store) return `no SecretStore ${ref.store.name} in namespace ${ref.namespace}`;
-    const roleArn = world.resolveIn(store.stack, store.role);
-    if (!roleArn) return `SecretStore ${ref.namespace}/${store.name}: role ${store.role} does not resolve`;
-    return { roleArn, assumedBy: { operatorArn, tags: { [ESO_NAMESPACE_TAG]: ref.namespace, [ESO_STORE_KIND_TAG]: "SecretStore", esoStoreName: store.name } } };
-  }
-  const store = eso.clusterStores.find((candidate) => candidate.stack === operator.stack && candidate.name === ref.store.name);
-  if (!store) return `no ClusterSecretStore ${ref.store.name} in ${operator.stack}`;
-  if (store.namespaces && !store.namespaces.includes(ref.namespace)) {
-    return `ClusterSecretStore ${store.name} does not admit namespace ${ref.namespace} (conditions admit: ${store.namespaces.join(", ") || "none"})`;
-  }
-  return { roleArn: operatorArn };
-}
-
-/** Session tags as STS sees them in the trust policy (request tags and the tag keys). */
-export function sessionTagContext(tags: Readonly<Record<string, string>>): Record<string, string | string[]> {
-  return { ...Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:RequestTag/${key}`, value])), "aws:TagKeys": Object.keys(tags) };
-}
-
-/** The secret a remote key names: one a stack creates (or RDS manages), else the ARN AWS would give that name. */
-export function secretFor(world: IamWorld, stack: string, rawKey: string): { arn: string; keyArn?: string; created: boolean } | string {
-  const key = world.resolveIn(stack, rawKey);
-  if (key === undefined) return `remote key ${rawKey} does not resolve`;
-  const scope = world.stacks.find((candidate) => candidate.stack === stack)?.scope;
-  if (!scope) return `no AWS scope for ${stack}`;
-  const secrets = world.secrets().filter((secret) => secret.arn.split(":")[4] === scope.accountId && secret.arn.split(":")[3] === scope.region);
-  const found = key.startsWith("arn:") ? secrets.find((secret) => secret.arn === key) : secrets.find((secret) => secret.name === key);
-  if (found) return { arn: found.arn, keyArn: found.keyArn, created: true };
-  if (key.startsWith("arn:")) return `remote key ${key} is the ARN of no secret any stack creates`;
-  return { arn: `arn:${scope.partition}:secretsmanager:${scope.region}:${scope.accountId}:secret:${key}-${secretArnSuffix(key)}`, created: false };
-}
-
-/** What keeps `reader` from reading the secret `rawKey` names (empty when it can). */
-export async function readProblems(world: IamWorld, ref: ExternalSecretRef, reader: Reader, rawKey: string): Promise<string[]> {
-  const where = `${ref.stack} ${ref.namespace}/${ref.name} (${rawKey})`;
-  const problems: string[] = [];
-  if (reader.assumedBy) {
-    const context = sessionTagContext(reader.assumedBy.tags);
-    for (const action of ["sts:AssumeRole", "sts:TagSession"]) {
-      const decision = await world.decide(reader.assumedBy.operatorArn, action, reader.roleArn, { context });
-      if (decision !== "Allowed") problems.push(`${where}: operator ${action} on ${reader.roleArn}: ${decision}`);
-    }
-  }
-  const secret = secretFor(world, ref.stack, rawKey);
-  if (typeof secret === "string") return [...problems, `${where}: ${secret}`];
-  const read = await world.decide(reader.roleArn, "secretsmanager:GetSecretValue", secret.arn);
-  if (read !== "Allowed") problems.push(`${where}: ${reader.roleArn} GetSecretValue on ${secret.arn}: ${read}`);
-  if (secret.keyArn) {
-    const region = secret.arn.split(":")[3];
-    const decrypt = await world.decide(reader.roleArn, "kms:Decrypt", secret.keyArn, {
-      context: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com`, "kms:EncryptionContext:SecretARN": secret.arn },
-    });
-    if (decrypt !== "Allowed") problems.push(`${where}: ${reader.roleArn} kms:Decrypt with ${secret.keyArn} for ${secret.arn}: ${decrypt}`);
-  }
-  return problems;
-}
+import { externalSecretsWorld, localChartContract, readerOf, readProblems, sessionTagContext, type ExternalSecretsWorld } from "../support/external-secrets";
 
 describe("External Secrets can read every secret an ExternalSecret refers to (IAM simulation)", () => {
   let world: IamWorld;

@@ -113,9 +113,11 @@ export class IamWorld {
   private readonly resourcePolicies: ResourcePolicy[] = [];
 
   private readonly resolvers = new Map<string, ReferenceResolver>();
+  private readonly lookups?: ExternalLookups;
 
   constructor(stacks: readonly StackIam[], models: readonly StackModel[] = [], lookups?: ExternalLookups) {
     this.stacks = stacks;
+    if (lookups) this.lookups = lookups;
     for (const model of models) {
       const scope = ReferenceResolver.scopeOf(model);
       if (scope) this.resolvers.set(model.stackName, new ReferenceResolver(model, scope, lookups));
@@ -157,6 +159,11 @@ export class IamWorld {
     const resolver = this.resolvers.get(stack);
     if (!resolver) throw new Error(`no stack ${stack} in this world (or it has no AWS provider)`);
     return resolver.resolve(value);
+  }
+
+  /** A field of the JSON a stack publishes in the SSM parameter `name` (a connection description), resolved. */
+  parameterField(name: string, key: string): string | undefined {
+    return this.lookups?.parameterField(name, key);
   }
 
   /** Every secret the stacks create, and the master-user secrets RDS manages for their databases. */
