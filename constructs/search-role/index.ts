@@ -13,7 +13,7 @@
  *
  * Known limit: removing a writer (a tenant's decommission) leaves its role and mapping in the domain; its IAM roles
  * are gone, so the mapping admits nobody and the domain's access policy no longer admits them (they carried its
- * access tag). Delete `tenant-<id>` through the security plugin's API when decommissioning.
+ * access tag). `npm run tenant -- remove` lists deleting `tenant-<id>` among the decommission steps.
  */
 import { createHash } from "node:crypto";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";

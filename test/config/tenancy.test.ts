@@ -213,6 +213,8 @@ describe("decommissionPlan", () => {
     const plan = decommissionPlan(loadConfig(dir), "globex", prodProtected);
     expect(plan.refused).toBe(false);
     expect(plan.steps[0]).toMatch(/final backups/);
+    // What the tenant's stack leaves on the environment's shared services.
+    expect(plan.steps).toContainEqual(expect.stringMatching(/drop the tenant's database and user on PostgreSQL noor-db .*DROP DATABASE "globex_noor"; DROP ROLE "globex_noor";/));
   });
 
   it("has the last tenant of a load balancer lift that load balancer's deletion protection before destroying", () => {
