@@ -15,11 +15,12 @@
  * - its own database and IAM-authenticated user on the environment's PostgreSQL services (constructs/database-user,
  *   created in the platform's database-bootstrap namespace; see its trust boundary). No master credential reaches
  *   the tenant's namespace;
- * - TENANT_ID on every workload, and on the environment's Redis and OpenSearch, which the instance reaches with the
- *   environment's permissions (one keyspace, one domain), the key and index prefixes it must keep to
- *   (`<P>_KEY_PREFIX=<id>:`, `<P>_INDEX_PREFIX=<id>-`). Those services cannot enforce them: per-tenant ElastiCache users
- *   would have to join the environment's user group (at most 100 users), per-tenant OpenSearch roles need the
- *   security plugin's API. A product whose tenants must be kept apart there runs dedicated tenants.
+ * - TENANT_ID on every workload, and on the environment's Redis and OpenSearch the key and index prefixes it keeps
+ *   to (`<P>_KEY_PREFIX=<id>:`, `<P>_INDEX_PREFIX=<id>-`), which the services enforce: its own ElastiCache user admits
+ *   only `<id>:` keys and channels (constructs/cache-user; the loader counts users against the user group quota),
+ *   its own OpenSearch role only `<id>-*` indices (constructs/search-role);
+ * - secrets read through the namespace's own SecretStore, whose role reads only the tenant namespace's secrets
+ *   (constructs/namespace-secrets).
  */
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { Fn, TerraformStack, Token, type TerraformOutput } from "cdktf";
