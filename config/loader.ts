@@ -484,7 +484,7 @@ function checkSharedDataOwners(project: ProjectConfig, environments: readonly Lo
         .filter((instance) => usedServices(instance.config, "opensearch").includes(service))
         .map((instance) => entry(instance, instance.tenant ? tenantIndexPrefix(instance.tenant) : productIndexPrefix(instance.product)));
       if (logs.backend === "opensearch" && logs.opensearchService === service) writers.push({ owner: `Fluent Bit's logs (${source.file})`, value: LOG_INDEX_PREFIX, source, path: ["observability", "logs"] });
-      for (const [a, b] of ownerCollisions(writers, true)) report(a, b, `OpenSearch index prefixes "${a.value}*" and "${b.value}*" on ${service} cover one another:`);
+      for (const [a, b] of ownerCollisions(writers, true)) report(a, b, `OpenSearch index prefixes ${[a.value, b.value].sort().map((value) => `"${value}*"`).join(" and ")} on ${service} cover one another:`);
     }
 
     const limit = project.tenancy.cacheUsersPerUserGroup;

@@ -46,7 +46,7 @@ export const ProjectSchema = z.strictObject({
        * and each shared tenant's), plus the disabled default user; the loader counts them per cache. Raise it after
        * a quota increase.
        */
-      cacheUsersPerUserGroup: z.int().min(2).max(1000).default(100),
+      cacheUsersPerUserGroup: z.int().min(2).max(100_000).default(100),
     })
     .superRefine((tenancy, ctx) => {
       const pool = parseCidr(tenancy.cidrPool);

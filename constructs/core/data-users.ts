@@ -75,14 +75,22 @@ export interface NameOwner {
  * the shorter one's pattern covers the longer one's objects.
  */
 export function ownerCollisions<T extends NameOwner>(entries: readonly T[], prefixes = false): [T, T][] {
+  // Linear in the entries (a platform may run a thousand tenants): group equal values, then look up each value's
+  // own prefixes.
+  const byValue = new Map<string, T[]>();
+  for (const entry of entries) byValue.set(entry.value, [...(byValue.get(entry.value) ?? []), entry]);
   const out: [T, T][] = [];
-  for (let i = 0; i < entries.length; i++) {
-    for (let j = i + 1; j < entries.length; j++) {
-      const a = entries[i] as T;
-      const b = entries[j] as T;
-      if (a.owner === b.owner) continue;
-      const collide = prefixes ? a.value.startsWith(b.value) || b.value.startsWith(a.value) : a.value === b.value;
-      if (collide) out.push([a, b]);
+  const pair = (a: T, b: T) => {
+    if (a.owner !== b.owner) out.push([a, b]);
+  };
+  for (const group of byValue.values()) {
+    for (let i = 0; i < group.length; i++) for (let j = i + 1; j < group.length; j++) pair(group[i] as T, group[j] as T);
+  }
+  if (prefixes) {
+    for (const [value, group] of byValue) {
+      for (let length = 1; length < value.length; length++) {
+        for (const shorter of byValue.get(value.slice(0, length)) ?? []) for (const longer of group) pair(shorter, longer);
+      }
     }
   }
   return out;

@@ -17,14 +17,12 @@
  *   namespace's policy); nothing else.
  */
 import { createHash } from "node:crypto";
-import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import { Fn, Token, type ITerraformDependable } from "cdktf";
+import { Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { connectionParameterName } from "../core/connections";
 import { PG_IDENTIFIER } from "../core/data-users";
-import { validateName, type Naming } from "../core/naming";
+import { validateName } from "../core/naming";
 import { MANAGED_BY_LABEL } from "../workload/labels";
 
 /** Label of every object a tenant stack creates outside the tenant's namespaces. */
@@ -57,8 +55,9 @@ export interface DatabaseUserProps {
   readonly database: string;
   /** Name of the PostgreSQL service in the environment (`services.postgres.<name>`). */
   readonly serviceName: string;
-  /** Naming scope of the environment (the service's connection parameter is named from it). */
-  readonly environmentNaming: Naming;
+  /** The service's writer endpoint and port (from its connection description; may be references). */
+  readonly host: string;
+  readonly port: string;
   /** Subnets of the data tier the Job may reach. */
   readonly dataTierCidrs: readonly string[];
   /** Names the Job and its labels after a shared tenant. @default none (the environment's own instance) */
@@ -82,11 +81,7 @@ export class DatabaseUser extends Construct {
     validate(id, props);
     this.username = props.username;
     this.database = props.database;
-    const connection = Fn.jsondecode(
-      new DataAwsSsmParameter(this, "connection", { name: connectionParameterName(props.environmentNaming, props.serviceName) }).insecureValue,
-    );
-    const host = Token.asString(Fn.lookup(connection, "host", ""));
-    const port = Token.asString(Fn.tostring(Fn.lookup(connection, "port", "")));
+    const { host, port } = props;
     const script = bootstrapScript();
     const owner = props.username.replaceAll("_", "-");
     // What the Job does (script, user, service) is part of its name: a change runs it again (Jobs are immutable).

@@ -141,7 +141,7 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
     if (!props.searchSecurity) throw new Error(`environmentObservability: logs go to OpenSearch ${logs.opensearchService}, but no searchSecurity was given to map Fluent Bit's role`);
     logsSearchRole = new SearchRole(scope, "logs-search-role", {
       serviceName: logs.opensearchService,
-      environmentNaming: naming,
+      host: { environmentNaming: naming },
       account,
       roleName: searchRoleName({ logs: true }),
       definition: searchRoleDefinition({ kind: "logs" }),

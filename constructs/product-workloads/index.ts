@@ -234,7 +234,8 @@ export class ProductWorkloads extends Construct {
           username,
           database: props.sharedTenant ? username : connection.database,
           serviceName: connection.binding.name ?? connection.logicalName,
-          environmentNaming: resourcesNaming,
+          host: connection.host,
+          port: connection.port,
           dataTierCidrs: props.network.dataTierCidrs,
           ...(props.sharedTenant ? { tenant: props.sharedTenant } : {}),
           ...(props.databaseBootstrap ? { dependsOn: props.databaseBootstrap } : {}),
@@ -406,7 +407,7 @@ export class ProductWorkloads extends Construct {
         connection.logicalName,
         new SearchRole(this, `search-role-${connection.logicalName}`, {
           serviceName: connection.binding.name ?? connection.logicalName,
-          environmentNaming: resourcesNaming,
+          host: connection.host,
           account: props.account,
           roleName: searchRoleName({ product: props.name, ...(props.sharedTenant ? { tenant: props.sharedTenant } : {}) }),
           definition: searchRoleDefinition({ kind: "application", indexPrefix: props.sharedTenant ? tenantIndexPrefix(props.sharedTenant) : productIndexPrefix(props.name) }),

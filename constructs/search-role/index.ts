@@ -77,8 +77,11 @@ export function searchRoleName(owner: { readonly logs: true } | { readonly produ
 export interface SearchRoleProps {
   /** The search service (`services.opensearch.<name>`). */
   readonly serviceName: string;
-  /** Naming scope of the cluster's owner (the service's connection parameter). */
-  readonly environmentNaming: Naming;
+  /**
+   * The domain's endpoint (from its connection description; may be a reference), or the naming scope of the
+   * cluster's owner to look the description up by name.
+   */
+  readonly host: string | { readonly environmentNaming: Naming };
   readonly account: AccountScope;
   /** Name of the role in the security plugin (searchRoleName). */
   readonly roleName: string;
@@ -123,8 +126,10 @@ export class SearchRole extends Construct {
     if (problems.length > 0) throw new Error(`SearchRole ${id} is invalid:\n  - ${problems.join("\n  - ")}`);
 
     this.backendRoleArns = [...new Set(props.backendRoles)].sort().map((name) => roleArn(props.account, name));
-    const connection = new DataAwsSsmParameter(this, "connection", { name: connectionParameterName(props.environmentNaming, props.serviceName) });
-    const host = Token.asString(Fn.lookup(Fn.jsondecode(connection.insecureValue), "host", ""));
+    const host =
+      typeof props.host === "string"
+        ? props.host
+        : Token.asString(Fn.lookup(Fn.jsondecode(new DataAwsSsmParameter(this, "connection", { name: connectionParameterName(props.host.environmentNaming, props.serviceName) }).insecureValue), "host", ""));
     const roleJson = JSON.stringify(props.definition);
     const mappingJson = JSON.stringify({ backend_roles: this.backendRoleArns });
     const digest = createHash("sha256").update(JSON.stringify([SEARCH_ROLE_SCRIPT, props.serviceName, props.roleName, roleJson, mappingJson])).digest("hex").slice(0, 8);

@@ -30,7 +30,7 @@ describe("names and prefixes of product instances on shared services", () => {
   it("rejects tenants whose OpenSearch index prefixes lie inside one another, on each tenant's id", () => {
     const found = problems(tempConfig({ set: noorWithSearch, write: sharedTenant("globex-eu") }));
     expect(found.map((issue) => [issue.file.split("/").pop(), issue.path.join("."), issue.message]).sort()).toEqual([
-      ["globex-eu.yaml", "id", expect.stringMatching(/OpenSearch index prefixes "globex-eu-\*" and "globex-\*" on murima-search cover one another: tenant globex-eu's noor .* collides with tenant globex's noor .*; choose another tenant id/)],
+      ["globex-eu.yaml", "id", expect.stringMatching(/OpenSearch index prefixes "globex-\*" and "globex-eu-\*" on murima-search cover one another: tenant globex-eu's noor .* collides with tenant globex's noor .*; choose another tenant id/)],
       ["globex.yaml", "id", expect.stringMatching(/cover one another: tenant globex's noor .* collides with tenant globex-eu's noor/)],
     ]);
   });

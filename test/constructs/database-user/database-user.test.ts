@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { databaseUserName } from "../../../constructs/core/data-users";
-import { Naming } from "../../../constructs/core/naming";
 import { BOOTSTRAP_IMAGE, bootstrapScript, DATABASE_BOOTSTRAP_NAMESPACE, DatabaseUser, type DatabaseUserProps } from "../../../constructs/database-user";
 import { resourceList, synthConstruct } from "../../support/synth";
 
@@ -8,7 +7,8 @@ const props: DatabaseUserProps = {
   username: "globex_noor",
   database: "globex_noor",
   serviceName: "noor-db",
-  environmentNaming: new Naming({ project: "acme", environment: "prod" }),
+  host: "noor-db.cluster-abc.eu-west-1.rds.amazonaws.com",
+  port: "5432",
   dataTierCidrs: ["10.0.64.0/20", "10.0.80.0/20"],
   tenant: "globex",
 };
@@ -34,6 +34,7 @@ describe("DatabaseUser", () => {
     expect(container.env).toContainEqual({ name: "PGPASSWORD", value_from: { secret_key_ref: { name: "master-noor-db", key: "password" } } });
     expect(container.env).toContainEqual({ name: "DB_USER", value: "globex_noor" });
     expect(container.env).toContainEqual({ name: "DB_NAME", value: "globex_noor" });
+    expect(container.env).toContainEqual({ name: "PGHOST", value: props.host });
   });
 
   it("creates what is missing, never drops, and hands over what the master user owns in the database", () => {

@@ -7,7 +7,7 @@ import { resourceList, synthConstruct, TEST_ACCOUNT } from "../../support/synth"
 const naming = new Naming({ project: "acme", environment: "prod" });
 const props: SearchRoleProps = {
   serviceName: "search",
-  environmentNaming: naming,
+  host: { environmentNaming: naming },
   account: TEST_ACCOUNT,
   roleName: searchRoleName({ product: "shop", tenant: "globex" }),
   definition: searchRoleDefinition({ kind: "application", indexPrefix: "globex-" }),
@@ -73,6 +73,12 @@ describe("SearchRole", () => {
       [["169.254.170.23/32"], ["80"]],
       [["10.0.64.0/20"], ["443"]],
     ]);
+  });
+
+  it("takes the endpoint it is given instead of looking it up", () => {
+    const given = synthConstruct((scope) => new SearchRole(scope, "role", { ...props, host: "search.example.internal" })).json;
+    expect(given.data?.aws_ssm_parameter).toBeUndefined();
+    expect((resourceList(given, "kubernetes_job_v1")[0] as Job).spec.template.spec.container[0]!.env).toContainEqual({ name: "SEARCH_HOST", value: "search.example.internal" });
   });
 
   it("runs again when the role or its mapping changes", () => {
