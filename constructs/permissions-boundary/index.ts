@@ -26,6 +26,8 @@ export const PLATFORM_SERVICES: readonly string[] = [
   "acm", "autoscaling", "backup", "backup-storage", "cloudfront", "cloudwatch", "cognito-idp", "ds", "dynamodb", "ebs", "ec2", "ecr",
   "eks", "eks-auth", "elasticache", "elasticfilesystem", "elasticloadbalancing", "es", "events", "guardduty", "iam", "kms", "lambda", "logs", "mq",
   "pricing", "rds", "rds-db", "route53", "s3", "secretsmanager", "shield", "sns", "sqs", "ssm", "sts", "tag", "waf-regional", "wafv2",
+  // Read by `npm run preflight` with the plan role (quotas; GitHub connections): scripts/lib/preflight/operations.ts IAM_ACTIONS.
+  "servicequotas", "codestar-connections",
 ];
 
 /** Detective-control actions no platform role may call: they stop, delete, weaken or silence a control. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TERRAFORM_ACTIONS, actionsOfEntry } from "../../../constructs/ci-identity/action-map";
 import { PermissionsBoundary, PLATFORM_SERVICES, type PermissionsBoundaryProps } from "../../../constructs/permissions-boundary";
+import { IAM_ACTIONS } from "../../../scripts/lib/preflight/operations";
 import { awsManagedPolicy, bundledModels, iamWorld } from "../../support/iam";
 import { resourceList, synthConstruct, TEST_ACCOUNT, type Synthesized } from "../../support/synth";
 
@@ -74,6 +75,8 @@ describe("the boundary holds everything the platform's roles are granted", () =>
 
   it("names no service nothing uses (least privilege: a role bounded by it can reach only what the platform needs)", () => {
     const used = new Set(Object.values(TERRAFORM_ACTIONS).flatMap((entry) => actionsOfEntry(entry).map((action) => action.split(":")[0]!)));
+    // The plan role also runs the preflight (its calls: test/security/preflight-permissions.test.ts).
+    for (const action of Object.values(IAM_ACTIONS)) if (action) used.add(action.split(":")[0]!);
     for (const role of world.allRoles()) {
       const documents = [...role.inline.map((policy) => policy.document), ...role.managedPolicyArns.filter((arn) => !broad.has(arn)).map((arn) => awsManagedPolicy(arn))];
       for (const document of documents) for (const statement of document?.Statement ?? []) if (statement.Effect === "Allow") for (const action of [statement.Action ?? []].flat()) used.add(action.split(":")[0]!);
