@@ -3,7 +3,8 @@
  */
 import { blocks, describe, dig, isExpression, isFalse, isSet, isTrue, literal, numberOf, strings } from "../model";
 import type { Rule } from "../types";
-import { each, listIncludesAll, problems, WORLD_CIDRS } from "./support";
+import { coversWorld, describeWorld } from "../public-space";
+import { each, listIncludesAll, problems } from "./support";
 
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 export const MIN_PROD_NODES = 2;
@@ -18,7 +19,7 @@ export const CLUSTER_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all-strict-prod",
     upstream: "CKV_AWS_39/38; TV AWS-0040/0041; NAG EKS1",
-    fix: "Set vpc_config.endpoint_private_access = true; endpoint_public_access = false in production, elsewhere only with public_access_cidrs that exclude 0.0.0.0/0.",
+    fix: "Set vpc_config.endpoint_private_access = true; endpoint_public_access = false in production, elsewhere only with public_access_cidrs that do not cover public address space (0.0.0.0/0, ::/0, or prefixes that together add up to it).",
     check: ({ model, production }) =>
       each(model.resources("aws_eks_cluster"), (cluster) => {
         const vpc = dig(cluster.body, "vpc_config");
@@ -29,8 +30,8 @@ export const CLUSTER_RULES: readonly Rule[] = [
         return problems(
           !isTrue(dig(cluster.body, "vpc_config", "endpoint_private_access")) && "vpc_config.endpoint_private_access is not true",
           production && isPublic && `vpc_config.endpoint_public_access is ${describe(publicAccess ?? (vpc ? undefined : "default true"))} in production`,
-          !production && isPublic && (cidrs.length === 0 || cidrs.some((cidr) => WORLD_CIDRS.includes(cidr))) &&
-            `the public endpoint is open to ${cidrs.length === 0 ? "0.0.0.0/0 (public_access_cidrs not set)" : cidrs.join(", ")}`,
+          !production && isPublic && (cidrs.length === 0 || coversWorld(cidrs)) &&
+            `the public endpoint is open to ${cidrs.length === 0 ? "0.0.0.0/0 (public_access_cidrs not set)" : describeWorld(cidrs)}`,
         );
       }),
   },

@@ -4,6 +4,7 @@
  * checked (init containers too, where it matters), and a missing security context is a finding, not a pass.
  */
 import { type Block, type Body, blocks, describe, dig, isExpression, isFalse, isTrue, literal, numberOf, one, type StackModel, strings } from "../model";
+import { addressSet, describeWorld, subtract, worldRanges } from "../public-space";
 import type { Rule, Violation } from "../types";
 import { k8sNamespace, problems } from "./support";
 
@@ -121,12 +122,19 @@ function imageReference(image: string): { tag?: string; digest?: string } {
   return { ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 
-/** Whether network policy rules admit the whole internet (egress may carve out private ranges with except). */
-function admitsWorld(rules: unknown, key: "from" | "to", allowExcept: boolean): boolean {
-  return blocks(rules).flatMap((rule) => blocks(rule[key])).some((peer) => {
-    const ipBlock = one(peer.ip_block);
-    return ipBlock?.cidr === "0.0.0.0/0" && !(allowExcept && strings(ipBlock.except).length > 0);
-  });
+/**
+ * The ip_block CIDRs of network policy rules that cover the whole internet together (public-space.ts): ingress
+ * blocks net of their `except` ranges; egress blocks only when they carve nothing out with `except` (egress to the
+ * internet is allowed when it excepts the private ranges, so the data tier and the cluster stay unreachable).
+ */
+function worldBlocks(rules: unknown, key: "from" | "to", allowExcept: boolean): string[] | undefined {
+  const ipBlocks = blocks(rules).flatMap((rule) => blocks(rule[key])).map((peer) => one(peer.ip_block)).filter((block): block is Body => block !== undefined);
+  const counted = ipBlocks.filter((block) => !(allowExcept && strings(block.except).length > 0));
+  const cidrs = counted.map((block) => block.cidr).filter((cidr): cidr is string => typeof cidr === "string");
+  const set = addressSet(cidrs);
+  const excepts = addressSet(counted.flatMap((block) => strings(block.except)));
+  const ranges = { 4: subtract(set.ranges[4], excepts.ranges[4]), 6: subtract(set.ranges[6], excepts.ranges[6]) };
+  return worldRanges(ranges) ? cidrs : undefined;
 }
 
 function securityContext(container: Body): Body | undefined {
@@ -362,8 +370,10 @@ export const KUBERNETES_RULES: readonly Rule[] = [
       }
       for (const policy of policies) {
         const spec = one(dig(policy.body, "spec")) ?? {};
-        if (admitsWorld(spec.ingress, "from", false)) out.push({ block: policy, message: "an ingress rule admits ip_block 0.0.0.0/0" });
-        if (admitsWorld(spec.egress, "to", true)) out.push({ block: policy, message: "an egress rule allows ip_block 0.0.0.0/0 without except (the data tier and cluster ranges stay reachable)" });
+        const ingressWorld = worldBlocks(spec.ingress, "from", false);
+        if (ingressWorld) out.push({ block: policy, message: `ingress rules admit ip_blocks ${describeWorld(ingressWorld)}` });
+        const egressWorld = worldBlocks(spec.egress, "to", true);
+        if (egressWorld) out.push({ block: policy, message: `egress rules allow ip_blocks ${describeWorld(egressWorld)} without except (the data tier and cluster ranges stay reachable)` });
       }
       return out;
     },

@@ -68,6 +68,14 @@ export const CLUSTER_CASES: readonly RuleCase[] = [
     expect: /open to 0\.0\.0\.0\/0 \(public_access_cidrs not set\)/,
   },
   {
+    rule: "EKS-ENDPOINT",
+    name: "development: CIDRs that add up to the internet",
+    profile: "development",
+    compliant: (s) => cluster(s, { vpcConfig: { subnetIds: ["subnet-a"], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24", "52.94.0.0/16"] } }),
+    violating: (s) => cluster(s, { vpcConfig: { subnetIds: ["subnet-a"], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] } }),
+    expect: /open to 0\.0\.0\.0\/1, 128\.0\.0\.0\/1 \(together .* the whole internet\)/,
+  },
+  {
     rule: "EKS-SECRETS-KMS",
     compliant: (s) => cluster(s),
     violating: (s) => cluster(s, { encryptionConfig: undefined }),
