@@ -15,6 +15,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
 import { partitionOf, type AccountScope } from "../core/aws";
+import { acceptPolicyFinding } from "../policy/exceptions";
 
 export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -113,6 +114,16 @@ export class CiIdentity extends Construct {
       role: this.deployRole.name,
       policyArn: `arn:${partition}:iam::aws:policy/PowerUserAccess`,
     });
+    acceptPolicyFinding(
+      this.deployRole,
+      "IAM-ADMIN-EQUIVALENT",
+      "The CI deploy role applies every service the platform's stacks use (cdktf deploy), so it needs PowerUserAccess; PowerUserAccess excludes IAM, Organizations and Account, IAM is granted separately and only on project-prefixed names, and only the deploy jobs of the listed GitHub environments (with their required reviewers) can assume the role.",
+    );
+    acceptPolicyFinding(
+      this.deployRole,
+      "IAM-PRIVESC-NO-BOUNDARY",
+      "The CI deploy role creates and changes the platform's own roles and policies (iam:*Role*, iam:*Policy*, iam:PassRole on project-prefixed names) and cannot change the CI roles themselves (explicit Deny); requiring a permissions boundary on what it creates, and on itself, is the CI identity's part of issue 15 section 1.",
+    );
     const prefix = props.iamNamePrefix;
     const deployIam = new DataAwsIamPolicyDocument(this, "deploy-iam-document", {
       statement: [

@@ -2,10 +2,19 @@
  * Keys and encryption of supporting services: KMS rotation and key policies, log groups, SNS, SQS, Secrets
  * Manager.
  */
+import { actionMatches } from "../iam/escalation";
 import { describe, isFalse, isSet, isTrue, numberOf } from "../model";
 import type { Rule, Violation } from "../types";
+import { restrictsPrincipals } from "./iam-access";
 import { each, problems } from "./support";
-import { principalScoped, wildcardPrincipal } from "./iam";
+import { wildcardPrincipal } from "./iam";
+
+/** Key usage and key administration: what a key policy must never give to anyone. */
+const KEY_ACTIONS = [
+  "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
+  "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext", "kms:CreateGrant", "kms:Sign", "kms:Verify", "kms:GenerateMac",
+  "kms:VerifyMac", "kms:DeriveSharedSecret", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:UpdateKeyDescription",
+];
 
 /** Production log retention floor (days). */
 export const PROD_MIN_LOG_RETENTION_DAYS = 365;
@@ -13,25 +22,39 @@ export const PROD_MIN_LOG_RETENTION_DAYS = 365;
 export const ENCRYPTION_RULES: readonly Rule[] = [
   {
     id: "KMS-ROTATION",
-    title: "Symmetric keys rotate; key policies never allow an unconditioned \"*\" principal",
+    title: "Symmetric keys rotate",
     severity: "medium",
     scope: "all",
     upstream: "CKV_AWS_7/33, CKV2_AWS_64; TV AWS-0065; NAG KMS5",
-    fix: "Set enable_key_rotation = true; in key policies name the account root or services, and condition any \"*\" principal (kms:CallerAccount, aws:PrincipalArn).",
-    check: ({ model }) => [
-      ...each(model.resources("aws_kms_key"), (key) => {
+    fix: "Set enable_key_rotation = true.",
+    unknown: { decision: "finding", reason: "enable_key_rotation must be the literal true; an expression is reported as not true." },
+    check: ({ model }) =>
+      each(model.resources("aws_kms_key"), (key) => {
         const symmetric = (key.body.customer_master_key_spec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" && (key.body.key_usage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT";
         return symmetric && !isTrue(key.body.enable_key_rotation) ? `enable_key_rotation is ${describe(key.body.enable_key_rotation)}` : undefined;
       }),
-      ...model
+  },
+  {
+    id: "KMS-KEY-POLICY-PUBLIC",
+    title: "Key policies never give key usage or administration to \"*\" without a restricting condition",
+    severity: "critical",
+    scope: "all",
+    upstream: "CKV_AWS_33; TV AWS-0065; Access Analyzer public access (KMS)",
+    fix: "Name the account root, roles or services in key policies; a \"*\" principal (for services acting on behalf of callers) needs kms:CallerAccount, aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn or aws:SourceAccount / aws:SourceArn with fixed values (kms:ViaService alone admits every account's callers).",
+    unknown: { decision: "finding", reason: "A key policy that cannot be read is an IAM-DOCUMENT-UNREADABLE finding; condition values that are not fixed do not restrict." },
+    check: ({ model }) =>
+      model
         .policyUses()
         .filter((use) => use.use === "key")
         .flatMap((use) =>
           use.statements
-            .filter((statement) => statement.effect === "Allow" && wildcardPrincipal(statement) && !principalScoped(statement.conditions))
-            .map((statement): Violation => ({ block: use.owner, message: `key policy ${statement.sid ? `statement ${statement.sid} ` : ""}allows principal "*" without a principal condition` })),
+            .filter((statement) => statement.effect === "Allow" && (wildcardPrincipal(statement) || statement.notPrincipals.length > 0) && !restrictsPrincipals(statement.conditions))
+            .filter((statement) => statement.notActions.length > 0 || KEY_ACTIONS.some((action) => actionMatches(statement.actions, action)))
+            .map((statement): Violation => ({
+              block: use.owner,
+              message: `key policy ${statement.sid ? `statement ${statement.sid} ` : ""}allows ${statement.notActions.length > 0 ? `everything but ${statement.notActions.join(", ")}` : statement.actions.join(", ")} to principal "*" without a restricting condition`,
+            })),
         ),
-    ],
   },
   {
     id: "LOG-RETENTION",

@@ -9,6 +9,7 @@ import { DATABASE_RULES } from "./databases";
 import { EDGE_RULES } from "./edge";
 import { ENCRYPTION_RULES } from "./encryption";
 import { IAM_RULES } from "./iam";
+import { IAM_ACCESS_RULES } from "./iam-access";
 import { KUBERNETES_RULES } from "./kubernetes";
 import { NETWORK_RULES } from "./network";
 import { SECRET_RULES } from "./secrets";
@@ -21,6 +22,7 @@ export const RULES: readonly Rule[] = [
   ...SERVICE_RULES,
   ...CLUSTER_RULES,
   ...IAM_RULES,
+  ...IAM_ACCESS_RULES,
   ...STORAGE_RULES,
   ...EDGE_RULES,
   ...ENCRYPTION_RULES,

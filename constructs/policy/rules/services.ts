@@ -3,6 +3,7 @@
  */
 import { type Block, describe, dig, isExpression, isSet, isTrue, literal, numberOf, type PolicyStatement, strings } from "../model";
 import type { Rule } from "../types";
+import { restrictsPrincipals } from "./iam-access";
 import { each, problems } from "./support";
 
 /** TLS policies of OpenSearch domain endpoints that require TLS 1.2 or newer. */
@@ -16,10 +17,13 @@ export const MQ_HA_MODES = ["CLUSTER_MULTI_AZ", "ACTIVE_STANDBY_MULTI_AZ"];
 
 const REDIS_GROUPS = ["aws_elasticache_replication_group"];
 
-/** An Allow statement open to anyone: principal `*` / AWS `*` and no condition. */
+/**
+ * An Allow statement open to anyone: principal `*` / AWS `*` without a condition that restricts it to known
+ * principals or sources (an aws:SourceIp range that covers the internet restricts nothing).
+ */
 export function openToEveryone(statement: PolicyStatement): boolean {
   const anyone = statement.principals.some((principal) => principal.type === "*" || (principal.type === "AWS" && principal.identifiers.includes("*")));
-  return statement.effect === "Allow" && anyone && statement.conditions.length === 0;
+  return statement.effect === "Allow" && anyone && !restrictsPrincipals(statement.conditions);
 }
 
 function cacheNodes(group: Block): number | undefined {

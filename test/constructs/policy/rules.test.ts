@@ -11,6 +11,7 @@ import { DATABASE_CASES } from "./cases/databases";
 import { EDGE_CASES } from "./cases/edge";
 import { ENCRYPTION_CASES } from "./cases/encryption";
 import { IAM_CASES } from "./cases/iam";
+import { IAM_ACCESS_CASES } from "./cases/iam-access";
 import { KUBERNETES_CASES } from "./cases/kubernetes";
 import { NETWORK_CASES } from "./cases/network";
 import { SECRET_CASES } from "./cases/secrets";
@@ -24,6 +25,7 @@ const CASES: readonly RuleCase[] = [
   ...SERVICE_CASES,
   ...CLUSTER_CASES,
   ...IAM_CASES,
+  ...IAM_ACCESS_CASES,
   ...STORAGE_CASES,
   ...EDGE_CASES,
   ...ENCRYPTION_CASES,
