@@ -39,11 +39,17 @@ export const POLICY_RULES = {
   "K8S-IMAGE-DIGEST": { severity: "medium", title: "Production images are pinned by digest" },
   "K8S-IMAGE-PINNED": { severity: "high", title: "Images have an explicit tag or digest, never latest" },
   "K8S-NETPOL": { severity: "medium", title: "Workload namespaces deny by default; no policy admits the whole internet" },
+  "K8S-NETPOL-NO-ALLOW-ALL": { severity: "high", title: "Network policy rules name peers or ports (an empty rule allows everything)" },
+  "K8S-NO-ADDED-CAPABILITIES": { severity: "high", title: "Containers add no Linux capabilities beyond NET_BIND_SERVICE" },
   "K8S-NO-HOST-NS": { severity: "high", title: "Pods use no host namespaces, hostPath volumes or host ports" },
   "K8S-NO-PRIVILEGED": { severity: "critical", title: "No privileged containers or privilege escalation; all capabilities dropped; RuntimeDefault seccomp" },
   "K8S-NON-ROOT": { severity: "high", title: "Containers run as a non-root user" },
+  "K8S-NS-PRIVILEGED-REASON": { severity: "high", title: "Namespaces that Pod Security admits as privileged record why" },
   "K8S-PDB": { severity: "high", title: "Replicated production workloads have a disruption budget that allows an eviction" },
   "K8S-PROBES": { severity: "medium", title: "Long-running containers have readiness and liveness probes" },
+  "K8S-RBAC-CLUSTER-ADMIN": { severity: "critical", title: "Nothing is bound to cluster-admin or to a role with every verb on every resource" },
+  "K8S-RBAC-SECRETS": { severity: "high", title: "No cluster-wide Secret reads" },
+  "K8S-RBAC-WILDCARD": { severity: "high", title: "RBAC rules name their API groups, resources and verbs (no \"*\")" },
   "K8S-READONLY-ROOTFS": { severity: "medium", title: "Containers have a read-only root filesystem" },
   "K8S-REQUESTS-LIMITS": { severity: "medium", title: "Every container requests CPU and memory and limits memory" },
   "KMS-KEY-POLICY-PUBLIC": { severity: "critical", title: "Key policies never give key usage or administration to \"*\" without a restricting condition" },
@@ -93,6 +99,8 @@ export const POLICY_RULES = {
   "VERSIONS-PINNED": { severity: "medium", title: "Cluster, add-on and chart versions are pinned; chart repositories use HTTPS" },
   "VPC-DEFAULT-SG-CLOSED": { severity: "medium", title: "The default security group of every VPC has no rules" },
   "VPC-FLOW-LOGS": { severity: "medium", title: "Every VPC has flow logs for all traffic" },
+  "WAF-ALLOW-WORLD": { severity: "high", title: "No WAF allow rule matches the whole internet" },
+  "WAF-COUNT-MODE-PROD": { severity: "high", title: "Production WAF rules block: none in count mode" },
 } as const;
 
 export type PolicyRuleId = keyof typeof POLICY_RULES;

@@ -13,10 +13,12 @@ import { ENCRYPTION_CASES } from "./cases/encryption";
 import { IAM_CASES } from "./cases/iam";
 import { IAM_ACCESS_CASES } from "./cases/iam-access";
 import { KUBERNETES_CASES } from "./cases/kubernetes";
+import { KUBERNETES_ACCESS_CASES } from "./cases/kubernetes-access";
 import { NETWORK_CASES } from "./cases/network";
 import { SECRET_CASES } from "./cases/secrets";
 import { SERVICE_CASES } from "./cases/services";
 import { STORAGE_CASES } from "./cases/storage";
+import { WAF_CASES } from "./cases/waf";
 import { findings, FIXTURE_STACK, type RuleCase } from "./cases/support";
 
 const CASES: readonly RuleCase[] = [
@@ -28,9 +30,11 @@ const CASES: readonly RuleCase[] = [
   ...IAM_ACCESS_CASES,
   ...STORAGE_CASES,
   ...EDGE_CASES,
+  ...WAF_CASES,
   ...ENCRYPTION_CASES,
   ...BACKUP_CASES,
   ...KUBERNETES_CASES,
+  ...KUBERNETES_ACCESS_CASES,
   ...SECRET_CASES,
 ];
 
