@@ -69,6 +69,7 @@ export const BACKUP_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV_AWS_166",
+    unknown: { decision: "finding", reason: "A kms_key_arn that is an expression is a reference and counts as set; an absent one is reported." },
     fix: "Set kms_key_arn = keys.backup.arn (the DR vault: a key in the DR region).",
     check: ({ model }) => each(model.resources("aws_backup_vault"), (vault) => (isSet(vault.body.kms_key_arn) ? undefined : "kms_key_arn is not set")),
   },
@@ -78,6 +79,7 @@ export const BACKUP_RULES: readonly Rule[] = [
     severity: "high",
     scope: "prod",
     upstream: "CKV2_AWS_8/9",
+    unknown: { decision: "finding", reason: "A resource no selection covers by reference, ARN pattern or literal tag is reported." },
     fix: "Apply the backup selection tag to the resource (or list it in an aws_backup_selection of the environment's plan).",
     check: ({ model, peers }) => {
       const selections = [...model.resources("aws_backup_selection").map((selection) => ({ model, selection })), ...peers.flatMap((peer) => peer.resources("aws_backup_selection").map((selection) => ({ model: peer, selection })))];
@@ -96,6 +98,7 @@ export const BACKUP_RULES: readonly Rule[] = [
     severity: "high",
     scope: "prod",
     upstream: "custom",
+    unknown: { decision: "finding", reason: "A delete_after that is an expression is reported as not long enough." },
     fix: `Every scheduled rule: a schedule and lifecycle.delete_after >= ${MIN_BACKUP_DELETE_AFTER_DAYS}; one rule with enable_continuous_backup (point-in-time recovery); one rule with a copy_action to the DR vault.`,
     check: ({ model }) =>
       each(model.resources("aws_backup_plan"), (plan) => {
@@ -122,6 +125,7 @@ export const BACKUP_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "prod",
     upstream: "custom",
+    unknown: { decision: "finding", reason: "A min_retention_days that is an expression is reported as not set." },
     fix: "Add aws_backup_vault_lock_configuration with min_retention_days <= the shortest delete_after of rules targeting the vault, and changeable_for_days (compliance mode).",
     check: ({ model }) =>
       each(model.resources("aws_backup_vault"), (vault) => {
@@ -150,6 +154,7 @@ export const BACKUP_RULES: readonly Rule[] = [
     severity: "high",
     scope: "prod",
     upstream: "custom",
+    unknown: { decision: "finding", reason: "lifecycle.prevent_destroy is always literal in Terraform; anything but true is reported." },
     fix: "Set lifecycle.prevent_destroy = true (constructs do so when protectsState() is true); buckets must not set force_destroy.",
     check: ({ model }) =>
       each(model.resources(...Object.keys(STATEFUL_TYPES)), (block) =>

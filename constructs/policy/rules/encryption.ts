@@ -3,7 +3,7 @@
  * Manager.
  */
 import { actionMatches } from "../iam/escalation";
-import { describe, isFalse, isSet, isTrue, numberOf } from "../model";
+import { describe, isExpression, isFalse, isSet, isTrue, numberOf } from "../model";
 import type { Rule, Violation } from "../types";
 import { restrictsPrincipals } from "./iam-access";
 import { each, problems } from "./support";
@@ -62,12 +62,14 @@ export const ENCRYPTION_RULES: readonly Rule[] = [
     severity: "low",
     scope: "all-strict-prod",
     upstream: "CKV_AWS_66/338/158",
+    unknown: { decision: "finding", reason: "A retention that is an expression is reported; a kms_key_id that is an expression counts as set." },
     fix: `Set retention_in_days from logging.retentionDays (>= ${PROD_MIN_LOG_RETENTION_DAYS} in production) and kms_key_id = keys.logs.arn.`,
     check: ({ model, production }) =>
       each(model.resources("aws_cloudwatch_log_group"), (group) => {
         const days = numberOf(group.body.retention_in_days);
         return problems(
           (group.body.retention_in_days === undefined || days === 0) && "retention_in_days is not set: logs are kept forever",
+          isExpression(group.body.retention_in_days) && `retention_in_days is ${describe(group.body.retention_in_days)}, known only at plan time`,
           production && days !== undefined && days > 0 && days < PROD_MIN_LOG_RETENTION_DAYS && `retention_in_days is ${days}; at least ${PROD_MIN_LOG_RETENTION_DAYS} in production`,
           !isSet(group.body.kms_key_id) && "kms_key_id is not set",
         );
@@ -79,6 +81,7 @@ export const ENCRYPTION_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV_AWS_26; TV AWS-0095; NAG SNS2",
+    unknown: { decision: "finding", reason: "A key id that is an expression is a reference to a key and counts as set; an absent one is reported." },
     fix: "Set kms_master_key_id (a customer-managed key whose policy admits CloudWatch / EventBridge / Backup as publishers).",
     check: ({ model }) => each(model.resources("aws_sns_topic"), (topic) => (isSet(topic.body.kms_master_key_id) ? undefined : "kms_master_key_id is not set")),
   },
@@ -88,10 +91,17 @@ export const ENCRYPTION_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV_AWS_27; TV AWS-0096; NAG SQS2",
+    unknown: { decision: "finding", reason: "sqs_managed_sse_enabled that is an expression may be false and is reported unless a key is set." },
     fix: "Set kms_master_key_id, or leave sqs_managed_sse_enabled on.",
     check: ({ model }) =>
       each(model.resources("aws_sqs_queue"), (queue) =>
-        isSet(queue.body.kms_master_key_id) || !isFalse(queue.body.sqs_managed_sse_enabled) ? undefined : "sqs_managed_sse_enabled is false and no kms_master_key_id is set",
+        isSet(queue.body.kms_master_key_id)
+          ? undefined
+          : isFalse(queue.body.sqs_managed_sse_enabled)
+            ? "sqs_managed_sse_enabled is false and no kms_master_key_id is set"
+            : isExpression(queue.body.sqs_managed_sse_enabled)
+              ? "sqs_managed_sse_enabled is an expression, known only at plan time, and no kms_master_key_id is set"
+              : undefined,
       ),
   },
   {
@@ -100,6 +110,7 @@ export const ENCRYPTION_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV_AWS_149",
+    unknown: { decision: "finding", reason: "A kms_key_id that is an expression is a reference and counts as set; an absent one is reported." },
     fix: "Set kms_key_id = keys.data.arn so access to the secret also needs the key.",
     check: ({ model }) => each(model.resources("aws_secretsmanager_secret"), (secret) => (isSet(secret.body.kms_key_id) ? undefined : "kms_key_id is not set (AWS-managed key)")),
   },

@@ -78,6 +78,7 @@ export const IAM_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "custom",
+    unknown: { decision: "finding", reason: "Subject and audience conditions must be exact literals; a trust policy that cannot be read is an IAM-DOCUMENT-UNREADABLE finding." },
     fix: "OIDC trust: StringEquals on <issuer>:sub = system:serviceaccount:<ns>:<sa> and <issuer>:aud = sts.amazonaws.com. Pod Identity trust: StringEquals on aws:RequestTag/kubernetes-namespace and kubernetes-service-account (use the WorkloadIdentity construct).",
     check: ({ model }) =>
       model
@@ -95,6 +96,7 @@ export const IAM_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_AWS_62/63/355/274/286-290; NAG IAM5",
+    unknown: { decision: "finding", reason: "Policies that cannot be read are IAM-DOCUMENT-UNREADABLE findings; an attached policy ARN that is an expression is too." },
     fix: "List explicit actions and resource ARNs. A Resource \"*\" that AWS requires (actions without resource-level permissions) needs a condition or a suppression with its reason; never attach AdministratorAccess.",
     check: ({ model }) => {
       const out: Violation[] = [];
@@ -134,6 +136,7 @@ export const IAM_RULES: readonly Rule[] = [
     severity: "critical",
     scope: "all",
     upstream: "CKV_AWS_60",
+    unknown: { decision: "finding", reason: "A trust policy that cannot be read is an IAM-DOCUMENT-UNREADABLE finding." },
     fix: "Name the trusted account, role or service; a \"*\" principal needs an aws:PrincipalAccount / aws:PrincipalOrgID / aws:PrincipalArn condition.",
     check: ({ model }) =>
       model

@@ -1,7 +1,7 @@
 /**
  * Network rules: VPC flow logs, the default security group, subnets, security group ingress, NAT layout.
  */
-import { type Block, blocks, describe, isTrue, literal, numberOf, type StackModel, strings } from "../model";
+import { type Block, blocks, describe, isExpression, isTrue, literal, numberOf, type StackModel, strings } from "../model";
 import { coversWorld, describeWorld, type IpFamily, merge, parseCidr, type Range, subtract, touchesPublic, worldRanges } from "../public-space";
 import type { Rule, Violation } from "../types";
 import { each } from "./support";
@@ -272,6 +272,7 @@ export const NETWORK_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV2_AWS_11; TV AWS-0178; NAG VPC7",
+    unknown: { decision: "finding", reason: "A flow log counts only when it references the VPC and its traffic_type is the literal ALL; an expression is reported." },
     fix: "Add an aws_flow_log with vpc_id referencing the VPC and traffic_type \"ALL\" (the Network construct does this).",
     check: ({ model }) =>
       each(model.resources("aws_vpc"), (vpc) => {
@@ -288,11 +289,13 @@ export const NETWORK_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV2_AWS_12; TV AWS-0173",
+    unknown: { decision: "finding", reason: "Ingress or egress given as an expression (dynamic rules) is reported as rules." },
     fix: "Manage the VPC's default security group with an aws_default_security_group that has empty ingress and egress.",
     check: ({ model }) =>
       each(model.resources("aws_vpc"), (vpc) => {
         const defaults = model.referrers(vpc, ["aws_default_security_group"], "vpc_id");
         if (defaults.length === 0) return "the default security group is not managed (AWS creates it with allow-all rules between members)";
+        if (defaults.some((group) => isExpression(group.body.ingress) || isExpression(group.body.egress) || group.body.dynamic !== undefined)) return "the default security group's rules are an expression, known only at plan time";
         return defaults.some((group) => blocks(group.body.ingress).length > 0 || blocks(group.body.egress).length > 0)
           ? "the default security group has ingress or egress rules"
           : undefined;
@@ -304,10 +307,11 @@ export const NETWORK_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV_AWS_130; TV AWS-0164",
+    unknown: { decision: "finding", reason: "map_public_ip_on_launch that is an expression may be true and is reported." },
     fix: "Remove map_public_ip_on_launch (or set it to false); only load balancers and NAT gateways belong in public subnets.",
     check: ({ model }) =>
       each(model.resources("aws_subnet"), (subnet) =>
-        isTrue(subnet.body.map_public_ip_on_launch) ? "map_public_ip_on_launch is true" : undefined,
+        isTrue(subnet.body.map_public_ip_on_launch) ? "map_public_ip_on_launch is true" : isExpression(subnet.body.map_public_ip_on_launch) ? `map_public_ip_on_launch is ${describe(subnet.body.map_public_ip_on_launch)}, known only at plan time` : undefined,
       ),
   },
   {
@@ -316,6 +320,7 @@ export const NETWORK_RULES: readonly Rule[] = [
     severity: "critical",
     scope: "all",
     upstream: "CKV_AWS_24/25/229-232; TV AWS-0107/0105; NAG EC23",
+    unknown: { decision: "safe", reason: "A CIDR computed at plan time is an attribute of the platform's own VPC, subnets or peer networks (CIDRs from configuration are literals and judged), so it is not counted as world; a port range that is an expression counts as every port." },
     fix: "Remove the ingress that lets public address space (0.0.0.0/0, ::/0, or CIDRs that together cover it) reach ports 22/3389; use SSM Session Manager or a bastion reached by security-group reference.",
     check: ({ model }) => [
       ...worldOpenings(model)
@@ -337,6 +342,7 @@ export const NETWORK_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_AWS_277/260",
+    unknown: { decision: "safe", reason: "As SG-NO-WORLD-ADMIN: computed CIDRs are the platform's own network attributes; ports that are expressions count as every port." },
     fix: "Restrict the source to known CIDRs or security groups; world ingress (0.0.0.0/0, ::/0, or CIDRs that together cover public address space) belongs only on an internet-facing load balancer's security group, TCP 80/443.",
     check: ({ model }) => {
       const edgeGroups = new Set(
@@ -371,6 +377,7 @@ export const NETWORK_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "NAG RDS8",
+    unknown: { decision: "finding", reason: "Any CIDR or prefix list source, literal or computed, is reported: data stores admit security-group references only." },
     fix: "Replace CIDR or prefix-list sources with referenced_security_group_id (the workload security group).",
     check: ({ model }) => {
       const groups = dataStoreGroups(model);
@@ -388,6 +395,7 @@ export const NETWORK_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "prod",
     upstream: "custom",
+    unknown: { decision: "finding", reason: "Availability zones that are expressions are compared as written: different expressions count as different zones." },
     fix: "Use one NAT gateway per AZ (network.natGateways: per-az) and route each private subnet to the NAT of its AZ.",
     check: ({ model }) => {
       const natAz = (nat: Block) => azOf(model.refsIn(nat.body.subnet_id).find((block) => block.type === "aws_subnet"));

@@ -18,6 +18,7 @@ import { NETWORK_CASES } from "./cases/network";
 import { SECRET_CASES } from "./cases/secrets";
 import { SERVICE_CASES } from "./cases/services";
 import { STORAGE_CASES } from "./cases/storage";
+import { UNKNOWN_CASES } from "./cases/unknown";
 import { WAF_CASES } from "./cases/waf";
 import { findings, FIXTURE_STACK, type RuleCase } from "./cases/support";
 
@@ -36,6 +37,7 @@ const CASES: readonly RuleCase[] = [
   ...KUBERNETES_CASES,
   ...KUBERNETES_ACCESS_CASES,
   ...SECRET_CASES,
+  ...UNKNOWN_CASES,
 ];
 
 describe("rule catalog", () => {
@@ -47,6 +49,15 @@ describe("rule catalog", () => {
       expect(["low", "medium", "high", "critical"]).toContain(rule.severity);
       expect(["all", "prod", "all-strict-prod"]).toContain(rule.scope);
       expect(rule.fix.length, rule.id).toBeGreaterThan(20);
+    }
+  });
+
+  it("declares for every rule what it does with a value it cannot know offline (finding, or why unknown is safe)", () => {
+    const undeclared = RULES.filter((rule) => rule.unknown === undefined).map((rule) => rule.id);
+    expect(undeclared, "rules without an `unknown` decision (constructs/policy/types.ts UnknownDecision)").toEqual([]);
+    for (const rule of RULES) {
+      expect(["finding", "safe"], rule.id).toContain(rule.unknown?.decision);
+      expect(rule.unknown?.reason.length ?? 0, `${rule.id}: say why`).toBeGreaterThan(30);
     }
   });
 

@@ -21,7 +21,7 @@ export function cluster(scope: Construct, overrides: Partial<EksClusterConfig> =
   });
 }
 
-function nodeGroup(scope: Construct, overrides: Partial<EksNodeGroupConfig> = {}): EksNodeGroup {
+export function nodeGroup(scope: Construct, overrides: Partial<EksNodeGroupConfig> = {}): EksNodeGroup {
   return new EksNodeGroup(scope, "nodes", {
     clusterName: "acme-prod-eks",
     nodeRoleArn: ROLE,
@@ -41,7 +41,7 @@ function template(scope: Construct, overrides: Partial<LaunchTemplateConfig> = {
   });
 }
 
-function release(scope: Construct, overrides: Partial<ReleaseConfig> = {}): Release {
+export function release(scope: Construct, overrides: Partial<ReleaseConfig> = {}): Release {
   return new Release(scope, "metrics-server", {
     name: "metrics-server",
     chart: "metrics-server",
