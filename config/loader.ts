@@ -30,9 +30,10 @@ import { displayPath, readYamlFile, uniqueStems, yamlFilesIn, type FileOverlay, 
 import { dedicatedTenantEnvironment, dedicatedTenantServices } from "./tenant-environment";
 import { readSuppressions } from "./suppressions";
 import type { LoadedSuppression } from "./schema/policy";
-import { BOOTSTRAP_STACK, dedicatedTenantStackNames, infraStackName, platformStackName, sharedTenantStackName } from "../constructs/core/stack-names";
+import { BOOTSTRAP_STACK, dedicatedTenantStackNames, dnsStackName, infraStackName, platformStackName, sharedTenantStackName } from "../constructs/core/stack-names";
 import { issueAt, validateWith } from "./validate";
 import { veleroNamespaceProblems } from "./velero";
+import { productionProfileIssues } from "./production-gate";
 
 export interface LoadedEnvironment {
   readonly config: EnvironmentConfig;
@@ -649,6 +650,7 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
   if (project && projectSource) checkTagCounts(project, projectSource, environments, tenants, issues);
   if (project) checkTenantPool(project, tenants, issues);
   checkCidrOverlaps(environments, tenants, issues);
+  issues.push(...productionProfileIssues(environments));
   issues.push(...veleroNamespaceProblems(environments, tenants));
   const suppressions = readSuppressions(directory, issues, { overlay, productionStacks: productionStacks(environments, tenants), ...(options.now ? { now: options.now } : {}) });
   checkHostedZones(environments, issues);
@@ -665,7 +667,7 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
 function productionStacks(environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[]): string[] {
   const production = new Set(environments.filter(({ config }) => config.profile === "production").map(({ config }) => config.name));
   const stacks = [BOOTSTRAP_STACK];
-  for (const name of production) stacks.push(infraStackName(name), platformStackName(name));
+  for (const name of production) stacks.push(dnsStackName(name), infraStackName(name), platformStackName(name));
   for (const { config } of tenants) {
     if (!production.has(config.environment)) continue;
     if (config.isolation === "shared") stacks.push(sharedTenantStackName(config.environment, config.id));

@@ -111,8 +111,24 @@ export function evaluateStack(json: SynthesizedStack | StackModel, options: Eval
     failAt: options.failAt ?? defaultFailAt(options.profile),
     findings,
     suppressed,
-    errors: [...suppressionErrors(inCode, stack, options.profile, options.now), ...suppressionErrors(suppressions, stack, options.profile, options.now)],
+    errors: [...suppressionErrors(inCode, stack, options.profile, options.now, { inCode: true }), ...staleExceptions(inCode, all, rules, options.profile), ...suppressionErrors(suppressions, stack, options.profile, options.now)],
   };
+}
+
+/**
+ * Exceptions accepted in code that accept nothing: their rule ran on the stack and found nothing on their resource. A
+ * stale exception is an error, not noise: left in place it would silently accept the next regression of that resource.
+ */
+function staleExceptions(
+  inCode: readonly { rule: string; address: string; origin: string }[],
+  findings: readonly Finding[],
+  rules: readonly Rule[],
+  profile: Profile,
+): string[] {
+  return inCode
+    .filter((exception) => rules.some((rule) => rule.id === exception.rule && ruleApplies(rule, profile)))
+    .filter((exception) => !findings.some((finding) => finding.rule === exception.rule && finding.address === exception.address))
+    .map((exception) => `${exception.origin}: the exception for ${exception.rule} accepts nothing (the rule finds nothing on this resource any more); remove the acceptPolicyFinding call`);
 }
 
 /** One line per finding: `[RULE] (severity) path: message. Fix: ...`. */

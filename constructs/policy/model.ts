@@ -4,7 +4,8 @@
  * in one normalized form. Rules read Terraform attribute names (snake_case), exactly what Terraform plans.
  *
  * Values may be references (`${aws_kms_key.keys_data_488379EE.arn}`) whose result is only known at plan time:
- * helpers treat them as "set, value unknown", and rules never fail a value they cannot know.
+ * helpers treat them as "set, value unknown", and each rule declares what it does with a value it cannot know
+ * (Rule.unknown in types.ts: a finding, or the reason unknown is safe there).
  */
 import { exceptionsIn, type PolicyException } from "./exceptions";
 

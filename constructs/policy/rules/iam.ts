@@ -17,6 +17,14 @@ const PRINCIPAL_SCOPING_KEYS = ["aws:principalaccount", "aws:principalorgid", "a
 const METADATA_READ = /^(?!s3:)[a-z0-9-]+:(Describe|List)[A-Za-z0-9*]*$|^(ec2|elasticloadbalancing|autoscaling|pricing|wafv2|waf-regional|shield|acm|iam|cloudwatch|eks|tag):Get[A-Za-z0-9*]*$/;
 const EXACT_TESTS = ["StringEquals", "ForAllValues:StringEquals", "ForAnyValue:StringEquals", "StringEqualsIgnoreCase"];
 
+/**
+ * Whether an Allow statement grants actions other than metadata reads on Resource "*" without a condition: what
+ * IAM-NO-WILDCARD reports (constructs that accept such a grant in code ask this, so they accept exactly what is found).
+ */
+export function unscopedGrant(statement: { readonly actions: readonly string[]; readonly resources: readonly string[]; readonly conditions: readonly unknown[] }): boolean {
+  return statement.resources.includes("*") && statement.conditions.length === 0 && !statement.actions.every((action) => METADATA_READ.test(action));
+}
+
 function allows(statement: PolicyStatement): boolean {
   return statement.effect === "Allow";
 }
@@ -107,11 +115,7 @@ export const IAM_RULES: readonly Rule[] = [
             out.push({ block: use.owner, message: `${label} allows Action "*"${where(use.source, use.owner)}` });
           } else if (statement.notActions.length > 0) {
             out.push({ block: use.owner, message: `${label} allows everything except ${statement.notActions.join(", ")} (NotAction)${where(use.source, use.owner)}` });
-          } else if (
-            statement.resources.includes("*") &&
-            statement.conditions.length === 0 &&
-            !statement.actions.every((action) => METADATA_READ.test(action))
-          ) {
+          } else if (unscopedGrant(statement)) {
             out.push({
               block: use.owner,
               message: `${label} allows ${statement.actions.slice(0, 4).join(", ")}${statement.actions.length > 4 ? ", ..." : ""} on Resource "*" without a condition${where(use.source, use.owner)}`,

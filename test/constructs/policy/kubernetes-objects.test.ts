@@ -47,8 +47,8 @@ describe("local chart templates read without Helm", () => {
     const objects = objectsInTemplate(ROLE_TEMPLATE, "reader", "templates/rbac.yaml");
     expect(objects.map((object) => object.kind)).toEqual(["ClusterRole", "ClusterRoleBinding", "Role"]);
     const [role, binding, computed] = objects;
-    expect((role?.object?.metadata as Record<string, unknown>).name).toBe(TEMPLATE_VALUE);
-    expect((role?.object?.rules as unknown[]).length).toBe(2);
+    expect((role?.object?.metadata as Record<string, unknown> | undefined)?.name).toBe(TEMPLATE_VALUE);
+    expect((role?.object?.rules as unknown[] | undefined)?.length).toBe(2);
     expect(templated(binding?.object?.roleRef)).toBe(true);
     expect(templated(computed?.object?.rules)).toBe(true);
   });
