@@ -10,9 +10,10 @@ import { AddonsSchema } from "./addons";
 import { ClusterSchema, clusterProfileIssues } from "./cluster";
 import { AlertsSchema } from "./alerts";
 import { BackupSchema, backupRegionIssues } from "./backup";
+import { backupCoverageIssues, pointInTimeRetention } from "./backup-coverage";
 import { checkProducts, ProductInstanceSchema, WorkloadPolicySchema } from "./products";
 import { ObservabilitySchema, observabilityIssues } from "./observability";
-import { declaredServiceNames, serviceEnvironmentIssues, ServicesSchema, StorageSchema } from "./services";
+import { declaredServiceNames, serviceEnvironmentIssues, ServicesSchema, StorageSchema, type ResolvedPostgresService } from "./services";
 import { EdgeSchema, edgeEnvironmentIssues } from "./edge";
 
 export const PROFILES = ["production", "staging", "development"] as const;
@@ -197,12 +198,27 @@ export const EnvironmentSchema = z
     for (const issue of observabilityIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     const serviceIssues = [
       ...serviceEnvironmentIssues(env),
+      ...backupCoverageIssues(env),
       ...edgeEnvironmentIssues(env.edge, declaredServiceNames(env.services, env.storage).filter(({ path }) => path[0] === "storage").map(({ name }) => name)),
     ];
     for (const issue of serviceIssues) {
       ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     }
-  });
+  })
+  // Point-in-time retention is derived from the service's backup plan (config/schema/backup-coverage.ts): the typed
+  // model always carries the value the database is created with.
+  .transform((env) => ({
+    ...env,
+    services: {
+      ...env.services,
+      postgres: Object.fromEntries(
+        Object.entries(env.services.postgres).map(([name, entry]): [string, ResolvedPostgresService] => [
+          name,
+          { ...entry, backup: { window: entry.backup.window, retentionDays: pointInTimeRetention(entry, env.backup.plans, env.profile).days } },
+        ]),
+      ),
+    },
+  }));
 
 /** Whether external-dns publishes hosts under `domain` (its zone is one external-dns manages). */
 export function dnsPublishes(addons: { readonly externalDns: { readonly enabled: boolean; readonly zones: readonly string[] } }, domain: string): boolean {

@@ -115,6 +115,11 @@ export const TenantSchema = z.strictObject({
    * Shared tenants' data lives in the environment's services and is backed up by its policy.
    */
   backup: z.record(z.string(), z.unknown(), { error: "expected a mapping of backup settings (the keys of an environment's backup section)" }).optional(),
+  /**
+   * Dedicated tenants: the AWS account (a name in project.yaml `accounts`) its stacks deploy into, in its
+   * environment's region. Default: its environment's account. Shared tenants live in their environment's cluster.
+   */
+  account: dnsLabel(20, "an account name").optional(),
   /** Dedicated tenants: the VPC CIDR, allocated from the project's tenancy pool by the onboarding command. */
   network: z
     .strictObject({

@@ -8,7 +8,9 @@ import { ConfigError, type ConfigIssue } from "../../config/errors";
 import { loadConfig } from "../../config/loader";
 import { namedLikeProduction } from "../../config/production-gate";
 import { latestExpiry } from "../../config/suppressions";
-import { tempConfig } from "../support/synth";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUNDLED_CONFIG_DIR, tempConfig } from "../support/synth";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
 
@@ -43,11 +45,9 @@ describe("production's threshold has a floor", () => {
 });
 
 describe("an environment that deploys where production deploys must use the production profile", () => {
-  it("rejects one deployed through production's GitHub environment (names compared without case)", () => {
+  it("rejects one deployed through production's GitHub environment (names compared without case: GitHub's are case-insensitive)", () => {
     const found = problems(tempConfig({ set: { "environments/staging.yaml": { deployment: { githubEnvironment: "Production" } } } }));
-    expect(found).toEqual([
-      expect.objectContaining({ path: ["deployment", "githubEnvironment"], value: "Production", message: expect.stringMatching(/environment staging \(profile staging\) deploys through GitHub environment "Production", which production environment prod deploys through: it is production; set profile: production/) }),
-    ]);
+    expect(found).toEqual([expect.objectContaining({ path: ["deployment", "githubEnvironment"], value: "Production", message: expect.stringMatching(/GitHub environment Production is already environment prod's/) })]);
     expect(fileOf(found[0]!)).toBe("environments/staging.yaml");
   });
 
@@ -59,8 +59,31 @@ describe("an environment that deploys where production deploys must use the prod
     expect(namedLikeProduction("preprod")).toBe(false);
   });
 
+  it("rejects one in production's account (or the bootstrap account) unless the account records why they share it", () => {
+    const project = readFileSync(join(BUNDLED_CONFIG_DIR, "project.yaml"), "utf8");
+    const unshared = project.replace(/^\s*sharedWithNonProduction:.*\n/m, "");
+    expect(unshared).not.toBe(project);
+    const found = problems(tempConfig({ write: { "project.yaml": unshared } }));
+    expect(found.map((issue) => [fileOf(issue), issue.path.join("."), issue.value])).toEqual([
+      ["environments/dev.yaml", "account.id", "111111111111"],
+      ["environments/staging.yaml", "account.id", "111111111111"],
+    ]);
+    expect(found[0]?.message).toMatch(/environment dev \(profile development\) deploys into account 111111111111 \(main\), the account of production environment prod: it is production; set profile: production, .* or record why in project.yaml accounts\.main\.sharedWithNonProduction/);
+    // The bootstrap account is production even without a production environment in it.
+    const moved = problems(
+      tempConfig({
+        write: { "project.yaml": unshared.replace(/^accounts:\n/m, 'accounts:\n  live: { id: "222222222222", region: eu-west-1 }\n') },
+        set: { "environments/prod.yaml": { account: { id: "222222222222" } }, "environments/staging.yaml": { account: { id: "222222222222" } } },
+      }),
+    ).filter((issue) => issue.path.join(".") === "account.id");
+    expect(moved.map((issue) => [fileOf(issue), issue.message.replace(/:.*/, "")])).toEqual([
+      ["environments/dev.yaml", "environment dev (profile development) deploys into account 111111111111 (main), the account of the bootstrap stack (Terraform state)"],
+      ["environments/staging.yaml", "environment staging (profile staging) deploys into account 222222222222 (live), the account of production environment prod"],
+    ]);
+  });
+
   it("accepts the same settings on a production environment", () => {
-    expect(() => loadConfig(tempConfig({ set: { "environments/staging.yaml": { profile: "production", deployment: { githubEnvironment: "production" } } } }), { now: NOW })).not.toThrow();
+    expect(() => loadConfig(tempConfig({ set: { "environments/staging.yaml": { profile: "production", deployment: { githubEnvironment: "production-eu" } } } }), { now: NOW })).not.toThrow();
   });
 });
 

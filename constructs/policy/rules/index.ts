@@ -3,6 +3,7 @@
  * and code-scanning alerts refer to them).
  */
 import type { Rule } from "../types";
+import { ACCOUNT_RULES } from "./account";
 import { BACKUP_RULES } from "./backup";
 import { CLUSTER_RULES } from "./cluster";
 import { DATABASE_RULES } from "./databases";
@@ -15,6 +16,7 @@ import { KUBERNETES_ACCESS_RULES } from "./kubernetes-access";
 import { NETWORK_RULES } from "./network";
 import { SECRET_RULES } from "./secrets";
 import { SERVICE_RULES } from "./services";
+import { STATE_RULES } from "./state";
 import { STORAGE_RULES } from "./storage";
 import { WAF_RULES } from "./waf";
 
@@ -33,6 +35,8 @@ export const RULES: readonly Rule[] = [
   ...KUBERNETES_RULES,
   ...KUBERNETES_ACCESS_RULES,
   ...SECRET_RULES,
+  ...STATE_RULES,
+  ...ACCOUNT_RULES,
 ];
 
 const BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { RULES } from "../../../constructs/policy/rules";
 import { ruleApplies } from "../../../constructs/policy/types";
+import { ACCOUNT_CASES } from "./cases/account";
 import { BACKUP_CASES } from "./cases/backup";
 import { CLUSTER_CASES } from "./cases/cluster";
 import { DATABASE_CASES } from "./cases/databases";
@@ -38,6 +39,7 @@ const CASES: readonly RuleCase[] = [
   ...KUBERNETES_ACCESS_CASES,
   ...SECRET_CASES,
   ...UNKNOWN_CASES,
+  ...ACCOUNT_CASES,
 ];
 
 describe("rule catalog", () => {
@@ -72,11 +74,11 @@ describe.each(CASES.map((testCase) => [`${testCase.rule}${testCase.name ? ` (${t
   const profile = testCase.profile ?? "production";
 
   it("passes the compliant fixture", () => {
-    expect(findings(testCase.rule, testCase.compliant, profile)).toEqual([]);
+    expect(findings(testCase.rule, testCase.compliant, profile, testCase.peers?.compliant)).toEqual([]);
   });
 
   it("flags the violating fixture at its construct path, naming the problem", () => {
-    const found = findings(testCase.rule, testCase.violating, profile);
+    const found = findings(testCase.rule, testCase.violating, profile, testCase.peers?.violating);
     expect(found.length).toBeGreaterThan(0);
     const messages = found.map((finding) => finding.message).join("\n");
     for (const pattern of [testCase.expect].flat()) expect(messages).toMatch(pattern);
@@ -90,6 +92,6 @@ describe.each(CASES.map((testCase) => [`${testCase.rule}${testCase.name ? ` (${t
     const rule = RULES.find((item) => item.id === testCase.rule);
     if (rule?.scope !== "prod") return;
     expect(ruleApplies(rule, "development")).toBe(false);
-    expect(findings(testCase.rule, testCase.violating, "development")).toEqual([]);
+    expect(findings(testCase.rule, testCase.violating, "development", testCase.peers?.violating)).toEqual([]);
   });
 });
