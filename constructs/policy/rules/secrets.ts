@@ -16,7 +16,7 @@
 import { parse } from "yaml";
 import { isCredentialName, KEY_PATTERNS, type Pattern, PRIVATE_KEY_PATTERNS, TOKEN_PATTERNS, WEBHOOK_PATTERNS } from "../secret-patterns";
 import { manifestObjects, templated } from "../kubernetes-objects";
-import { type Block, type Body, blocks, dig, one, type StackModel } from "../model";
+import { type Block, type Body, blocks, dig, literal, one, type StackModel } from "../model";
 import type { Rule, Violation } from "../types";
 
 /** Attribute names (snake_case) whose value is a credential. */
@@ -132,6 +132,16 @@ function literalCredentials(model: StackModel): Violation[] {
           out.push({ block: object.block, message: `${object.kind} (${object.via}) container ${String(container.name)} env ${String(env.name)} is a literal credential` });
         }
       });
+    }
+  }
+  // A parameter named like a credential (`/acme/prod/noor/DB_PASSWORD`) holding a literal: the value is in code and in
+  // state, and a String parameter is not even encrypted.
+  for (const parameter of model.resources("aws_ssm_parameter")) {
+    const name = literal(parameter.body.name)?.split("/").pop() ?? "";
+    for (const field of ["value", "insecure_value"]) {
+      if (isCredentialName(name, "env") && isLiteralValue(parameter.body[field])) {
+        out.push({ block: parameter, message: `SSM parameter ${String(parameter.body.name)} (${String(parameter.body.type ?? "String")}) holds a literal credential in ${field}` });
+      }
     }
   }
   for (const fn of model.resources("aws_lambda_function")) {

@@ -160,6 +160,16 @@ export const SECRET_CASES: readonly RuleCase[] = [
   },
   {
     rule: "SECRET-LITERAL-CREDENTIAL",
+    name: "SSM parameters named like a credential",
+    compliant: (s) => {
+      new SsmParameter(s, "host", { name: "/acme/prod/noor/DB_HOST", type: "String", value: "db.internal" });
+      new SsmParameter(s, "password-arn", { name: "/acme/prod/noor/DB_PASSWORD_SECRET_ARN", type: "String", value: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db" });
+    },
+    violating: (s) => new SsmParameter(s, "password", { name: "/acme/prod/noor/DB_PASSWORD", type: "String", value: "Sup3rS3cretPassw0rd!" }),
+    expect: /SSM parameter \/acme\/prod\/noor\/DB_PASSWORD \(String\) holds a literal credential in value/,
+  },
+  {
+    rule: "SECRET-LITERAL-CREDENTIAL",
     name: "container environment and Kubernetes secret data",
     compliant: (s) =>
       workload(s, { container: { ...container(), env: [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }, { name: "LOG_LEVEL", value: "info" }] } }),
