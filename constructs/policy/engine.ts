@@ -25,6 +25,11 @@ export interface EvaluateOptions {
   readonly rules?: readonly Rule[];
   /** Other stacks evaluated together (for cross-stack rules such as BACKUP-COVERAGE). @default none */
   readonly peers?: readonly StackModel[];
+  /**
+   * Whether this stack and `peers` are every stack of the configuration (rules about what must exist somewhere, such
+   * as ACCOUNT-BASELINE-COVERAGE, judge only a complete set). @default false
+   */
+  readonly complete?: boolean;
   /** Clock for suppression expiry. @default now */
   readonly now?: Date;
 }
@@ -63,7 +68,7 @@ export function evaluateStack(json: SynthesizedStack | StackModel, options: Eval
   const stack = options.stack ?? model.stackName;
   const rules = options.rules ?? RULES;
   const suppressions = options.suppressions ?? [];
-  const context = { model, profile: options.profile, production: options.profile === "production", peers: options.peers ?? [] };
+  const context = { model, profile: options.profile, production: options.profile === "production", peers: options.peers ?? [], complete: options.complete ?? false };
   const all: Finding[] = [];
   for (const rule of rules) {
     if (!ruleApplies(rule, options.profile)) continue;

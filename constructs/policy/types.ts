@@ -33,6 +33,8 @@ export interface RuleContext {
    * stack is evaluated alone (synthesis).
    */
   readonly peers: readonly StackModel[];
+  /** Whether the model and its peers are every synthesized stack of the configuration (`npm run policy` without STACKS). */
+  readonly complete: boolean;
 }
 
 /** One problem a rule found on one resource (or the stack, when `block` is absent). */

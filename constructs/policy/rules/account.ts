@@ -115,11 +115,11 @@ export const ACCOUNT_RULES: readonly Rule[] = [
     unknown: {
       decision: "safe",
       reason:
-        "Evaluated across the stacks evaluated together (npm run policy, which CI runs on every synthesized stack before any deploy); a stack synthesized alone cannot see its account stack and is not judged. A default provider without a literal account id or region is a finding.",
+        "Judged only over the complete set of stacks (npm run policy without STACKS, which CI runs on every synthesized stack before any deploy); a stack synthesized alone or a STACKS selection cannot see every account stack and is not judged. A default provider without a literal account id or region is a finding.",
     },
     fix: "Declare the account in project.yaml accounts (its account-<name> stack creates the baseline) and list the region among the account's regions so GuardDuty, AWS Config and Access Analyzer exist there; or declare the control managedBy: organization with its reason.",
-    check: ({ model, peers }) => {
-      if (peers.length === 0 || declarations(model) !== undefined) return [];
+    check: ({ model, peers, complete }) => {
+      if (!complete || declarations(model) !== undefined) return [];
       const home = awsProviders(model).find((provider) => provider.alias === undefined);
       if (home === undefined) return [];
       if (home.accounts === undefined || home.region === undefined) {

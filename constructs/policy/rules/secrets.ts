@@ -134,7 +134,7 @@ function literalCredentials(model: StackModel): Violation[] {
       });
     }
   }
-  // A parameter named like a credential (`/acme/prod/noor/DB_PASSWORD`) holding a literal: the value is in code and in
+  // A parameter named like a credential (`/acme/prod/app/DB_PASSWORD`) holding a literal: the value is in code and in
   // state, and a String parameter is not even encrypted.
   for (const parameter of model.resources("aws_ssm_parameter")) {
     const name = literal(parameter.body.name)?.split("/").pop() ?? "";

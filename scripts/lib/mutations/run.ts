@@ -59,7 +59,7 @@ function describeExpectation(expect: Expectation): string {
 
 function evaluate(name: string, json: SynthesizedStack, config: PlatformConfig, now: Date, peers: readonly StackModel[]): StackEvaluation {
   const failAt = failAtOf(json, config);
-  return evaluateStack(new StackModel(json, name), { stack: name, profile: profileOf(json, config), ...(failAt ? { failAt } : {}), suppressions: config.suppressions, now, peers });
+  return evaluateStack(new StackModel(json, name), { stack: name, profile: profileOf(json, config), ...(failAt ? { failAt } : {}), suppressions: config.suppressions, now, peers, complete: true });
 }
 
 function verdict(evaluation: StackEvaluation, rule: string): { caught: boolean; observed: string[] } {

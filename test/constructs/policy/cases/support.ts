@@ -42,7 +42,7 @@ export function findings(ruleId: string, build: (scope: Construct) => void, prof
   const rule = ruleById(ruleId);
   if (!rule) throw new Error(`unknown rule ${ruleId}`);
   const peerModels = peers.map((peer, index) => new StackModel(fixture(peer, {}, `peer-${index}`), `peer-${index}`));
-  return [...evaluateStack(fixture(build), { profile, rules: [rule], peers: peerModels }).findings];
+  return [...evaluateStack(fixture(build), { profile, rules: [rule], peers: peerModels, complete: peers.length > 0 }).findings];
 }
 
 export const ACCOUNT = TEST_ACCOUNT.accountId;
