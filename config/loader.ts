@@ -31,10 +31,11 @@ import { displayPath, readYamlFile, uniqueStems, yamlFilesIn, type FileOverlay, 
 import { dedicatedTenantEnvironment, dedicatedTenantServices } from "./tenant-environment";
 import { readSuppressions } from "./suppressions";
 import type { LoadedSuppression } from "./schema/policy";
-import { BOOTSTRAP_STACK, dedicatedTenantStackNames, infraStackName, platformStackName, sharedTenantStackName } from "../constructs/core/stack-names";
+import { BOOTSTRAP_STACK, dedicatedTenantStackNames, dnsStackName, infraStackName, platformStackName, sharedTenantStackName } from "../constructs/core/stack-names";
 import { databaseUserName, LOG_INDEX_PREFIX, ownerCollisions, productIndexPrefix, tenantIndexPrefix, type NameOwner } from "../constructs/core/data-users";
 import { issueAt, validateWith } from "./validate";
 import { veleroNamespaceProblems } from "./velero";
+import { productionProfileIssues } from "./production-gate";
 
 export interface LoadedEnvironment {
   readonly config: EnvironmentConfig;
@@ -482,11 +483,12 @@ function checkEnvironmentIdentities(environments: readonly LoadedEnvironment[], 
         issues.push(issueAt(environment.source, ["name"], `starts with environment ${other.config.name}'s name and a hyphen, so its resource names (${name}-...) fall under ${other.config.name}'s prefix and its CI roles could manage them; choose a name that does not start with "${other.config.name}-"`, name));
       }
     }
-    const previous = github.get(deployment.githubEnvironment);
+    // GitHub environment names are case-insensitive: `Production` is `production`.
+    const previous = github.get(deployment.githubEnvironment.toLowerCase());
     if (previous) {
       issues.push(issueAt(environment.source, ["deployment", "githubEnvironment"], `GitHub environment ${deployment.githubEnvironment} is already environment ${previous.config.name}'s (${previous.source.file}); each environment's CI roles trust only its own GitHub environment, so each needs its own`, deployment.githubEnvironment));
     } else {
-      github.set(deployment.githubEnvironment, environment);
+      github.set(deployment.githubEnvironment.toLowerCase(), environment);
     }
   }
 }
@@ -797,6 +799,7 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
   checkEnvironmentIdentities(environments, issues);
   if (project) checkSharedDataOwners(project, environments, tenants, issues);
   checkCidrOverlaps(environments, tenants, issues);
+  issues.push(...productionProfileIssues(project, environments));
   issues.push(...veleroNamespaceProblems(environments, tenants));
   const suppressions = readSuppressions(directory, issues, { overlay, productionStacks: productionStacks(environments, tenants), ...(options.now ? { now: options.now } : {}) });
   checkHostedZones(environments, issues);
@@ -813,7 +816,7 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
 function productionStacks(environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[]): string[] {
   const production = new Set(environments.filter(({ config }) => config.profile === "production").map(({ config }) => config.name));
   const stacks = [BOOTSTRAP_STACK];
-  for (const name of production) stacks.push(infraStackName(name), platformStackName(name));
+  for (const name of production) stacks.push(dnsStackName(name), infraStackName(name), platformStackName(name));
   for (const { config } of tenants) {
     if (!production.has(config.environment)) continue;
     if (config.isolation === "shared") stacks.push(sharedTenantStackName(config.environment, config.id));

@@ -60,6 +60,17 @@ export const AccountSchema = z
      * are also enabled in every region a stack of this account uses, and in `regions`.
      */
     region: awsRegion,
+    /**
+     * Why non-production environments deploy into this account although it is a production account (a production
+     * environment or the Terraform state lives here). Without it such an environment is rejected: it must use the
+     * production profile or move to its own account (config/production-gate.ts). With it, what separates them is
+     * IAM only: each environment's CI roles are denied resources tagged with another environment. @default none
+     */
+    sharedWithNonProduction: z
+      .string()
+      .trim()
+      .min(MIN_REASON_LENGTH, { error: `say why non-production environments share this production account, in at least ${MIN_REASON_LENGTH} characters` })
+      .optional(),
     /** Additional regions to enable the regional detective controls in (besides the home region and the regions stacks use). */
     regions: z.array(awsRegion).default([]),
     /** Detective controls of the baseline: each `managedBy: platform` (default) or `organization` with a reason. */

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { planSubnets, SubnetLayoutError } from "../../constructs/network/subnet-layout";
 import { awsAccountId, awsRegion, dnsLabel, ipv4Cidr, logRetentionDays, parseCidr, tagMap, uniqueList } from "./primitives";
-import { PolicySchema } from "./policy";
+import { PolicySchema, PRODUCTION_FAIL_AT_FLOOR, SEVERITIES, severityIndex } from "./policy";
 import { AddonsSchema } from "./addons";
 import { ClusterSchema, clusterProfileIssues } from "./cluster";
 import { AlertsSchema } from "./alerts";
@@ -184,6 +184,14 @@ export const EnvironmentSchema = z
     }
     for (const issue of backupRegionIssues(env.backup, env.account.region)) {
       ctx.addIssue({ code: "custom", path: ["backup", ...issue.path], message: issue.message, input: issue.input });
+    }
+    if (env.profile === "production" && severityIndex(env.policy.failAt) > severityIndex(PRODUCTION_FAIL_AT_FLOOR)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["policy", "failAt"],
+        message: `a production environment fails at ${PRODUCTION_FAIL_AT_FLOOR} or lower (allowed: ${SEVERITIES.slice(0, severityIndex(PRODUCTION_FAIL_AT_FLOOR) + 1).join(", ")}): findings of ${PRODUCTION_FAIL_AT_FLOOR} and critical severity always fail production; accept a single finding in policy/suppressions.yaml instead`,
+        input: env.policy.failAt,
+      });
     }
     checkProducts(env, ctx);
     for (const issue of dnsPublishingIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });

@@ -3,8 +3,10 @@
  *
  * - `policy` section of an environment file: the severity at and above which a finding fails synthesis and
  *   `npm run policy` (defaults per profile in `config/defaults.ts`: production is strictest).
+ *   A production environment cannot raise it above PRODUCTION_FAIL_AT_FLOOR.
  * - `policy/suppressions.yaml`: accepted exceptions. Each names one rule, the construct path(s) it applies to
- *   (glob, starting with the stack name), a reason of at least 10 characters and optionally an expiry date.
+ *   (glob, starting with the stack name), a reason of at least 10 characters and optionally an expiry date. A
+ *   suppression of a high or critical rule needs an exact path (no glob) and an expiry at most a year away.
  *   Expired suppressions, and suppressions of a critical rule that match a production stack, are rejected
  *   where the stacks are known (see `constructs/policy/suppressions.ts`).
  */
@@ -13,6 +15,22 @@ import { z } from "zod";
 /** Finding severities, lowest first. */
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/**
+ * The highest `policy.failAt` a production environment may set: findings of this severity and above always fail
+ * production synthesis, whatever the environment file says (the gate cannot be switched off by configuration).
+ */
+export const PRODUCTION_FAIL_AT_FLOOR: Severity = "high";
+
+/** Severities whose suppressions need an exact path and an expiry (see MAX_SUPPRESSION_DAYS). */
+export const STRICT_SUPPRESSION_SEVERITIES: readonly Severity[] = ["high", "critical"];
+
+/** The longest a suppression of a high or critical rule may run: it is revisited at least once a year. */
+export const MAX_SUPPRESSION_DAYS = 366;
+
+export function severityIndex(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
 
 /** A reason must say why, not just "ok": cdk-nag's minimum, adopted here. */
 export const MIN_SUPPRESSION_REASON_LENGTH = 10;
@@ -41,7 +59,8 @@ export const SuppressionSchema = z.strictObject({
   }),
   /**
    * Construct path of the resource(s), starting with the stack name: `bootstrap/state/bucket`. Globs are
-   * allowed (`*-infra/network/flow-log-role`, `prod-platform/ingress/**`).
+   * allowed for low and medium rules (`*-infra/network/flow-log-role`, `prod-platform/ingress/**`); a high or
+   * critical rule's suppression names one exact path.
    */
   path: z.string({ error: "expected a construct path such as prod-infra/keys/data" }).min(1).refine((value) => !value.startsWith("/"), {
     error: "construct paths start with the stack name, not '/'",
@@ -51,7 +70,10 @@ export const SuppressionSchema = z.strictObject({
     .string({ error: `a reason is required (at least ${MIN_SUPPRESSION_REASON_LENGTH} characters)` })
     .trim()
     .min(MIN_SUPPRESSION_REASON_LENGTH, { error: `the reason must say why, in at least ${MIN_SUPPRESSION_REASON_LENGTH} characters` }),
-  /** Last day the suppression applies; afterwards it is rejected, so the exception is revisited. */
+  /**
+   * Last day the suppression applies; afterwards it is rejected, so the exception is revisited. Required for high
+   * and critical rules, at most a year away.
+   */
   expires: isoDate.optional(),
 });
 

@@ -7,6 +7,7 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import type { Construct } from "constructs";
 import { partitionOf, type AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
+import { podSecurityMetadata, type PodSecurityLevel } from "../core/pod-security";
 
 export interface AddonBaseProps {
   readonly naming: Naming;
@@ -23,7 +24,7 @@ export const SYSTEM_NAMESPACE = "kube-system";
  * `restricted`) because some upstream charts do not set every restricted field; `restricted` is audited and
  * warned, so a regression is visible.
  */
-export const ADDON_NAMESPACE_POD_SECURITY = "baseline";
+export const ADDON_NAMESPACE_POD_SECURITY: PodSecurityLevel = "baseline";
 
 /** A namespace for an add-on, with Pod Security admission labels. */
 export function addonNamespace(scope: Construct, id: string, name: string): NamespaceV1 {
@@ -32,9 +33,7 @@ export function addonNamespace(scope: Construct, id: string, name: string): Name
       name,
       labels: {
         "app.kubernetes.io/managed-by": "cdktf",
-        "pod-security.kubernetes.io/enforce": ADDON_NAMESPACE_POD_SECURITY,
-        "pod-security.kubernetes.io/audit": "restricted",
-        "pod-security.kubernetes.io/warn": "restricted",
+        ...podSecurityMetadata(ADDON_NAMESPACE_POD_SECURITY, "restricted").labels,
       },
     },
   });

@@ -27,6 +27,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
 import { partitionOf, type AccountScope } from "../core/aws";
+import { acceptPolicyFinding } from "../policy/exceptions";
 import type { CiRoleNames } from "../core/ci-roles";
 import { deploySubject, GITHUB_OIDC_HOST, GITHUB_OIDC_URL, planSubjects, STS_AUDIENCE, type GithubRepository } from "../core/github-oidc";
 import { environmentStatePrefix, LOCK_SUFFIX } from "../core/state-keys";
@@ -217,6 +218,13 @@ export class CiIdentity extends Construct {
         permissionsBoundary: props.boundaryArn,
       });
       new IamRolePolicyAttachment(this, `${environment.name}-deploy-power-user`, { role: deploy.name, policyArn: `arn:${partition}:iam::aws:policy/PowerUserAccess` });
+      // IAM-PRIVESC-NO-BOUNDARY needs no exception: the role carries the permissions boundary and can only create
+      // bounded roles (OnlyBoundedRoles, NeverLeaveTheBoundary below). PowerUserAccess remains broad by design.
+      acceptPolicyFinding(
+        deploy,
+        "IAM-ADMIN-EQUIVALENT",
+        "cdktf deploy applies every service the environment's stacks use, so the deploy role attaches PowerUserAccess (no IAM, Organizations or Account); IAM comes only from the environment-iam policy on its own names, the role and everything it creates carry the account's permissions boundary, guard denies keep it off other environments' resources, and only the deploy workflow on the deploy branch in the environment's GitHub environment can assume it.",
+      );
       const deployIam = new DataAwsIamPolicyDocument(this, `${environment.name}-deploy-iam`, {
         statement: deployIamStatements({ iam, partition, prefix: environment.iamPrefix, boundaryArn: props.boundaryLiteralArn }),
       });

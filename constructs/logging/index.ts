@@ -25,6 +25,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { podSecurityMetadata } from "../core/pod-security";
 import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
@@ -65,6 +66,9 @@ export const HTTP_PORT = 80;
  * volume, which only the privileged level admits. Restricted is audited and warned.
  */
 export const LOGGING_POD_SECURITY = "privileged";
+/** Recorded on the namespace (policy rule K8S-NS-PRIVILEGED-REASON). */
+export const LOGGING_PRIVILEGED_REASON =
+  "Fluent Bit (a DaemonSet) reads container logs under /var/log of its node through a hostPath volume; every other pod here is audited and warned at restricted";
 
 export interface LokiSettings {
   /** Single-binary replicas. */
@@ -246,15 +250,15 @@ export class Logging extends Construct {
     const { account, naming, clusterName } = props;
     const partition = partitionOf(account.region);
 
+    const podSecurity = podSecurityMetadata(LOGGING_POD_SECURITY, "restricted", LOGGING_PRIVILEGED_REASON);
     this.namespace = new NamespaceV1(this, "namespace", {
       metadata: {
         name: LOGGING_NAMESPACE,
         labels: {
           "app.kubernetes.io/managed-by": "cdktf",
-          "pod-security.kubernetes.io/enforce": LOGGING_POD_SECURITY,
-          "pod-security.kubernetes.io/audit": "restricted",
-          "pod-security.kubernetes.io/warn": "restricted",
+          ...podSecurity.labels,
         },
+        annotations: podSecurity.annotations,
       },
     });
     const after = [this.namespace, ...(props.dependsOn ?? [])];

@@ -19,6 +19,7 @@ import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { podSecurityMetadata } from "../core/pod-security";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
@@ -54,6 +55,9 @@ export const CLOUDWATCH_EXPORTER_RELEASE = "cloudwatch-exporter";
  * networking, which only the privileged level admits. Restricted is audited and warned for everything else.
  */
 export const MONITORING_POD_SECURITY = "privileged";
+/** Recorded on the namespace (policy rule K8S-NS-PRIVILEGED-REASON). */
+export const MONITORING_PRIVILEGED_REASON =
+  "node-exporter (kube-prometheus-stack) reads the host's /proc and /sys through hostPath volumes with host networking and host PID; every other pod here is audited and warned at restricted";
 
 const K8S_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -153,15 +157,15 @@ export class Monitoring extends Construct {
     const { account, naming, clusterName } = props;
     const partition = partitionOf(account.region);
 
+    const podSecurity = podSecurityMetadata(MONITORING_POD_SECURITY, "restricted", MONITORING_PRIVILEGED_REASON);
     this.namespace = new NamespaceV1(this, "namespace", {
       metadata: {
         name: MONITORING_NAMESPACE,
         labels: {
           "app.kubernetes.io/managed-by": "cdktf",
-          "pod-security.kubernetes.io/enforce": MONITORING_POD_SECURITY,
-          "pod-security.kubernetes.io/audit": "restricted",
-          "pod-security.kubernetes.io/warn": "restricted",
+          ...podSecurity.labels,
         },
+        annotations: podSecurity.annotations,
       },
     });
 

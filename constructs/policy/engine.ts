@@ -25,6 +25,11 @@ export interface EvaluateOptions {
   readonly rules?: readonly Rule[];
   /** Other stacks evaluated together (for cross-stack rules such as BACKUP-COVERAGE). @default none */
   readonly peers?: readonly StackModel[];
+  /**
+   * Whether this stack and `peers` are every stack of the configuration (rules about what must exist somewhere, such
+   * as ACCOUNT-BASELINE-COVERAGE, judge only a complete set). @default false
+   */
+  readonly complete?: boolean;
   /** Clock for suppression expiry. @default now */
   readonly now?: Date;
 }
@@ -63,7 +68,7 @@ export function evaluateStack(json: SynthesizedStack | StackModel, options: Eval
   const stack = options.stack ?? model.stackName;
   const rules = options.rules ?? RULES;
   const suppressions = options.suppressions ?? [];
-  const context = { model, profile: options.profile, production: options.profile === "production", peers: options.peers ?? [] };
+  const context = { model, profile: options.profile, production: options.profile === "production", peers: options.peers ?? [], complete: options.complete ?? false };
   const all: Finding[] = [];
   for (const rule of rules) {
     if (!ruleApplies(rule, options.profile)) continue;
@@ -111,8 +116,24 @@ export function evaluateStack(json: SynthesizedStack | StackModel, options: Eval
     failAt: options.failAt ?? defaultFailAt(options.profile),
     findings,
     suppressed,
-    errors: [...suppressionErrors(inCode, stack, options.profile, options.now), ...suppressionErrors(suppressions, stack, options.profile, options.now)],
+    errors: [...suppressionErrors(inCode, stack, options.profile, options.now, { inCode: true }), ...staleExceptions(inCode, all, rules, options.profile), ...suppressionErrors(suppressions, stack, options.profile, options.now)],
   };
+}
+
+/**
+ * Exceptions accepted in code that accept nothing: their rule ran on the stack and found nothing on their resource. A
+ * stale exception is an error, not noise: left in place it would silently accept the next regression of that resource.
+ */
+function staleExceptions(
+  inCode: readonly { rule: string; address: string; origin: string }[],
+  findings: readonly Finding[],
+  rules: readonly Rule[],
+  profile: Profile,
+): string[] {
+  return inCode
+    .filter((exception) => rules.some((rule) => rule.id === exception.rule && ruleApplies(rule, profile)))
+    .filter((exception) => !findings.some((finding) => finding.rule === exception.rule && finding.address === exception.address))
+    .map((exception) => `${exception.origin}: the exception for ${exception.rule} accepts nothing (the rule finds nothing on this resource any more); remove the acceptPolicyFinding call`);
 }
 
 /** One line per finding: `[RULE] (severity) path: message. Fix: ...`. */

@@ -4,7 +4,8 @@
  * in one normalized form. Rules read Terraform attribute names (snake_case), exactly what Terraform plans.
  *
  * Values may be references (`${aws_kms_key.keys_data_488379EE.arn}`) whose result is only known at plan time:
- * helpers treat them as "set, value unknown", and rules never fail a value they cannot know.
+ * helpers treat them as "set, value unknown", and each rule declares what it does with a value it cannot know
+ * (Rule.unknown in types.ts: a finding, or the reason unknown is safe there).
  */
 import { exceptionsIn, type PolicyException } from "./exceptions";
 
@@ -40,6 +41,8 @@ export interface Block {
 }
 
 const REFERENCE = /\$\{([^}]*)\}/g;
+/** `${data.aws_iam_policy_document.<name>.json}` (or `.minified_json`). */
+const DOCUMENT_REFERENCE = /^\$\{data\.aws_iam_policy_document\.([^.}]+)\.(?:json|minified_json)\}$/;
 const ADDRESS_IN_EXPRESSION = /\b(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)/g;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -343,18 +346,90 @@ export class StackModel {
   }
 
   /**
-   * Statements of a policy-valued attribute: a literal JSON document, or a reference to an
-   * `aws_iam_policy_document` data source. Undefined when they cannot be known offline.
+   * Statements of a policy-valued attribute: a literal JSON document (references inside its strings are values known
+   * at plan time), or a reference to an `aws_iam_policy_document` data source (with its source and override
+   * documents merged as the provider does). Undefined when they cannot be known offline; `readPolicy` says why.
    */
   policyStatements(value: unknown): { source?: Block; statements: PolicyStatement[] } | undefined {
-    if (typeof value !== "string") return undefined;
-    if (!isExpression(value)) {
-      const statements = parsePolicyJson(value);
-      return statements ? { statements } : undefined;
+    const read = this.readPolicy(value);
+    return "statements" in read ? read : undefined;
+  }
+
+  /** Reads a policy-valued attribute, or says why it cannot be read offline. */
+  readPolicy(value: unknown, seen: ReadonlySet<string> = new Set()): { source?: Block; statements: PolicyStatement[] } | { problem: string } {
+    if (typeof value !== "string") return { problem: `the value is ${describe(value)}, not a policy document` };
+    const document = DOCUMENT_REFERENCE.exec(value.trim());
+    if (document) {
+      const block = this.byAddress(`data.aws_iam_policy_document.${document[1]}`);
+      if (!block) return { problem: `it references ${value.trim()}, which is not in this stack` };
+      if (seen.has(block.address)) return { problem: `${block.address} includes itself through source or override documents` };
+      const statements = this.documentStatements(block, new Set([...seen, block.address]));
+      return "problem" in statements ? statements : { source: block, statements };
     }
-    const document = this.refsIn(value).find((block) => block.type === "aws_iam_policy_document" && block.kind === "data");
-    if (!document || !/^\$\{data\.aws_iam_policy_document\.[^.}]+\.json\}$/.test(value.trim())) return undefined;
-    return { source: document, statements: statementsOfDocument(document.body) };
+    if (value.trim().startsWith("${")) {
+      return { problem: `it is the Terraform expression ${describe(value)}, evaluated only at plan time (write the policy as an aws_iam_policy_document data source or literal JSON)` };
+    }
+    const statements = parsePolicyJson(value);
+    return statements ? { statements } : { problem: "it is not a JSON policy document with a Statement list" };
+  }
+
+  /**
+   * Statements of an `aws_iam_policy_document` data source as the provider builds them: the statements of
+   * `source_policy_documents` (and the deprecated `source_json`), overridden by sid by the document's own statements,
+   * then by `override_policy_documents` (`override_json`); statements without a sid are appended.
+   */
+  private documentStatements(block: Block, seen: ReadonlySet<string>): PolicyStatement[] | { problem: string } {
+    const body = block.body;
+    if (body.dynamic !== undefined) return { problem: `${block.address} generates statements with a dynamic block, known only at plan time` };
+    if (body.statement !== undefined && many(body.statement).some((item) => item === null || typeof item !== "object" || Array.isArray(item))) {
+      return { problem: `${block.address} takes its statements from an expression, known only at plan time` };
+    }
+    const included = (key: string): PolicyStatement[] | { problem: string } => {
+      const out: PolicyStatement[] = [];
+      for (const item of many(body[key])) {
+        const read = this.readPolicy(item, seen);
+        if ("problem" in read) return { problem: `${block.address} ${key}: ${read.problem}` };
+        out.push(...read.statements);
+      }
+      return out;
+    };
+    const sources = [included("source_json"), included("source_policy_documents")];
+    const overrides = [included("override_json"), included("override_policy_documents")];
+    for (const part of [...sources, ...overrides]) if ("problem" in part) return part;
+    const merge = (base: PolicyStatement[], over: readonly PolicyStatement[]): PolicyStatement[] => {
+      const out = [...base];
+      for (const statement of over) {
+        const index = statement.sid === undefined ? -1 : out.findIndex((candidate) => candidate.sid === statement.sid);
+        if (index >= 0) out[index] = statement;
+        else out.push(statement);
+      }
+      return out;
+    };
+    let statements = (sources as PolicyStatement[][]).flat();
+    statements = merge(statements, statementsOfDocument(body));
+    for (const over of overrides as PolicyStatement[][]) statements = merge(statements, over);
+    return statements;
+  }
+
+  /**
+   * Policy-valued attributes that are set but cannot be read offline (an expression such as `jsonencode(...)`, a
+   * reference to something other than a policy-document data source, a data source with dynamic statements, text that
+   * is not JSON). Rules cannot judge what they cannot read: the fail-closed rule IAM-DOCUMENT-UNREADABLE reports them.
+   */
+  unreadablePolicies(): { owner: Block; attribute: string; problem: string }[] {
+    const out: { owner: Block; attribute: string; problem: string }[] = [];
+    const check = (owner: Block, attribute: string, value: unknown) => {
+      if (value === undefined || value === null || value === "") return;
+      const read = this.readPolicy(value);
+      if ("problem" in read) out.push({ owner, attribute, problem: read.problem });
+    };
+    for (const [type, attributes] of Object.entries(POLICY_ATTRIBUTES)) {
+      for (const owner of this.resources(type)) {
+        for (const [attribute] of attributes) check(owner, attribute, owner.body[attribute]);
+        if (type === "aws_iam_role") blocks(owner.body.inline_policy).forEach((inline, index) => check(owner, `inline_policy[${index}].policy`, inline.policy));
+      }
+    }
+    return out;
   }
 
   /** Every policy document attached to a resource, classified by use (trust, identity, key, bucket, resource). */

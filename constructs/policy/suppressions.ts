@@ -9,7 +9,7 @@ import picomatch from "picomatch";
 import { ConfigError, type ConfigIssue } from "../../config/errors";
 import type { Profile } from "../../config/schema/environment";
 import type { LoadedSuppression, Suppression } from "../../config/schema/policy";
-import { isoDay, readSuppressions, SUPPRESSIONS_FILE } from "../../config/suppressions";
+import { isoDay, readSuppressions, strictSuppressionProblems, SUPPRESSIONS_FILE } from "../../config/suppressions";
 import { ruleById } from "./rules";
 import type { Finding } from "./types";
 
@@ -34,10 +34,12 @@ export function targetsStack(suppression: Suppression, stack: string): boolean {
 }
 
 /**
- * Problems with suppressions for one stack: expired ones (when not caught at load time), unknown rules, and
- * critical rules suppressed in a production stack.
+ * Problems with suppressions for one stack: expired ones (when not caught at load time), unknown rules, critical
+ * rules suppressed in a production stack, and high or critical rules suppressed by a glob or without an expiry at
+ * most a year away. The platform's exceptions declared in code (`inCode`) name one resource by construction and live
+ * with the code that needs them, so they carry no expiry; a critical one is still rejected in production.
  */
-export function suppressionErrors(suppressions: readonly Suppression[], stack: string, profile: Profile, now: Date = new Date()): string[] {
+export function suppressionErrors(suppressions: readonly Suppression[], stack: string, profile: Profile, now: Date = new Date(), options: { inCode?: boolean } = {}): string[] {
   const today = isoDay(now);
   const errors: string[] = [];
   suppressions.forEach((suppression, index) => {
@@ -50,6 +52,9 @@ export function suppressionErrors(suppressions: readonly Suppression[], stack: s
     }
     if (suppression.expires !== undefined && suppression.expires < today) {
       errors.push(`${origin}: the suppression of ${suppression.rule} for ${suppression.path} expired on ${suppression.expires}; fix the finding or renew it with a new reason`);
+    }
+    if (!options.inCode) {
+      for (const problem of strictSuppressionProblems(suppression, rule.severity, now)) errors.push(`${origin}: ${problem.message}`);
     }
     if (rule.severity === "critical" && profile === "production") {
       errors.push(`${origin}: ${suppression.rule} is a critical rule and cannot be suppressed in production stack ${stack} (path ${suppression.path}); fix the resource instead`);

@@ -33,6 +33,8 @@ export interface RuleContext {
    * stack is evaluated alone (synthesis).
    */
   readonly peers: readonly StackModel[];
+  /** Whether the model and its peers are every synthesized stack of the configuration (`npm run policy` without STACKS). */
+  readonly complete: boolean;
 }
 
 /** One problem a rule found on one resource (or the stack, when `block` is absent). */
@@ -40,6 +42,17 @@ export interface Violation {
   readonly block?: Block;
   /** What is wrong, with the value found. */
   readonly message: string;
+}
+
+/**
+ * What a rule does with a value it cannot know offline (a Terraform expression resolved at plan time, a document it
+ * cannot read, a resource of another stack): every rule makes this decision explicitly.
+ * - `finding`: the unknown value is reported (fail closed);
+ * - `safe`: it is treated as compliant, and `reason` says why that is safe.
+ */
+export interface UnknownDecision {
+  readonly decision: "finding" | "safe";
+  readonly reason: string;
 }
 
 export interface Rule {
@@ -52,6 +65,11 @@ export interface Rule {
   readonly fix: string;
   /** Equivalent ids in common scanners, for traceability (`CKV_AWS_16`, `NAG RDS2`). */
   readonly upstream?: string;
+  /**
+   * The rule's decision for values it cannot know offline. Optional in the type so that rules written elsewhere still
+   * compile, but a test (test/constructs/policy/rules.test.ts) fails for every rule that does not declare it.
+   */
+  readonly unknown?: UnknownDecision;
   check(context: RuleContext): Violation[];
 }
 

@@ -13,6 +13,7 @@ import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-ident
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { acceptPolicyFinding } from "../policy/exceptions";
+import { unscopedGrant } from "../policy/rules/iam";
 import { Construct } from "constructs";
 import type { AccountScope } from "../core/aws";
 import { POD_IDENTITY_SERVICE_PRINCIPAL } from "../core/platform-contracts";
@@ -95,7 +96,9 @@ export class WorkloadIdentity extends Construct {
     });
     const policy = new IamRolePolicy(this, "policy", { name: "workload", role: this.role.id, policy: permissions.json });
     // A Resource "*" is only ever written with its justification (checked above): that is the accepted exception.
-    const unscoped = props.statements.filter((statement) => (statement.resources ?? []).includes("*"));
+    const unscoped = props.statements.filter(
+      (statement) => statement.effect !== "Deny" && unscopedGrant({ actions: statement.actions ?? [], resources: statement.resources ?? [], conditions: Array.isArray(statement.condition) ? statement.condition : statement.condition ? [statement.condition] : [] }),
+    );
     if (unscoped.length > 0) {
       acceptPolicyFinding(
         policy,

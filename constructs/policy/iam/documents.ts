@@ -86,8 +86,40 @@ export interface StackIam {
   readonly resourcePolicies: readonly ResourcePolicy[];
   /** Secrets the stack creates (and master-user secrets RDS manages for its databases). */
   readonly secrets: readonly SecretModel[];
-  /** Documents the resolver could not read at all (not a policy-document data source, not JSON). */
-  readonly unreadable: readonly DocumentOrigin[];
+  /** Documents the resolver could not read at all (not a policy-document data source, not JSON), with the reason. */
+  readonly unreadable: readonly (DocumentOrigin & { readonly reason: string })[];
+}
+
+const list = (value: unknown): string[] => (value === undefined || value === null ? [] : (Array.isArray(value) ? value : [value]).map(String));
+
+/** An IAM JSON document as AWS stores it (strings or lists, a Statement object or list) in the normalized form. */
+export function normalizeIamDocument(raw: unknown): IamDocument {
+  const document = (raw ?? {}) as { Statement?: unknown };
+  const statements = Array.isArray(document.Statement) ? document.Statement : document.Statement === undefined ? [] : [document.Statement];
+  return {
+    Version: "2012-10-17",
+    Statement: (statements as Record<string, unknown>[]).map((statement) => {
+      const out: IamStatement = { Effect: statement.Effect === "Deny" ? "Deny" : "Allow" };
+      if (typeof statement.Sid === "string") out.Sid = statement.Sid;
+      for (const key of ["Action", "NotAction", "Resource", "NotResource"] as const) if (statement[key] !== undefined) out[key] = list(statement[key]);
+      const principal = (key: "Principal" | "NotPrincipal") => {
+        const value = statement[key];
+        if (value === "*") return "*" as const;
+        if (value === null || typeof value !== "object") return undefined;
+        return Object.fromEntries(Object.entries(value).map(([type, ids]) => [type, list(ids)]));
+      };
+      const p = principal("Principal");
+      if (p) out.Principal = p;
+      const np = principal("NotPrincipal");
+      if (np && np !== "*") out.NotPrincipal = np;
+      if (statement.Condition !== null && typeof statement.Condition === "object") {
+        out.Condition = Object.fromEntries(
+          Object.entries(statement.Condition as Record<string, Record<string, unknown>>).map(([operator, variables]) => [operator, Object.fromEntries(Object.entries(variables ?? {}).map(([variable, values]) => [variable, list(values)]))]),
+        );
+      }
+      return out;
+    }),
+  };
 }
 
 function principalsJson(resolve: (value: string) => string, principals: PolicyStatement["principals"]): IamStatement["Principal"] | undefined {
@@ -173,13 +205,13 @@ export function stackIam(model: StackModel, scope: AccountScope | undefined = Re
   const resolver = new ReferenceResolver(model, scope, externals);
   const defaultProvider = (model.json.provider?.aws ?? []).find((provider) => provider.alias === undefined);
   const defaultTags = tagsOf(blocks(defaultProvider?.default_tags)[0]?.tags);
-  const unreadable: DocumentOrigin[] = [];
+  const unreadable: (DocumentOrigin & { reason: string })[] = [];
   const origin = (block: Block): DocumentOrigin => ({ stack: model.stackName, address: block.address, path: block.path });
   const documentOf = (owner: Block, value: unknown, name: string): NamedDocument | undefined => {
     if (value === undefined) return undefined;
-    const parsed = model.policyStatements(value);
-    if (!parsed) {
-      unreadable.push(origin(owner));
+    const parsed = model.readPolicy(value);
+    if ("problem" in parsed) {
+      unreadable.push({ ...origin(owner), reason: `${name}: ${parsed.problem}` });
       return undefined;
     }
     const unresolved: string[] = [];
@@ -199,13 +231,14 @@ export function stackIam(model: StackModel, scope: AccountScope | undefined = Re
   for (const policy of model.resources("aws_iam_role_policy")) {
     const role = roleFor(policy.body.role);
     const document = documentOf(policy, policy.body.policy, literal(policy.body.name) ?? policy.name);
+    if (!role && document) unreadable.push({ ...origin(policy), reason: `the role ${JSON.stringify(policy.body.role)} is not a role of this stack, so its grants cannot be evaluated with the role's other policies` });
     if (role && document) inline.set(role.address, [...(inline.get(role.address) ?? []), document]);
   }
   for (const attachment of model.resources("aws_iam_role_policy_attachment")) {
     const role = roleFor(attachment.body.role);
     const arn = typeof attachment.body.policy_arn === "string" ? resolver.resolve(attachment.body.policy_arn) : undefined;
     if (!role || !arn) {
-      unreadable.push(origin(attachment));
+      unreadable.push({ ...origin(attachment), reason: !role ? `the role ${JSON.stringify(attachment.body.role)} is not a role of this stack` : `the policy ARN ${JSON.stringify(attachment.body.policy_arn)} cannot be resolved offline` });
       continue;
     }
     attached.set(role.address, [...(attached.get(role.address) ?? []), arn]);
@@ -216,7 +249,7 @@ export function stackIam(model: StackModel, scope: AccountScope | undefined = Re
     const arn = resolver.arnOf(role);
     const name = resolver.attribute(role, "name");
     if (!arn || !name) {
-      unreadable.push(origin(role));
+      unreadable.push({ ...origin(role), reason: "the role's name (and so its ARN) is computed at plan time (name_prefix or an expression): its documents cannot be tied to it" });
       continue;
     }
     const inlineBlocks = blocks(role.body.inline_policy).flatMap((block, index) => {
@@ -244,7 +277,7 @@ export function stackIam(model: StackModel, scope: AccountScope | undefined = Re
     const keyId = typeof secret.body.kms_key_id === "string" ? resolver.resolve(secret.body.kms_key_id) : AWS_MANAGED_SECRETS_KEY_ALIAS;
     const keyArn = keyId === undefined ? undefined : resolver.keyArnOf(keyId, resolver.regionOf(secret));
     if (!name || !arn || !keyArn) {
-      unreadable.push(origin(secret));
+      unreadable.push({ ...origin(secret), reason: `the secret's ${!name ? "name" : !arn ? "ARN" : "encryption key"} cannot be resolved offline` });
       continue;
     }
     secrets.push({ ...origin(secret), name, arn, keyArn, managedBy: "terraform" });
@@ -267,7 +300,7 @@ export function stackIam(model: StackModel, scope: AccountScope | undefined = Re
     const document = documentOf(owner, value, kind);
     if (!document) return;
     if (!resourceArn) {
-      unreadable.push(origin(owner));
+      unreadable.push({ ...origin(owner), reason: `the ${kind} the policy is attached to cannot be resolved offline` });
       return;
     }
     resourcePolicies.push({ ...document, resourceArn, kind });
@@ -308,6 +341,18 @@ export function actionsOf(document: IamDocument): string[] {
 }
 
 /** Every document of a stack with its origin: trust, inline, managed and resource policies. */
+const CACHE = new WeakMap<StackModel, StackIam | null>();
+
+/** The IAM model of a stack, computed once per StackModel (rules share it). Undefined without an account scope. */
+export function iamOf(model: StackModel): StackIam | undefined {
+  let cached = CACHE.get(model);
+  if (cached === undefined) {
+    cached = stackIam(model) ?? null;
+    CACHE.set(model, cached);
+  }
+  return cached ?? undefined;
+}
+
 export function documentsOf(iam: StackIam): NamedDocument[] {
   return [
     ...iam.roles.flatMap((role) => [...(role.trust ? [role.trust] : []), ...role.inline]),

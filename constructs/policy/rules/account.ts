@@ -5,7 +5,7 @@
  */
 import { DETECTIVE_CONTROLS, MIN_REASON_LENGTH, type DetectiveControl } from "../../../config/schema/accounts";
 import { GITHUB_OIDC_HOST } from "../../core/github-oidc";
-import { blocks, isTrue, literal, type StackModel } from "../model";
+import { blocks, isTrue, literal, many, strings, type Block, type StackModel } from "../model";
 import type { Rule, Violation } from "../types";
 
 /** The output an account stack declares its controls in (constructs/detective-controls DETECTIVE_CONTROLS_OUTPUT). */
@@ -55,13 +55,101 @@ function missing(model: StackModel, control: DetectiveControl): string[] {
   }
 }
 
+/** Controls that exist per region (CloudTrail is one multi-region trail, checked by ACCOUNT-DETECTIVE-CONTROLS). */
+const REGIONAL_CONTROLS: Readonly<Partial<Record<DetectiveControl, { type: string; label: string }>>> = {
+  guardDuty: { type: "aws_guardduty_detector", label: "GuardDuty detector" },
+  config: { type: "aws_config_configuration_recorder", label: "AWS Config recorder" },
+  accessAnalyzer: { type: "aws_accessanalyzer_analyzer", label: "IAM Access Analyzer analyzer" },
+};
+
+interface AwsProvider {
+  readonly alias: string | undefined;
+  readonly accounts: readonly string[] | undefined;
+  readonly region: string | undefined;
+}
+
+function awsProviders(model: StackModel): AwsProvider[] {
+  return many(model.json.provider?.aws).flatMap((body) => {
+    if (body === null || typeof body !== "object") return [];
+    const record = body as Record<string, unknown>;
+    const ids = strings(record.allowed_account_ids);
+    return [{ alias: literal(record.alias), accounts: ids.length > 0 && ids.every((id) => literal(id) !== undefined) ? ids : undefined, region: literal(record.region) }];
+  });
+}
+
+/** The region a resource is created in: its provider's (`aws.<alias>`), else the default provider's. */
+function regionOf(providers: readonly AwsProvider[], resource: Block): string | undefined {
+  const reference = literal(resource.body.provider);
+  const alias = reference?.startsWith("aws.") ? reference.slice("aws.".length) : undefined;
+  return providers.find((provider) => provider.alias === alias)?.region;
+}
+
+/**
+ * The account baselines among the evaluated stacks, by account id: each stack declaring its detective controls, with
+ * the regions where each regional control it creates exists.
+ */
+function baselines(stacks: readonly StackModel[]): Map<string, { stack: string; declared: Record<string, unknown>; regions: Map<DetectiveControl, Set<string>> }> {
+  const out = new Map<string, { stack: string; declared: Record<string, unknown>; regions: Map<DetectiveControl, Set<string>> }>();
+  for (const stack of stacks) {
+    const declared = declarations(stack);
+    if (declared === undefined) continue;
+    const providers = awsProviders(stack);
+    const account = providers.find((provider) => provider.alias === undefined)?.accounts?.[0];
+    if (account === undefined) continue;
+    const regions = new Map<DetectiveControl, Set<string>>();
+    for (const [control, { type }] of Object.entries(REGIONAL_CONTROLS) as [DetectiveControl, { type: string }][]) {
+      regions.set(control, new Set(stack.resources(type).flatMap((resource) => regionOf(providers, resource) ?? [])));
+    }
+    out.set(account, { stack: stack.stackName, declared, regions });
+  }
+  return out;
+}
+
 export const ACCOUNT_RULES: readonly Rule[] = [
+  {
+    id: "ACCOUNT-BASELINE-COVERAGE",
+    title: "Every account and region a stack deploys into has the account baseline's detective controls",
+    severity: "high",
+    scope: "all",
+    upstream: "CIS AWS Foundations 3.1, 4.x; AWS Security Hub GuardDuty.1, Config.1 (per account and region)",
+    unknown: {
+      decision: "safe",
+      reason:
+        "Judged only over the complete set of stacks (npm run policy without STACKS, which CI runs on every synthesized stack before any deploy); a stack synthesized alone or a STACKS selection cannot see every account stack and is not judged. A default provider without a literal account id or region is a finding.",
+    },
+    fix: "Declare the account in project.yaml accounts (its account-<name> stack creates the baseline) and list the region among the account's regions so GuardDuty, AWS Config and Access Analyzer exist there; or declare the control managedBy: organization with its reason.",
+    check: ({ model, peers, complete }) => {
+      if (!complete || declarations(model) !== undefined) return [];
+      const home = awsProviders(model).find((provider) => provider.alias === undefined);
+      if (home === undefined) return [];
+      if (home.accounts === undefined || home.region === undefined) {
+        return [{ message: "the default AWS provider names no literal allowed_account_ids and region: the account baseline that must cover this stack cannot be known" }];
+      }
+      const known = baselines([model, ...peers]);
+      const out: Violation[] = [];
+      for (const account of home.accounts) {
+        const baseline = known.get(account);
+        if (baseline === undefined) {
+          out.push({ message: `account ${account} has no account baseline among the evaluated stacks (no stack declares its ${DETECTIVE_CONTROLS_OUTPUT}): CloudTrail, GuardDuty, AWS Config and Access Analyzer are not known to exist there` });
+          continue;
+        }
+        for (const [control, { label }] of Object.entries(REGIONAL_CONTROLS) as [DetectiveControl, { label: string }][]) {
+          if (baseline.declared[control] !== "platform") continue;
+          if (!baseline.regions.get(control)?.has(home.region)) {
+            out.push({ message: `${control}: ${baseline.stack} has no ${label} in ${home.region}, where this stack deploys (account ${account})` });
+          }
+        }
+      }
+      return out;
+    },
+  },
   {
     id: "ACCOUNT-DETECTIVE-CONTROLS",
     title: "An account baseline has CloudTrail, GuardDuty, AWS Config and IAM Access Analyzer, or declares them the organization's",
     severity: "high",
     scope: "all",
     upstream: "CIS AWS Foundations 3.1/3.2/3.5, 4.x; AWS Security Hub CloudTrail.1/4, GuardDuty.1, Config.1, IAM Access Analyzer",
+    unknown: { decision: "finding", reason: "A trail whose KMS key is an expression counts as encrypted (a reference); a control declaration that is not a literal `platform` or `organization: <reason>` is reported." },
     fix: "Leave project.yaml accounts.<name>.controls.<control> at managedBy: platform (the account stack creates it), or declare managedBy: organization with the reason (e.g. the Control Tower organization trail).",
     check: ({ model }) => {
       const declared = declarations(model);

@@ -87,6 +87,7 @@ export const BACKUP_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV_AWS_166",
+    unknown: { decision: "finding", reason: "A kms_key_arn that is an expression is a reference and counts as set; an absent one is reported." },
     fix: "Set kms_key_arn = keys.backup.arn (the DR vault: a key in the DR region).",
     check: ({ model }) => each(model.resources("aws_backup_vault"), (vault) => (isSet(vault.body.kms_key_arn) ? undefined : "kms_key_arn is not set")),
   },
@@ -96,6 +97,7 @@ export const BACKUP_RULES: readonly Rule[] = [
     severity: "high",
     scope: "prod",
     upstream: "CKV2_AWS_8/9",
+    unknown: { decision: "finding", reason: "A resource no selection covers by reference, ARN pattern or literal tag is reported." },
     fix: "Apply the backup selection tag to the resource (or list it in an aws_backup_selection of the environment's plan).",
     check: ({ model, peers }) => {
       const selections = [...model.resources("aws_backup_selection").map((selection) => ({ model, selection })), ...peers.flatMap((peer) => peer.resources("aws_backup_selection").map((selection) => ({ model: peer, selection })))];
@@ -114,6 +116,7 @@ export const BACKUP_RULES: readonly Rule[] = [
     severity: "high",
     scope: "prod",
     upstream: "custom",
+    unknown: { decision: "finding", reason: "A delete_after that is an expression is reported as not long enough." },
     fix: `Every scheduled rule: a schedule and lifecycle.delete_after >= ${MIN_BACKUP_DELETE_AFTER_DAYS}; one rule with enable_continuous_backup (point-in-time recovery); one rule with a copy_action to the DR vault.`,
     check: ({ model }) =>
       each(model.resources("aws_backup_plan"), (plan) => {
@@ -140,6 +143,7 @@ export const BACKUP_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "prod",
     upstream: "custom",
+    unknown: { decision: "finding", reason: "A min_retention_days that is an expression is reported as not set." },
     fix: "Add aws_backup_vault_lock_configuration with min_retention_days <= the shortest delete_after of rules targeting the vault, and changeable_for_days (compliance mode).",
     check: ({ model }) =>
       each(model.resources("aws_backup_vault"), (vault) => {
@@ -168,6 +172,7 @@ export const BACKUP_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "custom (terraform-provider-aws#33465)",
+    unknown: { decision: "finding", reason: "A backup_retention_period that is an expression is compared as the default (1 day) and reported when the continuous rule keeps another; a delete_after that is an expression is not compared." },
     fix: "Derive backup_retention_period from the covering plan's continuous rule (lifecycle.delete_after): AWS Backup manages the database's automated backups then, and a different value fails later applies (\"The BackupRetentionPeriod can be blank, or you can use the current value\").",
     check: ({ model, peers }) =>
       each([...model.resources("aws_rds_cluster"), ...model.resources("aws_db_instance").filter((db) => !isReplica(db))], (db) => {
@@ -190,6 +195,7 @@ export const BACKUP_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "custom (AWS Backup guide, plan-options-and-configuration)",
+    unknown: { decision: "finding", reason: "A schedule that is not a literal cron expression, or rules in different time zones, are reported: their windows cannot be compared offline." },
     fix: "Give every rule of the plan its own start time, at least start_window minutes from every other rule's (config: backup.plans.<plan>.<tier>.at and continuous.at); AWS Backup runs only the rule with the longer retention when rule windows overlap.",
     check: ({ model }) =>
       each(model.resources("aws_backup_plan"), (plan) => {
@@ -215,6 +221,7 @@ export const BACKUP_RULES: readonly Rule[] = [
     severity: "high",
     scope: "prod",
     upstream: "custom",
+    unknown: { decision: "finding", reason: "lifecycle.prevent_destroy is always literal in Terraform; anything but true is reported." },
     fix: "Set lifecycle.prevent_destroy = true (constructs do so when protectsState() is true); buckets must not set force_destroy.",
     check: ({ model }) =>
       each(model.resources(...Object.keys(STATEFUL_TYPES)), (block) =>

@@ -26,7 +26,7 @@ function retentionProblem(block: Block, production: boolean): string | undefined
   const value = block.body.backup_retention_period;
   if (value === undefined) return "backup_retention_period is not set explicitly (the default may be 0 or 1 depending on how it is created)";
   const days = numberOf(value);
-  if (days === undefined) return undefined; // an expression: known at plan time only
+  if (days === undefined) return `backup_retention_period is ${describe(value)}, known only at plan time: it cannot be compared with the minimum`;
   const minimum = production ? PROD_MIN_BACKUP_RETENTION_DAYS : MIN_BACKUP_RETENTION_DAYS;
   return days < minimum ? `backup_retention_period is ${days} days; at least ${minimum} required${production ? " in production" : ""}` : undefined;
 }
@@ -34,6 +34,7 @@ function retentionProblem(block: Block, production: boolean): string | undefined
 function finalSnapshotProblems(block: Block): string[] {
   return problems(
     isTrue(block.body.skip_final_snapshot) && "skip_final_snapshot is true: deleting it leaves no snapshot",
+    isExpression(block.body.skip_final_snapshot) && `skip_final_snapshot is ${describe(block.body.skip_final_snapshot)}, known only at plan time`,
     !isSet(block.body.final_snapshot_identifier) && "final_snapshot_identifier is not set",
   );
 }
@@ -49,6 +50,7 @@ export const DATABASE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all-strict-prod",
     upstream: "CKV_AWS_16/96/327; TV AWS-0080/0079; NAG RDS2",
+    unknown: { decision: "finding", reason: "storage_encrypted must be the literal true; a kms_key_id that is an expression is a reference to a key and counts as set." },
     fix: "Set storage_encrypted = true and kms_key_id to the environment's data key (keys.data).",
     check: ({ model, production }) =>
       each(model.resources(...RDS_TYPES), (db) =>
@@ -64,10 +66,11 @@ export const DATABASE_RULES: readonly Rule[] = [
     severity: "critical",
     scope: "all",
     upstream: "CKV_AWS_17; TV AWS-0180",
+    unknown: { decision: "finding", reason: "publicly_accessible that is an expression may be true and is reported." },
     fix: "Remove publicly_accessible (or set false); databases live in the data subnets, reached from workloads only.",
     check: ({ model }) =>
       each(model.resources("aws_db_instance", "aws_rds_cluster_instance"), (db) =>
-        isTrue(db.body.publicly_accessible) ? "publicly_accessible is true" : undefined,
+        isTrue(db.body.publicly_accessible) ? "publicly_accessible is true" : isExpression(db.body.publicly_accessible) ? `publicly_accessible is ${describe(db.body.publicly_accessible)}, known only at plan time` : undefined,
       ),
   },
   {
@@ -76,6 +79,7 @@ export const DATABASE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all-strict-prod",
     upstream: "CKV_AWS_133; TV AWS-0077; NAG RDS13",
+    unknown: { decision: "finding", reason: "A retention that is an expression cannot be compared with the minimum and is reported." },
     fix: "Set backup_retention_period from the environment config (>= 7 days in production).",
     check: ({ model, production }) => each(rdsDatabases(model), (db) => retentionProblem(db, production)),
   },
@@ -85,6 +89,7 @@ export const DATABASE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "prod",
     upstream: "CKV_AWS_293/139; TV AWS-0177/0343; NAG RDS10",
+    unknown: { decision: "finding", reason: "deletion_protection must be the literal true." },
     fix: "Set deletion_protection = true (constructs do so when protectsState() is true).",
     check: ({ model }) =>
       each(model.resources(...RDS_TYPES), (db) => (isTrue(db.body.deletion_protection) ? undefined : `deletion_protection is ${describe(db.body.deletion_protection)}`)),
@@ -95,6 +100,7 @@ export const DATABASE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "prod",
     upstream: "custom",
+    unknown: { decision: "finding", reason: "skip_final_snapshot that is an expression may be true and is reported." },
     fix: "Set skip_final_snapshot = false and a final_snapshot_identifier.",
     check: ({ model }) => each(rdsDatabases(model), finalSnapshotProblems),
   },
@@ -104,6 +110,7 @@ export const DATABASE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "prod",
     upstream: "CKV_AWS_157; NAG RDS3",
+    unknown: { decision: "finding", reason: "multi_az must be the literal true; Aurora instances are counted by reference." },
     fix: "RDS: multi_az = true. Aurora: at least 2 cluster instances (a writer and a reader) not pinned to one availability zone.",
     check: ({ model }) => [
       ...each(model.resources("aws_db_instance").filter((db) => !isReplica(db)), (db) => (isTrue(db.body.multi_az) ? undefined : `multi_az is ${describe(db.body.multi_az)}`)),
@@ -123,6 +130,7 @@ export const DATABASE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV2_AWS_69",
+    unknown: { decision: "finding", reason: "The parameter group must be in the stack; an engine or a parameter value that is an expression is reported." },
     fix: "Use a parameter group defined next to the database with rds.force_ssl = 1 (PostgreSQL) or require_secure_transport = ON (MySQL).",
     check: ({ model }) =>
       each(model.resources(...RDS_TYPES), (db) => {
@@ -130,6 +138,7 @@ export const DATABASE_RULES: readonly Rule[] = [
           db.type === "aws_rds_cluster"
             ? ["db_cluster_parameter_group_name", ["aws_rds_cluster_parameter_group"]]
             : ["parameter_group_name", ["aws_db_parameter_group"]];
+        if (isExpression(db.body.engine)) return `engine is ${describe(db.body.engine)}, known only at plan time: whether its parameter group forces TLS cannot be judged`;
         const group = parameterGroupOf(model, db, attribute as string, groupTypes as string[]);
         if (!group) return `${attribute} does not name a parameter group of this stack (the default group does not force TLS)`;
         const values = parameters(group);
@@ -147,6 +156,7 @@ export const DATABASE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "NAG DOC3, SMG4; CKV2_AWS_57",
+    unknown: { decision: "safe", reason: "A password that is an expression is taken from a generated value (random password, Secrets Manager), which is what the rule asks for; literal passwords are findings." },
     fix: "Set manage_master_user_password = true (RDS, Aurora, DocumentDB) or take the password from a generated secret; never write one in code or config.",
     check: ({ model }) => [
       ...each([...rdsDatabases(model), ...model.resources("aws_docdb_cluster")], (db) => {
@@ -167,9 +177,11 @@ export const DATABASE_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV_AWS_129/324/85/84/317; NAG DOC5, OS9",
+    unknown: { decision: "finding", reason: "Log exports must list the literal log types; an engine that is an expression is reported." },
     fix: "PostgreSQL: enabled_cloudwatch_logs_exports [\"postgresql\"]; MySQL: [\"error\"]; DocumentDB: [\"audit\", \"profiler\"]; OpenSearch: log_publishing_options for AUDIT_LOGS and ES_APPLICATION_LOGS.",
     check: ({ model }) => [
       ...each(rdsDatabases(model), (db) => {
+        if (isExpression(db.body.engine)) return `engine is ${describe(db.body.engine)}, known only at plan time: the log exports it needs cannot be judged`;
         const exports = strings(db.body.enabled_cloudwatch_logs_exports);
         const required = isPostgres(db) ? "postgresql" : isMysql(db) ? "error" : undefined;
         return required && !exports.includes(required) ? `enabled_cloudwatch_logs_exports ${describe(exports)} lacks "${required}" (engine ${engineOf(db)})` : undefined;
@@ -191,6 +203,7 @@ export const DATABASE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all-strict-prod",
     upstream: "CKV_AWS_74/182; TV AWS-0021/0022; NAG DOC1",
+    unknown: { decision: "finding", reason: "storage_encrypted must be the literal true; a kms_key_id that is an expression counts as set." },
     fix: "Set storage_encrypted = true and kms_key_id to the environment's data key.",
     check: ({ model, production }) =>
       each(model.resources("aws_docdb_cluster"), (cluster) =>
@@ -206,6 +219,7 @@ export const DATABASE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all-strict-prod",
     upstream: "CKV_AWS_360; NAG DOC4",
+    unknown: { decision: "finding", reason: "A retention that is an expression is reported." },
     fix: "Set backup_retention_period from the environment config (>= 7 days in production).",
     check: ({ model, production }) => each(model.resources("aws_docdb_cluster"), (cluster) => retentionProblem(cluster, production)),
   },
@@ -215,6 +229,7 @@ export const DATABASE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_AWS_90/104",
+    unknown: { decision: "finding", reason: "The cluster parameter group must be in the stack with literal tls and audit_logs values." },
     fix: "Reference a aws_docdb_cluster_parameter_group with tls = enabled and audit_logs = enabled.",
     check: ({ model }) =>
       each(model.resources("aws_docdb_cluster"), (cluster) => {
@@ -235,6 +250,7 @@ export const DATABASE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "prod",
     upstream: "custom",
+    unknown: { decision: "finding", reason: "deletion_protection must be the literal true; skip_final_snapshot that is an expression is reported." },
     fix: "Set deletion_protection = true, skip_final_snapshot = false and a final_snapshot_identifier.",
     check: ({ model }) =>
       each(model.resources("aws_docdb_cluster"), (cluster) => [

@@ -99,6 +99,7 @@ export const EDGE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_AWS_34/174, CKV2_AWS_42; TV AWS-0012/0013; NAG CFR4",
+    unknown: { decision: "finding", reason: "Viewer policies and the minimum protocol version must be literal allowed values." },
     fix: `viewer_protocol_policy "redirect-to-https" on every cache behavior; viewer_certificate with an ACM certificate (us-east-1) and minimum_protocol_version ${CLOUDFRONT_MIN_TLS[0]}.`,
     check: ({ model }) =>
       each(model.resources("aws_cloudfront_distribution"), (distribution) => {
@@ -118,6 +119,7 @@ export const EDGE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV2_AWS_46/72; NAG CFR7/CFR5",
+    unknown: { decision: "finding", reason: "The origin protocol policy must be literal; an origin access control id that is an expression is a reference and counts as set." },
     fix: "S3 origins: origin_access_control_id (an aws_cloudfront_origin_access_control, signing always). Custom origins: custom_origin_config.origin_protocol_policy \"https-only\".",
     check: ({ model }) =>
       each(model.resources("aws_cloudfront_distribution"), (distribution) =>
@@ -139,6 +141,7 @@ export const EDGE_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "prod",
     upstream: "CKV_AWS_68, CKV2_AWS_28; TV AWS-0011; NAG CFR2",
+    unknown: { decision: "finding", reason: "A web ACL id that is an expression is a reference and counts as set; an association must reference the load balancer." },
     fix: "CloudFront: web_acl_id. ALB resources: an aws_wafv2_web_acl_association. ALB ingresses: the alb.ingress.kubernetes.io/wafv2-acl-arn annotation.",
     check: ({ model }) => [
       ...each(model.resources("aws_cloudfront_distribution"), (distribution) => (isSet(distribution.body.web_acl_id) ? undefined : "web_acl_id is not set")),
@@ -157,6 +160,7 @@ export const EDGE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_AWS_2, CKV2_AWS_20; TV AWS-0054",
+    unknown: { decision: "finding", reason: "Listener protocols and redirects must be literal; a listen-ports annotation that is not JSON is reported." },
     fix: "Listen on HTTPS 443 with an ACM certificate; an HTTP listener's default action redirects to HTTPS (ingress: listen-ports [{\"HTTP\":80},{\"HTTPS\":443}] and ssl-redirect \"443\").",
     check: ({ model }) => [
       ...each(model.resources("aws_lb_listener", "aws_alb_listener"), (listener) => {
@@ -182,6 +186,7 @@ export const EDGE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_AWS_103; TV AWS-0047",
+    unknown: { decision: "finding", reason: "The TLS policy must be a literal allowed value." },
     fix: `ssl_policy (ingress: alb.ingress.kubernetes.io/ssl-policy) ${MODERN_ALB_TLS_POLICIES[0]} or another TLS 1.3/1.2 policy of 2021 or later.`,
     check: ({ model }) => [
       ...each(
@@ -200,6 +205,7 @@ export const EDGE_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV_AWS_131/328/261; TV AWS-0052",
+    unknown: { decision: "finding", reason: "The hardening flags must be literal." },
     fix: "drop_invalid_header_fields = true, desync_mitigation_mode defensive or strictest, target groups with a health_check (ingress: load-balancer-attributes routing.http.drop_invalid_header_fields.enabled=true).",
     check: ({ model }) => [
       ...each(applicationLbs(model), (lb) =>
@@ -226,6 +232,7 @@ export const EDGE_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "prod",
     upstream: "CKV_AWS_150",
+    unknown: { decision: "finding", reason: "Deletion protection must be the literal true." },
     fix: "enable_deletion_protection = true (ingress: load-balancer-attributes deletion_protection.enabled=true).",
     check: ({ model }) => [
       ...each(applicationLbs(model), (lb) => (isTrue(lb.body.enable_deletion_protection) ? undefined : "enable_deletion_protection is not true")),
@@ -240,6 +247,7 @@ export const EDGE_RULES: readonly Rule[] = [
     severity: "critical",
     scope: "all",
     upstream: "custom (AWS ACM DNS validation needs a publicly resolvable record)",
+    unknown: { decision: "safe", reason: "A validation record whose zone is not created or looked up in the stack is not judged here: the preflight checks every zone a stack looks up exists and is delegated (constructs/policy/zones.ts zoneRequirements)." },
     fix: "Create hosted zones in the DNS stage (<env>-dns: edge.domains with hostedZone: create), delegate them, and look them up by name (data aws_route53_zone) in the stack that validates certificates.",
     check: ({ model }) => certificateZoneProblems(model).map((problem) => ({ block: problem.block, message: problem.message })),
   },
@@ -249,6 +257,7 @@ export const EDGE_RULES: readonly Rule[] = [
     severity: "low",
     scope: "prod",
     upstream: "CKV_AWS_91/86/18; NAG ELB2/CFR3/S1",
+    unknown: { decision: "finding", reason: "Access logging must be switched on literally." },
     fix: "ALB: access_logs (ingress: access_logs.s3.enabled=true); CloudFront: logging_config or a CloudWatch log delivery; S3: aws_s3_bucket_logging to the log bucket.",
     check: ({ model }) => {
       const logs = logBuckets(model);

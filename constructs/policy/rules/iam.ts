@@ -18,6 +18,14 @@ const PRINCIPAL_SCOPING_KEYS = ["aws:principalaccount", "aws:principalorgid", "a
 const METADATA_READ = /^(?!s3:)[a-z0-9-]+:(Describe|List)[A-Za-z0-9*]*$|^(ec2|elasticloadbalancing|autoscaling|pricing|wafv2|waf-regional|shield|acm|iam|cloudwatch|eks|tag):Get[A-Za-z0-9*]*$/;
 const EXACT_TESTS = ["StringEquals", "ForAllValues:StringEquals", "ForAnyValue:StringEquals", "StringEqualsIgnoreCase"];
 
+/**
+ * Whether an Allow statement grants actions other than metadata reads on Resource "*" without a condition: what
+ * IAM-NO-WILDCARD reports (constructs that accept such a grant in code ask this, so they accept exactly what is found).
+ */
+export function unscopedGrant(statement: { readonly actions: readonly string[]; readonly resources: readonly string[]; readonly conditions: readonly unknown[] }): boolean {
+  return statement.resources.includes("*") && statement.conditions.length === 0 && !statement.actions.every((action) => METADATA_READ.test(action));
+}
+
 function allows(statement: PolicyStatement): boolean {
   return statement.effect === "Allow";
 }
@@ -123,6 +131,7 @@ export const IAM_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "custom",
+    unknown: { decision: "safe", reason: "A permissions_boundary that is an expression is a reference to the account's boundary policy (its ARN is known at plan time); an absent or empty one is reported." },
     fix: "Set permissions_boundary on the role: stacks CI applies bound every role with the account's boundary (BaseStack permissionsBoundaryArn, constructs/core/boundary-aspect.ts); the account stack with the boundary it creates.",
     check: ({ model }) =>
       model
@@ -136,6 +145,7 @@ export const IAM_RULES: readonly Rule[] = [
     severity: "critical",
     scope: "all",
     upstream: "custom",
+    unknown: { decision: "finding", reason: "Subjects must be literals: a trust policy that cannot be read is an IAM-DOCUMENT-UNREADABLE finding, and a subject that is an expression is not a single exact subject." },
     fix: "Trust exactly one subject: repo:<owner>/<repo>:environment:<github environment>:job_workflow_ref:<owner>/<repo>/.github/workflows/<deploy workflow>@refs/heads/<deploy branch> (constructs/core/github-oidc.ts deploySubject); pull requests get the read-only plan role.",
     check: ({ model }) =>
       model.resources("aws_iam_role").flatMap((role): Violation[] => {
@@ -154,6 +164,7 @@ export const IAM_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "custom",
+    unknown: { decision: "finding", reason: "Subject and audience conditions must be exact literals; a trust policy that cannot be read is an IAM-DOCUMENT-UNREADABLE finding." },
     fix: "OIDC trust: StringEquals on <issuer>:sub = system:serviceaccount:<ns>:<sa> and <issuer>:aud = sts.amazonaws.com. Pod Identity trust: StringEquals on aws:RequestTag/kubernetes-namespace and kubernetes-service-account (use the WorkloadIdentity construct).",
     check: ({ model }) =>
       model
@@ -171,6 +182,7 @@ export const IAM_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_AWS_62/63/355/274/286-290; NAG IAM5",
+    unknown: { decision: "finding", reason: "Policies that cannot be read are IAM-DOCUMENT-UNREADABLE findings; an attached policy ARN that is an expression is too." },
     fix: "List explicit actions and resource ARNs. A Resource \"*\" that AWS requires (actions without resource-level permissions) needs a condition or a suppression with its reason; never attach AdministratorAccess.",
     check: ({ model }) => {
       const out: Violation[] = [];
@@ -181,11 +193,7 @@ export const IAM_RULES: readonly Rule[] = [
             out.push({ block: use.owner, message: `${label} allows Action "*"${where(use.source, use.owner)}` });
           } else if (statement.notActions.length > 0) {
             out.push({ block: use.owner, message: `${label} allows everything except ${statement.notActions.join(", ")} (NotAction)${where(use.source, use.owner)}` });
-          } else if (
-            statement.resources.includes("*") &&
-            statement.conditions.length === 0 &&
-            !statement.actions.every((action) => METADATA_READ.test(action))
-          ) {
+          } else if (unscopedGrant(statement)) {
             out.push({
               block: use.owner,
               message: `${label} allows ${statement.actions.slice(0, 4).join(", ")}${statement.actions.length > 4 ? ", ..." : ""} on Resource "*" without a condition${where(use.source, use.owner)}`,
@@ -210,6 +218,7 @@ export const IAM_RULES: readonly Rule[] = [
     severity: "critical",
     scope: "all",
     upstream: "CKV_AWS_60",
+    unknown: { decision: "finding", reason: "A trust policy that cannot be read is an IAM-DOCUMENT-UNREADABLE finding." },
     fix: "Name the trusted account, role or service; a \"*\" principal needs an aws:PrincipalAccount / aws:PrincipalOrgID / aws:PrincipalArn condition.",
     check: ({ model }) =>
       model

@@ -10,12 +10,15 @@ import { DATABASE_RULES } from "./databases";
 import { EDGE_RULES } from "./edge";
 import { ENCRYPTION_RULES } from "./encryption";
 import { IAM_RULES } from "./iam";
+import { IAM_ACCESS_RULES } from "./iam-access";
 import { KUBERNETES_RULES } from "./kubernetes";
+import { KUBERNETES_ACCESS_RULES } from "./kubernetes-access";
 import { NETWORK_RULES } from "./network";
 import { SECRET_RULES } from "./secrets";
 import { SERVICE_RULES } from "./services";
 import { STATE_RULES } from "./state";
 import { STORAGE_RULES } from "./storage";
+import { WAF_RULES } from "./waf";
 
 export const RULES: readonly Rule[] = [
   ...NETWORK_RULES,
@@ -23,11 +26,14 @@ export const RULES: readonly Rule[] = [
   ...SERVICE_RULES,
   ...CLUSTER_RULES,
   ...IAM_RULES,
+  ...IAM_ACCESS_RULES,
   ...STORAGE_RULES,
   ...EDGE_RULES,
+  ...WAF_RULES,
   ...ENCRYPTION_RULES,
   ...BACKUP_RULES,
   ...KUBERNETES_RULES,
+  ...KUBERNETES_ACCESS_RULES,
   ...SECRET_RULES,
   ...STATE_RULES,
   ...ACCOUNT_RULES,

@@ -4,6 +4,7 @@
  * checked (init containers too, where it matters), and a missing security context is a finding, not a pass.
  */
 import { type Block, type Body, blocks, describe, dig, isExpression, isFalse, isTrue, literal, numberOf, one, type StackModel, strings } from "../model";
+import { addressSet, describeWorld, subtract, worldRanges } from "../public-space";
 import type { Rule, Violation } from "../types";
 import { k8sNamespace, problems } from "./support";
 
@@ -114,6 +115,17 @@ function allowsDisruption(pdb: Block, replicas: number | undefined): boolean {
   return replicas === undefined || min.value < replicas;
 }
 
+/**
+ * The part of an image reference that is written literally: the whole image, or what follows the last expression
+ * when that carries the tag or digest (`${aws_ecr_repository.api.repository_url}:1.4.2`). Undefined when the tag or
+ * digest itself is computed.
+ */
+function literalTail(image: string): string | undefined {
+  if (!isExpression(image)) return image;
+  const tail = image.slice(image.lastIndexOf("}") + 1);
+  return /^(:[^/]+|@sha256:[0-9a-f]{64}|:[^/@]+@sha256:[0-9a-f]{64})$/.test(tail) ? `registry/image${tail}` : undefined;
+}
+
 function imageReference(image: string): { tag?: string; digest?: string } {
   const [withoutDigest, digest] = image.split("@");
   const lastSegment = (withoutDigest ?? "").split("/").pop() ?? "";
@@ -121,12 +133,19 @@ function imageReference(image: string): { tag?: string; digest?: string } {
   return { ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 
-/** Whether network policy rules admit the whole internet (egress may carve out private ranges with except). */
-function admitsWorld(rules: unknown, key: "from" | "to", allowExcept: boolean): boolean {
-  return blocks(rules).flatMap((rule) => blocks(rule[key])).some((peer) => {
-    const ipBlock = one(peer.ip_block);
-    return ipBlock?.cidr === "0.0.0.0/0" && !(allowExcept && strings(ipBlock.except).length > 0);
-  });
+/**
+ * The ip_block CIDRs of network policy rules that cover the whole internet together (public-space.ts): ingress
+ * blocks net of their `except` ranges; egress blocks only when they carve nothing out with `except` (egress to the
+ * internet is allowed when it excepts the private ranges, so the data tier and the cluster stay unreachable).
+ */
+function worldBlocks(rules: unknown, key: "from" | "to", allowExcept: boolean): string[] | undefined {
+  const ipBlocks = blocks(rules).flatMap((rule) => blocks(rule[key])).map((peer) => one(peer.ip_block)).filter((block): block is Body => block !== undefined);
+  const counted = ipBlocks.filter((block) => !(allowExcept && strings(block.except).length > 0));
+  const cidrs = counted.map((block) => block.cidr).filter((cidr): cidr is string => typeof cidr === "string");
+  const set = addressSet(cidrs);
+  const excepts = addressSet(counted.flatMap((block) => strings(block.except)));
+  const ranges = { 4: subtract(set.ranges[4], excepts.ranges[4]), 6: subtract(set.ranges[6], excepts.ranges[6]) };
+  return worldRanges(ranges) ? cidrs : undefined;
 }
 
 function securityContext(container: Body): Body | undefined {
@@ -140,6 +159,7 @@ export const KUBERNETES_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV_K8S_10-13; TV KSV-0011/15/16/18",
+    unknown: { decision: "finding", reason: "An absent request or limit is reported; a value that is an expression counts as set." },
     fix: "Set resources.requests.cpu, resources.requests.memory and resources.limits.memory from the workload config.",
     check: ({ model }) =>
       containerViolations(workloads(model), (container) => {
@@ -158,6 +178,7 @@ export const KUBERNETES_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV_K8S_8/9",
+    unknown: { decision: "finding", reason: "An absent probe is reported; a probe block is never an expression." },
     fix: "Set readiness_probe and liveness_probe (defaults derive from the workload's health path).",
     check: ({ model }) =>
       containerViolations(
@@ -172,6 +193,7 @@ export const KUBERNETES_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_K8S_23/40; TV KSV-0012/0105",
+    unknown: { decision: "finding", reason: "run_as_non_root must be the literal true (on the pod or the container)." },
     fix: "Set security_context.run_as_non_root = true on the pod (and a non-zero run_as_user).",
     check: ({ model }) =>
       workloads(model).flatMap((workload) => {
@@ -194,6 +216,7 @@ export const KUBERNETES_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV_K8S_22; TV KSV-0014",
+    unknown: { decision: "finding", reason: "read_only_root_filesystem must be the literal true." },
     fix: "Set security_context.read_only_root_filesystem = true and mount an emptyDir at /tmp.",
     check: ({ model }) =>
       containerViolations(workloads(model), (container) =>
@@ -206,6 +229,7 @@ export const KUBERNETES_RULES: readonly Rule[] = [
     severity: "critical",
     scope: "all",
     upstream: "CKV_K8S_16/20/28/37/39; TV KSV-0017/0001/0003/0005/0030",
+    unknown: { decision: "finding", reason: "privileged that is an expression is reported, as is any escalation flag that is not the literal false." },
     fix: "security_context: privileged = false, allow_privilege_escalation = false, capabilities.drop = [\"ALL\"], seccomp_profile.type = \"RuntimeDefault\" (pod or container).",
     check: ({ model }) =>
       workloads(model).flatMap((workload) => {
@@ -215,6 +239,7 @@ export const KUBERNETES_RULES: readonly Rule[] = [
           const seccomp = dig(context, "seccomp_profile", "type") ?? podSeccomp;
           return problems(
             isTrue(context?.privileged) && "privileged is true",
+            isExpression(context?.privileged) && "privileged is an expression, known only at apply time",
             !isFalse(context?.allow_privilege_escalation) && "allow_privilege_escalation is not false",
             !strings(dig(context, "capabilities", "drop")).includes("ALL") && "capabilities.drop does not include ALL",
             !SECURE_SECCOMP.includes(String(seccomp)) && `seccomp profile is ${describe(seccomp)}`,
@@ -228,13 +253,12 @@ export const KUBERNETES_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_K8S_17/18/19/26/27; TV KSV-0008..0024",
+    unknown: { decision: "finding", reason: "Host namespace flags that are expressions are reported." },
     fix: "Remove host_network / host_pid / host_ipc, host_path volumes and host_port.",
     check: ({ model }) =>
       workloads(model).flatMap((workload) =>
         problems(
-          isTrue(workload.pod.host_network) && "host_network is true",
-          isTrue(workload.pod.host_pid) && "host_pid is true",
-          isTrue(workload.pod.host_ipc) && "host_ipc is true",
+          ...(["host_network", "host_pid", "host_ipc"] as const).map((flag) => (isTrue(workload.pod[flag]) ? `${flag} is true` : isExpression(workload.pod[flag]) ? `${flag} is an expression, known only at apply time` : false)),
           ...blocks(workload.pod.volume).filter((volume) => volume.host_path !== undefined).map((volume) => `volume ${describe(volume.name)} is a hostPath`),
           ...[...workload.containers, ...workload.initContainers].flatMap((container) =>
             blocks(container.port).filter((port) => port.host_port !== undefined).map((port) => `container ${describe(container.name)} binds host port ${describe(port.host_port)}`),
@@ -248,13 +272,15 @@ export const KUBERNETES_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_K8S_14/43; TV KSV-0013",
+    unknown: { decision: "finding", reason: "An image that is an expression is judged by its literal tail (a registry reference followed by :tag or @digest); an image that is entirely an expression is reported." },
     fix: "Set image to <repository>:<version> (or @sha256:<digest>) from the workload config.",
     check: ({ model }) =>
       containerViolations(workloads(model), (container) => {
         const image = container.image;
-        if (isExpression(image)) return [];
         if (typeof image !== "string" || image === "") return ["no image"];
-        const { tag, digest } = imageReference(image);
+        const tail = literalTail(image);
+        if (tail === undefined) return [`image ${image} is an expression, known only at plan time: whether it is pinned cannot be judged`];
+        const { tag, digest } = imageReference(tail);
         if (digest) return [];
         return !tag || tag === "latest" ? [`image ${image} is not pinned (no tag or "latest")`] : [];
       }),
@@ -265,10 +291,11 @@ export const KUBERNETES_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "prod",
     upstream: "CKV_K8S_43; TV KSV-0035",
+    unknown: { decision: "finding", reason: "As K8S-IMAGE-PINNED: the literal tail must carry the digest." },
     fix: "Pin production images by digest (<repository>:<tag>@sha256:<digest>), so a re-pushed tag cannot change what runs.",
     check: ({ model }) =>
       containerViolations(workloads(model), (container) =>
-        typeof container.image === "string" && !isExpression(container.image) && !imageReference(container.image).digest ? [`image ${container.image} has no digest`] : [],
+        typeof container.image === "string" && !imageReference(literalTail(container.image) ?? "").digest ? [`image ${container.image} has no digest${literalTail(container.image) === undefined ? " that can be read offline" : ""}`] : [],
       ),
   },
   {
@@ -277,6 +304,7 @@ export const KUBERNETES_RULES: readonly Rule[] = [
     severity: "high",
     scope: "prod",
     upstream: "custom (Polaris, kube-score)",
+    unknown: { decision: "finding", reason: "A replica count that is an expression is taken as more than one: the workload needs a budget." },
     fix: "Add a kubernetes_pod_disruption_budget_v1 in the workload's namespace selecting its pod labels, with max_unavailable >= 1 (or min_available below the replica count).",
     check: ({ model }) =>
       workloads(model, LONG_RUNNING).flatMap((workload): Violation[] => {
@@ -296,6 +324,7 @@ export const KUBERNETES_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all-strict-prod",
     upstream: "custom (kube-score)",
+    unknown: { decision: "finding", reason: "A minimum that is an expression is taken as 1." },
     fix: `min_replicas >= 1 (>= ${PROD_MIN_REPLICAS} in production) and <= max_replicas; scale_target_ref names a workload of this stack; at least one metric.`,
     check: ({ model, production }) => {
       const targets = workloads(model, [...LONG_RUNNING]);
@@ -322,6 +351,7 @@ export const KUBERNETES_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "prod",
     upstream: "custom (Polaris)",
+    unknown: { decision: "finding", reason: "A replica count that is an expression is not counted as two; the spread constraint must be literal." },
     fix: `Run >= ${PROD_MIN_REPLICAS} replicas (HPA minimum) with a topology_spread_constraint on ${ZONE_KEY} (or pod anti-affinity).`,
     check: ({ model }) =>
       workloads(model, LONG_RUNNING).flatMap((workload) => {
@@ -330,6 +360,7 @@ export const KUBERNETES_RULES: readonly Rule[] = [
         const antiAffinity = dig(workload.pod, "affinity", "pod_anti_affinity") !== undefined;
         return problems(
           replicas !== undefined && replicas < PROD_MIN_REPLICAS && `runs ${replicas} replica(s)`,
+          replicas === undefined && "the replica count is an expression, known only at plan time",
           !zoneSpread && !antiAffinity && `no topology spread on ${ZONE_KEY} and no pod anti-affinity`,
         ).map((message) => ({ block: workload.block, message }));
       }),
@@ -340,6 +371,7 @@ export const KUBERNETES_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV2_K8S_6; TV KUBE-0001/0002",
+    unknown: { decision: "safe", reason: "A namespace-wide default deny must be literal. ip_block CIDRs that are expressions are the platform's own network attributes (configuration CIDRs are literals and judged by address arithmetic)." },
     fix: "Add a kubernetes_network_policy_v1 with an empty pod_selector and policy_types [\"Ingress\", \"Egress\"] in every workload namespace; replace 0.0.0.0/0 ip_blocks with specific peers (egress to the internet: 0.0.0.0/0 with except for private ranges).",
     check: ({ model }) => {
       const policies = model.resources(...NETPOL_TYPES);
@@ -362,8 +394,10 @@ export const KUBERNETES_RULES: readonly Rule[] = [
       }
       for (const policy of policies) {
         const spec = one(dig(policy.body, "spec")) ?? {};
-        if (admitsWorld(spec.ingress, "from", false)) out.push({ block: policy, message: "an ingress rule admits ip_block 0.0.0.0/0" });
-        if (admitsWorld(spec.egress, "to", true)) out.push({ block: policy, message: "an egress rule allows ip_block 0.0.0.0/0 without except (the data tier and cluster ranges stay reachable)" });
+        const ingressWorld = worldBlocks(spec.ingress, "from", false);
+        if (ingressWorld) out.push({ block: policy, message: `ingress rules admit ip_blocks ${describeWorld(ingressWorld)}` });
+        const egressWorld = worldBlocks(spec.egress, "to", true);
+        if (egressWorld) out.push({ block: policy, message: `egress rules allow ip_blocks ${describeWorld(egressWorld)} without except (the data tier and cluster ranges stay reachable)` });
       }
       return out;
     },

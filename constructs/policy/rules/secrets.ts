@@ -3,16 +3,20 @@
  * Secrets Manager / External Secrets and services generate their own; a literal here would sit in git, in the
  * plan, in CI logs and in state.
  *
- * - known credential formats anywhere (AWS access keys, private keys, GitHub / Slack / Stripe / Google tokens)
+ * - known credential formats anywhere (AWS access keys, private keys, Anthropic / OpenAI / GitHub / Slack / Stripe /
+ *   Google / npm / SendGrid tokens: constructs/policy/secret-patterns.ts, the list the configuration errors mask too)
  * - webhook URLs that carry their own secret (Slack, Discord, Teams, PagerDuty, URLs with user:password@)
  * - literal values in credential-named attributes (`password`, `auth_token`, `secret_string`, ...), in Helm
- *   values and `set` entries, Kubernetes secret data and container environment variables
+ *   values and `set` entries, Kubernetes secret data, and environment variables named like a credential
+ *   (`*PASSWORD*`, `*PASS`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`: isCredentialName) of containers (typed resources and
+ *   manifests, local chart templates and objects in Helm values) and Lambda functions
  *
  * Expressions (`${random_password.x.result}`, `${aws_secretsmanager_secret_version...}`) are not literals.
  */
 import { parse } from "yaml";
 import { isCredentialName, KEY_PATTERNS, type Pattern, PRIVATE_KEY_PATTERNS, TOKEN_PATTERNS, WEBHOOK_PATTERNS } from "../secret-patterns";
-import { type Block, type Body, blocks, isExpression, one, type StackModel } from "../model";
+import { manifestObjects, templated } from "../kubernetes-objects";
+import { type Block, type Body, blocks, dig, literal, one, type StackModel } from "../model";
 import type { Rule, Violation } from "../types";
 
 /** Attribute names (snake_case) whose value is a credential. */
@@ -24,7 +28,7 @@ export function isSensitiveAttribute(path: string): boolean {
 }
 
 function isLiteralValue(value: unknown): value is string {
-  return typeof value === "string" && value.trim() !== "" && !isExpression(value);
+  return typeof value === "string" && value.trim() !== "" && !value.includes("${") && !templated(value) && !/^(true|false)$/i.test(value.trim());
 }
 
 /** Every string inside a value, with its attribute path. */
@@ -111,7 +115,7 @@ function literalCredentials(model: StackModel): Violation[] {
       }
     }
   }
-  for (const block of model.all().filter((item) => item.type.startsWith("kubernetes_"))) {
+  for (const block of model.all().filter((item) => item.type.startsWith("kubernetes_") && item.type !== "kubernetes_manifest")) {
     const visitEnv = (container: Body) =>
       blocks(container.env).forEach((env) => {
         if (isCredentialName(String(env.name), "env") && isLiteralValue(env.value)) {
@@ -120,16 +124,41 @@ function literalCredentials(model: StackModel): Violation[] {
       });
     findContainers(block.body).forEach(visitEnv);
   }
+  // Containers in manifest form: kubernetes_manifest, local chart templates, objects embedded in Helm values.
+  for (const object of manifestObjects(model)) {
+    for (const container of findContainers(object.object ?? {}, [], ["containers", "initContainers", "ephemeralContainers"])) {
+      blocks(container.env).forEach((env) => {
+        if (isCredentialName(String(env.name), "env") && isLiteralValue(env.value)) {
+          out.push({ block: object.block, message: `${object.kind} (${object.via}) container ${String(container.name)} env ${String(env.name)} is a literal credential` });
+        }
+      });
+    }
+  }
+  // A parameter named like a credential (`/acme/prod/app/DB_PASSWORD`) holding a literal: the value is in code and in
+  // state, and a String parameter is not even encrypted.
+  for (const parameter of model.resources("aws_ssm_parameter")) {
+    const name = literal(parameter.body.name)?.split("/").pop() ?? "";
+    for (const field of ["value", "insecure_value"]) {
+      if (isCredentialName(name, "env") && isLiteralValue(parameter.body[field])) {
+        out.push({ block: parameter, message: `SSM parameter ${String(parameter.body.name)} (${String(parameter.body.type ?? "String")}) holds a literal credential in ${field}` });
+      }
+    }
+  }
+  for (const fn of model.resources("aws_lambda_function")) {
+    for (const [name, value] of Object.entries(one(dig(fn.body, "environment", "variables")) ?? {})) {
+      if (isCredentialName(name, "env") && isLiteralValue(value)) out.push({ block: fn, message: `environment variable ${name} is a literal credential` });
+    }
+  }
   return out;
 }
 
-/** Every `container` / `init_container` block anywhere in a Kubernetes resource. */
-function findContainers(value: unknown, out: Body[] = []): Body[] {
-  if (Array.isArray(value)) value.forEach((item) => findContainers(item, out));
+/** Every container block anywhere in a Kubernetes resource (`container` / `init_container`, or in manifest form `containers`). */
+function findContainers(value: unknown, out: Body[] = [], keys: readonly string[] = ["container", "init_container"]): Body[] {
+  if (Array.isArray(value)) value.forEach((item) => findContainers(item, out, keys));
   else if (value !== null && typeof value === "object") {
     for (const [key, child] of Object.entries(value)) {
-      if (key === "container" || key === "init_container") out.push(...blocks(child));
-      findContainers(child, out);
+      if (keys.includes(key)) out.push(...blocks(child));
+      findContainers(child, out, keys);
     }
   }
   return out;
@@ -144,6 +173,7 @@ export const SECRET_RULES: readonly Rule[] = [
     severity: "critical",
     scope: "all",
     upstream: "gitleaks aws-access-token",
+    unknown: { decision: "safe", reason: "An expression is a reference to a value stored elsewhere (Secrets Manager, a generated password), never a value written in code or configuration: the scan reads literals." },
     fix: `${SECRET_FIX} Workloads and CI use roles (Pod Identity, OIDC), never access keys.`,
     check: ({ model }) => patternRule(model, KEY_PATTERNS),
   },
@@ -153,6 +183,7 @@ export const SECRET_RULES: readonly Rule[] = [
     severity: "critical",
     scope: "all",
     upstream: "gitleaks private-key",
+    unknown: { decision: "safe", reason: "An expression (a tls_private_key, a secret version) is not a key written in code; the scan reads literals." },
     fix: SECRET_FIX,
     check: ({ model }) => patternRule(model, PRIVATE_KEY_PATTERNS),
   },
@@ -161,7 +192,8 @@ export const SECRET_RULES: readonly Rule[] = [
     title: "No API tokens of known formats in synthesized attributes",
     severity: "critical",
     scope: "all",
-    upstream: "gitleaks github-pat, slack-bot-token, stripe-access-token, gcp-api-key",
+    upstream: "gitleaks anthropic-api-key, openai-api-key, github-pat, github-fine-grained-pat, slack-bot-token, slack-user-token, stripe-access-token, gcp-api-key, npm-access-token, sendgrid-api-token",
+    unknown: { decision: "safe", reason: "An expression is a reference to a stored value; the scan reads literals." },
     fix: SECRET_FIX,
     check: ({ model }) => patternRule(model, TOKEN_PATTERNS),
   },
@@ -171,6 +203,7 @@ export const SECRET_RULES: readonly Rule[] = [
     severity: "critical",
     scope: "all",
     upstream: "gitleaks slack-webhook-url",
+    unknown: { decision: "safe", reason: "An expression is a reference to a stored value; the scan reads literals." },
     fix: "Keep webhook URLs in Secrets Manager and let External Secrets provide them to Alertmanager / Grafana; rotate the exposed webhook.",
     check: ({ model }) => patternRule(model, WEBHOOK_PATTERNS),
   },
@@ -180,6 +213,7 @@ export const SECRET_RULES: readonly Rule[] = [
     severity: "critical",
     scope: "all",
     upstream: "CKV_SECRET_6; NAG SMG4",
+    unknown: { decision: "safe", reason: "A credential-named value that is an expression (or a Helm template value) is a reference to a generated or stored secret, which is what the rule asks for; literal values are findings." },
     fix: SECRET_FIX,
     check: ({ model }) => literalCredentials(model),
   },

@@ -3,6 +3,7 @@
  */
 import { type Block, describe, dig, isExpression, isSet, isTrue, literal, numberOf, one, type PolicyStatement, strings } from "../model";
 import type { Rule } from "../types";
+import { restrictsPrincipals } from "./iam-access";
 import { each, problems } from "./support";
 
 /** TLS policies of OpenSearch domain endpoints that require TLS 1.2 or newer. */
@@ -16,10 +17,13 @@ export const MQ_HA_MODES = ["CLUSTER_MULTI_AZ", "ACTIVE_STANDBY_MULTI_AZ"];
 
 const REDIS_GROUPS = ["aws_elasticache_replication_group"];
 
-/** An Allow statement open to anyone: principal `*` / AWS `*` and no condition. */
+/**
+ * An Allow statement open to anyone: principal `*` / AWS `*` without a condition that restricts it to known
+ * principals or sources (an aws:SourceIp range that covers the internet restricts nothing).
+ */
 export function openToEveryone(statement: PolicyStatement): boolean {
   const anyone = statement.principals.some((principal) => principal.type === "*" || (principal.type === "AWS" && principal.identifiers.includes("*")));
-  return statement.effect === "Allow" && anyone && statement.conditions.length === 0;
+  return statement.effect === "Allow" && anyone && !restrictsPrincipals(statement.conditions);
 }
 
 function cacheNodes(group: Block): number | undefined {
@@ -36,6 +40,7 @@ export const SERVICE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all-strict-prod",
     upstream: "CKV_AWS_29/191; TV AWS-0045; NAG AEC3",
+    unknown: { decision: "finding", reason: "at_rest_encryption_enabled must be the literal true; a kms_key_id that is an expression counts as set." },
     fix: "Set at_rest_encryption_enabled = true and kms_key_id to the environment's data key.",
     check: ({ model, production }) => [
       ...each(model.resources(...REDIS_GROUPS), (group) =>
@@ -55,6 +60,7 @@ export const SERVICE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_AWS_30/31; TV AWS-0051; NAG AEC3/AEC6",
+    unknown: { decision: "finding", reason: "transit_encryption_enabled must be the literal true; an auth_token that is an expression comes from a generated secret and counts as set." },
     fix: "Set transit_encryption_enabled = true (mode required) and authenticate with user_group_ids (RBAC, IAM users) or an auth_token taken from a generated secret.",
     check: ({ model }) => [
       ...each(model.resources(...REDIS_GROUPS), (group) => {
@@ -77,11 +83,14 @@ export const SERVICE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "prod",
     upstream: "CKV2_AWS_50; NAG AEC4",
+    unknown: { decision: "finding", reason: "Failover flags must be the literal true; a node count that is an expression is reported." },
     fix: "Set automatic_failover_enabled = true, multi_az_enabled = true and at least 2 cache nodes per shard.",
     check: ({ model }) =>
       each(model.resources(...REDIS_GROUPS), (group) => {
         const nodes = cacheNodes(group);
+        const unknownNodes = [group.body.num_cache_clusters, group.body.replicas_per_node_group].find(isExpression);
         return problems(
+          unknownNodes !== undefined && `the node count is ${describe(unknownNodes)}, known only at plan time`,
           !isTrue(group.body.automatic_failover_enabled) && `automatic_failover_enabled is ${describe(group.body.automatic_failover_enabled)}`,
           !isTrue(group.body.multi_az_enabled) && `multi_az_enabled is ${describe(group.body.multi_az_enabled)}`,
           nodes !== undefined && nodes < MIN_CACHE_NODES && `${nodes} node(s) per shard; at least ${MIN_CACHE_NODES} required`,
@@ -94,11 +103,12 @@ export const SERVICE_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "prod",
     upstream: "CKV_AWS_134; TV AWS-0050",
+    unknown: { decision: "finding", reason: "A snapshot retention that is an expression is reported." },
     fix: `Set snapshot_retention_limit to at least ${MIN_SNAPSHOT_RETENTION} day (from config).`,
     check: ({ model }) =>
       each(model.resources(...REDIS_GROUPS, "aws_elasticache_serverless_cache"), (cache) => {
         const days = numberOf(cache.body.snapshot_retention_limit);
-        if (isExpression(cache.body.snapshot_retention_limit)) return undefined;
+        if (isExpression(cache.body.snapshot_retention_limit)) return `snapshot_retention_limit is ${describe(cache.body.snapshot_retention_limit)}, known only at plan time`;
         return days === undefined || days < MIN_SNAPSHOT_RETENTION ? `snapshot_retention_limit is ${describe(cache.body.snapshot_retention_limit)}` : undefined;
       }),
   },
@@ -108,6 +118,7 @@ export const SERVICE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_AWS_5/6/247; TV AWS-0048/0043; NAG OS8/OS2",
+    unknown: { decision: "finding", reason: "Encryption flags must be the literal true." },
     fix: "Set encrypt_at_rest { enabled = true, kms_key_id = data key } and node_to_node_encryption { enabled = true }.",
     check: ({ model }) =>
       each(model.resources("aws_opensearch_domain"), (domain) =>
@@ -123,6 +134,7 @@ export const SERVICE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_AWS_83/228; TV AWS-0046/0126",
+    unknown: { decision: "finding", reason: "enforce_https must be the literal true and the TLS policy a literal from the allowed list." },
     fix: `Set domain_endpoint_options { enforce_https = true, tls_security_policy = "${OPENSEARCH_TLS12_POLICIES[1]}" }.`,
     check: ({ model }) =>
       each(model.resources("aws_opensearch_domain"), (domain) => {
@@ -139,6 +151,7 @@ export const SERVICE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_AWS_137/248, CKV2_AWS_52; NAG OS1/OS3/OS5",
+    unknown: { decision: "finding", reason: "Fine-grained access control must be the literal true; subnet ids that are expressions are references to the platform's data subnets and count as set; an access policy that cannot be read is an IAM-DOCUMENT-UNREADABLE finding." },
     fix: "Set vpc_options.subnet_ids (data subnets), advanced_security_options { enabled = true } with an IAM master role, and an access policy naming roles, not \"*\".",
     check: ({ model }) =>
       each(model.resources("aws_opensearch_domain"), (domain) => {
@@ -160,6 +173,7 @@ export const SERVICE_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "prod",
     upstream: "CKV_AWS_318, CKV2_AWS_59; NAG OS4/OS7",
+    unknown: { decision: "finding", reason: "Zone awareness and dedicated masters must be literal; a master count that is an expression is reported." },
     fix: `Set cluster_config { zone_awareness_enabled = true, dedicated_master_enabled = true, dedicated_master_count = ${MIN_DEDICATED_MASTERS} }.`,
     check: ({ model }) =>
       each(model.resources("aws_opensearch_domain"), (domain) => {
@@ -178,9 +192,12 @@ export const SERVICE_RULES: readonly Rule[] = [
     severity: "critical",
     scope: "all",
     upstream: "CKV_AWS_69",
+    unknown: { decision: "finding", reason: "publicly_accessible that is an expression may be true and is reported." },
     fix: "Set publicly_accessible = false and place the broker in the data subnets with its own security group.",
     check: ({ model }) =>
-      each(model.resources("aws_mq_broker"), (broker) => (isTrue(broker.body.publicly_accessible) ? "publicly_accessible is true" : undefined)),
+      each(model.resources("aws_mq_broker"), (broker) =>
+        isTrue(broker.body.publicly_accessible) ? "publicly_accessible is true" : isExpression(broker.body.publicly_accessible) ? `publicly_accessible is ${describe(broker.body.publicly_accessible)}, known only at plan time` : undefined,
+      ),
   },
   {
     id: "MQ-HA",
@@ -188,6 +205,7 @@ export const SERVICE_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "prod",
     upstream: "custom",
+    unknown: { decision: "finding", reason: "deployment_mode must be a literal high-availability mode." },
     fix: `Use deployment_mode ${MQ_HA_MODES.join(" or ")} in production.`,
     check: ({ model }) =>
       each(model.resources("aws_mq_broker"), (broker) =>
@@ -200,6 +218,7 @@ export const SERVICE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all-strict-prod",
     upstream: "NAG MQ (AmazonMQ EncryptionOptions) — corrected for RabbitMQ; terraform-provider-aws#25998",
+    unknown: { decision: "finding", reason: "An engine_type that is an expression is judged as ActiveMQ (the stricter case); a kms_key_id that is an expression counts as set (a reference to a key)." },
     fix:
       "RabbitMQ: remove encryption_options — Amazon MQ rejects them for RabbitMQ (\"encryptionOptions is not supported for RabbitMQ brokers\") and always encrypts " +
       "with an AWS-owned key (accepted exception). ActiveMQ in production: encryption_options { use_aws_owned_key = false, kms_key_id = <data key> }.",
@@ -221,6 +240,7 @@ export const SERVICE_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV_AWS_48",
+    unknown: { decision: "finding", reason: "logs.general must be the literal true." },
     fix: "Set logs { general = true }.",
     check: ({ model }) =>
       each(model.resources("aws_mq_broker"), (broker) => (isTrue(dig(broker.body, "logs", "general")) ? undefined : "logs.general is not enabled")),

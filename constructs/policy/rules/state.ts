@@ -214,6 +214,7 @@ export const STATE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "custom (issue 15: no secret values in state)",
+    unknown: { decision: "finding", reason: "Any reference from a sensitive, non-write-only argument to a generated or read secret is reported, whatever the expression around it; literal values are matched by the secret scan's patterns." },
     fix:
       "Let the service manage the credential (manage_master_user_password, IAM authentication), pass generated values only to write-only arguments (secret_string_wo, password_wo), " +
       "or generate them outside Terraform (Secrets Manager rotation). Never read a secret with a data source.",

@@ -51,6 +51,7 @@ export const STORAGE_RULES: readonly Rule[] = [
     severity: "critical",
     scope: "all",
     upstream: "CKV2_AWS_6, CKV_AWS_53-56; TV AWS-0086..0094; NAG S2",
+    unknown: { decision: "finding", reason: "Each flag must be the literal true on a public access block that names the bucket by reference or literal name." },
     fix: "Add an aws_s3_bucket_public_access_block with all four flags true (CloudFront reads through origin access control, not public access).",
     check: ({ model }) => {
       const accountBlock = model.resources("aws_s3_account_public_access_block").some((block) => BLOCK_FLAGS.every((flag) => isTrue(block.body[flag])));
@@ -69,6 +70,7 @@ export const STORAGE_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV_AWS_145; TV AWS-0132",
+    unknown: { decision: "finding", reason: "The algorithm must be literal; a kms_master_key_id that is an expression is a reference to a key and counts as set." },
     fix: "Add aws_s3_bucket_server_side_encryption_configuration with sse_algorithm \"aws:kms\" and kms_master_key_id = keys.data.arn (bucket_key_enabled).",
     check: ({ model }) => {
       const logs = logBuckets(model);
@@ -91,6 +93,7 @@ export const STORAGE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "NAG S10; CKV_AWS_379",
+    unknown: { decision: "finding", reason: "The bucket policy must be readable and hold the literal Deny; an unreadable policy is not counted (and is an IAM-DOCUMENT-UNREADABLE finding)." },
     fix: "Attach a bucket policy with a Deny on s3:* when aws:SecureTransport is false (and s3:TlsVersion < 1.2).",
     check: ({ model }) =>
       each(model.resources("aws_s3_bucket"), (bucket) => (deniesInsecureTransport(model, bucket) ? undefined : "no bucket policy denies aws:SecureTransport = false")),
@@ -101,6 +104,7 @@ export const STORAGE_RULES: readonly Rule[] = [
     severity: "high",
     scope: "all",
     upstream: "CKV_AWS_21; TV AWS-0090",
+    unknown: { decision: "finding", reason: "The status must be the literal Enabled." },
     fix: "Add aws_s3_bucket_versioning with status \"Enabled\" (lifecycle rules expire old versions).",
     check: ({ model }) => {
       const logs = logBuckets(model);
@@ -119,6 +123,7 @@ export const STORAGE_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "all",
     upstream: "CKV2_AWS_65, CKV_AWS_20/57; TV AWS-0092",
+    unknown: { decision: "finding", reason: "object_ownership must be a literal allowed value." },
     fix: "Add aws_s3_bucket_ownership_controls with object_ownership \"BucketOwnerEnforced\" (log buckets written by CloudFront: BucketOwnerPreferred); never a public ACL.",
     check: ({ model }) => {
       const logs = logBuckets(model);
@@ -139,6 +144,7 @@ export const STORAGE_RULES: readonly Rule[] = [
     severity: "medium",
     scope: "prod",
     upstream: "CKV_AWS_143/144",
+    unknown: { decision: "finding", reason: "Object lock or an enabled replication rule must be present literally." },
     fix: "Enable object lock (object_lock_enabled + aws_s3_bucket_object_lock_configuration) or cross-region replication (aws_s3_bucket_replication_configuration).",
     check: ({ model }) =>
       each(model.resources("aws_s3_bucket").filter(isStateOrBackupBucket), (bucket) => {

@@ -20,8 +20,6 @@ export function problems(...checks: readonly (false | undefined | null | "" | st
   return checks.filter((item): item is string => typeof item === "string" && item !== "");
 }
 
-export const WORLD_CIDRS = ["0.0.0.0/0", "::/0"];
-
 /**
  * Companion resources of a bucket (`aws_s3_bucket_versioning`, ...): those whose `bucket` attribute references
  * it, or names it literally.

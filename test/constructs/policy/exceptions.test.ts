@@ -53,6 +53,11 @@ describe("acceptPolicyFinding", () => {
     expect(message).toContain("[S3-KMS] (medium) fixture/other");
   });
 
+  it("rejects an exception that accepts nothing: left in place it would accept the next regression silently", () => {
+    const message = synthError(stackWith((scope) => acceptPolicyFinding(bucket(scope), "S3-KMS", "public website assets need no customer-managed key"), { profile: "staging" }));
+    expect(message).toMatch(/the exception for S3-KMS accepts nothing \(the rule finds nothing on this resource any more\); remove the acceptPolicyFinding call/);
+  });
+
   it("requires a reason", () => {
     expect(() => stackWith((scope) => acceptPolicyFinding(bucket(scope), "S3-KMS", "ok"))).toThrow(/the reason must say why, in at least 10 characters/);
   });

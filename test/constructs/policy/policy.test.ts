@@ -108,11 +108,31 @@ describe("applyPolicy: findings fail synthesis", () => {
   });
 
   it("rejects a suppression of a critical rule in a production stack", () => {
-    const suppressions = [{ rule: "S3-BLOCK-PUBLIC", path: "fixture/uploads", reason: "the bucket hosts a public website", origin: "suppressions[0]" }];
+    const suppressions = [{ rule: "S3-BLOCK-PUBLIC", path: "fixture/uploads", reason: "the bucket hosts a public website", expires: "2027-01-31", origin: "suppressions[0]" }];
     const message = synthError(policyStack((scope) => bucket(scope, { publicAccessBlock: false }), { profile: "production", suppressions }));
     expect(message).toContain("policy suppression rejected: suppressions[0]: S3-BLOCK-PUBLIC is a critical rule and cannot be suppressed in production stack fixture");
     // Outside production the same suppression is accepted.
     expect(synthError(policyStack((scope) => bucket(scope, { publicAccessBlock: false }), { profile: "staging", suppressions }))).toBe("");
+  });
+
+  it("rejects a glob, a missing expiry or a distant expiry on a high or critical rule's suppression (also when not loaded from a file)", () => {
+    const errors = suppressionErrors(
+      [
+        { rule: "S3-VERSIONING", path: "fixture/*", reason: "migrating buckets one by one", expires: "2026-09-01" },
+        { rule: "S3-VERSIONING", path: "fixture/uploads", reason: "migrating buckets one by one" },
+        { rule: "S3-VERSIONING", path: "fixture/uploads", reason: "migrating buckets one by one", expires: "2027-06-03" },
+        { rule: "S3-VERSIONING", path: "fixture/uploads", reason: "migrating buckets one by one", expires: "2027-06-02" },
+        { rule: "S3-KMS", path: "fixture/**", reason: "public website assets" },
+      ],
+      "fixture",
+      "staging",
+      NOW,
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(/^suppressions\[0\]: S3-VERSIONING is a high rule: its suppression names one exact construct path, not a glob/),
+      expect.stringMatching(/^suppressions\[1\]: S3-VERSIONING is a high rule: its suppression needs an expiry at most 366 days away/),
+      expect.stringMatching(/^suppressions\[2\]: S3-VERSIONING is a high rule: its suppression may run at most 366 days \(until 2027-06-02\)/),
+    ]);
   });
 
   it("rejects an expired suppression where it applies", () => {

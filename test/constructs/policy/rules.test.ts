@@ -12,11 +12,15 @@ import { DATABASE_CASES } from "./cases/databases";
 import { EDGE_CASES } from "./cases/edge";
 import { ENCRYPTION_CASES } from "./cases/encryption";
 import { IAM_CASES } from "./cases/iam";
+import { IAM_ACCESS_CASES } from "./cases/iam-access";
 import { KUBERNETES_CASES } from "./cases/kubernetes";
+import { KUBERNETES_ACCESS_CASES } from "./cases/kubernetes-access";
 import { NETWORK_CASES } from "./cases/network";
 import { SECRET_CASES } from "./cases/secrets";
 import { SERVICE_CASES } from "./cases/services";
 import { STORAGE_CASES } from "./cases/storage";
+import { UNKNOWN_CASES } from "./cases/unknown";
+import { WAF_CASES } from "./cases/waf";
 import { findings, FIXTURE_STACK, type RuleCase } from "./cases/support";
 
 const CASES: readonly RuleCase[] = [
@@ -25,12 +29,16 @@ const CASES: readonly RuleCase[] = [
   ...SERVICE_CASES,
   ...CLUSTER_CASES,
   ...IAM_CASES,
+  ...IAM_ACCESS_CASES,
   ...STORAGE_CASES,
   ...EDGE_CASES,
+  ...WAF_CASES,
   ...ENCRYPTION_CASES,
   ...BACKUP_CASES,
   ...KUBERNETES_CASES,
+  ...KUBERNETES_ACCESS_CASES,
   ...SECRET_CASES,
+  ...UNKNOWN_CASES,
   ...ACCOUNT_CASES,
 ];
 
@@ -46,6 +54,15 @@ describe("rule catalog", () => {
     }
   });
 
+  it("declares for every rule what it does with a value it cannot know offline (finding, or why unknown is safe)", () => {
+    const undeclared = RULES.filter((rule) => rule.unknown === undefined).map((rule) => rule.id);
+    expect(undeclared, "rules without an `unknown` decision (constructs/policy/types.ts UnknownDecision)").toEqual([]);
+    for (const rule of RULES) {
+      expect(["finding", "safe"], rule.id).toContain(rule.unknown?.decision);
+      expect(rule.unknown?.reason.length ?? 0, `${rule.id}: say why`).toBeGreaterThan(30);
+    }
+  });
+
   it("has a compliant and a violating fixture for every rule", () => {
     const tested = new Set(CASES.map((testCase) => testCase.rule));
     expect(RULES.map((rule) => rule.id).filter((id) => !tested.has(id))).toEqual([]);
@@ -57,11 +74,11 @@ describe.each(CASES.map((testCase) => [`${testCase.rule}${testCase.name ? ` (${t
   const profile = testCase.profile ?? "production";
 
   it("passes the compliant fixture", () => {
-    expect(findings(testCase.rule, testCase.compliant, profile)).toEqual([]);
+    expect(findings(testCase.rule, testCase.compliant, profile, testCase.peers?.compliant)).toEqual([]);
   });
 
   it("flags the violating fixture at its construct path, naming the problem", () => {
-    const found = findings(testCase.rule, testCase.violating, profile);
+    const found = findings(testCase.rule, testCase.violating, profile, testCase.peers?.violating);
     expect(found.length).toBeGreaterThan(0);
     const messages = found.map((finding) => finding.message).join("\n");
     for (const pattern of [testCase.expect].flat()) expect(messages).toMatch(pattern);
@@ -75,6 +92,6 @@ describe.each(CASES.map((testCase) => [`${testCase.rule}${testCase.name ? ` (${t
     const rule = RULES.find((item) => item.id === testCase.rule);
     if (rule?.scope !== "prod") return;
     expect(ruleApplies(rule, "development")).toBe(false);
-    expect(findings(testCase.rule, testCase.violating, "development")).toEqual([]);
+    expect(findings(testCase.rule, testCase.violating, "development", testCase.peers?.violating)).toEqual([]);
   });
 });

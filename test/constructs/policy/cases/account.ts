@@ -6,9 +6,11 @@ import { ConfigDeliveryChannel } from "@cdktf/provider-aws/lib/config-delivery-c
 import { GuarddutyDetector } from "@cdktf/provider-aws/lib/guardduty-detector";
 import { GuarddutyDetectorFeature } from "@cdktf/provider-aws/lib/guardduty-detector-feature";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
-import { TerraformOutput } from "cdktf";
-import type { Construct } from "constructs";
-import { KEY_ARN, type RuleCase } from "./support";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { TerraformOutput, TerraformResource, type TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { ACCOUNT, KEY_ARN, type RuleCase } from "./support";
 
 type Declared = Record<"cloudTrail" | "guardDuty" | "config" | "accessAnalyzer", string>;
 const ALL_PLATFORM: Declared = { cloudTrail: "platform", guardDuty: "platform", config: "platform", accessAnalyzer: "platform" };
@@ -30,6 +32,32 @@ function controls(scope: Construct, options: { trail?: boolean; runtime?: boolea
   new ConfigDeliveryChannel(scope, "channel", { name: "acme-delivery", s3BucketName: "acme-audit-logs", dependsOn: [recorder] });
   new ConfigConfigurationRecorderStatus(scope, "status", { name: recorder.name, isEnabled: true });
   new AccessanalyzerAnalyzer(scope, "analyzer", { analyzerName: "acme-external-access", type: "ACCOUNT" });
+}
+
+/**
+ * An account baseline stack: the fixture's own provider is replaced when it names another account or region, and with
+ * `viaAlias` the controls are created through an aliased provider of the fixture's region (the default one elsewhere).
+ */
+function baseline(options: { account?: string; region?: string; viaAlias?: boolean } = {}): (scope: Construct) => void {
+  return (s) => {
+    const stack = s as TerraformStack;
+    if (options.account !== undefined || options.region !== undefined || options.viaAlias) {
+      const provider = stack.node.findAll().find((node): node is AwsProvider => node instanceof AwsProvider);
+      if (provider !== undefined) {
+        provider.allowedAccountIds = [options.account ?? ACCOUNT];
+        provider.region = options.viaAlias ? "us-east-1" : (options.region ?? "eu-west-1");
+      }
+    }
+    declare(s, ALL_PLATFORM);
+    if (options.viaAlias) {
+      const home = new AwsProvider(s, "home", { alias: "home", region: "eu-west-1", allowedAccountIds: [ACCOUNT] });
+      const scoped = new Construct(s, "home-region");
+      controls(scoped);
+      for (const node of scoped.node.findAll()) if (node instanceof TerraformResource) node.provider = home;
+    } else {
+      controls(s);
+    }
+  };
 }
 
 export const ACCOUNT_CASES: readonly RuleCase[] = [
@@ -68,5 +96,29 @@ export const ACCOUNT_CASES: readonly RuleCase[] = [
     },
     violating: (s) => new IamOpenidConnectProvider(s, "github", { url: "https://token.actions.githubusercontent.com", clientIdList: ["sts.amazonaws.com"] }),
     expect: /holds the CI identity but declares no detective controls/,
+  },
+  {
+    rule: "ACCOUNT-BASELINE-COVERAGE",
+    name: "the account has no baseline among the evaluated stacks",
+    compliant: (s) => new S3Bucket(s, "uploads", { bucket: "acme-prod-uploads" }),
+    violating: (s) => new S3Bucket(s, "uploads", { bucket: "acme-prod-uploads" }),
+    peers: {
+      compliant: [baseline()],
+      // Only a stack of another account declares a baseline.
+      violating: [(s) => new S3Bucket(s, "logs", { bucket: "acme-prod-logs" }), baseline({ account: "999999999999" })],
+    },
+    expect: new RegExp(`account ${ACCOUNT} has no account baseline among the evaluated stacks`),
+  },
+  {
+    rule: "ACCOUNT-BASELINE-COVERAGE",
+    name: "the baseline's regional controls are not in the stack's region",
+    compliant: (s) => new S3Bucket(s, "uploads", { bucket: "acme-prod-uploads" }),
+    violating: (s) => new S3Bucket(s, "uploads", { bucket: "acme-prod-uploads" }),
+    peers: {
+      // GuardDuty, Config and Access Analyzer in the fixture's region through an aliased provider count too.
+      compliant: [baseline({ viaAlias: true })],
+      violating: [baseline({ region: "eu-central-1" })],
+    },
+    expect: [/guardDuty: peer-0 has no GuardDuty detector in eu-west-1, where this stack deploys/, /config: peer-0 has no AWS Config recorder in eu-west-1/, /accessAnalyzer: .* no IAM Access Analyzer analyzer in eu-west-1/],
   },
 ];

@@ -21,7 +21,7 @@ export function cluster(scope: Construct, overrides: Partial<EksClusterConfig> =
   });
 }
 
-function nodeGroup(scope: Construct, overrides: Partial<EksNodeGroupConfig> = {}): EksNodeGroup {
+export function nodeGroup(scope: Construct, overrides: Partial<EksNodeGroupConfig> = {}): EksNodeGroup {
   return new EksNodeGroup(scope, "nodes", {
     clusterName: "acme-prod-eks",
     nodeRoleArn: ROLE,
@@ -41,7 +41,7 @@ function template(scope: Construct, overrides: Partial<LaunchTemplateConfig> = {
   });
 }
 
-function release(scope: Construct, overrides: Partial<ReleaseConfig> = {}): Release {
+export function release(scope: Construct, overrides: Partial<ReleaseConfig> = {}): Release {
   return new Release(scope, "metrics-server", {
     name: "metrics-server",
     chart: "metrics-server",
@@ -66,6 +66,14 @@ export const CLUSTER_CASES: readonly RuleCase[] = [
     compliant: (s) => cluster(s, { vpcConfig: { subnetIds: ["subnet-a"], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } }),
     violating: (s) => cluster(s, { vpcConfig: { subnetIds: ["subnet-a"], endpointPrivateAccess: true, endpointPublicAccess: true } }),
     expect: /open to 0\.0\.0\.0\/0 \(public_access_cidrs not set\)/,
+  },
+  {
+    rule: "EKS-ENDPOINT",
+    name: "development: CIDRs that add up to the internet",
+    profile: "development",
+    compliant: (s) => cluster(s, { vpcConfig: { subnetIds: ["subnet-a"], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24", "52.94.0.0/16"] } }),
+    violating: (s) => cluster(s, { vpcConfig: { subnetIds: ["subnet-a"], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] } }),
+    expect: /open to 0\.0\.0\.0\/1, 128\.0\.0\.0\/1 \(together .* the whole internet\)/,
   },
   {
     rule: "EKS-SECRETS-KMS",

@@ -46,7 +46,7 @@ export function aurora(
   return cluster;
 }
 
-function rdsInstance(scope: Construct, overrides: Partial<DbInstanceConfig> = {}): DbInstance {
+export function rdsInstance(scope: Construct, overrides: Partial<DbInstanceConfig> = {}): DbInstance {
   const group = new DbParameterGroup(scope, "pg-params", { family: "postgres16", parameter: [{ name: "rds.force_ssl", value: "1" }] });
   return new DbInstance(scope, "pg", {
     identifier: "acme-prod-pg",

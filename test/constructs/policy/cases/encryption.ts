@@ -22,8 +22,7 @@ export const ENCRYPTION_CASES: readonly RuleCase[] = [
     expect: /enable_key_rotation is false/,
   },
   {
-    rule: "KMS-ROTATION",
-    name: "unconditioned * principal in the key policy",
+    rule: "KMS-KEY-POLICY-PUBLIC",
     compliant: (s) =>
       key(s, true, [
         {
@@ -35,7 +34,36 @@ export const ENCRYPTION_CASES: readonly RuleCase[] = [
         },
       ]),
     violating: (s) => key(s, true, [{ sid: "Everyone", actions: ["kms:Decrypt"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["*"] }] }]),
-    expect: /statement Everyone allows principal "\*" without a principal condition/,
+    expect: /statement Everyone allows kms:Decrypt to principal "\*" without a restricting condition/,
+  },
+  {
+    rule: "KMS-KEY-POLICY-PUBLIC",
+    name: "kms:* to * behind conditions that restrict nothing",
+    compliant: (s) =>
+      key(s, true, [
+        {
+          sid: "Office",
+          actions: ["kms:*"],
+          resources: ["*"],
+          principals: [{ type: "*", identifiers: ["*"] }],
+          condition: [{ test: "IpAddress", variable: "aws:SourceIp", values: ["203.0.113.0/24"] }],
+        },
+      ]),
+    violating: (s) =>
+      key(s, true, [
+        {
+          sid: "Anyone",
+          actions: ["kms:*"],
+          resources: ["*"],
+          principals: [{ type: "*", identifiers: ["*"] }],
+          condition: [
+            { test: "IpAddress", variable: "aws:SourceIp", values: ["0.0.0.0/1", "128.0.0.0/1"] },
+            { test: "StringEquals", variable: "kms:ViaService", values: ["ec2.eu-west-1.amazonaws.com"] },
+            { test: "StringLike", variable: "aws:PrincipalAccount", values: ["*"] },
+          ],
+        },
+      ]),
+    expect: /statement Anyone allows kms:\* to principal "\*" without a restricting condition/,
   },
   {
     rule: "LOG-RETENTION",

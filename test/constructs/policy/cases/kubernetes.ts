@@ -198,6 +198,24 @@ export const KUBERNETES_CASES: readonly RuleCase[] = [
       workload(s);
       denyAll(s, ["Ingress"], { podSelector: { matchLabels: LABELS }, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] });
     },
-    expect: [/namespace shop has no default-deny NetworkPolicy for Egress/, /ingress rule admits ip_block 0\.0\.0\.0\/0/],
+    expect: [/namespace shop has no default-deny NetworkPolicy for Egress/, /ingress rules admit ip_blocks 0\.0\.0\.0\/0/],
+  },
+  {
+    rule: "K8S-NETPOL",
+    name: "ip_blocks that add up to the internet",
+    compliant: (s) => {
+      workload(s);
+      denyAll(s, ["Ingress", "Egress"], { podSelector: { matchLabels: LABELS }, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/1", except: ["0.0.0.0/2", "64.0.0.0/2"] } }, { ipBlock: { cidr: "10.0.0.0/8" } }] }] });
+    },
+    violating: (s) => {
+      workload(s);
+      denyAll(s, ["Ingress", "Egress"], {
+        podSelector: { matchLabels: LABELS },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/1" } }] }, { from: [{ ipBlock: { cidr: "128.0.0.0/1" } }] }],
+        egress: [{ to: [{ ipBlock: { cidr: "::/1" } }, { ipBlock: { cidr: "8000::/1" } }] }],
+      });
+    },
+    expect: [/ingress rules admit ip_blocks 0\.0\.0\.0\/1, 128\.0\.0\.0\/1 \(together/, /egress rules allow ip_blocks ::\/1, 8000::\/1 .* without except/],
   },
 ];

@@ -2,6 +2,8 @@ import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-g
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { NetworkAcl } from "@cdktf/provider-aws/lib/network-acl";
+import { NetworkAclRule } from "@cdktf/provider-aws/lib/network-acl-rule";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
@@ -57,6 +59,20 @@ function edgeGroup(scope: Construct, options: { attached: boolean; port: number 
   new Lb(scope, "alb", { internal: false, loadBalancerType: "application", securityGroups: options.attached ? [group.id] : [] });
 }
 
+/** Ingress rules on one security group, one per CIDR, all to `port`. */
+function halves(scope: Construct, port: number, cidrs: string[]): void {
+  const group = new SecurityGroup(scope, "sg", { vpcId: vpc(scope).id });
+  cidrs.forEach((cidr, index) => new SecurityGroupRule(scope, `ssh-${index}`, { type: "ingress", securityGroupId: group.id, protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: [cidr] }));
+}
+
+/** A network ACL whose entries admit TCP 0-1024 (inline) or are separate aws_network_acl_rule resources. */
+function nacl(scope: Construct, entries: { number: number; allow: boolean; cidr: string }[]): void {
+  const acl = new NetworkAcl(scope, "acl", { vpcId: vpc(scope).id });
+  entries.forEach((entry) =>
+    new NetworkAclRule(scope, `entry-${entry.number}`, { networkAclId: acl.id, ruleNumber: entry.number, egress: false, protocol: "tcp", ruleAction: entry.allow ? "allow" : "deny", cidrBlock: entry.cidr, fromPort: 0, toPort: 1024 }),
+  );
+}
+
 export const NETWORK_CASES: readonly RuleCase[] = [
   {
     rule: "VPC-FLOW-LOGS",
@@ -93,6 +109,35 @@ export const NETWORK_CASES: readonly RuleCase[] = [
     expect: /admits ports 0-1024 from 0\.0\.0\.0\/0/,
   },
   {
+    rule: "SG-NO-WORLD-ADMIN",
+    name: "rules of one group that add up to the internet",
+    compliant: (s) => halves(s, 22, ["52.94.0.0/16", "10.0.0.0/8"]),
+    violating: (s) => halves(s, 22, ["0.0.0.0/1", "128.0.0.0/1"]),
+    expect: [/rule admits port 22 from 0\.0\.0\.0\/1, 128\.0\.0\.0\/1 \(together .* the whole internet\) \(together with fixture\/ssh-1 rule of the same security group\)/],
+  },
+  {
+    rule: "SG-NO-WORLD-ADMIN",
+    name: "IPv6 halves, a port range and an all-traffic rule",
+    compliant: (s) => {
+      const group = new SecurityGroup(s, "sg", { vpcId: vpc(s).id });
+      new VpcSecurityGroupIngressRule(s, "v6", { securityGroupId: group.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv6: "::/1" });
+      new VpcSecurityGroupIngressRule(s, "v6b", { securityGroupId: group.id, ipProtocol: "-1", cidrIpv6: "fc00::/7" });
+    },
+    violating: (s) => {
+      const group = new SecurityGroup(s, "sg", { vpcId: vpc(s).id });
+      new VpcSecurityGroupIngressRule(s, "v6", { securityGroupId: group.id, ipProtocol: "tcp", fromPort: 20, toPort: 30, cidrIpv6: "::/1" });
+      new VpcSecurityGroupIngressRule(s, "v6b", { securityGroupId: group.id, ipProtocol: "-1", cidrIpv6: "8000::/1" });
+    },
+    expect: /admits ports 20-30 from ::\/1, 8000::\/1/,
+  },
+  {
+    rule: "SG-NO-WORLD-ADMIN",
+    name: "network ACL entries, evaluated in rule-number order",
+    compliant: (s) => nacl(s, [{ number: 90, allow: false, cidr: "0.0.0.0/1" }, { number: 91, allow: false, cidr: "128.0.0.0/1" }, { number: 100, allow: true, cidr: "0.0.0.0/0" }]),
+    violating: (s) => nacl(s, [{ number: 90, allow: false, cidr: "10.0.0.0/8" }, { number: 100, allow: true, cidr: "0.0.0.0/1" }, { number: 110, allow: true, cidr: "128.0.0.0/1" }]),
+    expect: /network ACL entries 100, 110 allow TCP port 22 from 0\.0\.0\.0\/1, 128\.0\.0\.0\/1/,
+  },
+  {
     rule: "SG-WORLD-INGRESS-EDGE-ONLY",
     compliant: (s) => edgeGroup(s, { attached: true, port: 443 }),
     violating: (s) => edgeGroup(s, { attached: false, port: 443 }),
@@ -104,6 +149,13 @@ export const NETWORK_CASES: readonly RuleCase[] = [
     compliant: (s) => edgeGroup(s, { attached: true, port: 80 }),
     violating: (s) => edgeGroup(s, { attached: true, port: 8080 }),
     expect: /port 8080 from the internet \(only 80 or 443 may be\)/,
+  },
+  {
+    rule: "SG-WORLD-INGRESS-EDGE-ONLY",
+    name: "CIDRs that add up to the internet",
+    compliant: (s) => halves(s, 8443, ["52.94.0.0/16", "10.0.0.0/8"]),
+    violating: (s) => halves(s, 8443, ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"]),
+    expect: /rule admits port 8443 from the internet: 0\.0\.0\.0\/2, 64\.0\.0\.0\/2, 128\.0\.0\.0\/2, 192\.0\.0\.0\/2 \(together .*\) \(only 80 or 443 may be\)/,
   },
   {
     rule: "SG-DATASTORE-SG-REFS",

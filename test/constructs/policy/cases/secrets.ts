@@ -2,6 +2,7 @@
  * Secret-scan fixtures. Credential-looking values are assembled at run time so that no credential pattern is
  * ever committed (the repository's own leak check would flag it).
  */
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { DataAwsSecretsmanagerRandomPassword } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password";
 import { MqBroker } from "@cdktf/provider-aws/lib/mq-broker";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
@@ -9,14 +10,27 @@ import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsman
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Release } from "@cdktf/provider-helm/lib/release";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
 import { container, workload } from "./kubernetes";
 import type { RuleCase } from "./support";
 
+/** `count` characters of a fake token body (letters and digits), built at run time. */
+function body(count: number): string {
+  return Array.from({ length: count }, (_, index) => "aB3dE5gH7jK9mN1pQ"[index % 17]).join("");
+}
+
 export const FAKE = {
   awsKey: ["AKIA", "Z7FAKEFAKEFAKE00"].join(""),
+  anthropicKey: ["sk", "ant", "api03", `${body(93)}AA`].join("-"),
+  openAiProjectKey: ["sk", "proj", body(74)].join("-"),
+  openAiLegacyKey: `${["sk", body(20)].join("-")}${["T3Blbk", "FJ"].join("")}${body(20)}`,
+  slackRefreshToken: ["xoxe", "1", body(24)].join("-"),
+  githubFineGrained: ["github", "pat", body(82)].join("_"),
+  stripeLiveKey: ["sk", "live", body(24)].join("_"),
+  opensshKey: [["-----BEGIN", "OPENSSH PRIVATE KEY-----"].join(" "), "b3BlbnNzaC1rZXktdjEAAAAA", ["-----END", "OPENSSH PRIVATE KEY-----"].join(" ")].join("\n"),
   privateKey: [["-----BEGIN", "RSA PRIVATE KEY-----"].join(" "), "MIIEowIBAAKCAQEA", ["-----END", "RSA PRIVATE KEY-----"].join(" ")].join("\n"),
   githubToken: ["ghp", "_", "0123456789abcdefghij0123456789abcdef"].join(""),
   slackWebhook: ["https://hooks.slack", ".com/services/", "T00000000/B00000000/", "fakefakefakefakefakefake"].join(""),
@@ -36,6 +50,10 @@ function chart(scope: Construct, values: Record<string, unknown>, set: { name: s
     values: [stringify(values)],
     set,
   });
+}
+
+function lambda(scope: Construct, variables: Record<string, string>): void {
+  new LambdaFunction(scope, "fn", { functionName: "acme-prod-hook", role: "arn:aws:iam::123456789012:role/acme-prod-hook", runtime: "nodejs20.x", handler: "index.handler", filename: "hook.zip", environment: { variables } });
 }
 
 /** A generated password kept in a secret: write-only (not in state) or as secret_string (in state). */
@@ -102,6 +120,26 @@ export const SECRET_CASES: readonly RuleCase[] = [
     expect: /set\[0\]\.value holds a GitHub token/,
   },
   {
+    rule: "SECRET-TOKEN",
+    name: "vendor API keys: Anthropic, OpenAI, Slack, GitHub fine-grained, Stripe",
+    compliant: (s) => parameter(s, "sk-ant-example sk-proj-short xoxb-short github_pat_x sk_live_x sk-1234"),
+    violating: (s) => {
+      parameter(s, `ANTHROPIC=${FAKE.anthropicKey}`);
+      new SsmParameter(s, "openai", { name: "/acme/prod/app/openai", type: "String", value: `${FAKE.openAiProjectKey} ${FAKE.openAiLegacyKey}` });
+      new SsmParameter(s, "slack", { name: "/acme/prod/app/slack", type: "String", value: FAKE.slackRefreshToken });
+      new SsmParameter(s, "github", { name: "/acme/prod/app/github", type: "String", value: FAKE.githubFineGrained });
+      new SsmParameter(s, "stripe", { name: "/acme/prod/app/stripe", type: "String", value: FAKE.stripeLiveKey });
+    },
+    expect: [/holds an Anthropic API key/, /holds an OpenAI API key/, /holds a Slack token/, /holds a GitHub token/, /holds a Stripe live key/],
+  },
+  {
+    rule: "SECRET-PRIVATE-KEY",
+    name: "OpenSSH keys",
+    compliant: (s) => parameter(s, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPublicKeyOnly acme"),
+    violating: (s) => parameter(s, FAKE.opensshKey),
+    expect: /value holds a private key/,
+  },
+  {
     rule: "SECRET-WEBHOOK-URL",
     compliant: (s) => chart(s, { alertmanager: { config: { receivers: [{ name: "slack", slack_configs: [{ api_url_file: "/etc/alertmanager/secrets/slack/url" }] }] } } }),
     violating: (s) => chart(s, { alertmanager: { config: { receivers: [{ name: "slack", slack_configs: [{ api_url: FAKE.slackWebhook }] }] } } }),
@@ -122,6 +160,16 @@ export const SECRET_CASES: readonly RuleCase[] = [
   },
   {
     rule: "SECRET-LITERAL-CREDENTIAL",
+    name: "SSM parameters named like a credential",
+    compliant: (s) => {
+      new SsmParameter(s, "host", { name: "/acme/prod/noor/DB_HOST", type: "String", value: "db.internal" });
+      new SsmParameter(s, "password-arn", { name: "/acme/prod/noor/DB_PASSWORD_SECRET_ARN", type: "String", value: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db" });
+    },
+    violating: (s) => new SsmParameter(s, "password", { name: "/acme/prod/noor/DB_PASSWORD", type: "String", value: "Sup3rS3cretPassw0rd!" }),
+    expect: /SSM parameter \/acme\/prod\/noor\/DB_PASSWORD \(String\) holds a literal credential in value/,
+  },
+  {
+    rule: "SECRET-LITERAL-CREDENTIAL",
     name: "container environment and Kubernetes secret data",
     compliant: (s) =>
       workload(s, { container: { ...container(), env: [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }, { name: "LOG_LEVEL", value: "info" }] } }),
@@ -130,6 +178,28 @@ export const SECRET_CASES: readonly RuleCase[] = [
       new SecretV1(s, "db", { metadata: { name: "db", namespace: "shop" }, data: { password: "hunter2hunter2" } });
     },
     expect: [/env DB_PASSWORD is a literal credential/, /data\.password is a literal value/],
+  },
+  {
+    rule: "SECRET-LITERAL-CREDENTIAL",
+    name: "credential-named variables of Lambda functions, manifests and Helm values",
+    compliant: (s) => {
+      lambda(s, { DB_PASSWORD_FILE: "/run/secrets/db", API_TOKEN_URL: "https://auth.example.com/token", SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x", LOG_LEVEL: "info", FEATURE_TOKEN_AUTH_ENABLED: "true" });
+      chart(s, { env: [{ name: "SMTP_PASS", valueFrom: { secretKeyRef: { name: "smtp", key: "password" } } }], externalSecrets: [{ secretKey: "password", remoteRef: { key: "acme/prod/smtp" } }] });
+    },
+    violating: (s) => {
+      lambda(s, { SMTP_PASS: "hunter2hunter2", PAYMENT_API_KEY: "k-12345", SESSION_SECRET_SALT: "pepper", GITHUB_TOKEN_VALUE: "abc" });
+      new Manifest(s, "job", { manifest: { apiVersion: "batch/v1", kind: "Job", metadata: { name: "migrate", namespace: "shop" }, spec: { template: { spec: { containers: [{ name: "migrate", image: "migrate:1.0", env: [{ name: "DB_PASSWORD", value: "hunter2hunter2" }] }] } } } } });
+      chart(s, { extraEnv: { ADMIN_PASS: "hunter2hunter2" }, auth: { apiToken: "abc123abc123" } });
+    },
+    expect: [
+      /environment variable SMTP_PASS is a literal credential/,
+      /environment variable PAYMENT_API_KEY is a literal credential/,
+      /environment variable SESSION_SECRET_SALT is a literal credential/,
+      /environment variable GITHUB_TOKEN_VALUE is a literal credential/,
+      /Job \(manifest\) container migrate env DB_PASSWORD is a literal credential/,
+      /values\[0\] extraEnv\.ADMIN_PASS is a literal credential/,
+      /values\[0\] auth\.apiToken is a literal credential/,
+    ],
   },
   {
     rule: "SECRET-LITERAL-CREDENTIAL",

@@ -7,7 +7,7 @@ import { OpensearchDomainPolicy } from "@cdktf/provider-aws/lib/opensearch-domai
 import type { Construct } from "constructs";
 import { KEY_ARN, type RuleCase } from "./support";
 
-function redis(scope: Construct, overrides: Partial<ElasticacheReplicationGroupConfig> = {}): ElasticacheReplicationGroup {
+export function redis(scope: Construct, overrides: Partial<ElasticacheReplicationGroupConfig> = {}): ElasticacheReplicationGroup {
   return new ElasticacheReplicationGroup(scope, "cache", {
     replicationGroupId: "acme-prod-cache",
     description: "sessions",
@@ -60,7 +60,7 @@ function searchWithPolicy(scope: Construct, principal: string): void {
   new OpensearchDomainPolicy(scope, "search-policy", { domainName: domain.domainName, accessPolicies: document.json });
 }
 
-function broker(scope: Construct, overrides: Partial<MqBrokerConfig> = {}): MqBroker {
+export function broker(scope: Construct, overrides: Partial<MqBrokerConfig> = {}): MqBroker {
   return new MqBroker(scope, "broker", {
     brokerName: "acme-prod-mq",
     engineType: "RabbitMQ",
