@@ -17,7 +17,7 @@ import { dnsStackOrder, planHostedZones, zoneCreationConflicts, type ZoneEnviron
 import { derivedDefaults, PROFILE_DEFAULTS } from "./defaults";
 import { ConfigError, type ConfigIssue, formatPath } from "./errors";
 import { layer } from "./layering";
-import { attributeToProductFiles, layerProductInstances, loadProducts, type ProductCatalog } from "./products";
+import { attributeToProductFiles, environmentDashboardIssues, layerProductInstances, loadProducts, type ProductCatalog } from "./products";
 import { dnsPublishes, EnvironmentSchema, PROFILES, type EnvironmentConfig, type Profile } from "./schema/environment";
 import { cidrsOverlap, cidrWithin, parseCidr } from "./schema/primitives";
 import { AWS_MAX_TAGS_PER_RESOURCE, RESOURCE_TAG_RESERVE, STANDARD_TAG_KEYS } from "../constructs/core/standard-tags";
@@ -652,6 +652,8 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
   issues.push(...veleroNamespaceProblems(environments, tenants));
   const suppressions = readSuppressions(directory, issues, { overlay, productionStacks: productionStacks(environments, tenants), ...(options.now ? { now: options.now } : {}) });
   checkHostedZones(environments, issues);
+  // A dedicated tenant's Grafana provisions a subset of its environment's products with the same log backend.
+  for (const { config } of environments) issues.push(...environmentDashboardIssues(config, products));
 
   if (issues.length > 0 || !project || !projectSource) throw new ConfigError(issues);
   environments.sort((a, b) => a.config.name.localeCompare(b.config.name));

@@ -8,6 +8,19 @@
  * key or SMTP password, and External Secrets syncs it into the cluster.
  */
 import { z } from "zod";
+import {
+  ALERT_NAME,
+  DEFAULT_HTTP_METRICS,
+  DURATION_KINDS,
+  LABEL_NAME,
+  METRIC_NAME,
+  NAMESPACE_LABEL,
+  matchedLabels,
+  PLATFORM_ALERT_NAMES,
+  promqlProblem,
+  RESERVED_RULE_LABELS,
+  TERRAFORM_TEMPLATE,
+} from "../../constructs/alert-rules/rules";
 import { dnsLabel, duplicatesOf, uniqueList } from "./primitives";
 
 /** Alert severities, most urgent first. Routing matches on them. */
@@ -25,14 +38,16 @@ export const ALARM_PERIODS = [60, 300] as const;
 
 /** A Prometheus duration: 30s, 5m, 12h, 15d, 2w. */
 export const PROMETHEUS_DURATION = /^\d+(ms|s|m|h|d|w|y)$/;
-const promDuration = z
+export const promDuration = z
   .string({ error: "expected a Prometheus duration such as 30s, 5m, 12h or 15d" })
   .regex(PROMETHEUS_DURATION, { error: "expected a Prometheus duration such as 30s, 5m, 12h or 15d (one number and one unit)" });
 
 /** A Prometheus label name. */
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "expected a Prometheus label name: letters, digits and '_'" });
+export const labelName = z.string().regex(LABEL_NAME, { error: "expected a Prometheus label name: letters, digits and '_'" });
+/** A Prometheus metric name. */
+export const metricName = z.string().regex(METRIC_NAME, { error: "expected a Prometheus metric name: letters, digits, '_' and ':' (e.g. http_requests_total)" });
 
-const severity = z.enum(ALERT_SEVERITIES, { error: `expected one of ${ALERT_SEVERITIES.join(", ")}` });
+export const severity = z.enum(ALERT_SEVERITIES, { error: `expected one of ${ALERT_SEVERITIES.join(", ")}` });
 const severities = uniqueList(severity, "severities").min(1, { error: "list at least one severity" });
 
 const percent = z.number({ error: "expected a percentage between 0 and 100" }).gt(0).lt(100, { error: "a percentage must be below 100" });
@@ -178,6 +193,124 @@ export const ProductAlertOverridesSchema = z.strictObject({
   hpaAtMaxReplicas: conditionRule.partial().optional(),
   volumeUsagePercent: thresholdRule(percent).partial().optional(),
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// A product's own monitoring (`monitoring` of products/<name>.yaml)
+
+/** The HTTP instrumentation the product's generated HTTP rules read. */
+export const HttpMetricsSchema = z.strictObject({
+  /** Counter of handled requests. */
+  requests: metricName.default(DEFAULT_HTTP_METRICS.requests),
+  /** Label of that counter holding the HTTP status code (`status`, `status_code`, `code`). */
+  statusLabel: labelName.default(DEFAULT_HTTP_METRICS.statusLabel),
+  /** Request durations in seconds: a histogram (its `<name>_bucket` series is read) or a summary. */
+  duration: metricName.default(DEFAULT_HTTP_METRICS.duration),
+  /**
+   * `histogram` (p95/p99 with histogram_quantile over `<duration>_bucket`) or `summary` (the client computes the
+   * quantiles: `<duration>{quantile="0.95"}` and `{quantile="0.99"}` must be exported, e.g. prom-client's defaults).
+   */
+  durationKind: z.enum(DURATION_KINDS, { error: `expected one of ${DURATION_KINDS.join(", ")}` }).default(DEFAULT_HTTP_METRICS.durationKind),
+});
+
+/** Text of a rule that travels in a Helm values string: no Terraform template sequence. */
+function ruleText(max: number) {
+  return z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((value) => !TERRAFORM_TEMPLATE.test(value), {
+      error: "\"${\" and \"%{\" would be read by Terraform as template sequences; Prometheus templates are written {{ $labels.name }} and {{ $value }}",
+    });
+}
+
+/**
+ * One alert rule of a product, evaluated by the environment's Prometheus. The expression is limited to the product's
+ * instances: every selector gets a `namespace` matcher for the product's own namespace and its shared tenants'
+ * (`<tenant>-<product>`), so write it without one; aggregate `by (namespace)` to alert per instance.
+ */
+export const ProductAlertRuleSchema = z
+  .strictObject({
+    /** Alert name in PascalCase (also the last part of its runbook link), unique in the product. */
+    alert: z.string().regex(ALERT_NAME, { error: "expected an alert name in PascalCase such as AssessmentBacklogHigh (a capital letter, then letters and digits; 3 to 64)" }),
+    /** PromQL expression; the alert fires for every series it returns. */
+    expr: z.string().superRefine((expr, ctx) => {
+      if (TERRAFORM_TEMPLATE.test(expr)) {
+        ctx.addIssue({ code: "custom", message: "\"${\" and \"%{\" would be read by Terraform as template sequences; write the expression without them", input: expr });
+        return;
+      }
+      const problem = promqlProblem(expr);
+      if (problem) {
+        ctx.addIssue({ code: "custom", message: problem, input: expr });
+        return;
+      }
+      if (matchedLabels(expr).has(NAMESPACE_LABEL)) {
+        ctx.addIssue({
+          code: "custom",
+          message: "remove the namespace matcher: the platform limits every selector to the product's namespaces (its own and its shared tenants'), and a second namespace matcher would contradict it",
+          input: expr,
+        });
+      }
+    }),
+    /** How long the expression must hold before the alert fires. */
+    for: promDuration,
+    severity,
+    summary: ruleText(256),
+    description: ruleText(2048),
+    /** Extra labels for routing (e.g. team); severity, product, namespace and alertname are the platform's. */
+    labels: z.record(labelName, z.string().max(256)).default({}),
+    /** Runbook of the alert. Default: `<observability.alertRules.runbookBaseUrl>/<kebab-case alert name>`. */
+    runbookUrl: z.string().regex(/^https:\/\/\S+$/, { error: "expected an https:// URL" }).optional(),
+  })
+  .superRefine((rule, ctx) => {
+    if ((PLATFORM_ALERT_NAMES as readonly string[]).includes(rule.alert)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["alert"],
+        message: `${rule.alert} is an alert the platform generates; change its threshold under the product's alerts key, or name this rule differently`,
+        input: rule.alert,
+      });
+    }
+    for (const label of Object.keys(rule.labels)) {
+      if ((RESERVED_RULE_LABELS as readonly string[]).includes(label) || label.startsWith("__")) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["labels", label],
+          message: `label ${label} is set by the platform (${RESERVED_RULE_LABELS.join(", ")}; names starting with __ are Prometheus')`,
+          input: label,
+        });
+      }
+    }
+  });
+
+/** A Grafana dashboard file, relative to the product file. */
+const dashboardFile = z
+  .string({ error: "expected the path of a dashboard JSON file, relative to the product file" })
+  .regex(/^[^\0]*[^/\0]\.json$/, { error: "expected the path of a .json dashboard file, relative to the product file (e.g. noor/dashboards/overview.json)" });
+
+/** `monitoring` of a product: its HTTP metric names, its own dashboards and alert rules. */
+export const ProductMonitoringSchema = z.strictObject({
+  /** The metric names and labels of the product's HTTP instrumentation (read by the generated HTTP rules). */
+  httpMetrics: HttpMetricsSchema.prefault({}),
+  /**
+   * Grafana dashboards (JSON, as exported with "Export for sharing externally" off), relative to the product file,
+   * provisioned read-only in a folder named after the product. Each needs a unique uid and title, at least one panel,
+   * and data sources by the uids the platform provisions (prometheus, loki, cloudwatch).
+   */
+  dashboards: uniqueList(dashboardFile, "dashboards").default([]),
+  /** The product's own alert rules (PromQL), next to the generated ones. */
+  rules: z.array(ProductAlertRuleSchema).default([]).superRefine((rules, ctx) => {
+    const seen = new Map<string, number>();
+    rules.forEach((rule, index) => {
+      const first = seen.get(rule.alert);
+      if (first !== undefined) ctx.addIssue({ code: "custom", path: [index, "alert"], message: `${rule.alert} is already the name of rules[${first}]; alert names are unique in a product`, input: rule.alert });
+      else seen.set(rule.alert, index);
+    });
+  }),
+});
+
+export type HttpMetricsConfig = z.output<typeof HttpMetricsSchema>;
+export type ProductAlertRuleConfig = z.output<typeof ProductAlertRuleSchema>;
+export type ProductMonitoringConfig = z.output<typeof ProductMonitoringSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // CloudWatch alarms of managed services

@@ -21,7 +21,8 @@ import { z } from "zod";
 import { SERVICE_KINDS } from "../../constructs/core/connections";
 import { imagePinningProblem } from "../../constructs/workload/image";
 import { CPU_QUANTITY_HINT, MEMORY_QUANTITY_HINT, parseCpu, parseMemory } from "../../constructs/workload/quantity";
-import { ProductAlertOverridesSchema } from "./observability";
+import { looksLikeTenantNamespace } from "../../constructs/alert-rules/rules";
+import { ProductAlertOverridesSchema, ProductMonitoringSchema } from "./observability";
 import { dnsLabel, duplicatesOf, ianaTimeZone, kubernetesCron, uniqueList } from "./primitives";
 import { WORKLOAD_VARIABLE_NAMES, WORKLOAD_VARIABLES } from "./injected-env";
 
@@ -421,6 +422,8 @@ const productShape = {
   workloads: z.record(workloadName, WorkloadSchema).refine((workloads) => Object.keys(workloads).length > 0, { error: "a product needs at least one workload" }),
   /** Alert thresholds of this product that differ from the environment's `observability.alertRules.product`. */
   alerts: ProductAlertOverridesSchema.optional(),
+  /** The product's HTTP metric names, its own Grafana dashboards and alert rules (see config/schema/observability.ts). */
+  monitoring: ProductMonitoringSchema.prefault({}),
 };
 
 /**
@@ -734,6 +737,11 @@ export function checkProducts(env: ProductsCheckInput, ctx: Ctx): void {
     const other = namespaces.get(namespace);
     if (other) issue(ctx, at("namespace"), `namespace ${namespace} is already used by product ${other}; each product instance needs its own namespace`, namespace);
     namespaces.set(namespace, productName);
+    // Shared tenants' instances run in `<tenant>-<product>`; the product's alert rules and logs find them by that name.
+    const mistaken = Object.keys(env.products).find((candidate) => candidate !== productName && looksLikeTenantNamespace(namespace, candidate));
+    if (mistaken) {
+      issue(ctx, at("namespace"), `namespace ${namespace} has the form <tenant>-${mistaken} of a shared tenant's instance of product ${mistaken}, whose alert rules would include it; choose another namespace`, namespace);
+    }
 
     const hasIngress = Object.values(product.workloads).some((workload) => workload.ingress);
     if (hasIngress && !product.domain) issue(ctx, at("domain"), "the product routes hosts through the load balancer; set its domain (e.g. noor.example.com)", undefined);

@@ -16,6 +16,7 @@ import { Logging, LOKI_URL } from "../logging";
 import { environmentAccessLogBucket } from "../object-storage";
 import { openSearchDomainName } from "../opensearch";
 import { selectorLabels } from "../workload/labels";
+import { loadDashboardFiles, type ProductDashboards } from "./dashboards";
 import { Monitoring } from "./index";
 import type { ScrapeTarget } from "./values";
 
@@ -30,7 +31,21 @@ function namespaceOf(name: string, product: Products[string]): string {
 export function productScopes(products: Products): ProductScope[] {
   return Object.entries(products)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, product]) => ({ name, namespace: namespaceOf(name, product), ...(product.alerts ? { overrides: product.alerts } : {}) }));
+    .map(([name, product]) => ({
+      name,
+      namespace: namespaceOf(name, product),
+      ...(product.alerts ? { overrides: product.alerts } : {}),
+      httpMetrics: product.monitoring.httpMetrics,
+      rules: product.monitoring.rules,
+    }));
+}
+
+/** The products' dashboards (files the loader resolved and checked), by product name. */
+export function productDashboards(products: Products): ProductDashboards[] {
+  return Object.entries(products)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .filter(([, product]) => product.monitoring.dashboards.length > 0)
+    .map(([name, product]) => ({ product: name, dashboards: loadDashboardFiles(product.monitoring.dashboards) }));
 }
 
 /** Platform components Prometheus scrapes beyond the charts' own: External Secrets (sync status of every secret). */
@@ -110,6 +125,7 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
     alertsTopic: { name: alertsTopicName(naming), keyAlias: naming.kmsAlias(ALERTS_COMPONENT) },
     externalLabels: { environment: environment.name, cluster: clusterName, ...(naming.scope.tenant ? { tenant: naming.scope.tenant } : {}) },
     scrapeTargets: [...platformScrapeTargets(), ...scrapeTargets(environment.products)],
+    productDashboards: productDashboards(environment.products),
     ...(config.logs.backend === "loki" ? { lokiUrl: LOKI_URL } : {}),
     cloudwatchSearchTags: scopeTags(props.tags),
     dependsOn: [...dependsOn],

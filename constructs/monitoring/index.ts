@@ -30,7 +30,7 @@ import type { Naming } from "../core/naming";
 import { MONITORING_NAMESPACE } from "../core/platform-contracts";
 import { SecretValueGate } from "../secret-values";
 import { WorkloadIdentity, type WorkloadPolicyStatement } from "../workload-identity";
-import { loadDashboards, type Dashboard } from "./dashboards";
+import { dashboardCollisions, loadDashboards, type Dashboard, type ProductDashboards } from "./dashboards";
 import {
   ALERTMANAGER_SERVICE_ACCOUNT,
   CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT,
@@ -80,6 +80,8 @@ export interface MonitoringProps {
   readonly lokiUrl?: string;
   /** Dashboards to provision. @default every file in dashboards/ */
   readonly dashboards?: readonly Dashboard[];
+  /** The products' own dashboards, each product in a Grafana folder of its own. @default none */
+  readonly productDashboards?: readonly ProductDashboards[];
   /**
    * Tags that select this environment's AWS resources for the CloudWatch exporter (provider default tags).
    * @default { Environment: <naming environment> }
@@ -127,6 +129,18 @@ export function monitoringProblems(props: MonitoringProps): string[] {
   for (const target of targets) {
     if (!K8S_NAME.test(target.name)) problems.push(`scrape target "${target.name}" is not a Kubernetes name`);
     if (Object.keys(target.selector).length === 0) problems.push(`scrape target ${target.name}: an empty selector would scrape every ${target.kind} of ${target.namespace}`);
+  }
+  const products = props.productDashboards ?? [];
+  const productNames = products.map((product) => product.product);
+  for (const name of new Set(productNames.filter((product, index) => productNames.indexOf(product) !== index))) problems.push(`productDashboards lists product ${name} twice`);
+  for (const product of products) if (!K8S_NAME.test(product.product)) problems.push(`productDashboards: "${product.product}" is not a product name`);
+  problems.push(...dashboardCollisions([{ owner: "the platform", dashboards: props.dashboards ?? loadDashboards() }, ...products.map((product) => ({ owner: `product ${product.product}`, dashboards: product.dashboards }))]));
+  if (props.lokiUrl === undefined) {
+    for (const product of products) {
+      for (const dashboard of product.dashboards.filter((candidate) => candidate.datasources.includes("loki"))) {
+        problems.push(`dashboard ${dashboard.name} of product ${product.product} reads the loki data source, which is provisioned only with Loki (lokiUrl)`);
+      }
+    }
   }
   if (props.lokiUrl !== undefined && !/^http:\/\/[a-z0-9.-]+(:\d+)?(\/\S*)?$/.test(props.lokiUrl)) {
     problems.push(`lokiUrl "${props.lokiUrl}" must be an in-cluster http:// service URL`);
@@ -218,6 +232,7 @@ export class Monitoring extends Construct {
       rules: props.alertRules.rulesMap,
       scrapeTargets: props.scrapeTargets ?? [],
       dashboards,
+      ...(props.productDashboards ? { productDashboards: props.productDashboards } : {}),
       alertsTopicArn: topicArn,
       secretPrefix: naming.prefix,
       ...(props.lokiUrl ? { lokiUrl: props.lokiUrl } : {}),

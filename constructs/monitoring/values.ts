@@ -10,7 +10,7 @@
 import type { ObservabilityConfig, ReceiverConfig, ReceiverType } from "../../config/schema/observability";
 import type { CloudWatchExporterOverrides, KubePrometheusStackOverrides, PrometheusRulesMap } from "../../charts/overrides";
 import { DEFAULT_STORAGE_CLASS, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
-import { DATASOURCE_UIDS, type Dashboard } from "./dashboards";
+import { DATASOURCE_UIDS, type Dashboard, type ProductDashboards } from "./dashboards";
 
 export const PROMETHEUS_SERVICE_ACCOUNT = "prometheus";
 export const ALERTMANAGER_SERVICE_ACCOUNT = "alertmanager";
@@ -25,6 +25,8 @@ export const GRAFANA_ADMIN_PASSWORD_LENGTH = 32;
 /** Grafana folder and provider of the repository's dashboards. */
 export const DASHBOARD_PROVIDER = "platform";
 export const DASHBOARD_FOLDER = "Platform";
+/** Provider of a product's dashboards (`product-<name>`, in a folder named after the product). */
+export const PRODUCT_DASHBOARD_PROVIDER_PREFIX = "product-";
 
 /** Key of a receiver's credential inside its Kubernetes Secret (mounted into Alertmanager). */
 export const RECEIVER_SECRET_KEY = "credential";
@@ -74,6 +76,8 @@ export interface KubePrometheusStackInput {
   readonly rules: PrometheusRulesMap;
   readonly scrapeTargets: readonly ScrapeTarget[];
   readonly dashboards: readonly Dashboard[];
+  /** Dashboards of the products, each in a folder of its own. @default none */
+  readonly productDashboards?: readonly ProductDashboards[];
   /** ARN of the environment's alerts topic (Alertmanager publishes to it with SigV4). */
   readonly alertsTopicArn: string;
   /** Prefix of the scope's Secrets Manager secrets; receiver secrets are named relative to it. */
@@ -291,9 +295,20 @@ function grafanaDataSources(region: string, lokiUrl: string | undefined): Record
   ];
 }
 
+/** A read-only file provider of Grafana: dashboards change through review, never in the UI. */
+function dashboardProvider(name: string, folder: string): Record<string, unknown> {
+  return { name, orgId: 1, folder, type: "file", disableDeletion: true, editable: false, options: { path: `/var/lib/grafana/dashboards/${name}` } };
+}
+
 export function kubePrometheusStackValues(input: KubePrometheusStackInput): KubePrometheusStackOverrides {
   const { prometheus, alertmanager, grafana } = input;
   const dashboards = input.dashboards.filter((dashboard) => dashboard.datasources.every((uid) => uid !== DATASOURCE_UIDS.loki || input.lokiUrl));
+  const providers = [
+    { name: DASHBOARD_PROVIDER, folder: DASHBOARD_FOLDER, dashboards },
+    ...(input.productDashboards ?? [])
+      .filter((product) => product.dashboards.length > 0)
+      .map((product) => ({ name: `${PRODUCT_DASHBOARD_PROVIDER_PREFIX}${product.product}`, folder: product.product, dashboards: product.dashboards })),
+  ];
   return {
     prometheus: {
       serviceAccount: { create: true, name: PROMETHEUS_SERVICE_ACCOUNT },
@@ -330,23 +345,10 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
       // Anonymous access and sign-up are off by default in Grafana; the platform does not turn them on.
       "grafana.ini": { analytics: { check_for_updates: false } },
       additionalDataSources: grafanaDataSources(input.region, input.lokiUrl),
-      dashboardProviders: {
-        "dashboardproviders.yaml": {
-          apiVersion: 1,
-          providers: [
-            {
-              name: DASHBOARD_PROVIDER,
-              orgId: 1,
-              folder: DASHBOARD_FOLDER,
-              type: "file",
-              disableDeletion: true,
-              editable: false,
-              options: { path: `/var/lib/grafana/dashboards/${DASHBOARD_PROVIDER}` },
-            },
-          ],
-        },
-      },
-      dashboards: { [DASHBOARD_PROVIDER]: Object.fromEntries(dashboards.map((dashboard) => [dashboard.name, { json: dashboard.json }])) },
+      dashboardProviders: { "dashboardproviders.yaml": { apiVersion: 1, providers: providers.map((provider) => dashboardProvider(provider.name, provider.folder)) } },
+      dashboards: Object.fromEntries(
+        providers.map((provider) => [provider.name, Object.fromEntries(provider.dashboards.map((dashboard) => [dashboard.name, { json: dashboard.json }]))]),
+      ),
     },
     additionalPrometheusRulesMap: input.rules,
     extraManifests: extraManifests(input.namespace, input.secretPrefix, alertmanager.receivers),
