@@ -102,6 +102,66 @@ const duration = z.string().regex(/^\d+(s|m|h)$/, { error: "expected a duration 
 
 
 // ---------------------------------------------------------------------------------------------------------------
+// Workload volumes
+
+/** gp3 volumes hold 1 GiB to 16 TiB. */
+export const VOLUME_SIZE_RANGE_GIB = [1, 16_384] as const;
+const GIBIBYTE = 1024 ** 3;
+/** Where the platform mounts the writable scratch volume; no other volume may use it. */
+export const TMP_MOUNT = "/tmp";
+/** Paths a volume may not cover: the root, system and kernel interfaces, and the service account token. */
+export const RESERVED_MOUNT_PATHS = ["/", "/etc", "/proc", "/sys", "/dev", "/var/run/secrets", "/run/secrets", "/bin", "/sbin", "/lib", "/usr"] as const;
+
+const volumeSize = z
+  .union([z.string(), z.number()], { error: `expected a size such as 20Gi (${VOLUME_SIZE_RANGE_GIB[0]}Gi to ${VOLUME_SIZE_RANGE_GIB[1]}Gi)` })
+  .transform((value) => String(value))
+  .refine(
+    (value) => {
+      const bytes = parseMemory(value);
+      return bytes !== undefined && bytes >= VOLUME_SIZE_RANGE_GIB[0] * GIBIBYTE && bytes <= VOLUME_SIZE_RANGE_GIB[1] * GIBIBYTE;
+    },
+    { error: `expected a size such as 20Gi, from ${VOLUME_SIZE_RANGE_GIB[0]}Gi to ${VOLUME_SIZE_RANGE_GIB[1]}Gi (a gp3 volume)` },
+  );
+
+const mountPath = z
+  .string({ error: "expected an absolute path such as /var/cache/app" })
+  .regex(/^(\/[A-Za-z0-9._-]+)+$/, { error: "expected an absolute path such as /var/cache/app (letters, digits, '.', '_' and '-' between '/', no trailing '/')" })
+  .refine((value) => !value.split("/").some((segment) => segment === "." || segment === ".."), { error: "a mount path may not contain '.' or '..' segments" });
+
+/** An extra writable mount of a workload (the root filesystem stays read-only). */
+export const VolumeSchema = z
+  .strictObject({
+    /** Volume name, unique in the workload (a persistent claim is named `<workload>-<name>`). */
+    name: dnsLabel(20, "a volume name"),
+    /** Where the container sees it. */
+    mountPath,
+    /** Scratch space on the node's disk (or in memory), gone with the pod. */
+    emptyDir: z
+      .strictObject({
+        sizeLimit: memoryQuantity(),
+        /** tmpfs in the pod's memory: counts against the container's memory limit. */
+        memory: z.boolean().default(false),
+      })
+      .optional(),
+    /** A gp3 volume of its own for each pod (generic ephemeral volume), created with the pod and deleted with it. */
+    ephemeral: z.strictObject({ size: volumeSize }).optional(),
+    /**
+     * A gp3 volume that outlives the pods (a PersistentVolumeClaim `<workload>-<name>`), e.g. a cache kept across
+     * restarts. ReadWriteOnce: one pod mounts it, so a Deployment with one runs exactly one replica and is replaced
+     * with the Recreate strategy; cron jobs and pre-rollout jobs run one pod at a time.
+     */
+    persistent: z.strictObject({ size: volumeSize }).optional(),
+  })
+  .superRefine((volume, ctx) => {
+    const kinds = (["emptyDir", "ephemeral", "persistent"] as const).filter((key) => volume[key] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.addIssue({ code: "custom", message: `a volume needs exactly one of emptyDir, ephemeral or persistent; found ${kinds.length === 0 ? "none" : kinds.join(", ")}`, input: volume });
+    }
+  });
+
+export type VolumeConfig = z.output<typeof VolumeSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Workload
 
 export const ResourcesSchema = z
@@ -272,6 +332,8 @@ const workloadShape = {
     securityContext: z.strictObject({ runAsUser: z.int().min(1).optional(), runAsGroup: z.int().min(1).optional(), fsGroup: z.int().min(1).optional() }).optional(),
     /** Size of the writable /tmp (emptyDir). Default: the environment's `workloads.tmpSizeLimit`. */
     tmpSizeLimit: memoryQuantity().optional(),
+    /** Writable mounts beside /tmp: emptyDir with a size limit, ephemeral gp3 volumes, persistent claims (caches). */
+    volumes: z.array(VolumeSchema).default([]),
     /** Default: the environment's `workloads.terminationGracePeriodSeconds`. */
     terminationGracePeriodSeconds: z.int().min(0).max(3600).optional(),
     /**
@@ -367,6 +429,8 @@ function checkWorkload(workload: z.output<z.ZodObject<typeof workloadShape>>, ct
   }
   if (workload.ingress && kind === "web") checkPort(["ingress", "port"], workload.ingress.port, "the ingress");
 
+  checkVolumes(workload, ctx);
+
   for (const [name, value] of Object.entries(workload.env)) {
     if (typeof value === "string" && value.includes("${")) {
       issue(ctx, ["env", name], "'${' would be read as a Terraform interpolation; use $(VAR) to refer to another variable (Kubernetes expands it)", value);
@@ -377,6 +441,45 @@ function checkWorkload(workload: z.output<z.ZodObject<typeof workloadShape>>, ct
   for (const name of grantEnv.filter((env) => env in workload.env)) {
     issue(ctx, ["env", name], `${name} is also set by a grant's env; set it in one place`, workload.env[name]);
   }
+}
+
+/** A volume's mount path covers `path` (is it, or a parent of it). */
+function covers(mount: string, path: string): boolean {
+  return mount === "/" || path === mount || path.startsWith(`${mount}/`);
+}
+
+function checkVolumes(workload: z.output<z.ZodObject<typeof workloadShape>>, ctx: Ctx): void {
+  const names = new Map<string, number>();
+  const paths = new Map<string, number>();
+  workload.volumes.forEach((volume, index) => {
+    const at = (...path: (string | number)[]) => ["volumes", index, ...path];
+    if (volume.name === "tmp") issue(ctx, at("name"), "tmp is the platform's /tmp volume; choose another name", volume.name);
+    const sameName = names.get(volume.name);
+    if (sameName !== undefined) issue(ctx, at("name"), `volumes[${sameName}] is already named ${volume.name}; volume names are unique in a workload`, volume.name);
+    names.set(volume.name, index);
+    const samePath = paths.get(volume.mountPath);
+    if (samePath !== undefined) issue(ctx, at("mountPath"), `volumes[${samePath}] is already mounted at ${volume.mountPath}`, volume.mountPath);
+    paths.set(volume.mountPath, index);
+    if (volume.mountPath === TMP_MOUNT) {
+      issue(ctx, at("mountPath"), `${TMP_MOUNT} is the platform's scratch volume; size it with tmpSizeLimit, or mount this volume elsewhere`, volume.mountPath);
+    }
+    const reserved = RESERVED_MOUNT_PATHS.find((path) => volume.mountPath === path || (["/proc", "/sys", "/dev", "/var/run/secrets", "/run/secrets"].includes(path) && covers(path, volume.mountPath)));
+    if (reserved) issue(ctx, at("mountPath"), `a volume may not be mounted at or inside ${reserved} (the system, the kernel's interfaces or the service account token live there); reserved: ${RESERVED_MOUNT_PATHS.join(", ")}`, volume.mountPath);
+    if (volume.emptyDir?.memory) {
+      const size = parseMemory(volume.emptyDir.sizeLimit);
+      const limit = parseMemory(workload.resources.limits.memory);
+      if (size !== undefined && limit !== undefined && size >= limit) {
+        issue(ctx, at("emptyDir", "sizeLimit"), `a memory-backed emptyDir counts against the container's memory limit (${workload.resources.limits.memory}); ${volume.emptyDir.sizeLimit} would leave nothing for the process: lower it or set memory: false`, volume.emptyDir.sizeLimit);
+      }
+    }
+    if (volume.persistent && DEPLOYMENT_KINDS.includes(workload.kind)) {
+      if (workload.autoscaling) {
+        issue(ctx, at("persistent"), `a persistent volume (ReadWriteOnce) is mounted by one pod, but autoscaling runs up to ${workload.autoscaling.maxReplicas}; use ephemeral (one volume per pod) or run one replica without autoscaling`, volume.persistent);
+      } else if (workload.replicas !== undefined && workload.replicas > 1) {
+        issue(ctx, at("persistent"), `a persistent volume (ReadWriteOnce) is mounted by one pod, but this workload runs ${workload.replicas} replicas; use ephemeral (one volume per pod) or replicas: 1`, volume.persistent);
+      }
+    }
+  });
 }
 
 export type WorkloadConfig = z.output<typeof WorkloadSchema>;
@@ -750,6 +853,13 @@ export function checkProducts(env: ProductsCheckInput, ctx: Ctx): void {
     for (const [name, workload] of Object.entries(product.workloads)) {
       const problem = imagePinningProblem(workload.image, policy.requireImageDigest);
       if (problem) issue(ctx, at("workloads", name, "image"), problem, workload.image);
+      if (DEPLOYMENT_KINDS.includes(workload.kind) && workload.replicas === undefined && !workload.autoscaling && policy.minReplicas > 1) {
+        workload.volumes.forEach((volume, index) => {
+          if (volume.persistent) {
+            issue(ctx, at("workloads", name, "volumes", index, "persistent"), `a persistent volume (ReadWriteOnce) is mounted by one pod, but the workload runs this environment's default of ${policy.minReplicas} replicas (workloads.minReplicas); use ephemeral (one volume per pod)`, volume.persistent);
+          }
+        });
+      }
       if (DEPLOYMENT_KINDS.includes(workload.kind)) {
         const { min } = replicaBounds(workload, policy);
         if (min < policy.minReplicas) {

@@ -91,7 +91,7 @@ export interface ProductWorkloadsProps {
   readonly ingressGroup?: IngressGroupSettings;
   /** Alias of the data key that encrypts buckets and secrets, e.g. alias/acme-prod-data. */
   readonly dataKeyAlias: string;
-  /** Keep Secrets Manager secrets from being destroyed (`prevent_destroy`), as for other stateful resources. */
+  /** Keep Secrets Manager secrets and persistent volume claims from being destroyed (`prevent_destroy`), as for other stateful resources. */
   readonly protectSecrets: boolean;
   /**
    * Naming scope of the data services, buckets and queues the product uses.
@@ -282,6 +282,7 @@ export class ProductWorkloads extends Construct {
         // The apply waits for the rollout only once every secret value the pods read is seeded.
         awaitReadiness: awaitsReadiness(secretsReadBy(spec, declaredSecrets).map((secret) => gates.get(secret) as SecretValueGate)),
         awsStatements: statements,
+        protectVolumes: props.protectSecrets,
         network: {
           loadBalancerCidrs: props.network.loadBalancerCidrs,
           ...(usedConnections.length > 0 ? { dataTier: { cidrs: props.network.dataTierCidrs, ports: usedConnections.map((ref) => ref.port) } } : {}),

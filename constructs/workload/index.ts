@@ -31,6 +31,7 @@ import { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
 import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/job-v1";
 import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1, type NetworkPolicyV1SpecEgress, type NetworkPolicyV1SpecIngress } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { PersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
@@ -51,7 +52,8 @@ import { WorkloadIdentity, type WorkloadPolicyStatement } from "../workload-iden
 import { imagePinningProblem } from "./image";
 import { ALB_ANNOTATIONS, groupAnnotations, HEALTHY_STATUS_CODES, INGRESS_CLASS_NAME, type IngressGroupSettings } from "./ingress";
 import { selectorLabels, workloadLabels } from "./labels";
-import { podTemplateSpec, type EnvVar } from "./pod";
+import { persistentClaimName, podTemplateSpec, VOLUME_ACCESS_MODE, type EnvVar } from "./pod";
+import { DEFAULT_STORAGE_CLASS } from "../core/platform-contracts";
 
 export { appSecretName, grantEnv, grantStatements, queueName, serviceStatements } from "./grants";
 export { ingressGroupSettings, type IngressGroupSettings } from "./ingress";
@@ -148,6 +150,11 @@ export interface WorkloadProps {
    * @default true
    */
   readonly awaitReadiness?: boolean | IResolvable;
+  /**
+   * `prevent_destroy` on the workload's persistent volume claims (constructs do so where state is protected).
+   * @default true
+   */
+  readonly protectVolumes?: boolean;
 }
 
 /** Name of a pre-rollout job: the workload name and a hash of what it runs. */
@@ -172,6 +179,8 @@ export class Workload extends Construct {
   readonly autoscaler?: HorizontalPodAutoscalerV2;
   readonly disruptionBudget?: PodDisruptionBudgetV1;
   readonly networkPolicy: NetworkPolicyV1;
+  /** Claims of the workload's persistent volumes, by volume name. */
+  readonly volumeClaims: ReadonlyMap<string, PersistentVolumeClaimV1>;
 
   constructor(scope: Construct, id: string, props: WorkloadProps) {
     super(scope, id);
@@ -198,6 +207,25 @@ export class Workload extends Construct {
       });
     }
 
+    // Persistent volumes: a claim each, bound when the first pod uses it. The gp3 class binds WaitForFirstConsumer, so
+    // the provider must not wait for Bound at create (`wait_until_bound`, default true, would time out the apply before
+    // the pod that binds it exists: registry.terraform.io/providers/hashicorp/kubernetes/latest/docs/resources/persistent_volume_claim_v1).
+    const claims = new Map<string, PersistentVolumeClaimV1>();
+    for (const volume of spec.volumes) {
+      if (!volume.persistent) continue;
+      claims.set(
+        volume.name,
+        new PersistentVolumeClaimV1(this, `volume-${volume.name}`, {
+          metadata: { name: persistentClaimName(name, volume), namespace, labels: { ...this.labels } },
+          spec: { accessModes: [VOLUME_ACCESS_MODE], storageClassName: DEFAULT_STORAGE_CLASS, resources: { requests: { storage: volume.persistent.size } } },
+          waitUntilBound: false,
+          lifecycle: { preventDestroy: props.protectVolumes ?? true },
+          dependsOn: inNamespace,
+        }),
+      );
+    }
+    this.volumeClaims = claims;
+
     const isDeployment = spec.kind === "web" || spec.kind === "worker";
     const pod = podTemplateSpec({
       name,
@@ -211,7 +239,7 @@ export class Workload extends Construct {
       ...(isDeployment ? { spreadSelector: this.selector } : {}),
     });
     const template = { metadata: { labels: { ...this.labels }, annotations: { ...props.podAnnotations } }, spec: pod };
-    const dependsOn = [...inNamespace, this.serviceAccount, ...(this.identity ? [this.identity.association] : []), ...(props.dependsOn ?? [])];
+    const dependsOn = [...inNamespace, this.serviceAccount, ...(this.identity ? [this.identity.association] : []), ...claims.values(), ...(props.dependsOn ?? [])];
 
     if (isDeployment) {
       const bounds = replicaBounds(spec, policy);
@@ -228,7 +256,8 @@ export class Workload extends Construct {
           replicas: String(spec.autoscaling ? bounds.min : bounds.max),
           revisionHistoryLimit: REVISION_HISTORY_LIMIT,
           selector: { matchLabels: { ...this.selector } },
-          strategy: { type: "RollingUpdate", rollingUpdate: { ...policy.rollingUpdate } },
+          // A ReadWriteOnce claim is attached to one node: the old pod must release it before the new one starts.
+          strategy: claims.size > 0 ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { ...policy.rollingUpdate } },
           template,
         },
         waitForRollout: props.awaitReadiness ?? true,
