@@ -15,6 +15,7 @@ import { DataServices } from "../constructs/data-services";
 import { ServiceAlarms } from "../constructs/service-alarms";
 import { dataServiceAlarmTargets } from "../constructs/service-alarms/targets";
 import { Edge } from "../constructs/edge";
+import { uploadScopes } from "../constructs/edge/uploads";
 import { ObjectStorage } from "../constructs/object-storage";
 import { CLOUDFRONT_REGION } from "../constructs/cdn/rules";
 import { PlatformKeys, RegionalBackupKey } from "../constructs/kms";
@@ -190,6 +191,7 @@ export class InfraStack extends BaseStack {
         storage: this.storage,
         usEast1,
         logging: { retentionDays: environment.logging.retentionDays, kmsKey: this.keys.logs },
+        uploads: uploadScopes(environment.products),
       });
     }
 

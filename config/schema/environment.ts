@@ -13,7 +13,8 @@ import { BackupSchema, backupRegionIssues } from "./backup";
 import { checkProducts, ProductInstanceSchema, WorkloadPolicySchema } from "./products";
 import { ObservabilitySchema, observabilityIssues } from "./observability";
 import { declaredServiceNames, serviceEnvironmentIssues, ServicesSchema, StorageSchema } from "./services";
-import { EdgeSchema, edgeEnvironmentIssues } from "./edge";
+import { EdgeSchema, edgeEnvironmentIssues, managedRuleGroupsOf } from "./edge";
+import { BODY_SIZE_GROUP, BODY_SIZE_RULE, groupSettings, ruleOverrides } from "../../constructs/waf/rules";
 
 export const PROFILES = ["production", "staging", "development"] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -185,6 +186,7 @@ export const EnvironmentSchema = z
       ctx.addIssue({ code: "custom", path: ["backup", ...issue.path], message: issue.message, input: issue.input });
     }
     checkProducts(env, ctx);
+    for (const issue of uploadIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     for (const issue of dnsPublishingIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     for (const issue of observabilityIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     const serviceIssues = [
@@ -195,6 +197,31 @@ export const EnvironmentSchema = z
       ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     }
   });
+
+/**
+ * Products' upload paths relax the common rule set's SizeRestrictions_BODY on the environment's web ACL, which the
+ * platform then manages: the environment may not override that rule itself.
+ */
+function uploadIssues(env: {
+  readonly edge: { readonly waf: { readonly managedRuleGroups: readonly unknown[] } };
+  readonly products: Readonly<Record<string, { readonly workloads: Readonly<Record<string, { readonly ingress?: { readonly uploads?: unknown } | undefined }>> }>>;
+}): { path: (string | number)[]; message: string; input: unknown }[] {
+  const uploaders = Object.entries(env.products).flatMap(([product, config]) =>
+    Object.entries(config.workloads).flatMap(([workload, spec]) => (spec.ingress?.uploads ? [`${product}/${workload}`] : [])),
+  );
+  if (uploaders.length === 0) return [];
+  return managedRuleGroupsOf(env.edge.waf).flatMap((entry, index) => {
+    const group = groupSettings(entry);
+    if (group.name !== BODY_SIZE_GROUP || ruleOverrides(group)[BODY_SIZE_RULE] === undefined) return [];
+    return [
+      {
+        path: ["edge", "waf", "managedRuleGroups", index],
+        message: `${BODY_SIZE_RULE} is managed by the platform while products declare uploads (${uploaders.join(", ")}): it only labels bodies over 8 KB, and the web ACL blocks them outside the upload paths; remove its override`,
+        input: group,
+      },
+    ];
+  });
+}
 
 /** Whether external-dns publishes hosts under `domain` (its zone is one external-dns manages). */
 export function dnsPublishes(addons: { readonly externalDns: { readonly enabled: boolean; readonly zones: readonly string[] } }, domain: string): boolean {

@@ -22,6 +22,7 @@ import { SERVICE_KINDS } from "../../constructs/core/connections";
 import { imagePinningProblem } from "../../constructs/workload/image";
 import { CPU_QUANTITY_HINT, MEMORY_QUANTITY_HINT, parseCpu, parseMemory } from "../../constructs/workload/quantity";
 import { looksLikeTenantNamespace } from "../../constructs/alert-rules/rules";
+import { ALB_BODY_INSPECTION_BYTES, MAX_UPLOAD_BYTES } from "../../constructs/waf/rules";
 import { ProductAlertOverridesSchema, ProductMonitoringSchema } from "./observability";
 import { dnsLabel, duplicatesOf, ianaTimeZone, kubernetesCron, uniqueList } from "./primitives";
 import { WORKLOAD_VARIABLE_NAMES, WORKLOAD_VARIABLES } from "./injected-env";
@@ -316,6 +317,27 @@ const workloadShape = {
         port: portRef.optional(),
         /** Rule order within the ALB group (1-1000, lower first); more specific paths need lower numbers. */
         order: z.int().min(1).max(1000).optional(),
+        /**
+         * Paths of these hosts that accept request bodies over 8 KB (file uploads), up to `maxBodySize`. The
+         * environment's web ACL blocks larger bodies everywhere else (its common rule set's SizeRestrictions_BODY;
+         * WAF inspects only the first 8 KB of a body behind a load balancer), and here blocks a declared Content-Length
+         * above maxBodySize. Default paths: the ingress paths.
+         */
+        uploads: z
+          .strictObject({
+            maxBodySize: z
+              .union([z.string(), z.number()], { error: "expected a size such as 50Mi" })
+              .transform((value) => String(value))
+              .refine(
+                (value) => {
+                  const bytes = parseMemory(value);
+                  return bytes !== undefined && bytes > ALB_BODY_INSPECTION_BYTES && bytes <= MAX_UPLOAD_BYTES;
+                },
+                { error: `expected a size such as 50Mi, above 8Ki (what every path accepts) and at most ${MAX_UPLOAD_BYTES / 1024 ** 3}Gi` },
+              ),
+            paths: uniqueList(urlPath, "paths").min(1).optional(),
+          })
+          .optional(),
       })
       .optional(),
     /** TCP ports this workload may reach on any destination outside the cluster (e.g. 443 for third-party APIs). */
@@ -428,6 +450,12 @@ function checkWorkload(workload: z.output<z.ZodObject<typeof workloadShape>>, ct
     if (probe?.tcp) checkPort(["probes", name, "tcp", "port"], probe.tcp.port, `the ${name} probe`);
   }
   if (workload.ingress && kind === "web") checkPort(["ingress", "port"], workload.ingress.port, "the ingress");
+  const ingressPaths = workload.ingress?.paths ?? [];
+  (workload.ingress?.uploads?.paths ?? []).forEach((path, index) => {
+    if (!ingressPaths.some((prefix) => prefix === "/" || path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`))) {
+      issue(ctx, ["ingress", "uploads", "paths", index], `${path} is not under the paths routed to this workload (${ingressPaths.join(", ")}); uploads there would never reach it`, path);
+    }
+  });
 
   checkVolumes(workload, ctx);
 
