@@ -189,10 +189,15 @@ function observabilityDefaults(profile: Profile): ObservabilityDefaults {
     },
     // CloudWatch API reads cost money per metric: production and staging only, at the 5-minute period.
     cloudwatchExporter: { enabled: !development, periodSeconds: 300 },
-    // Application logs: 30 days in production (the reference guides' retention), less elsewhere.
+    // Application logs: 30 days in production (the reference guides' retention), less elsewhere; the platform's own
+    // logs as long; audit logs a year searchable in production (an object-locked archive keeps them for years).
     logs: {
       backend: "loki",
-      retentionDays: production ? 30 : development ? 7 : 14,
+      retention: {
+        application: production ? 30 : development ? 7 : 14,
+        infrastructure: production ? 30 : development ? 7 : 14,
+        audit: production ? 365 : development ? 7 : 90,
+      },
       loki: { replicas: production ? 3 : 1, storageGiB: production ? 20 : 10 },
     },
     cloudwatchAlarms: {

@@ -308,6 +308,23 @@ export const ProductMonitoringSchema = z.strictObject({
   }),
 });
 
+/** Log classes: how long logs are kept (observability.logs.retention). */
+export const LOG_CLASSES = ["application", "audit"] as const;
+export type LogClass = (typeof LOG_CLASSES)[number];
+
+/** `logs` of a product: where its logs go and which retention class they have. */
+export const ProductLogsSchema = z.strictObject({
+  /**
+   * Prefix of the product's log index (OpenSearch: `<prefix>-<class>-YYYY.MM.DD`) or stream (Loki label `app`).
+   * A shared tenant's instance writes to `<prefix>-<tenant>`. Default: the product name.
+   */
+  // At most 30 characters: `<prefix>-<tenant>-<class>` must fit a 63-character Kubernetes label value.
+  indexPrefix: z.string().regex(/^[a-z](?:[a-z0-9-]{0,28}[a-z0-9])?$/, { error: "expected a lowercase prefix such as noor (letters, digits and '-', at most 30, not ending with '-')" }).optional(),
+  /** Retention class of the product's logs; a workload may set its own (`workloads.<name>.logs.class`). */
+  class: z.enum(LOG_CLASSES, { error: `expected one of ${LOG_CLASSES.join(", ")}` }).default("application"),
+});
+
+export type ProductLogsConfig = z.output<typeof ProductLogsSchema>;
 export type HttpMetricsConfig = z.output<typeof HttpMetricsSchema>;
 export type ProductAlertRuleConfig = z.output<typeof ProductAlertRuleSchema>;
 export type ProductMonitoringConfig = z.output<typeof ProductMonitoringSchema>;
@@ -420,8 +437,26 @@ export const ObservabilitySchema = z
     logs: z.strictObject({
       /** Where logs are stored: Loki on S3 (default) or an OpenSearch domain of the environment (EFK layout). */
       backend: z.enum(LOG_BACKENDS, { error: `expected one of ${LOG_BACKENDS.join(", ")}` }),
-      /** Days logs are kept (Loki compactor retention and the bucket's lifecycle). */
-      retentionDays: z.int().min(1).max(3650),
+      /**
+       * Days logs stay searchable, per class: `application` (the products' workloads), `infrastructure` (the platform's
+       * own pods: add-ons, monitoring, logging, kube-system) and `audit` (workloads of products that declare their logs
+       * audit logs). Loki applies them per stream; the bucket keeps objects as long as the longest.
+       */
+      retention: z.strictObject({
+        application: z.int().min(1).max(3650),
+        infrastructure: z.int().min(1).max(3650),
+        audit: z.int().min(1).max(3650),
+      }),
+      /**
+       * Where audit logs are also written, for multi-year retention: a bucket of `storage.buckets` with object lock
+       * (write once; its lock period keeps them), under `prefix`. Required in production when a product has audit logs.
+       */
+      auditArchive: z
+        .strictObject({
+          bucket: dnsLabel(63, "a bucket name"),
+          prefix: z.string().regex(/^([a-z0-9][a-z0-9._-]*\/)+$/, { error: "expected a key prefix such as audit-logs/ (lowercase segments, each ending with '/')" }).default("audit-logs/"),
+        })
+        .optional(),
       loki: z.strictObject({
         /** Loki replicas (single-binary mode; the replication factor follows, up to 3). */
         replicas: z.int().min(1).max(7),
@@ -435,6 +470,14 @@ export const ObservabilitySchema = z
   })
   .superRefine((observability, ctx) => {
     const { prometheus, logs } = observability;
+    if (logs.retention.infrastructure > logs.retention.audit || logs.retention.application > logs.retention.audit) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["logs", "retention", "audit"],
+        message: `audit logs are kept at least as long as the other classes (application ${logs.retention.application}, infrastructure ${logs.retention.infrastructure} days); got ${logs.retention.audit}`,
+        input: logs.retention.audit,
+      });
+    }
     if (prometheus.retentionSizeGiB >= prometheus.storageGiB) {
       ctx.addIssue({
         code: "custom",
@@ -476,20 +519,60 @@ export interface ObservabilityIssue {
   readonly input: unknown;
 }
 
-/** Rules that need the rest of the environment: the OpenSearch domain logs go to must be one of its services. */
+/**
+ * Rules that need the rest of the environment: the OpenSearch domain logs go to must be one of its services; the audit
+ * archive must be a declared bucket under object lock keeping logs at least as long as `retention.audit`; and in
+ * production, products whose logs are audit logs need the archive.
+ */
 export function observabilityIssues(env: {
+  readonly profile?: string;
   readonly observability: Pick<ObservabilityConfig, "logs">;
   readonly services: { readonly opensearch: Readonly<Record<string, unknown>> };
+  readonly storage?: { readonly buckets: Readonly<Record<string, { readonly objectLock?: { readonly mode: string; readonly retentionDays: number } | undefined }>> };
+  readonly products?: Readonly<Record<string, { readonly logs: { readonly class: string }; readonly workloads: Readonly<Record<string, { readonly logs?: { readonly class?: string | undefined } | undefined }>> }>>;
 }): ObservabilityIssue[] {
   const { logs } = env.observability;
-  if (logs.backend !== "opensearch" || !logs.opensearchService) return [];
-  const known = Object.keys(env.services.opensearch).sort();
-  if (known.includes(logs.opensearchService)) return [];
-  return [
-    {
-      path: ["observability", "logs", "opensearchService"],
-      message: `no opensearch service "${logs.opensearchService}" in services.opensearch (defined: ${known.join(", ") || "none"})`,
-      input: logs.opensearchService,
-    },
-  ];
+  const issues: ObservabilityIssue[] = [];
+  if (logs.backend === "opensearch" && logs.opensearchService) {
+    const known = Object.keys(env.services.opensearch).sort();
+    if (!known.includes(logs.opensearchService)) {
+      issues.push({
+        path: ["observability", "logs", "opensearchService"],
+        message: `no opensearch service "${logs.opensearchService}" in services.opensearch (defined: ${known.join(", ") || "none"})`,
+        input: logs.opensearchService,
+      });
+    }
+  }
+  const archive = logs.auditArchive;
+  if (archive && env.storage) {
+    const bucket = env.storage.buckets[archive.bucket];
+    const declared = Object.keys(env.storage.buckets).sort();
+    if (!bucket) {
+      issues.push({ path: ["observability", "logs", "auditArchive", "bucket"], message: `no bucket "${archive.bucket}" under storage.buckets (declared: ${declared.join(", ") || "none"})`, input: archive.bucket });
+    } else if (!bucket.objectLock) {
+      issues.push({
+        path: ["observability", "logs", "auditArchive", "bucket"],
+        message: `bucket ${archive.bucket} has no object lock; an audit archive must be write-once: set storage.buckets.${archive.bucket}.objectLock (COMPLIANCE in production)`,
+        input: archive.bucket,
+      });
+    } else if (bucket.objectLock.retentionDays < logs.retention.audit) {
+      issues.push({
+        path: ["observability", "logs", "auditArchive", "bucket"],
+        message: `bucket ${archive.bucket} locks objects for ${bucket.objectLock.retentionDays} days, less than retention.audit ${logs.retention.audit}; the archive must keep audit logs at least as long as they are searchable`,
+        input: archive.bucket,
+      });
+    }
+  }
+  if (!archive && env.profile === "production") {
+    for (const [product, config] of Object.entries(env.products ?? {})) {
+      const audited = Object.entries(config.workloads).filter(([, workload]) => (workload.logs?.class ?? config.logs.class) === "audit").map(([name]) => name);
+      if (audited.length === 0) continue;
+      issues.push({
+        path: ["observability", "logs", "auditArchive"],
+        message: `product ${product} writes audit logs (${audited.join(", ")}); production keeps them in an archive under object lock: set observability.logs.auditArchive.bucket to a storage bucket with objectLock`,
+        input: undefined,
+      });
+    }
+  }
+  return issues;
 }

@@ -23,7 +23,7 @@ import { imagePinningProblem } from "../../constructs/workload/image";
 import { CPU_QUANTITY_HINT, MEMORY_QUANTITY_HINT, parseCpu, parseMemory } from "../../constructs/workload/quantity";
 import { looksLikeTenantNamespace } from "../../constructs/alert-rules/rules";
 import { ALB_BODY_INSPECTION_BYTES, MAX_UPLOAD_BYTES } from "../../constructs/waf/rules";
-import { ProductAlertOverridesSchema, ProductMonitoringSchema } from "./observability";
+import { LOG_CLASSES, ProductAlertOverridesSchema, ProductLogsSchema, ProductMonitoringSchema } from "./observability";
 import { dnsLabel, duplicatesOf, ianaTimeZone, kubernetesCron, uniqueList } from "./primitives";
 import { WORKLOAD_VARIABLE_NAMES, WORKLOAD_VARIABLES } from "./injected-env";
 
@@ -356,6 +356,8 @@ const workloadShape = {
     tmpSizeLimit: memoryQuantity().optional(),
     /** Writable mounts beside /tmp: emptyDir with a size limit, ephemeral gp3 volumes, persistent claims (caches). */
     volumes: z.array(VolumeSchema).default([]),
+    /** Retention class of this workload's logs. Default: the product's `logs.class`. */
+    logs: z.strictObject({ class: z.enum(LOG_CLASSES, { error: `expected one of ${LOG_CLASSES.join(", ")}` }) }).optional(),
     /** Default: the environment's `workloads.terminationGracePeriodSeconds`. */
     terminationGracePeriodSeconds: z.int().min(0).max(3600).optional(),
     /**
@@ -555,6 +557,8 @@ const productShape = {
   alerts: ProductAlertOverridesSchema.optional(),
   /** The product's HTTP metric names, its own Grafana dashboards and alert rules (see config/schema/observability.ts). */
   monitoring: ProductMonitoringSchema.prefault({}),
+  /** Its log index/stream prefix and retention class (see config/schema/observability.ts). */
+  logs: ProductLogsSchema.prefault({}),
 };
 
 /**

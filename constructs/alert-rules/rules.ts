@@ -121,7 +121,7 @@ export function matchedLabels(expr: string): Set<string> {
 }
 
 /**
- * `expr` with `matcher` (e.g. `namespace=~"noor|.+-noor"`) added to every vector and range selector, so the rule only
+ * `expr` with `matcher` (e.g. `namespace=~"shop|.+-shop"`) added to every vector and range selector, so the rule only
  * sees the series of the product's own instances. Throws when `expr` does not parse (check with promqlProblem first).
  */
 export function scopeExpression(expr: string, matcher: string): string {

@@ -55,3 +55,14 @@ export const SYSTEM_NAMESPACES: readonly string[] = ["default", "kube-node-lease
 
 /** Labels of the Prometheus pods (set by the Prometheus operator): network policies admit scrapes from them. */
 export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/name": "prometheus" };
+
+/**
+ * Pod labels the product workloads carry for the log pipeline (constructs/logging reads them from the Kubernetes
+ * metadata Fluent Bit adds): the product's log prefix (Loki label `app`), its retention class (Loki label `log_class`,
+ * the audit archive), and the OpenSearch index prefix `<prefix>-<class>`.
+ */
+export const LOG_LABELS = {
+  prefix: "platform.example.com/log-prefix",
+  class: "platform.example.com/log-class",
+  index: "platform.example.com/log-index",
+} as const;

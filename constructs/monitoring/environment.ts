@@ -13,7 +13,7 @@ import type { AccountScope } from "../core/aws";
 import { validateName, type Naming } from "../core/naming";
 import { EXTERNAL_SECRETS_METRICS } from "../core/platform-contracts";
 import { Logging, LOKI_URL } from "../logging";
-import { environmentAccessLogBucket } from "../object-storage";
+import { bucketName, environmentAccessLogBucket } from "../object-storage";
 import { openSearchDomainName } from "../opensearch";
 import { selectorLabels } from "../workload/labels";
 import { loadDashboardFiles, type ProductDashboards } from "./dashboards";
@@ -140,7 +140,8 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
     account,
     clusterName,
     backend: logs.backend,
-    retentionDays: logs.retentionDays,
+    retention: logs.retention,
+    ...(logs.auditArchive ? { auditArchive: { bucketName: bucketName(naming.withoutTenant(), logs.auditArchive.bucket), prefix: logs.auditArchive.prefix } } : {}),
     ...(logs.backend === "loki" ? { loki: logs.loki } : {}),
     ...(logs.backend === "opensearch" && logs.opensearchService
       ? { opensearch: { serviceName: logs.opensearchService, domainName: openSearchDomainName(naming, logs.opensearchService) } }

@@ -44,7 +44,7 @@ import { AppNamespace, type NamespaceQuota } from "../app-namespace";
 import { partitionOf, type AccountScope } from "../core/aws";
 import type { WorkloadPolicyStatement } from "../workload-identity";
 import { validateName, type Naming } from "../core/naming";
-import { SECRETS_MANAGER_STORE } from "../core/platform-contracts";
+import { LOG_LABELS, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
 import { awaitsReadiness, SecretValueGate } from "../secret-values";
 import { secretsReadBy } from "../secret-values/inventory";
 import { appSecretName, grantEnv, grantStatements, serviceStatements, Workload, type EnvVar, type IngressGroupSettings } from "../workload";
@@ -279,6 +279,7 @@ export class ProductWorkloads extends Construct {
         env,
         envFromConfigMaps: spec.envFrom,
         ...(checksum ? { podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: checksum } } : {}),
+        podLabels: logLabels(props, spec),
         // The apply waits for the rollout only once every secret value the pods read is seeded.
         awaitReadiness: awaitsReadiness(secretsReadBy(spec, declaredSecrets).map((secret) => gates.get(secret) as SecretValueGate)),
         awsStatements: statements,
@@ -313,6 +314,17 @@ export class ProductWorkloads extends Construct {
     }
     this.workloads = workloads;
   }
+}
+
+/**
+ * The log pipeline's labels of a workload's pods: the product's log prefix (a shared tenant's instance adds its id, so
+ * its logs have indices and streams of their own), the retention class, and the OpenSearch index prefix of both.
+ */
+export function logLabels(props: Pick<ProductWorkloadsProps, "name" | "product" | "sharedTenant">, spec: WorkloadConfig): Record<string, string> {
+  const base = props.product.logs.indexPrefix ?? props.name;
+  const prefix = props.sharedTenant ? `${base}-${props.sharedTenant}` : base;
+  const logClass = spec.logs?.class ?? props.product.logs.class;
+  return { [LOG_LABELS.prefix]: prefix, [LOG_LABELS.class]: logClass, [LOG_LABELS.index]: `${prefix}-${logClass}` };
 }
 
 /** Bucket grants limited to objects under `prefix` (see ProductWorkloadsProps.objectPrefix). */

@@ -230,7 +230,7 @@ export interface HostMatch {
  * `maxBodyBytes`, and blocks it otherwise.
  */
 export interface UploadScope {
-  /** Rule name suffix, unique in the ACL (e.g. `noor-backend`). */
+  /** Rule name suffix, unique in the ACL (e.g. `shop-api`). */
   readonly name: string;
   readonly hosts: readonly HostMatch[];
   /** Path prefixes (e.g. /api/v1/uploads). */

@@ -134,6 +134,8 @@ export interface WorkloadProps {
   readonly envFromConfigMaps?: readonly string[];
   /** Pod template annotations, e.g. checksums of mounted configuration so a change rolls the pods. @default none */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Extra pod labels (not selectors), e.g. the log pipeline's (LOG_LABELS). @default none */
+  readonly podLabels?: Readonly<Record<string, string>>;
   /**
    * AWS permissions; when non-empty the workload gets an IAM role (EKS Pod Identity) and a mounted token.
    * @default none: no role, no token
@@ -238,7 +240,7 @@ export class Workload extends Construct {
       restartPolicy: isDeployment ? "Always" : "Never",
       ...(isDeployment ? { spreadSelector: this.selector } : {}),
     });
-    const template = { metadata: { labels: { ...this.labels }, annotations: { ...props.podAnnotations } }, spec: pod };
+    const template = { metadata: { labels: { ...props.podLabels, ...this.labels }, annotations: { ...props.podAnnotations } }, spec: pod };
     const dependsOn = [...inNamespace, this.serviceAccount, ...(this.identity ? [this.identity.association] : []), ...claims.values(), ...(props.dependsOn ?? [])];
 
     if (isDeployment) {
