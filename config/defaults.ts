@@ -200,6 +200,8 @@ function observabilityDefaults(profile: Profile): ObservabilityDefaults {
       },
       loki: { replicas: production ? 3 : 1, storageGiB: production ? 20 : 10 },
     },
+    // Grafana and Alertmanager stay inside the cluster unless an environment exposes them.
+    exposure: { enabled: false, hosts: { grafana: "monitoring", alertmanager: "alertmanager" }, scheme: "internal", authentication: { type: "none" } },
     cloudwatchAlarms: {
       periodSeconds: production ? 60 : 300,
       evaluationPeriods: production ? 5 : 3,

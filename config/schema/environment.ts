@@ -188,7 +188,7 @@ export const EnvironmentSchema = z
     checkProducts(env, ctx);
     for (const issue of uploadIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     for (const issue of dnsPublishingIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
-    for (const issue of observabilityIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
+    for (const issue of observabilityIssues({ ...env, publishes: (domain) => dnsPublishes(env.addons, domain) })) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     const serviceIssues = [
       ...serviceEnvironmentIssues(env),
       ...edgeEnvironmentIssues(env.edge, declaredServiceNames(env.services, env.storage).filter(({ path }) => path[0] === "storage").map(({ name }) => name)),

@@ -21,7 +21,7 @@ import {
   RESERVED_RULE_LABELS,
   TERRAFORM_TEMPLATE,
 } from "../../constructs/alert-rules/rules";
-import { dnsLabel, duplicatesOf, uniqueList } from "./primitives";
+import { dnsLabel, duplicatesOf, ipv4Cidr, uniqueList } from "./primitives";
 
 /** Alert severities, most urgent first. Routing matches on them. */
 export const ALERT_SEVERITIES = ["critical", "warning", "info"] as const;
@@ -382,6 +382,87 @@ export const CloudWatchAlarmsSchema = z.strictObject({
 });
 
 // ---------------------------------------------------------------------------------------------------------------
+// Grafana and Alertmanager exposure
+
+export const EXPOSURE_SCHEMES = ["internal", "internet-facing"] as const;
+export const EXPOSURE_AUTHENTICATION = ["none", "oidc", "cognito"] as const;
+
+const httpsUrl = z.string().regex(/^https:\/\/[a-z0-9.-]+(:\d+)?(\/\S*)?$/i, { error: "expected an https:// URL" });
+
+/** ALB authentication before Grafana and Alertmanager (listener-authenticate-users; HTTPS listeners only). */
+export const ExposureAuthenticationSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ type: z.literal("none") }),
+    z.strictObject({
+      type: z.literal("oidc"),
+      issuer: httpsUrl,
+      authorizationEndpoint: httpsUrl,
+      tokenEndpoint: httpsUrl,
+      userInfoEndpoint: httpsUrl,
+      /**
+       * Secrets Manager secret (relative to `<project>-<env>/`) holding the OIDC client as JSON keys `clientID` and
+       * `clientSecret`; created empty by the platform stack, seeded by a human (`npm run secrets -- list <env>`).
+       */
+      clientCredentialsSecret: secretReference,
+      /** Scopes requested from the identity provider. */
+      scope: z.string().regex(/^[A-Za-z0-9_:.-]+( [A-Za-z0-9_:.-]+)*$/, { error: "expected space-separated scopes such as openid email" }).default("openid email"),
+      /** Seconds an authenticated session lasts. */
+      sessionTimeoutSeconds: z.int().min(1).max(604_800).default(3600),
+    }),
+    z.strictObject({
+      type: z.literal("cognito"),
+      /** The user pool (arn:aws:cognito-idp:<region>:<account>:userpool/<id>). */
+      userPoolArn: z.string().regex(/^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[A-Za-z0-9_-]+$/, { error: "expected a Cognito user pool ARN such as arn:aws:cognito-idp:eu-west-1:111111111111:userpool/eu-west-1_AbCdEf123" }),
+      /** The app client's id (not secret; the load balancer reads the client secret from Cognito). */
+      userPoolClientId: z.string().regex(/^[a-z0-9]{1,128}$/, { error: "expected a Cognito app client id" }),
+      /** The user pool's domain prefix (my-domain, not the full https URL). */
+      userPoolDomain: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { error: "expected the Cognito domain prefix (e.g. acme-sso), not a URL" }),
+      sessionTimeoutSeconds: z.int().min(1).max(604_800).default(3600),
+    }),
+  ],
+  { error: `expected authentication with type one of ${EXPOSURE_AUTHENTICATION.join(", ")}` },
+);
+
+/** Grafana and Alertmanager on hosts of one of the edge's domains, behind an ALB of their own. Off by default. */
+export const ExposureSchema = z
+  .strictObject({
+    enabled: z.boolean(),
+    /** Key of the edge domain (`edge.domains.<key>`) the hosts live under; its certificate (`*.<domain>`) is used. */
+    domain: dnsLabel(24, "a domain key").optional(),
+    /** Host labels under the domain. */
+    hosts: z.strictObject({ grafana: dnsLabel(63, "a host label"), alertmanager: dnsLabel(63, "a host label") }),
+    /** `internal`: reachable from the VPC and its peers only (VPN, peering); `internet-facing` needs authentication. */
+    scheme: z.enum(EXPOSURE_SCHEMES, { error: `expected one of ${EXPOSURE_SCHEMES.join(", ")}` }),
+    /** Client CIDRs the load balancer admits. Default: internal, the VPC and its peer networks; internet-facing, any. */
+    allowedCidrs: uniqueList(ipv4Cidr(), "CIDRs").optional(),
+    authentication: ExposureAuthenticationSchema,
+  })
+  .superRefine((exposure, ctx) => {
+    if (exposure.enabled && !exposure.domain) {
+      ctx.addIssue({ code: "custom", path: ["domain"], message: "name the edge domain (a key of edge.domains) the monitoring hosts live under", input: undefined });
+    }
+    if (exposure.scheme === "internet-facing" && exposure.authentication.type === "none") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["authentication", "type"],
+        message: "an internet-facing Grafana and Alertmanager need single sign-on in front (oidc or cognito): Alertmanager has no login of its own",
+        input: "none",
+      });
+    }
+    if (exposure.hosts.grafana === exposure.hosts.alertmanager) {
+      ctx.addIssue({ code: "custom", path: ["hosts", "alertmanager"], message: "Grafana and Alertmanager need hosts of their own", input: exposure.hosts.alertmanager });
+    }
+    (exposure.allowedCidrs ?? []).forEach((cidr, index) => {
+      if (exposure.scheme === "internal" && cidr.endsWith("/0")) {
+        ctx.addIssue({ code: "custom", path: ["allowedCidrs", index], message: "an internal load balancer admits networks that reach the VPC; list them instead of the whole internet", input: cidr });
+      }
+    });
+  });
+
+export type ExposureConfig = z.output<typeof ExposureSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
 // The section
 
 export const ObservabilitySchema = z
@@ -467,6 +548,8 @@ export const ObservabilitySchema = z
       opensearchService: dnsLabel(40, "a data service name").optional(),
     }),
     cloudwatchAlarms: CloudWatchAlarmsSchema,
+    /** Grafana and Alertmanager behind a load balancer of their own (off by default). */
+    exposure: ExposureSchema,
   })
   .superRefine((observability, ctx) => {
     const { prometheus, logs } = observability;
@@ -526,7 +609,10 @@ export interface ObservabilityIssue {
  */
 export function observabilityIssues(env: {
   readonly profile?: string;
-  readonly observability: Pick<ObservabilityConfig, "logs">;
+  readonly observability: Pick<ObservabilityConfig, "logs"> & { readonly exposure?: ExposureConfig };
+  readonly edge?: { readonly domains: Readonly<Record<string, { readonly name: string }>> };
+  /** Whether external-dns publishes hosts under a domain. */
+  readonly publishes?: (domain: string) => boolean;
   readonly services: { readonly opensearch: Readonly<Record<string, unknown>> };
   readonly storage?: { readonly buckets: Readonly<Record<string, { readonly objectLock?: { readonly mode: string; readonly retentionDays: number } | undefined }>> };
   readonly products?: Readonly<Record<string, { readonly logs: { readonly class: string }; readonly workloads: Readonly<Record<string, { readonly logs?: { readonly class?: string | undefined } | undefined }>> }>>;
@@ -540,6 +626,23 @@ export function observabilityIssues(env: {
         path: ["observability", "logs", "opensearchService"],
         message: `no opensearch service "${logs.opensearchService}" in services.opensearch (defined: ${known.join(", ") || "none"})`,
         input: logs.opensearchService,
+      });
+    }
+  }
+  const exposure = env.observability.exposure;
+  if (exposure?.enabled && exposure.domain && env.edge) {
+    const domain = env.edge.domains[exposure.domain];
+    if (!domain) {
+      issues.push({
+        path: ["observability", "exposure", "domain"],
+        message: `no domain "${exposure.domain}" under edge.domains (declared: ${Object.keys(env.edge.domains).sort().join(", ") || "none"})`,
+        input: exposure.domain,
+      });
+    } else if (env.publishes && !env.publishes(domain.name)) {
+      issues.push({
+        path: ["observability", "exposure", "domain"],
+        message: `nothing publishes the monitoring hosts under ${domain.name}: add its zone to addons.externalDns.zones (and enable external-dns)`,
+        input: exposure.domain,
       });
     }
   }

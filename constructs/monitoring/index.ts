@@ -31,6 +31,7 @@ import { MONITORING_NAMESPACE } from "../core/platform-contracts";
 import { SecretValueGate } from "../secret-values";
 import { WorkloadIdentity, type WorkloadPolicyStatement } from "../workload-identity";
 import { dashboardCollisions, loadDashboards, type Dashboard, type ProductDashboards } from "./dashboards";
+import { MonitoringExposure, type MonitoringExposureProps } from "./exposure";
 import {
   ALERTMANAGER_SERVICE_ACCOUNT,
   CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT,
@@ -43,6 +44,7 @@ import {
 } from "./values";
 
 export * from "./dashboards";
+export * from "./exposure";
 export * from "./values";
 
 /** Helm release names (they prefix the charts' object names). */
@@ -78,6 +80,11 @@ export interface MonitoringProps {
   readonly scrapeTargets?: readonly ScrapeTarget[];
   /** In-cluster URL of Loki (adds the Loki data source and the logs dashboard). @default none — no Loki data source */
   readonly lokiUrl?: string;
+  /**
+   * Expose Grafana and Alertmanager on hosts of an edge domain behind a load balancer of their own.
+   * @default not exposed (reach them with kubectl port-forward)
+   */
+  readonly exposure?: Omit<MonitoringExposureProps, "naming" | "namespace" | "dependsOn" | "secrets">;
   /** Dashboards to provision. @default every file in dashboards/ */
   readonly dashboards?: readonly Dashboard[];
   /** The products' own dashboards, each product in a Grafana folder of its own. @default none */
@@ -157,8 +164,10 @@ export class Monitoring extends Construct {
   readonly values: KubePrometheusStackOverrides;
   /** The receivers' credential secrets (created empty), by Secrets Manager name. */
   readonly receiverSecrets: ReadonlyMap<string, SecretsmanagerSecret>;
-  /** Whether each receiver secret has a value (see constructs/secret-values). */
+  /** Whether each receiver secret (and the OIDC client's) has a value (see constructs/secret-values). */
   readonly secretGates: readonly SecretValueGate[];
+  /** Grafana and Alertmanager behind the monitoring load balancer, when exposed. */
+  readonly exposure?: MonitoringExposure;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -236,6 +245,9 @@ export class Monitoring extends Construct {
       alertsTopicArn: topicArn,
       secretPrefix: naming.prefix,
       ...(props.lokiUrl ? { lokiUrl: props.lokiUrl } : {}),
+      ...(props.exposure
+        ? { externalUrls: { grafana: `https://${props.exposure.config.hosts.grafana}.${props.exposure.domain}`, alertmanager: `https://${props.exposure.config.hosts.alertmanager}.${props.exposure.domain}` } }
+        : {}),
     });
     this.release = chartRelease(this, "release", {
       chart: "kube-prometheus-stack",
@@ -245,6 +257,18 @@ export class Monitoring extends Construct {
       // The receivers' ExternalSecrets find their Secrets Manager secrets.
       dependsOn: [this.namespace, alertmanagerIdentity.association, grafanaIdentity.association, ...receiverSecrets.values(), ...(props.dependsOn ?? [])],
     });
+
+    if (props.exposure) {
+      this.exposure = new MonitoringExposure(this, "exposure", {
+        ...props.exposure,
+        naming,
+        namespace: this.namespace,
+        // Its Services come with the release; the OIDC client syncs through the External Secrets stores.
+        dependsOn: [this.release, ...(props.dependsOn ?? [])],
+        secrets: props.receiverSecrets,
+      });
+      if (this.exposure.secretGate) gates.push(this.exposure.secretGate);
+    }
 
     let exporterIdentity: WorkloadIdentity | undefined;
     if (props.cloudwatchExporter.enabled) {

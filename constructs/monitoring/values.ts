@@ -7,7 +7,7 @@
  * (`extraManifests`, `additionalServiceMonitors`, `additionalPodMonitors`, `additionalPrometheusRulesMap`): their
  * CRDs do not exist when `terraform plan` first runs on a new cluster, so they cannot be `kubernetes_manifest`s.
  */
-import type { ObservabilityConfig, ReceiverConfig, ReceiverType } from "../../config/schema/observability";
+import type { ExposureConfig, ObservabilityConfig, ReceiverConfig, ReceiverType } from "../../config/schema/observability";
 import type { CloudWatchExporterOverrides, KubePrometheusStackOverrides, PrometheusRulesMap } from "../../charts/overrides";
 import { DEFAULT_STORAGE_CLASS, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
 import { DATASOURCE_UIDS, type Dashboard, type ProductDashboards } from "./dashboards";
@@ -84,6 +84,8 @@ export interface KubePrometheusStackInput {
   readonly secretPrefix: string;
   /** In-cluster URL of Loki, when logs go to Loki (adds the Loki data source). */
   readonly lokiUrl?: string;
+  /** The external URLs of Grafana and Alertmanager when they are exposed (links in notifications and the UI). */
+  readonly externalUrls?: { readonly grafana: string; readonly alertmanager: string };
 }
 
 export type { CloudWatchExporterOverrides, KubePrometheusStackOverrides };
@@ -107,6 +109,14 @@ function volumeClaimTemplate(sizeGiB: number) {
 /** Replicas spread across zones (hard: two replicas in one zone would not survive that zone). */
 function spread(replicas: number) {
   return replicas > 1 ? { podAntiAffinity: "hard", podAntiAffinityTopologyKey: ZONE_TOPOLOGY_KEY } : {};
+}
+
+/** JSON keys of the monitoring load balancer's OIDC client secret (the keys the load balancer controller reads). */
+export const OIDC_CLIENT_KEYS = ["clientID", "clientSecret"] as const;
+
+/** The Secrets Manager name of the monitoring load balancer's OIDC client secret (under the scope's prefix). */
+export function oidcSecretsManagerName(secretPrefix: string, config: ExposureConfig): string | undefined {
+  return config.enabled && config.authentication.type === "oidc" ? `${secretPrefix}/${config.authentication.clientCredentialsSecret}` : undefined;
 }
 
 /** Kubernetes Secret that holds a receiver's credential. */
@@ -334,6 +344,7 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
         ...spread(alertmanager.replicas),
         storage: volumeClaimTemplate(alertmanager.storageGiB),
         ...receiverVolumes(alertmanager.receivers),
+        ...(input.externalUrls ? { externalUrl: input.externalUrls.alertmanager } : {}),
       },
       config: alertmanagerConfig(input),
     },
@@ -344,6 +355,8 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
       persistence: { enabled: true, type: "pvc", size: gi(grafana.storageGiB), accessModes: ["ReadWriteOnce"] },
       // Anonymous access and sign-up are off by default in Grafana; the platform does not turn them on.
       "grafana.ini": { analytics: { check_for_updates: false } },
+      // Behind the monitoring load balancer Grafana must know its public URL (redirects, links in alerts).
+      ...(input.externalUrls ? { env: { GF_SERVER_ROOT_URL: input.externalUrls.grafana } } : {}),
       additionalDataSources: grafanaDataSources(input.region, input.lokiUrl),
       dashboardProviders: { "dashboardproviders.yaml": { apiVersion: 1, providers: providers.map((provider) => dashboardProvider(provider.name, provider.folder)) } },
       dashboards: Object.fromEntries(

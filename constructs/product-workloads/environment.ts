@@ -101,9 +101,13 @@ export function workloadNetworkLayout(environment: Pick<EnvironmentConfig, "netw
  * stacks have none), so its description is found under the environment's name.
  */
 function edgeWebAclArn(scope: Construct, props: EnvironmentProductsProps): string | undefined {
-  const { edge } = props.environment;
+  return regionalWebAclArn(scope, "products-edge", props.environment.edge, props.naming);
+}
+
+/** The edge's regional web ACL ARN, read from its published description at plan time (none without one). */
+export function regionalWebAclArn(scope: Construct, id: string, edge: Pick<EnvironmentConfig, "edge">["edge"], naming: Naming): string | undefined {
   if (!edge.waf.regional || Object.keys(edge.domains).length === 0) return undefined;
-  const description = new DataAwsSsmParameter(scope, "products-edge", { name: edgeParameterName(props.naming.withoutTenant()) });
+  const description = new DataAwsSsmParameter(scope, id, { name: edgeParameterName(naming.withoutTenant()) });
   return Token.asString(Fn.lookup(Fn.jsondecode(description.insecureValue), "webAclArn"));
 }
 
