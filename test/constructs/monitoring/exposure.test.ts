@@ -51,7 +51,8 @@ type Values = Record<string, any>;
 
 function kpsValues(json: Synthesized): Values {
   const release = Object.values(resourcesOf(json, "helm_release")).find((item) => item.name === "kube-prometheus-stack");
-  return (release?.values as string[]).map((text) => parse(text) as Values).reduce((acc, doc) => ({ ...acc, ...doc }), {});
+  if (!release) throw new Error("no kube-prometheus-stack release");
+  return (release.values as string[]).map((text) => parse(text) as Values).reduce((acc, doc) => ({ ...acc, ...doc }), {});
 }
 
 const ingresses = (json: Synthesized) => resourceList(json, "kubernetes_ingress_v1") as { metadata: { name: string; namespace: string; annotations: Record<string, string> }; spec: { rule: { host: string; http: { path: { backend: { service: { name: string; port: { number: number } } } }[] } }[] } }[];
