@@ -165,6 +165,14 @@ export interface ChartOverrides {
       >
     >;
   };
+  "cluster-autoscaler": {
+    readonly cloudProvider: "aws";
+    readonly awsRegion: string;
+    readonly autoDiscovery: { readonly clusterName: string };
+    readonly replicaCount: number;
+    readonly rbac: { readonly serviceAccount: ServiceAccountOverride };
+    readonly extraArgs: Readonly<Record<string, string | number | boolean>>;
+  };
   /** Monitoring (constructs/monitoring). */
   "kube-prometheus-stack": KubePrometheusStackOverrides;
   "prometheus-yet-another-cloudwatch-exporter": CloudWatchExporterOverrides;

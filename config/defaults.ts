@@ -67,6 +67,8 @@ const CLUSTER_COMMON = {
   endpoint: { publicAccess: false, publicAccessCidrs: [] },
   access: { adminRoleArns: [], viewerRoleArns: [], adminPermissionSets: [], viewerPermissionSets: [] },
   networkPolicy: true,
+  // No SSH key and no bastion; Session Manager only where an environment turns it on.
+  nodeAccess: { sessionManager: false },
   managedAddons: {
     vpcCni: "v1.21.1-eksbuild.8",
     coreDns: "v1.13.2-eksbuild.4",
@@ -93,6 +95,9 @@ function systemPool(instanceTypes: string[], size: { min: number; desired: numbe
     autoRepair: true,
   };
 }
+
+/** The Cluster Autoscaler, off: Karpenter scales nodes by default. */
+const CLUSTER_AUTOSCALER_COMMON = { enabled: false, expander: "least-waste" as const, scaleDownUnneededTime: "10m", scaleDownUtilizationThreshold: 0.5 };
 
 /** Karpenter's node pool shape shared by every profile (limits and capacity types differ). */
 const KARPENTER_POOL_COMMON = {
@@ -356,6 +361,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
         replicas: 2,
         nodePool: { ...KARPENTER_POOL_COMMON, capacityTypes: ["on-demand"], cpuLimit: 256, memoryLimitGiB: 1024, consolidateAfter: "10m" },
       },
+      clusterAutoscaler: { ...CLUSTER_AUTOSCALER_COMMON, replicas: 2 },
       storage: { reclaimPolicy: "Retain" },
     },
     // Production: digests only, two replicas at least, zone spreading enforced, no unavailable replica during a rollout.
@@ -419,6 +425,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
         replicas: 2,
         nodePool: { ...KARPENTER_POOL_COMMON, capacityTypes: ["spot", "on-demand"], cpuLimit: 64, memoryLimitGiB: 256, consolidateAfter: "5m" },
       },
+      clusterAutoscaler: { ...CLUSTER_AUTOSCALER_COMMON, replicas: 1 },
       storage: { reclaimPolicy: "Delete" },
     },
     workloads: {
@@ -479,6 +486,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
         replicas: 1,
         nodePool: { ...KARPENTER_POOL_COMMON, capacityTypes: ["spot", "on-demand"], cpuLimit: 32, memoryLimitGiB: 128, consolidateAfter: "1m" },
       },
+      clusterAutoscaler: { ...CLUSTER_AUTOSCALER_COMMON, replicas: 1 },
       storage: { reclaimPolicy: "Delete" },
     },
     // Development: single replicas allowed, faster scale-down, secrets restorable for a week.

@@ -92,6 +92,8 @@ export class InfraStack extends BaseStack {
       adminPermissionSets: cluster.access.adminPermissionSets,
       viewerPermissionSets: cluster.access.viewerPermissionSets,
       networkPolicy: cluster.networkPolicy,
+      sessionManager: cluster.nodeAccess.sessionManager,
+      autoscaled: environment.addons.clusterAutoscaler.enabled,
       managedAddons: cluster.managedAddons,
       nodePools: cluster.nodePools,
       protect: protectsState(context),

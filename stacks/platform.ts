@@ -50,6 +50,7 @@ export class PlatformStack extends BaseStack {
       cluster: this.cluster,
       config: context.environment.addons,
       nodeImageRelease: context.environment.cluster.nodeImageRelease,
+      sessionManager: context.environment.cluster.nodeAccess.sessionManager,
       tags: this.tags,
     });
     const { velero } = context.environment.backup;

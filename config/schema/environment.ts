@@ -8,6 +8,7 @@ import { awsAccountId, awsRegion, dnsLabel, ipv4Cidr, logRetentionDays, parseCid
 import { PolicySchema } from "./policy";
 import { AddonsSchema } from "./addons";
 import { ClusterSchema, clusterProfileIssues } from "./cluster";
+import { CLUSTER_AUTOSCALER_APP_VERSION } from "../../constructs/addons/cluster-autoscaler/facts";
 import { AlertsSchema } from "./alerts";
 import { BackupSchema, backupRegionIssues } from "./backup";
 import { checkProducts, ProductInstanceSchema, WorkloadPolicySchema } from "./products";
@@ -42,6 +43,9 @@ export const INTERFACE_ENDPOINT_SERVICES = [
 ] as const;
 
 export const NAT_MODES = ["per-az", "single", "none"] as const;
+
+/** Interface endpoints the Session Manager agent needs in a VPC without NAT. */
+export const SESSION_MANAGER_ENDPOINTS = ["ssm", "ssmmessages", "ec2messages"] as const;
 
 const SubnetNewBitsSchema = z.strictObject({
   /** Bits added to the VPC prefix for each public subnet (load balancers, NAT gateways). */
@@ -176,6 +180,36 @@ export const EnvironmentSchema = z
           path: ["network", "availabilityZones", index],
           message: `availability zone is not in the environment's region ${env.account.region}`,
           input: zone,
+        });
+      }
+    }
+    if (env.cluster.nodeAccess.sessionManager && env.network.natGateways === "none") {
+      const missing = SESSION_MANAGER_ENDPOINTS.filter((service) => !env.network.interfaceEndpoints.includes(service));
+      if (missing.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["network", "interfaceEndpoints"],
+          message: `cluster.nodeAccess.sessionManager needs the ${missing.join(", ")} interface endpoint(s): without NAT gateways the nodes' agent reaches Session Manager only through them`,
+          input: env.network.interfaceEndpoints,
+        });
+      }
+    }
+    if (env.addons.clusterAutoscaler.enabled) {
+      const [minor] = /^\d+\.\d+/.exec(CLUSTER_AUTOSCALER_APP_VERSION) ?? [];
+      if (minor !== env.cluster.kubernetesVersion) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["addons", "clusterAutoscaler", "enabled"],
+          message: `the pinned Cluster Autoscaler (${CLUSTER_AUTOSCALER_APP_VERSION}) supports Kubernetes ${minor}, but cluster.kubernetesVersion is ${env.cluster.kubernetesVersion}; its minor must match the cluster's (pin the chart release for ${env.cluster.kubernetesVersion} in charts/catalog.ts)`,
+          input: true,
+        });
+      }
+      if (env.cluster.nodePools.every((pool) => pool.maxSize <= pool.minSize)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["addons", "clusterAutoscaler", "enabled"],
+          message: `every node pool has maxSize equal to minSize (${env.cluster.nodePools.map((pool) => `${pool.name} ${pool.minSize}-${pool.maxSize}`).join(", ")}): the Cluster Autoscaler would have nothing to scale; raise a pool's maxSize`,
+          input: true,
         });
       }
     }

@@ -1,7 +1,7 @@
 /**
  * The platform add-ons of one cluster, composed from configuration: the AWS Load Balancer Controller (default
  * ingress), External Secrets with its ClusterSecretStores, metrics-server, the default encrypted gp3
- * StorageClass, and — when enabled — Karpenter, external-dns and cert-manager. Each add-on is its own construct
+ * StorageClass, and — when enabled — Karpenter or the Cluster Autoscaler, external-dns and cert-manager. Each add-on is its own construct
  * in constructs/addons/<name>; this one only wires them to what `<env>-infra` provides, found by name
  * (constructs/addons/infra-lookup).
  */
@@ -11,6 +11,7 @@ import type { AddonsConfig } from "../../config/schema/addons";
 import type { AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
 import { CertManager } from "./cert-manager";
+import { ClusterAutoscaler } from "./cluster-autoscaler";
 import { ExternalDns } from "./external-dns";
 import { ExternalSecrets } from "./external-secrets";
 import { InfraLookup } from "./infra-lookup";
@@ -34,6 +35,11 @@ export interface PlatformAddonsProps {
    * @default none
    */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Session Manager access to nodes (`cluster.nodeAccess.sessionManager`): Karpenter's nodes get it as the managed ones.
+   * @default false
+   */
+  readonly sessionManager?: boolean;
 }
 
 export class PlatformAddons extends Construct {
@@ -43,6 +49,7 @@ export class PlatformAddons extends Construct {
   readonly metricsServer: MetricsServer;
   readonly storageClasses: StorageClasses;
   readonly karpenter?: Karpenter;
+  readonly clusterAutoscaler?: ClusterAutoscaler;
   readonly externalDns?: ExternalDns;
   readonly certManager?: CertManager;
 
@@ -80,6 +87,17 @@ export class PlatformAddons extends Construct {
         replicas: config.karpenter.replicas,
         nodePool: config.karpenter.nodePool,
         nodeTags: props.tags ?? {},
+        sessionManager: props.sessionManager ?? false,
+      });
+    }
+    if (config.clusterAutoscaler.enabled) {
+      const autoscaler = config.clusterAutoscaler;
+      this.clusterAutoscaler = new ClusterAutoscaler(this, "cluster-autoscaler", {
+        ...base,
+        replicas: autoscaler.replicas,
+        expander: autoscaler.expander,
+        scaleDownUnneededTime: autoscaler.scaleDownUnneededTime,
+        scaleDownUtilizationThreshold: autoscaler.scaleDownUtilizationThreshold,
       });
     }
     if (config.externalDns.enabled) {
