@@ -48,6 +48,10 @@ export const CHART_CATALOG = {
   loki: { chart: "loki", repository: "https://grafana.github.io/helm-charts", version: "7.3.0" },
   "fluent-bit": { chart: "fluent-bit", repository: "https://fluent.github.io/helm-charts", version: "0.58.1" },
   velero: { chart: "velero", repository: "https://vmware-tanzu.github.io/helm-charts", version: "12.1.0" },
+  // Not under ../shared/upstream: facts converted from the charts' upstream repositories at the release tag by
+  // scripts/convert-fetched-charts.ts (argoproj/argo-helm argo-rollouts-2.41.0, stakater/Reloader chart-v2.2.16).
+  "argo-rollouts": { chart: "argo-rollouts", repository: "https://argoproj.github.io/argo-helm", version: "2.41.0" },
+  reloader: { chart: "reloader", repository: "https://stakater.github.io/stakater-charts", version: "2.2.16" },
 } as const satisfies Record<string, ChartSource>;
 
 export type CatalogChart = keyof typeof CHART_CATALOG;
@@ -172,6 +176,17 @@ export interface ChartOverrides {
     readonly replicaCount: number;
     readonly rbac: { readonly serviceAccount: ServiceAccountOverride };
     readonly extraArgs: Readonly<Record<string, string | number | boolean>>;
+  };
+  "argo-rollouts": {
+    readonly controller: { readonly replicas: number; readonly pdb: { readonly enabled: boolean; readonly maxUnavailable?: number } };
+  };
+  reloader: {
+    readonly reloader: {
+      readonly reloadStrategy: "annotations";
+      readonly ignoreConfigMaps: boolean;
+      readonly enableHA: boolean;
+      readonly deployment: { readonly replicas: number };
+    };
   };
   /** Monitoring (constructs/monitoring). */
   "kube-prometheus-stack": KubePrometheusStackOverrides;

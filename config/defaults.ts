@@ -96,6 +96,11 @@ function systemPool(instanceTypes: string[], size: { min: number; desired: numbe
   };
 }
 
+/** Secret-change restarts and progressive delivery are opt-in (each installs a controller with cluster-wide rights). */
+function deliveryAddonsOff(replicas: number) {
+  return { reloader: { enabled: false, replicas }, argoRollouts: { enabled: false, replicas } };
+}
+
 /** The Cluster Autoscaler, off: Karpenter scales nodes by default. */
 const CLUSTER_AUTOSCALER_COMMON = { enabled: false, expander: "least-waste" as const, scaleDownUnneededTime: "10m", scaleDownUtilizationThreshold: 0.5 };
 
@@ -362,6 +367,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
         nodePool: { ...KARPENTER_POOL_COMMON, capacityTypes: ["on-demand"], cpuLimit: 256, memoryLimitGiB: 1024, consolidateAfter: "10m" },
       },
       clusterAutoscaler: { ...CLUSTER_AUTOSCALER_COMMON, replicas: 2 },
+      ...deliveryAddonsOff(2),
       storage: { reclaimPolicy: "Retain" },
     },
     // Production: digests only, two replicas at least, zone spreading enforced, no unavailable replica during a rollout.
@@ -426,6 +432,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
         nodePool: { ...KARPENTER_POOL_COMMON, capacityTypes: ["spot", "on-demand"], cpuLimit: 64, memoryLimitGiB: 256, consolidateAfter: "5m" },
       },
       clusterAutoscaler: { ...CLUSTER_AUTOSCALER_COMMON, replicas: 1 },
+      ...deliveryAddonsOff(1),
       storage: { reclaimPolicy: "Delete" },
     },
     workloads: {
@@ -487,6 +494,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
         nodePool: { ...KARPENTER_POOL_COMMON, capacityTypes: ["spot", "on-demand"], cpuLimit: 32, memoryLimitGiB: 128, consolidateAfter: "1m" },
       },
       clusterAutoscaler: { ...CLUSTER_AUTOSCALER_COMMON, replicas: 1 },
+      ...deliveryAddonsOff(1),
       storage: { reclaimPolicy: "Delete" },
     },
     // Development: single replicas allowed, faster scale-down, secrets restorable for a week.

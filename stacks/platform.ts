@@ -81,8 +81,9 @@ export class PlatformStack extends BaseStack {
       protectSecrets: protectsState(context),
       // A dedicated tenant's domains are not the edge's: its stack issues their certificates (or uses the tenant's own).
       ...(context.tenant ? { certificates: "issue" as const, customCertificates: customCertificates(context.tenant) } : {}),
-      // Secrets need the External Secrets stores; pods get ALB readiness gates from the controller's webhook.
-      dependsOn: [this.addons.externalSecrets.stores, this.addons.loadBalancerController.release],
+      // Secrets need the External Secrets stores; pods get ALB readiness gates from the controller's webhook; Rollouts
+      // need the Argo Rollouts CRDs.
+      dependsOn: [this.addons.externalSecrets.stores, this.addons.loadBalancerController.release, ...(this.addons.argoRollouts ? [this.addons.argoRollouts.release] : [])],
     });
     // What a human still has to seed (products' secrets, receivers' credentials), at the end of every plan and apply.
     secretsAwaitingValuesOutput(this, [...[...this.products.values()].flatMap((product) => [...product.secretGates.values()]), ...this.observability.monitoring.secretGates]);

@@ -144,6 +144,17 @@ export const AddonsSchema = z
     /** Nodes whose requests are below this share of their capacity may be removed (0 to 1). */
     scaleDownUtilizationThreshold: z.number().gt(0).max(1),
   }),
+  /**
+   * Stakater Reloader: restarts a workload when a Kubernetes Secret it reads changes (a value rotated or re-seeded in
+   * Secrets Manager and synced by External Secrets). Config maps need no reloader: the platform renders them and a
+   * checksum of their content rolls the pods that load them.
+   */
+  reloader: z.strictObject({ enabled: z.boolean(), replicas }),
+  /**
+   * Argo Rollouts: canary or blue-green rollouts of the web workloads that set `progressiveDelivery`, with automatic
+   * rollback when the product's error rate or latency exceeds its thresholds (analysis against Prometheus).
+   */
+  argoRollouts: z.strictObject({ enabled: z.boolean(), replicas }),
   storage: z.strictObject({
     /** What happens to an EBS volume when its claim is deleted (Retain keeps the data). */
     reclaimPolicy: z.enum(RECLAIM_POLICIES, { error: `expected one of ${RECLAIM_POLICIES.join(", ")}` }),

@@ -230,7 +230,29 @@ export const EnvironmentSchema = z
     for (const issue of serviceIssues) {
       ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     }
+    for (const issue of progressiveDeliveryIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
   });
+
+/** Workloads with progressive delivery need the Argo Rollouts controller in the environment's cluster. */
+export function progressiveDeliveryIssues(env: {
+  readonly addons: { readonly argoRollouts: { readonly enabled: boolean } };
+  readonly products: Readonly<Record<string, { readonly workloads: Readonly<Record<string, { readonly progressiveDelivery?: unknown }>> }>>;
+}): { path: (string | number)[]; message: string; input: unknown }[] {
+  if (env.addons.argoRollouts.enabled) return [];
+  return Object.entries(env.products).flatMap(([product, config]) =>
+    Object.entries(config.workloads).flatMap(([workload, spec]) =>
+      spec.progressiveDelivery === undefined
+        ? []
+        : [
+            {
+              path: ["products", product, "workloads", workload, "progressiveDelivery"],
+              message: "progressive delivery needs the Argo Rollouts controller: set addons.argoRollouts.enabled: true in this environment",
+              input: spec.progressiveDelivery,
+            },
+          ],
+    ),
+  );
+}
 
 /**
  * Products' upload paths relax the common rule set's SizeRestrictions_BODY on the environment's web ACL, which the

@@ -273,6 +273,55 @@ export const AutoscalingSchema = z
     }
   });
 
+/** Rollout strategies of progressive delivery (Argo Rollouts). */
+export const ROLLOUT_STRATEGIES = ["canary", "blueGreen"] as const;
+
+/** One canary step: this share of the replicas runs the new version for `pause` while the analysis watches it. */
+const CanaryStepSchema = z.strictObject({
+  /** Percent of replicas on the new version (1-99; the last step is followed by full promotion). */
+  weight: z.int().min(1).max(99),
+  /** How long the step lasts before the next one. */
+  pause: duration,
+});
+
+/**
+ * Progressive delivery of a web workload (Argo Rollouts, `addons.argoRollouts`): a canary (the new version on a growing
+ * share of the replicas) or blue-green (the new version beside the old one, switched over at once), rolled back
+ * automatically when its own requests fail or slow down beyond the product's alert thresholds.
+ */
+export const ProgressiveDeliverySchema = z
+  .strictObject({
+    strategy: z.enum(ROLLOUT_STRATEGIES, { error: `expected one of ${ROLLOUT_STRATEGIES.join(", ")}` }),
+    /** canary only: the steps. Default: 20% for 2m, then 50% for 2m, then everything. */
+    steps: z.array(CanaryStepSchema).min(1).max(10).optional(),
+    /** What the analysis measures on the new version's pods (the product's `monitoring.httpMetrics`). */
+    analysis: z
+      .strictObject({
+        /** Time between measurements (and the rate() window of each query). */
+        interval: duration.default("1m"),
+        /** Measurements of a blue-green post-promotion analysis (a canary measures until the last step ends). */
+        measurements: z.int().min(1).max(60).default(5),
+        /** Failed measurements tolerated before the rollout is aborted and rolled back. */
+        failureLimit: z.int().min(0).max(10).default(1),
+        /** 5xx share of the new version's requests that fails a measurement. Default: the product's httpErrorRatePercent alert threshold. */
+        errorRatePercent: z.number().gt(0).lt(100).optional(),
+        /** p95 request duration of the new version that fails a measurement. Default: the product's httpLatencyP95Seconds threshold. */
+        latencyP95Seconds: z.number().gt(0).max(600).optional(),
+      })
+      .prefault({}),
+  })
+  .superRefine((delivery, ctx) => {
+    if (delivery.strategy !== "canary" && delivery.steps) {
+      ctx.addIssue({ code: "custom", path: ["steps"], message: "steps apply to the canary strategy; blue-green switches all traffic at once", input: delivery.steps });
+    }
+    (delivery.steps ?? []).forEach((step, index, steps) => {
+      const previous = steps[index - 1];
+      if (previous && step.weight <= previous.weight) {
+        ctx.addIssue({ code: "custom", path: ["steps", index, "weight"], message: `weights must grow from step to step (${previous.weight} then ${step.weight})`, input: step.weight });
+      }
+    });
+  });
+
 const workloadShape = {
     /**
      * web: Deployment + Service (+ Ingress when `ingress` is set); worker: Deployment without a Service;
@@ -373,6 +422,8 @@ const workloadShape = {
         interval: duration.optional(),
       })
       .optional(),
+    /** Canary or blue-green rollouts with automatic rollback (web workloads; needs `addons.argoRollouts` and `metrics`). */
+    progressiveDelivery: ProgressiveDeliverySchema.optional(),
 };
 
 /** One workload of a product. */
@@ -392,6 +443,22 @@ export function defaultPortName(workload: Pick<WorkloadConfig, "ports">): string
 }
 
 type Ctx = z.core.$RefinementCtx<unknown>;
+
+function checkProgressiveDelivery(workload: z.output<z.ZodObject<typeof workloadShape>>, ctx: Ctx): void {
+  const delivery = workload.progressiveDelivery;
+  if (!delivery) return;
+  if (workload.kind !== "web") {
+    issue(ctx, ["progressiveDelivery"], `progressive delivery shifts request traffic and judges the new version by its HTTP metrics: it applies to web workloads, not to a ${workload.kind}`, delivery);
+    return;
+  }
+  if (!workload.metrics) {
+    issue(ctx, ["progressiveDelivery"], "the rollback analysis reads the workload's own HTTP metrics: declare metrics (port and path) so Prometheus scrapes them", delivery);
+  }
+  const claims = workload.volumes.filter((volume) => volume.persistent).map((volume) => volume.name);
+  if (claims.length > 0) {
+    issue(ctx, ["progressiveDelivery"], `persistent volume(s) ${claims.join(", ")} attach to one pod at a time, so two versions cannot run side by side; remove progressiveDelivery or use ephemeral volumes`, delivery);
+  }
+}
 
 function issue(ctx: Ctx, path: (string | number)[], message: string, input: unknown): void {
   ctx.addIssue({ code: "custom", path, message, input });
@@ -460,6 +527,7 @@ function checkWorkload(workload: z.output<z.ZodObject<typeof workloadShape>>, ct
   });
 
   checkVolumes(workload, ctx);
+  checkProgressiveDelivery(workload, ctx);
 
   for (const [name, value] of Object.entries(workload.env)) {
     if (typeof value === "string" && value.includes("${")) {

@@ -36,6 +36,7 @@ export const PLATFORM_NAMESPACES = {
   velero: { name: "velero", always: false },
   externalDns: { name: "external-dns", always: false },
   certManager: { name: "cert-manager", always: false },
+  argoRollouts: { name: "argo-rollouts", always: false },
 } as const;
 
 /**
@@ -49,6 +50,23 @@ export const EXTERNAL_SECRETS_METRICS = {
   port: "metrics",
   path: "/metrics",
 } as const;
+
+/** Namespace of the Argo Rollouts controller (constructs/addons/argo-rollouts). */
+export const ROLLOUTS_NAMESPACE = PLATFORM_NAMESPACES.argoRollouts.name;
+
+/**
+ * Stakater Reloader (constructs/addons/reloader): a Deployment lists the Secrets it reads in RELOADER_SECRETS_ANNOTATION;
+ * on a change Reloader sets RELOADER_TEMPLATE_ANNOTATION on its pod template (reloadStrategy: annotations), which
+ * rolls the pods. The Deployment's Terraform resource ignores that one annotation.
+ */
+export const RELOADER_SECRETS_ANNOTATION = "secret.reloader.stakater.com/reload";
+export const RELOADER_TEMPLATE_ANNOTATION = "reloader.stakater.com/last-reloaded-from";
+
+/**
+ * Prometheus of the monitoring stack inside the cluster (kube-prometheus-stack release `kube-prometheus-stack`: its
+ * Service `<release>-prometheus` on 9090). Rollout analyses query it.
+ */
+export const PROMETHEUS_URL = `http://kube-prometheus-stack-prometheus.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
 
 /** Namespaces Kubernetes creates in every cluster. */
 export const SYSTEM_NAMESPACES: readonly string[] = ["default", "kube-node-lease", "kube-public", "kube-system"];

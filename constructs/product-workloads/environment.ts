@@ -18,10 +18,10 @@ import { edgeParameterName } from "../edge";
 import { planSubnets } from "../network/subnet-layout";
 import { environmentAccessLogBucket } from "../object-storage";
 import { ingressGroupSettings } from "../workload/ingress";
-import { ProductWorkloads, type WorkloadNetworkLayout } from "./index";
+import { ProductWorkloads, type DeliveryProps, type WorkloadNetworkLayout } from "./index";
 
 export interface EnvironmentProductsProps {
-  readonly environment: Pick<EnvironmentConfig, "network" | "workloads" | "products" | "edge" | "storage">;
+  readonly environment: Pick<EnvironmentConfig, "network" | "workloads" | "products" | "edge" | "storage" | "addons" | "observability">;
   /** Naming scope of the stack (the environment's, or a dedicated tenant's). */
   readonly naming: Naming;
   readonly account: AccountScope;
@@ -111,6 +111,12 @@ export function regionalWebAclArn(scope: Construct, id: string, edge: Pick<Envir
   return Token.asString(Fn.lookup(Fn.jsondecode(description.insecureValue), "webAclArn"));
 }
 
+/** The delivery add-ons of a cluster running the environment's configuration (see DeliveryProps). */
+export function deliveryOf(environment: Pick<EnvironmentConfig, "addons" | "observability">): DeliveryProps {
+  const { reloader, argoRollouts } = environment.addons;
+  return { reloader: reloader.enabled, ...(argoRollouts.enabled ? { rollouts: { alertThresholds: environment.observability.alertRules.product } } : {}) };
+}
+
 /** One ProductWorkloads per product of the environment, keyed by product name. */
 export function environmentProducts(scope: Construct, props: EnvironmentProductsProps): Map<string, ProductWorkloads> {
   const { environment } = props;
@@ -137,6 +143,7 @@ export function environmentProducts(scope: Construct, props: EnvironmentProducts
       ingressGroup,
       dataKeyAlias: props.naming.kmsAlias("data"),
       protectSecrets: props.protectSecrets,
+      delivery: deliveryOf(environment),
       ...(certificateArn ? { certificateArn } : {}),
       ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
     });

@@ -52,9 +52,14 @@ import { serviceNeedsAws } from "../workload/grants";
 import { PART_OF_LABEL, selectorLabels } from "../workload/labels";
 import { formatCpu, formatMemory, parseCpu, parseMemory } from "../workload/quantity";
 import { ServiceConnectionRef, type ExternalSecretValues } from "./connections";
+import { effectiveThresholds } from "../alert-rules";
+import type { ProductAlertThresholds } from "../../config/schema/observability";
+import type { RolloutSettings, RolloutValues } from "../workload";
 
 export { PASSWORD_KINDS, ServiceConnectionRef } from "./connections";
 
+/** Local chart that renders the namespace's Argo Rollouts objects (charts/local/workload-rollouts). */
+export const WORKLOAD_ROLLOUTS_CHART = "workload-rollouts";
 /** Local chart that renders the namespace's ExternalSecrets (charts/local/workload-secrets). */
 export const WORKLOAD_SECRETS_CHART = "workload-secrets";
 /** Environment variable every workload of a product with a domain gets (use $(APP_DOMAIN) in other values). */
@@ -130,6 +135,22 @@ export interface ProductWorkloadsProps {
    * @default none (the environment's own instance, or a dedicated tenant's in its own cluster)
    */
   readonly sharedTenant?: string;
+  /**
+   * How workloads roll out beyond the Deployment's own rolling update (see DeliveryProps).
+   * @default no secret-change restarts; progressive delivery rejected
+   */
+  readonly delivery?: DeliveryProps;
+}
+
+/** The environment's delivery add-ons as the product's workloads use them. */
+export interface DeliveryProps {
+  /** Reloader runs in the cluster: Deployments name the Secrets they read, so a changed value rolls them. */
+  readonly reloader: boolean;
+  /**
+   * Argo Rollouts runs in the cluster: workloads with `progressiveDelivery` get a Rollout, judged by default against
+   * these thresholds (with the product's own `alerts` overrides applied).
+   */
+  readonly rollouts?: { readonly alertThresholds: ProductAlertThresholds };
 }
 
 export class ProductWorkloads extends Construct {
@@ -145,6 +166,8 @@ export class ProductWorkloads extends Construct {
   /** ARN the ingresses present (`certificateArn`, or the looked-up certificate's). */
   readonly certificateArn?: string;
   readonly workloads: ReadonlyMap<string, Workload>;
+  /** The release rendering the Rollouts of workloads with progressive delivery. */
+  readonly rolloutsRelease?: Release;
 
   constructor(scope: Construct, id: string, props: ProductWorkloadsProps) {
     super(scope, id);
@@ -279,6 +302,8 @@ export class ProductWorkloads extends Construct {
         env,
         envFromConfigMaps: spec.envFrom,
         ...(checksum ? { podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: checksum } } : {}),
+        ...(props.delivery?.reloader ? { reloadSecrets: secretRefs(env) } : {}),
+        ...(spec.progressiveDelivery ? { progressiveDelivery: rolloutSettings(`workloads.${name}`, props, spec.progressiveDelivery) } : {}),
         podLabels: logLabels(props, spec),
         // The apply waits for the rollout only once every secret value the pods read is seeded.
         awaitReadiness: awaitsReadiness(secretsReadBy(spec, declaredSecrets).map((secret) => gates.get(secret) as SecretValueGate)),
@@ -313,7 +338,50 @@ export class ProductWorkloads extends Construct {
       workloads.set(name, workload);
     }
     this.workloads = workloads;
+
+    const rollouts = [...workloads.values()].filter((workload) => workload.rollout !== undefined);
+    if (rollouts.length > 0) {
+      this.rolloutsRelease = localChartRelease(this, "rollouts", {
+        chart: WORKLOAD_ROLLOUTS_CHART,
+        name: WORKLOAD_ROLLOUTS_CHART,
+        namespace,
+        values: { labels, rollouts: rollouts.map((workload) => workload.rollout as RolloutValues) },
+        // The Deployments they reference and the Services they switch exist first; the controller and its CRDs come
+        // with the platform add-ons (props.dependsOn).
+        dependsOn: [
+          ...inNamespace,
+          ...rollouts.flatMap((workload) => [workload.deployment, workload.service, workload.previewService].filter((item): item is NonNullable<typeof item> => item !== undefined)),
+          ...(props.dependsOn ?? []),
+        ],
+      });
+    }
   }
+}
+
+/** Kubernetes Secrets an environment reads (secretKeyRef), sorted and unique. */
+function secretRefs(env: readonly EnvVar[]): string[] {
+  return [...new Set(env.flatMap((variable) => variable.valueFrom?.secretKeyRef?.name ?? []))].sort();
+}
+
+/** A workload's progressive delivery with the product's thresholds and metric names filled in. */
+function rolloutSettings(path: string, props: ProductWorkloadsProps, delivery: NonNullable<ProductConfig["workloads"][string]["progressiveDelivery"]>): RolloutSettings {
+  const rollouts = props.delivery?.rollouts;
+  if (!rollouts) {
+    throw new Error(`ProductWorkloads ${props.name}: ${path}.progressiveDelivery needs the Argo Rollouts controller (addons.argoRollouts.enabled) in the cluster`);
+  }
+  const thresholds = effectiveThresholds(rollouts.alertThresholds, props.product.alerts);
+  return {
+    strategy: delivery.strategy,
+    ...(delivery.steps ? { steps: delivery.steps } : {}),
+    analysis: {
+      interval: delivery.analysis.interval,
+      measurements: delivery.analysis.measurements,
+      failureLimit: delivery.analysis.failureLimit,
+      errorRatePercent: delivery.analysis.errorRatePercent ?? thresholds.httpErrorRatePercent.threshold,
+      latencyP95Seconds: delivery.analysis.latencyP95Seconds ?? thresholds.httpLatencyP95Seconds.threshold,
+    },
+    httpMetrics: props.product.monitoring.httpMetrics,
+  };
 }
 
 /**

@@ -51,13 +51,18 @@ import { MONITORING_NAMESPACE, PROMETHEUS_POD_LABELS } from "../core/platform-co
 import { WorkloadIdentity, type WorkloadPolicyStatement } from "../workload-identity";
 import { imagePinningProblem } from "./image";
 import { ALB_ANNOTATIONS, groupAnnotations, HEALTHY_STATUS_CODES, INGRESS_CLASS_NAME, type IngressGroupSettings } from "./ingress";
-import { selectorLabels, workloadLabels } from "./labels";
+import { INSTANCE_LABEL, NAME_LABEL, selectorLabels, workloadLabels } from "./labels";
 import { persistentClaimName, podTemplateSpec, VOLUME_ACCESS_MODE, type EnvVar } from "./pod";
-import { DEFAULT_STORAGE_CLASS } from "../core/platform-contracts";
+import { DEFAULT_STORAGE_CLASS, RELOADER_SECRETS_ANNOTATION, RELOADER_TEMPLATE_ANNOTATION } from "../core/platform-contracts";
+import { rolloutValues, type RolloutSettings, type RolloutValues } from "./rollout";
 
 export { appSecretName, grantEnv, grantStatements, queueName, serviceStatements } from "./grants";
 export { ingressGroupSettings, type IngressGroupSettings } from "./ingress";
 export type { EnvVar } from "./pod";
+export { DEFAULT_CANARY_STEPS, type RolloutSettings, type RolloutValues } from "./rollout";
+
+/** Suffix of the Service a blue-green rollout previews the new version on. */
+export const PREVIEW_SERVICE_SUFFIX = "-preview";
 
 /** Port of a web workload's `http` container port on its Service (other ports keep their number). */
 export const SERVICE_HTTP_PORT = 80;
@@ -157,6 +162,19 @@ export interface WorkloadProps {
    * @default true
    */
   readonly protectVolumes?: boolean;
+  /**
+   * Kubernetes Secrets the pods read, for Stakater Reloader (constructs/addons/reloader): the Deployment names them in
+   * its `secret.reloader.stakater.com/reload` annotation, so a changed value (a rotation synced by External Secrets)
+   * rolls the pods, and Terraform ignores the pod-template annotation Reloader sets.
+   * @default none: pods keep the values they started with until their next rollout
+   */
+  readonly reloadSecrets?: readonly string[];
+  /**
+   * Progressive delivery (web workloads, Argo Rollouts): the Deployment is referenced by a Rollout (`this.rollout`,
+   * rendered by the product's workload-rollouts release), which runs the pods; see constructs/workload/rollout.ts.
+   * @default none: the Deployment rolls out by itself
+   */
+  readonly progressiveDelivery?: RolloutSettings;
 }
 
 /** Name of a pre-rollout job: the workload name and a hash of what it runs. */
@@ -183,6 +201,10 @@ export class Workload extends Construct {
   readonly networkPolicy: NetworkPolicyV1;
   /** Claims of the workload's persistent volumes, by volume name. */
   readonly volumeClaims: ReadonlyMap<string, PersistentVolumeClaimV1>;
+  /** The Rollout and analysis of a workload with progressive delivery (values of charts/local/workload-rollouts). */
+  readonly rollout?: RolloutValues;
+  /** The Service a blue-green rollout previews the new version on. */
+  readonly previewService?: ServiceV1;
 
   constructor(scope: Construct, id: string, props: WorkloadProps) {
     super(scope, id);
@@ -245,8 +267,16 @@ export class Workload extends Construct {
 
     if (isDeployment) {
       const bounds = replicaBounds(spec, policy);
+      const delivery = spec.kind === "web" ? props.progressiveDelivery : undefined;
+      const reloadSecrets = [...new Set(props.reloadSecrets ?? [])].sort();
+      // Fields others own after creation: the HPA's replica count; Argo Rollouts scales a referenced Deployment to zero;
+      // Reloader's restart annotation on the pod template (ignored by key: every other annotation stays managed).
+      const ignoreChanges = [
+        ...(spec.autoscaling || delivery ? ["spec[0].replicas"] : []),
+        ...(reloadSecrets.length > 0 ? [`spec[0].template[0].metadata[0].annotations["${RELOADER_TEMPLATE_ANNOTATION}"]`] : []),
+      ];
       this.deployment = new DeploymentV1(this, "deployment", {
-        metadata,
+        metadata: reloadSecrets.length > 0 ? { ...metadata, annotations: { [RELOADER_SECRETS_ANNOTATION]: reloadSecrets.join(",") } } : metadata,
         spec: {
           // With an HPA the Deployment starts at the HPA's minimum (left unset, Kubernetes would start it at 1 and a
           // first rollout would wait on one pod until the HPA first reconciles), and `replicas` is then the HPA's:
@@ -264,8 +294,19 @@ export class Workload extends Construct {
         },
         waitForRollout: props.awaitReadiness ?? true,
         dependsOn,
-        ...(spec.autoscaling ? { lifecycle: { ignoreChanges: ["spec[0].replicas"] } } : {}),
+        ...(ignoreChanges.length > 0 ? { lifecycle: { ignoreChanges } } : {}),
       });
+      if (delivery) {
+        this.rollout = rolloutValues({
+          name,
+          namespace,
+          labels: this.labels,
+          selector: this.selector,
+          ...(spec.autoscaling ? {} : { replicas: bounds.max }),
+          previewService: `${name}${PREVIEW_SERVICE_SUFFIX}`,
+          settings: delivery,
+        });
+      }
       if (spec.autoscaling) {
         const metrics: HorizontalPodAutoscalerV2SpecMetric[] = [];
         for (const [resource, target] of [["cpu", spec.autoscaling.cpuUtilization], ["memory", spec.autoscaling.memoryUtilization]] as const) {
@@ -276,7 +317,8 @@ export class Workload extends Construct {
           spec: {
             minReplicas: spec.autoscaling.minReplicas,
             maxReplicas: spec.autoscaling.maxReplicas,
-            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
+            // With progressive delivery the Rollout runs the pods (it has the scale subresource HPAs use).
+            scaleTargetRef: this.rollout ? { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name } : { apiVersion: "apps/v1", kind: "Deployment", name },
             metric: metrics,
             behavior: {
               scaleDown: [
@@ -336,20 +378,32 @@ export class Workload extends Construct {
     }
 
     if (spec.kind === "web") {
+      const servicePorts = Object.entries(spec.ports).map(([portName, port]) => ({
+        name: portName,
+        port: portName === "http" ? SERVICE_HTTP_PORT : port,
+        targetPort: portName,
+        protocol: "TCP",
+      }));
+      // Blue-green: Argo Rollouts adds the active and preview version's rollouts-pod-template-hash to the selectors of
+      // both Services; Terraform must not take it away again (that would send traffic to both versions).
+      const blueGreen = this.rollout && props.progressiveDelivery?.strategy === "blueGreen";
+      const selectorOwnedByRollouts = blueGreen ? { lifecycle: { ignoreChanges: ["spec[0].selector"] } } : {};
       this.service = new ServiceV1(this, "service", {
         metadata,
-        spec: {
-          type: "ClusterIP",
-          selector: { ...this.selector },
-          port: Object.entries(spec.ports).map(([portName, port]) => ({
-            name: portName,
-            port: portName === "http" ? SERVICE_HTTP_PORT : port,
-            targetPort: portName,
-            protocol: "TCP",
-          })),
-        },
+        spec: { type: "ClusterIP", selector: { ...this.selector }, port: servicePorts },
         dependsOn: inNamespace,
+        ...selectorOwnedByRollouts,
       });
+      if (blueGreen) {
+        // Without the selector labels, so the workload's ServiceMonitor (which selects by them) does not scrape it twice.
+        const { [NAME_LABEL]: _name, [INSTANCE_LABEL]: _instance, ...previewLabels } = this.labels;
+        this.previewService = new ServiceV1(this, "preview-service", {
+          metadata: { name: `${name}${PREVIEW_SERVICE_SUFFIX}`, namespace, labels: previewLabels },
+          spec: { type: "ClusterIP", selector: { ...this.selector }, port: servicePorts },
+          dependsOn: inNamespace,
+          ...selectorOwnedByRollouts,
+        });
+      }
     }
 
     const routes = spec.ingress;
