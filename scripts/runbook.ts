@@ -52,13 +52,13 @@ function planSection(name: string, plan: BackupPlanConfig): string {
     rule.copy ? "yes" : "no",
   ]);
   const overrides = Object.entries(plan.rpoOverrides).filter(([, minutes]) => minutes !== undefined).map(([dataClass, minutes]) => `${dataClass} ${formatDuration(minutes as number)}`);
-  const restoreTests = restoreTestCron(plan.restoreTesting.frequency, plan.restoreTesting.at);
+  const restoreTests = restoreTestCron(plan.restoreTesting.frequency, plan.restoreTesting.at, plan.restoreTesting.schedule);
   return [
     `### Plan \`${name}\` (resources tagged \`${BACKUP_TAG_KEY}=${name}\`)`,
     "",
     `- RPO target ${formatDuration(plan.rpo)}${overrides.length > 0 ? ` (derived data: ${overrides.join(", ")})` : ""}; RTO target ${formatDuration(plan.rto)}.`,
     `- Schedules in ${plan.timezone}; a backup starts within ${formatDuration(plan.startWindow)} and must finish within ${formatDuration(plan.completionWindow)}.`,
-    `- Restore tests: ${restoreTests ? `${plan.restoreTesting.frequency} (\`${restoreTests}\`) for ${plan.restoreTesting.resourceTypes.join(", ")}; restored resources are kept ${plan.restoreTesting.validationWindowHours}h for validation` : "none"}.`,
+    `- Restore tests: ${restoreTests ? `${plan.restoreTesting.frequency} (\`${restoreTests}\` in ${plan.restoreTesting.timezone ?? plan.timezone}) for ${plan.restoreTesting.resourceTypes.join(", ")}; restored resources are kept ${plan.restoreTesting.validationWindowHours}h for validation` : "none"}.`,
     "",
     table(["rule", "schedule", "retention", "copied"], rules),
   ].join("\n");

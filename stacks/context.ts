@@ -86,7 +86,7 @@ export function environmentContext(project: ProjectConfig, environment: Environm
     project,
     environment,
     ...(tenant ? { tenant } : {}),
-    naming: tenant ? naming.forTenant(tenant.id) : naming,
+    naming: tenant ? naming.forTenant(tenant.id, tenant.cluster?.name) : naming,
     account: { accountId: environment.account.id, region: environment.account.region },
   };
 }
