@@ -147,7 +147,9 @@ describe("product HTTP metrics and rules: bad input", () => {
 
   it("rejects two rules of a product with one alert name", () => {
     const text = bundled("products/murima.yaml");
-    const rule = text.slice(text.indexOf("    - alert: MurimaHighErrorRate"), text.indexOf("workloads:\n"));
+    // The rule runs until the next top-level line (a comment or key).
+    const start = text.indexOf("    - alert: MurimaHighErrorRate");
+    const rule = text.slice(start, start + (/\n(?=\S)/.exec(text.slice(start))?.index ?? 0) + 1);
     const doubled = text.replace(rule, `${rule}${rule}`);
     const issue = only(issuesIn(config({ write: { "products/murima.yaml": doubled } }), "products/murima.yaml"), "monitoring.rules.1.alert");
     expect(issue.message).toBe("MurimaHighErrorRate is already the name of rules[0]; alert names are unique in a product");
