@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   loaded = config;
   await synthesizeInto(options.outdir, async (outdir) => {
     const app = new App({ outdir });
-    await buildApp(app, config, { stackPatterns: options.stackPatterns, bootstrapBackend: options.bootstrapBackend });
+    await buildApp(app, config, { stackPatterns: options.stackPatterns, bootstrapBackend: options.bootstrapBackend, bootstrapStateDir: options.bootstrapStateDir });
     return app;
   });
 }

@@ -1,5 +1,9 @@
 import { defineConfig } from "vitest/config";
 
+// Version support is evaluated on a fixed day in tests (config/runtime-options.ts supportDate), so the suite gives the
+// same result on any day; `npm run synth` and the weekly `npm run versions` workflow use the real date.
+process.env.PLATFORM_SUPPORT_DATE ??= "2026-12-06";
+
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],

@@ -1,7 +1,7 @@
 /**
- * The catalog of third-party Helm charts the platform installs: per chart its repository, the exact version
- * (the releases whose upstream defaults are under ../shared/upstream/charts, converted into
- * charts/upstream/<chart>/<version>.json), the base values as YAML (charts/values/<chart>.yaml) and the typed
+ * The catalog of third-party Helm charts the platform installs: per chart its repository, the exact version (from the
+ * version catalog, constructs/core/versions.ts, with every other pinned version; the releases whose upstream defaults
+ * are under ../shared/upstream/charts, converted into charts/upstream/<chart>/<version>.json), the base values as YAML (charts/values/<chart>.yaml) and the typed
  * overrides the add-on constructs compute from configuration (`ChartOverrides`).
  *
  * Repositories are HTTPS chart repositories, except Karpenter: it is published only as an OCI artifact
@@ -13,6 +13,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { catalogComponent, defaultVersion, type VersionComponent } from "../constructs/core/versions";
 import type { CloudWatchExporterOverrides, FluentBitOverrides, KubePrometheusStackOverrides, LokiOverrides } from "./overrides";
 
 export interface ChartSource {
@@ -24,34 +25,37 @@ export interface ChartSource {
   readonly version: string;
 }
 
+/** Chart names the version catalog lists (`chart/<name>` components). */
+type ChartComponentName = VersionComponent extends infer K ? (K extends `chart/${infer N}` ? N : never) : never;
+
+/** A chart's repository and pinned version, both from the version catalog (constructs/core/versions.ts, `chart/<name>`). */
+function source<C extends ChartComponentName>(chart: C): { chart: C; repository: string; version: string } {
+  const component: VersionComponent = `chart/${chart}`;
+  return { chart, repository: catalogComponent(component).source, version: defaultVersion(component) };
+}
+
 export const CHART_CATALOG = {
-  "aws-load-balancer-controller": { chart: "aws-load-balancer-controller", repository: "https://aws.github.io/eks-charts", version: "3.5.0" },
-  "external-dns": { chart: "external-dns", repository: "https://kubernetes-sigs.github.io/external-dns/", version: "1.21.1" },
-  "external-secrets": { chart: "external-secrets", repository: "https://charts.external-secrets.io", version: "2.9.0" },
-  "metrics-server": { chart: "metrics-server", repository: "https://kubernetes-sigs.github.io/metrics-server/", version: "3.13.1" },
-  karpenter: { chart: "karpenter", repository: "oci://public.ecr.aws/karpenter", version: "1.14.1" },
-  "cert-manager": { chart: "cert-manager", repository: "https://charts.jetstack.io", version: "v1.21.1" },
-  "cluster-autoscaler": { chart: "cluster-autoscaler", repository: "https://kubernetes.github.io/autoscaler", version: "9.59.0" },
-  "ingress-nginx": { chart: "ingress-nginx", repository: "https://kubernetes.github.io/ingress-nginx", version: "4.15.1" },
-  "kube-prometheus-stack": { chart: "kube-prometheus-stack", repository: "https://prometheus-community.github.io/helm-charts", version: "88.5.3" },
-  "kube-state-metrics": { chart: "kube-state-metrics", repository: "https://prometheus-community.github.io/helm-charts", version: "8.4.0" },
-  "prometheus-node-exporter": { chart: "prometheus-node-exporter", repository: "https://prometheus-community.github.io/helm-charts", version: "4.56.1" },
-  "prometheus-postgres-exporter": { chart: "prometheus-postgres-exporter", repository: "https://prometheus-community.github.io/helm-charts", version: "8.2.0" },
-  "prometheus-redis-exporter": { chart: "prometheus-redis-exporter", repository: "https://prometheus-community.github.io/helm-charts", version: "6.29.0" },
-  "prometheus-cloudwatch-exporter": { chart: "prometheus-cloudwatch-exporter", repository: "https://prometheus-community.github.io/helm-charts", version: "0.28.1" },
-  "prometheus-yet-another-cloudwatch-exporter": {
-    chart: "prometheus-yet-another-cloudwatch-exporter",
-    repository: "https://prometheus-community.github.io/helm-charts",
-    version: "0.47.0",
-  },
-  grafana: { chart: "grafana", repository: "https://grafana-community.github.io/helm-charts", version: "12.11.1" },
-  loki: { chart: "loki", repository: "https://grafana.github.io/helm-charts", version: "7.3.0" },
-  "fluent-bit": { chart: "fluent-bit", repository: "https://fluent.github.io/helm-charts", version: "0.58.1" },
-  velero: { chart: "velero", repository: "https://vmware-tanzu.github.io/helm-charts", version: "12.1.0" },
-  // Not under ../shared/upstream: facts converted from the charts' upstream repositories at the release tag by
-  // scripts/convert-fetched-charts.ts (argoproj/argo-helm argo-rollouts-2.41.0, stakater/Reloader chart-v2.2.16).
-  "argo-rollouts": { chart: "argo-rollouts", repository: "https://argoproj.github.io/argo-helm", version: "2.41.0" },
-  reloader: { chart: "reloader", repository: "https://stakater.github.io/stakater-charts", version: "2.2.16" },
+  "aws-load-balancer-controller": source("aws-load-balancer-controller"),
+  "external-dns": source("external-dns"),
+  "external-secrets": source("external-secrets"),
+  "metrics-server": source("metrics-server"),
+  karpenter: source("karpenter"),
+  "cert-manager": source("cert-manager"),
+  "cluster-autoscaler": source("cluster-autoscaler"),
+  "ingress-nginx": source("ingress-nginx"),
+  "kube-prometheus-stack": source("kube-prometheus-stack"),
+  "kube-state-metrics": source("kube-state-metrics"),
+  "prometheus-node-exporter": source("prometheus-node-exporter"),
+  "prometheus-postgres-exporter": source("prometheus-postgres-exporter"),
+  "prometheus-redis-exporter": source("prometheus-redis-exporter"),
+  "prometheus-cloudwatch-exporter": source("prometheus-cloudwatch-exporter"),
+  "prometheus-yet-another-cloudwatch-exporter": source("prometheus-yet-another-cloudwatch-exporter"),
+  grafana: source("grafana"),
+  loki: source("loki"),
+  "fluent-bit": source("fluent-bit"),
+  velero: source("velero"),
+  "argo-rollouts": source("argo-rollouts"),
+  reloader: source("reloader"),
 } as const satisfies Record<string, ChartSource>;
 
 export type CatalogChart = keyof typeof CHART_CATALOG;

@@ -9,6 +9,7 @@
  * concatenated, so an environment can shorten a default list). The merged result is validated by the schema.
  */
 import type { z } from "zod";
+import { defaultVersion } from "../constructs/core/versions";
 import type { EnvironmentSchema, Profile } from "./schema/environment";
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -57,24 +58,24 @@ const WORKLOADS_COMMON = {
 };
 
 /**
- * Cluster settings every profile shares. Kubernetes 1.35 is in EKS standard support until March 2027; the
- * managed add-on versions are the EKS add-on builds published for it (they cannot be checked offline: confirm
- * with `aws eks describe-addon-versions --kubernetes-version 1.35` when bumping).
+ * Cluster settings every profile shares. Every version comes from the version catalog (constructs/core/versions.ts):
+ * Kubernetes 1.35 (EKS standard support until 2027-03-27), the node AMI release and the EKS add-on builds published
+ * for it (creatable in an account: `aws eks describe-addon-versions --kubernetes-version 1.35`, run by preflight).
  */
 const CLUSTER_COMMON = {
-  kubernetesVersion: "1.35",
-  nodeImageRelease: "1.35.4-20260512",
+  kubernetesVersion: defaultVersion("kubernetes"),
+  nodeImageRelease: defaultVersion("eks-node-ami"),
   endpoint: { publicAccess: false, publicAccessCidrs: [] },
   access: { adminRoleArns: [], viewerRoleArns: [], adminPermissionSets: [], viewerPermissionSets: [] },
   networkPolicy: true,
   // No SSH key and no bastion; Session Manager only where an environment turns it on.
   nodeAccess: { sessionManager: false },
   managedAddons: {
-    vpcCni: "v1.21.1-eksbuild.8",
-    coreDns: "v1.13.2-eksbuild.4",
-    kubeProxy: "v1.35.3-eksbuild.2",
-    ebsCsiDriver: "v1.56.0-eksbuild.1",
-    podIdentityAgent: "v1.3.9-eksbuild.3",
+    vpcCni: defaultVersion("eks-addon/vpc-cni"),
+    coreDns: defaultVersion("eks-addon/coredns"),
+    kubeProxy: defaultVersion("eks-addon/kube-proxy"),
+    ebsCsiDriver: defaultVersion("eks-addon/aws-ebs-csi-driver"),
+    podIdentityAgent: defaultVersion("eks-addon/eks-pod-identity-agent"),
   },
 } satisfies EnvironmentDefaults["cluster"];
 
@@ -116,18 +117,28 @@ const KARPENTER_POOL_COMMON = {
 
 /**
  * Backup tiers shared by every profile; profiles switch tiers on and set retention. Times follow the reference
- * guides: frequent backups every 6 hours, the daily full backup at 02:00 UTC, weekly long-term copies on Sunday.
- * Caches and search indexes hold derived data (rebuilt from the system of record), so their RPO is the service's
- * own snapshot interval: ElastiCache snapshots daily, OpenSearch hourly.
+ * guides — the daily full backup at 02:00 UTC, weekly long-term copies on Sunday — and no two rules of a plan may
+ * start in overlapping windows (AWS Backup would run only the longer-retained one, config/schema/backup.ts): with
+ * the 1h start window the 6-hourly backups run at 00:00, 06:00, 12:00 and 18:00, the continuous rule's snapshots at
+ * 01:00, daily 02:00, weekly 03:00, monthly 04:00, yearly 05:00. Caches and search indexes hold derived data
+ * (rebuilt from the system of record), so their RPO is the service's own snapshot interval: ElastiCache snapshots
+ * daily, OpenSearch hourly. No tier moves to cold storage: what the platform backs up with AWS Backup (Aurora, RDS,
+ * DocumentDB, S3) does not support it (config/schema/backup-coverage.ts). Restore tests cover every type a plan
+ * protects unless `restoreTesting.resourceTypes` lists some.
  */
 const BACKUP_PLAN_COMMON = {
   rpoOverrides: { cache: "24h", search: "1h" },
   timezone: "UTC",
   startWindow: "1h",
   completionWindow: "8h",
-  monthly: { enabled: false, dayOfMonth: 1, at: "04:00", retentionDays: 365, coldStorageAfterDays: 30, copy: true },
-  yearly: { enabled: false, month: 1, dayOfMonth: 1, at: "05:00", retentionDays: 2555, coldStorageAfterDays: 90, copy: true },
+  monthly: { enabled: false, dayOfMonth: 1, at: "04:00", retentionDays: 365, coldStorageAfterDays: null, copy: true },
+  yearly: { enabled: false, month: 1, dayOfMonth: 1, at: "05:00", retentionDays: 2555, coldStorageAfterDays: null, copy: true },
 } as const;
+
+/** Time of day of the first 6-hourly backup (00:00, 06:00, 12:00, 18:00: clear of the other tiers' windows). */
+const FREQUENT_AT = "00:00";
+/** Time of day of the continuous rule's schedule (snapshots of types without continuous support). */
+const CONTINUOUS_AT = "01:00";
 
 /** Velero: daily at 01:00 UTC kept 240 hours (the Murima guide), every namespace but the system ones. */
 const VELERO_COMMON = {
@@ -242,14 +253,17 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
       defaults: {
         postgres: {
           engine: "aurora-postgresql",
-          engineVersion: "16.6",
+          // Aurora's long-term-support minor (the version catalog's default; 16.6 was a short-lived non-LTS minor).
+          engineVersion: defaultVersion("aurora-postgresql"),
           instanceClass: size({ production: "db.r6g.2xlarge", staging: "db.r6g.large", development: "db.t4g.medium" }),
           readers: development ? 0 : 1,
           masterUsername: "platform_admin",
           port: 5432,
           storage: { allocatedGb: size({ production: 500, staging: 100, development: 20 }), maxAllocatedGb: size({ production: 2000, staging: 500, development: 100 }) },
           multiAz: !development,
-          backup: { retentionDays: size({ production: 14, staging: 7, development: 1 }), window: "01:00-02:00" },
+          // Point-in-time retention: the plan's continuous rule when it has one, else POINT_IN_TIME_DEFAULT_DAYS
+          // (config/schema/backup-coverage.ts); an environment may set backup.retentionDays when its plan has none.
+          backup: { window: "01:00-02:00" },
           maintenanceWindow: "sun:03:30-sun:04:30",
           iamAuthentication: false,
           performanceInsightsRetentionDays: production ? 31 : 7,
@@ -259,7 +273,7 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
         },
         redis: {
           engine: "valkey",
-          engineVersion: "8.0",
+          engineVersion: defaultVersion("valkey"),
           nodeType: size({ production: "cache.r7g.large", staging: "cache.t4g.medium", development: "cache.t4g.small" }),
           nodes: development ? 1 : 2,
           port: 6379,
@@ -271,7 +285,7 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
           backupPlan: "default",
         },
         documentdb: {
-          engineVersion: "5.0.0",
+          engineVersion: defaultVersion("documentdb"),
           instanceClass: size({ production: "db.r6g.xlarge", staging: "db.t4g.medium", development: "db.t4g.medium" }),
           instances: size({ production: 3, staging: 2, development: 1 }),
           masterUsername: "platformadmin",
@@ -282,7 +296,7 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
           backupPlan: "default",
         },
         opensearch: {
-          engineVersion: "OpenSearch_2.19",
+          engineVersion: defaultVersion("opensearch"),
           instanceType: size({ production: "r6g.xlarge.search", staging: "t3.medium.search", development: "t3.medium.search" }),
           instanceCount: size({ production: 3, staging: 2, development: 1 }),
           dedicatedMasters: { count: production ? 3 : 0, instanceType: "m7g.large.search" },
@@ -293,11 +307,12 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
           backupPlan: "default",
         },
         rabbitmq: {
-          engineVersion: "3.13",
+          engineVersion: defaultVersion("rabbitmq"),
           instanceType: size({ production: "mq.m7g.large", staging: "mq.m5.large", development: "mq.t3.micro" }),
           deployment: production ? "cluster" : "single",
           maintenanceWindow: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },
           username: "platformadmin",
+          passwordRotationDays: 90,
         },
       },
       postgres: {},
@@ -386,19 +401,19 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
     // Every finding fails: production is clean or carries a reasoned suppression.
     policy: { failAt: "low" },
     // The strictest reference policy (SmartEdu): RPO 15 min through continuous backup, 6-hourly and daily backups,
-    // weekly kept a year in cold storage, copies in the DR region, compliance vault lock, quarterly restore tests.
-    // Every rule keeps at least 35 days (policy pack BACKUP-PLAN-RETENTION).
+    // weekly kept a year, copies in the DR region, compliance vault lock, quarterly restore tests of every protected
+    // type. Every rule keeps at least 35 days (policy pack BACKUP-PLAN-RETENTION).
     backup: {
       plans: {
         default: {
           ...BACKUP_PLAN_COMMON,
           rpo: "15m",
           rto: "2h",
-          frequent: { enabled: true, at: "02:00", everyHours: 6, retentionDays: 35, copy: false },
+          frequent: { enabled: true, at: FREQUENT_AT, everyHours: 6, retentionDays: 35, copy: false },
           daily: { enabled: true, at: "02:00", retentionDays: 35, coldStorageAfterDays: null, copy: true },
-          weekly: { enabled: true, day: "sunday", at: "03:00", retentionDays: 365, coldStorageAfterDays: 7, copy: true },
-          continuous: { enabled: true, retentionDays: 35 },
-          restoreTesting: { frequency: "quarterly", at: "06:00", resourceTypes: ["Aurora", "RDS", "DocumentDB", "S3"], validationWindowHours: 4 },
+          weekly: { enabled: true, day: "sunday", at: "03:00", retentionDays: 365, coldStorageAfterDays: null, copy: true },
+          continuous: { enabled: true, retentionDays: 35, at: CONTINUOUS_AT },
+          restoreTesting: { frequency: "quarterly", at: "06:00", validationWindowHours: 4 },
         },
       },
       copy: { region: "paired", account: null },
@@ -456,11 +471,11 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
           ...BACKUP_PLAN_COMMON,
           rpo: "24h",
           rto: "4h",
-          frequent: { enabled: false, at: "02:00", everyHours: 6, retentionDays: 7, copy: false },
+          frequent: { enabled: false, at: FREQUENT_AT, everyHours: 6, retentionDays: 7, copy: false },
           daily: { enabled: true, at: "02:00", retentionDays: 14, coldStorageAfterDays: null, copy: false },
           weekly: { enabled: true, day: "sunday", at: "03:00", retentionDays: 35, coldStorageAfterDays: null, copy: false },
-          continuous: { enabled: false, retentionDays: 7 },
-          restoreTesting: { frequency: "monthly", at: "06:00", resourceTypes: ["Aurora", "RDS", "DocumentDB"], validationWindowHours: 2 },
+          continuous: { enabled: false, retentionDays: 7, at: CONTINUOUS_AT },
+          restoreTesting: { frequency: "monthly", at: "06:00", validationWindowHours: 2 },
         },
       },
       copy: { region: null, account: null },
@@ -519,11 +534,11 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
           ...BACKUP_PLAN_COMMON,
           rpo: "24h",
           rto: "8h",
-          frequent: { enabled: false, at: "02:00", everyHours: 6, retentionDays: 7, copy: false },
+          frequent: { enabled: false, at: FREQUENT_AT, everyHours: 6, retentionDays: 7, copy: false },
           daily: { enabled: true, at: "02:00", retentionDays: 7, coldStorageAfterDays: null, copy: false },
           weekly: { enabled: false, day: "sunday", at: "03:00", retentionDays: 35, coldStorageAfterDays: null, copy: false },
-          continuous: { enabled: false, retentionDays: 7 },
-          restoreTesting: { frequency: "none", at: "06:00", resourceTypes: [], validationWindowHours: 1 },
+          continuous: { enabled: false, retentionDays: 7, at: CONTINUOUS_AT },
+          restoreTesting: { frequency: "none", at: "06:00", validationWindowHours: 1 },
         },
       },
       copy: { region: null, account: null },

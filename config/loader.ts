@@ -11,7 +11,7 @@
  * whole configuration is valid.
  */
 import { existsSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { Address4 } from "ip-address";
 import { dnsStackOrder, planHostedZones, zoneCreationConflicts, type ZoneEnvironment } from "../constructs/hosted-zones/rules";
 import { derivedDefaults, PROFILE_DEFAULTS } from "./defaults";
@@ -22,6 +22,7 @@ import { dnsPublishes, EnvironmentSchema, PROFILES, type EnvironmentConfig, type
 import { cidrsOverlap, cidrWithin, parseCidr } from "./schema/primitives";
 import { AWS_MAX_TAGS_PER_RESOURCE, RESOURCE_TAG_RESERVE, STANDARD_TAG_KEYS } from "../constructs/core/standard-tags";
 import type { ProductFileConfig } from "./schema/products";
+import { accountNameOf, describeAccounts } from "./schema/accounts";
 import { ProjectSchema, type ProjectConfig } from "./schema/project";
 import { certificateCovers, checkProducts, ProductSchema, qualifyHost, type ProductConfig } from "./schema/products";
 import { ACM_CERTIFICATE_ARN, TenantSchema, type TenantConfig } from "./schema/tenant";
@@ -134,6 +135,9 @@ function loadTenant(
     problems.push(
       issueAt(source, ["ingressGroup"], `a shared tenant needs ingressGroup (the environment's tenant load balancer serving it); run \`npm run tenant -- allocate ${config.id}\` to take the lowest group with room`, undefined),
     );
+  }
+  if (config.isolation === "shared" && config.account !== undefined) {
+    problems.push(issueAt(source, ["account"], `a shared tenant runs in environment ${config.environment}'s cluster and account; only a dedicated tenant has its own account (remove account or set isolation: dedicated)`, config.account));
   }
   if (config.isolation === "shared" && config.network) {
     problems.push(issueAt(source, ["network"], "only dedicated tenants have their own network; remove it or set isolation: dedicated", config.network));
@@ -321,11 +325,12 @@ export function checkClusterNames(project: ProjectConfig, environments: readonly
   for (const { config, source, environment } of tenants) {
     if (config.isolation !== "dedicated") continue;
     const name = new Naming({ project: project.name, environment: config.environment, tenant: config.id, ...(config.cluster ? { cluster: config.cluster.name } : {}) }).clusterName;
-    const where = `${environment.account.id}/${environment.account.region}`;
-    const other = claim(where, name, `tenant ${config.id}`);
+    // A dedicated tenant may deploy into its own account (`account`, by name), in its environment's region.
+    const accountId = (config.account !== undefined ? project.accounts[config.account]?.id : undefined) ?? environment.account.id;
+    const other = claim(`${accountId}/${environment.account.region}`, name, `tenant ${config.id}`);
     if (other !== undefined) {
       issues.push(
-        issueAt(source, config.cluster ? ["cluster", "name"] : ["id"], `EKS cluster ${name} is already ${other}'s in account ${environment.account.id} (${environment.account.region}); cluster names are unique per account and region`, name),
+        issueAt(source, config.cluster ? ["cluster", "name"] : ["id"], `EKS cluster ${name} is already ${other}'s in account ${accountId} (${environment.account.region}); cluster names are unique per account and region`, name),
       );
     }
   }
@@ -511,6 +516,48 @@ function checkLoadBalancersPerRegion(
   }
 }
 
+/**
+ * Every environment's account (by id) and every dedicated tenant's account (by name) is declared in project.yaml
+ * `accounts`: the account stacks that hold the CI roles, the boundary and the baseline are made from that map, so an
+ * account outside it would have no CI identity and no controls.
+ */
+function checkAccounts(project: ProjectConfig, environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
+  const declared = describeAccounts(project.accounts);
+  for (const { config, source } of environments) {
+    if (accountNameOf(project.accounts, config.account.id) === undefined) {
+      issues.push(issueAt(source, ["account", "id"], `account ${config.account.id} is not declared in project.yaml accounts (declared: ${declared}); add it there (name: { id, region }) so its account stack creates the CI roles and the baseline`, config.account.id));
+    }
+  }
+  for (const { config, source } of tenants) {
+    if (config.account !== undefined && !Object.hasOwn(project.accounts, config.account)) {
+      issues.push(issueAt(source, ["account"], `is not an account of project.yaml accounts (declared: ${declared})`, config.account));
+    }
+  }
+}
+
+/**
+ * Environments are told apart by name prefix and by GitHub environment: each environment's CI roles are trusted only
+ * by its own GitHub environment, and its deploy role manages only IAM names under `<project>-<env>-`. An environment
+ * named like another's prefix (`dev` and `dev-eu`) or two sharing a GitHub environment would reach each other.
+ */
+function checkEnvironmentIdentities(environments: readonly LoadedEnvironment[], issues: ConfigIssue[]): void {
+  const github = new Map<string, LoadedEnvironment>();
+  for (const environment of environments) {
+    const { name, deployment } = environment.config;
+    for (const other of environments) {
+      if (other !== environment && name.startsWith(`${other.config.name}-`)) {
+        issues.push(issueAt(environment.source, ["name"], `starts with environment ${other.config.name}'s name and a hyphen, so its resource names (${name}-...) fall under ${other.config.name}'s prefix and its CI roles could manage them; choose a name that does not start with "${other.config.name}-"`, name));
+      }
+    }
+    const previous = github.get(deployment.githubEnvironment);
+    if (previous) {
+      issues.push(issueAt(environment.source, ["deployment", "githubEnvironment"], `GitHub environment ${deployment.githubEnvironment} is already environment ${previous.config.name}'s (${previous.source.file}); each environment's CI roles trust only its own GitHub environment, so each needs its own`, deployment.githubEnvironment));
+    } else {
+      github.set(deployment.githubEnvironment, environment);
+    }
+  }
+}
+
 /** Two tenants serving a product on the same domain would route each other's hosts. */
 function checkTenantDomains(tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
   const seen = new Map<string, LoadedTenant>();
@@ -661,11 +708,43 @@ export interface LoadOptions {
   readonly overlay?: FileOverlay;
   /** Clock for suppression expiry. @default now */
   readonly now?: Date;
+  /**
+   * Tenant files to read instead of the directory's, by file name (`acme.yaml`): the text, or `undefined` for a file
+   * that does not exist. `npm run review` loads the base revision's configuration as the working tree's directory
+   * with the changed tenant files as they were in that revision (applied as an overlay of those files).
+   * @default the directory's tenant files as they are
+   */
+  readonly tenantFiles?: ReadonlyMap<string, string | undefined>;
+  /**
+   * A configuration loaded before from the same directory, whose tenant files have not changed since (except those
+   * `tenantFiles` replaces). When this load's project, product and environment files give the same result as they
+   * gave it, its tenants whose files `tenantFiles` does not replace are taken as they were loaded instead of being
+   * parsed and validated again (a tenant's result depends only on its file and those); otherwise every tenant is
+   * loaded. The checks across tenants (domains, load balancers, CIDR overlaps) always run over every tenant.
+   * @default none: every tenant file is parsed and validated
+   */
+  readonly reuse?: PlatformConfig;
 }
+
+/** The previous load's tenants by id, when this load's project, products and environments are the same as its. */
+function reusableTenants(reuse: PlatformConfig | undefined, directory: string, project: ProjectConfig | undefined, environments: readonly LoadedEnvironment[], products: ProductCatalog): Map<string, LoadedTenant> {
+  if (!reuse || reuse.directory !== directory || !project) return new Map();
+  const catalog = [...products].flatMap(([name, product]) => (product ? [[name, product.config]] : []));
+  const byName = (items: readonly LoadedEnvironment[]) => [...items].sort((a, b) => a.config.name.localeCompare(b.config.name)).map((item) => item.config);
+  const same =
+    JSON.stringify(project) === JSON.stringify(reuse.project) &&
+    JSON.stringify(catalog) === JSON.stringify([...reuse.products]) &&
+    JSON.stringify(byName(environments)) === JSON.stringify(byName(reuse.environments));
+  return same ? new Map(reuse.tenants.map((tenant) => [tenant.config.id, tenant])) : new Map();
+}
+
 
 /** Loads and validates the whole configuration directory, or throws a ConfigError listing every problem. */
 export function loadConfig(directory: string, options: LoadOptions = {}): PlatformConfig {
-  const overlay: FileOverlay = options.overlay ?? new Map();
+  const overlay: FileOverlay = new Map([
+    ...(options.overlay ?? new Map<string, string | null>()),
+    ...[...(options.tenantFiles ?? new Map<string, string | undefined>())].map(([name, text]) => [resolve(join(directory, "tenants", name)), text ?? null] as const),
+  ]);
   const issues: ConfigIssue[] = [];
   if (!existsSync(directory) || !statSync(directory).isDirectory()) {
     throw new ConfigError([{ file: displayPath(directory), path: [], message: "configuration directory does not exist" }]);
@@ -701,14 +780,18 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
   for (const { config } of environments) environmentsByName.set(config.name, config);
   const tenants: LoadedTenant[] = [];
   const productCache = new Map<string, ProductConfig>();
+  const reusable = reusableTenants(options.reuse, directory, project, environments, products);
   for (const { path, stem } of tenantFiles) {
-    const loaded = loadTenant(path, stem, environmentsByName, issues, productCache, environmentInputs, products, overlay);
+    const replaced = options.tenantFiles?.has(basename(path)) === true;
+    const loaded = (replaced ? undefined : reusable.get(stem)) ?? loadTenant(path, stem, environmentsByName, issues, productCache, environmentInputs, products, overlay);
     if (loaded) tenants.push(loaded);
   }
   checkTenantDomains(tenants, issues);
   if (project) checkIngressGroups(project, environments, tenants, issues);
   if (project && projectSource) checkTagCounts(project, projectSource, environments, tenants, issues);
   if (project) checkTenantPool(project, tenants, issues);
+  if (project) checkAccounts(project, environments, tenants, issues);
+  checkEnvironmentIdentities(environments, issues);
   checkCidrOverlaps(environments, tenants, issues);
   if (project) checkClusterNames(project, environments, tenants, issues);
   issues.push(...veleroNamespaceProblems(environments, tenants));

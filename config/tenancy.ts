@@ -77,6 +77,8 @@ export interface AddTenantOptions {
   /** Certificate ARN of a custom `domain` (outside the environment's hosted zones). */
   readonly certificateArn?: string;
   readonly cidr?: string;
+  /** Dedicated tenants: the AWS account (a name of project.yaml `accounts`) its stacks deploy into; default its environment's. */
+  readonly account?: string;
   readonly owner?: string;
   readonly costCentre?: string;
 }
@@ -108,6 +110,10 @@ export function addTenant(directory: string, options: AddTenantOptions): { file:
     const domain = { ...(options.domain ? { domain: options.domain } : {}), ...(options.certificateArn ? { certificateArn: options.certificateArn } : {}) };
     draft.products = Object.fromEntries(options.products.map((product) => [product, domain]));
   }
+  if (options.account !== undefined && options.isolation !== "dedicated") {
+    throw new TenancyError("--account applies to dedicated tenants only; a shared tenant runs in its environment's account");
+  }
+  if (options.account !== undefined) draft.account = options.account;
   if (options.isolation === "dedicated") {
     const { cidrPool, blockPrefix } = config.project.tenancy;
     draft.network = { cidr: options.cidr ?? nextFreeBlock(cidrPool, blockPrefix, usedCidrs(config).map((entry) => entry.cidr)) };

@@ -4,25 +4,28 @@
  *
  *   npm run bench -- [--runs 5] [--config DIR] [--stacks PATTERN]
  *   npm run bench -- --tenants 10,100,1000 [--runs 3]
- *   npm run bench -- --review 1000 [--runs 3]
+ *   npm run bench -- --review 10,1000 [--runs 3]
  *
  * With --tenants, for each N a temporary configuration (the bundled one plus N generated shared tenants in the
  * first production environment) is synthesized in full and selectively (one tenant's stack out of N).
  *
- * With --review N, the change report (`npm run review`) is timed for a one-tenant change in a temporary git
- * repository holding this checkout's files plus N generated shared tenants: one tenant file is edited and the
- * report compares only that tenant's stack.
+ * With --review N,M, the change report (`npm run review`) is timed for one-tenant changes in a temporary git
+ * repository holding this checkout's files plus N generated shared tenants: one tenant file edited, one tenant
+ * added; the report compares only that tenant's stack. The smallest N is the baseline of the same run (on a loaded
+ * machine, compare the counts with each other rather than with an absolute figure); CPU time is reported besides
+ * wall time because it does not depend on what else the machine runs.
  *
  * Peak memory is the largest peak RSS of any Node process of a run (recorded by scripts/bench/rusage.mjs as each
  * process exits). Runs are sequential; the first is a warm-up and is not counted. Figures only — the test suite
  * never asserts on timing.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { loadConfig } from "../config/loader";
+import { nextIngressGroup } from "../config/tenancy";
 
 const ROOT = resolve(__dirname, "..");
 /** The app command `cdktf synth` runs (cdktf.json `app`), measured as it is. */
@@ -107,9 +110,9 @@ function main(): void {
     .option("--config <dir>", "configuration directory (default: the bundled config)")
     .option("--stacks <pattern>", "STACKS filter for a selective synth")
     .option("--tenants <counts>", "comma-separated tenant counts, e.g. 10,100,1000", (value) => value.split(",").map(positiveInt))
-    .option("--review <tenants>", "time the change report of a one-tenant change at this many tenants", positiveInt)
+    .option("--review <counts>", "time the change report of one-tenant changes at these tenant counts, e.g. 10,1000", (value) => value.split(",").map(positiveInt))
     .parse();
-  const options = program.opts<{ runs: number; config?: string; stacks?: string; tenants?: number[]; review?: number }>();
+  const options = program.opts<{ runs: number; config?: string; stacks?: string; tenants?: number[]; review?: number[] }>();
   if (options.review) {
     benchReview(options.review, options.runs);
     return;
@@ -172,44 +175,117 @@ function benchTenants(counts: readonly number[], runs: number): void {
   );
 }
 
-/** Median wall time of `npm run review` for a one-tenant change among `count` tenants. */
-function benchReview(count: number, runs: number): void {
+/** One review case: a change to the generated repository, the text its report must contain, and how to undo it. */
+interface ReviewCase {
+  readonly name: string;
+  apply(repo: string): void;
+  revert(repo: string): void;
+  readonly expect: RegExp;
+}
+
+const REVIEW_CASES = (count: number): ReviewCase[] => {
+  const edited = join("config", "tenants", `bench${String(Math.floor(count / 2)).padStart(4, "0")}.yaml`);
+  const added = join("config", "tenants", "benchnew.yaml");
+  let original = "";
+  return [
+    {
+      name: "edit one tenant",
+      apply: (repo) => {
+        original = readFileSync(join(repo, edited), "utf8");
+        appendFileSync(join(repo, edited), "owner: bench-team\n");
+      },
+      revert: (repo) => writeFileSync(join(repo, edited), original),
+      expect: /\*\*1\*\* of 1 compared stacks change/,
+    },
+    {
+      // A new shared tenant also changes its environment's diagram (its shared tenants), so that environment's stacks are synthesized for it.
+      name: "add one tenant",
+      apply: (repo) => {
+        const group = nextIngressGroup(loadConfig(join(repo, "config")), "prod");
+        writeFileSync(join(repo, added), `id: benchnew\nenvironment: prod\nisolation: shared\ningressGroup: ${group}\nproducts:\n  noor: {}\n`);
+      },
+      revert: (repo) => rmSync(join(repo, added)),
+      expect: /\*\*1\*\* of 1 compared stacks change[\s\S]*Architecture: environment prod/,
+    },
+  ];
+};
+
+/** A temporary git repository: this checkout's files (tracked and untracked, as they are now) plus `count` generated shared tenants, committed. */
+function reviewRepository(count: number): string {
   const repo = mkdtempSync(join(tmpdir(), "platform-bench-review-"));
-  try {
-    const files = execFileSync("git", ["ls-files"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter((file) => file !== "");
-    for (const file of files) {
-      mkdirSync(join(repo, file, ".."), { recursive: true });
-      cpSync(join(ROOT, file), join(repo, file));
-    }
-    symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"), "dir");
-    const generated = configWithTenants(count);
-    cpSync(join(generated, "tenants"), join(repo, "config", "tenants"), { recursive: true });
-    rmSync(generated, { recursive: true, force: true });
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=bench@example.com", "-c", "user.name=bench", ...args], { cwd: repo, stdio: "pipe" });
-    git("init", "--quiet");
-    git("add", ".");
-    git("commit", "--quiet", "-m", "base");
-    const tenant = join(repo, "config", "tenants", `bench${String(Math.floor(count / 2)).padStart(4, "0")}.yaml`);
-    appendFileSync(tenant, "owner: bench-team\n");
-    const run = () => {
-      const started = process.hrtime.bigint();
-      const result = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "scripts", "review.ts"), "--base", "HEAD", "--repo", repo], { cwd: repo, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
-      if (result.status !== 0) throw new Error(`review failed (exit ${result.status}):\n${result.stderr}`);
-      if (!result.stdout.includes("1** of 1 compared stacks change")) throw new Error(`unexpected report:\n${result.stdout.slice(0, 2000)}`);
-      return Number(process.hrtime.bigint() - started) / 1e9;
-    };
-    run(); // warm-up
-    const walls = Array.from({ length: runs }, run);
-    process.stdout.write(
-      [
-        `review of a one-tenant change at ${count} shared tenants (+ the bundled ones): median of ${runs} runs after a warm-up, node ${process.version}`,
-        `  wall  median ${median(walls).toFixed(2)} s   (min ${Math.min(...walls).toFixed(2)}, max ${Math.max(...walls).toFixed(2)})`,
-        "",
-      ].join("\n"),
-    );
-  } finally {
-    rmSync(repo, { recursive: true, force: true });
+  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" })
+    .split("\n")
+    .filter((file) => file !== "" && existsSync(join(ROOT, file)));
+  for (const file of files) {
+    mkdirSync(join(repo, file, ".."), { recursive: true });
+    cpSync(join(ROOT, file), join(repo, file));
   }
+  symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"), "dir");
+  const generated = configWithTenants(count);
+  cpSync(join(generated, "tenants"), join(repo, "config", "tenants"), { recursive: true });
+  rmSync(generated, { recursive: true, force: true });
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=bench@example.com", "-c", "user.name=bench", ...args], { cwd: repo, stdio: "pipe" });
+  git("init", "--quiet");
+  git("add", ".");
+  git("commit", "--quiet", "-m", "base");
+  return repo;
+}
+
+/**
+ * Wall time, CPU time and peak RSS of `npm run review -- --base HEAD` for one-tenant changes among each count of
+ * tenants. The review runs as CI runs it: the repository's own scripts/review.ts, from the repository.
+ */
+function benchReview(counts: readonly number[], runs: number): void {
+  const rows: string[] = [];
+  for (const count of counts) {
+    const repo = reviewRepository(count);
+    try {
+      for (const change of REVIEW_CASES(count)) {
+        change.apply(repo);
+        const run = (): RunResult & { cpuSeconds: number } => {
+          const rusageFile = join(repo, ".bench-rusage.jsonl");
+          rmSync(rusageFile, { force: true });
+          const started = process.hrtime.bigint();
+          const result = spawnSync(process.execPath, ["--import", "tsx", join("scripts", "review.ts"), "--base", "HEAD"], {
+            cwd: repo,
+            encoding: "utf8",
+            env: { ...process.env, CHECKPOINT_DISABLE: "1", BENCH_RUSAGE_FILE: rusageFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${join(ROOT, "scripts", "bench", "rusage.mjs")}`.trim() },
+          });
+          const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+          if (result.status !== 0) throw new Error(`review failed (exit ${result.status}):\n${result.stderr}`);
+          if (!change.expect.test(result.stdout)) throw new Error(`unexpected report for "${change.name}":\n${result.stdout.slice(0, 2000)}`);
+          const usage = readFileSync(rusageFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { maxRssKiB: number; cpuMicros: number });
+          rmSync(rusageFile, { force: true });
+          return { wallSeconds, peakRssMiB: Math.max(...usage.map((item) => item.maxRssKiB)) / 1024, cpuSeconds: usage.reduce((sum, item) => sum + item.cpuMicros, 0) / 1e6 };
+        };
+        run(); // warm-up
+        const results = Array.from({ length: runs }, run);
+        change.revert(repo);
+        const walls = results.map((result) => result.wallSeconds);
+        rows.push(
+          [
+            String(count).padStart(5),
+            change.name.padEnd(15),
+            `${median(walls).toFixed(2)} s`.padStart(9),
+            `${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)} s`.padStart(14),
+            `${median(results.map((result) => result.cpuSeconds)).toFixed(2)} s`.padStart(8),
+            `${median(results.map((result) => result.peakRssMiB)).toFixed(0)} MiB`.padStart(8),
+          ].join(" | "),
+        );
+      }
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  }
+  process.stdout.write(
+    [
+      `review (npm run review -- --base HEAD) of one-tenant changes: median of ${runs} runs after a warm-up, node ${process.version}`,
+      "    N | change          | wall med. |     wall range |  CPU med. | peak RSS   (N: generated shared tenants, + the bundled ones; CPU: all Node processes)",
+      ...rows,
+      "target: a one-tenant change at 1000 tenants costs about what it costs at 10 (the cost follows the change)",
+      "",
+    ].join("\n"),
+  );
 }
 
 if (require.main === module) main();

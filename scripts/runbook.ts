@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { App } from "cdktf";
 import { loadConfig, type PlatformConfig } from "../config/loader";
 import { formatDuration, resolveDrRegion, type BackupPlanConfig } from "../config/schema/backup";
+import { protectedResourceTypes, restoreTestTypes, supportsColdStorage, type ProtectedResourceType } from "../config/schema/backup-coverage";
 import type { EnvironmentConfig } from "../config/schema/environment";
 import type { ProjectConfig } from "../config/schema/project";
 import { alertsTopicName } from "../constructs/alerts-topic";
@@ -44,21 +45,22 @@ function status(assessment: Assessment): string {
   return assessment.exemption ? "exempt (see below)" : "meets target";
 }
 
-function planSection(name: string, plan: BackupPlanConfig): string {
-  const rules = planRules(plan).map((rule) => [
+function planSection(name: string, plan: BackupPlanConfig, protectedTypes: ReadonlySet<ProtectedResourceType> | undefined): string {
+  const rules = planRules(plan, supportsColdStorage(protectedTypes)).map((rule) => [
     rule.name,
     rule.continuous ? "continuous (point-in-time)" : `\`${rule.schedule}\``,
     `${rule.deleteAfterDays} days${rule.coldStorageAfterDays !== undefined ? ` (cold after ${rule.coldStorageAfterDays})` : ""}`,
     rule.copy ? "yes" : "no",
   ]);
   const overrides = Object.entries(plan.rpoOverrides).filter(([, minutes]) => minutes !== undefined).map(([dataClass, minutes]) => `${dataClass} ${formatDuration(minutes as number)}`);
-  const restoreTests = restoreTestCron(plan.restoreTesting.frequency, plan.restoreTesting.at, plan.restoreTesting.schedule);
+  const testTypes = restoreTestTypes(plan, protectedTypes);
+  const restoreTests = testTypes.length > 0 ? restoreTestCron(plan.restoreTesting.frequency, plan.restoreTesting.at, plan.restoreTesting.schedule) : undefined;
   return [
     `### Plan \`${name}\` (resources tagged \`${BACKUP_TAG_KEY}=${name}\`)`,
     "",
     `- RPO target ${formatDuration(plan.rpo)}${overrides.length > 0 ? ` (derived data: ${overrides.join(", ")})` : ""}; RTO target ${formatDuration(plan.rto)}.`,
     `- Schedules in ${plan.timezone}; a backup starts within ${formatDuration(plan.startWindow)} and must finish within ${formatDuration(plan.completionWindow)}.`,
-    `- Restore tests: ${restoreTests ? `${plan.restoreTesting.frequency} (\`${restoreTests}\` in ${plan.restoreTesting.timezone ?? plan.timezone}) for ${plan.restoreTesting.resourceTypes.join(", ")}; restored resources are kept ${plan.restoreTesting.validationWindowHours}h for validation` : "none"}.`,
+    `- Restore tests: ${restoreTests ? `${plan.restoreTesting.frequency} (\`${restoreTests}\` in ${plan.restoreTesting.timezone ?? plan.timezone}) for ${testTypes.join(", ")}; restored resources are kept ${plan.restoreTesting.validationWindowHours}h for validation` : "none"}.`,
     "",
     table(["rule", "schedule", "retention", "copied"], rules),
   ].join("\n");
@@ -94,6 +96,7 @@ function resourceSection(assessment: Assessment): string {
 /** The runbook of one environment, from its configuration and its built infra stack. */
 export function renderRunbook(environment: EnvironmentConfig, infra: InfraStack, project: ProjectConfig): string {
   const { backup } = environment;
+  const covered = protectedResourceTypes(environment);
   const assessments = assessStack(infra, infra.backup.rpoTargets).sort((a, b) => a.path.localeCompare(b.path));
   const drRegion = resolveDrRegion(backup.copy.region, environment.account.region);
   const lock = backup.vaultLock;
@@ -119,7 +122,7 @@ export function renderRunbook(environment: EnvironmentConfig, infra: InfraStack,
     "",
     "## Objectives and schedules",
     "",
-    ...Object.entries(backup.plans).sort(([a], [b]) => a.localeCompare(b)).flatMap(([name, plan]) => [planSection(name, plan), ""]),
+    ...Object.entries(backup.plans).sort(([a], [b]) => a.localeCompare(b)).flatMap(([name, plan]) => [planSection(name, plan, covered.get(name)), ""]),
     "## Stateful resources",
     "",
     assessments.length === 0

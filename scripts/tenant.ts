@@ -2,7 +2,7 @@
  * `npm run tenant -- <command>`: onboard, list and decommission tenants.
  *
  *   add <id> --env <env> --isolation shared|dedicated [--products p,q] [--domain d [--certificate-arn a]] [--cidr c]
- *       [--owner o] [--cost-centre c]
+ *       [--account a] [--owner o] [--cost-centre c]
  *   allocate <id>     complete a hand-written tenant file: a dedicated tenant's VPC CIDR (next free pool block),
  *                     a shared tenant's ingress group (lowest load balancer with room)
  *   list              tenants with isolation, CIDR and stacks
@@ -37,9 +37,10 @@ program
   .option("--domain <domain>", "domain of the tenant's product (default <id>.<product domain>); outside the environment's zones it is a custom domain")
   .option("--certificate-arn <arn>", "custom domain: ACM certificate in the environment's account and region covering its hosts")
   .option("--cidr <cidr>", "dedicated tenants: use this VPC CIDR instead of the next free pool block")
+  .option("--account <name>", "dedicated tenants: the AWS account (project.yaml accounts) its stacks deploy into (default: its environment's)")
   .option("--owner <owner>", "Owner tag")
   .option("--cost-centre <costCentre>", "CostCentre tag")
-  .action((id: string, options: { env: string; isolation: "shared" | "dedicated"; products?: string[]; domain?: string; certificateArn?: string; cidr?: string; owner?: string; costCentre?: string }) => {
+  .action((id: string, options: { env: string; isolation: "shared" | "dedicated"; products?: string[]; domain?: string; certificateArn?: string; cidr?: string; account?: string; owner?: string; costCentre?: string }) => {
     const result = addTenant(configDir, {
       id,
       environment: options.env,
@@ -48,6 +49,7 @@ program
       ...(options.domain ? { domain: options.domain } : {}),
       ...(options.certificateArn ? { certificateArn: options.certificateArn } : {}),
       ...(options.cidr ? { cidr: options.cidr } : {}),
+      ...(options.account ? { account: options.account } : {}),
       ...(options.owner ? { owner: options.owner } : {}),
       ...(options.costCentre ? { costCentre: options.costCentre } : {}),
     });

@@ -14,14 +14,21 @@ import type { EnvironmentConfig } from "../config/schema/environment";
 import { applyPolicy, type PolicyOptions } from "../constructs/policy";
 import type { AccountScope } from "../constructs/core/aws";
 import { dnsStackOrder, planHostedZones, type EnvironmentZonePlan } from "../constructs/hosted-zones/rules";
-import { bootstrapAccount, environmentContext, s3Backend, type BackendSettings } from "./context";
-import { appliedBy, BOOTSTRAP_STACK, dedicatedTenantStackNames, dnsStackName, infraStackName, platformStackName, sharedTenantStackName, type Stage } from "./names";
+import type { CiRoleKind } from "../constructs/core/ci-roles";
+import { accountDeployments, accountNamed, bootstrapAccount, environmentCiRoleArn, environmentContext, s3Backend, type BackendSettings } from "./context";
+import { accountStackName, appliedBy, BOOTSTRAP_STACK, dedicatedTenantStackNames, dnsStackName, infraStackName, platformStackName, sharedTenantStackName, type Stage } from "./names";
 
 export interface BuildOptions {
   /** Glob patterns (`prod-*`, `bootstrap`); a stack is built when it matches any. Empty: every stack. */
   readonly stackPatterns?: readonly string[];
   /** Backend of the bootstrap stack: "s3" normally, "local" for its very first apply. @default "s3" */
   readonly bootstrapBackend?: "s3" | "local";
+  /**
+   * Directory of the bootstrap stack's local state (first apply): outside cdktf.out/, which every selective synth
+   * deletes (config/runtime-options.ts checks it).
+   * @default ".state" (relative to the working directory; main.ts passes an absolute path)
+   */
+  readonly bootstrapStateDir?: string;
 }
 
 export interface StackEntry {
@@ -32,6 +39,8 @@ export interface StackEntry {
   readonly appliedBy: "administrator" | "ci";
   /** The AWS account and region its default provider is pinned to. */
   readonly account: AccountScope;
+  /** The account's name in project.yaml `accounts` (its `account-<name>` stack holds the CI roles). */
+  readonly accountName: string;
   /** The environment it belongs to (its GitHub environment, CI roles and promotion order); none for bootstrap. */
   readonly environment?: string;
   /** The policy pack's settings for this stack (its environment's profile and threshold). */
@@ -46,16 +55,34 @@ export class StackSelectionError extends Error {}
 
 /** Every stack the configuration defines, in deployment order. */
 export function stackCatalog(config: PlatformConfig, options: BuildOptions = {}): StackEntry[] {
+  // Administrator stacks keep their state under stacks/; each environment's stacks under environments/<env>/.
   const backend = s3Backend(config.project);
+  const backendOf = (environment: string) => s3Backend(config.project, environment);
   const suppressions = config.suppressions;
   const suppressionsFile = displayPath(join(config.directory, SUPPRESSIONS_FILE));
   const policyFor = (environment: EnvironmentConfig): PolicyOptions => ({ profile: environment.profile, failAt: environment.policy.failAt, suppressions, suppressionsFile });
   const bootstrapBackend: BackendSettings =
-    options.bootstrapBackend === "local" ? { kind: "local", directory: "." } : backend;
+    options.bootstrapBackend === "local" ? { kind: "local", directory: options.bootstrapStateDir ?? ".state" } : backend;
+  const bootstrapScope = { account: bootstrapAccount(config.project), accountName: config.project.bootstrap.account };
   const entries: StackEntry[] = [
-    // The bootstrap stack holds every stack's state and the CI identity: checked as production.
-    { name: BOOTSTRAP_STACK, stage: "bootstrap", appliedBy: appliedBy("bootstrap"), account: bootstrapAccount(config.project), dependsOn: [], policy: { profile: "production", suppressions, suppressionsFile }, build: async (app) => new (await import("./bootstrap")).BootstrapStack(app, config, bootstrapBackend) },
+    // The bootstrap stack holds every stack's state: checked as production.
+    { name: BOOTSTRAP_STACK, stage: "bootstrap", appliedBy: appliedBy("bootstrap"), ...bootstrapScope, dependsOn: [], policy: { profile: "production", suppressions, suppressionsFile }, build: async (app) => new (await import("./bootstrap")).BootstrapStack(app, config, bootstrapBackend) },
   ];
+  // One baseline per account holding a stack: the CI identity, the boundary, service-linked roles, detective controls.
+  for (const [accountName, deployments] of accountDeployments(config)) {
+    const settings = accountNamed(config.project, accountName);
+    const name = accountStackName(accountName);
+    entries.push({
+      name,
+      stage: "account",
+      appliedBy: appliedBy("account"),
+      account: { accountId: settings.id, region: settings.region },
+      accountName,
+      dependsOn: [BOOTSTRAP_STACK],
+      policy: { profile: "production", suppressions, suppressionsFile },
+      build: async (app) => new (await import("./account")).AccountStack(app, config, accountName, deployments, backend),
+    });
+  }
   // The DNS stage: each environment's hosted zones and delegations, before any infra stack requests certificates.
   const zones = environmentZonePlans(config);
   const dnsOrder = dnsStackOrder(zones);
@@ -71,10 +98,12 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
       stage: "dns",
       appliedBy: appliedBy("dns"),
       account: context.account,
+      accountName: context.accountName,
       environment: name,
-      dependsOn: plan.dnsAfterDnsOf.map(dnsStackName),
+      // Applied with the environment's CI roles, which the account stack creates.
+      dependsOn: [accountStackName(context.accountName), ...plan.dnsAfterDnsOf.map(dnsStackName)],
       policy: policyFor(environment),
-      build: async (app) => new (await import("./dns")).DnsStack(app, dns, context, backend, plan),
+      build: async (app) => new (await import("./dns")).DnsStack(app, dns, context, backendOf(name), plan),
     });
   }
   /** DNS stacks an environment's infra (and a dedicated tenant's) waits for: the zones its domains use exist and are delegated. */
@@ -83,10 +112,12 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
     const context = environmentContext(config.project, environment);
     const infra = infraStackName(environment.name);
     const policy = policyFor(environment);
-    const scope = { account: context.account, environment: environment.name };
-    entries.push({ name: infra, stage: "infra", appliedBy: appliedBy("infra"), ...scope, dependsOn: dnsBefore(environment.name), policy, build: async (app) => new (await import("./infra")).InfraStack(app, infra, context, backend) });
+    const scope = { account: context.account, accountName: context.accountName, environment: environment.name };
+    const baseline = accountStackName(context.accountName);
+    const stateBackend = backendOf(environment.name);
+    entries.push({ name: infra, stage: "infra", appliedBy: appliedBy("infra"), ...scope, dependsOn: [baseline, ...dnsBefore(environment.name)], policy, build: async (app) => new (await import("./infra")).InfraStack(app, infra, context, stateBackend) });
     const platform = platformStackName(environment.name);
-    entries.push({ name: platform, stage: "platform", appliedBy: appliedBy("platform"), ...scope, dependsOn: [infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, platform, context, backend) });
+    entries.push({ name: platform, stage: "platform", appliedBy: appliedBy("platform"), ...scope, dependsOn: [infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, platform, context, stateBackend) });
   }
   const environments = new Map(config.environments.map(({ config: environment }) => [environment.name, environment]));
   for (const { config: tenant, products, environment: settings } of config.tenants) {
@@ -95,17 +126,19 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
     if (tenant.isolation === "shared") {
       const name = sharedTenantStackName(environment.name, tenant.id);
       const context = environmentContext(config.project, settings, tenant);
-      entries.push({ name, stage: "tenant", appliedBy: appliedBy("tenant"), account: context.account, environment: environment.name, dependsOn: [platformStackName(environment.name)], policy: policyFor(environment), build: async (app) => new (await import("./tenant")).SharedTenantStack(app, name, context, backend, products) });
+      const stateBackend = backendOf(environment.name);
+      entries.push({ name, stage: "tenant", appliedBy: appliedBy("tenant"), account: context.account, accountName: context.accountName, environment: environment.name, dependsOn: [platformStackName(environment.name)], policy: policyFor(environment), build: async (app) => new (await import("./tenant")).SharedTenantStack(app, name, context, stateBackend, products) });
     } else {
       const names = dedicatedTenantStackNames(tenant.id);
       // Its own VPC and cluster run the products of the tenant file (on the tenant's domains), with its own sizes and backup policy.
       const context = environmentContext(config.project, settings, tenant);
       const policy = policyFor(environment);
       // A dedicated tenant's stacks are stages of its environment: infra, then platform (its own cluster).
-      const scope = { account: context.account, environment: environment.name };
+      const scope = { account: context.account, accountName: context.accountName, environment: environment.name };
+      const stateBackend = backendOf(environment.name);
       // Its platform stack issues certificates for the tenant's domains in the environment's zones.
-      entries.push({ name: names.infra, stage: "infra", appliedBy: appliedBy("infra"), ...scope, dependsOn: dnsBefore(environment.name), policy, build: async (app) => new (await import("./infra")).InfraStack(app, names.infra, context, backend) });
-      entries.push({ name: names.platform, stage: "platform", appliedBy: appliedBy("platform"), ...scope, dependsOn: [names.infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, names.platform, context, backend) });
+      entries.push({ name: names.infra, stage: "infra", appliedBy: appliedBy("infra"), ...scope, dependsOn: [accountStackName(context.accountName), ...dnsBefore(environment.name)], policy, build: async (app) => new (await import("./infra")).InfraStack(app, names.infra, context, stateBackend) });
+      entries.push({ name: names.platform, stage: "platform", appliedBy: appliedBy("platform"), ...scope, dependsOn: [names.infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, names.platform, context, stateBackend) });
     }
   }
   return entries;
@@ -116,6 +149,16 @@ export function environmentZonePlans(config: Pick<PlatformConfig, "environments"
   return planHostedZones(
     config.environments.map(({ config: environment }) => ({ name: environment.name, accountId: environment.account.id, domains: environment.edge.domains })),
   );
+}
+
+/**
+ * The CI role a job assumes for a stack: its environment's plan or deploy role in the stack's account (CI
+ * authenticates directly into that account), with the region to call STS in. Undefined for the stacks an
+ * administrator applies. The one place workflows get role ARNs from.
+ */
+export function ciRoleForStack(config: PlatformConfig, entry: StackEntry, kind: CiRoleKind): { readonly arn: string; readonly region: string } | undefined {
+  if (entry.appliedBy !== "ci" || entry.environment === undefined) return undefined;
+  return { arn: environmentCiRoleArn(config.project, entry.environment, entry.account, kind), region: entry.account.region };
 }
 
 /** Names of the stacks selected by `patterns`; throws when a pattern selects nothing. */

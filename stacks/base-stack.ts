@@ -7,6 +7,8 @@ import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Aspects, LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { awsProvider, type AccountScope } from "../constructs/core/aws";
+import { boundEveryRole } from "../constructs/core/boundary-aspect";
+import { requireServiceLinkedRoles } from "../constructs/service-linked-roles/aspect";
 import { undeclaredReferences } from "../constructs/core/references";
 import { TagAspect } from "../constructs/core/tagging";
 import { stateKey, type BackendSettings } from "./context";
@@ -16,6 +18,18 @@ export interface BaseStackProps {
   readonly account: AccountScope;
   readonly tags: Readonly<Record<string, string>>;
   readonly backend: BackendSettings;
+  /**
+   * The permissions boundary every IAM role of the stack carries (set on each role that names none). Stacks CI
+   * applies pass their account's boundary; the account stack bounds its roles with the policy it creates.
+   * @default none (the bootstrap stack creates no role)
+   */
+  readonly permissionsBoundaryArn?: string;
+  /**
+   * The account stack (`account-<name>`) that creates the service-linked roles of this stack's account: every
+   * resource that needs one waits for a plan-time lookup of it (constructs/service-linked-roles/aspect.ts).
+   * @default none (administrator stacks wire their own)
+   */
+  readonly serviceLinkedRolesFrom?: string;
 }
 
 export class BaseStack extends TerraformStack {
@@ -32,6 +46,8 @@ export class BaseStack extends TerraformStack {
     configureBackend(this, name, props.backend);
     this.aws = awsProvider(this, "aws", { region: props.account.region, accountId: props.account.accountId, tags: props.tags });
     Aspects.of(this).add(new TagAspect(props.tags));
+    if (props.permissionsBoundaryArn !== undefined) boundEveryRole(this, props.permissionsBoundaryArn);
+    if (props.serviceLinkedRolesFrom !== undefined) requireServiceLinkedRoles(this, props.serviceLinkedRolesFrom);
     // Runs first among the stack's validations; the policy pack's validation reuses the resolved JSON.
     this.node.addValidation({
       validate: () =>
@@ -77,7 +93,7 @@ function configureBackend(stack: TerraformStack, name: string, backend: BackendS
   }
   new S3Backend(stack, {
     bucket: backend.bucket,
-    key: stateKey(name),
+    key: stateKey(name, backend.environment),
     region: backend.region,
     encrypt: true,
     kmsKeyId: backend.kmsKeyArn,

@@ -1,29 +1,23 @@
 /**
- * `bootstrap`: the state bucket and the CI identity. Applied by an administrator, never by CI (CI must not be
- * able to change its own permissions). The first apply runs with local state
- * (`PLATFORM_BOOTSTRAP_BACKEND=local`); afterwards the state is migrated into the bucket it created.
+ * `bootstrap`: the Terraform state bucket and its key. Applied by an administrator, never by CI. The first apply runs
+ * with local state outside `cdktf.out/` (`PLATFORM_BOOTSTRAP_BACKEND=local`, state in `.state/bootstrap.tfstate`);
+ * afterwards that state is pushed into the bucket it created.
+ *
+ * The bucket and key policies admit each environment's CI roles — in every account holding the environment's stacks,
+ * created by that account's `account-<name>` stack — to that environment's state objects only (named by
+ * `aws:PrincipalArn`, so this stack can be applied before the roles exist).
  */
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { PlatformConfig } from "../config/loader";
-import { CiIdentity } from "../constructs/ci-identity";
 import { standardTags } from "../constructs/core/tagging";
 import { StateStore } from "../constructs/state-store";
-import {
-  bootstrapAccount,
-  ciRoleNames,
-  projectNaming,
-  repositoryOf,
-  stateBucketName,
-  stateKeyAlias,
-  type BackendSettings,
-} from "./context";
+import { bootstrapAccount, environmentAccounts, environmentCiRoleArn, repositoryOf, stateBucketName, stateKeyAlias, type BackendSettings } from "./context";
 import { BOOTSTRAP_STACK } from "./names";
 import { BaseStack } from "./base-stack";
 
 export class BootstrapStack extends BaseStack {
   readonly state: StateStore;
-  readonly ci: CiIdentity;
 
   constructor(scope: Construct, config: PlatformConfig, backend: BackendSettings) {
     const { project } = config;
@@ -39,24 +33,18 @@ export class BootstrapStack extends BaseStack {
         extra: project.tags,
       }),
     });
+    const ciAccess = [...environmentAccounts(config)].map(([environment, accounts]) => ({
+      environment,
+      planRoleArns: accounts.map((account) => environmentCiRoleArn(project, environment, account, "plan")),
+      deployRoleArns: accounts.map((account) => environmentCiRoleArn(project, environment, account, "deploy")),
+    }));
     this.state = new StateStore(this, "state", {
       account: this.account,
       bucketName: stateBucketName(project),
       keyAlias: stateKeyAlias(project),
       noncurrentVersionRetentionDays: project.bootstrap.stateVersionRetentionDays,
-    });
-    this.ci = new CiIdentity(this, "ci", {
-      account: this.account,
-      repository: repositoryOf(project),
-      roleNames: ciRoleNames(project),
-      iamNamePrefix: projectNaming(project).prefix,
-      deployBranch: project.github.deployBranch,
-      deployEnvironments: [...new Set(config.environments.map((env) => env.config.deployment.githubEnvironment))],
-      stateBucketArn: this.state.bucket.arn,
-      stateKeyArn: this.state.key.arn,
+      ciAccess,
     });
     new TerraformOutput(this, "state_bucket", { value: this.state.bucket.bucket });
-    new TerraformOutput(this, "plan_role_arn", { value: this.ci.planRole.arn });
-    new TerraformOutput(this, "deploy_role_arn", { value: this.ci.deployRole.arn });
   }
 }

@@ -9,7 +9,7 @@ import type { Construct } from "constructs";
 import { edgeParameterName } from "../constructs/edge/parameter";
 import { HostedZones, type EnvironmentZonePlan } from "../constructs/hosted-zones";
 import { BaseStack } from "./base-stack";
-import { environmentTags, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
+import { ciStackProps, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
 
 /** TTL of delegation records where zones are not protected (development): a re-created zone is reachable within an hour. */
 const UNPROTECTED_DELEGATION_TTL_SECONDS = 3_600;
@@ -18,7 +18,7 @@ export class DnsStack extends BaseStack {
   readonly zones: HostedZones;
 
   constructor(scope: Construct, name: string, context: EnvironmentContext, backend: BackendSettings, plan: EnvironmentZonePlan) {
-    super(scope, name, { account: context.account, backend, tags: environmentTags(context, name) });
+    super(scope, name, ciStackProps(context, name, backend));
     const { environment, naming } = context;
     const edgeParameter = edgeParameterName(naming);
     const protect = protectsState(context);

@@ -6,11 +6,11 @@
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { resolveDrRegion } from "../config/schema/backup";
+import { protectedResourceTypes } from "../config/schema/backup-coverage";
 import { AlertsTopic } from "../constructs/alerts-topic";
 import { Backup } from "../constructs/backup";
 import { Cluster } from "../constructs/cluster";
-import { awsProvider, partitionOf } from "../constructs/core/aws";
-import { ciRoleArn, environmentCiRoleNames } from "../constructs/core/ci-roles";
+import { awsProvider } from "../constructs/core/aws";
 import { DataServices } from "../constructs/data-services";
 import { ServiceAlarms } from "../constructs/service-alarms";
 import { dataServiceAlarmTargets } from "../constructs/service-alarms/targets";
@@ -21,7 +21,7 @@ import { CLOUDFRONT_REGION } from "../constructs/cdn/rules";
 import { PlatformKeys, RegionalBackupKey } from "../constructs/kms";
 import { VeleroStorage } from "../constructs/velero";
 import { Network } from "../constructs/network";
-import { ciDeployRoleArn, environmentTags, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
+import { ciStackProps, environmentCiRoleArn, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
 import { BaseStack } from "./base-stack";
 
 export class InfraStack extends BaseStack {
@@ -41,7 +41,7 @@ export class InfraStack extends BaseStack {
 
   /** `name` is `<env>-infra` for an environment, `tenant-<id>-infra` for a dedicated tenant. */
   constructor(scope: Construct, name: string, context: EnvironmentContext, backend: BackendSettings) {
-    super(scope, name, { account: context.account, backend, tags: environmentTags(context, name) });
+    super(scope, name, ciStackProps(context, name, backend));
     const { environment, naming } = context;
 
     this.keys = new PlatformKeys(this, "keys", {
@@ -83,8 +83,9 @@ export class InfraStack extends BaseStack {
       volumeKey: this.keys.data,
       logRetentionDays: environment.logging.retentionDays,
       workloadSecurityGroupId: this.network.workloadSecurityGroup.id,
-      ciDeployRoleArn: ciDeployRoleArn(context.project),
-      ciPlanRoleArn: ciPlanRoleArnOf(context),
+      // The environment's deploy role in this cluster's account (created by that account's account stack).
+      ciDeployRoleArn: environmentCiRoleArn(context.project, environment.name, this.account, "deploy"),
+      ciPlanRoleArn: environmentCiRoleArn(context.project, environment.name, this.account, "plan"),
       endpoint: cluster.endpoint,
       supportType: cluster.supportType,
       adminRoleArns: cluster.access.adminRoleArns,
@@ -132,6 +133,7 @@ export class InfraStack extends BaseStack {
       vaultLock: backup.vaultLock,
       selectionConditions: selectionScope(this.tags),
       restoreSubnetGroupName: this.network.dbSubnetGroup.name,
+      protectedResourceTypes: Object.fromEntries([...protectedResourceTypes(environment)].map(([plan, types]) => [plan, [...types].sort()])),
       protect: protectsState(context),
     });
 
@@ -170,6 +172,7 @@ export class InfraStack extends BaseStack {
         cacheSubnetGroupName: this.network.cacheSubnetGroup.name,
       },
       allowedSecurityGroupIds: [this.network.workloadSecurityGroup.id],
+      functionSubnetIds: this.network.subnetIds("private"),
       keys: { data: this.keys.data, logs: this.keys.logs },
       logRetentionDays: environment.logging.retentionDays,
       protectState: protectsState(context),
@@ -202,12 +205,6 @@ export class InfraStack extends BaseStack {
     new TerraformOutput(this, "data_subnet_ids", { value: this.network.subnetIds("data") });
     new TerraformOutput(this, "cluster_name", { value: this.cluster.name });
   }
-}
-
-/** The CI plan role of the cluster's environment, in the cluster's account (constructs/core/ci-roles.ts). */
-function ciPlanRoleArnOf(context: EnvironmentContext): string {
-  const { project, environment, account } = context;
-  return ciRoleArn(partitionOf(account.region), account.accountId, environmentCiRoleNames(project.name, environment.name).plan);
 }
 
 /** Standard tags that scope a backup selection to this stack's environment (and tenant). */

@@ -16,7 +16,7 @@ import { PlanAccess, secretNamespacesOf } from "../constructs/plan-access";
 import { Velero } from "../constructs/velero";
 import { BaseStack } from "./base-stack";
 import { clusterProviders } from "./cluster-providers";
-import { environmentTags, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
+import { ciStackProps, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
 
 /** Product name -> certificate ARN of the tenant's products on custom domains. */
 function customCertificates(tenant: TenantConfig): Record<string, string> {
@@ -39,7 +39,7 @@ export class PlatformStack extends BaseStack {
 
   /** `name` is `<env>-platform` for an environment, `tenant-<id>-platform` for a dedicated tenant. */
   constructor(scope: Construct, name: string, context: EnvironmentContext, backend: BackendSettings) {
-    super(scope, name, { account: context.account, backend, tags: environmentTags(context, name) });
+    super(scope, name, ciStackProps(context, name, backend));
     const providers = clusterProviders(this, context.naming.clusterName, context.account.region);
     this.cluster = providers.cluster;
     this.kubernetes = providers.kubernetes;

@@ -14,7 +14,7 @@ import { PlanAccess, secretNamespacesOf } from "../constructs/plan-access";
 import { TenantProduct } from "../constructs/tenant-product";
 import { BaseStack } from "./base-stack";
 import { clusterProviders } from "./cluster-providers";
-import { environmentTags, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
+import { ciStackProps, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
 
 export class SharedTenantStack extends BaseStack {
   readonly cluster: DataAwsEksCluster;
@@ -30,7 +30,7 @@ export class SharedTenantStack extends BaseStack {
     if (!context.tenant || context.tenant.isolation !== "shared") {
       throw new Error(`SharedTenantStack ${name}: needs a shared tenant in its context`);
     }
-    super(scope, name, { account: context.account, backend, tags: environmentTags(context, name) });
+    super(scope, name, ciStackProps(context, name, backend));
     // The environment's cluster: the tenant naming scope adds the tenant id, so the name comes from the environment.
     const clusterName = context.naming.withoutTenant().clusterName;
     const providers = clusterProviders(this, clusterName, context.account.region);

@@ -15,6 +15,8 @@
  * `timezone`.
  */
 import { z } from "zod";
+import { planRules, ruleWindowOverlaps } from "../../constructs/backup/schedules";
+import { CronError } from "../../constructs/rpo/cron";
 import { awsAccountId, awsRegion, duplicatesOf, ianaTimeZone, kubernetesCron, kubernetesCronProblem } from "./primitives";
 
 const DURATION = /^([1-9]\d{0,5})(m|h|d)$/;
@@ -40,10 +42,12 @@ export const duration = z
   .regex(DURATION, { error: "expected a duration: a positive whole number followed by m, h or d, e.g. 15m, 6h, 2d" })
   .transform((text) => parseDuration(text) as number);
 
+const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+
 /** A time of day `HH:MM` (24-hour clock). */
 export const timeOfDay = z
   .string({ error: "expected a time of day HH:MM such as 02:00" })
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "expected a 24-hour time of day HH:MM, e.g. 02:00 or 23:30" });
+  .regex(TIME_OF_DAY, { error: "expected a 24-hour time of day HH:MM, e.g. 02:00 or 23:30" });
 
 /** An IANA time zone (`UTC`, `Europe/Dublin`) as AWS Backup's `schedule_expression_timezone` accepts it. */
 export const timeZone = ianaTimeZone;
@@ -188,8 +192,7 @@ const YearlyTierSchema = z.strictObject({
 export const SCHEDULE_TIERS = ["frequent", "daily", "weekly", "monthly", "yearly"] as const;
 export type ScheduleTier = (typeof SCHEDULE_TIERS)[number];
 
-export const BackupPlanSchema = z
-  .strictObject({
+const PlanShape = z.strictObject({
     /** Recovery point objective: the most data (time) a restore may lose. Checked against every covered resource. */
     rpo: duration,
     /** Recovery time objective: how long a restore may take (stated in the runbook; restore tests measure it). */
@@ -213,12 +216,20 @@ export const BackupPlanSchema = z
     weekly: WeeklyTierSchema,
     monthly: MonthlyTierSchema,
     yearly: YearlyTierSchema,
-    /** Continuous backup: point-in-time recovery for Aurora, RDS and S3 (AWS Backup keeps 1–35 days). */
+    /**
+     * Continuous backup: point-in-time recovery for Aurora, RDS and S3 (AWS Backup keeps 1–35 days). AWS Backup takes
+     * over the automated backups of the databases it covers, so their point-in-time retention is this retention.
+     */
     continuous: z.strictObject({
       enabled: z.boolean(),
       retentionDays: z.int().min(1).max(CONTINUOUS_RETENTION_MAX_DAYS, {
         error: `continuous backup keeps at most ${CONTINUOUS_RETENTION_MAX_DAYS} days`,
       }),
+      /**
+       * Time of day of the continuous rule's schedule (AWS Backup snapshots resource types without continuous support
+       * on it); its start window must not overlap another rule's.
+       */
+      at: timeOfDay,
     }),
     /** AWS Backup restore testing: restores the latest recovery point of each listed type on a schedule. */
     restoreTesting: z.strictObject({
@@ -234,16 +245,23 @@ export const BackupPlanSchema = z
       schedule: restoreTestSchedule.optional(),
       /** Time zone of the restore tests' schedule (IANA). Default: the plan's `timezone`. */
       timezone: timeZone.optional(),
-      /** Resource types to restore; each needs resources in the plan to test anything. */
-      resourceTypes: z.array(z.enum(RESTORE_TEST_RESOURCE_TYPES)).superRefine((types, ctx) => {
-        const dupes = duplicatesOf(types);
-        if (dupes.length > 0) ctx.addIssue({ code: "custom", message: `duplicate resource types: ${dupes.join(", ")}`, input: types });
-      }),
+      /**
+       * Resource types to restore; each must be a type the plan protects in this environment. Absent: every
+       * restore-testable type the plan protects (Aurora, RDS, DocumentDB, S3 as the environment has them).
+       */
+      resourceTypes: z
+        .array(z.enum(RESTORE_TEST_RESOURCE_TYPES))
+        .superRefine((types, ctx) => {
+          const dupes = duplicatesOf(types);
+          if (dupes.length > 0) ctx.addIssue({ code: "custom", message: `duplicate resource types: ${dupes.join(", ")}`, input: types });
+        })
+        .optional(),
       /** Hours a restored resource is kept for validation before AWS Backup deletes it (0–168). */
       validationWindowHours: z.int().min(0).max(168),
     }),
-  })
-  .superRefine((plan, ctx) => {
+  });
+
+export const BackupPlanSchema = PlanShape.superRefine((plan, ctx) => {
     const anyScheduled = SCHEDULE_TIERS.some((tier) => plan[tier].enabled);
     if (!anyScheduled) {
       ctx.addIssue({ code: "custom", path: ["daily", "enabled"], message: "a plan needs at least one enabled schedule tier (frequent, daily, weekly, monthly or yearly); continuous backup also runs on a schedule", input: false });
@@ -281,10 +299,62 @@ export const BackupPlanSchema = z
     if (plan.restoreTesting.frequency === "none" && plan.restoreTesting.schedule !== undefined) {
       ctx.addIssue({ code: "custom", path: ["restoreTesting", "schedule"], message: "restore testing is off (frequency: none), so the schedule would never be used; set a frequency or remove schedule", input: plan.restoreTesting.schedule });
     }
-    if (plan.restoreTesting.frequency !== "none" && plan.restoreTesting.resourceTypes.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["restoreTesting", "resourceTypes"], message: `restore testing is ${plan.restoreTesting.frequency}: list at least one resource type (${RESTORE_TEST_RESOURCE_TYPES.join(", ")})`, input: [] });
+    if (plan.restoreTesting.frequency !== "none" && plan.restoreTesting.resourceTypes?.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["restoreTesting", "resourceTypes"],
+        message: `restore testing is ${plan.restoreTesting.frequency}: list at least one resource type (${RESTORE_TEST_RESOURCE_TYPES.join(", ")}), or omit the key to test every type the plan protects`,
+        input: [],
+      });
+    }
+    // Only when every time of day is valid (those problems are reported above).
+    const times = [...SCHEDULE_TIERS.map((tier) => plan[tier].at), plan.continuous.at];
+    const overlaps = times.every((at) => TIME_OF_DAY.test(at)) ? windowOverlaps(plan) : [];
+    for (const overlap of overlaps) {
+      ctx.addIssue({
+        code: "custom",
+        path: [overlap.second, "at"],
+        message: overlapMessage(plan, overlap),
+        input: (plan[overlap.second as ScheduleTier | "continuous"] as { at: string }).at,
+      });
     }
   });
+
+/** Overlapping rule windows of a plan; none when a schedule field is itself invalid (reported on that field). */
+function windowOverlaps(plan: z.output<typeof PlanShape>): ReturnType<typeof ruleWindowOverlaps> {
+  try {
+    return ruleWindowOverlaps(planRules(plan), plan.startWindow);
+  } catch (error) {
+    if (error instanceof CronError) return [];
+    throw error;
+  }
+}
+
+/** Time of a rule as written in the plan, for messages ("02:00 every 6h", "03:00 on sunday"). */
+function ruleTime(plan: z.output<typeof PlanShape>, rule: string): string {
+  switch (rule) {
+    case "frequent":
+      return `${plan.frequent.at} every ${plan.frequent.everyHours}h`;
+    case "daily":
+      return `${plan.daily.at} daily`;
+    case "weekly":
+      return `${plan.weekly.at} on ${plan.weekly.day}s`;
+    case "monthly":
+      return `${plan.monthly.at} on day ${plan.monthly.dayOfMonth}`;
+    case "yearly":
+      return `${plan.yearly.at} on ${plan.yearly.month}/${plan.yearly.dayOfMonth}`;
+    default:
+      return `${plan.continuous.at} daily`;
+  }
+}
+
+function overlapMessage(plan: z.output<typeof PlanShape>, overlap: { first: string; second: string; at: string }): string {
+  return (
+    `the ${overlap.second} rule (${ruleTime(plan, overlap.second)}) and the ${overlap.first} rule (${ruleTime(plan, overlap.first)}) may start within the same ` +
+    `${formatDuration(plan.startWindow)} start window (first on ${overlap.at}, ${plan.timezone}); AWS Backup then runs only the rule with the longer retention ` +
+    `and silently skips the other, with its copies (plan-options-and-configuration in the AWS Backup guide). Move one rule's \`at\` so no two start windows overlap`
+  );
+}
 
 /** A backup plan name: tag value and part of resource names. */
 const PLAN_NAME = /^[a-z][a-z0-9-]{0,39}$/;

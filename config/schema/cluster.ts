@@ -5,6 +5,8 @@
 import { z } from "zod";
 import { accessConflicts, permissionSetProblem, roleArnProblem } from "../../constructs/cluster/access-rules";
 import { AMI_TYPES, instanceTypeProblems } from "../../constructs/cluster/instance-families";
+import { EKS_ADDON_COMPONENTS, versionProblem } from "../../constructs/core/versions";
+import { supportDate } from "../runtime-options";
 import { dnsLabel, duplicatesOf, ipv4Cidr, uniqueList } from "./primitives";
 
 /** EKS minor version, e.g. "1.35". */
@@ -185,11 +187,40 @@ export const ClusterSchema = z
         input: cluster.nodeImageRelease,
       });
     }
+    for (const issue of clusterVersionIssues(cluster, supportDate())) ctx.addIssue({ code: "custom", ...issue });
     const dupes = duplicatesOf(cluster.nodePools.map((pool) => pool.name));
     if (dupes.length > 0) {
       ctx.addIssue({ code: "custom", path: ["nodePools"], message: `duplicate node pool names: ${dupes.join(", ")}; each may appear once`, input: dupes });
     }
   });
+
+/**
+ * The cluster's pinned versions against the version catalog (constructs/core/versions.ts): the Kubernetes version, and
+ * the node AMI release and add-on builds made for it, each listed and — on `asOf` — not past the end of standard
+ * support (a cluster with `supportType: EXTENDED` may stay on a Kubernetes version in extended support).
+ */
+export function clusterVersionIssues(
+  cluster: Pick<z.output<typeof ClusterSchema>, "kubernetesVersion" | "nodeImageRelease" | "managedAddons" | "supportType">,
+  asOf: string | undefined,
+): { path: (string | number)[]; message: string; input: string }[] {
+  const issues: { path: (string | number)[]; message: string; input: string }[] = [];
+  const add = (path: (string | number)[], input: string, problem: string | undefined) => {
+    if (problem) issues.push({ path, message: problem, input });
+  };
+  const extendedSupport = cluster.supportType === "EXTENDED";
+  if (KUBERNETES_VERSION.test(cluster.kubernetesVersion)) {
+    add(["kubernetesVersion"], cluster.kubernetesVersion, versionProblem("kubernetes", cluster.kubernetesVersion, asOf, { extendedSupport }));
+  }
+  const kubernetes = { kubernetes: cluster.kubernetesVersion, extendedSupport };
+  if (NODE_IMAGE_RELEASE.exec(cluster.nodeImageRelease)?.[1] === cluster.kubernetesVersion) {
+    add(["nodeImageRelease"], cluster.nodeImageRelease, versionProblem("eks-node-ami", cluster.nodeImageRelease, asOf, kubernetes));
+  }
+  for (const [key, component] of Object.entries(EKS_ADDON_COMPONENTS)) {
+    const version = cluster.managedAddons[key as keyof typeof EKS_ADDON_COMPONENTS];
+    if (ADDON_VERSION.test(version)) add(["managedAddons", key], version, versionProblem(component, version, asOf, kubernetes));
+  }
+  return issues;
+}
 
 export type ClusterConfig = z.output<typeof ClusterSchema>;
 export type NodePoolConfig = z.output<typeof NodePoolSchema>;

@@ -11,9 +11,10 @@ import { ClusterSchema, clusterProfileIssues } from "./cluster";
 import { CLUSTER_AUTOSCALER_APP_VERSION } from "../../constructs/addons/cluster-autoscaler/facts";
 import { AlertsSchema } from "./alerts";
 import { BackupSchema, backupRegionIssues } from "./backup";
+import { backupCoverageIssues, pointInTimeRetention } from "./backup-coverage";
 import { checkProducts, ProductInstanceSchema, WorkloadPolicySchema } from "./products";
 import { ObservabilitySchema, observabilityIssues } from "./observability";
-import { declaredServiceNames, serviceEnvironmentIssues, ServicesSchema, StorageSchema } from "./services";
+import { declaredServiceNames, serviceEnvironmentIssues, ServicesSchema, StorageSchema, type ResolvedPostgresService } from "./services";
 import { EdgeSchema, edgeEnvironmentIssues, managedRuleGroupsOf } from "./edge";
 import { BODY_SIZE_GROUP, BODY_SIZE_RULE, groupSettings, ruleOverrides } from "../../constructs/waf/rules";
 
@@ -225,13 +226,28 @@ export const EnvironmentSchema = z
     for (const issue of observabilityIssues({ ...env, publishes: (domain) => dnsPublishes(env.addons, domain) })) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     const serviceIssues = [
       ...serviceEnvironmentIssues(env),
+      ...backupCoverageIssues(env),
       ...edgeEnvironmentIssues(env.edge, declaredServiceNames(env.services, env.storage).filter(({ path }) => path[0] === "storage").map(({ name }) => name)),
     ];
     for (const issue of serviceIssues) {
       ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     }
     for (const issue of progressiveDeliveryIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
-  });
+  })
+  // Point-in-time retention is derived from the service's backup plan (config/schema/backup-coverage.ts): the typed
+  // model always carries the value the database is created with.
+  .transform((env) => ({
+    ...env,
+    services: {
+      ...env.services,
+      postgres: Object.fromEntries(
+        Object.entries(env.services.postgres).map(([name, entry]): [string, ResolvedPostgresService] => [
+          name,
+          { ...entry, backup: { window: entry.backup.window, retentionDays: pointInTimeRetention(entry, env.backup.plans, env.profile).days } },
+        ]),
+      ),
+    },
+  }));
 
 /** Workloads with progressive delivery need the Argo Rollouts controller in the environment's cluster. */
 export function progressiveDeliveryIssues(env: {

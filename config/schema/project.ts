@@ -1,9 +1,13 @@
 /**
- * `project.yaml`: settings shared by every environment and tenant — the name prefix, ownership tags, the
- * bootstrap account that holds Terraform state and the CI identity, and the GitHub repository CI runs from.
+ * `project.yaml`: settings shared by every environment and tenant — the name prefix, ownership tags, the AWS
+ * accounts (config/schema/accounts.ts) and which of them holds Terraform state, and the GitHub repository CI runs
+ * from.
  */
 import { z } from "zod";
-import { awsAccountId, awsRegion, dnsLabel, ipv4Cidr, parseCidr, tagMap } from "./primitives";
+import { AccountsSchema, describeAccounts } from "./accounts";
+import { dnsLabel, ipv4Cidr, parseCidr, tagMap } from "./primitives";
+
+const MOVED_TO_ACCOUNTS = "moved: declare the account under accounts (name: { id, region }) and set bootstrap.account to its name";
 
 export const ProjectSchema = z.strictObject({
   /** Short prefix of every resource name. Kept short so names fit the tightest AWS limits (OpenSearch: 28). */
@@ -14,13 +18,17 @@ export const ProjectSchema = z.strictObject({
   costCentre: z.string().min(1).max(128),
   /** Extra tags applied to every resource of every stack. */
   tags: tagMap,
+  /** Every AWS account the platform uses, by name (see config/schema/accounts.ts). */
+  accounts: AccountsSchema,
   bootstrap: z.strictObject({
-    /** Account that holds the state bucket and the CI roles. */
-    accountId: awsAccountId,
-    /** Region of the state bucket. */
-    region: awsRegion,
+    /** Name (in `accounts`) of the account that holds the Terraform state bucket, in that account's home region. */
+    account: dnsLabel(20, "an account name"),
     /** Days a superseded state version is kept before it expires. */
     stateVersionRetentionDays: z.int().min(7).max(3650),
+    /** Replaced by `accounts` and `bootstrap.account`. */
+    accountId: z.never({ error: MOVED_TO_ACCOUNTS }).optional(),
+    /** Replaced by the bootstrap account's `region`. */
+    region: z.never({ error: "moved: the state bucket lives in the bootstrap account's region (accounts.<name>.region)" }).optional(),
   }),
   tenancy: z
     .strictObject({
@@ -59,7 +67,27 @@ export const ProjectSchema = z.strictObject({
     repository: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "expected a GitHub repository name" }),
     /** Branch whose pushes CI deploys from. */
     deployBranch: z.string().min(1),
+    /**
+     * Numeric ids of the owner and the repository, for repositories with immutable OIDC subject claims (created
+     * after 15 July 2026 or opted in): their token subject reads `repo:<owner>@<ownerId>/<repository>@<repositoryId>:...`.
+     * Set both or neither (`gh api repos/<owner>/<repository> --jq '.owner.id, .id'`).
+     */
+    ownerId: z.int().positive().optional(),
+    repositoryId: z.int().positive().optional(),
+  }).superRefine((github, ctx) => {
+    if ((github.ownerId === undefined) !== (github.repositoryId === undefined)) {
+      ctx.addIssue({ code: "custom", path: [github.ownerId === undefined ? "ownerId" : "repositoryId"], message: "set both ownerId and repositoryId (immutable subject claims carry both) or neither", input: undefined });
+    }
   }),
+}).superRefine((project, ctx) => {
+  if (!Object.hasOwn(project.accounts, project.bootstrap.account)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["bootstrap", "account"],
+      message: `is not an account of accounts (declared: ${describeAccounts(project.accounts)})`,
+      input: project.bootstrap.account,
+    });
+  }
 });
 
 export type ProjectConfig = z.output<typeof ProjectSchema>;

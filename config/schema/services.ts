@@ -26,6 +26,9 @@ import { POSTGRES_ENGINES, postgresHighAvailabilityProblems, postgresProblems } 
 import { RABBITMQ_DEPLOYMENTS, rabbitMqHighAvailabilityProblems, rabbitMqProblems, WEEKDAYS } from "../../constructs/rabbitmq/rules";
 import { EVICTION_POLICIES, REDIS_ENGINES, redisHighAvailabilityProblems, redisProblems } from "../../constructs/redis/rules";
 import { layer } from "../layering";
+import { supportDate } from "../runtime-options";
+import type { BackupPlanConfig } from "./backup";
+import { pointInTimeRetention } from "./backup-coverage";
 import { awsRegion, dnsLabel, ianaTimeZone, logRetentionDays } from "./primitives";
 
 /** Kinds of data services, as they appear under `services:`. */
@@ -43,8 +46,8 @@ const backupPlan = z.string().regex(BACKUP_PLAN_NAME, { error: "a backup plan na
 const PostgresEntry = z.strictObject({
   /** "aurora-postgresql" (default) or "postgres" (RDS). */
   engine: z.enum(POSTGRES_ENGINES),
-  /** Exact version, quoted: "16.6". Major 14 to 17. */
-  engineVersion: version("16.6"),
+  /** Exact version, quoted: "16.8"; one the version catalog lists for the engine (constructs/core/versions.ts). */
+  engineVersion: version("16.8"),
   /** e.g. db.r6g.2xlarge (8 vCPU, 64 GiB); must exist for the engine. */
   instanceClass: z.string(),
   /** Aurora readers or RDS read replicas (0 to 15; production at least 1). */
@@ -57,8 +60,13 @@ const PostgresEntry = z.strictObject({
   storage: z.strictObject({ allocatedGb: int, maxAllocatedGb: int }),
   /** RDS only: synchronous standby in another zone. */
   multiAz: z.boolean(),
-  /** Point-in-time recovery days (1 to 35; production at least 7) and the daily UTC window hh:mm-hh:mm. */
-  backup: z.strictObject({ retentionDays: int, window: z.string() }),
+  /**
+   * Point-in-time recovery days (1 to 35; production at least 7) and the daily UTC window hh:mm-hh:mm. When the
+   * service's backup plan has continuous backup, AWS Backup manages the automated backups and the retention is the
+   * continuous rule's (leave retentionDays out, or set the same value); otherwise it defaults to the profile's
+   * (production 14, staging 7, development 1). See config/schema/backup-coverage.ts.
+   */
+  backup: z.strictObject({ retentionDays: int.optional(), window: z.string() }),
   /** Weekly UTC window ddd:hh:mm-ddd:hh:mm. */
   maintenanceWindow: z.string(),
   iamAuthentication: z.boolean(),
@@ -131,7 +139,10 @@ const RabbitMqEntry = z.strictObject({
   /** "cluster" (three nodes over three zones) or "single". */
   deployment: z.enum(RABBITMQ_DEPLOYMENTS),
   maintenanceWindow: z.strictObject({ dayOfWeek: z.enum(WEEKDAYS), timeOfDay: z.string(), timeZone: ianaTimeZone }),
+  /** Administrative user; its password lives only in Secrets Manager and on the broker (rotated, never in state). */
   username: z.string(),
+  /** Days between rotations of the administrative password (1 to 1000); the first runs when the broker is created. */
+  passwordRotationDays: int,
 });
 
 const BucketEntry = z.strictObject({
@@ -232,11 +243,14 @@ export const ServicesSchema = z
         rabbitmq: z.record(serviceName, RabbitMqEntry),
       })
       .superRefine((services, ctx) => {
-        for (const [name, entry] of Object.entries(services.postgres)) addProblems(ctx, ["postgres", name], postgresProblems(entry));
-        for (const [name, entry] of Object.entries(services.redis)) addProblems(ctx, ["redis", name], redisProblems(entry));
-        for (const [name, entry] of Object.entries(services.documentdb)) addProblems(ctx, ["documentdb", name], documentDbProblems(entry));
-        for (const [name, entry] of Object.entries(services.opensearch)) addProblems(ctx, ["opensearch", name], openSearchProblems(entry));
-        for (const [name, entry] of Object.entries(services.rabbitmq)) addProblems(ctx, ["rabbitmq", name], rabbitMqProblems(entry));
+        // Engine versions must be in the version catalog and not past their end of standard support today
+        // (constructs/core/versions.ts; the day is PLATFORM_SUPPORT_DATE when set).
+        const asOf = supportDate();
+        for (const [name, entry] of Object.entries(services.postgres)) addProblems(ctx, ["postgres", name], postgresProblems(entry, asOf));
+        for (const [name, entry] of Object.entries(services.redis)) addProblems(ctx, ["redis", name], redisProblems(entry, asOf));
+        for (const [name, entry] of Object.entries(services.documentdb)) addProblems(ctx, ["documentdb", name], documentDbProblems(entry, asOf));
+        for (const [name, entry] of Object.entries(services.opensearch)) addProblems(ctx, ["opensearch", name], openSearchProblems(entry, asOf));
+        for (const [name, entry] of Object.entries(services.rabbitmq)) addProblems(ctx, ["rabbitmq", name], rabbitMqProblems(entry, asOf));
       }),
   );
 
@@ -263,8 +277,13 @@ export const StorageSchema = z
   );
 
 export type ServicesConfig = z.output<typeof ServicesSchema>;
+/** The services section as the stacks receive it (EnvironmentConfig["services"]): point-in-time retention resolved. */
+export type ResolvedServicesConfig = Omit<ServicesConfig, "postgres"> & { readonly postgres: Readonly<Record<string, ResolvedPostgresService>> };
 export type StorageConfig = z.output<typeof StorageSchema>;
+/** A PostgreSQL service as configured (`backup.retentionDays` may be absent: it is derived, see ResolvedPostgresService). */
 export type PostgresServiceConfig = z.output<typeof PostgresEntry>;
+/** A PostgreSQL service with its point-in-time retention resolved (config/schema/backup-coverage.ts). */
+export type ResolvedPostgresService = Omit<PostgresServiceConfig, "backup"> & { readonly backup: { readonly retentionDays: number; readonly window: string } };
 export type RedisServiceConfig = z.output<typeof RedisEntry>;
 export type DocumentDbServiceConfig = z.output<typeof DocumentDbEntry>;
 export type OpenSearchServiceConfig = z.output<typeof OpenSearchEntry>;
@@ -291,8 +310,9 @@ export function declaredServiceNames(services: ServicesConfig, storage: StorageC
  */
 export function serviceEnvironmentIssues(env: {
   readonly profile: string;
+  readonly backup: { readonly plans: Readonly<Record<string, BackupPlanConfig>> };
   readonly account: { readonly region: string };
-  readonly network: { readonly azCount: number };
+  readonly network: { readonly azCount: number; readonly natGateways: string; readonly interfaceEndpoints: readonly string[] };
   readonly services: ServicesConfig;
   readonly storage: StorageConfig;
 }): ServiceConfigIssue[] {
@@ -301,7 +321,10 @@ export function serviceEnvironmentIssues(env: {
     problems.forEach((problem) => issues.push({ path: [...base, ...problem.path], message: problem.message, input: problem.value }));
   const { services, storage } = env;
   if (env.profile === "production") {
-    for (const [name, entry] of Object.entries(services.postgres)) push(["services", "postgres", name], postgresHighAvailabilityProblems(entry));
+    for (const [name, entry] of Object.entries(services.postgres)) {
+      const backup = { ...entry.backup, retentionDays: pointInTimeRetention(entry, env.backup.plans, env.profile).days };
+      push(["services", "postgres", name], postgresHighAvailabilityProblems({ ...entry, backup }));
+    }
     for (const [name, entry] of Object.entries(services.redis)) push(["services", "redis", name], redisHighAvailabilityProblems(entry));
     for (const [name, entry] of Object.entries(services.documentdb)) push(["services", "documentdb", name], documentDbHighAvailabilityProblems(entry));
     for (const [name, entry] of Object.entries(services.opensearch)) push(["services", "opensearch", name], openSearchHighAvailabilityProblems(entry));
@@ -324,6 +347,15 @@ export function serviceEnvironmentIssues(env: {
         input: entry.availabilityZones,
       });
     }
+  }
+  // A broker's password rotation function runs in the private subnets and calls Secrets Manager (constructs/rabbitmq).
+  const reachesSecretsManager = env.network.natGateways !== "none" || env.network.interfaceEndpoints.includes("secretsmanager");
+  for (const name of reachesSecretsManager ? [] : Object.keys(services.rabbitmq)) {
+    issues.push({
+      path: ["services", "rabbitmq", name],
+      message: "the broker's password rotation function runs in the private subnets and must reach Secrets Manager: add secretsmanager to network.interfaceEndpoints (network.natGateways is none)",
+      input: name,
+    });
   }
   for (const [name, bucket] of Object.entries(storage.buckets)) {
     if (bucket.replication && bucket.replication.region === env.account.region) {

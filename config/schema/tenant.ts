@@ -147,6 +147,11 @@ export const TenantSchema = z.strictObject({
         .max(100, { error: "an EKS cluster name is at most 100 characters" }),
     })
     .optional(),
+  /**
+   * Dedicated tenants: the AWS account (a name in project.yaml `accounts`) its stacks deploy into, in its
+   * environment's region. Default: its environment's account. Shared tenants live in their environment's cluster.
+   */
+  account: dnsLabel(20, "an account name").optional(),
   /** Dedicated tenants: the VPC CIDR, allocated from the project's tenancy pool by the onboarding command. */
   network: z
     .strictObject({

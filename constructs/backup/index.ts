@@ -13,7 +13,11 @@
  * - failure notifications to the alerts topic: vault notifications for the failure events AWS Backup still emits
  *   per vault (copy jobs, S3 objects) and an EventBridge rule for failed, aborted and expired backup, copy and
  *   restore jobs (the vault's BACKUP_JOB_FAILED event is deprecated; BACKUP_JOB_COMPLETED would page on successes);
- * - a restore-testing plan per plan whose policy asks for restore tests, with a selection per resource type;
+ * - a restore-testing plan per plan whose policy asks for restore tests, with a selection per resource type the plan
+ *   protects in this stack (`protectedResourceTypes`; a selection for a type the stack does not have fails every run);
+ * - cold-storage transitions only on plans that protect a resource type supporting them (Aurora, RDS, DocumentDB and
+ *   S3 do not: AWS Backup ignores the transition for them, config/schema/backup-coverage.ts);
+ * - no two rules of a plan with overlapping start windows (AWS Backup would run only the longer-retained one);
  * - the synth-time RPO check (constructs/rpo) on the stack, against every plan's objectives.
  */
 import { BackupPlan, type BackupPlanRule, type BackupPlanRuleLifecycle } from "@cdktf/provider-aws/lib/backup-plan";
@@ -39,13 +43,14 @@ import {
   type BackupConfig,
   type BackupPlanConfig,
 } from "../../config/schema/backup";
+import { restoreTestTypes, supportsColdStorage, type ProtectedResourceType } from "../../config/schema/backup-coverage";
 import { partitionOf, servicePrincipal, type AccountScope } from "../core/aws";
 import { BACKUP_PLAN_NAME, BACKUP_TAG_KEY } from "../core/backup-tag";
 import type { Naming } from "../core/naming";
 import { addRpoCheck, type RpoCheck, type RpoTarget } from "../rpo";
-import { planRules, restoreTestCron, type RuleSpec } from "./schedules";
+import { planRules, restoreTestCron, ruleWindowOverlaps, type RuleSpec } from "./schedules";
 
-export { planRules, restoreTestCron, type RuleSpec } from "./schedules";
+export { planRules, restoreTestCron, ruleWindowOverlaps, type RuleSpec } from "./schedules";
 
 /** AWS managed policies of the AWS Backup service role (backups and restores, including S3). */
 export const BACKUP_ROLE_MANAGED_POLICIES = [
@@ -132,6 +137,14 @@ export interface BackupProps {
    */
   readonly restoreSubnetGroupName?: string;
   /**
+   * Per plan name, the AWS Backup resource types of the resources in this stack the plan selects
+   * (config/schema/backup-coverage.ts `protectedResourceTypes`). Restore tests select only these types (the listed
+   * ones, or all of them when the plan lists none), and cold-storage transitions are emitted only for plans protecting
+   * a type that supports them.
+   * @default unknown: restore tests for the types the plan lists; cold-storage transitions as configured
+   */
+  readonly protectedResourceTypes?: Readonly<Record<string, readonly ProtectedResourceType[]>>;
+  /**
    * `lifecycle.prevent_destroy` on the vaults (and never `force_destroy`).
    * @default true — development opts out
    */
@@ -211,8 +224,10 @@ export class Backup extends Construct {
 
     const environmentConditions = Object.entries(props.selectionConditions ?? {}).map(([key, value]) => ({ key: `aws:ResourceTag/${key}`, value }));
     const plans = new Map<string, PlanResources>();
+    const protectedTypes = (plan: string) => (props.protectedResourceTypes ? new Set(props.protectedResourceTypes[plan] ?? []) : undefined);
     for (const [planName, policy] of Object.entries(props.plans).sort(([a], [b]) => a.localeCompare(b))) {
-      const rules = planRules(policy);
+      const types = protectedTypes(planName);
+      const rules = planRules(policy, types === undefined || supportsColdStorage(types));
       const plan = new BackupPlan(this, `plan-${planName}`, {
         name: naming.name("backup-plan", planName),
         rule: rules.map((rule) => this.planRule(planName, policy, rule, copyDestinations)),
@@ -226,7 +241,8 @@ export class Backup extends Construct {
         resources: ["*"],
         condition: [{ stringEquals: planConditions }],
       });
-      const restoreTesting = this.restoreTesting(planName, policy, planConditions, props.restoreSubnetGroupName);
+      const testTypes = types === undefined ? [...(policy.restoreTesting.resourceTypes ?? [])] : restoreTestTypes(policy, types);
+      const restoreTesting = this.restoreTesting(planName, policy, testTypes, planConditions, props.restoreSubnetGroupName);
       plans.set(planName, { plan, selection, rules, ...(restoreTesting ? { restoreTesting } : {}) });
     }
     this.plans = plans;
@@ -294,11 +310,13 @@ export class Backup extends Construct {
   private restoreTesting(
     planName: string,
     policy: BackupPlanConfig,
+    resourceTypes: readonly string[],
     conditions: readonly { key: string; value: string }[],
     subnetGroup: string | undefined,
   ): BackupRestoreTestingPlan | undefined {
     const schedule = restoreTestCron(policy.restoreTesting.frequency, policy.restoreTesting.at, policy.restoreTesting.schedule);
-    if (!schedule) return undefined;
+    // Nothing of a restore-testable type in this stack: no restore-testing plan (it would have no selection).
+    if (!schedule || resourceTypes.length === 0) return undefined;
     const naming = this.naming;
     const testingPlan = new BackupRestoreTestingPlan(this, `restore-testing-${planName}`, {
       name: naming.underscored("backup-restore-testing", planName, "restore-tests"),
@@ -314,7 +332,7 @@ export class Backup extends Construct {
         },
       ],
     });
-    for (const type of policy.restoreTesting.resourceTypes) {
+    for (const type of resourceTypes) {
       new BackupRestoreTestingSelection(this, `restore-testing-${planName}-${type.toLowerCase()}`, {
         name: naming.underscored("backup-restore-testing", planName, type.toLowerCase()),
         restoreTestingPlanName: testingPlan.name,
@@ -368,8 +386,14 @@ export function validateBackupProps(id: string, props: BackupProps): void {
     }
     if (plan.startWindow < 60) fail(`plan ${name}: startWindow must be at least 60 minutes, got ${plan.startWindow}`);
     if (plan.completionWindow < plan.startWindow + 60) fail(`plan ${name}: completionWindow must be at least startWindow + 60 minutes, got ${plan.completionWindow}`);
-    for (const type of plan.restoreTesting.resourceTypes) {
+    for (const type of plan.restoreTesting.resourceTypes ?? []) {
       if (!(RESTORE_TEST_RESOURCE_TYPES as readonly string[]).includes(type)) fail(`plan ${name}: restore testing resource type "${type}" is not one of ${RESTORE_TEST_RESOURCE_TYPES.join(", ")}`);
+    }
+    for (const overlap of ruleWindowOverlaps(rules, plan.startWindow)) {
+      fail(
+        `plan ${name}: the ${overlap.first} and ${overlap.second} rules may start within the same ${plan.startWindow}-minute start window (first on ${overlap.at}); ` +
+          "AWS Backup runs only the rule with the longer retention when rule windows overlap, so the other's recovery points and copies would not exist",
+      );
     }
   }
 }

@@ -22,7 +22,7 @@ import { Construct } from "constructs";
 import { partitionOf, servicePrincipal, type AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
 import { DOMAIN_NAME } from "../dns/rules";
-import { CLOUDFRONT_REGION, ORIGIN_PATH, PRICE_CLASSES, type PriceClass } from "./rules";
+import { CLOUDFRONT_REGION, cloudFrontLogLocation, ORIGIN_PATH, PRICE_CLASSES, type PriceClass } from "./rules";
 import type { SecureBucket } from "../object-storage/bucket";
 
 export * from "./rules";
@@ -73,7 +73,8 @@ export interface CdnProps {
    */
   readonly singlePageApp?: boolean;
   /**
-   * Access logs to this bucket (under `cloudfront/<name>/`), delivered through CloudWatch Logs from us-east-1.
+   * Access logs to this bucket (under `AWSLogs/<account>/CloudFront/<name>/`, cloudFrontLogLocation), delivered through
+   * CloudWatch Logs from us-east-1.
    * @default no access logs
    */
   readonly logs?: { readonly bucket: SecureBucket; readonly provider: TerraformProvider };
@@ -171,11 +172,12 @@ export class Cdn extends Construct {
     const { naming, name, account } = props;
     const provider = logs.provider;
     const deliveryName = naming.name("log-delivery", "cdn", name);
-    const prefix = `cloudfront/${name}`;
+    // One definition of the log path for the delivery and the bucket policy (see cloudFrontLogLocation).
+    const location = cloudFrontLogLocation(account.accountId, name);
     logs.bucket.addPolicyStatements({
       sid: `CloudFrontLogDelivery${name.replace(/-/g, "")}`,
       actions: ["s3:PutObject"],
-      resources: [`${logs.bucket.arn}/${prefix}/*`],
+      resources: [`${logs.bucket.arn}/${location.objectPrefix}*`],
       principals: [{ type: "Service", identifiers: [servicePrincipal("delivery.logs")] }],
       condition: [
         { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] },
@@ -203,7 +205,7 @@ export class Cdn extends Construct {
       provider,
       deliverySourceName: source.name,
       deliveryDestinationArn: destination.arn,
-      s3DeliveryConfiguration: [{ suffixPath: prefix, enableHiveCompatiblePath: false }],
+      s3DeliveryConfiguration: [{ suffixPath: location.suffixPath, enableHiveCompatiblePath: false }],
     });
   }
 }

@@ -33,7 +33,7 @@ import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { ADDON_VERSION, KUBERNETES_VERSION, NODE_IMAGE_RELEASE } from "../../config/schema/cluster";
+import { ADDON_VERSION, clusterVersionIssues, KUBERNETES_VERSION, NODE_IMAGE_RELEASE } from "../../config/schema/cluster";
 import { LOG_RETENTION_DAYS, parseCidr } from "../../config/schema/primitives";
 import { SYSTEM_NAMESPACE } from "../addons/common";
 import { partitionOf, servicePrincipal, type AccountScope } from "../core/aws";
@@ -440,6 +440,9 @@ function validate(props: ClusterProps, endpoint: ClusterEndpointProps): void {
   for (const [addon, version] of Object.entries(props.managedAddons)) {
     if (!ADDON_VERSION.test(version)) fail(`managedAddons.${addon} "${version}" is not an EKS add-on version such as v1.21.1-eksbuild.8`);
   }
+  // Every pinned version must be in the version catalog (support dates are checked by configuration validation).
+  const versions = clusterVersionIssues({ ...props, supportType: props.supportType ?? DEFAULT_SUPPORT_TYPE }, undefined);
+  for (const issue of versions) fail(`${issue.path.join(".")}: ${issue.message}`);
   if (props.nodePools.length === 0) fail("at least one node pool is required (the add-ons run on it)");
   const names = new Set<string>();
   for (const pool of props.nodePools) {

@@ -41,6 +41,7 @@ export const NAME_RULES = {
   "log-delivery": { minLength: 1, maxLength: 60, pattern: /^[\w-]+$/, allowed: "letters, digits, '-' and '_'" },
   "opensearch-domain": { minLength: 3, maxLength: 28, pattern: /^[a-z][a-z0-9-]+$/, allowed: "lowercase letters, digits and '-', starting with a letter" },
   "mq-broker": { minLength: 1, maxLength: 50, pattern: /^[\w-]+$/, allowed: "letters, digits, '-' and '_'" },
+  "lambda-function": { minLength: 1, maxLength: 64, pattern: /^[\w-]+$/, allowed: "letters, digits, '-' and '_'" },
   "eks-cluster": { minLength: 1, maxLength: 100, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/, allowed: "letters, digits, '-' and '_', starting with a letter or digit" },
   "eks-node-group": { minLength: 1, maxLength: 63, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/, allowed: "letters, digits, '-' and '_', starting with a letter or digit" },
   "launch-template": { minLength: 3, maxLength: 128, pattern: /^[\w().\-/]+$/, allowed: "letters, digits and ().-/_" },

@@ -5,6 +5,8 @@
  * environment file. One implementation, two callers: the rules cannot drift apart.
  */
 
+import { versionProblem, type VersionCheck, type VersionComponent } from "../core/versions";
+
 export interface SettingProblem {
   /** Key path relative to the settings object, e.g. ["backup", "retentionDays"]. */
   readonly path: readonly (string | number)[];
@@ -50,5 +52,14 @@ export class ProblemList {
 
   oneOf<T>(value: T, allowed: readonly T[], path: readonly (string | number)[], what: string): void {
     this.check(allowed.includes(value), path, `${what} must be one of ${allowed.join(", ")}`, value);
+  }
+
+  /**
+   * A version listed in the version catalog (constructs/core/versions.ts) and, when `asOf` is given (configuration
+   * validation), not past its end of standard support on that day.
+   */
+  version(component: VersionComponent, value: string, path: readonly (string | number)[], asOf?: string, check?: VersionCheck): void {
+    const problem = versionProblem(component, value, asOf, check);
+    this.check(problem === undefined, path, problem ?? "", value);
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { SERVICE_KINDS_CONFIG, type ServicesConfig } from "../../config/schema/services";
+import { SERVICE_KINDS_CONFIG, type ResolvedServicesConfig } from "../../config/schema/services";
 import type { AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
 import type { DataServiceProps, DataTier, PublishedConnection } from "../data-access";
@@ -19,11 +19,13 @@ import { Redis } from "../redis";
 export interface DataServicesProps {
   readonly naming: Naming;
   readonly account: AccountScope;
-  /** The resolved `services:` section of the environment. */
-  readonly services: ServicesConfig;
+  /** The resolved `services:` section of the environment (point-in-time retention derived from the backup plans). */
+  readonly services: ResolvedServicesConfig;
   readonly dataTier: DataTier;
   /** Security groups whose members may connect to every service (the workload security group). */
   readonly allowedSecurityGroupIds: readonly string[];
+  /** Private subnets (a route to AWS APIs) where the services' functions run, e.g. the RabbitMQ password rotation. */
+  readonly functionSubnetIds: readonly string[];
   readonly keys: { readonly data: KmsKey; readonly logs: KmsKey };
   readonly logRetentionDays: number;
   /**
@@ -82,7 +84,7 @@ export class DataServices extends Construct {
     this.redis = build(services.redis, (name, { backupPlan, ...settings }) => new Redis(this, `redis-${name}`, { ...common(name, backupPlan), ...settings }));
     this.documentdb = build(services.documentdb, (name, { backupPlan, ...settings }) => new DocumentDb(this, `documentdb-${name}`, { ...common(name, backupPlan), ...settings }));
     this.opensearch = build(services.opensearch, (name, { backupPlan, ...settings }) => new OpenSearch(this, `opensearch-${name}`, { ...common(name, backupPlan), ...settings }));
-    this.rabbitmq = build(services.rabbitmq, (name, settings) => new RabbitMq(this, `rabbitmq-${name}`, { ...common(name), ...settings }));
+    this.rabbitmq = build(services.rabbitmq, (name, settings) => new RabbitMq(this, `rabbitmq-${name}`, { ...common(name), ...settings, functionSubnetIds: props.functionSubnetIds }));
   }
 
   /** Every published connection, by service name. */

@@ -24,11 +24,13 @@ import { validateName } from "../core/naming";
 import { pickDefined, publishConnection, serviceLogGroup, ServiceSecurityGroup, type DataServiceProps, type PublishedConnection } from "../data-access";
 import { throwIfProblems } from "../data-access/problems";
 import { DOCUMENTDB_ENGINE_VERSIONS, documentDbHighAvailabilityProblems, documentDbProblems, type DocumentDbSettings } from "./rules";
+import { defaultVersion } from "../core/versions";
 
 export * from "./rules";
 
 export const DOCUMENTDB_DEFAULTS = {
-  engineVersion: "5.0.0",
+  // The version catalog's default (constructs/core/versions.ts).
+  engineVersion: defaultVersion("documentdb"),
   instances: 3,
   masterUsername: "platformadmin",
   port: 27017,
@@ -48,7 +50,7 @@ export interface DocumentDbProps extends DataServiceProps {
   readonly instanceClass: string;
   /**
    * Engine version (pinned).
-   * @default "5.0.0"
+   * @default the version catalog's default for documentdb ("5.0.0", constructs/core/versions.ts)
    */
   readonly engineVersion?: string;
   /**

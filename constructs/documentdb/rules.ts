@@ -4,14 +4,13 @@
  */
 import { instanceClassProblem, sizes, type InstanceClassTable } from "../data-access/instance-classes";
 import { ProblemList, type SettingProblem } from "../data-access/problems";
+import { catalogComponent } from "../core/versions";
 import { checkDailyWindow, checkWeeklyWindow, windowsOverlap } from "../data-access/windows";
 
-/** Engine versions and their cluster parameter group families. */
-export const DOCUMENTDB_ENGINE_VERSIONS: Readonly<Record<string, string>> = {
-  "4.0.0": "docdb4.0",
-  "5.0.0": "docdb5.0",
-  "8.0.0": "docdb8.0",
-};
+/** Engine versions and their cluster parameter group families, from the version catalog (constructs/core/versions.ts). */
+export const DOCUMENTDB_ENGINE_VERSIONS: Readonly<Record<string, string>> = Object.fromEntries(
+  catalogComponent("documentdb").versions.map((entry) => [entry.version, entry.parameterFamily ?? `docdb${entry.version.slice(0, 3)}`]),
+);
 
 export const DOCUMENTDB_INSTANCE_CLASSES: InstanceClassTable = {
   "db.t3": ["medium"],
@@ -45,10 +44,10 @@ export interface DocumentDbSettings {
 const USER_NAME = /^[a-zA-Z][a-zA-Z0-9]{0,62}$/;
 const RESERVED_USERS = ["admin", "root", "serviceadmin"];
 
-export function documentDbProblems(settings: DocumentDbSettings): SettingProblem[] {
+/** Problems of the settings; `asOf` (configuration validation) also rejects a version past its end of standard support. */
+export function documentDbProblems(settings: DocumentDbSettings, asOf?: string): SettingProblem[] {
   const p = new ProblemList();
-  const versions = Object.keys(DOCUMENTDB_ENGINE_VERSIONS);
-  p.check(versions.includes(settings.engineVersion), ["engineVersion"], `must be one of ${versions.join(", ")}`, settings.engineVersion);
+  p.version("documentdb", settings.engineVersion, ["engineVersion"], asOf);
   const classProblem = instanceClassProblem(settings.instanceClass, DOCUMENTDB_INSTANCE_CLASSES, "DocumentDB");
   p.check(classProblem === undefined, ["instanceClass"], classProblem ?? "", settings.instanceClass);
   p.range(settings.instances, 1, MAX_INSTANCES, ["instances"], "instances (primary plus replicas)");

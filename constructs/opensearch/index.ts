@@ -28,11 +28,13 @@ import { backupTag, DEFAULT_BACKUP_PLAN } from "../core/backup-tag";
 import { pickDefined, publishConnection, serviceLogGroup, ServiceSecurityGroup, type DataServiceProps, type PublishedConnection } from "../data-access";
 import { throwIfProblems } from "../data-access/problems";
 import { openSearchHighAvailabilityProblems, openSearchProblems, parseTime, type OpenSearchSettings } from "./rules";
+import { defaultVersion } from "../core/versions";
 
 export * from "./rules";
 
 export const OPENSEARCH_DEFAULTS = {
-  engineVersion: "OpenSearch_2.19",
+  // The version catalog's default (constructs/core/versions.ts).
+  engineVersion: defaultVersion("opensearch"),
   instanceCount: 3,
   dedicatedMasters: { count: 3, instanceType: "m7g.large.search" },
   availabilityZones: 3,
@@ -63,7 +65,7 @@ export interface OpenSearchProps extends DataServiceProps {
   readonly instanceType: string;
   /**
    * Engine version (pinned).
-   * @default "OpenSearch_2.19"
+   * @default the version catalog's default for opensearch ("OpenSearch_2.19", constructs/core/versions.ts)
    */
   readonly engineVersion?: string;
   /**

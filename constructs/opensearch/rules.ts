@@ -5,8 +5,6 @@
 import { instanceClassProblem, sizes, type InstanceClassTable } from "../data-access/instance-classes";
 import { ProblemList, type SettingProblem } from "../data-access/problems";
 
-/** Major versions of the OpenSearch engine the platform supports. */
-export const OPENSEARCH_MAJOR_VERSIONS = [2, 3] as const;
 
 /** Instance types (without the `.search` suffix) the domain may use for data and dedicated master nodes. */
 export const OPENSEARCH_INSTANCE_TYPES: InstanceClassTable = {
@@ -49,7 +47,6 @@ export interface OpenSearchSettings {
   readonly offPeakWindowStart: string;
 }
 
-const VERSION = /^OpenSearch_(\d+)\.(\d+)$/;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 /** Hours and minutes of an `hh:mm` time. */
@@ -58,15 +55,10 @@ export function parseTime(value: string): { hours: number; minutes: number } | u
   return match ? { hours: Number(match[1]), minutes: Number(match[2]) } : undefined;
 }
 
-export function openSearchProblems(settings: OpenSearchSettings): SettingProblem[] {
+/** Problems of the settings; `asOf` (configuration validation) also rejects a version past its end of standard support. */
+export function openSearchProblems(settings: OpenSearchSettings, asOf?: string): SettingProblem[] {
   const p = new ProblemList();
-  const version = VERSION.exec(settings.engineVersion);
-  p.check(
-    version !== null && (OPENSEARCH_MAJOR_VERSIONS as readonly number[]).includes(Number(version[1])),
-    ["engineVersion"],
-    `must be OpenSearch_<major>.<minor> with major ${OPENSEARCH_MAJOR_VERSIONS.join(" or ")} (e.g. "OpenSearch_2.19")`,
-    settings.engineVersion,
-  );
+  p.version("opensearch", settings.engineVersion, ["engineVersion"], asOf);
   const dataProblem = instanceClassProblem(settings.instanceType, OPENSEARCH_INSTANCE_TYPES, "OpenSearch", INSTANCE_TYPE_SUFFIX);
   p.check(dataProblem === undefined, ["instanceType"], dataProblem ?? "", settings.instanceType);
   p.range(settings.instanceCount, 1, MAX_INSTANCE_COUNT, ["instanceCount"], "data node count");

@@ -145,7 +145,11 @@ export interface PolicyStatement {
 }
 
 /** How a policy document is used, decided by the attribute that holds it. */
-export type PolicyUse = "trust" | "identity" | "key" | "bucket" | "resource";
+/**
+ * How a policy document is used. `boundary`: a managed policy that roles of the stack carry as their permissions
+ * boundary — it grants nothing by itself (it caps what identity policies grant), so grant rules do not apply to it.
+ */
+export type PolicyUse = "trust" | "identity" | "boundary" | "key" | "bucket" | "resource";
 
 /** Attributes that hold a policy document, by resource type. */
 const POLICY_ATTRIBUTES: Readonly<Record<string, readonly [string, PolicyUse][]>> = {
@@ -359,8 +363,9 @@ export class StackModel {
     const uses: PolicyDocumentUse[] = [];
     for (const [type, attributes] of Object.entries(POLICY_ATTRIBUTES)) {
       for (const owner of this.resources(type)) {
-        for (const [attribute, use] of attributes) {
+        for (const [attribute, declared] of attributes) {
           const parsed = this.policyStatements(owner.body[attribute]);
+          const use = declared === "identity" && type === "aws_iam_policy" && this.isPermissionsBoundary(owner) ? "boundary" : declared;
           if (parsed) uses.push({ owner, attribute, use, source: parsed.source ?? owner, statements: parsed.statements });
         }
         if (type === "aws_iam_role") {
@@ -373,6 +378,13 @@ export class StackModel {
     }
     this.policyUsesCache = uses;
     return uses;
+  }
+
+  /** Whether a managed policy is used only as a permissions boundary by roles of this stack (never attached). */
+  isPermissionsBoundary(policy: Block): boolean {
+    const boundaryOf = this.referrers(policy, ["aws_iam_role"], "permissions_boundary");
+    const attached = this.referrers(policy, ["aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment"]);
+    return boundaryOf.length > 0 && attached.length === 0;
   }
 
   /** Tags of a resource: provider default tags merged with its own `tags`. */

@@ -9,8 +9,6 @@ import { checkDailyWindow, checkWeeklyWindow, windowsOverlap } from "../data-acc
 export const POSTGRES_ENGINES = ["aurora-postgresql", "postgres"] as const;
 export type PostgresEngine = (typeof POSTGRES_ENGINES)[number];
 
-/** Major versions the platform supports (and has parameter group families for). */
-export const POSTGRES_MAJOR_VERSIONS = [14, 15, 16, 17] as const;
 
 /** Instance classes per engine. Aurora offers memory-optimised and burstable classes only. */
 export const POSTGRES_INSTANCE_CLASSES: Readonly<Record<PostgresEngine, InstanceClassTable>> = {
@@ -116,16 +114,21 @@ export function defaultDatabaseName(serviceName: string): string {
   return serviceName.replace(/-/g, "_");
 }
 
-export function postgresProblems(settings: PostgresSettings): SettingProblem[] {
+/**
+ * Settings as configuration states them: the point-in-time retention may be absent there (it is then derived from the
+ * backup plan, config/schema/backup-coverage.ts); the construct always has it.
+ */
+export type PostgresSettingsInput = Omit<PostgresSettings, "backup"> & { readonly backup: { readonly retentionDays?: number | undefined; readonly window: string } };
+
+/**
+ * Problems of the settings. `asOf` (configuration validation): also reject an engine version past its end of standard
+ * support on that day (constructs/core/versions.ts); the construct checks catalog membership only.
+ */
+export function postgresProblems(settings: PostgresSettingsInput, asOf?: string): SettingProblem[] {
   const p = new ProblemList();
   p.oneOf(settings.engine, POSTGRES_ENGINES, ["engine"], "engine");
-  const major = postgresMajor(settings.engineVersion);
-  p.check(
-    major !== undefined && (POSTGRES_MAJOR_VERSIONS as readonly number[]).includes(major),
-    ["engineVersion"],
-    `must be an exact version <major>.<minor> with major ${POSTGRES_MAJOR_VERSIONS.join(", ")} (e.g. "16.6")`,
-    settings.engineVersion,
-  );
+  // Exact versions from the catalog: Aurora's long-term-support minors, RDS minors (minor upgrades are a config change).
+  if ((POSTGRES_ENGINES as readonly string[]).includes(settings.engine)) p.version(settings.engine, settings.engineVersion, ["engineVersion"], asOf);
   const classes = POSTGRES_INSTANCE_CLASSES[settings.engine];
   if (classes) {
     const problem = instanceClassProblem(settings.instanceClass, classes, settings.engine);
@@ -151,7 +154,9 @@ export function postgresProblems(settings: PostgresSettings): SettingProblem[] {
       settings.storage.maxAllocatedGb,
     );
   }
-  p.range(settings.backup.retentionDays, BACKUP_RETENTION_RANGE[0], BACKUP_RETENTION_RANGE[1], ["backup", "retentionDays"], "backup retention (days)");
+  if (settings.backup.retentionDays !== undefined) {
+    p.range(settings.backup.retentionDays, BACKUP_RETENTION_RANGE[0], BACKUP_RETENTION_RANGE[1], ["backup", "retentionDays"], "backup retention (days)");
+  }
   checkDailyWindow(p, settings.backup.window, ["backup", "window"], MIN_WINDOW_MINUTES);
   checkWeeklyWindow(p, settings.maintenanceWindow, ["maintenanceWindow"], MIN_WINDOW_MINUTES);
   p.check(

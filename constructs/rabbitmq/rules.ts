@@ -3,9 +3,13 @@
  */
 import { instanceClassProblem, sizes, type InstanceClassTable } from "../data-access/instance-classes";
 import { ProblemList, type SettingProblem } from "../data-access/problems";
+import { catalogVersion, catalogVersions, defaultVersion } from "../core/versions";
 
-/** Engine versions Amazon MQ offers for RabbitMQ (major.minor; patches are applied automatically). */
-export const RABBITMQ_ENGINE_VERSIONS = ["3.13"] as const;
+/**
+ * Engine versions Amazon MQ offers for RabbitMQ (major.minor; patches are applied automatically), from the version
+ * catalog (constructs/core/versions.ts).
+ */
+export const RABBITMQ_ENGINE_VERSIONS: readonly string[] = catalogVersions("rabbitmq");
 
 export const RABBITMQ_INSTANCE_TYPES: InstanceClassTable = {
   "mq.t3": ["micro"],
@@ -33,17 +37,30 @@ export interface RabbitMqSettings {
   readonly maintenanceWindow: { readonly dayOfWeek: Weekday; readonly timeOfDay: string; readonly timeZone: string };
   /** Administrative user; its password is generated into Secrets Manager. */
   readonly username: string;
+  /** Days between rotations of the administrative password (Secrets Manager: 1 to 1000). */
+  readonly passwordRotationDays: number;
 }
+
+/** Secrets Manager's range of `automatically_after_days`. */
+export const ROTATION_DAYS_RANGE = [1, 1000] as const;
 
 const USER_NAME = /^[\w.~-]{2,100}$/;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const TIME_ZONE = /^(UTC|[A-Z][A-Za-z_]+\/[A-Za-z_]+(\/[A-Za-z_]+)?)$/;
 
-export function rabbitMqProblems(settings: RabbitMqSettings): SettingProblem[] {
+/** Problems of the settings; `asOf` (configuration validation) also rejects a version past its end of standard support. */
+export function rabbitMqProblems(settings: RabbitMqSettings, asOf?: string): SettingProblem[] {
   const p = new ProblemList();
-  p.oneOf(settings.engineVersion, RABBITMQ_ENGINE_VERSIONS, ["engineVersion"], "RabbitMQ engine version");
+  p.version("rabbitmq", settings.engineVersion, ["engineVersion"], asOf);
   const typeProblem = instanceClassProblem(settings.instanceType, RABBITMQ_INSTANCE_TYPES, "Amazon MQ for RabbitMQ");
   p.check(typeProblem === undefined, ["instanceType"], typeProblem ?? "", settings.instanceType);
+  const families = catalogVersion("rabbitmq", settings.engineVersion)?.instanceFamilies;
+  p.check(
+    families === undefined || families.some((family) => settings.instanceType.startsWith(`${family}.`)),
+    ["instanceType"],
+    `RabbitMQ ${settings.engineVersion} runs only on ${families?.join(", ")} instance types (Amazon MQ for RabbitMQ engine versions); use one, or RabbitMQ ${defaultVersion("rabbitmq")}`,
+    settings.instanceType,
+  );
   p.oneOf(settings.deployment, RABBITMQ_DEPLOYMENTS, ["deployment"], "deployment");
   p.check(
     !(settings.deployment === "cluster" && settings.instanceType.startsWith("mq.t3.")),
@@ -54,6 +71,7 @@ export function rabbitMqProblems(settings: RabbitMqSettings): SettingProblem[] {
   p.oneOf(settings.maintenanceWindow.dayOfWeek, WEEKDAYS, ["maintenanceWindow", "dayOfWeek"], "maintenance day");
   p.check(TIME.test(settings.maintenanceWindow.timeOfDay), ["maintenanceWindow", "timeOfDay"], "must be hh:mm (24-hour), e.g. 03:00", settings.maintenanceWindow.timeOfDay);
   p.check(TIME_ZONE.test(settings.maintenanceWindow.timeZone), ["maintenanceWindow", "timeZone"], "must be UTC or an IANA time zone such as Europe/Dublin", settings.maintenanceWindow.timeZone);
+  p.range(settings.passwordRotationDays, ROTATION_DAYS_RANGE[0], ROTATION_DAYS_RANGE[1], ["passwordRotationDays"], "password rotation (days)");
   p.check(
     USER_NAME.test(settings.username) && settings.username !== "guest" && !settings.username.startsWith("amazonmq"),
     ["username"],

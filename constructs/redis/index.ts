@@ -30,12 +30,14 @@ import type { Naming } from "../core/naming";
 import { pickDefined, publishConnection, serviceLogGroup, ServiceSecurityGroup, type DataServiceProps, type PublishedConnection } from "../data-access";
 import { throwIfProblems } from "../data-access/problems";
 import { redisHighAvailabilityProblems, redisParameterFamily, redisProblems, type EvictionPolicy, type RedisEngine, type RedisSettings } from "./rules";
+import { defaultVersion } from "../core/versions";
 
 export * from "./rules";
 
 export const REDIS_DEFAULTS = {
   engine: "valkey",
-  engineVersion: "8.0",
+  // The version catalog's default (constructs/core/versions.ts).
+  engineVersion: defaultVersion("valkey"),
   nodes: 2,
   port: 6379,
   snapshotRetentionDays: 7,
@@ -63,7 +65,7 @@ export interface RedisProps extends DataServiceProps {
   readonly engine?: RedisEngine;
   /**
    * Engine version (IAM authentication needs Valkey 7.2+ or Redis OSS 7+).
-   * @default "8.0"
+   * @default the version catalog's default for valkey ("8.0", constructs/core/versions.ts)
    */
   readonly engineVersion?: string;
   /**

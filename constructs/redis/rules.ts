@@ -4,16 +4,24 @@
  */
 import { instanceClassProblem, sizes, type InstanceClassTable } from "../data-access/instance-classes";
 import { ProblemList, type SettingProblem } from "../data-access/problems";
+import { catalogComponent } from "../core/versions";
 import { checkDailyWindow, checkWeeklyWindow, windowsOverlap } from "../data-access/windows";
 
 export const REDIS_ENGINES = ["valkey", "redis"] as const;
 export type RedisEngine = (typeof REDIS_ENGINES)[number];
 
-/** Engine versions with IAM authentication (Valkey 7.2+, Redis OSS 7+) and their parameter group families. */
+/**
+ * Engine versions and their parameter group families, from the version catalog (constructs/core/versions.ts), which
+ * lists only versions with IAM authentication (Valkey 7.2+, Redis OSS 7+).
+ */
 export const REDIS_ENGINE_VERSIONS: Readonly<Record<RedisEngine, Readonly<Record<string, string>>>> = {
-  valkey: { "7.2": "valkey7", "8.0": "valkey8", "8.1": "valkey8" },
-  redis: { "7.0": "redis7", "7.1": "redis7" },
+  valkey: parameterFamilies("valkey"),
+  redis: parameterFamilies("redis"),
 };
+
+function parameterFamilies(component: "valkey" | "redis"): Record<string, string> {
+  return Object.fromEntries(catalogComponent(component).versions.map((entry) => [entry.version, entry.parameterFamily ?? `${component}${entry.version.split(".")[0]}`]));
+}
 
 /** Node types (families and sizes) ElastiCache offers for Valkey and Redis OSS. */
 export const REDIS_NODE_TYPES: InstanceClassTable = {
@@ -62,16 +70,11 @@ export function redisParameterFamily(engine: RedisEngine, engineVersion: string)
   return REDIS_ENGINE_VERSIONS[engine]?.[engineVersion];
 }
 
-export function redisProblems(settings: RedisSettings): SettingProblem[] {
+/** Problems of the settings; `asOf` (configuration validation) also rejects a version past its end of standard support. */
+export function redisProblems(settings: RedisSettings, asOf?: string): SettingProblem[] {
   const p = new ProblemList();
   p.oneOf(settings.engine, REDIS_ENGINES, ["engine"], "engine");
-  const versions = Object.keys(REDIS_ENGINE_VERSIONS[settings.engine] ?? {});
-  p.check(
-    versions.includes(settings.engineVersion),
-    ["engineVersion"],
-    `must be one of ${versions.join(", ")} for ${settings.engine} (IAM authentication needs Valkey 7.2+ or Redis OSS 7+)`,
-    settings.engineVersion,
-  );
+  if ((REDIS_ENGINES as readonly string[]).includes(settings.engine)) p.version(settings.engine, settings.engineVersion, ["engineVersion"], asOf);
   const nodeProblem = instanceClassProblem(settings.nodeType, REDIS_NODE_TYPES, `ElastiCache ${settings.engine}`);
   p.check(nodeProblem === undefined, ["nodeType"], nodeProblem ?? "", settings.nodeType);
   p.range(settings.nodes, 1, MAX_NODES, ["nodes"], "nodes (primary plus replicas)");

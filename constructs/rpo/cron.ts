@@ -96,21 +96,25 @@ function parse(expression: string): Matcher[] {
   return parts.map((part, index) => parseField(part, FIELDS[index] as Field, expression));
 }
 
-/** Run times (minutes since the window start, UTC) of `expression` inside the evaluation window. */
-export function runTimes(expression: string): number[] {
+/**
+ * Run times (minutes since the window start, UTC) of `expression` inside the evaluation window: the first `days`
+ * days from 2027-01-01 (default three years).
+ */
+export function runTimes(expression: string, days: number = WINDOW_DAYS): number[] {
   const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = parse(expression) as [Matcher, Matcher, Matcher, Matcher, Matcher, Matcher];
+  // Minutes of the day the expression runs at (the same every matching day).
+  const offsets: number[] = [];
+  for (let hour = 0; hour < 24; hour += 1) {
+    if (!matches(hours, hour)) continue;
+    for (let minute = 0; minute < 60; minute += 1) if (matches(minutes, minute)) offsets.push(hour * 60 + minute);
+  }
   const times: number[] = [];
-  for (let day = 0; day < WINDOW_DAYS; day += 1) {
+  for (let day = 0; day < days; day += 1) {
     const date = new Date(WINDOW_START + day * MINUTES_PER_DAY * 60_000);
-    const lastOfMonth = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
-    const domOk = dayOfMonth.any || dayOfMonth.values.has(date.getUTCDate()) || (dayOfMonth.last && date.getUTCDate() === lastOfMonth);
+    const dom = date.getUTCDate();
+    const domOk = dayOfMonth.any || dayOfMonth.values.has(dom) || (dayOfMonth.last && dom === new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate());
     if (!domOk || !matches(month, date.getUTCMonth() + 1) || !matches(dayOfWeek, date.getUTCDay() + 1) || !matches(year, date.getUTCFullYear())) continue;
-    for (let hour = 0; hour < 24; hour += 1) {
-      if (!matches(hours, hour)) continue;
-      for (let minute = 0; minute < 60; minute += 1) {
-        if (matches(minutes, minute)) times.push(day * MINUTES_PER_DAY + hour * 60 + minute);
-      }
-    }
+    for (const offset of offsets) times.push(day * MINUTES_PER_DAY + offset);
   }
   return times;
 }

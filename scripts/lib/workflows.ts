@@ -6,19 +6,21 @@
  *   sticky comment and job summary (works for forks: no credentials), then `cdktf diff` per affected stack in a
  *   matrix with the read-only plan role through GitHub OIDC, one sticky comment per stack. Terraform's wrapper
  *   is disabled and providers come from a cached plugin directory.
+ * - versions.yml: weekly (and on demand), `npm run versions`: fails while a pinned version is past its end of standard
+ *   support and lists those ending within 180 days in the job summary (constructs/core/versions.ts).
  * - deploy.yml: on pushes to the deploy branch, synth once (artifact, policy gate), then one job per stack in
  *   dependency order (`<env>-infra` before `<env>-platform`, tenants after their environment, environments
  *   promoted development -> staging -> production), each in its GitHub environment (production's carries the
- *   required reviewers) with the deploy role and one concurrency group per stack. `bootstrap` is applied by an
- *   administrator, never by CI.
+ *   required reviewers) with its environment's deploy role in the stack's account and one concurrency group per
+ *   stack. `bootstrap` and the `account-<name>` stacks are applied by an administrator, never by CI.
+ * - Every job assumes the role of the stack it acts on (stacks/app.ts `ciRoleForStack`): its environment's plan or
+ *   deploy role in the stack's own account, directly (no role chaining).
  */
 import { stringify } from "yaml";
 import type { PlatformConfig } from "../../config/loader";
 import { PROFILES, type EnvironmentConfig } from "../../config/schema/environment";
-import { roleArn } from "../../constructs/core/aws";
-import { stackCatalog } from "../../stacks/app";
-import { BOOTSTRAP_STACK, dedicatedTenantStackNames, dnsStackName, infraStackName, platformStackName, sharedTenantStackName } from "../../stacks/names";
-import { bootstrapAccount, ciRoleNames } from "../../stacks/context";
+import { ciRoleForStack, stackCatalog, type StackEntry } from "../../stacks/app";
+import { dedicatedTenantStackNames, dnsStackName, infraStackName, platformStackName, sharedTenantStackName } from "../../stacks/names";
 
 export const NODE_VERSION = "20";
 /** Terraform CLI version CI installs (the one the project is tested with). */
@@ -42,6 +44,7 @@ export const ACTIONS = {
 
 export interface DeployTarget {
   readonly stack: string;
+  readonly entry: StackEntry;
   readonly environment: EnvironmentConfig;
   /** Jobs (stacks) this deploy waits for. */
   readonly needs: readonly string[];
@@ -80,7 +83,8 @@ function rank(environment: EnvironmentConfig): number {
  */
 export function deployPlan(config: PlatformConfig): DeployTarget[] {
   const environments = environmentsByStack(config);
-  const catalog = stackCatalog(config).filter((entry) => entry.name !== BOOTSTRAP_STACK);
+  const catalog = stackCatalog(config).filter((entry) => entry.appliedBy === "ci");
+  const ciStacks = new Set(catalog.map((entry) => entry.name));
   for (const entry of catalog) {
     if (!environments.has(entry.name)) throw new Error(`scripts/lib/workflows.ts: stack ${entry.name} belongs to no environment; teach environmentsByStack its naming`);
   }
@@ -91,7 +95,7 @@ export function deployPlan(config: PlatformConfig): DeployTarget[] {
     const stacks = catalog.filter((entry) => environments.get(entry.name) === environment);
     for (const entry of stacks) {
       const promotion = entry.stage === "dns" ? [] : previous;
-      plan.push({ stack: entry.name, environment, needs: [...new Set([...promotion, ...entry.dependsOn.filter((name) => name !== BOOTSTRAP_STACK)])] });
+      plan.push({ stack: entry.name, entry, environment, needs: [...new Set([...promotion, ...entry.dependsOn.filter((name) => ciStacks.has(name))])] });
     }
     const promoted = stacks.filter((entry) => entry.stage !== "dns");
     if (promoted.length > 0) previous = promoted.map((entry) => entry.name);
@@ -240,16 +244,29 @@ export function planReportJob(): Record<string, unknown> {
   };
 }
 
+/** Stack -> { role, region } of the stacks CI plans (JSON for a workflow variable; admin stacks are absent). */
+export function planRoles(config: PlatformConfig): Record<string, { role: string; region: string }> {
+  const out: Record<string, { role: string; region: string }> = {};
+  for (const entry of stackCatalog(config)) {
+    const role = ciRoleForStack(config, entry, "plan");
+    if (role) out[entry.name] = { role: role.arn, region: role.region };
+  }
+  return out;
+}
+
 export function pullRequestWorkflow(config: PlatformConfig): Record<string, unknown> {
   const { project } = config;
-  const planRole = roleArn(bootstrapAccount(project), ciRoleNames(project).plan);
+  const planRole = "${{ fromJSON(env.PLAN_ROLES)[matrix.stack].role }}";
+  const planRegion = "${{ fromJSON(env.PLAN_ROLES)[matrix.stack].region }}";
+  const planned = "${{ fromJSON(env.PLAN_ROLES)[matrix.stack] != null }}";
   const sameRepository = "github.event.pull_request.head.repo.full_name == github.repository";
   return {
     name: "pull-request",
     on: { pull_request: { branches: [project.github.deployBranch] } },
     permissions: { contents: "read" },
     concurrency: { group: "pull-request-${{ github.event.pull_request.number }}", "cancel-in-progress": true },
-    env: workflowEnv(),
+    // The plan role of each stack CI plans: its environment's, in the stack's account.
+    env: { ...workflowEnv(), PLAN_ROLES: JSON.stringify(planRoles(config)) },
     jobs: {
       verify: {
         name: "Test, synth, policy, change report",
@@ -309,9 +326,16 @@ export function pullRequestWorkflow(config: PlatformConfig): Record<string, unkn
           install,
           ...terraformSteps,
           downloadSynth,
-          awsCredentials(planRole, project.bootstrap.region, 3600),
+          {
+            name: "Administrator stack: no CI diff",
+            if: "${{ fromJSON(env.PLAN_ROLES)[matrix.stack] == null }}",
+            env: { STACK: "${{ matrix.stack }}" },
+            run: 'echo "$STACK is applied by an administrator (bootstrap, account baseline): review it with npm run diff -- $STACK under administrator credentials" > diff.txt',
+          },
+          { ...awsCredentials(planRole, planRegion, 3600), if: planned },
           {
             name: "cdktf diff (read-only plan role)",
+            if: planned,
             env: { STACK: "${{ matrix.stack }}" },
             run: [
               "set -o pipefail",
@@ -351,7 +375,6 @@ export function pullRequestWorkflow(config: PlatformConfig): Record<string, unkn
 
 export function deployWorkflow(config: PlatformConfig): Record<string, unknown> {
   const { project } = config;
-  const deployRole = roleArn(bootstrapAccount(project), ciRoleNames(project).deploy);
   const jobs: Record<string, unknown> = {
     synth: {
       name: "Synthesize once",
@@ -368,6 +391,8 @@ export function deployWorkflow(config: PlatformConfig): Record<string, unknown> 
     },
   };
   for (const target of deployPlan(config)) {
+    const role = ciRoleForStack(config, target.entry, "deploy");
+    if (!role) throw new Error(`scripts/lib/workflows.ts: stack ${target.stack} has no deploy role`);
     jobs[jobId(target.stack)] = {
       name: `deploy ${target.stack}`,
       needs: ["synth", ...target.needs.map(jobId)],
@@ -382,7 +407,7 @@ export function deployWorkflow(config: PlatformConfig): Record<string, unknown> 
         install,
         ...terraformSteps,
         downloadSynth,
-        awsCredentials(deployRole, project.bootstrap.region, 7200),
+        awsCredentials(role.arn, role.region, 7200),
         {
           name: `cdktf deploy ${target.stack}`,
           run: `npx cdktf deploy ${target.stack} --skip-synth --auto-approve --ignore-missing-stack-dependencies --no-color`,
@@ -399,6 +424,40 @@ export function deployWorkflow(config: PlatformConfig): Record<string, unknown> 
   };
 }
 
+/** Weekly run of `npm run versions` (Mondays 06:00 UTC): the job fails while a version in use is past its support. */
+export const VERSIONS_SCHEDULE = "0 6 * * 1";
+
+export function versionsWorkflow(): Record<string, unknown> {
+  return {
+    name: "versions",
+    on: { schedule: [{ cron: VERSIONS_SCHEDULE }], workflow_dispatch: {} },
+    permissions: { contents: "read" },
+    jobs: {
+      versions: {
+        name: "Version support report",
+        "runs-on": "ubuntu-latest",
+        "timeout-minutes": 15,
+        steps: [
+          checkout(),
+          setupNode,
+          install,
+          {
+            name: "Report versions past or near end of standard support",
+            // The text report is always written; the job's status is the JSON run's (1 while a version in use is past).
+            run: ["mkdir -p reports", "status=0", "npm run --silent versions -- --json > reports/versions.json || status=$?", "npm run --silent versions > reports/versions.txt || true", "cat reports/versions.txt", 'exit "$status"', ""].join("\n"),
+          },
+          {
+            name: "Job summary",
+            if: "${{ !cancelled() }}",
+            run: ["{", "  echo '### Version support'", "  echo '```'", "  cat reports/versions.txt", "  echo '```'", '} >> "$GITHUB_STEP_SUMMARY"', ""].join("\n"),
+          },
+          { name: "Upload the report", if: "${{ !cancelled() }}", uses: ACTIONS.upload, with: { name: "versions-report", path: "reports/versions.*", "retention-days": 30 } },
+        ],
+      },
+    },
+  };
+}
+
 function render(workflow: Record<string, unknown>, notes: readonly string[]): string {
   return `${GENERATED_HEADER}${notes.map((note) => `# ${note}\n`).join("")}${stringify(workflow, { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }
@@ -409,8 +468,9 @@ export function renderWorkflows(config: PlatformConfig): Record<string, string> 
   return {
     "pull-request.yml": render(pullRequestWorkflow(config), ["Pull requests: test, synth, policy, offline change report, then `cdktf diff` per affected stack with the read-only plan role."]),
     "deploy.yml": render(deployWorkflow(config), [
-      "Merges: synth once, then deploy stack by stack in dependency order with the deploy role. bootstrap is applied by an administrator.",
+      "Merges: synth once, then deploy stack by stack in dependency order, each with its environment's deploy role in its account. bootstrap and account-* are applied by an administrator.",
       `GitHub environments ${production.join(", ")} must require reviewers (repository settings > Environments): their jobs wait for approval.`,
     ]),
+    "versions.yml": render(versionsWorkflow(), ["Weekly: versions past or near the end of standard support (npm run versions, constructs/core/versions.ts); fails while one in use is past."]),
   };
 }

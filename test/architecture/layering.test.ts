@@ -93,7 +93,8 @@ describe("layering", () => {
 
   it("charts and constructs/logging no longer import each other", () => {
     const graph = projectGraph();
-    expect((graph.get("charts/catalog.ts") ?? []).filter((target) => target.startsWith("constructs/"))).toEqual([]);
+    // The chart catalog reads its pinned versions from the version catalog, a pure core module (allowed above).
+    expect((graph.get("charts/catalog.ts") ?? []).filter((target) => target.startsWith("constructs/") && target !== "constructs/core/versions.ts")).toEqual([]);
   });
 
   it("reports each kind of violation on a broken fixture", () => {

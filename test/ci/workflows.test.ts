@@ -9,10 +9,9 @@ import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { stackCatalog } from "../../stacks/app";
-import { ciRoleNames } from "../../stacks/context";
+import { ciRoleForStack, stackCatalog } from "../../stacks/app";
 import { CONVERTED_SCHEMA, stripDocumentation } from "../../scripts/convert-workflow-schema";
-import { deployPlan, jobId, renderWorkflows } from "../../scripts/lib/workflows";
+import { deployPlan, jobId, planRoles, renderWorkflows } from "../../scripts/lib/workflows";
 import { WORKFLOW_DIR } from "../../scripts/workflows";
 import { bundledConfig } from "../support/synth";
 
@@ -33,8 +32,6 @@ const files = readdirSync(WORKFLOW_DIR).filter((file) => /\.ya?ml$/.test(file));
 const workflows = new Map(files.map((file) => [file, parse(readFileSync(join(WORKFLOW_DIR, file), "utf8")) as Workflow]));
 const deploy = workflows.get("deploy.yml") as Workflow;
 const pullRequest = workflows.get("pull-request.yml") as Workflow;
-const roles = ciRoleNames(config.project);
-const roleArn = (name: string) => `arn:aws:iam::${config.project.bootstrap.accountId}:role/${name}`;
 
 function needs(job: Job): string[] {
   return [job.needs ?? []].flat();
@@ -74,9 +71,10 @@ describe("workflow files", () => {
 describe("deploy workflow", () => {
   const deployJobs = Object.entries(deploy.jobs).filter(([id]) => id.startsWith("deploy-"));
 
-  it("runs on pushes to the deploy branch, synthesizes once and deploys every stack but bootstrap", () => {
+  it("runs on pushes to the deploy branch, synthesizes once and deploys every stack but the administrator's (bootstrap, account-*)", () => {
     expect(deploy.on).toMatchObject({ push: { branches: [config.project.github.deployBranch] } });
-    const stacks = stackCatalog(config).map((entry) => entry.name).filter((name) => name !== "bootstrap");
+    const stacks = stackCatalog(config).filter((entry) => entry.appliedBy === "ci").map((entry) => entry.name);
+    expect(stacks.some((name) => name.startsWith("account-"))).toBe(false);
     expect(deployJobs.map(([id]) => id).sort()).toEqual(stacks.map(jobId).sort());
     expect(deploy.jobs["deploy-bootstrap"]).toBeUndefined();
     for (const [, job] of deployJobs) {
@@ -87,9 +85,10 @@ describe("deploy workflow", () => {
   });
 
   it("deploys in dependency order: <env>-infra before <env>-platform, catalog dependencies first, environments promoted", () => {
-    for (const entry of stackCatalog(config).filter((item) => item.name !== "bootstrap")) {
+    const ci = new Set(stackCatalog(config).filter((item) => item.appliedBy === "ci").map((item) => item.name));
+    for (const entry of stackCatalog(config).filter((item) => ci.has(item.name))) {
       const job = deploy.jobs[jobId(entry.name)] as Job;
-      for (const dependency of entry.dependsOn) expect(needs(job), entry.name).toContain(jobId(dependency));
+      for (const dependency of entry.dependsOn.filter((name) => ci.has(name))) expect(needs(job), entry.name).toContain(jobId(dependency));
     }
     expect(needs(deploy.jobs["deploy-dev-platform"] as Job)).toContain("deploy-dev-infra");
     expect(needs(deploy.jobs["deploy-prod-infra"] as Job)).toEqual(expect.arrayContaining(["deploy-staging-infra", "deploy-staging-platform"]));
@@ -118,7 +117,7 @@ describe("deploy workflow", () => {
     }
   });
 
-  it("uses each stack's GitHub environment (production's carries the approvals), the deploy role and one concurrency group per stack", () => {
+  it("uses each stack's GitHub environment (production's carries the approvals), its environment's deploy role in its account and one concurrency group per stack", () => {
     const groups = new Set<string>();
     for (const target of deployPlan(config)) {
       const job = deploy.jobs[jobId(target.stack)] as Job;
@@ -127,7 +126,10 @@ describe("deploy workflow", () => {
       groups.add(job.concurrency?.group ?? "");
       expect(job.permissions).toEqual({ "id-token": "write", contents: "read" });
       const credentials = job.steps.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials"));
-      expect(credentials?.with?.["role-to-assume"]).toBe(roleArn(roles.deploy));
+      const role = ciRoleForStack(config, target.entry, "deploy");
+      expect(credentials?.with?.["role-to-assume"]).toBe(role?.arn);
+      expect(credentials?.with?.["role-to-assume"]).toBe(`arn:aws:iam::${target.entry.account.accountId}:role/acme-${target.environment.name}-ci-deploy`);
+      expect(credentials?.with?.["aws-region"]).toBe(target.entry.account.region);
       expect(job.steps.some((step) => step.run === `npx cdktf deploy ${target.stack} --skip-synth --auto-approve --ignore-missing-stack-dependencies --no-color`)).toBe(true);
     }
     expect(groups.size).toBe(deployPlan(config).length);
@@ -152,7 +154,13 @@ describe("pull-request workflow", () => {
     expect(diff.needs).toBe("verify");
     expect(diff.strategy?.matrix).toEqual({ stack: "${{ fromJSON(needs.verify.outputs.stacks) }}" });
     expect(diff.permissions).toMatchObject({ "id-token": "write", contents: "read" });
-    expect(diff.steps.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials"))?.with?.["role-to-assume"]).toBe(roleArn(roles.plan));
+    expect(diff.steps.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials"))?.with?.["role-to-assume"]).toBe("${{ fromJSON(env.PLAN_ROLES)[matrix.stack].role }}");
+    // Each stack CI plans maps to its environment's plan role in its account; administrator stacks to none.
+    const roles = JSON.parse(pullRequest.env?.PLAN_ROLES ?? "{}") as Record<string, { role: string; region: string }>;
+    expect(roles).toEqual(planRoles(config));
+    expect(roles["prod-infra"]).toEqual({ role: "arn:aws:iam::111111111111:role/acme-prod-ci-plan", region: "eu-west-1" });
+    expect(roles["dev-platform"]?.role).toBe("arn:aws:iam::111111111111:role/acme-dev-ci-plan");
+    expect(roles.bootstrap).toBeUndefined();
     expect(diff.steps.find((step) => step.uses?.startsWith("hashicorp/setup-terraform"))?.with).toMatchObject({ terraform_wrapper: false });
     expect(pullRequest.env?.TF_PLUGIN_CACHE_DIR).toBeTruthy();
     expect(diff.steps.some((step) => step.uses?.startsWith("actions/cache") && step.with?.path === "${{ env.TF_PLUGIN_CACHE_DIR }}")).toBe(true);

@@ -7,12 +7,12 @@ import { bundledConfig } from "../support/synth";
 
 const MINIMAL = { name: "qa", account: { id: "123456789012", region: "eu-west-1" }, network: { cidr: "10.99.0.0/16" } };
 
-function parse(profile: "production" | "development", patch: Record<string, unknown>) {
+function parse(profile: "production" | "development", patch: unknown) {
   return EnvironmentSchema.safeParse(resolveEnvironmentLayers(layer({ ...MINIMAL, profile }, patch) as Record<string, unknown>, "qa"));
 }
 
 /** The issues of an invalid file as "path: message". */
-function issues(profile: "production" | "development", patch: Record<string, unknown>): string[] {
+function issues(profile: "production" | "development", patch: unknown): string[] {
   const result = parse(profile, patch);
   expect(result.success).toBe(false);
   return (result.error?.issues ?? []).map((issue) => `${issue.path.join(".")}: ${issue.message}`);
@@ -66,7 +66,7 @@ describe("backup config", () => {
 
   it("rejects a plan without schedules, restore tests without resource types, bad plan names and a missing default plan", () => {
     expect(issues("development", plan({ daily: { enabled: false } }))[0]).toMatch(/^backup\.plans\.default\.daily\.enabled: a plan needs at least one enabled schedule tier/);
-    expect(issues("production", plan({ restoreTesting: { resourceTypes: [] } }))).toContain("backup.plans.default.restoreTesting.resourceTypes: restore testing is quarterly: list at least one resource type (Aurora, RDS, DocumentDB, S3, EFS, DynamoDB, EBS)");
+    expect(issues("production", plan({ restoreTesting: { resourceTypes: [] } }))).toContain("backup.plans.default.restoreTesting.resourceTypes: restore testing is quarterly: list at least one resource type (Aurora, RDS, DocumentDB, S3, EFS, DynamoDB, EBS), or omit the key to test every type the plan protects");
     const raw = resolveEnvironmentLayers({ ...MINIMAL, profile: "development" }, "qa") as { backup: { plans: Record<string, unknown> } };
     raw.backup.plans = { Critical: raw.backup.plans.default };
     const result = EnvironmentSchema.safeParse(raw);
@@ -100,6 +100,67 @@ describe("backup config", () => {
     expect(issues("production", { backup: { velero: { schedules: [{ ...schedule, schedule: "daily" }] } } }).join("\n")).toMatch(/backup\.velero\.schedules\.0\.schedule: found 1 field; expected a 5-field cron schedule/);
     expect(issues("production", { backup: { velero: { schedules: [{ ...schedule, schedule: "0 25 * * *" }] } } }).join("\n")).toMatch(/backup\.velero\.schedules\.0\.schedule: hour value 25 is out of range; expected a 5-field cron schedule/);
     expect(issues("production", { backup: { velero: { schedules: [{ ...schedule, ttl: "10 days" }] } } })).toContain("backup.velero.schedules.0.ttl: expected a Go duration in hours/minutes/seconds such as 240h or 72h30m");
+  });
+});
+
+describe("backup rule windows (AWS Backup runs only the longer-retained of two overlapping rules)", () => {
+  it("rejects the former production default: 6-hourly backups from 02:00 overlap the daily 02:00 backup and its DR copy", () => {
+    expect(issues("production", plan({ frequent: { at: "02:00" } }))).toContain(
+      "backup.plans.default.daily.at: the daily rule (02:00 daily) and the frequent rule (02:00 every 6h) may start within the same 1h start window " +
+        "(first on 2027-01-01 02:00 (Friday), UTC); AWS Backup then runs only the rule with the longer retention and silently skips the other, with its copies " +
+        "(plan-options-and-configuration in the AWS Backup guide). Move one rule's `at` so no two start windows overlap",
+    );
+  });
+
+  it("counts the whole start window, rules that meet only on some days, and the continuous rule's schedule", () => {
+    expect(issues("production", plan({ startWindow: "2h", completionWindow: "8h" })).join("\n")).toMatch(/backup\.plans\.default\.weekly\.at: the weekly rule \(03:00 on sundays\) and the daily rule \(02:00 daily\) may start within the same 2h start window \(first on 2027-01-03 02:00 \(Sunday\)/);
+    expect(issues("production", plan({ yearly: { enabled: true, at: "06:00" } })).join("\n")).toMatch(/yearly\.at: the yearly rule \(06:00 on 1\/1\) and the frequent rule \(00:00 every 6h\) may start within the same 1h start window \(first on 2027-01-01 06:00/);
+    expect(issues("production", plan({ continuous: { at: "02:30" } })).join("\n")).toMatch(/continuous\.at: the continuous rule \(02:30 daily\) and the daily rule \(02:00 daily\)/);
+  });
+
+  it("accepts every profile's defaults and rules that merely touch (02:00 and 03:00 with a 1h window)", () => {
+    for (const profile of ["production", "development"] as const) expect(parse(profile, {}).success).toBe(true);
+    const everyTier = layer(plan({ monthly: { enabled: true }, yearly: { enabled: true } }), { backup: { vaultLock: { maxRetentionDays: 3000 } } });
+    expect(parse("production", everyTier).error?.issues ?? []).toEqual([]);
+  });
+});
+
+describe("point-in-time retention of PostgreSQL under a continuous backup rule", () => {
+  const db = { services: { postgres: { main: {} } } };
+
+  it("derives the retention from the plan's continuous rule (production), or the profile when the plan has none", () => {
+    expect(parse("production", db).data?.services.postgres.main?.backup).toEqual({ retentionDays: 35, window: "01:00-02:00" });
+    expect(parse("production", layer(db, plan({ continuous: { retentionDays: 21 } }))).data?.services.postgres.main?.backup.retentionDays).toBe(21);
+    expect(parse("development", db).data?.services.postgres.main?.backup.retentionDays).toBe(1);
+    expect(parse("development", { services: { postgres: { main: { backup: { retentionDays: 5 } } } } }).data?.services.postgres.main?.backup.retentionDays).toBe(5);
+  });
+
+  it("rejects a configured retention that differs from the continuous rule's (the former production default of 14 days against 35)", () => {
+    expect(issues("production", { services: { postgres: { main: { backup: { retentionDays: 14 } } } } })).toContain(
+      "services.postgres.main.backup.retentionDays: plan default has continuous backup, so AWS Backup manages this database's automated backups with the continuous " +
+        "rule's retention (backup.plans.default.continuous.retentionDays = 35); a different backup_retention_period fails later applies (\"The BackupRetentionPeriod " +
+        "can be blank, or you can use the current value\", terraform-provider-aws#33465). Remove backup.retentionDays (it is derived from the plan) or set it to 35, " +
+        "in the environment file or its services.defaults.postgres.backup",
+    );
+    expect(issues("production", { services: { defaults: { postgres: { backup: { retentionDays: 14 } } }, postgres: { main: {} } } })[0]).toMatch(/^services\.postgres\.main\.backup\.retentionDays: plan default has continuous backup/);
+    expect(parse("production", { services: { postgres: { main: { backup: { retentionDays: 35 } } } } }).success).toBe(true);
+  });
+});
+
+describe("restore testing and cold storage follow what a plan protects", () => {
+  const aurora = { services: { postgres: { main: {} } } };
+
+  it("rejects a restore-test type the plan does not protect here, and tests every protected type by default", () => {
+    expect(issues("production", layer(aurora, plan({ restoreTesting: { resourceTypes: ["Aurora", "RDS"] } })))).toContain(
+      "backup.plans.default.restoreTesting.resourceTypes.1: plan default protects no RDS resource in this environment (it protects: Aurora, S3); a restore test of it would fail every run. Remove it, or omit resourceTypes to test every protected type",
+    );
+    expect(parse("production", layer(aurora, plan({ restoreTesting: { resourceTypes: ["Aurora"] } }))).success).toBe(true);
+  });
+
+  it("rejects a cold-storage transition on a plan whose resources AWS Backup never moves to cold storage (the former weekly default)", () => {
+    expect(issues("production", layer(aurora, plan({ weekly: { coldStorageAfterDays: 7 } })))).toContain(
+      "backup.plans.default.weekly.coldStorageAfterDays: plan default protects only Aurora, S3 here, which AWS Backup never moves to cold storage (supported: EFS, DynamoDB, EBS): the recovery points would stay in warm storage for all 365 days. Set coldStorageAfterDays: null",
+    );
   });
 });
 

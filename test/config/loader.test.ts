@@ -183,3 +183,38 @@ describe("the app with bad configuration", () => {
     expect(existsSync(join(outdir, "stacks")) ? readdirSync(join(outdir, "stacks")) : []).toEqual([]);
   });
 });
+
+describe("loading another revision of the tenant files (LoadOptions, used by npm run review)", () => {
+  const shared = (id: string, extra = "") => `id: ${id}\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts:\n  noor: {}\n${extra}`;
+  const dir = tempConfig({ write: { "tenants/alpha.yaml": shared("alpha"), "tenants/bravo.yaml": shared("bravo") } });
+  const current = loadConfig(dir);
+
+  it("reads replaced tenant files instead of the directory's: changed, added and removed", () => {
+    const other = loadConfig(dir, { tenantFiles: new Map([["alpha.yaml", shared("alpha", "owner: team-a\n")], ["charlie.yaml", shared("charlie")], ["bravo.yaml", undefined]]) });
+    expect(other.tenants.map((tenant) => tenant.config.id)).toEqual(["alpha", "charlie", "globex", "initech"]);
+    expect(other.tenants.find((tenant) => tenant.config.id === "alpha")?.config.owner).toBe("team-a");
+    expect(current.tenants.map((tenant) => tenant.config.id)).toEqual(["alpha", "bravo", "globex", "initech"]);
+  });
+
+  it("reuses an earlier load's unchanged tenants and gives the same result as a full load", () => {
+    const replaced = new Map([["alpha.yaml", shared("alpha", "owner: team-a\n")]]);
+    const reused = loadConfig(dir, { tenantFiles: replaced, reuse: current });
+    const full = loadConfig(dir, { tenantFiles: replaced });
+    const data = (config: typeof full) => JSON.stringify(config.tenants.map(({ config: tenant, products, environment }) => ({ tenant, products, environment })));
+    expect(data(reused)).toBe(data(full));
+    expect(reused.tenants.find((tenant) => tenant.config.id === "bravo")).toBe(current.tenants.find((tenant) => tenant.config.id === "bravo")); // taken as loaded
+    expect(reused.tenants.find((tenant) => tenant.config.id === "alpha")).not.toBe(current.tenants.find((tenant) => tenant.config.id === "alpha"));
+  });
+
+  it("still validates across tenants: a replaced file that takes another tenant's domain is rejected", () => {
+    const clash = shared("alpha", "").replace("noor: {}", "noor: { domain: bravo.noor.example.com }");
+    expect(() => loadConfig(dir, { tenantFiles: new Map([["alpha.yaml", clash]]), reuse: current })).toThrow(/bravo\.noor\.example\.com is already served by tenant/);
+  });
+
+  it("does not reuse tenants when an environment, product or the project differs from the earlier load's", () => {
+    const changed = tempConfig({ write: { "tenants/alpha.yaml": shared("alpha"), "tenants/bravo.yaml": shared("bravo") }, set: { "environments/prod.yaml": { observability: { prometheus: { retention: "30d" } } } } });
+    const reused = loadConfig(changed, { reuse: { ...current, directory: changed } });
+    expect(reused.tenants.find((tenant) => tenant.config.id === "bravo")).not.toBe(current.tenants.find((tenant) => tenant.config.id === "bravo"));
+    expect(reused.tenants.find((tenant) => tenant.config.id === "bravo")?.environment.observability.prometheus.retention).toBe("30d");
+  });
+});

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { ROOT, tempConfig } from "../support/synth";
 
 describe("readRuntimeOptions", () => {
   it("defaults to the bundled config, every stack and the S3 bootstrap backend", () => {
-    expect(readRuntimeOptions({}, "config")).toEqual({ configDir: resolve("config"), stackPatterns: [], bootstrapBackend: "s3", tokenStackTraces: false, outdir: resolve("cdktf.out") });
+    expect(readRuntimeOptions({}, "config")).toEqual({ configDir: resolve("config"), stackPatterns: [], bootstrapBackend: "s3", bootstrapStateDir: resolve(".state"), tokenStackTraces: false, outdir: resolve("cdktf.out") });
   });
 
   it("reads PLATFORM_CONFIG_DIR, STACKS (comma or space separated), PLATFORM_BOOTSTRAP_BACKEND and the CLI's CDKTF_OUTDIR", () => {
@@ -16,7 +16,15 @@ describe("readRuntimeOptions", () => {
       { PLATFORM_CONFIG_DIR: "/tmp/cfg", STACKS: "prod-*, bootstrap  dev-infra", PLATFORM_BOOTSTRAP_BACKEND: "local", PLATFORM_TOKEN_STACK_TRACES: "1", CDKTF_OUTDIR: "/tmp/out" },
       "config",
     );
-    expect(options).toEqual({ configDir: "/tmp/cfg", stackPatterns: ["prod-*", "bootstrap", "dev-infra"], bootstrapBackend: "local", tokenStackTraces: true, outdir: "/tmp/out" });
+    expect(options).toEqual({ configDir: "/tmp/cfg", stackPatterns: ["prod-*", "bootstrap", "dev-infra"], bootstrapBackend: "local", bootstrapStateDir: resolve(".state"), tokenStackTraces: true, outdir: "/tmp/out" });
+  });
+
+  it("keeps the bootstrap stack's local state outside cdktf.out/ (a selective synth deletes that folder)", () => {
+    const root = join(tmpdir(), "repo");
+    expect(readRuntimeOptions({}, join(root, "config")).bootstrapStateDir).toBe(join(root, ".state"));
+    expect(readRuntimeOptions({ PLATFORM_BOOTSTRAP_STATE_DIR: "/var/lib/platform-state" }, join(root, "config")).bootstrapStateDir).toBe("/var/lib/platform-state");
+    expect(() => readRuntimeOptions({ PLATFORM_BOOTSTRAP_STATE_DIR: "cdktf.out/state" }, join(root, "config"))).toThrow(/must be outside cdktf\.out\/ \(every synth of selected stacks deletes it/);
+    expect(() => readRuntimeOptions({ PLATFORM_BOOTSTRAP_STATE_DIR: join(root, "cdktf.out") }, join(root, "config"))).toThrow(RuntimeOptionError);
   });
 
   it("rejects an unknown bootstrap backend", () => {
@@ -42,9 +50,21 @@ describe("the app's switches end to end", () => {
     expect(stacks()).toEqual(["dev-platform", "prod-platform"]);
   });
 
+  it("writes the bootstrap stack's first local state to .state/ at the repository root, outside the output directory", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "platform-out-"));
+    const result = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "main.ts")], {
+      cwd: ROOT,
+      env: { ...process.env, CDKTF_OUTDIR: outdir, STACKS: "bootstrap", PLATFORM_BOOTSTRAP_BACKEND: "local" },
+      encoding: "utf8",
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(join(outdir, "stacks", "bootstrap", "cdk.tf.json"), "utf8")) as { terraform: { backend: { local: { path: string } } } };
+    expect(json.terraform.backend.local.path).toBe(join(ROOT, ".state", "bootstrap.tfstate"));
+  });
+
   it("exits 1 with the list of stacks when STACKS matches nothing", () => {
     const { result } = run({ STACKS: "qa-*" });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/STACKS pattern "qa-\*" matches no stack\. Stacks: bootstrap, dev-dns/);
+    expect(result.stderr).toMatch(/STACKS pattern "qa-\*" matches no stack\. Stacks: bootstrap, account-main, dev-dns/);
   });
 });

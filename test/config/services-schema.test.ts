@@ -33,7 +33,8 @@ describe("bundled services, storage and edge", () => {
 
   it("merges each entry over its profile's defaults", () => {
     const smartedu = env("prod")?.services.postgres["smartedu-db"];
-    expect(smartedu).toMatchObject({ engine: "aurora-postgresql", engineVersion: "15.10", readers: 2, instanceClass: "db.r6g.2xlarge", backup: { retentionDays: 14 } });
+    // Point-in-time retention: production's plan has continuous backup (35 days), so the database's is derived from it.
+    expect(smartedu).toMatchObject({ engine: "aurora-postgresql", engineVersion: "15.10", readers: 2, instanceClass: "db.r6g.2xlarge", backup: { retentionDays: 35 } });
     expect(env("prod")?.services.postgres["noor-db"]?.parameters).toEqual({ maxConnections: 500, logMinDurationStatementMs: 1000 });
   });
 
@@ -70,6 +71,11 @@ describe("services validation names the file, key path and what is allowed", () 
   it("asks for a quoted version when YAML turned it into a number", () => {
     const issue = at(dev({ services: { redis: { "noor-cache": { engineVersion: 8.0 } } } }), "dev", "services.redis.noor-cache.engineVersion");
     expect(issue.message).toMatch(/expected a quoted version string such as "8\.0"/);
+  });
+
+  it("rejects a RabbitMQ broker whose password rotation could not reach Secrets Manager (no NAT, no endpoint)", () => {
+    const issue = at(dev({ network: { natGateways: "none", interfaceEndpoints: ["sts"] } }), "dev", "services.rabbitmq.murima-mq");
+    expect(issue.message).toMatch(/must reach Secrets Manager: add secretsmanager to network\.interfaceEndpoints/);
   });
 
   it("rejects a reader count above the limit", () => {

@@ -44,6 +44,14 @@ describe("addTenant", () => {
     expect(first.stacks).toEqual(["tenant-acmecorp-infra", "tenant-acmecorp-platform"]);
   });
 
+  it("writes a dedicated tenant's own account, and refuses an undeclared one or one for a shared tenant", () => {
+    const dir = tempConfig({ set: { "project.yaml": { accounts: { tenants: { id: "555555555555", region: "eu-west-1" } } } } });
+    const result = addTenant(dir, { id: "acmecorp", environment: "prod", isolation: "dedicated", account: "tenants" });
+    expect(parse(readFileSync(result.file, "utf8")).account).toBe("tenants");
+    expect(() => addTenant(dir, { id: "hooli", environment: "prod", isolation: "dedicated", account: "nowhere" })).toThrow(/is not an account of project\.yaml accounts/);
+    expect(() => addTenant(dir, { id: "umbrella", environment: "prod", isolation: "shared", products: ["noor"], account: "tenants" })).toThrow(/--account applies to dedicated tenants only/);
+  });
+
   it("keeps an allocation when other tenants are added or removed", () => {
     const dir = tempConfig();
     const hooli = addTenant(dir, { id: "hooli", environment: "prod", isolation: "dedicated" }).tenant.network!.cidr;
@@ -399,6 +407,20 @@ describe("dedicated tenants' service sizes and backup policy", () => {
   it("checks the backup policy with the environment's rules (vault lock range)", () => {
     const issue = issueAt(initech("backup:\n  plans:\n    default:\n      daily: { retentionDays: 900 }\n"), "backup.plans.default.daily.retentionDays");
     expect(issue).toMatchObject({ value: 900, message: expect.stringMatching(/outside the vault lock range 7–400 days/) });
+  });
+
+  it("derives the tenant database's point-in-time retention from its own plan's continuous rule", () => {
+    const settings = settingsOf(initech("backup:\n  plans:\n    default:\n      continuous: { retentionDays: 21 }\n"));
+    expect(settings.services.postgres["smartedu-db"]?.backup.retentionDays).toBe(21);
+  });
+
+  it("rejects a tenant continuous retention that conflicts with a retention the environment file sets", () => {
+    const dir = tempConfig({
+      set: { "environments/prod.yaml": { services: { postgres: { "smartedu-db": { backup: { retentionDays: 35 } } } } } },
+      write: { "tenants/initech.yaml": "id: initech\nenvironment: prod\nisolation: dedicated\nnetwork: { cidr: 10.128.0.0/16 }\nproducts: { smartedu: {} }\nbackup:\n  plans:\n    default:\n      continuous: { retentionDays: 21 }\n" },
+    });
+    const issue = issueAt(dir, "services.postgres.smartedu-db.backup.retentionDays");
+    expect(issue).toMatchObject({ file: expect.stringMatching(/tenants\/initech\.yaml$/), value: 35, message: expect.stringMatching(/continuous\.retentionDays = 21\); a different backup_retention_period fails later applies/) });
   });
 
   it("rejects sizes and a backup policy on a shared tenant, whose data lives in the environment's services", () => {

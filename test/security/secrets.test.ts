@@ -94,10 +94,14 @@ describe("every bundled stack is free of literal secrets", () => {
     expect(findings).toEqual([]);
   });
 
-  it("references generated credentials instead: managed database passwords, a broker password from Secrets Manager", () => {
+  it("references generated credentials instead: managed database passwords, a rotated bootstrap broker password", () => {
     const prod = JSON.stringify(stacks.get("prod-infra"));
     expect(prod).toContain('"manage_master_user_password":true');
-    expect(prod).toMatch(/"password":"\$\{jsondecode\(aws_secretsmanager_secret_version\.[^"]+\.secret_string\)\.password\}"/);
+    // The broker's bootstrap password is written to its secret write-only and retired by an immediate rotation
+    // (test/security/state-secrets.test.ts checks the whole chain).
+    expect(prod).toMatch(/"password":"\$\{data\.aws_secretsmanager_random_password\.[^"]+\.random_password\}"/);
+    expect(prod).toMatch(/"secret_string_wo":"\$\{jsonencode\(/);
+    expect(prod).toContain('"rotate_immediately":true');
     expect(prod).not.toMatch(/"master_password":/);
     expect(prod).not.toMatch(/"auth_token":/);
   });

@@ -7,7 +7,7 @@ import { buildStacks, bundledConfig, bundledSynth, ROOT, type Synthesized } from
 
 const bundled = new Map([...bundledSynth()].map(([name, text]) => [name, JSON.parse(text) as Synthesized]));
 
-const ENVIRONMENT_STACKS = ["bootstrap", "dev-infra", "dev-platform", "prod-infra", "prod-platform", "staging-infra", "staging-platform"];
+const ENVIRONMENT_STACKS = ["bootstrap", "account-main", "dev-infra", "dev-platform", "prod-infra", "prod-platform", "staging-infra", "staging-platform"];
 const DNS_STACKS = ["dev-dns", "prod-dns", "staging-dns"];
 const TENANT_STACKS = ["prod-tenant-globex", "tenant-initech-infra", "tenant-initech-platform"];
 const EXPECTED_STACKS = [...ENVIRONMENT_STACKS, ...DNS_STACKS, ...TENANT_STACKS].sort();
@@ -15,7 +15,7 @@ const EXPECTED_STACKS = [...ENVIRONMENT_STACKS, ...DNS_STACKS, ...TENANT_STACKS]
 describe("stack catalog", () => {
   const config = bundledConfig();
 
-  it("defines bootstrap, a DNS, an infra and a platform stack per environment, and the tenants' stacks", () => {
+  it("defines bootstrap, an account baseline per account, a DNS, an infra and a platform stack per environment, and the tenants' stacks", () => {
     expect(stackCatalog(config).map((entry) => entry.name).sort()).toEqual(EXPECTED_STACKS);
   });
 
@@ -33,8 +33,7 @@ describe("stack catalog", () => {
       const provider = bundled.get(entry.name)?.provider?.aws?.find((candidate) => !("alias" in candidate)) as { region?: string; allowed_account_ids?: string[] } | undefined;
       expect(provider?.region, entry.name).toBe(entry.account.region);
       expect(provider?.allowed_account_ids, entry.name).toEqual([entry.account.accountId]);
-      // Every stack after the account stage belongs to an environment.
-      expect(entry.stage === "bootstrap" || entry.stage === "account" || entry.environment !== undefined, entry.name).toBe(true);
+      expect(entry.environment === undefined, entry.name).toBe(entry.stage === "bootstrap" || entry.stage === "account");
     }
   });
 
@@ -47,11 +46,13 @@ describe("stack catalog", () => {
     }
   });
 
-  it("gives every stack its own state key in the S3 backend, encrypted and locked", () => {
+  it("gives every stack its own state key in the S3 backend, encrypted and locked: CI stacks under their environment", () => {
     const keys = new Set<string>();
+    const catalog = new Map(stackCatalog(config).map((entry) => [entry.name, entry]));
     for (const [name, json] of bundled) {
       const backend = (json.terraform as { backend: { s3: Record<string, unknown> } }).backend.s3;
-      expect(backend.key).toBe(`stacks/${name}/terraform.tfstate`);
+      const entry = catalog.get(name)!;
+      expect(backend.key, name).toBe(entry.appliedBy === "ci" ? `environments/${entry.environment}/${name}/terraform.tfstate` : `stacks/${name}/terraform.tfstate`);
       expect(backend.encrypt).toBe(true);
       expect(backend.use_lockfile).toBe(true);
       expect(backend.kms_key_id).toBe("arn:aws:kms:eu-west-1:111111111111:alias/acme-tfstate");
@@ -74,12 +75,13 @@ describe("stack filter", () => {
   it("selects by glob and keeps catalog order", () => {
     expect(selectStacks(names, ["prod-*"])).toEqual(["prod-infra", "prod-platform"]);
     expect(selectStacks(names, ["*-infra", "bootstrap"])).toEqual(["bootstrap", "dev-infra", "prod-infra", "staging-infra"]);
+    expect(selectStacks(names, ["account-*"])).toEqual(["account-main"]);
     expect(selectStacks(names, [])).toEqual(names);
   });
 
   it("rejects a pattern that matches nothing, listing the stacks", () => {
     expect(() => selectStacks(names, ["qa-*"])).toThrow(StackSelectionError);
-    expect(() => selectStacks(names, ["qa-*"])).toThrow(/matches no stack.*bootstrap, dev-infra/);
+    expect(() => selectStacks(names, ["qa-*"])).toThrow(/matches no stack.*bootstrap, account-main, dev-infra/);
   });
 
   it("builds only the selected stacks", async () => {
@@ -110,7 +112,7 @@ describe("selective synthesis", () => {
     }
     const names = [...reached].map((file) => relative(ROOT, file));
     expect(names).toEqual(expect.arrayContaining(["stacks/app.ts", "stacks/names.ts", "config/loader.ts", "constructs/policy/index.ts"]));
-    for (const module of ["stacks/bootstrap.ts", "stacks/infra.ts", "stacks/platform.ts", "stacks/tenant.ts", "constructs/product-workloads/index.ts", "constructs/tenant-product/index.ts"]) {
+    for (const module of ["stacks/bootstrap.ts", "stacks/account.ts", "stacks/infra.ts", "stacks/platform.ts", "stacks/tenant.ts", "constructs/product-workloads/index.ts", "constructs/tenant-product/index.ts"]) {
       expect(names, `${module} is loaded by every synthesis`).not.toContain(module);
     }
   });

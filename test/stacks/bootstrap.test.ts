@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { buildStacks, bundledConfig, bundledSynth, resourceList, synthJson, type Synthesized } from "../support/synth";
 
 const text = bundledSynth().get("bootstrap")!;
@@ -30,7 +29,7 @@ describe("bootstrap stack: state bucket", () => {
   });
 
   it("denies non-TLS and pre-1.2 TLS access", () => {
-    const statements = policy("state_bucket-policy-document");
+    const statements = policy("state_bucket-policy-document").slice(0, 2);
     expect(statements.map((s) => [s.sid, s.effect, s.condition?.[0]?.variable])).toEqual([
       ["DenyInsecureTransport", "Deny", "aws:SecureTransport"],
       ["DenyOutdatedTls", "Deny", "s3:TlsVersion"],
@@ -45,48 +44,53 @@ describe("bootstrap stack: state bucket", () => {
   });
 });
 
-describe("bootstrap stack: CI identity", () => {
-  it("registers GitHub's OIDC provider for the STS audience", () => {
-    expect(text).toHaveResourceWithProperties(IamOpenidConnectProvider, { url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] });
+describe("bootstrap stack: each environment's CI roles reach only its own state", () => {
+  const statements = policy("state_bucket-policy-document");
+  const principalArns = (statement: Statement) => statement.condition?.find((condition) => condition.variable === "aws:PrincipalArn")?.values ?? [];
+  const role = (environment: string, kind: string) => `arn:aws:iam::111111111111:role/acme-${environment}-ci-${kind}`;
+
+  it("holds no CI identity any more: the account stacks create the roles and the OIDC provider", () => {
+    expect(resourceList(json, "aws_iam_role")).toEqual([]);
+    expect(resourceList(json, "aws_iam_openid_connect_provider")).toEqual([]);
   });
 
-  it("trusts the plan role only for this repository's pull requests and deploy branch", () => {
-    const [trust] = policy("ci_plan-trust");
-    expect(trust!.condition).toEqual([
-      { test: "StringEquals", variable: "token.actions.githubusercontent.com:aud", values: ["sts.amazonaws.com"] },
-      { test: "StringEquals", variable: "token.actions.githubusercontent.com:sub", values: ["repo:example-org/platform-iac:pull_request", "repo:example-org/platform-iac:ref:refs/heads/main"] },
+  it("admits each environment's roles by aws:PrincipalArn (valid before the roles exist) to its prefix only", () => {
+    const prod = statements.filter((statement) => statement.sid?.startsWith("prod"));
+    expect(prod.map((statement) => [statement.sid, statement.effect ?? "Allow"])).toEqual([
+      ["prodReadsOwnState", "Allow"],
+      ["prodDeployWritesOwnState", "Allow"],
+      ["prodPlanWritesOwnLocks", "Allow"],
+      ["prodNoOtherState", "Deny"],
+      ["prodPlanWritesNoState", "Deny"],
     ]);
+    const [reads, writes, locks, others, planWrites] = prod as [Statement, Statement, Statement, Statement & { not_resources?: string[] }, Statement & { not_resources?: string[] }];
+    expect(reads.resources).toEqual([expect.stringMatching(/\/environments\/prod\/\*$/)]);
+    expect(principalArns(reads).sort()).toEqual([role("prod", "deploy"), role("prod", "plan")]);
+    expect(principalArns(writes)).toEqual([role("prod", "deploy")]);
+    expect(principalArns(locks)).toEqual([role("prod", "plan")]);
+    expect(locks.resources).toEqual([expect.stringMatching(/\/environments\/prod\/\*\.tflock$/)]);
+    expect(others.not_resources).toEqual([expect.stringMatching(/\/environments\/prod\/\*$/)]);
+    expect(planWrites.not_resources).toEqual([expect.stringMatching(/\/environments\/prod\/\*\.tflock$/)]);
+    for (const environment of ["dev", "staging"]) expect(statements.some((statement) => statement.sid === `${environment}NoOtherState`)).toBe(true);
+    // Grants name the roles' accounts, never "*": Block Public Access rejects a "*" grant conditioned on aws:PrincipalArn.
+    const grants = statements.filter((statement) => (statement.effect ?? "Allow") === "Allow") as (Statement & { principals?: { identifiers: string[] }[] })[];
+    expect(grants.flatMap((statement) => statement.principals?.flatMap((principal) => principal.identifiers) ?? []).filter((identifier) => identifier === "*")).toEqual([]);
+    expect(reads.condition).toBeDefined();
+    expect((reads as Statement & { principals?: { identifiers: string[] }[] }).principals).toEqual([{ type: "AWS", identifiers: ["arn:aws:iam::111111111111:root"] }]);
   });
 
-  it("trusts the deploy role only from the environments' GitHub environments", () => {
-    const [trust] = policy("ci_deploy-trust");
-    expect(trust!.condition?.[1]?.values.sort()).toEqual([
-      "repo:example-org/platform-iac:environment:dev",
-      "repo:example-org/platform-iac:environment:production",
-      "repo:example-org/platform-iac:environment:staging",
-    ]);
+  it("lets CI roles use the state key only through S3, for this bucket", () => {
+    const [key] = resourceList(json, "aws_kms_key");
+    expect(key).toBeDefined();
+    const keyPolicy = policy("state_key-policy");
+    const ci = keyPolicy.find((statement) => statement.sid === "CiRolesUseKeyThroughS3")!;
+    expect(ci.actions?.sort()).toEqual(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]);
+    expect(ci.condition?.map((condition) => condition.variable).sort()).toEqual(["aws:PrincipalArn", "kms:EncryptionContext:aws:s3:arn", "kms:ViaService"]);
+    expect(principalArns(ci)).toContain(role("prod", "deploy"));
   });
 
-  it("gives the plan role read-only access and lets it write only lock files", () => {
-    const roles = resourceList(json, "aws_iam_role_policy_attachment").map((a) => a.policy_arn);
-    expect(roles).toEqual(expect.arrayContaining(["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/PowerUserAccess"]));
-    expect(roles).not.toContain("arn:aws:iam::aws:policy/AdministratorAccess");
-    const writes = policy("ci_plan-state-document").find((s) => s.sid === "WriteLocksOnly")!;
-    expect(writes.resources).toEqual([expect.stringMatching(/^\$\{aws_s3_bucket\.state_bucket_\w+\.arn\}\/\*\.tflock$/)]);
-  });
-
-  it("limits the deploy role's IAM rights to project-prefixed names and protects the CI identity", () => {
-    const statements = policy("ci_deploy-iam-document");
-    const manage = statements.find((s) => s.sid === "ManageProjectIam")!;
-    expect(manage.resources).toEqual(["arn:aws:iam::111111111111:role/acme-*", "arn:aws:iam::111111111111:policy/acme-*", "arn:aws:iam::111111111111:instance-profile/acme-*"]);
-    expect(manage.actions).not.toContain("iam:*");
-    const protect = statements.find((s) => s.sid === "ProtectCiIdentity")!;
-    expect(protect.effect).toBe("Deny");
-    expect(protect.resources).toEqual(expect.arrayContaining(["arn:aws:iam::111111111111:role/acme-ci-deploy", "arn:aws:iam::111111111111:role/acme-ci-plan"]));
-  });
-
-  it("can be synthesized with a local backend for its very first apply", async () => {
-    const local = synthJson((await buildStacks(bundledConfig(), { stackPatterns: ["bootstrap"], bootstrapBackend: "local" })).get("bootstrap")!);
-    expect(local.terraform).toMatchObject({ backend: { local: { path: "./bootstrap.tfstate" } } });
+  it("can be synthesized with a local backend for its very first apply, outside cdktf.out/", async () => {
+    const local = synthJson((await buildStacks(bundledConfig(), { stackPatterns: ["bootstrap"], bootstrapBackend: "local", bootstrapStateDir: "/repo/.state" })).get("bootstrap")!);
+    expect(local.terraform).toMatchObject({ backend: { local: { path: "/repo/.state/bootstrap.tfstate" } } });
   });
 });

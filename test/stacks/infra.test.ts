@@ -61,13 +61,19 @@ describe("prod-infra", () => {
     const workloadGroup = Object.keys(resourcesOf(prod, "aws_security_group")).find((id) => id.startsWith("network_workloads-sg")) as string;
     const rules = ours(prod, "aws_vpc_security_group_ingress_rule");
     expect(rules.length).toBeGreaterThanOrEqual(9);
+    // Sources: the workload group, and the broker's password rotation function on the management port only.
+    const rotationGroups = Object.keys(resourcesOf(prod, "aws_security_group")).filter((id) => id.endsWith("rotation-security-group") || /_rotation-security-group_/.test(id));
+    expect(rotationGroups).toHaveLength(1);
     for (const [id, rule] of rules) {
       expect(rule.cidr_ipv4, id).toBeUndefined();
       expect(rule.cidr_ipv6, id).toBeUndefined();
-      expect(rule.referenced_security_group_id, id).toBe(`\${aws_security_group.${workloadGroup}.id}`);
+      const fromRotation = rule.referenced_security_group_id === `\${aws_security_group.${rotationGroups[0]}.id}`;
+      expect(fromRotation ? rule.from_port : rule.referenced_security_group_id, id).toBe(fromRotation ? 443 : `\${aws_security_group.${workloadGroup}.id}`);
     }
     for (const [id, instance] of [...ours(prod, "aws_rds_cluster_instance"), ...ours(prod, "aws_db_instance")]) expect(instance.publicly_accessible, id).toBe(false);
     for (const [id, broker] of ours(prod, "aws_mq_broker")) expect(broker.publicly_accessible, id).toBe(false);
+    // RabbitMQ brokers reject encryptionOptions (terraform-provider-aws#25998): AWS-owned key, no block at all.
+    for (const [id, broker] of ours(prod, "aws_mq_broker")) expect(broker.encryption_options, id).toBeUndefined();
     for (const [id, domain] of ours(prod, "aws_opensearch_domain")) {
       expect(JSON.stringify((domain.vpc_options as Record<string, unknown>).subnet_ids), id).toMatch(/network_data-\d/);
     }

@@ -55,7 +55,7 @@ describe("prod-infra: the cluster", () => {
     expect(resourceList(prodInfra, "aws_eks_access_entry").map((entry) => entry.principal_arn).sort()).toEqual([
       expect.stringMatching(/^\$\{one\(tolist\(data\.aws_iam_roles\.cluster_sso-role-platformadmin_[0-9A-F]{8}\.arns\)\)\}$/),
       expect.stringMatching(/^\$\{one\(tolist\(data\.aws_iam_roles\.cluster_sso-role-platformreadonly_[0-9A-F]{8}\.arns\)\)\}$/),
-      "arn:aws:iam::111111111111:role/acme-ci-deploy",
+      "arn:aws:iam::111111111111:role/acme-prod-ci-deploy",
       "arn:aws:iam::111111111111:role/acme-prod-ci-plan",
     ]);
     expect(resourceList(prodInfra, "aws_iam_openid_connect_provider")).toEqual([]);

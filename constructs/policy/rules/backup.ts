@@ -2,6 +2,8 @@
  * Backup and protection rules: AWS Backup vaults, plans, selections and vault lock; prevent_destroy on every
  * stateful resource.
  */
+import { ruleWindowOverlaps } from "../../backup/schedules";
+import { CronError } from "../../rpo/cron";
 import { type Block, blocks, describe, dig, isSet, isTrue, literal, numberOf, one, type StackModel, strings } from "../model";
 import { STATEFUL_TYPES } from "../stateful";
 import type { Rule } from "../types";
@@ -60,6 +62,22 @@ export function selectionCovers(model: StackModel, selection: Block, target: Blo
 
 function planRules(plan: Block): ReturnType<typeof blocks> {
   return blocks(plan.body.rule);
+}
+
+/** AWS Backup's start window when a rule sets none (aws_backup_plan `start_window`, minutes). */
+export const DEFAULT_START_WINDOW_MINUTES = 60;
+
+/** Plans whose selections (in this stack or a peer) cover `target`. */
+function coveringPlans(model: StackModel, peers: readonly StackModel[], target: Block): Block[] {
+  const tags = model.tagsOf(target);
+  const plans: Block[] = [];
+  for (const owner of [model, ...peers]) {
+    for (const selection of owner.resources("aws_backup_selection")) {
+      if (!selectionCovers(owner, selection, target, tags)) continue;
+      plans.push(...owner.resources("aws_backup_plan").filter((plan) => owner.refersTo(selection.body.plan_id, plan)));
+    }
+  }
+  return plans;
 }
 
 export const BACKUP_RULES: readonly Rule[] = [
@@ -142,6 +160,53 @@ export const BACKUP_RULES: readonly Rule[] = [
           minimum !== undefined && Number.isFinite(shortest) && minimum > shortest && `min_retention_days ${minimum} exceeds the shortest delete_after ${shortest} of rules targeting the vault (those backup jobs fail)`,
           !isSet(lock.body.changeable_for_days) && "changeable_for_days is not set (governance mode: the lock can be removed)",
         );
+      }),
+  },
+  {
+    id: "BACKUP-PITR-RETENTION",
+    title: "Databases under an AWS Backup continuous rule keep exactly the rule's point-in-time retention",
+    severity: "high",
+    scope: "all",
+    upstream: "custom (terraform-provider-aws#33465)",
+    fix: "Derive backup_retention_period from the covering plan's continuous rule (lifecycle.delete_after): AWS Backup manages the database's automated backups then, and a different value fails later applies (\"The BackupRetentionPeriod can be blank, or you can use the current value\").",
+    check: ({ model, peers }) =>
+      each([...model.resources("aws_rds_cluster"), ...model.resources("aws_db_instance").filter((db) => !isReplica(db))], (db) => {
+        const retention = numberOf(db.body.backup_retention_period) ?? 1;
+        return coveringPlans(model, peers, db).flatMap((plan) =>
+          planRules(plan)
+            .filter((rule) => isTrue(rule.enable_continuous_backup))
+            .flatMap((rule) => {
+              const continuous = numberOf(dig(rule, "lifecycle", "delete_after"));
+              return continuous !== undefined && continuous !== retention
+                ? [`backup_retention_period is ${retention} but plan ${plan.path} rule ${describe(rule.rule_name)} keeps continuous backups ${continuous} days (AWS Backup manages this database's automated backups)`]
+                : [];
+            }),
+        );
+      }),
+  },
+  {
+    id: "BACKUP-RULE-OVERLAP",
+    title: "No two rules of a backup plan start in overlapping windows",
+    severity: "high",
+    scope: "all",
+    upstream: "custom (AWS Backup guide, plan-options-and-configuration)",
+    fix: "Give every rule of the plan its own start time, at least start_window minutes from every other rule's (config: backup.plans.<plan>.<tier>.at and continuous.at); AWS Backup runs only the rule with the longer retention when rule windows overlap.",
+    check: ({ model }) =>
+      each(model.resources("aws_backup_plan"), (plan) => {
+        const rules = planRules(plan).filter((rule) => isSet(rule.schedule));
+        const zones = new Set(rules.map((rule) => literal(rule.schedule_expression_timezone) ?? "UTC"));
+        const windows = new Set(rules.map((rule) => numberOf(rule.start_window) ?? DEFAULT_START_WINDOW_MINUTES));
+        const schedules = rules.map((rule) => ({ name: String(rule.rule_name), schedule: literal(rule.schedule) }));
+        if (schedules.some((rule) => rule.schedule === undefined)) return "a rule's schedule is not a literal cron expression; its window overlap cannot be evaluated";
+        if (zones.size > 1) return `rules use different time zones (${[...zones].join(", ")}); their windows cannot be compared`;
+        try {
+          return ruleWindowOverlaps(schedules as { name: string; schedule: string }[], Math.max(...windows)).map(
+            (overlap) => `rules ${overlap.first} and ${overlap.second} may start within the same start window (first on ${overlap.at}); AWS Backup runs only the one with the longer retention`,
+          );
+        } catch (error) {
+          if (error instanceof CronError) return `a schedule cannot be evaluated: ${error.message}`;
+          throw error;
+        }
       }),
   },
   {

@@ -2,6 +2,7 @@
  * IAM rules: wildcard permissions, public trust, and the scope of web-identity / Pod Identity trust.
  */
 import { type Block, literal, type PolicyCondition, type PolicyStatement, type StackModel, strings } from "../model";
+import { GITHUB_OIDC_HOST } from "../../core/github-oidc";
 import type { Rule, Violation } from "../types";
 
 export const ADMINISTRATOR_POLICY = /:policy\/AdministratorAccess$/;
@@ -47,11 +48,31 @@ function isEksOidc(model: StackModel, identifier: string): boolean {
   );
 }
 
+/** Whether a Federated principal is GitHub Actions' OIDC provider. */
+export function isGithubOidc(model: StackModel, identifier: string): boolean {
+  if (identifier.includes(GITHUB_OIDC_HOST)) return true;
+  return model.refsIn(identifier).some((block) => block.type === "aws_iam_openid_connect_provider" && (literal(block.body.url) ?? "").includes(GITHUB_OIDC_HOST));
+}
+
+/**
+ * A GitHub subject pattern whose only wildcard is a pull request's number, in a subject customized with
+ * `job_workflow_ref` (constructs/core/github-oidc.ts): `repo:<o>/<r>:pull_request:job_workflow_ref:<o>/<r>/...@refs/pull/*\/merge`.
+ * The repository, the context and the workflow file are fixed; a pull request's number cannot be listed in advance.
+ */
+const GITHUB_PULL_REQUEST_PATTERN = /^repo:[^*?:]+:pull_request:job_workflow_ref:[^*?]+@refs\/pull\/\*\/merge$/;
+
+function githubPullRequestSubject(conditions: readonly PolicyCondition[]): PolicyCondition | undefined {
+  return conditions.find(
+    (condition) => condition.test === "StringLike" && condition.variable.endsWith(":sub") && condition.values.length > 0 && condition.values.every((value) => GITHUB_PULL_REQUEST_PATTERN.test(value)),
+  );
+}
+
 function trustScopeProblems(model: StackModel, statement: PolicyStatement): string[] {
   const out: string[] = [];
   const federated = statement.principals.filter((principal) => principal.type === "Federated").flatMap((principal) => principal.identifiers);
   if (federated.length > 0 && statement.actions.some((action) => action === "sts:AssumeRoleWithWebIdentity" || action === "sts:*")) {
-    const subject = exactCondition(statement.conditions, ":sub");
+    const github = federated.every((identifier) => isGithubOidc(model, identifier));
+    const subject = exactCondition(statement.conditions, ":sub") ?? (github ? githubPullRequestSubject(statement.conditions) : undefined);
     const audience = exactCondition(statement.conditions, ":aud");
     if (!subject) out.push("web-identity trust has no exact StringEquals condition on the token subject (:sub); any workload of the issuer may assume it");
     if (!audience || !audience.values.every((value) => value === STS_AUDIENCE)) out.push(`web-identity trust does not require the audience (:aud) ${STS_AUDIENCE}`);
@@ -71,7 +92,62 @@ function trustScopeProblems(model: StackModel, statement: PolicyStatement): stri
   return out;
 }
 
+/** Managed policies that only read (a role with nothing else is a plan role). */
+const READ_ONLY_POLICIES = /:policy\/(ReadOnlyAccess|ViewOnlyAccess|SecurityAudit)$/;
+
+/** The `sub` values (exact and patterns) a role's trust grants GitHub Actions tokens, when it trusts GitHub's provider. */
+function githubSubjects(model: StackModel, role: Block): string[] | undefined {
+  const use = model.policyUses().find((item) => item.owner === role && item.use === "trust");
+  if (!use) return undefined;
+  const statements = use.statements.filter(
+    (statement) => allows(statement) && statement.principals.some((principal) => principal.type === "Federated" && principal.identifiers.some((identifier) => isGithubOidc(model, identifier))),
+  );
+  if (statements.length === 0) return undefined;
+  return statements.flatMap((statement) => statement.conditions.filter((condition) => condition.variable.endsWith(":sub")).flatMap((condition) => condition.values));
+}
+
+/** Whether a role may change anything: it attaches a policy other than a read-only one, or has an inline allow of a non-read action. */
+function canWrite(model: StackModel, role: Block): boolean {
+  const attachments = model.resources("aws_iam_role_policy_attachment").filter((attachment) => model.refersTo(attachment.body.role, role));
+  if (attachments.some((attachment) => !READ_ONLY_POLICIES.test(String(attachment.body.policy_arn)))) return true;
+  if (strings(role.body.managed_policy_arns).some((arn) => !READ_ONLY_POLICIES.test(arn))) return true;
+  const inline = model.policyUses().filter((use) => use.use === "identity" && (use.owner === role || (use.owner.type === "aws_iam_role_policy" && model.refersTo(use.owner.body.role, role))));
+  // Lock files and the like are writes too, but a plan role's only writes are Terraform's lock files.
+  return inline.some((use) => use.statements.some((statement) => allows(statement) && statement.actions.some((action) => !/^[a-z0-9-]+:(Get|List|Describe)[A-Za-z0-9*]*$/.test(action) && !/^s3:(PutObject|DeleteObject)$/.test(action) && !/^kms:(Decrypt|Encrypt|GenerateDataKey)$/.test(action))));
+}
+
 export const IAM_RULES: readonly Rule[] = [
+  {
+    id: "IAM-PERMISSIONS-BOUNDARY",
+    title: "Every role the platform creates carries a permissions boundary",
+    severity: "high",
+    scope: "all",
+    upstream: "custom",
+    fix: "Set permissions_boundary on the role: stacks CI applies bound every role with the account's boundary (BaseStack permissionsBoundaryArn, constructs/core/boundary-aspect.ts); the account stack with the boundary it creates.",
+    check: ({ model }) =>
+      model
+        .resources("aws_iam_role")
+        .filter((role) => typeof role.body.permissions_boundary !== "string" || role.body.permissions_boundary === "")
+        .map((role): Violation => ({ block: role, message: "the role has no permissions_boundary: its policies are its only limit, and a role that can manage IAM could escalate through it" })),
+  },
+  {
+    id: "GITHUB-OIDC-DEPLOY-TRUST",
+    title: "A CI role that can change anything trusts one GitHub environment and one workflow, never pull requests",
+    severity: "critical",
+    scope: "all",
+    upstream: "custom",
+    fix: "Trust exactly one subject: repo:<owner>/<repo>:environment:<github environment>:job_workflow_ref:<owner>/<repo>/.github/workflows/<deploy workflow>@refs/heads/<deploy branch> (constructs/core/github-oidc.ts deploySubject); pull requests get the read-only plan role.",
+    check: ({ model }) =>
+      model.resources("aws_iam_role").flatMap((role): Violation[] => {
+        const subjects = githubSubjects(model, role);
+        if (subjects === undefined || !canWrite(model, role)) return [];
+        const problems: string[] = [];
+        if (subjects.length !== 1) problems.push(`trusts ${subjects.length} GitHub subjects (${subjects.join(", ") || "none"}): a role that can change resources trusts exactly one`);
+        if (subjects.some((subject) => subject.includes(":pull_request") || subject.includes("*") || subject.includes("?"))) problems.push("trusts pull requests or a subject pattern: code from a branch could change resources");
+        if (subjects.some((subject) => !/:environment:[^:*?]+:/.test(subject) || !subject.includes(":job_workflow_ref:"))) problems.push("a subject names no GitHub environment (whose protection rules hold the approvals) or no job_workflow_ref (the deploy workflow)");
+        return problems.map((message) => ({ block: role, message }));
+      }),
+  },
   {
     id: "IRSA-TRUST-SCOPED",
     title: "Workload role trust is scoped to one service account",

@@ -3,6 +3,7 @@
  * and code-scanning alerts refer to them).
  */
 import type { Rule } from "../types";
+import { ACCOUNT_RULES } from "./account";
 import { BACKUP_RULES } from "./backup";
 import { CLUSTER_RULES } from "./cluster";
 import { DATABASE_RULES } from "./databases";
@@ -13,6 +14,7 @@ import { KUBERNETES_RULES } from "./kubernetes";
 import { NETWORK_RULES } from "./network";
 import { SECRET_RULES } from "./secrets";
 import { SERVICE_RULES } from "./services";
+import { STATE_RULES } from "./state";
 import { STORAGE_RULES } from "./storage";
 
 export const RULES: readonly Rule[] = [
@@ -27,6 +29,8 @@ export const RULES: readonly Rule[] = [
   ...BACKUP_RULES,
   ...KUBERNETES_RULES,
   ...SECRET_RULES,
+  ...STATE_RULES,
+  ...ACCOUNT_RULES,
 ];
 
 const BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));

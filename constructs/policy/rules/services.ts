@@ -1,7 +1,7 @@
 /**
  * Managed data service rules: ElastiCache (Redis / Valkey), OpenSearch, Amazon MQ.
  */
-import { type Block, describe, dig, isExpression, isSet, isTrue, literal, numberOf, type PolicyStatement, strings } from "../model";
+import { type Block, describe, dig, isExpression, isSet, isTrue, literal, numberOf, one, type PolicyStatement, strings } from "../model";
 import type { Rule } from "../types";
 import { each, problems } from "./support";
 
@@ -193,6 +193,27 @@ export const SERVICE_RULES: readonly Rule[] = [
       each(model.resources("aws_mq_broker"), (broker) =>
         MQ_HA_MODES.includes(String(broker.body.deployment_mode)) ? undefined : `deployment_mode is ${describe(broker.body.deployment_mode)}`,
       ),
+  },
+  {
+    id: "MQ-ENCRYPTION",
+    title: "RabbitMQ brokers set no encryption options (AWS-owned key); ActiveMQ brokers use a customer-managed key in production",
+    severity: "high",
+    scope: "all-strict-prod",
+    upstream: "NAG MQ (AmazonMQ EncryptionOptions) — corrected for RabbitMQ; terraform-provider-aws#25998",
+    fix:
+      "RabbitMQ: remove encryption_options — Amazon MQ rejects them for RabbitMQ (\"encryptionOptions is not supported for RabbitMQ brokers\") and always encrypts " +
+      "with an AWS-owned key (accepted exception). ActiveMQ in production: encryption_options { use_aws_owned_key = false, kms_key_id = <data key> }.",
+    check: ({ model, production }) =>
+      each(model.resources("aws_mq_broker"), (broker) => {
+        const options = one(broker.body.encryption_options);
+        if (String(broker.body.engine_type).toUpperCase() === "RABBITMQ") {
+          return options ? "encryption_options is set on a RabbitMQ broker: CreateBroker fails (\"encryptionOptions is not supported for RabbitMQ brokers\")" : undefined;
+        }
+        return problems(
+          production && (!options || options.use_aws_owned_key !== false) && "encryption_options.use_aws_owned_key is not false: production ActiveMQ data is encrypted with a customer-managed key",
+          production && options?.use_aws_owned_key === false && !isSet(options.kms_key_id) && "encryption_options.kms_key_id is not set",
+        );
+      }),
   },
   {
     id: "MQ-LOGS",

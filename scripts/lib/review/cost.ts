@@ -6,23 +6,53 @@
  * groups at their desired size), the EKS control plane, NAT gateways, public IPv4 addresses, interface
  * endpoints, keys, secrets, alarms, hosted zones and web ACLs. Usage (storage growth, requests, transfer,
  * capacity Karpenter launches at run time) is not estimated. A resource the catalog has no price for is
- * listed as unknown — never counted as zero.
+ * listed as unknown — never counted as zero, never guessed.
+ *
+ * Every price in a catalog carries its sources (URL, date, the words that state it); a price nobody could
+ * source is not in the catalog but in its `unpriced` list, which `npm run prices:refresh` fills from the AWS
+ * Price List offer files.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
 import type { Body, SynthesizedStack } from "../../../constructs/policy/model";
 import { StackModel } from "../../../constructs/policy/model";
 
 export const PRICE_DIR = join(__dirname, "data", "prices");
 
-export interface PriceCatalog {
-  readonly region: string;
-  readonly currency: "USD";
-  readonly source: string;
-  readonly retrieved: string;
-  readonly hoursPerMonth: number;
-  readonly prices: Record<string, { readonly usd: number; readonly per: "hour" | "month" | "GB-month"; readonly sku?: string }>;
-}
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const PriceSourceSchema = z.strictObject({
+  /** Where the price was read: an AWS Price List offer file, an AWS pricing page or announcement, or a public dataset derived from the Price List. */
+  url: z.url(),
+  /** YYYY-MM-DD: the source's own date (offer file `publicationDate`, article or commit date), or the day an undated page was read. */
+  date: z.string().regex(ISO_DATE, "a YYYY-MM-DD date"),
+  /** `published`: the source's own date; `read`: the day a copy of an undated page was read. */
+  dateOf: z.enum(["published", "read"]),
+  /** The words of the source that state the price (a page), or the SKU, unit and description (an offer file). */
+  evidence: z.string().min(1),
+});
+
+const CatalogPriceSchema = z.strictObject({
+  usd: z.number().positive(),
+  per: z.enum(["hour", "month", "GB-month"]),
+  sources: z.array(PriceSourceSchema).min(1),
+});
+
+export const PriceCatalogSchema = z.strictObject({
+  region: z.string().min(1),
+  currency: z.literal("USD"),
+  hoursPerMonth: z.number().positive(),
+  /** How the prices were obtained and what a reviewer may rely on. */
+  method: z.string().min(1),
+  prices: z.record(z.string(), CatalogPriceSchema),
+  /** Price keys the platform's resources need in this region that no source could be found for, with why: listed as not priced. */
+  unpriced: z.record(z.string(), z.string().min(1)),
+});
+
+export type PriceSource = z.infer<typeof PriceSourceSchema>;
+export type CatalogPrice = z.infer<typeof CatalogPriceSchema>;
+export type PriceCatalog = z.infer<typeof PriceCatalogSchema>;
 
 export interface CostLine {
   readonly address: string;
@@ -34,10 +64,27 @@ export interface CostLine {
 export interface StackEstimate {
   readonly monthly: number;
   readonly lines: readonly CostLine[];
-  /** `type (price key)` of resources the catalog cannot price. */
+  /** `type (price key in region)` of resources the catalog cannot price. */
   readonly unknown: readonly string[];
-  /** Catalog description for the report (`eu-west-1, 2026-12-06`). */
+  /** Catalog description for the report (`eu-west-1 catalog, sources dated 2024-02-08 to 2026-09-20`). */
   readonly catalog: string;
+}
+
+export class PriceCatalogError extends Error {}
+
+/** Parses a catalog file's text; throws naming the file and every problem. */
+export function parseCatalog(text: string, file: string): PriceCatalog {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new PriceCatalogError(`${file}: not JSON (${(error as Error).message})`);
+  }
+  const parsed = PriceCatalogSchema.safeParse(data);
+  if (!parsed.success) throw new PriceCatalogError(`${file}: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ")}`);
+  const both = Object.keys(parsed.data.prices).filter((key) => key in parsed.data.unpriced);
+  if (both.length > 0) throw new PriceCatalogError(`${file}: ${both.join(", ")} both priced and listed as unpriced`);
+  return parsed.data;
 }
 
 const catalogs = new Map<string, PriceCatalog | undefined>();
@@ -46,9 +93,17 @@ export function loadCatalog(region: string, dir = PRICE_DIR): PriceCatalog | und
   const key = `${dir}:${region}`;
   if (!catalogs.has(key)) {
     const file = join(dir, `${region}.json`);
-    catalogs.set(key, existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as PriceCatalog) : undefined);
+    catalogs.set(key, existsSync(file) ? parseCatalog(readFileSync(file, "utf8"), file) : undefined);
   }
   return catalogs.get(key);
+}
+
+/** `eu-west-1 catalog, sources dated 2024-02-08 to 2026-09-20` */
+export function describeCatalog(catalog: PriceCatalog): string {
+  const dates = Object.values(catalog.prices).flatMap((price) => price.sources.map((source) => source.date)).sort();
+  const first = dates[0];
+  const last = dates[dates.length - 1];
+  return `${catalog.region} catalog, ${first === undefined ? "no sourced prices" : first === last ? `sources dated ${first}` : `sources dated ${first} to ${last}`}`;
 }
 
 type Need = { readonly key: string; readonly quantity: number };
@@ -83,7 +138,11 @@ function needs(type: string, body: Body, model: StackModel): Need[] | "usage" {
     case "aws_mq_broker":
       return [{ key: `mq.${String(body.engine_type).toLowerCase()}.${String(body.host_instance_type)}`, quantity: BROKER_INSTANCES[String(body.deployment_mode)] ?? 1 }];
     case "aws_eks_cluster":
-      return [{ key: `eks.cluster.${String(first(body.upgrade_policy)?.support_type ?? "EXTENDED") === "STANDARD" ? "standard" : "extended"}`, quantity: 1 }];
+      // The control plane costs the standard rate while its Kubernetes version is in standard support, whatever the
+      // upgrade policy: "If a cluster merely has the upgrade policy set to enable extended support, and is otherwise in
+      // the standard support period, it incurs standard costs" (https://docs.aws.amazon.com/eks/latest/userguide/enable-extended-support.html).
+      // The extended-support rate applies only after the version's end of standard support, a date not known here.
+      return [{ key: "eks.cluster.standard", quantity: 1 }];
     case "aws_eks_node_group": {
       const desired = num(first(body.scaling_config)?.desired_size, 1);
       const types = Array.isArray(body.instance_types) ? body.instance_types : [];
@@ -155,5 +214,5 @@ export function estimateStack(stack: string, json: SynthesizedStack, dir = PRICE
     }
   }
   const catalog = loadCatalog(region, dir);
-  return { monthly, lines, unknown: [...unknown].sort(), catalog: catalog ? `${catalog.region} catalog of ${catalog.retrieved}` : `no catalog for ${region}` };
+  return { monthly, lines, unknown: [...unknown].sort(), catalog: catalog ? describeCatalog(catalog) : `no catalog for ${region}` };
 }

@@ -336,7 +336,8 @@ function costSection(changes: readonly StackChange[]): { lines: string[]; before
     const b = change.cost?.after?.monthly ?? 0;
     before += a;
     after += b;
-    for (const item of change.cost?.after?.unknown ?? []) unknown.add(item);
+    // Both sides: a resource removed or replaced whose price is unknown leaves the "before" figure short too.
+    for (const item of [...(change.cost?.before?.unknown ?? []), ...(change.cost?.after?.unknown ?? [])]) unknown.add(item);
     if (Math.abs(b - a) >= 0.005) rows.push(`| ${code(change.stack)} | ${usd(a)} | ${usd(b)} | ${signed(b - a)} |`);
   }
   if (priced.length === 0) return { lines: [], before, after, unknown: [] };
@@ -346,7 +347,7 @@ function costSection(changes: readonly StackChange[]): { lines: string[]; before
     "",
     ...(rows.length > 0 ? ["| Stack | Before | After | Delta |", "|---|---:|---:|---:|", ...rows, ""] : ["No priced resource changes.", ""]),
     `On-demand list prices${catalog ? ` (${catalog})` : ""}, ${"730"} hours a month; usage (storage, requests, data transfer, capacity launched at run time) is not included.`,
-    ...(unknown.size > 0 ? ["", `**Not priced** (no catalog entry — not counted as zero): ${[...unknown].sort().map(code).join(", ")}.`] : []),
+    ...(unknown.size > 0 ? ["", `**Not priced** (no sourced price in the catalog — not counted as zero): ${[...unknown].sort().map(code).join(", ")}.`] : []),
     "",
   ];
   return { lines, before, after, unknown: [...unknown].sort() };

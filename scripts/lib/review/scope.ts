@@ -9,24 +9,29 @@
 import { parse } from "yaml";
 import { dedicatedTenantStackNames, sharedTenantStackName } from "../../../constructs/core/stack-names";
 
-export type Scope = { readonly kind: "all"; readonly reason: string } | { readonly kind: "tenants"; readonly ids: readonly string[] };
+export type Scope =
+  | { readonly kind: "all"; readonly reason: string }
+  /** `ids`: the changed tenants; `files`: their changed files (repository-relative), in the order given. */
+  | { readonly kind: "tenants"; readonly ids: readonly string[]; readonly files: readonly string[] };
 
 const NO_SYNTH_EFFECT = [/^docs\//, /^test\//, /^\.github\//, /^scripts\//, /^reference\//, /^state-addresses\//, /^\.ci\//, /\.md$/, /^\.gitignore$/, /^\.oxlintrc\.json$/, /^vitest\.config\.mts$/];
 
 /** `configDir` is the configuration folder relative to the repository root (`config`); undefined when outside it. */
 export function reviewScope(changedFiles: readonly string[], configDir: string | undefined): Scope {
   const tenants = new Set<string>();
+  const files: string[] = [];
   const tenantPattern = configDir === undefined ? undefined : new RegExp(`^${configDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/tenants/([^/]+)\\.ya?ml$`);
   for (const file of changedFiles) {
     if (NO_SYNTH_EFFECT.some((pattern) => pattern.test(file))) continue;
     const tenant = tenantPattern?.exec(file);
     if (tenant) {
       tenants.add(tenant[1] as string);
+      files.push(file);
       continue;
     }
     return { kind: "all", reason: `${file} changed` };
   }
-  return { kind: "tenants", ids: [...tenants].sort() };
+  return { kind: "tenants", ids: [...tenants].sort(), files };
 }
 
 /** The stacks of a tenant file's text (undefined when it cannot be read: then review everything). */

@@ -120,8 +120,8 @@ describe("Backup (production policy)", () => {
   });
 
   it("restore-tests on the configured day, time and time zone when a schedule is set", () => {
-    const plan = backupPlan({ ...PROD_PLAN, restoreTesting: { ...PROD_PLAN.restoreTesting, schedule: "30 5 * * 2", timezone: "Africa/Nairobi" } });
-    const [testing] = resourceList(synth({ plans: { default: plan } }).json, "aws_backup_restore_testing_plan");
+    const scheduled = backupPlan({ ...PROD_PLAN, restoreTesting: { ...PROD_PLAN.restoreTesting, schedule: "30 5 * * 2", timezone: "Africa/Nairobi" } });
+    const [testing] = resourceList(synth({ plans: { default: scheduled } }).json, "aws_backup_restore_testing_plan");
     expect(testing).toMatchObject({ schedule_expression: "cron(30 5 ? * 3 *)", schedule_expression_timezone: "Africa/Nairobi" });
   });
 });
@@ -177,7 +177,7 @@ describe("Backup validation", () => {
 
   it("rejects lifecycles AWS Backup refuses", () => {
     const plan = backupPlan(PROD_PLAN);
-    expect(attempt({ plans: { default: { ...plan, continuous: { enabled: true, retentionDays: 36 } } } })).toThrow(/continuous\.retentionDays 36 exceeds 35/);
+    expect(attempt({ plans: { default: { ...plan, continuous: { ...plan.continuous, retentionDays: 36 } } } })).toThrow(/continuous\.retentionDays 36 exceeds 35/);
     expect(attempt({ plans: { default: { ...plan, weekly: { ...plan.weekly, coldStorageAfterDays: 300 } } } })).toThrow(/weekly\.retentionDays 365 must be at least coldStorageAfterDays \+ 90 = 390/);
     expect(attempt({ plans: { default: { ...plan, startWindow: 30 } } })).toThrow(/startWindow must be at least 60 minutes, got 30/);
     expect(attempt({ plans: { default: { ...plan, completionWindow: 90 } } })).toThrow(/completionWindow must be at least startWindow \+ 60 minutes, got 90/);

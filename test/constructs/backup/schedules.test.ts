@@ -11,7 +11,7 @@ describe("reference products' policies produce the schedules their guides state"
     const rules = byName(planRules(plan));
     expect(Object.keys(rules)).toEqual(["frequent", "daily", "weekly", "continuous"]);
     expect(rules.daily).toMatchObject({ schedule: "cron(0 2 ? * * *)", deleteAfterDays: 30, copy: true, continuous: false });
-    expect(rules.frequent).toMatchObject({ schedule: "cron(0 2/6 ? * * *)", deleteAfterDays: 7, continuous: false });
+    expect(rules.frequent).toMatchObject({ schedule: "cron(0 0/6 ? * * *)", deleteAfterDays: 7, continuous: false });
     expect(rules.continuous).toMatchObject({ continuous: true, deleteAfterDays: 7 });
     expect(rules.weekly).toMatchObject({ schedule: "cron(0 3 ? * SUN *)", deleteAfterDays: 365, coldStorageAfterDays: 1, copy: true });
     expect(plan.timezone).toBe("UTC");
@@ -42,7 +42,7 @@ describe("reference products' policies produce the schedules their guides state"
     const plan = backupPlan(NOOR_POLICY);
     const rules = byName(planRules(plan));
     expect(Object.keys(rules)).toEqual(["frequent", "daily"]);
-    expect(rules.frequent).toMatchObject({ schedule: "cron(0 2/6 ? * * *)", deleteAfterDays: 30, copy: true });
+    expect(rules.frequent).toMatchObject({ schedule: "cron(0 0/6 ? * * *)", deleteAfterDays: 30, copy: true });
     expect(rules.daily).toMatchObject({ schedule: "cron(0 2 ? * * *)", deleteAfterDays: 30, copy: true });
     expect(plan.rpo).toBe(360);
   });

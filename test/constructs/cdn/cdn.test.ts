@@ -73,9 +73,11 @@ describe("Cdn", () => {
 
   it("delivers access logs (standard logging v2, from us-east-1) to the access-log bucket", () => {
     expect(only(json, "aws_cloudwatch_log_delivery_source")).toMatchObject({ log_type: "ACCESS_LOGS", provider: "aws.us-east-1" });
-    expect(only(json, "aws_cloudwatch_log_delivery")).toMatchObject({ s3_delivery_configuration: [{ suffix_path: "cloudfront/assets" }] });
+    expect(only(json, "aws_cloudwatch_log_delivery")).toMatchObject({ s3_delivery_configuration: [{ suffix_path: "assets" }] });
     const grant = bucketPolicy(json, "access-logs_policy-document").statement.find((statement) => statement.sid === "CloudFrontLogDeliveryassets") as Record<string, unknown>;
     expect(grant.principals).toEqual([{ type: "Service", identifiers: ["delivery.logs.amazonaws.com"] }]);
+    // AWS prepends AWSLogs/<account>/CloudFront/ to the suffix path: the policy admits exactly where the objects land.
+    expect(grant.resources).toEqual([expect.stringMatching(/\.arn\}\/AWSLogs\/123456789012\/CloudFront\/assets\/\*$/)]);
   });
 
   it("adds SPA fallbacks only when asked, and logs nothing without a log bucket", () => {

@@ -57,7 +57,8 @@ describe("TagAspect", () => {
       const tags = defaults?.tags ?? {};
       expect(tags, name).toMatchObject({ Project: "acme", ManagedBy: "cdktf", Stack: name });
       expect(tags.Owner, name).toBe(name === "prod-tenant-globex" ? "globex-success-team" : "platform-team");
-      const environment = name === "bootstrap" ? undefined : name.startsWith("tenant-") ? "prod" : name.split("-")[0];
+      // Administrator stacks (bootstrap, account-*) belong to no environment: the deploy roles' guard keys on this tag.
+      const environment = name === "bootstrap" || name.startsWith("account-") ? undefined : name.startsWith("tenant-") ? "prod" : name.split("-")[0];
       expect(tags.Environment, name).toBe(environment);
     }
   });

@@ -22,6 +22,7 @@ function dataServices(overrides: Partial<DataServicesProps> = {}) {
         cacheSubnetGroupName: "acme-test-data",
       },
       allowedSecurityGroupIds: [WORKLOAD_SG],
+      functionSubnetIds: ["subnet-private-a", "subnet-private-b"],
       keys: { data: new KmsKey(scope, "data-key", {}), logs: new KmsKey(scope, "logs-key", {}) },
       logRetentionDays: 30,
       protectState: false,

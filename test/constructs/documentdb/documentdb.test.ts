@@ -79,7 +79,7 @@ describe("DocumentDb: production vs development", () => {
 
 describe("DocumentDb validation (one failing input per rule)", () => {
   const cases: [string, Overrides, RegExp][] = [
-    ["unknown engine version", { engineVersion: "6.0.0" }, /engineVersion: must be one of 4\.0\.0, 5\.0\.0, 8\.0\.0/],
+    ["unknown engine version", { engineVersion: "6.0.0" }, /engineVersion: Amazon DocumentDB 6\.0\.0 is not in the version catalog .*allowed: 4\.0\.0, 5\.0\.0, 8\.0\.0/],
     ["instance class DocumentDB does not offer", { instanceClass: "db.m6g.large" }, /instanceClass: is not an instance class DocumentDB offers/],
     ["too many instances", { instances: 17 }, /instances: instances \(primary plus replicas\) must be an integer from 1 to 16/],
     ["reserved master user", { masterUsername: "admin" }, /masterUsername: .*not be reserved/],

@@ -106,7 +106,7 @@ describe("OpenSearch: production vs development", () => {
 
 describe("OpenSearch validation (one failing input per rule)", () => {
   const cases: [string, Overrides, RegExp][] = [
-    ["Elasticsearch engine version", { engineVersion: "Elasticsearch_7.10" }, /engineVersion: must be OpenSearch_<major>\.<minor>/],
+    ["Elasticsearch engine version", { engineVersion: "Elasticsearch_7.10" }, /engineVersion: Amazon OpenSearch Service Elasticsearch_7\.10 is not in the version catalog .*allowed: OpenSearch_2\.17, OpenSearch_2\.19, OpenSearch_3\.1, OpenSearch_3\.3/],
     ["instance type without .search", { instanceType: "r6g.large" }, /instanceType: is not an instance class OpenSearch offers/],
     ["unknown size", { instanceType: "t3.small.search" }, /instanceType: t3 has no size "small"/],
     ["data nodes not a multiple of zones", { instanceCount: 4 }, /instanceCount: must be a multiple of availabilityZones \(3\)/],

@@ -70,6 +70,22 @@ describe("IAM documents of the bundled stacks", () => {
     expect(stacks.reduce((count, stack) => count + stack.roles.length, 0)).toBeGreaterThan(20);
   });
 
+  it("fits AWS's policy size limits: inline policies of a role 10,240, a managed policy 6,144, a trust policy 2,048 characters", () => {
+    // IAM quotas (IAM User Guide, "IAM and AWS STS quotas"): sizes count characters without whitespace. An apply
+    // that exceeds one fails with LimitExceeded after half the stack exists.
+    const size = (document: object) => JSON.stringify(document).replace(/\s+/g, "").length;
+    const over: string[] = [];
+    for (const stack of stacks) {
+      for (const role of stack.roles) {
+        const inline = role.inline.reduce((sum, policy) => sum + size(policy.document), 0);
+        if (inline > 10_240) over.push(`${role.path}: inline policies ${inline}`);
+        if (role.trust && size(role.trust.document) > 2_048) over.push(`${role.path}: trust policy ${size(role.trust.document)}`);
+      }
+      for (const [arn, policy] of stack.managedPolicies) if (size(policy.document) > 6_144) over.push(`${arn}: ${size(policy.document)}`);
+    }
+    expect(over).toEqual([]);
+  });
+
   it("(d) names only actions that exist in the IAM action catalog", async () => {
     const catalog = await actionCatalog();
     const unknown = unknownActions(stacks, catalog).map((entry) => `${entry.stack} ${entry.path} (${entry.document}): ${entry.reason}`);
@@ -107,14 +123,14 @@ describe("IAM simulation over the bundled stacks", () => {
   };
 
   it("evaluates identity and resource policies as AWS does (state bucket: deploy writes state, plan writes only locks)", async () => {
-    const deploy = role(/-ci-deploy$/);
-    const plan = role(/-ci-plan$/);
+    const deploy = role(/-prod-ci-deploy$/);
+    const plan = role(/-prod-ci-plan$/);
     const bucket = world.stacks.find((stack) => stack.stack === "bootstrap")?.resourcePolicies.find((policy) => policy.kind === "bucket");
     expect(bucket).toBeDefined();
-    const state = `${bucket!.resourceArn}/stacks/prod-infra/terraform.tfstate`;
+    const state = `${bucket!.resourceArn}/environments/prod/prod-infra/terraform.tfstate`;
     expect(await world.decide(deploy.arn, "s3:PutObject", state)).toBe("Allowed");
     expect(await world.decide(plan.arn, "s3:GetObject", state)).toBe("Allowed");
-    expect(await world.decide(plan.arn, "s3:PutObject", state)).toBe("ImplicitlyDenied");
+    expect(await world.decide(plan.arn, "s3:PutObject", state)).toBe("ExplicitlyDenied"); // the bucket policy denies it
     expect(await world.decide(plan.arn, "s3:PutObject", `${state}.tflock`)).toBe("Allowed");
   });
 
@@ -123,10 +139,12 @@ describe("IAM simulation over the bundled stacks", () => {
   });
 
   it("applies explicit denies and implicit denies (the deploy role cannot change itself)", async () => {
-    const deploy = role(/-ci-deploy$/);
-    const plan = role(/-ci-plan$/);
+    const deploy = role(/-prod-ci-deploy$/);
+    const plan = role(/-prod-ci-plan$/);
     const account = /^arn:aws:iam::(\d{12}):/.exec(deploy.arn)![1];
     expect(await world.decide(deploy.arn, "iam:PutRolePolicy", deploy.arn)).toBe("ExplicitlyDenied");
-    expect(await world.decide(plan.arn, "iam:CreateRole", `arn:aws:iam::${account}:role/acme-prod-anything`)).toBe("ImplicitlyDenied");
+    expect(await world.decide(plan.arn, "ec2:CreateVpc", `arn:aws:ec2:eu-west-1:${account}:vpc/vpc-0123456789abcdef0`)).toBe("ImplicitlyDenied");
+    // The boundary denies a role without it explicitly, whatever the role's own policies say.
+    expect(await world.decide(plan.arn, "iam:CreateRole", `arn:aws:iam::${account}:role/acme-prod-anything`)).toBe("ExplicitlyDenied");
   });
 });

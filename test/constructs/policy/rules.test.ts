@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { RULES } from "../../../constructs/policy/rules";
 import { ruleApplies } from "../../../constructs/policy/types";
+import { ACCOUNT_CASES } from "./cases/account";
 import { BACKUP_CASES } from "./cases/backup";
 import { CLUSTER_CASES } from "./cases/cluster";
 import { DATABASE_CASES } from "./cases/databases";
@@ -30,6 +31,7 @@ const CASES: readonly RuleCase[] = [
   ...BACKUP_CASES,
   ...KUBERNETES_CASES,
   ...SECRET_CASES,
+  ...ACCOUNT_CASES,
 ];
 
 describe("rule catalog", () => {

@@ -7,7 +7,7 @@ type Overrides = Partial<Omit<PostgresProps, "naming" | "account" | "name" | "da
 
 function postgres(overrides: Overrides = {}) {
   return synthConstruct((scope) =>
-    new Postgres(scope, "postgres", { ...serviceProps(scope, "main"), engineVersion: "16.6", instanceClass: "db.r6g.2xlarge", ...overrides }),
+    new Postgres(scope, "postgres", { ...serviceProps(scope, "main"), engineVersion: "16.8", instanceClass: "db.r6g.2xlarge", ...overrides }),
   );
 }
 
@@ -20,7 +20,7 @@ describe("Postgres defaults (Aurora, protected, highly available)", () => {
     expect(cluster).toMatchObject({
       cluster_identifier: "acme-test-pg-main",
       engine: "aurora-postgresql",
-      engine_version: "16.6",
+      engine_version: "16.8",
       storage_encrypted: true,
       manage_master_user_password: true,
       database_name: "main",
@@ -103,12 +103,12 @@ describe("Postgres: production vs development", () => {
   it("production refuses the development shape", () => {
     expect(() => postgres({ readers: 0 })).toThrow(/readers: production needs at least 1 reader/);
     expect(() => postgres({ backup: { retentionDays: 3, window: "02:00-03:00" } })).toThrow(/backup\.retentionDays: production keeps at least 7 days of point-in-time recovery/);
-    expect(() => postgres({ engine: "postgres", instanceClass: "db.m6g.large", multiAz: false })).toThrow(/multiAz: production RDS instances need a Multi-AZ standby/);
+    expect(() => postgres({ engine: "postgres", engineVersion: "16.11", instanceClass: "db.m6g.large", multiAz: false })).toThrow(/multiAz: production RDS instances need a Multi-AZ standby/);
   });
 });
 
 describe("Postgres on RDS", () => {
-  const { json } = postgres({ engine: "postgres", instanceClass: "db.m6g.large", readers: 1, storage: { allocatedGb: 200, maxAllocatedGb: 1000 }, iamAuthentication: true });
+  const { json } = postgres({ engine: "postgres", engineVersion: "16.11", instanceClass: "db.m6g.large", readers: 1, storage: { allocatedGb: 200, maxAllocatedGb: 1000 }, iamAuthentication: true });
   const instances = resourceList(json, "aws_db_instance");
   const primary = instances.find((instance) => instance.replicate_source_db === undefined) as Record<string, unknown>;
   const replica = instances.find((instance) => instance.replicate_source_db !== undefined) as Record<string, unknown>;
@@ -153,8 +153,10 @@ describe("Postgres tunables", () => {
 
 describe("Postgres validation (one failing input per rule)", () => {
   const cases: [string, Overrides, RegExp][] = [
-    ["unsupported major version", { engineVersion: "13.9" }, /engineVersion: must be an exact version <major>\.<minor> with major 14, 15, 16, 17/],
-    ["version without minor", { engineVersion: "16" }, /engineVersion: must be an exact version/],
+    ["a version the catalog does not list (an old LTS)", { engineVersion: "13.9" }, /engineVersion: Aurora PostgreSQL 13\.9 is not in the version catalog \(constructs\/core\/versions\.ts\); allowed: 15\.10, 16\.8, 17\.7/],
+    ["the former non-LTS default", { engineVersion: "16.6" }, /engineVersion: Aurora PostgreSQL 16\.6 is not in the version catalog/],
+    ["version without minor", { engineVersion: "16" }, /engineVersion: Aurora PostgreSQL 16 is not in the version catalog/],
+    ["an Aurora version on RDS", { engine: "postgres", instanceClass: "db.m6g.large", engineVersion: "16.8" }, /engineVersion: RDS for PostgreSQL 16\.8 is not in the version catalog .*allowed: 15\.15, 16\.11, 17\.7/],
     ["instance class the engine does not offer", { instanceClass: "db.m6g.large" }, /instanceClass: is not an instance class aurora-postgresql offers; allowed families: .*db\.r6g\.\*/],
     ["size a family does not have", { instanceClass: "db.t4g.micro" }, /instanceClass: db\.t4g has no size "micro" for aurora-postgresql/],
     ["too many readers", { readers: 16 }, /readers: readers must be an integer from 0 to 15 \(found 16\)/],

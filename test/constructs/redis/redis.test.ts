@@ -102,7 +102,7 @@ describe("Redis: production vs development", () => {
 
 describe("Redis validation (one failing input per rule)", () => {
   const cases: [string, Overrides, RegExp][] = [
-    ["version without IAM authentication", { engine: "redis", engineVersion: "6.2" }, /engineVersion: must be one of 7\.0, 7\.1 for redis \(IAM authentication needs/],
+    ["version without IAM authentication", { engine: "redis", engineVersion: "6.2" }, /engineVersion: ElastiCache for Redis OSS 6\.2 is not in the version catalog \(constructs\/core\/versions\.ts\); allowed: 7\.0, 7\.1/],
     ["node type ElastiCache does not offer", { nodeType: "cache.x9.large" }, /nodeType: is not an instance class ElastiCache valkey offers; allowed families/],
     ["size the family lacks", { nodeType: "cache.t4g.large" }, /nodeType: cache\.t4g has no size "large"/],
     ["too many nodes", { nodes: 7 }, /nodes: nodes \(primary plus replicas\) must be an integer from 1 to 6/],

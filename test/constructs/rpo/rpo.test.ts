@@ -70,7 +70,7 @@ describe("RPO check: reference policies", () => {
     expect(at("uploads")).toMatchObject({ effectiveRpoMinutes: 15, problems: [] });
     expect(at("files").effectiveRpoMinutes).toBe(360);
     expect(at("files").problems).toEqual([
-      expect.stringMatching(/^prod-infra\/files \(EFS file system, aws_efs_file_system\): effective RPO 6h exceeds the target 15m \(backup\.plans\.default\.rpo\); its most frequent protection is rule "frequent" of acme-prod-default: cron\(0 2\/6 \? \* \* \*\)/),
+      expect.stringMatching(/^prod-infra\/files \(EFS file system, aws_efs_file_system\): effective RPO 6h exceeds the target 15m \(backup\.plans\.default\.rpo\); its most frequent protection is rule "frequent" of acme-prod-default: cron\(0 0\/6 \? \* \* \*\)/),
     ]);
   });
 

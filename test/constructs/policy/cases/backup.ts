@@ -48,6 +48,21 @@ function covered(scope: Construct, selection: (planId: string) => Partial<Backup
   void cluster;
 }
 
+/** An Aurora cluster keeping `retention` days of automated backups, selected by the default plan (continuous rule: 35 days). */
+function pointInTime(scope: Construct, retention: number): void {
+  aurora(scope, { backupRetentionPeriod: retention, tags: { Backup: "daily" } });
+  const backupPlan = plan(scope, vault(scope));
+  new BackupSelection(scope, "selection", { name: "stateful", planId: backupPlan.id, iamRoleArn: BACKUP_ROLE, selectionTag: [{ type: "STRINGEQUALS", key: "Backup", value: "daily" }] });
+}
+
+/** A plan of a daily rule at 02:00 and a 6-hourly rule starting at `frequentHour`, both with a one-hour start window. */
+function twoRules(scope: Construct, frequentHour: number): void {
+  plan(scope, vault(scope), (vaultName) => [
+    ...defaultRules(vaultName).map((rule) => ({ ...rule, startWindow: 60 })),
+    { ruleName: "frequent", targetVaultName: vaultName, schedule: `cron(0 ${frequentHour}/6 ? * * *)`, startWindow: 60, lifecycle: { deleteAfter: 35 } },
+  ]);
+}
+
 /** Velero's bucket, covered by a selection, replicating to the replica bucket (or elsewhere). */
 function velero(scope: Construct, toReplica: boolean): void {
   const replica = bucket(scope, { name: "acme-prod-velero-dr", id: "velero-replica" });
@@ -102,6 +117,18 @@ export const BACKUP_CASES: readonly RuleCase[] = [
     compliant: (s) => vault(s),
     violating: (s) => vault(s, { lock: false }),
     expect: /no aws_backup_vault_lock_configuration/,
+  },
+  {
+    rule: "BACKUP-PITR-RETENTION",
+    compliant: (s) => pointInTime(s, 35),
+    violating: (s) => pointInTime(s, 14),
+    expect: /backup_retention_period is 14 but plan \S+ rule "continuous" keeps continuous backups 35 days/,
+  },
+  {
+    rule: "BACKUP-RULE-OVERLAP",
+    compliant: (s) => twoRules(s, 0),
+    violating: (s) => twoRules(s, 2),
+    expect: /rules daily and frequent may start within the same start window \(first on 2027-01-01 02:00 \(Friday\)\)/,
   },
   {
     rule: "STATEFUL-PREVENT-DESTROY",

@@ -37,6 +37,26 @@ function podIdentityTrust(scope: Construct, scoped: boolean): IamRole {
   });
 }
 
+const GITHUB = "token.actions.githubusercontent.com";
+const REPO = "repo:example-org/platform-iac";
+const WORKFLOWS = "example-org/platform-iac/.github/workflows";
+const DEPLOY_SUBJECT = `${REPO}:environment:production:job_workflow_ref:${WORKFLOWS}/deploy.yml@refs/heads/main`;
+
+/** A role trusted by GitHub Actions' OIDC provider for `subjects` (StringEquals, or StringLike when `like`), with `policyArn` attached. */
+function githubRole(scope: Construct, subjects: string[], policyArn: string, like = false): IamRole {
+  const provider = new IamOpenidConnectProvider(scope, "github", { url: `https://${GITHUB}`, clientIdList: ["sts.amazonaws.com"] });
+  const role = roleTrusting(scope, {
+    actions: ["sts:AssumeRoleWithWebIdentity"],
+    principals: [{ type: "Federated", identifiers: [provider.arn] }],
+    condition: [
+      { test: "StringEquals", variable: `${GITHUB}:aud`, values: ["sts.amazonaws.com"] },
+      { test: like ? "StringLike" : "StringEquals", variable: `${GITHUB}:sub`, values: subjects },
+    ],
+  });
+  new IamRolePolicyAttachment(scope, "attached", { role: role.name, policyArn });
+  return role;
+}
+
 /** A role with an inline identity policy holding one statement. */
 function permissions(scope: Construct, statement: DataAwsIamPolicyDocumentStatement): void {
   const role = roleTrusting(scope, { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] });
@@ -61,6 +81,35 @@ export const IAM_CASES: readonly RuleCase[] = [
     compliant: (s) => podIdentityTrust(s, true),
     violating: (s) => podIdentityTrust(s, false),
     expect: /Pod Identity trust has no StringEquals condition on kubernetes-namespace/,
+  },
+  {
+    rule: "IRSA-TRUST-SCOPED",
+    name: "GitHub pull requests: a wildcard only for the pull request number",
+    compliant: (s) => githubRole(s, [`${REPO}:pull_request:job_workflow_ref:${WORKFLOWS}/pull-request.yml@refs/pull/*/merge`], "arn:aws:iam::aws:policy/ReadOnlyAccess", true),
+    violating: (s) => githubRole(s, [`${REPO}:*`], "arn:aws:iam::aws:policy/ReadOnlyAccess", true),
+    expect: /no exact StringEquals condition on the token subject/,
+  },
+  {
+    rule: "IAM-PERMISSIONS-BOUNDARY",
+    compliant: (s) => {
+      const role = roleTrusting(s, { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] });
+      role.permissionsBoundary = "arn:aws:iam::123456789012:policy/acme-platform-boundary";
+    },
+    violating: (s) => roleTrusting(s, { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }),
+    expect: /the role has no permissions_boundary/,
+  },
+  {
+    rule: "GITHUB-OIDC-DEPLOY-TRUST",
+    compliant: (s) => githubRole(s, [DEPLOY_SUBJECT], "arn:aws:iam::aws:policy/PowerUserAccess"),
+    violating: (s) => githubRole(s, [DEPLOY_SUBJECT, `${REPO}:environment:staging:job_workflow_ref:${WORKFLOWS}/deploy.yml@refs/heads/main`, `${REPO}:pull_request`], "arn:aws:iam::aws:policy/PowerUserAccess"),
+    expect: [/trusts 3 GitHub subjects/, /trusts pull requests/, /names no GitHub environment/],
+  },
+  {
+    rule: "GITHUB-OIDC-DEPLOY-TRUST",
+    name: "a read-only plan role may trust pull requests; a writing one may not",
+    compliant: (s) => githubRole(s, [`${REPO}:pull_request:job_workflow_ref:${WORKFLOWS}/pull-request.yml@refs/pull/*/merge`], "arn:aws:iam::aws:policy/ReadOnlyAccess", true),
+    violating: (s) => githubRole(s, [`${REPO}:pull_request:job_workflow_ref:${WORKFLOWS}/pull-request.yml@refs/pull/*/merge`], "arn:aws:iam::aws:policy/AmazonS3FullAccess", true),
+    expect: /trusts pull requests or a subject pattern/,
   },
   {
     rule: "IAM-NO-WILDCARD",

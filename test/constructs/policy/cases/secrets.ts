@@ -2,6 +2,10 @@
  * Secret-scan fixtures. Credential-looking values are assembled at run time so that no credential pattern is
  * ever committed (the repository's own leak check would flag it).
  */
+import { DataAwsSecretsmanagerRandomPassword } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password";
+import { MqBroker } from "@cdktf/provider-aws/lib/mq-broker";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Release } from "@cdktf/provider-helm/lib/release";
@@ -34,7 +38,51 @@ function chart(scope: Construct, values: Record<string, unknown>, set: { name: s
   });
 }
 
+/** A generated password kept in a secret: write-only (not in state) or as secret_string (in state). */
+function generatedSecret(scope: Construct, writeOnly: boolean): void {
+  const generated = new DataAwsSecretsmanagerRandomPassword(scope, "generated", { passwordLength: 32 });
+  const secret = new SecretsmanagerSecret(scope, "secret", { name: "/acme/prod/services/app/credentials" });
+  new SecretsmanagerSecretVersion(scope, "version", writeOnly ? { secretId: secret.id, secretStringWo: generated.randomPassword, secretStringWoVersion: 1 } : { secretId: secret.id, secretString: generated.randomPassword });
+}
+
+/** A RabbitMQ broker created with a bootstrap password, with or without the immediate rotation that retires it. */
+function bootstrappedBroker(scope: Construct, rotated: boolean): void {
+  const generated = new DataAwsSecretsmanagerRandomPassword(scope, "generated", { passwordLength: 32, excludePunctuation: true });
+  const secret = new SecretsmanagerSecret(scope, "secret", { name: "/acme/prod/services/queue/credentials" });
+  new SecretsmanagerSecretVersion(scope, "version", { secretId: secret.id, secretStringWo: generated.randomPassword, secretStringWoVersion: 1 });
+  new MqBroker(scope, "broker", {
+    brokerName: "acme-prod-queue",
+    engineType: "RabbitMQ",
+    engineVersion: "3.13",
+    hostInstanceType: "mq.m7g.large",
+    user: [{ username: "platformadmin", password: generated.randomPassword }],
+    lifecycle: { ignoreChanges: ["user"] },
+  });
+  if (rotated) {
+    new SecretsmanagerSecretRotation(scope, "rotation", {
+      secretId: secret.id,
+      rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:acme-prod-rabbitmq-queue-rotation",
+      rotateImmediately: true,
+      rotationRules: { automaticallyAfterDays: 90 },
+    });
+  }
+}
+
 export const SECRET_CASES: readonly RuleCase[] = [
+  {
+    rule: "STATE-NO-SECRETS",
+    name: "generated passwords reach secrets write-only",
+    compliant: (s) => generatedSecret(s, true),
+    violating: (s) => generatedSecret(s, false),
+    expect: [/secret_string is stored in the Terraform state and comes from data\.aws_secretsmanager_random_password\.\S+: aws_secretsmanager_random_password data source/],
+  },
+  {
+    rule: "STATE-NO-SECRETS",
+    name: "a broker's bootstrap password is accepted only when an immediate rotation retires it",
+    compliant: (s) => bootstrappedBroker(s, true),
+    violating: (s) => bootstrappedBroker(s, false),
+    expect: [/user\.password is stored in the Terraform state and comes from data\.aws_secretsmanager_random_password/],
+  },
   {
     rule: "SECRET-AWS-ACCESS-KEY",
     compliant: (s) => parameter(s, "region=eu-west-1"),

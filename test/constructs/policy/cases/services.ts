@@ -157,6 +157,20 @@ export const SERVICE_CASES: readonly RuleCase[] = [
     expect: /deployment_mode is "SINGLE_INSTANCE"/,
   },
   {
+    rule: "MQ-ENCRYPTION",
+    name: "RabbitMQ rejects encryption options",
+    compliant: (s) => broker(s),
+    violating: (s) => broker(s, { encryptionOptions: { useAwsOwnedKey: false, kmsKeyId: KEY_ARN } }),
+    expect: /encryption_options is set on a RabbitMQ broker: CreateBroker fails/,
+  },
+  {
+    rule: "MQ-ENCRYPTION",
+    name: "production ActiveMQ uses a customer-managed key",
+    compliant: (s) => broker(s, { engineType: "ActiveMQ", engineVersion: "5.18", encryptionOptions: { useAwsOwnedKey: false, kmsKeyId: KEY_ARN } }),
+    violating: (s) => broker(s, { engineType: "ActiveMQ", engineVersion: "5.18" }),
+    expect: /use_aws_owned_key is not false: production ActiveMQ data is encrypted with a customer-managed key/,
+  },
+  {
     rule: "MQ-LOGS",
     compliant: (s) => broker(s),
     violating: (s) => broker(s, { logs: { general: false } }),

@@ -1,6 +1,6 @@
 /**
  * Units of the change report: the replacement table's coverage, Go schema reading, structural diffs, plan JSON
- * merging, broadening, cost, the price refresh's offer parsing, review scoping and the architecture pages.
+ * merging, broadening, review scoping and the architecture pages (cost: cost.test.ts; the price refresh: test/scripts/prices.test.ts).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,16 +13,14 @@ import { JSDOM } from "jsdom";
 import { describe, expect, it } from "vitest";
 import type { SynthesizedStack } from "../../../../constructs/policy/model";
 import { ARCHITECTURE_DIR, renderPages } from "../../../../scripts/diagrams";
-import { catalogKey, offerPrices, refreshCatalog, type OfferFile } from "../../../../scripts/prices";
-import { estimateStack, loadCatalog } from "../../../../scripts/lib/review/cost";
-import { keyResolver, SchemaReader, tokenize } from "../../../../scripts/lib/review/go-schema";
+import { keyResolver, SchemaReader, tokenize, variableValue } from "../../../../scripts/lib/review/go-schema";
 import { mergePlan, parsePlan, PlanFileError, type PlanJson } from "../../../../scripts/lib/review/plan";
 import { forcing, REPLACEMENT_TABLE } from "../../../../scripts/lib/review/replacement";
 import { changeReport } from "../../../../scripts/lib/review/report";
 import { reviewScope, tenantStacks } from "../../../../scripts/lib/review/scope";
 import { diffResources } from "../../../../scripts/lib/review/stack-diff";
 import { displayPath, lineDiff, normalizeBody, structuralChanges } from "../../../../scripts/lib/review/structure";
-import { bundledConfig, bundledStackJson, bundledSynth, ROOT } from "../../../support/synth";
+import { bundledConfig, bundledSynth } from "../../../support/synth";
 
 function stack(build: (scope: Construct) => void): SynthesizedStack {
   const app = new App({ skipValidation: true });
@@ -118,6 +116,24 @@ func (r *frameworkThing) Schema(ctx context.Context, req resource.SchemaRequest,
     });
   });
 
+  it("reads a schema kept in a package-level variable (aws_sns_topic's `Schema: topicSchema`)", () => {
+    const variables = tokenize(`
+package example
+var (
+	topicSchema = map[string]*schema.Schema{
+		"name": { Type: schema.TypeString, ForceNew: true, ConflictsWith: []string{"name_prefix"} },
+		"policy": { Type: schema.TypeString, Optional: true },
+	}
+)
+`);
+    const resource = tokenize(`func resourceTopic() *schema.Resource { return &schema.Resource{ CreateWithoutTimeout: resourceTopicCreate, Schema: topicSchema } }`);
+    const body = resource.slice(resource.findIndex((token) => token.text === "{") + 1, -1);
+    const withVariables = new SchemaReader(() => undefined, keyResolver(new Set()), (name) => variableValue(variables, name));
+    expect(withVariables.read(body)).toEqual({ forceNew: ["name"], conditional: [] });
+    // Without the variable nothing is known: the converter then has no facts (it reads the index's var files).
+    expect(new SchemaReader(() => undefined, keyResolver(new Set())).read(body)).toEqual({ forceNew: [], conditional: [] });
+  });
+
   it("reads RequiresReplace plan modifiers of framework resources", () => {
     const start = tokens.findIndex((token, index) => token.text === "Schema" && tokens[index - 1]?.text === ")");
     expect(reader().read(tokens.slice(start))).toEqual({ forceNew: ["cluster", "scope.type"], conditional: ["mode"] });
@@ -198,42 +214,12 @@ describe("plan JSON", () => {
   });
 });
 
-describe("cost", () => {
-  it("prices the bundled production environment from the catalog and lists what it cannot price, never as zero", () => {
-    const estimate = estimateStack("prod-infra", bundledStackJson("prod-infra") as SynthesizedStack);
-    expect(estimate.monthly).toBeGreaterThan(1000);
-    expect(estimate.unknown).toEqual([]);
-    const json = bundledStackJson("prod-infra") as SynthesizedStack;
-    const instances = (json.resource?.aws_rds_cluster_instance ?? {}) as Record<string, Record<string, unknown>>;
-    const [first] = Object.keys(instances);
-    const changed = { ...json, resource: { ...json.resource, aws_rds_cluster_instance: { ...instances, [first as string]: { ...instances[first as string], instance_class: "db.x9.mega" } } } } as SynthesizedStack;
-    const unknown = estimateStack("prod-infra", changed);
-    expect(unknown.unknown).toEqual(["aws_rds_cluster_instance (rds.aurora-postgresql.db.x9.mega in eu-west-1)"]);
-    expect(unknown.monthly).toBeLessThan(estimate.monthly);
-    const catalog = loadCatalog("eu-west-1");
-    expect(catalog?.source).toBeTruthy();
-    expect(catalog?.retrieved).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-  });
-
-  it("refreshes instance prices from an AWS Price List offer file (recorded excerpt)", () => {
-    const offer = JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "review", "offer-excerpt-AmazonRDS.json"), "utf8")) as OfferFile;
-    expect(offerPrices("AmazonRDS", offer)).toEqual(new Map([["rds.aurora-postgresql.db.r6g.2xlarge", { usd: 1.16, sku: "SKUAURORAPG2XL" }]]));
-    expect(catalogKey("AmazonEC2", { instanceType: "m7g.large", operatingSystem: "Linux", tenancy: "Shared", preInstalledSw: "NA", capacitystatus: "Used" })).toBe("ec2.m7g.large");
-    expect(catalogKey("AmazonEC2", { instanceType: "m7g.large", operatingSystem: "Windows", tenancy: "Shared", preInstalledSw: "NA", capacitystatus: "Used" })).toBeUndefined();
-    const catalog = loadCatalog("eu-west-1");
-    if (!catalog) throw new Error("no catalog");
-    const { catalog: refreshed, missing } = refreshCatalog(catalog, offerPrices("AmazonRDS", offer), "2027-01-01");
-    expect(refreshed.prices["rds.aurora-postgresql.db.r6g.2xlarge"]).toEqual({ usd: 1.16, per: "hour", sku: "SKUAURORAPG2XL" });
-    expect(refreshed.retrieved).toBe("2027-01-01");
-    expect(missing).toContain("ec2.m7g.large");
-    expect(refreshed.prices["kms.key"]).toEqual(catalog.prices["kms.key"]);
-  });
-});
-
 describe("review scope", () => {
   it("compares only the stacks the changed files can affect", () => {
-    expect(reviewScope(["config/tenants/globex.yaml", "docs/x.md", "test/a.test.ts"], "config")).toEqual({ kind: "tenants", ids: ["globex"] });
-    expect(reviewScope(["README.md"], "config")).toEqual({ kind: "tenants", ids: [] });
+    expect(reviewScope(["config/tenants/globex.yaml", "docs/x.md", "test/a.test.ts"], "config")).toEqual({ kind: "tenants", ids: ["globex"], files: ["config/tenants/globex.yaml"] });
+    expect(reviewScope(["README.md"], "config")).toEqual({ kind: "tenants", ids: [], files: [] });
+    // A tenant file may be .yml, and a rename changes two files.
+    expect(reviewScope(["config/tenants/acme.yml", "config/tenants/acme.yaml"], "config")).toEqual({ kind: "tenants", ids: ["acme"], files: ["config/tenants/acme.yml", "config/tenants/acme.yaml"] });
     expect(reviewScope(["config/tenants/globex.yaml", "config/environments/prod.yaml"], "config")).toEqual({ kind: "all", reason: "config/environments/prod.yaml changed" });
     expect(reviewScope(["constructs/network/index.ts"], "config").kind).toBe("all");
     expect(tenantStacks("id: globex\nenvironment: prod\nisolation: shared\n")).toEqual(["prod-tenant-globex"]);
