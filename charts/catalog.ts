@@ -54,6 +54,8 @@ export const CHART_CATALOG = {
   loki: source("loki"),
   "fluent-bit": source("fluent-bit"),
   velero: source("velero"),
+  "argo-rollouts": source("argo-rollouts"),
+  reloader: source("reloader"),
 } as const satisfies Record<string, ChartSource>;
 
 export type CatalogChart = keyof typeof CHART_CATALOG;
@@ -170,6 +172,25 @@ export interface ChartOverrides {
         }
       >
     >;
+  };
+  "cluster-autoscaler": {
+    readonly cloudProvider: "aws";
+    readonly awsRegion: string;
+    readonly autoDiscovery: { readonly clusterName: string };
+    readonly replicaCount: number;
+    readonly rbac: { readonly serviceAccount: ServiceAccountOverride };
+    readonly extraArgs: Readonly<Record<string, string | number | boolean>>;
+  };
+  "argo-rollouts": {
+    readonly controller: { readonly replicas: number; readonly pdb: { readonly enabled: boolean; readonly maxUnavailable?: number } };
+  };
+  reloader: {
+    readonly reloader: {
+      readonly reloadStrategy: "annotations";
+      readonly ignoreConfigMaps: boolean;
+      readonly enableHA: boolean;
+      readonly deployment: { readonly replicas: number };
+    };
   };
   /** Monitoring (constructs/monitoring). */
   "kube-prometheus-stack": KubePrometheusStackOverrides;

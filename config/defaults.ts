@@ -68,6 +68,8 @@ const CLUSTER_COMMON = {
   endpoint: { publicAccess: false, publicAccessCidrs: [] },
   access: { adminRoleArns: [], viewerRoleArns: [], adminPermissionSets: [], viewerPermissionSets: [] },
   networkPolicy: true,
+  // No SSH key and no bastion; Session Manager only where an environment turns it on.
+  nodeAccess: { sessionManager: false },
   managedAddons: {
     vpcCni: defaultVersion("eks-addon/vpc-cni"),
     coreDns: defaultVersion("eks-addon/coredns"),
@@ -94,6 +96,14 @@ function systemPool(instanceTypes: string[], size: { min: number; desired: numbe
     autoRepair: true,
   };
 }
+
+/** Secret-change restarts and progressive delivery are opt-in (each installs a controller with cluster-wide rights). */
+function deliveryAddonsOff(replicas: number) {
+  return { reloader: { enabled: false, replicas }, argoRollouts: { enabled: false, replicas } };
+}
+
+/** The Cluster Autoscaler, off: Karpenter scales nodes by default. */
+const CLUSTER_AUTOSCALER_COMMON = { enabled: false, expander: "least-waste" as const, scaleDownUnneededTime: "10m", scaleDownUtilizationThreshold: 0.5 };
 
 /** Karpenter's node pool shape shared by every profile (limits and capacity types differ). */
 const KARPENTER_POOL_COMMON = {
@@ -200,12 +210,19 @@ function observabilityDefaults(profile: Profile): ObservabilityDefaults {
     },
     // CloudWatch API reads cost money per metric: production and staging only, at the 5-minute period.
     cloudwatchExporter: { enabled: !development, periodSeconds: 300 },
-    // Application logs: 30 days in production (the reference guides' retention), less elsewhere.
+    // Application logs: 30 days in production (the reference guides' retention), less elsewhere; the platform's own
+    // logs as long; audit logs a year searchable in production (an object-locked archive keeps them for years).
     logs: {
       backend: "loki",
-      retentionDays: production ? 30 : development ? 7 : 14,
+      retention: {
+        application: production ? 30 : development ? 7 : 14,
+        infrastructure: production ? 30 : development ? 7 : 14,
+        audit: production ? 365 : development ? 7 : 90,
+      },
       loki: { replicas: production ? 3 : 1, storageGiB: production ? 20 : 10 },
     },
+    // Grafana and Alertmanager stay inside the cluster unless an environment exposes them.
+    exposure: { enabled: false, hosts: { grafana: "monitoring", alertmanager: "alertmanager" }, scheme: "internal", authentication: { type: "none" } },
     cloudwatchAlarms: {
       periodSeconds: production ? 60 : 300,
       evaluationPeriods: production ? 5 : 3,
@@ -319,7 +336,14 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
       waf: {
         regional: !development,
         cloudfront: !development,
-        managedRuleGroups: ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"],
+        // OWASP Top 10 coverage: the common rule set, known bad inputs, IP reputation, and SQL injection where real data
+        // lives (production and staging). 1,125 of the web ACL's 1,500 WCUs.
+        managedRuleGroups: [
+          "AWSManagedRulesCommonRuleSet",
+          "AWSManagedRulesKnownBadInputsRuleSet",
+          "AWSManagedRulesAmazonIpReputationList",
+          ...(development ? [] : ["AWSManagedRulesSQLiRuleSet" as const]),
+        ],
         rateLimits: [],
       },
       defaults: {
@@ -357,6 +381,8 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
         replicas: 2,
         nodePool: { ...KARPENTER_POOL_COMMON, capacityTypes: ["on-demand"], cpuLimit: 256, memoryLimitGiB: 1024, consolidateAfter: "10m" },
       },
+      clusterAutoscaler: { ...CLUSTER_AUTOSCALER_COMMON, replicas: 2 },
+      ...deliveryAddonsOff(2),
       storage: { reclaimPolicy: "Retain" },
     },
     // Production: digests only, two replicas at least, zone spreading enforced, no unavailable replica during a rollout.
@@ -420,6 +446,8 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
         replicas: 2,
         nodePool: { ...KARPENTER_POOL_COMMON, capacityTypes: ["spot", "on-demand"], cpuLimit: 64, memoryLimitGiB: 256, consolidateAfter: "5m" },
       },
+      clusterAutoscaler: { ...CLUSTER_AUTOSCALER_COMMON, replicas: 1 },
+      ...deliveryAddonsOff(1),
       storage: { reclaimPolicy: "Delete" },
     },
     workloads: {
@@ -480,6 +508,8 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
         replicas: 1,
         nodePool: { ...KARPENTER_POOL_COMMON, capacityTypes: ["spot", "on-demand"], cpuLimit: 32, memoryLimitGiB: 128, consolidateAfter: "1m" },
       },
+      clusterAutoscaler: { ...CLUSTER_AUTOSCALER_COMMON, replicas: 1 },
+      ...deliveryAddonsOff(1),
       storage: { reclaimPolicy: "Delete" },
     },
     // Development: single replicas allowed, faster scale-down, secrets restorable for a week.

@@ -17,7 +17,7 @@ import { dnsStackOrder, planHostedZones, zoneCreationConflicts, type ZoneEnviron
 import { derivedDefaults, PROFILE_DEFAULTS } from "./defaults";
 import { ConfigError, type ConfigIssue, formatPath } from "./errors";
 import { layer } from "./layering";
-import { attributeToProductFiles, layerProductInstances, loadProducts, type ProductCatalog } from "./products";
+import { attributeToProductFiles, environmentDashboardIssues, layerProductInstances, loadProducts, type ProductCatalog } from "./products";
 import { dnsPublishes, EnvironmentSchema, PROFILES, type EnvironmentConfig, type Profile } from "./schema/environment";
 import { cidrsOverlap, cidrWithin, parseCidr } from "./schema/primitives";
 import { AWS_MAX_TAGS_PER_RESOURCE, RESOURCE_TAG_RESERVE, STANDARD_TAG_KEYS } from "../constructs/core/standard-tags";
@@ -36,6 +36,8 @@ import { databaseUserName, LOG_INDEX_PREFIX, ownerCollisions, productIndexPrefix
 import { issueAt, validateWith } from "./validate";
 import { veleroNamespaceProblems } from "./velero";
 import { productionProfileIssues } from "./production-gate";
+import { Naming } from "../constructs/core/naming";
+import { PLATFORM_NAMESPACES, SYSTEM_NAMESPACES } from "../constructs/core/platform-contracts";
 
 export interface LoadedEnvironment {
   readonly config: EnvironmentConfig;
@@ -152,6 +154,10 @@ function loadTenant(
       issueAt(source, ["backup"], `a shared tenant's data lives in environment ${config.environment}'s services and is backed up by its policy (backup in environments/${config.environment}.yaml); only a dedicated tenant has its own (remove backup or set isolation: dedicated)`, config.backup),
     );
   }
+  if (config.isolation === "shared" && config.cluster) {
+    problems.push(issueAt(source, ["cluster"], `a shared tenant runs in environment ${config.environment}'s cluster; only a dedicated tenant has its own to name (remove cluster or set isolation: dedicated)`, config.cluster));
+  }
+  problems.push(...tenantNamespaceProblems(config, source));
   if (config.isolation === "shared" && Object.keys(config.products).length === 0) {
     problems.push(issueAt(source, ["products"], "a shared tenant runs at least one of its environment's products; list them under products (e.g. products: { noor: {} })", config.products));
   }
@@ -270,6 +276,62 @@ function tenantDomainProblems(tenant: TenantConfig, name: string, base: ProductC
   return problems;
 }
 
+/**
+ * A dedicated tenant's product namespaces (`products.<name>.namespace`): only dedicated tenants choose them, never a
+ * namespace Kubernetes or the platform's add-ons create in every cluster, and never the same one for two products.
+ */
+function tenantNamespaceProblems(tenant: TenantConfig, source: SourceFile): ConfigIssue[] {
+  const problems: ConfigIssue[] = [];
+  const reserved = new Set([...SYSTEM_NAMESPACES, ...Object.values(PLATFORM_NAMESPACES).map((namespace) => namespace.name)]);
+  const seen = new Map<string, string>();
+  for (const [product, settings] of Object.entries(tenant.products)) {
+    const chosen = settings.namespace;
+    if (chosen === undefined) continue;
+    const path = ["products", product, "namespace"];
+    if (tenant.isolation === "shared") {
+      problems.push(issueAt(source, path, `a shared tenant's namespaces are ${tenantNamespace(tenant.id, product)} and so on (they share the environment's cluster, so they carry the tenant id); only a dedicated tenant names its own`, chosen));
+      continue;
+    }
+    if (reserved.has(chosen)) {
+      problems.push(issueAt(source, path, `${chosen} is a namespace Kubernetes or the platform's add-ons use in every cluster (${[...reserved].sort().join(", ")}); choose another`, chosen));
+    }
+    const earlier = seen.get(chosen);
+    if (earlier !== undefined) problems.push(issueAt(source, path, `products ${earlier} and ${product} would share namespace ${chosen}; each product needs its own`, chosen));
+    seen.set(chosen, product);
+  }
+  return problems;
+}
+
+/**
+ * EKS cluster names are unique per account and region: every environment's cluster (`<project>-<environment>-eks`) and
+ * every dedicated tenant's (its `cluster.name`, or `<project>-<environment>-<id>-eks`) must differ in each.
+ */
+export function checkClusterNames(project: ProjectConfig, environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
+  const seen = new Map<string, string>();
+  const claim = (where: string, name: string, owner: string): string | undefined => {
+    const key = `${where}\u0000${name}`;
+    const other = seen.get(key);
+    if (other === undefined) seen.set(key, owner);
+    return other;
+  };
+  for (const { config } of environments) {
+    const name = new Naming({ project: project.name, environment: config.name }).clusterName;
+    claim(`${config.account.id}/${config.account.region}`, name, `environment ${config.name}`);
+  }
+  for (const { config, source, environment } of tenants) {
+    if (config.isolation !== "dedicated") continue;
+    const name = new Naming({ project: project.name, environment: config.environment, tenant: config.id, ...(config.cluster ? { cluster: config.cluster.name } : {}) }).clusterName;
+    // A dedicated tenant may deploy into its own account (`account`, by name), in its environment's region.
+    const accountId = (config.account !== undefined ? project.accounts[config.account]?.id : undefined) ?? environment.account.id;
+    const other = claim(`${accountId}/${environment.account.region}`, name, `tenant ${config.id}`);
+    if (other !== undefined) {
+      issues.push(
+        issueAt(source, config.cluster ? ["cluster", "name"] : ["id"], `EKS cluster ${name} is already ${other}'s in account ${accountId} (${environment.account.region}); cluster names are unique per account and region`, name),
+      );
+    }
+  }
+}
+
 /** Namespace of a tenant's product instance (shared tenants share the cluster, so it carries the tenant id). */
 export function tenantNamespace(tenant: string, product: string): string {
   return `${tenant}-${product}`;
@@ -336,10 +398,10 @@ function resolveTenantProducts(
     const key = `${environment.name}\u0000${name}\u0000${JSON.stringify(overrides.workloads)}`;
     const known = cache.get(key);
     if (known && domain !== undefined) {
-      cached[name] = { ...known, namespace: tenantNamespace(tenant.id, name), domain };
+      cached[name] = { ...known, namespace: overrides.namespace ?? tenantNamespace(tenant.id, name), domain };
       continue;
     }
-    layered[name] = layer(definition, { namespace: tenantNamespace(tenant.id, name), ...(domain ? { domain } : {}) }, { workloads: overrides.workloads });
+    layered[name] = layer(definition, { namespace: overrides.namespace ?? tenantNamespace(tenant.id, name), ...(domain ? { domain } : {}) }, { workloads: overrides.workloads });
   }
   issues.push(...problems);
   if (problems.length > 0 || unresolved) return undefined;
@@ -800,9 +862,12 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
   if (project) checkSharedDataOwners(project, environments, tenants, issues);
   checkCidrOverlaps(environments, tenants, issues);
   issues.push(...productionProfileIssues(project, environments));
+  if (project) checkClusterNames(project, environments, tenants, issues);
   issues.push(...veleroNamespaceProblems(environments, tenants));
   const suppressions = readSuppressions(directory, issues, { overlay, productionStacks: productionStacks(environments, tenants), ...(options.now ? { now: options.now } : {}) });
   checkHostedZones(environments, issues);
+  // A dedicated tenant's Grafana provisions a subset of its environment's products with the same log backend.
+  for (const { config } of environments) issues.push(...environmentDashboardIssues(config, products));
 
   if (issues.length > 0 || !project || !projectSource) throw new ConfigError(issues);
   environments.sort((a, b) => a.config.name.localeCompare(b.config.name));

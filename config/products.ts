@@ -7,7 +7,9 @@
  * unknown product, and overrides of workloads or services the product does not have, are reported here by name
  * rather than as a confusing list of missing keys.
  */
-import { join } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { DashboardError, DATASOURCE_UIDS, loadDashboards, parseDashboard, type Dashboard } from "../constructs/monitoring/dashboards";
 import type { ConfigIssue } from "./errors";
 import { layer } from "./layering";
 import { ProductFileSchema, type ProductFileConfig } from "./schema/products";
@@ -15,8 +17,11 @@ import { readYamlFile, uniqueStems, yamlFilesIn, type FileOverlay, type SourceFi
 import { issueAt, validateWith } from "./validate";
 
 export interface LoadedProduct {
+  /** The validated product; `monitoring.dashboards` hold absolute paths (resolved against the product file). */
   readonly config: ProductFileConfig;
   readonly source: SourceFile;
+  /** The product's dashboards, parsed and checked, with their path as the file writes it (`monitoring.dashboards`). */
+  readonly dashboards: readonly { readonly file: string; readonly dashboard: Dashboard }[];
 }
 
 /** Products by name; `undefined` marks a product whose file is invalid (its problems are already reported). */
@@ -37,9 +42,64 @@ export function loadProducts(directory: string, issues: ConfigIssue[], overlay?:
       catalog.set(stem, undefined);
       continue;
     }
-    catalog.set(stem, source && config ? { config, source } : undefined);
+    const dashboards = source && config ? loadProductDashboards(directory, path, config, source, issues) : undefined;
+    if (!source || !config || !dashboards) {
+      catalog.set(stem, undefined);
+      continue;
+    }
+    const monitoring = { ...config.monitoring, dashboards: dashboards.map((dashboard) => dashboard.path) };
+    catalog.set(stem, { config: { ...config, monitoring }, source, dashboards: dashboards.map(({ file, dashboard }) => ({ file, dashboard })) });
   }
   return catalog;
+}
+
+/**
+ * The dashboards a product file lists (`monitoring.dashboards`), resolved against the file's directory: each must be a
+ * file inside the configuration directory (so the directory is self-contained wherever it is checked out), parse as a
+ * Grafana dashboard (constructs/monitoring/dashboards.ts) and have a file name, uid and title of its own in the
+ * product. Problems are reported at the list entry; undefined when there is one.
+ */
+function loadProductDashboards(
+  directory: string,
+  productPath: string,
+  config: ProductFileConfig,
+  source: SourceFile,
+  issues: ConfigIssue[],
+): { file: string; path: string; dashboard: Dashboard }[] | undefined {
+  const root = resolve(directory);
+  const out: { file: string; path: string; dashboard: Dashboard }[] = [];
+  const problems: ConfigIssue[] = [];
+  config.monitoring.dashboards.forEach((entry, index) => {
+    const at = ["monitoring", "dashboards", index];
+    if (isAbsolute(entry) || entry.includes("\\")) {
+      problems.push(issueAt(source, at, "write the path relative to the product file, with '/' separators (e.g. noor/dashboards/overview.json)", entry));
+      return;
+    }
+    const path = resolve(dirname(productPath), entry);
+    if (path !== root && !path.startsWith(`${root}${sep}`)) {
+      problems.push(issueAt(source, at, `resolves to ${path}, outside the configuration directory ${root}; keep dashboards inside it`, entry));
+      return;
+    }
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      problems.push(issueAt(source, at, `no dashboard file at ${relative(process.cwd(), path) || path} (paths are relative to ${relative(process.cwd(), dirname(productPath)) || "."})`, entry));
+      return;
+    }
+    try {
+      const dashboard = parseDashboard(entry, readFileSync(path, "utf8"));
+      const same = out.find((other) => other.dashboard.name === dashboard.name || other.dashboard.uid === dashboard.uid || other.dashboard.title === dashboard.title);
+      if (same) {
+        const what = same.dashboard.name === dashboard.name ? `file name ${dashboard.name}.json` : same.dashboard.uid === dashboard.uid ? `uid "${dashboard.uid}"` : `title "${dashboard.title}"`;
+        problems.push(issueAt(source, at, `has the same ${what} as ${relative(dirname(productPath), same.path)}; each dashboard of a product needs its own file name, uid and title`, entry));
+        return;
+      }
+      out.push({ file: entry, path, dashboard });
+    } catch (error) {
+      if (!(error instanceof DashboardError)) throw error;
+      problems.push(issueAt(source, at, error.message.replace(`${entry}: `, ""), entry));
+    }
+  });
+  issues.push(...problems);
+  return problems.length > 0 ? undefined : out;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -67,6 +127,12 @@ export function layerProductInstances(environment: unknown, catalog: ProductCata
     }
     const { name: _name, ...definition } = product.config;
     const overrides = { ...instance };
+    // Dashboard files are listed by the product file, relative to it; an environment cannot move them.
+    if (isRecord(overrides.monitoring) && "dashboards" in overrides.monitoring) {
+      const { dashboards, ...monitoring } = overrides.monitoring;
+      issues.push(issueAt(source, ["products", name, "monitoring", "dashboards"], `dashboards are listed in products/${name}.yaml, relative to it; remove them here`, dashboards));
+      overrides.monitoring = monitoring;
+    }
     for (const section of ["workloads", "services"] as const) {
       const entries = overrides[section];
       if (!isRecord(entries)) continue;
@@ -102,4 +168,46 @@ export function attributeToProductFiles(issues: readonly ConfigIssue[], environm
     const moved = issueAt(product.source, rest, `${issue.message} (in environment ${environmentName}, which runs product ${name} from ${environment.file})`, issue.value, "value" in issue);
     return moved;
   });
+}
+
+/** What the dashboard check needs of an environment. */
+interface DashboardEnvironment {
+  readonly name: string;
+  readonly products: Readonly<Record<string, unknown>>;
+  readonly observability: { readonly logs: { readonly backend: string } };
+}
+
+/**
+ * The dashboards an environment provisions in one Grafana: the platform's (dashboards/) and those of every product it
+ * runs. Uids and titles must be unique among them (Grafana keeps one of two dashboards with one uid), and a dashboard
+ * that reads logs from Loki needs the Loki backend. Problems are reported in the product file, naming the environment.
+ */
+export function environmentDashboardIssues(environment: DashboardEnvironment, catalog: ProductCatalog, platform: readonly Dashboard[] = loadDashboards()): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const owners = new Map<string, string>();
+  for (const dashboard of platform) {
+    owners.set(`uid ${dashboard.uid}`, `the platform's dashboards/${dashboard.name}.json`);
+    owners.set(`title ${dashboard.title}`, `the platform's dashboards/${dashboard.name}.json`);
+  }
+  for (const name of Object.keys(environment.products).sort()) {
+    const product = catalog.get(name);
+    if (!product) continue;
+    product.dashboards.forEach(({ file: entry, dashboard }, index) => {
+      const at = ["monitoring", "dashboards", index];
+      for (const key of [`uid ${dashboard.uid}`, `title ${dashboard.title}`]) {
+        const owner = owners.get(key);
+        if (owner) {
+          issues.push(issueAt(product.source, at, `dashboard ${key.replace(" ", " \"")}" is also ${owner}'s, and environment ${environment.name} provisions both in one Grafana; give it another`, entry));
+        } else {
+          owners.set(key, `products/${name}.yaml's ${dashboard.name}.json`);
+        }
+      }
+      if (dashboard.datasources.includes(DATASOURCE_UIDS.loki) && environment.observability.logs.backend !== "loki") {
+        issues.push(
+          issueAt(product.source, at, `reads the loki data source, but environment ${environment.name} stores logs in ${environment.observability.logs.backend} (observability.logs.backend); Grafana would show no data`, entry),
+        );
+      }
+    });
+  }
+  return issues;
 }

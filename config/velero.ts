@@ -19,7 +19,7 @@ export function productNamespaces(products: Readonly<Record<string, Pick<Product
 }
 
 function optionalAddons(environment: EnvironmentConfig) {
-  return { velero: environment.backup.velero.enabled, externalDns: environment.addons.externalDns.enabled, certManager: environment.addons.certManager.enabled };
+  return { velero: environment.backup.velero.enabled, externalDns: environment.addons.externalDns.enabled, certManager: environment.addons.certManager.enabled, argoRollouts: environment.addons.argoRollouts.enabled };
 }
 
 /** Whether a tenant file sets its own Velero schedules (`backup.velero.schedules`). */

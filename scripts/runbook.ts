@@ -54,13 +54,13 @@ function planSection(name: string, plan: BackupPlanConfig, protectedTypes: Reado
   ]);
   const overrides = Object.entries(plan.rpoOverrides).filter(([, minutes]) => minutes !== undefined).map(([dataClass, minutes]) => `${dataClass} ${formatDuration(minutes as number)}`);
   const testTypes = restoreTestTypes(plan, protectedTypes);
-  const restoreTests = testTypes.length > 0 ? restoreTestCron(plan.restoreTesting.frequency, plan.restoreTesting.at) : undefined;
+  const restoreTests = testTypes.length > 0 ? restoreTestCron(plan.restoreTesting.frequency, plan.restoreTesting.at, plan.restoreTesting.schedule) : undefined;
   return [
     `### Plan \`${name}\` (resources tagged \`${BACKUP_TAG_KEY}=${name}\`)`,
     "",
     `- RPO target ${formatDuration(plan.rpo)}${overrides.length > 0 ? ` (derived data: ${overrides.join(", ")})` : ""}; RTO target ${formatDuration(plan.rto)}.`,
     `- Schedules in ${plan.timezone}; a backup starts within ${formatDuration(plan.startWindow)} and must finish within ${formatDuration(plan.completionWindow)}.`,
-    `- Restore tests: ${restoreTests ? `${plan.restoreTesting.frequency} (\`${restoreTests}\`) for ${testTypes.join(", ")}; restored resources are kept ${plan.restoreTesting.validationWindowHours}h for validation` : "none"}.`,
+    `- Restore tests: ${restoreTests ? `${plan.restoreTesting.frequency} (\`${restoreTests}\` in ${plan.restoreTesting.timezone ?? plan.timezone}) for ${testTypes.join(", ")}; restored resources are kept ${plan.restoreTesting.validationWindowHours}h for validation` : "none"}.`,
     "",
     table(["rule", "schedule", "retention", "copied"], rules),
   ].join("\n");

@@ -146,7 +146,7 @@ export function environmentContext(project: ProjectConfig, environment: Environm
     project,
     environment,
     ...(tenant ? { tenant } : {}),
-    naming: tenant ? naming.forTenant(tenant.id) : naming,
+    naming: tenant ? naming.forTenant(tenant.id, tenant.cluster?.name) : naming,
     account: account.scope,
     accountName: account.name,
   };

@@ -15,6 +15,7 @@ import { DataServices } from "../constructs/data-services";
 import { ServiceAlarms } from "../constructs/service-alarms";
 import { dataServiceAlarmTargets } from "../constructs/service-alarms/targets";
 import { Edge } from "../constructs/edge";
+import { uploadScopes } from "../constructs/edge/uploads";
 import { ObjectStorage } from "../constructs/object-storage";
 import { CLOUDFRONT_REGION } from "../constructs/cdn/rules";
 import { PlatformKeys, RegionalBackupKey } from "../constructs/kms";
@@ -92,6 +93,8 @@ export class InfraStack extends BaseStack {
       adminPermissionSets: cluster.access.adminPermissionSets,
       viewerPermissionSets: cluster.access.viewerPermissionSets,
       networkPolicy: cluster.networkPolicy,
+      sessionManager: cluster.nodeAccess.sessionManager,
+      autoscaled: environment.addons.clusterAutoscaler.enabled,
       managedAddons: cluster.managedAddons,
       nodePools: cluster.nodePools,
       protect: protectsState(context),
@@ -193,6 +196,7 @@ export class InfraStack extends BaseStack {
         storage: this.storage,
         usEast1,
         logging: { retentionDays: environment.logging.retentionDays, kmsKey: this.keys.logs },
+        uploads: uploadScopes(environment.products),
       });
     }
 

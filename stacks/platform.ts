@@ -64,6 +64,7 @@ export class PlatformStack extends BaseStack {
       cluster: this.cluster,
       config: context.environment.addons,
       nodeImageRelease: context.environment.cluster.nodeImageRelease,
+      sessionManager: context.environment.cluster.nodeAccess.sessionManager,
       tags: this.tags,
       platformSecrets: platformSecrets(context),
     });
@@ -114,8 +115,9 @@ export class PlatformStack extends BaseStack {
       protectSecrets: protectsState(context),
       // A dedicated tenant's domains are not the edge's: its stack issues their certificates (or uses the tenant's own).
       ...(context.tenant ? { certificates: "issue" as const, customCertificates: customCertificates(context.tenant) } : {}),
-      // Secrets need the External Secrets stores; pods get ALB readiness gates from the controller's webhook.
-      dependsOn: [this.addons.externalSecrets.stores, this.addons.loadBalancerController.release],
+      // Secrets need the External Secrets stores; pods get ALB readiness gates from the controller's webhook; Rollouts
+      // need the Argo Rollouts CRDs.
+      dependsOn: [this.addons.externalSecrets.stores, this.addons.loadBalancerController.release, ...(this.addons.argoRollouts ? [this.addons.argoRollouts.release] : [])],
       databaseBootstrap: this.databaseBootstrap.ready,
       ...(this.searchSecurity ? { searchSecurity: this.searchSecurity.ready } : {}),
     });

@@ -5,7 +5,7 @@
  * them); external-dns, Karpenter and cert-manager are switched on per environment.
  */
 import { z } from "zod";
-import { ARCHITECTURES, INSTANCE_FAMILIES } from "../../constructs/cluster/instance-families";
+import { ARCHITECTURES, familyOf, INSTANCE_FAMILIES, INSTANCE_SIZE, sizeOf } from "../../constructs/cluster/instance-families";
 import { uniqueList } from "./primitives";
 
 export const DNS_POLICIES = ["sync", "upsert-only"] as const;
@@ -37,6 +37,13 @@ export const KarpenterNodePoolSchema = z
     ).min(1),
     /** Instance families Karpenter may choose from; each must be known and of a listed architecture. */
     instanceFamilies: uniqueList(z.string(), "instance families").min(1),
+    /**
+     * Only these instance types (e.g. m7g.xlarge), each of a listed family: an allow-list finer than families.
+     * Default: every type of the families (within instanceSizes).
+     */
+    instanceTypes: uniqueList(z.string(), "instance types").min(1).optional(),
+    /** Only these sizes (e.g. large, xlarge, 2xlarge) of the families. Default: every size. */
+    instanceSizes: uniqueList(z.string(), "instance sizes").min(1).optional(),
     /** Total vCPUs this pool may provision (a cost ceiling). */
     cpuLimit: z.int().min(1).max(100_000),
     /** Total memory this pool may provision, in GiB. */
@@ -52,6 +59,27 @@ export const KarpenterNodePoolSchema = z
     diskSizeGiB: z.int().min(20).max(16384),
   })
   .superRefine((pool, ctx) => {
+    (pool.instanceSizes ?? []).forEach((size, index) => {
+      if (!INSTANCE_SIZE.test(size)) {
+        ctx.addIssue({ code: "custom", path: ["instanceSizes", index], message: "expected an EC2 instance size such as large, xlarge, 2xlarge or metal", input: size });
+      }
+    });
+    (pool.instanceTypes ?? []).forEach((instanceType, index) => {
+      const family = familyOf(instanceType);
+      const size = sizeOf(instanceType);
+      if (family === undefined || size === undefined || !INSTANCE_SIZE.test(size)) {
+        ctx.addIssue({ code: "custom", path: ["instanceTypes", index], message: "expected an instance type <family>.<size> such as m7g.xlarge", input: instanceType });
+      } else if (!pool.instanceFamilies.includes(family)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["instanceTypes", index],
+          message: `${instanceType} is not of the pool's instanceFamilies (${pool.instanceFamilies.join(", ")}); Karpenter needs both to match, so it could never launch it`,
+          input: instanceType,
+        });
+      } else if (pool.instanceSizes && !pool.instanceSizes.includes(size)) {
+        ctx.addIssue({ code: "custom", path: ["instanceTypes", index], message: `${instanceType} is not of the pool's instanceSizes (${pool.instanceSizes.join(", ")}); it could never be launched`, input: instanceType });
+      }
+    });
     pool.instanceFamilies.forEach((family, index) => {
       const architecture = INSTANCE_FAMILIES[family];
       if (architecture === undefined) {
@@ -72,7 +100,10 @@ export const KarpenterNodePoolSchema = z
     });
   });
 
-export const AddonsSchema = z.strictObject({
+export const CLUSTER_AUTOSCALER_EXPANDERS = ["least-waste", "random", "most-pods", "priority"] as const;
+
+export const AddonsSchema = z
+  .strictObject({
   loadBalancerController: z.strictObject({
     /** Controller replicas (it also serves admission webhooks: keep 2 where availability matters). */
     replicas,
@@ -99,11 +130,46 @@ export const AddonsSchema = z.strictObject({
     replicas,
     nodePool: KarpenterNodePoolSchema,
   }),
+  /**
+   * The Cluster Autoscaler, which scales the managed node pools between their minSize and maxSize: the alternative to
+   * Karpenter (never both: they would fight over the same pending pods).
+   */
+  clusterAutoscaler: z.strictObject({
+    enabled: z.boolean(),
+    replicas,
+    /** Which pool grows when several could: least-waste (least idle CPU and memory), random, most-pods or priority. */
+    expander: z.enum(CLUSTER_AUTOSCALER_EXPANDERS, { error: `expected one of ${CLUSTER_AUTOSCALER_EXPANDERS.join(", ")}` }),
+    /** How long a node must be unneeded before it is removed. */
+    scaleDownUnneededTime: duration,
+    /** Nodes whose requests are below this share of their capacity may be removed (0 to 1). */
+    scaleDownUtilizationThreshold: z.number().gt(0).max(1),
+  }),
+  /**
+   * Stakater Reloader: restarts a workload when a Kubernetes Secret it reads changes (a value rotated or re-seeded in
+   * Secrets Manager and synced by External Secrets). Config maps need no reloader: the platform renders them and a
+   * checksum of their content rolls the pods that load them.
+   */
+  reloader: z.strictObject({ enabled: z.boolean(), replicas }),
+  /**
+   * Argo Rollouts: canary or blue-green rollouts of the web workloads that set `progressiveDelivery`, with automatic
+   * rollback when the product's error rate or latency exceeds its thresholds (analysis against Prometheus).
+   */
+  argoRollouts: z.strictObject({ enabled: z.boolean(), replicas }),
   storage: z.strictObject({
     /** What happens to an EBS volume when its claim is deleted (Retain keeps the data). */
     reclaimPolicy: z.enum(RECLAIM_POLICIES, { error: `expected one of ${RECLAIM_POLICIES.join(", ")}` }),
   }),
-});
+  })
+  .superRefine((addons, ctx) => {
+    if (addons.clusterAutoscaler.enabled && addons.karpenter.enabled) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["clusterAutoscaler", "enabled"],
+        message: "Karpenter is enabled: the Cluster Autoscaler is its alternative, not a companion (both would add nodes for the same pending pods); disable one",
+        input: true,
+      });
+    }
+  });
 
 export type AddonsConfig = z.output<typeof AddonsSchema>;
 export type KarpenterNodePoolConfig = z.output<typeof KarpenterNodePoolSchema>;

@@ -17,7 +17,7 @@
 import { z } from "zod";
 import { planRules, ruleWindowOverlaps } from "../../constructs/backup/schedules";
 import { CronError } from "../../constructs/rpo/cron";
-import { awsAccountId, awsRegion, duplicatesOf, ianaTimeZone, kubernetesCron } from "./primitives";
+import { awsAccountId, awsRegion, duplicatesOf, ianaTimeZone, kubernetesCron, kubernetesCronProblem } from "./primitives";
 
 const DURATION = /^([1-9]\d{0,5})(m|h|d)$/;
 const MINUTES_PER_UNIT = { m: 1, h: 60, d: 1440 } as const;
@@ -51,6 +51,29 @@ export const timeOfDay = z
 
 /** An IANA time zone (`UTC`, `Europe/Dublin`) as AWS Backup's `schedule_expression_timezone` accepts it. */
 export const timeZone = ianaTimeZone;
+
+/**
+ * Why a 5-field cron schedule cannot be an AWS Backup restore-testing schedule, or undefined. Parsed as Kubernetes
+ * reads cron (the croner library, see kubernetesCronProblem), then what AWS cron expressions cannot say: a macro or
+ * @every, a day of the month together with a day of the week (AWS needs `?` in one of them), a step in the day of the
+ * week (AWS counts days of the week from 1).
+ */
+export function restoreTestScheduleProblem(value: string): string | undefined {
+  const problem = kubernetesCronProblem(value);
+  if (problem) return problem;
+  const fields = value.trim().split(/\s+/);
+  if (fields.length !== 5) return "expected a 5-field cron schedule such as \"0 6 * * 1\" (AWS Backup takes no macros or @every)";
+  const [, , dayOfMonth, , dayOfWeek] = fields as [string, string, string, string, string];
+  if (dayOfMonth !== "*" && dayOfWeek !== "*") return `day-of-month "${dayOfMonth}" and day-of-week "${dayOfWeek}" are both set; an AWS cron schedule takes one of them (set the other to *)`;
+  if (dayOfWeek.includes("/")) return `day-of-week "${dayOfWeek}" has a step; list the days instead (e.g. 1,3,5)`;
+  return undefined;
+}
+
+/** A restore-testing schedule (see restoreTestScheduleProblem). */
+const restoreTestSchedule = z.string({ error: 'expected a 5-field cron schedule such as "0 6 * * 1"' }).superRefine((value, ctx) => {
+  const problem = restoreTestScheduleProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+});
 
 export const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -211,8 +234,17 @@ const PlanShape = z.strictObject({
     /** AWS Backup restore testing: restores the latest recovery point of each listed type on a schedule. */
     restoreTesting: z.strictObject({
       frequency: z.enum(RESTORE_TEST_FREQUENCIES),
-      /** Time of day restore tests start (in the plan's `timezone`), on the 1st of the month for monthly/quarterly. */
+      /** Time of day restore tests start (in the plan's `timezone`): Mondays (weekly), the 2nd of the month (monthly, quarterly). */
       at: timeOfDay,
+      /**
+       * The day and time restore tests start, as a 5-field cron schedule ("minute hour day-of-month month
+       * day-of-week", e.g. "30 5 * * 2" for Tuesdays 05:30, "0 4 15 1,4,7,10 *" for the 15th of each quarter's first
+       * month). It replaces `frequency`'s day and `at`; `frequency: none` still turns testing off. AWS cron cannot
+       * combine a day of the month with a day of the week: one of them must be `*`.
+       */
+      schedule: restoreTestSchedule.optional(),
+      /** Time zone of the restore tests' schedule (IANA). Default: the plan's `timezone`. */
+      timezone: timeZone.optional(),
       /**
        * Resource types to restore; each must be a type the plan protects in this environment. Absent: every
        * restore-testable type the plan protects (Aurora, RDS, DocumentDB, S3 as the environment has them).
@@ -263,6 +295,9 @@ export const BackupPlanSchema = PlanShape.superRefine((plan, ctx) => {
         message: `must not exceed the frequent tier's interval (${plan.frequent.everyHours}h), or a late backup overlaps the next one`,
         input: formatDuration(plan.startWindow),
       });
+    }
+    if (plan.restoreTesting.frequency === "none" && plan.restoreTesting.schedule !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["restoreTesting", "schedule"], message: "restore testing is off (frequency: none), so the schedule would never be used; set a frequency or remove schedule", input: plan.restoreTesting.schedule });
     }
     if (plan.restoreTesting.frequency !== "none" && plan.restoreTesting.resourceTypes?.length === 0) {
       ctx.addIssue({

@@ -132,6 +132,13 @@ export const ClusterSchema = z
       }),
     /** Enforce Kubernetes NetworkPolicies with the VPC CNI network policy agent. */
     networkPolicy: z.boolean(),
+    /**
+     * Interactive access to nodes. Nodes never have an SSH key or a bastion; with `sessionManager: true` their role
+     * gets AmazonSSMManagedInstanceCore, so `aws ssm start-session --target <instance-id>` reaches them (IAM decides
+     * who may; sessions are logged by CloudTrail). Without NAT the VPC needs the ssm, ssmmessages and ec2messages
+     * interface endpoints.
+     */
+    nodeAccess: z.strictObject({ sessionManager: z.boolean() }),
     /** Pinned versions of the EKS managed add-ons. */
     managedAddons: z.strictObject({
       vpcCni: addonVersion,

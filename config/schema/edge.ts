@@ -9,6 +9,7 @@
  *       noor: { name: noor.example.com, hostedZone: create }
  *     waf:
  *       rateLimits: [{ name: api, requestsPerSecond: 10, windowSeconds: 60, pathPrefix: /api }]
+ *       managedRuleGroups: [AWSManagedRulesCommonRuleSet, { name: AWSManagedRulesSQLiRuleSet, excludedRules: [SQLi_COOKIE] }]
  *     cdn:
  *       noor-assets: { domain: noor, subdomain: cdn, bucket: noor-uploads }
  */
@@ -16,7 +17,7 @@ import { z } from "zod";
 import { ORIGIN_PATH, PRICE_CLASSES } from "../../constructs/cdn/rules";
 import type { SettingProblem } from "../../constructs/data-access/problems";
 import { DOMAIN_NAME, HOSTED_ZONE_MODES } from "../../constructs/dns/rules";
-import { MANAGED_RULE_GROUPS, webAclProblems } from "../../constructs/waf/rules";
+import { MANAGED_RULE_GROUPS, webAclProblems, type ManagedRuleGroupEntry } from "../../constructs/waf/rules";
 import { layer } from "../layering";
 import { dnsLabel, uniqueList } from "./primitives";
 
@@ -54,18 +55,44 @@ const CdnEntry = z.strictObject({
 });
 const CdnDefaults = CdnEntry.omit({ domain: true, subdomain: true, bucket: true });
 
+/**
+ * A managed group with its tuning. Names, rule names and actions are checked by webAclProblems (one implementation
+ * with the construct), which reports each at its own key.
+ */
+const ManagedRuleGroupSchema = z.strictObject({
+  /** One of the AWS managed rule groups (MANAGED_RULE_GROUPS). */
+  name: z.string(),
+  /** Rule name -> the action it takes instead of its own: allow, block, count, captcha or challenge. */
+  ruleActionOverrides: z.record(z.string(), z.string()).optional(),
+  /** Rules that only count (and label) requests instead of acting on them (an override to count). */
+  excludedRules: uniqueList(z.string(), "rules").optional(),
+  /** Requests whose path starts with one of these are not evaluated by the group (a scope-down statement). */
+  excludedPathPrefixes: uniqueList(z.string(), "path prefixes").optional(),
+});
+
 const WafSchema = z.strictObject({
   /** A regional web ACL for the load balancers (its ARN is published for the ingress annotation). */
   regional: z.boolean(),
   /** A CloudFront web ACL (us-east-1) for the distributions. */
   cloudfront: z.boolean(),
-  /** AWS managed rule groups, evaluated after the rate limits. */
-  managedRuleGroups: uniqueList(z.enum(MANAGED_RULE_GROUPS), "managed rule groups"),
-  /** Per-client-IP rate limits, e.g. { name: api, requestsPerSecond: 10, windowSeconds: 60, pathPrefix: /api }. */
+  /**
+   * AWS managed rule groups, evaluated after the rate limits: a name, or { name, ruleActionOverrides, excludedRules,
+   * excludedPathPrefixes }. SQL injection protection is AWSManagedRulesSQLiRuleSet (on by default in production and
+   * staging). Their capacity must fit a web ACL's 1,500 WCUs.
+   */
+  managedRuleGroups: z
+    // Checked by webAclProblems below (names, rules, actions); see managedRuleGroupsOf for the type the construct takes.
+    .array(z.union([z.string(), ManagedRuleGroupSchema], { error: `expected a managed rule group name (${MANAGED_RULE_GROUPS.join(", ")}) or { name, ruleActionOverrides, excludedRules, excludedPathPrefixes }` })),
+  /**
+   * Per-client-IP rate limits, per second or per minute averaged over a WAF window of 60, 120, 300 or 600 s (WAF needs
+   * 10 to 2e9 whole requests per window), e.g. { name: api, requestsPerSecond: 10, windowSeconds: 60, pathPrefix: /api }
+   * or { name: ai, requestsPerMinute: 2, windowSeconds: 300, pathPrefix: /api/ai }.
+   */
   rateLimits: z.array(
     z.strictObject({
       name: z.string(),
-      requestsPerSecond: z.number(),
+      requestsPerSecond: z.number().optional(),
+      requestsPerMinute: z.number().optional(),
       windowSeconds: z.int(),
       pathPrefix: z.string().optional(),
     }),
@@ -105,7 +132,7 @@ export const EdgeSchema = z
     z
       .strictObject({ ...EdgeFields, domains: z.record(z.string(), DomainEntry), cdn: z.record(z.string(), CdnEntry) })
       .superRefine((edge, ctx) => {
-        addProblems(ctx, ["waf"], webAclProblems(edge.waf));
+        addProblems(ctx, ["waf"], webAclProblems({ ...edge.waf, managedRuleGroups: managedRuleGroupsOf(edge.waf) }));
         const names = new Map<string, string>();
         for (const [key, domain] of Object.entries(edge.domains)) {
           const other = names.get(domain.name);
@@ -150,6 +177,11 @@ export const EdgeSchema = z
   );
 
 export type EdgeConfig = z.output<typeof EdgeSchema>;
+
+/** The managed rule groups of a validated `edge.waf` (the schema checks them with webAclProblems). */
+export function managedRuleGroupsOf(waf: { readonly managedRuleGroups: readonly unknown[] }): ManagedRuleGroupEntry[] {
+  return waf.managedRuleGroups as ManagedRuleGroupEntry[];
+}
 export type EdgeDomainConfig = z.output<typeof DomainEntry>;
 export type CdnConfig = z.output<typeof CdnEntry>;
 

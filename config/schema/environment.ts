@@ -8,13 +8,15 @@ import { awsAccountId, awsRegion, dnsLabel, ipv4Cidr, logRetentionDays, parseCid
 import { PolicySchema, PRODUCTION_FAIL_AT_FLOOR, SEVERITIES, severityIndex } from "./policy";
 import { AddonsSchema } from "./addons";
 import { ClusterSchema, clusterProfileIssues } from "./cluster";
+import { CLUSTER_AUTOSCALER_APP_VERSION } from "../../constructs/addons/cluster-autoscaler/facts";
 import { AlertsSchema } from "./alerts";
 import { BackupSchema, backupRegionIssues } from "./backup";
 import { backupCoverageIssues, pointInTimeRetention } from "./backup-coverage";
 import { checkProducts, ProductInstanceSchema, WorkloadPolicySchema } from "./products";
 import { ObservabilitySchema, observabilityIssues } from "./observability";
 import { declaredServiceNames, serviceEnvironmentIssues, ServicesSchema, StorageSchema, type ResolvedPostgresService } from "./services";
-import { EdgeSchema, edgeEnvironmentIssues } from "./edge";
+import { EdgeSchema, edgeEnvironmentIssues, managedRuleGroupsOf } from "./edge";
+import { BODY_SIZE_GROUP, BODY_SIZE_RULE, groupSettings, ruleOverrides } from "../../constructs/waf/rules";
 
 export const PROFILES = ["production", "staging", "development"] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -42,6 +44,9 @@ export const INTERFACE_ENDPOINT_SERVICES = [
 ] as const;
 
 export const NAT_MODES = ["per-az", "single", "none"] as const;
+
+/** Interface endpoints the Session Manager agent needs in a VPC without NAT. */
+export const SESSION_MANAGER_ENDPOINTS = ["ssm", "ssmmessages", "ec2messages"] as const;
 
 const SubnetNewBitsSchema = z.strictObject({
   /** Bits added to the VPC prefix for each public subnet (load balancers, NAT gateways). */
@@ -179,6 +184,36 @@ export const EnvironmentSchema = z
         });
       }
     }
+    if (env.cluster.nodeAccess.sessionManager && env.network.natGateways === "none") {
+      const missing = SESSION_MANAGER_ENDPOINTS.filter((service) => !env.network.interfaceEndpoints.includes(service));
+      if (missing.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["network", "interfaceEndpoints"],
+          message: `cluster.nodeAccess.sessionManager needs the ${missing.join(", ")} interface endpoint(s): without NAT gateways the nodes' agent reaches Session Manager only through them`,
+          input: env.network.interfaceEndpoints,
+        });
+      }
+    }
+    if (env.addons.clusterAutoscaler.enabled) {
+      const [minor] = /^\d+\.\d+/.exec(CLUSTER_AUTOSCALER_APP_VERSION) ?? [];
+      if (minor !== env.cluster.kubernetesVersion) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["addons", "clusterAutoscaler", "enabled"],
+          message: `the pinned Cluster Autoscaler (${CLUSTER_AUTOSCALER_APP_VERSION}) supports Kubernetes ${minor}, but cluster.kubernetesVersion is ${env.cluster.kubernetesVersion}; its minor must match the cluster's (pin the chart release for ${env.cluster.kubernetesVersion} in charts/catalog.ts)`,
+          input: true,
+        });
+      }
+      if (env.cluster.nodePools.every((pool) => pool.maxSize <= pool.minSize)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["addons", "clusterAutoscaler", "enabled"],
+          message: `every node pool has maxSize equal to minSize (${env.cluster.nodePools.map((pool) => `${pool.name} ${pool.minSize}-${pool.maxSize}`).join(", ")}): the Cluster Autoscaler would have nothing to scale; raise a pool's maxSize`,
+          input: true,
+        });
+      }
+    }
     for (const issue of clusterProfileIssues(env.profile, env.cluster)) {
       ctx.addIssue({ code: "custom", path: ["cluster", ...issue.path], message: issue.message, input: issue.input });
     }
@@ -194,8 +229,9 @@ export const EnvironmentSchema = z
       });
     }
     checkProducts(env, ctx);
+    for (const issue of uploadIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     for (const issue of dnsPublishingIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
-    for (const issue of observabilityIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
+    for (const issue of observabilityIssues({ ...env, publishes: (domain) => dnsPublishes(env.addons, domain) })) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     const serviceIssues = [
       ...serviceEnvironmentIssues(env),
       ...backupCoverageIssues(env),
@@ -204,6 +240,7 @@ export const EnvironmentSchema = z
     for (const issue of serviceIssues) {
       ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     }
+    for (const issue of progressiveDeliveryIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
   })
   // Point-in-time retention is derived from the service's backup plan (config/schema/backup-coverage.ts): the typed
   // model always carries the value the database is created with.
@@ -219,6 +256,52 @@ export const EnvironmentSchema = z
       ),
     },
   }));
+
+/** Workloads with progressive delivery need the Argo Rollouts controller in the environment's cluster. */
+export function progressiveDeliveryIssues(env: {
+  readonly addons: { readonly argoRollouts: { readonly enabled: boolean } };
+  readonly products: Readonly<Record<string, { readonly workloads: Readonly<Record<string, { readonly progressiveDelivery?: unknown }>> }>>;
+}): { path: (string | number)[]; message: string; input: unknown }[] {
+  if (env.addons.argoRollouts.enabled) return [];
+  return Object.entries(env.products).flatMap(([product, config]) =>
+    Object.entries(config.workloads).flatMap(([workload, spec]) =>
+      spec.progressiveDelivery === undefined
+        ? []
+        : [
+            {
+              path: ["products", product, "workloads", workload, "progressiveDelivery"],
+              message: "progressive delivery needs the Argo Rollouts controller: set addons.argoRollouts.enabled: true in this environment",
+              input: spec.progressiveDelivery,
+            },
+          ],
+    ),
+  );
+}
+
+/**
+ * Products' upload paths relax the common rule set's SizeRestrictions_BODY on the environment's web ACL, which the
+ * platform then manages: the environment may not override that rule itself.
+ */
+function uploadIssues(env: {
+  readonly edge: { readonly waf: { readonly managedRuleGroups: readonly unknown[] } };
+  readonly products: Readonly<Record<string, { readonly workloads: Readonly<Record<string, { readonly ingress?: { readonly uploads?: unknown } | undefined }>> }>>;
+}): { path: (string | number)[]; message: string; input: unknown }[] {
+  const uploaders = Object.entries(env.products).flatMap(([product, config]) =>
+    Object.entries(config.workloads).flatMap(([workload, spec]) => (spec.ingress?.uploads ? [`${product}/${workload}`] : [])),
+  );
+  if (uploaders.length === 0) return [];
+  return managedRuleGroupsOf(env.edge.waf).flatMap((entry, index) => {
+    const group = groupSettings(entry);
+    if (group.name !== BODY_SIZE_GROUP || ruleOverrides(group)[BODY_SIZE_RULE] === undefined) return [];
+    return [
+      {
+        path: ["edge", "waf", "managedRuleGroups", index],
+        message: `${BODY_SIZE_RULE} is managed by the platform while products declare uploads (${uploaders.join(", ")}): it only labels bodies over 8 KB, and the web ACL blocks them outside the upload paths; remove its override`,
+        input: group,
+      },
+    ];
+  });
+}
 
 /** Whether external-dns publishes hosts under `domain` (its zone is one external-dns manages). */
 export function dnsPublishes(addons: { readonly externalDns: { readonly enabled: boolean; readonly zones: readonly string[] } }, domain: string): boolean {

@@ -21,7 +21,9 @@ import { z } from "zod";
 import { SERVICE_KINDS } from "../../constructs/core/connections";
 import { imagePinningProblem } from "../../constructs/workload/image";
 import { CPU_QUANTITY_HINT, MEMORY_QUANTITY_HINT, parseCpu, parseMemory } from "../../constructs/workload/quantity";
-import { ProductAlertOverridesSchema } from "./observability";
+import { looksLikeTenantNamespace } from "../../constructs/alert-rules/rules";
+import { ALB_BODY_INSPECTION_BYTES, MAX_UPLOAD_BYTES } from "../../constructs/waf/rules";
+import { LOG_CLASSES, ProductAlertOverridesSchema, ProductLogsSchema, ProductMonitoringSchema } from "./observability";
 import { dnsLabel, duplicatesOf, ianaTimeZone, kubernetesCron, uniqueList } from "./primitives";
 import { WORKLOAD_VARIABLE_NAMES, WORKLOAD_VARIABLES } from "./injected-env";
 
@@ -99,6 +101,66 @@ const urlPath = z.string().regex(/^\/[A-Za-z0-9/_.~-]*$/, { error: "expected a U
 /** Kubernetes Go-duration, e.g. 30s, 15m, 1h. */
 const duration = z.string().regex(/^\d+(s|m|h)$/, { error: "expected a duration such as 30s, 15m or 1h" });
 
+
+// ---------------------------------------------------------------------------------------------------------------
+// Workload volumes
+
+/** gp3 volumes hold 1 GiB to 16 TiB. */
+export const VOLUME_SIZE_RANGE_GIB = [1, 16_384] as const;
+const GIBIBYTE = 1024 ** 3;
+/** Where the platform mounts the writable scratch volume; no other volume may use it. */
+export const TMP_MOUNT = "/tmp";
+/** Paths a volume may not cover: the root, system and kernel interfaces, and the service account token. */
+export const RESERVED_MOUNT_PATHS = ["/", "/etc", "/proc", "/sys", "/dev", "/var/run/secrets", "/run/secrets", "/bin", "/sbin", "/lib", "/usr"] as const;
+
+const volumeSize = z
+  .union([z.string(), z.number()], { error: `expected a size such as 20Gi (${VOLUME_SIZE_RANGE_GIB[0]}Gi to ${VOLUME_SIZE_RANGE_GIB[1]}Gi)` })
+  .transform((value) => String(value))
+  .refine(
+    (value) => {
+      const bytes = parseMemory(value);
+      return bytes !== undefined && bytes >= VOLUME_SIZE_RANGE_GIB[0] * GIBIBYTE && bytes <= VOLUME_SIZE_RANGE_GIB[1] * GIBIBYTE;
+    },
+    { error: `expected a size such as 20Gi, from ${VOLUME_SIZE_RANGE_GIB[0]}Gi to ${VOLUME_SIZE_RANGE_GIB[1]}Gi (a gp3 volume)` },
+  );
+
+const mountPath = z
+  .string({ error: "expected an absolute path such as /var/cache/app" })
+  .regex(/^(\/[A-Za-z0-9._-]+)+$/, { error: "expected an absolute path such as /var/cache/app (letters, digits, '.', '_' and '-' between '/', no trailing '/')" })
+  .refine((value) => !value.split("/").some((segment) => segment === "." || segment === ".."), { error: "a mount path may not contain '.' or '..' segments" });
+
+/** An extra writable mount of a workload (the root filesystem stays read-only). */
+export const VolumeSchema = z
+  .strictObject({
+    /** Volume name, unique in the workload (a persistent claim is named `<workload>-<name>`). */
+    name: dnsLabel(20, "a volume name"),
+    /** Where the container sees it. */
+    mountPath,
+    /** Scratch space on the node's disk (or in memory), gone with the pod. */
+    emptyDir: z
+      .strictObject({
+        sizeLimit: memoryQuantity(),
+        /** tmpfs in the pod's memory: counts against the container's memory limit. */
+        memory: z.boolean().default(false),
+      })
+      .optional(),
+    /** A gp3 volume of its own for each pod (generic ephemeral volume), created with the pod and deleted with it. */
+    ephemeral: z.strictObject({ size: volumeSize }).optional(),
+    /**
+     * A gp3 volume that outlives the pods (a PersistentVolumeClaim `<workload>-<name>`), e.g. a cache kept across
+     * restarts. ReadWriteOnce: one pod mounts it, so a Deployment with one runs exactly one replica and is replaced
+     * with the Recreate strategy; cron jobs and pre-rollout jobs run one pod at a time.
+     */
+    persistent: z.strictObject({ size: volumeSize }).optional(),
+  })
+  .superRefine((volume, ctx) => {
+    const kinds = (["emptyDir", "ephemeral", "persistent"] as const).filter((key) => volume[key] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.addIssue({ code: "custom", message: `a volume needs exactly one of emptyDir, ephemeral or persistent; found ${kinds.length === 0 ? "none" : kinds.join(", ")}`, input: volume });
+    }
+  });
+
+export type VolumeConfig = z.output<typeof VolumeSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Workload
@@ -211,6 +273,55 @@ export const AutoscalingSchema = z
     }
   });
 
+/** Rollout strategies of progressive delivery (Argo Rollouts). */
+export const ROLLOUT_STRATEGIES = ["canary", "blueGreen"] as const;
+
+/** One canary step: this share of the replicas runs the new version for `pause` while the analysis watches it. */
+const CanaryStepSchema = z.strictObject({
+  /** Percent of replicas on the new version (1-99; the last step is followed by full promotion). */
+  weight: z.int().min(1).max(99),
+  /** How long the step lasts before the next one. */
+  pause: duration,
+});
+
+/**
+ * Progressive delivery of a web workload (Argo Rollouts, `addons.argoRollouts`): a canary (the new version on a growing
+ * share of the replicas) or blue-green (the new version beside the old one, switched over at once), rolled back
+ * automatically when its own requests fail or slow down beyond the product's alert thresholds.
+ */
+export const ProgressiveDeliverySchema = z
+  .strictObject({
+    strategy: z.enum(ROLLOUT_STRATEGIES, { error: `expected one of ${ROLLOUT_STRATEGIES.join(", ")}` }),
+    /** canary only: the steps. Default: 20% for 2m, then 50% for 2m, then everything. */
+    steps: z.array(CanaryStepSchema).min(1).max(10).optional(),
+    /** What the analysis measures on the new version's pods (the product's `monitoring.httpMetrics`). */
+    analysis: z
+      .strictObject({
+        /** Time between measurements (and the rate() window of each query). */
+        interval: duration.default("1m"),
+        /** Measurements of a blue-green post-promotion analysis (a canary measures until the last step ends). */
+        measurements: z.int().min(1).max(60).default(5),
+        /** Failed measurements tolerated before the rollout is aborted and rolled back. */
+        failureLimit: z.int().min(0).max(10).default(1),
+        /** 5xx share of the new version's requests that fails a measurement. Default: the product's httpErrorRatePercent alert threshold. */
+        errorRatePercent: z.number().gt(0).lt(100).optional(),
+        /** p95 request duration of the new version that fails a measurement. Default: the product's httpLatencyP95Seconds threshold. */
+        latencyP95Seconds: z.number().gt(0).max(600).optional(),
+      })
+      .prefault({}),
+  })
+  .superRefine((delivery, ctx) => {
+    if (delivery.strategy !== "canary" && delivery.steps) {
+      ctx.addIssue({ code: "custom", path: ["steps"], message: "steps apply to the canary strategy; blue-green switches all traffic at once", input: delivery.steps });
+    }
+    (delivery.steps ?? []).forEach((step, index, steps) => {
+      const previous = steps[index - 1];
+      if (previous && step.weight <= previous.weight) {
+        ctx.addIssue({ code: "custom", path: ["steps", index, "weight"], message: `weights must grow from step to step (${previous.weight} then ${step.weight})`, input: step.weight });
+      }
+    });
+  });
+
 const workloadShape = {
     /**
      * web: Deployment + Service (+ Ingress when `ingress` is set); worker: Deployment without a Service;
@@ -255,6 +366,27 @@ const workloadShape = {
         port: portRef.optional(),
         /** Rule order within the ALB group (1-1000, lower first); more specific paths need lower numbers. */
         order: z.int().min(1).max(1000).optional(),
+        /**
+         * Paths of these hosts that accept request bodies over 8 KB (file uploads), up to `maxBodySize`. The
+         * environment's web ACL blocks larger bodies everywhere else (its common rule set's SizeRestrictions_BODY;
+         * WAF inspects only the first 8 KB of a body behind a load balancer), and here blocks a declared Content-Length
+         * above maxBodySize. Default paths: the ingress paths.
+         */
+        uploads: z
+          .strictObject({
+            maxBodySize: z
+              .union([z.string(), z.number()], { error: "expected a size such as 50Mi" })
+              .transform((value) => String(value))
+              .refine(
+                (value) => {
+                  const bytes = parseMemory(value);
+                  return bytes !== undefined && bytes > ALB_BODY_INSPECTION_BYTES && bytes <= MAX_UPLOAD_BYTES;
+                },
+                { error: `expected a size such as 50Mi, above 8Ki (what every path accepts) and at most ${MAX_UPLOAD_BYTES / 1024 ** 3}Gi` },
+              ),
+            paths: uniqueList(urlPath, "paths").min(1).optional(),
+          })
+          .optional(),
       })
       .optional(),
     /** TCP ports this workload may reach on any destination outside the cluster (e.g. 443 for third-party APIs). */
@@ -271,6 +403,10 @@ const workloadShape = {
     securityContext: z.strictObject({ runAsUser: z.int().min(1).optional(), runAsGroup: z.int().min(1).optional(), fsGroup: z.int().min(1).optional() }).optional(),
     /** Size of the writable /tmp (emptyDir). Default: the environment's `workloads.tmpSizeLimit`. */
     tmpSizeLimit: memoryQuantity().optional(),
+    /** Writable mounts beside /tmp: emptyDir with a size limit, ephemeral gp3 volumes, persistent claims (caches). */
+    volumes: z.array(VolumeSchema).default([]),
+    /** Retention class of this workload's logs. Default: the product's `logs.class`. */
+    logs: z.strictObject({ class: z.enum(LOG_CLASSES, { error: `expected one of ${LOG_CLASSES.join(", ")}` }) }).optional(),
     /** Default: the environment's `workloads.terminationGracePeriodSeconds`. */
     terminationGracePeriodSeconds: z.int().min(0).max(3600).optional(),
     /**
@@ -286,6 +422,8 @@ const workloadShape = {
         interval: duration.optional(),
       })
       .optional(),
+    /** Canary or blue-green rollouts with automatic rollback (web workloads; needs `addons.argoRollouts` and `metrics`). */
+    progressiveDelivery: ProgressiveDeliverySchema.optional(),
 };
 
 /** One workload of a product. */
@@ -305,6 +443,22 @@ export function defaultPortName(workload: Pick<WorkloadConfig, "ports">): string
 }
 
 type Ctx = z.core.$RefinementCtx<unknown>;
+
+function checkProgressiveDelivery(workload: z.output<z.ZodObject<typeof workloadShape>>, ctx: Ctx): void {
+  const delivery = workload.progressiveDelivery;
+  if (!delivery) return;
+  if (workload.kind !== "web") {
+    issue(ctx, ["progressiveDelivery"], `progressive delivery shifts request traffic and judges the new version by its HTTP metrics: it applies to web workloads, not to a ${workload.kind}`, delivery);
+    return;
+  }
+  if (!workload.metrics) {
+    issue(ctx, ["progressiveDelivery"], "the rollback analysis reads the workload's own HTTP metrics: declare metrics (port and path) so Prometheus scrapes them", delivery);
+  }
+  const claims = workload.volumes.filter((volume) => volume.persistent).map((volume) => volume.name);
+  if (claims.length > 0) {
+    issue(ctx, ["progressiveDelivery"], `persistent volume(s) ${claims.join(", ")} attach to one pod at a time, so two versions cannot run side by side; remove progressiveDelivery or use ephemeral volumes`, delivery);
+  }
+}
 
 function issue(ctx: Ctx, path: (string | number)[], message: string, input: unknown): void {
   ctx.addIssue({ code: "custom", path, message, input });
@@ -365,6 +519,15 @@ function checkWorkload(workload: z.output<z.ZodObject<typeof workloadShape>>, ct
     if (probe?.tcp) checkPort(["probes", name, "tcp", "port"], probe.tcp.port, `the ${name} probe`);
   }
   if (workload.ingress && kind === "web") checkPort(["ingress", "port"], workload.ingress.port, "the ingress");
+  const ingressPaths = workload.ingress?.paths ?? [];
+  (workload.ingress?.uploads?.paths ?? []).forEach((path, index) => {
+    if (!ingressPaths.some((prefix) => prefix === "/" || path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`))) {
+      issue(ctx, ["ingress", "uploads", "paths", index], `${path} is not under the paths routed to this workload (${ingressPaths.join(", ")}); uploads there would never reach it`, path);
+    }
+  });
+
+  checkVolumes(workload, ctx);
+  checkProgressiveDelivery(workload, ctx);
 
   for (const [name, value] of Object.entries(workload.env)) {
     if (typeof value === "string" && value.includes("${")) {
@@ -376,6 +539,45 @@ function checkWorkload(workload: z.output<z.ZodObject<typeof workloadShape>>, ct
   for (const name of grantEnv.filter((env) => env in workload.env)) {
     issue(ctx, ["env", name], `${name} is also set by a grant's env; set it in one place`, workload.env[name]);
   }
+}
+
+/** A volume's mount path covers `path` (is it, or a parent of it). */
+function covers(mount: string, path: string): boolean {
+  return mount === "/" || path === mount || path.startsWith(`${mount}/`);
+}
+
+function checkVolumes(workload: z.output<z.ZodObject<typeof workloadShape>>, ctx: Ctx): void {
+  const names = new Map<string, number>();
+  const paths = new Map<string, number>();
+  workload.volumes.forEach((volume, index) => {
+    const at = (...path: (string | number)[]) => ["volumes", index, ...path];
+    if (volume.name === "tmp") issue(ctx, at("name"), "tmp is the platform's /tmp volume; choose another name", volume.name);
+    const sameName = names.get(volume.name);
+    if (sameName !== undefined) issue(ctx, at("name"), `volumes[${sameName}] is already named ${volume.name}; volume names are unique in a workload`, volume.name);
+    names.set(volume.name, index);
+    const samePath = paths.get(volume.mountPath);
+    if (samePath !== undefined) issue(ctx, at("mountPath"), `volumes[${samePath}] is already mounted at ${volume.mountPath}`, volume.mountPath);
+    paths.set(volume.mountPath, index);
+    if (volume.mountPath === TMP_MOUNT) {
+      issue(ctx, at("mountPath"), `${TMP_MOUNT} is the platform's scratch volume; size it with tmpSizeLimit, or mount this volume elsewhere`, volume.mountPath);
+    }
+    const reserved = RESERVED_MOUNT_PATHS.find((path) => volume.mountPath === path || (["/proc", "/sys", "/dev", "/var/run/secrets", "/run/secrets"].includes(path) && covers(path, volume.mountPath)));
+    if (reserved) issue(ctx, at("mountPath"), `a volume may not be mounted at or inside ${reserved} (the system, the kernel's interfaces or the service account token live there); reserved: ${RESERVED_MOUNT_PATHS.join(", ")}`, volume.mountPath);
+    if (volume.emptyDir?.memory) {
+      const size = parseMemory(volume.emptyDir.sizeLimit);
+      const limit = parseMemory(workload.resources.limits.memory);
+      if (size !== undefined && limit !== undefined && size >= limit) {
+        issue(ctx, at("emptyDir", "sizeLimit"), `a memory-backed emptyDir counts against the container's memory limit (${workload.resources.limits.memory}); ${volume.emptyDir.sizeLimit} would leave nothing for the process: lower it or set memory: false`, volume.emptyDir.sizeLimit);
+      }
+    }
+    if (volume.persistent && DEPLOYMENT_KINDS.includes(workload.kind)) {
+      if (workload.autoscaling) {
+        issue(ctx, at("persistent"), `a persistent volume (ReadWriteOnce) is mounted by one pod, but autoscaling runs up to ${workload.autoscaling.maxReplicas}; use ephemeral (one volume per pod) or run one replica without autoscaling`, volume.persistent);
+      } else if (workload.replicas !== undefined && workload.replicas > 1) {
+        issue(ctx, at("persistent"), `a persistent volume (ReadWriteOnce) is mounted by one pod, but this workload runs ${workload.replicas} replicas; use ephemeral (one volume per pod) or replicas: 1`, volume.persistent);
+      }
+    }
+  });
 }
 
 export type WorkloadConfig = z.output<typeof WorkloadSchema>;
@@ -421,6 +623,10 @@ const productShape = {
   workloads: z.record(workloadName, WorkloadSchema).refine((workloads) => Object.keys(workloads).length > 0, { error: "a product needs at least one workload" }),
   /** Alert thresholds of this product that differ from the environment's `observability.alertRules.product`. */
   alerts: ProductAlertOverridesSchema.optional(),
+  /** The product's HTTP metric names, its own Grafana dashboards and alert rules (see config/schema/observability.ts). */
+  monitoring: ProductMonitoringSchema.prefault({}),
+  /** Its log index/stream prefix and retention class (see config/schema/observability.ts). */
+  logs: ProductLogsSchema.prefault({}),
 };
 
 /**
@@ -747,6 +953,11 @@ export function checkProducts(env: ProductsCheckInput, ctx: Ctx): void {
     const other = namespaces.get(namespace);
     if (other) issue(ctx, at("namespace"), `namespace ${namespace} is already used by product ${other}; each product instance needs its own namespace`, namespace);
     namespaces.set(namespace, productName);
+    // Shared tenants' instances run in `<tenant>-<product>`; the product's alert rules and logs find them by that name.
+    const mistaken = Object.keys(env.products).find((candidate) => candidate !== productName && looksLikeTenantNamespace(namespace, candidate));
+    if (mistaken) {
+      issue(ctx, at("namespace"), `namespace ${namespace} has the form <tenant>-${mistaken} of a shared tenant's instance of product ${mistaken}, whose alert rules would include it; choose another namespace`, namespace);
+    }
 
     const hasIngress = Object.values(product.workloads).some((workload) => workload.ingress);
     if (hasIngress && !product.domain) issue(ctx, at("domain"), "the product routes hosts through the load balancer; set its domain (e.g. noor.example.com)", undefined);
@@ -755,6 +966,13 @@ export function checkProducts(env: ProductsCheckInput, ctx: Ctx): void {
     for (const [name, workload] of Object.entries(product.workloads)) {
       const problem = imagePinningProblem(workload.image, policy.requireImageDigest);
       if (problem) issue(ctx, at("workloads", name, "image"), problem, workload.image);
+      if (DEPLOYMENT_KINDS.includes(workload.kind) && workload.replicas === undefined && !workload.autoscaling && policy.minReplicas > 1) {
+        workload.volumes.forEach((volume, index) => {
+          if (volume.persistent) {
+            issue(ctx, at("workloads", name, "volumes", index, "persistent"), `a persistent volume (ReadWriteOnce) is mounted by one pod, but the workload runs this environment's default of ${policy.minReplicas} replicas (workloads.minReplicas); use ephemeral (one volume per pod)`, volume.persistent);
+          }
+        });
+      }
       if (DEPLOYMENT_KINDS.includes(workload.kind)) {
         const { min } = replicaBounds(workload, policy);
         if (min < policy.minReplicas) {

@@ -34,6 +34,16 @@ const TenantWorkloadOverrideSchema = z.strictObject({
   resources: ResourcesSchema.optional(),
 });
 
+/** A Kubernetes namespace name: an RFC 1123 label (kubernetes.io/docs/concepts/overview/working-with-objects/names). */
+const K8S_NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * An EKS cluster name (EKS CreateCluster: 1-100 characters, `^[0-9A-Za-z][A-Za-z0-9\-_]*$`), restricted to lowercase
+ * letters, digits and '-' so it is also valid where the platform writes it into tag keys, Kubernetes labels and
+ * Prometheus external labels.
+ */
+export const EKS_CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
 /** ARN of an ACM certificate: `arn:<partition>:acm:<region>:<account>:certificate/<id>`. */
 export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z]{2}(-[a-z]+)+-\d):(\d{12}):certificate\/[0-9a-f-]{36}$/;
 
@@ -55,6 +65,15 @@ export const TenantProductSchema = z.strictObject({
   certificateArn: z.string().regex(ACM_CERTIFICATE_ARN, { error: "expected an ACM certificate ARN such as arn:aws:acm:eu-west-1:111111111111:certificate/0f6e6d0c-2f52-4b8e-9a4e-3c1d2b7a9f10" }).optional(),
   /** Per-workload overrides (replicas, autoscaling, resources) on top of the environment's instance. */
   workloads: z.record(dnsLabel(40, "a workload name"), TenantWorkloadOverrideSchema).default({}),
+  /**
+   * Dedicated tenants: the Kubernetes namespace of the product in the tenant's own cluster (e.g. the one its guide's
+   * commands name). Default: `<id>-<product>`. Shared tenants' namespaces always carry the tenant id (one cluster).
+   */
+  namespace: z
+    .string({ error: "expected a Kubernetes namespace name" })
+    .regex(K8S_NAMESPACE, { error: "expected a Kubernetes namespace name (RFC 1123 label): lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters" })
+    .max(63, { error: "a Kubernetes namespace name is at most 63 characters" })
+    .optional(),
 });
 
 export const TenantSchema = z.strictObject({
@@ -115,6 +134,19 @@ export const TenantSchema = z.strictObject({
    * Shared tenants' data lives in the environment's services and is backed up by its policy.
    */
   backup: z.record(z.string(), z.unknown(), { error: "expected a mapping of backup settings (the keys of an environment's backup section)" }).optional(),
+  /**
+   * Dedicated tenants: their EKS cluster. `name` replaces the derived `<project>-<environment>-<id>-eks` (e.g. the name
+   * the tenant's guide uses with `aws eks update-kubeconfig --name`); it must be unique among the clusters of the
+   * account and region. Changing it replaces the cluster.
+   */
+  cluster: z
+    .strictObject({
+      name: z
+        .string({ error: "expected an EKS cluster name" })
+        .regex(EKS_CLUSTER_NAME, { error: "expected an EKS cluster name: lowercase letters, digits and '-', starting and ending with a letter or digit" })
+        .max(100, { error: "an EKS cluster name is at most 100 characters" }),
+    })
+    .optional(),
   /**
    * Dedicated tenants: the AWS account (a name in project.yaml `accounts`) its stacks deploy into, in its
    * environment's region. Default: its environment's account. Shared tenants live in their environment's cluster.

@@ -1,7 +1,7 @@
 /**
  * The platform add-ons of one cluster, composed from configuration: the AWS Load Balancer Controller (default
  * ingress), External Secrets with its ClusterSecretStores, metrics-server, the default encrypted gp3
- * StorageClass, and — when enabled — Karpenter, external-dns and cert-manager. Each add-on is its own construct
+ * StorageClass, and — when enabled — Karpenter or the Cluster Autoscaler, external-dns, cert-manager, Reloader and Argo Rollouts. Each add-on is its own construct
  * in constructs/addons/<name>; this one only wires them to what `<env>-infra` provides, found by name
  * (constructs/addons/infra-lookup).
  */
@@ -10,12 +10,15 @@ import { Construct } from "constructs";
 import type { AddonsConfig } from "../../config/schema/addons";
 import type { AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
+import { ArgoRollouts } from "./argo-rollouts";
 import { CertManager } from "./cert-manager";
+import { ClusterAutoscaler } from "./cluster-autoscaler";
 import { ExternalDns } from "./external-dns";
 import { ExternalSecrets } from "./external-secrets";
 import { InfraLookup } from "./infra-lookup";
 import { Karpenter } from "./karpenter";
 import { LoadBalancerController } from "./load-balancer-controller";
+import { Reloader } from "./reloader";
 import { MetricsServer } from "./metrics-server";
 import { StorageClasses } from "./storage-classes";
 
@@ -40,6 +43,11 @@ export interface PlatformAddonsProps {
    * @default none
    */
   readonly platformSecrets?: { readonly names: readonly string[]; readonly namespaces: readonly string[] };
+  /**
+   * Session Manager access to nodes (`cluster.nodeAccess.sessionManager`): Karpenter's nodes get it as the managed ones.
+   * @default false
+   */
+  readonly sessionManager?: boolean;
 }
 
 export class PlatformAddons extends Construct {
@@ -49,6 +57,9 @@ export class PlatformAddons extends Construct {
   readonly metricsServer: MetricsServer;
   readonly storageClasses: StorageClasses;
   readonly karpenter?: Karpenter;
+  readonly clusterAutoscaler?: ClusterAutoscaler;
+  readonly reloader?: Reloader;
+  readonly argoRollouts?: ArgoRollouts;
   readonly externalDns?: ExternalDns;
   readonly certManager?: CertManager;
 
@@ -87,8 +98,21 @@ export class PlatformAddons extends Construct {
         replicas: config.karpenter.replicas,
         nodePool: config.karpenter.nodePool,
         nodeTags: props.tags ?? {},
+        sessionManager: props.sessionManager ?? false,
       });
     }
+    if (config.clusterAutoscaler.enabled) {
+      const autoscaler = config.clusterAutoscaler;
+      this.clusterAutoscaler = new ClusterAutoscaler(this, "cluster-autoscaler", {
+        ...base,
+        replicas: autoscaler.replicas,
+        expander: autoscaler.expander,
+        scaleDownUnneededTime: autoscaler.scaleDownUnneededTime,
+        scaleDownUtilizationThreshold: autoscaler.scaleDownUtilizationThreshold,
+      });
+    }
+    if (config.reloader.enabled) this.reloader = new Reloader(this, "reloader", { replicas: config.reloader.replicas });
+    if (config.argoRollouts.enabled) this.argoRollouts = new ArgoRollouts(this, "argo-rollouts", { replicas: config.argoRollouts.replicas });
     if (config.externalDns.enabled) {
       this.externalDns = new ExternalDns(this, "external-dns", { ...base, zones: config.externalDns.zones, policy: config.externalDns.policy });
     }

@@ -19,26 +19,31 @@ import {
   type ConditionRule,
   type PlatformAlertThresholds,
   type ProductAlertOverrides,
+  type ProductAlertRuleConfig,
   type ProductAlertThresholds,
   type ThresholdRule,
 } from "../../config/schema/observability";
+import {
+  ALERT_NAME,
+  DEFAULT_HTTP_METRICS,
+  DURATION_KINDS,
+  instanceNamespacePattern,
+  LABEL_NAME,
+  matchedLabels,
+  METRIC_NAME,
+  NAMESPACE_LABEL,
+  PLATFORM_ALERT_NAMES,
+  promqlProblem,
+  promqlString,
+  RESERVED_RULE_LABELS,
+  runbookSlug,
+  sameHttpMetrics,
+  scopeExpression,
+  TERRAFORM_TEMPLATE,
+  type HttpMetricNames,
+} from "./rules";
 
-/** Metric names of the HTTP instrumentation the product rules read (Prometheus client library conventions). */
-export interface HttpMetricNames {
-  /** Counter of handled requests. */
-  readonly requests: string;
-  /** Histogram of request durations in seconds (`<name>_bucket` is read). */
-  readonly duration: string;
-  /** Label of the requests counter that carries the HTTP status code. */
-  readonly statusLabel: string;
-}
-
-/** The names the reference workloads use (`http_requests_total{status=~"5.."}`). */
-export const DEFAULT_HTTP_METRICS: HttpMetricNames = {
-  requests: "http_requests_total",
-  duration: "http_request_duration_seconds",
-  statusLabel: "status",
-};
+export { DEFAULT_HTTP_METRICS, runbookSlug, type HttpMetricNames } from "./rules";
 
 /** The rule shapes are the chart's values (charts/overrides.ts). */
 export type { AlertRule, PrometheusRulesMap, RuleGroup };
@@ -55,10 +60,20 @@ export const RULES_MAP_KEY = "platform-alerts";
 export interface ProductScope {
   /** Product name (the `product` label of its alerts). */
   readonly name: string;
-  /** Namespace the product's workloads run in. */
+  /**
+   * Namespace the product's workloads run in. The product's rules cover it and its shared tenants' instances
+   * (`<tenant>-<name>`, see instanceNamespacePattern).
+   */
   readonly namespace: string;
   /** Thresholds of this product that differ from the environment's. */
   readonly overrides?: ProductAlertOverrides;
+  /**
+   * HTTP metric names of the product's instrumentation.
+   * @default the environment's (AlertRulesProps.httpMetrics)
+   */
+  readonly httpMetrics?: HttpMetricNames;
+  /** The product's own alert rules (products/<name>.yaml `monitoring.rules`). @default none */
+  readonly rules?: readonly ProductAlertRuleConfig[];
 }
 
 export interface AlertRulesProps {
@@ -87,14 +102,7 @@ export interface AlertRulesProps {
 
 export class AlertRulesError extends Error {}
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const K8S_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** `HttpErrorRateHigh` -> `http-error-rate-high`. */
-export function runbookSlug(alert: string): string {
-  return alert.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/([A-Z])([A-Z][a-z])/g, "$1-$2").toLowerCase();
-}
 
 /** Formats a threshold without float noise (0.1 + 0.2 style) for an expression. */
 export function promNumber(value: number): string {
@@ -167,6 +175,26 @@ function threshold(rule: RuleValue): number {
   return rule.threshold;
 }
 
+/**
+ * A latency percentile rule: histogram_quantile over the histogram's buckets, or, for a summary, the quantile series
+ * the client exports (the slowest instance of each service: quantiles of a summary cannot be averaged).
+ */
+function latencySpec(http: HttpMetricNames, key: "httpLatencyP95Seconds" | "httpLatencyP99Seconds", alert: string, quantile: number, by: string): ProductRuleSpec {
+  const percentile = Math.round(quantile * 100);
+  const ordinal = `${percentile}th`;
+  return {
+    key,
+    alert,
+    group: "http",
+    expr: (rule, ns) =>
+      (http.durationKind ?? "histogram") === "summary"
+        ? `max by (${by}) (${select(http.duration, ns, `quantile=${promqlString(String(quantile))}`)}) > ${promNumber(threshold(rule))}`
+        : `histogram_quantile(${quantile}, sum by (${by}, le) (rate(${select(`${http.duration}_bucket`, ns)}[${RATE_WINDOW}]))) > ${promNumber(threshold(rule))}`,
+    summary: `p${percentile} latency of {{ $labels.namespace }}/{{ $labels.service }} is high`,
+    description: (rule) => `The ${ordinal} percentile request duration is above ${promNumber(threshold(rule))}s (now {{ $value | humanizeDuration }}).`,
+  };
+}
+
 function productRuleSpecs(http: HttpMetricNames): ProductRuleSpec[] {
   const status = `${http.statusLabel}=~"5.."`;
   const by = "namespace, service";
@@ -180,24 +208,8 @@ function productRuleSpecs(http: HttpMetricNames): ProductRuleSpec[] {
       summary: "HTTP 5xx error rate of {{ $labels.namespace }}/{{ $labels.service }} is high",
       description: (rule) => `More than ${promNumber(threshold(rule))}% of requests to {{ $labels.namespace }}/{{ $labels.service }} fail with a 5xx (now {{ $value | printf "%.2f" }}%).`,
     },
-    {
-      key: "httpLatencyP95Seconds",
-      alert: "HttpLatencyP95High",
-      group: "http",
-      expr: (rule, ns) =>
-        `histogram_quantile(0.95, sum by (${by}, le) (rate(${select(`${http.duration}_bucket`, ns)}[${RATE_WINDOW}]))) > ${promNumber(threshold(rule))}`,
-      summary: "p95 latency of {{ $labels.namespace }}/{{ $labels.service }} is high",
-      description: (rule) => `The 95th percentile request duration is above ${promNumber(threshold(rule))}s (now {{ $value | humanizeDuration }}).`,
-    },
-    {
-      key: "httpLatencyP99Seconds",
-      alert: "HttpLatencyP99High",
-      group: "http",
-      expr: (rule, ns) =>
-        `histogram_quantile(0.99, sum by (${by}, le) (rate(${select(`${http.duration}_bucket`, ns)}[${RATE_WINDOW}]))) > ${promNumber(threshold(rule))}`,
-      summary: "p99 latency of {{ $labels.namespace }}/{{ $labels.service }} is high",
-      description: (rule) => `The 99th percentile request duration is above ${promNumber(threshold(rule))}s (now {{ $value | humanizeDuration }}).`,
-    },
+    latencySpec(http, "httpLatencyP95Seconds", "HttpLatencyP95High", 0.95, by),
+    latencySpec(http, "httpLatencyP99Seconds", "HttpLatencyP99High", 0.99, by),
     {
       key: "podRestartsPerHour",
       alert: "PodRestartingOften",
@@ -377,6 +389,51 @@ const PLATFORM_RULE_SPECS: readonly PlatformRuleSpec[] = [
   },
 ];
 
+/** The matcher of a product's instances: its namespace and its shared tenants' (see instanceNamespacePattern). */
+function scopeOf(product: ProductScope): string {
+  return `namespace=~${promqlString(instanceNamespacePattern(product.name, product.namespace))}`;
+}
+
+/** Group of a product's own rules: `product-<name>`. */
+export const PRODUCT_GROUP_PREFIX = "product-";
+
+function httpMetricsProblems(prefix: string, http: HttpMetricNames): string[] {
+  const problems: string[] = [];
+  for (const [what, name] of [["requests", http.requests], ["duration", http.duration]] as const) {
+    if (!METRIC_NAME.test(name)) problems.push(`${prefix}.${what} "${name}" is not a Prometheus metric name`);
+  }
+  if (!LABEL_NAME.test(http.statusLabel)) problems.push(`${prefix}.statusLabel "${http.statusLabel}" is not a Prometheus label name`);
+  if (http.durationKind !== undefined && !(DURATION_KINDS as readonly string[]).includes(http.durationKind)) {
+    problems.push(`${prefix}.durationKind "${http.durationKind}" is not one of ${DURATION_KINDS.join(", ")}`);
+  }
+  return problems;
+}
+
+/** Problems of a product's own rules (the configuration schema checks the same; props may come from elsewhere). */
+function customRuleProblems(product: ProductScope): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const [index, custom] of (product.rules ?? []).entries()) {
+    const at = `products.${product.name}.monitoring.rules[${index}]`;
+    if (!ALERT_NAME.test(custom.alert)) problems.push(`${at}.alert "${custom.alert}" is not a PascalCase alert name`);
+    else if ((PLATFORM_ALERT_NAMES as readonly string[]).includes(custom.alert)) problems.push(`${at}.alert ${custom.alert} is a generated alert's name`);
+    if (seen.has(custom.alert)) problems.push(`${at}.alert ${custom.alert} appears twice in product ${product.name}`);
+    seen.add(custom.alert);
+    const syntax = promqlProblem(custom.expr);
+    if (syntax) problems.push(`${at}.expr: ${syntax}`);
+    else if (matchedLabels(custom.expr).has(NAMESPACE_LABEL)) problems.push(`${at}.expr matches on namespace; the platform adds the product's namespace matcher`);
+    for (const [what, text] of [["expr", custom.expr], ["summary", custom.summary], ["description", custom.description]] as const) {
+      if (TERRAFORM_TEMPLATE.test(text)) problems.push(`${at}.${what} contains a Terraform template sequence ("\${" or "%{")`);
+    }
+    if (!PROMETHEUS_DURATION.test(custom.for)) problems.push(`${at}.for "${custom.for}" is not a Prometheus duration such as 5m`);
+    if (!(ALERT_SEVERITIES as readonly string[]).includes(custom.severity)) problems.push(`${at}.severity "${custom.severity}" is not one of ${ALERT_SEVERITIES.join(", ")}`);
+    for (const label of Object.keys(custom.labels)) {
+      if (!LABEL_NAME.test(label) || label.startsWith("__") || (RESERVED_RULE_LABELS as readonly string[]).includes(label)) problems.push(`${at}.labels.${label} is not a label a product may set`);
+    }
+  }
+  return problems;
+}
+
 /** Alert rules of an environment, ready for kube-prometheus-stack's `additionalPrometheusRulesMap`. */
 export class AlertRules {
   readonly groups: readonly RuleGroup[];
@@ -391,10 +448,7 @@ export class AlertRules {
     if (!/^https:\/\/\S+[^/\s]$/.test(props.runbookBaseUrl)) {
       problems.push(`runbookBaseUrl "${props.runbookBaseUrl}" must be an https:// URL without a trailing slash`);
     }
-    for (const [what, name] of [["requests", http.requests], ["duration", http.duration]] as const) {
-      if (!METRIC_NAME.test(name)) problems.push(`httpMetrics.${what} "${name}" is not a Prometheus metric name`);
-    }
-    if (!LABEL_NAME.test(http.statusLabel)) problems.push(`httpMetrics.statusLabel "${http.statusLabel}" is not a Prometheus label name`);
+    problems.push(...httpMetricsProblems("httpMetrics", http));
     const namespaces = new Map<string, string>();
     for (const product of products) {
       if (!K8S_NAME.test(product.namespace)) problems.push(`product ${product.name}: namespace "${product.namespace}" is not a Kubernetes name`);
@@ -402,6 +456,8 @@ export class AlertRules {
       if (other) problems.push(`products ${other} and ${product.name} share namespace ${product.namespace}; per-product thresholds need one namespace per product`);
       namespaces.set(product.namespace, product.name);
       problems.push(...ruleProblems(`products.${product.name}.alerts`, effectiveThresholds(props.product, product.overrides) as unknown as Record<string, RuleValue>));
+      if (product.httpMetrics) problems.push(...httpMetricsProblems(`products.${product.name}.monitoring.httpMetrics`, product.httpMetrics));
+      problems.push(...customRuleProblems(product));
     }
     if (problems.length > 0) throw new AlertRulesError(`invalid alert rules:\n  - ${problems.join("\n  - ")}`);
 
@@ -416,22 +472,41 @@ export class AlertRules {
 
     const byGroup = new Map<string, AlertRule[]>();
     const add = (group: string, item: AlertRule) => byGroup.set(group, [...(byGroup.get(group) ?? []), item]);
+    const httpOf = (product: ProductScope) => product.httpMetrics ?? http;
+    // A product whose threshold or HTTP metric names differ gets a rule of its own over its instances' namespaces
+    // (scopeOf); the environment-wide rule excludes them.
 
     for (const spec of productRuleSpecs(http)) {
       const base = props.product[spec.key] as RuleValue;
-      const differing = products.filter((product) => !sameRule(effectiveThresholds(props.product, product.overrides)[spec.key] as RuleValue, base));
-      const excluded = differing.map((product) => product.namespace).sort();
-      const defaultScope = excluded.length === 0 ? "" : `namespace!~"${excluded.join("|")}"`;
+      const differing = products.filter(
+        (product) =>
+          !sameRule(effectiveThresholds(props.product, product.overrides)[spec.key] as RuleValue, base) || (spec.group === "http" && !sameHttpMetrics(httpOf(product), http)),
+      );
+      const excluded = differing.map((product) => instanceNamespacePattern(product.name, product.namespace)).sort();
+      const defaultScope = excluded.length === 0 ? "" : `namespace!~${promqlString(excluded.join("|"))}`;
       add(spec.group, rule(spec.alert, spec.expr(base, defaultScope), base, spec.summary, spec.description(base)));
       for (const product of differing) {
         const value = effectiveThresholds(props.product, product.overrides)[spec.key] as RuleValue;
-        add(spec.group, rule(spec.alert, spec.expr(value, `namespace="${product.namespace}"`), value, spec.summary, spec.description(value), { product: product.name }));
+        const own = productRuleSpecs(httpOf(product)).find((candidate) => candidate.key === spec.key) as ProductRuleSpec;
+        add(spec.group, rule(spec.alert, own.expr(value, scopeOf(product)), value, own.summary, own.description(value), { product: product.name }));
       }
     }
     for (const spec of PLATFORM_RULE_SPECS) {
       if (spec.cloudwatch && props.cloudwatchMetrics === false) continue;
       const value = props.platform[spec.key] as RuleValue;
       add(spec.group, rule(spec.alert, spec.expr(value), value, spec.summary, spec.description(value)));
+    }
+    // Each product's own rules, in a group of their own, limited to the product's instances.
+    for (const product of products) {
+      for (const custom of product.rules ?? []) {
+        add(`${PRODUCT_GROUP_PREFIX}${product.name}`, {
+          alert: custom.alert,
+          expr: scopeExpression(custom.expr, scopeOf(product)),
+          for: custom.for,
+          labels: { ...custom.labels, severity: custom.severity, product: product.name },
+          annotations: { summary: custom.summary, description: custom.description, runbook_url: custom.runbookUrl ?? runbook(custom.alert) },
+        });
+      }
     }
     this.groups = [...byGroup.entries()].map(([name, rules]) => ({ name, rules }));
   }

@@ -314,14 +314,14 @@ export class Backup extends Construct {
     conditions: readonly { key: string; value: string }[],
     subnetGroup: string | undefined,
   ): BackupRestoreTestingPlan | undefined {
-    const schedule = restoreTestCron(policy.restoreTesting.frequency, policy.restoreTesting.at);
+    const schedule = restoreTestCron(policy.restoreTesting.frequency, policy.restoreTesting.at, policy.restoreTesting.schedule);
     // Nothing of a restore-testable type in this stack: no restore-testing plan (it would have no selection).
     if (!schedule || resourceTypes.length === 0) return undefined;
     const naming = this.naming;
     const testingPlan = new BackupRestoreTestingPlan(this, `restore-testing-${planName}`, {
       name: naming.underscored("backup-restore-testing", planName, "restore-tests"),
       scheduleExpression: schedule,
-      scheduleExpressionTimezone: policy.timezone,
+      scheduleExpressionTimezone: policy.restoreTesting.timezone ?? policy.timezone,
       startWindowHours: RESTORE_TEST_START_WINDOW_HOURS,
       recoveryPointSelection: [
         {

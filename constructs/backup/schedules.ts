@@ -210,8 +210,20 @@ export const RESTORE_TEST_DAY_OF_MONTH = 2;
 /** Months of quarterly restore tests. */
 export const QUARTER_MONTHS = "1,4,7,10";
 
-/** Schedule of a restore-testing plan, or undefined for `none`. */
-export function restoreTestCron(frequency: RestoreTestFrequency, at: string): string | undefined {
+/**
+ * A 5-field cron schedule (checked by config/schema/backup.ts restoreTestScheduleProblem) as an AWS cron expression:
+ * `?` for the unused day field, days of the week counted from 1 (Sunday) instead of 0, any year.
+ */
+export function awsCronOf(schedule: string): string {
+  const [minute, hour, dayOfMonth, month, dayOfWeek] = schedule.trim().split(/\s+/) as [string, string, string, string, string];
+  const weekday = dayOfWeek === "*" ? "?" : dayOfWeek.replace(/\d+/g, (day) => String(Number(day) + 1));
+  return `cron(${minute} ${hour} ${dayOfWeek === "*" ? dayOfMonth : "?"} ${month} ${weekday} *)`;
+}
+
+/** Schedule of a restore-testing plan, or undefined for `none`; `schedule` (5-field cron) replaces the frequency's day and time. */
+export function restoreTestCron(frequency: RestoreTestFrequency, at: string, schedule?: string): string | undefined {
+  if (frequency === "none") return undefined;
+  if (schedule !== undefined) return awsCronOf(schedule);
   const { hour, minute } = clock(at);
   switch (frequency) {
     case "weekly":

@@ -172,6 +172,19 @@ export interface ClusterProps {
    * @default true — environments opt out explicitly (development)
    */
   readonly protect?: boolean;
+  /**
+   * Let Session Manager reach the nodes (their role gets AmazonSSMManagedInstanceCore); there is never an SSH key.
+   * @default false — no interactive access to nodes
+   */
+  readonly sessionManager?: boolean;
+  /**
+   * The Cluster Autoscaler owns the node groups' desired size (`addons.clusterAutoscaler.enabled`): Terraform then
+   * sets it only on creation and ignores it afterwards, or every apply would reset what the autoscaler chose (the EKS
+   * API reference, NodegroupScalingConfig.desiredSize: "If you use the Kubernetes Cluster Autoscaler, you shouldn't
+   * change the desiredSize value directly").
+   * @default false — desiredSize from configuration is applied on every apply
+   */
+  readonly autoscaled?: boolean;
 }
 
 const DEFAULT_ENDPOINT: ClusterEndpointProps = { publicAccess: false, publicAccessCidrs: [] };
@@ -300,6 +313,7 @@ export class Cluster extends Construct {
       account,
       name: naming.name("iam-role", "eks-node"),
       description: "EKS managed node groups: join the cluster and pull images; pods use Pod Identity",
+      sessionManager: props.sessionManager ?? false,
     });
     this.nodeRole = nodes.role;
     const nodeGroups: Record<string, EksNodeGroup> = {};
@@ -393,6 +407,7 @@ export class Cluster extends Construct {
       nodeRepairConfig: { enabled: pool.autoRepair },
       launchTemplate: { id: launchTemplate.id, version: `${launchTemplate.latestVersion}` },
       dependsOn: [...beforeNodes],
+      ...(props.autoscaled ? { lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] } } : {}),
     });
     return { launchTemplate, nodeGroup };
   }

@@ -49,6 +49,15 @@ export function familyOf(instanceType: string): string | undefined {
   return match?.[1];
 }
 
+/** EC2 instance sizes: nano to 48xlarge and bare metal (metal, metal-24xl, ...). */
+export const INSTANCE_SIZE = /^(nano|micro|small|medium|large|xlarge|([2-9]|[1-9][0-9])xlarge|metal(-[0-9]+xl)?)$/;
+
+/** `m7g.xlarge` -> `xlarge`; undefined when the name is not `<family>.<size>`. */
+export function sizeOf(instanceType: string): string | undefined {
+  const match = /^([a-z][a-z0-9-]*)\.([a-z0-9-]+)$/.exec(instanceType);
+  return match?.[2];
+}
+
 /** Architecture of an instance type, or undefined when its family is not in the table. */
 export function architectureOf(instanceType: string): Architecture | undefined {
   const family = familyOf(instanceType);

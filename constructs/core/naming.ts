@@ -105,6 +105,11 @@ export interface NamingScope {
   readonly environment?: string;
   /** Tenant id for tenant-scoped resources. */
   readonly tenant?: string;
+  /**
+   * Name of the scope's EKS cluster when it is not the derived `<prefix>-eks` (a dedicated tenant's `cluster.name`,
+   * e.g. the name its guide's kubeconfig commands use).
+   */
+  readonly cluster?: string;
 }
 
 /** Builds validated names for one scope (project / environment / tenant). */
@@ -113,6 +118,10 @@ export class Naming {
 
   constructor(scope: NamingScope) {
     for (const [part, value] of Object.entries(scope)) {
+      if (part === "cluster" && value !== undefined) {
+        validateName("eks-cluster", value);
+        continue;
+      }
       if (value !== undefined && !COMPONENT.test(value)) {
         throw new Error(`naming scope ${part} "${value}" must be lowercase letters, digits and single hyphens`);
       }
@@ -125,9 +134,10 @@ export class Naming {
     return [this.scope.project, this.scope.environment, this.scope.tenant].filter(Boolean).join("-");
   }
 
-  /** A new Naming for a tenant inside this scope. */
-  forTenant(tenant: string): Naming {
-    return new Naming({ ...this.scope, tenant });
+  /** A new Naming for a tenant inside this scope (with its own cluster name, if it has one). */
+  forTenant(tenant: string, cluster?: string): Naming {
+    const { cluster: _environmentCluster, ...scope } = this.scope;
+    return new Naming({ ...scope, tenant, ...(cluster ? { cluster } : {}) });
   }
 
   /** The enclosing environment's Naming (drops the tenant). */
@@ -168,6 +178,6 @@ export class Naming {
 
   /** The EKS cluster of this scope; the platform stack looks it up by this name. */
   get clusterName(): string {
-    return this.name("eks-cluster", "eks");
+    return this.scope.cluster ?? this.name("eks-cluster", "eks");
   }
 }

@@ -39,6 +39,7 @@ export const PLATFORM_NAMESPACES = {
   velero: { name: "velero", always: false },
   externalDns: { name: "external-dns", always: false },
   certManager: { name: "cert-manager", always: false },
+  argoRollouts: { name: "argo-rollouts", always: false },
 } as const;
 
 /**
@@ -53,8 +54,36 @@ export const EXTERNAL_SECRETS_METRICS = {
   path: "/metrics",
 } as const;
 
+/** Namespace of the Argo Rollouts controller (constructs/addons/argo-rollouts). */
+export const ROLLOUTS_NAMESPACE = PLATFORM_NAMESPACES.argoRollouts.name;
+
+/**
+ * Stakater Reloader (constructs/addons/reloader): a Deployment lists the Secrets it reads in RELOADER_SECRETS_ANNOTATION;
+ * on a change Reloader sets RELOADER_TEMPLATE_ANNOTATION on its pod template (reloadStrategy: annotations), which
+ * rolls the pods. The Deployment's Terraform resource ignores that one annotation.
+ */
+export const RELOADER_SECRETS_ANNOTATION = "secret.reloader.stakater.com/reload";
+export const RELOADER_TEMPLATE_ANNOTATION = "reloader.stakater.com/last-reloaded-from";
+
+/**
+ * Prometheus of the monitoring stack inside the cluster (kube-prometheus-stack release `kube-prometheus-stack`: its
+ * Service `<release>-prometheus` on 9090). Rollout analyses query it.
+ */
+export const PROMETHEUS_URL = `http://kube-prometheus-stack-prometheus.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
+
 /** Namespaces Kubernetes creates in every cluster. */
 export const SYSTEM_NAMESPACES: readonly string[] = ["default", "kube-node-lease", "kube-public", "kube-system"];
 
 /** Labels of the Prometheus pods (set by the Prometheus operator): network policies admit scrapes from them. */
 export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/name": "prometheus" };
+
+/**
+ * Pod labels the product workloads carry for the log pipeline (constructs/logging reads them from the Kubernetes
+ * metadata Fluent Bit adds): the product's log prefix (Loki label `app`), its retention class (Loki label `log_class`,
+ * the audit archive), and the OpenSearch index prefix `<prefix>-<class>`.
+ */
+export const LOG_LABELS = {
+  prefix: "platform.example.com/log-prefix",
+  class: "platform.example.com/log-class",
+  index: "platform.example.com/log-index",
+} as const;

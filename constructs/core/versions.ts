@@ -210,6 +210,10 @@ export const VERSION_CATALOG = {
   "chart/loki": chart("Helm chart loki", "https://grafana.github.io/helm-charts", "7.3.0"),
   "chart/fluent-bit": chart("Helm chart fluent-bit", "https://fluent.github.io/helm-charts", "0.58.1"),
   "chart/velero": chart("Helm chart velero", "https://vmware-tanzu.github.io/helm-charts", "12.1.0"),
+  // Not under ../shared/upstream: their chart facts are converted from the charts' upstream repositories at the release
+  // tag by scripts/convert-fetched-charts.ts (argoproj/argo-helm argo-rollouts-2.41.0, stakater/Reloader chart-v2.2.16).
+  "chart/argo-rollouts": chart("Helm chart argo-rollouts", "https://argoproj.github.io/argo-helm", "2.41.0"),
+  "chart/reloader": chart("Helm chart reloader", "https://stakater.github.io/stakater-charts", "2.2.16"),
 } as const satisfies Record<string, CatalogComponent>;
 
 export type VersionComponent = keyof typeof VERSION_CATALOG;

@@ -7,7 +7,8 @@
  *   `<domain>` (plus configured names such as a tenant wildcard) for the load balancer — the wildcard is the primary
  *   name, so ingresses find it by `*.<domain>`;
  * - WAF web ACLs: regional (for load balancers, with logging) and CloudFront (us-east-1), with the managed rule
- *   groups and rate limits from configuration;
+ *   groups (and their tuning) and rate limits from configuration; the regional one also lets the products' upload
+ *   paths take bodies over 8 KB, up to their own size (constructs/edge/uploads.ts);
  * - per `edge.cdn` entry: a CloudFront distribution serving a declared bucket at `<subdomain>.<domain>`, with its
  *   own certificate in us-east-1.
  *
@@ -18,7 +19,7 @@ import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Fn, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import type { EdgeConfig } from "../../config/schema/edge";
+import { managedRuleGroupsOf, type EdgeConfig } from "../../config/schema/edge";
 import type { AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
 import { ForgetResource, resourceAddress } from "../core/state-blocks";
@@ -26,7 +27,7 @@ import { Cdn } from "../cdn";
 import { DnsValidatedCertificate } from "../certificates";
 import { DnsZone } from "../dns";
 import type { ObjectStorage } from "../object-storage";
-import { WebAcl } from "../waf";
+import { BODY_SIZE_GROUP, groupSettings, WebAcl, type UploadScope } from "../waf";
 
 import { edgeParameterName, type EdgeDescription } from "./parameter";
 
@@ -42,6 +43,12 @@ export interface EdgeProps {
   /** The AWS provider alias for us-east-1 (CloudFront certificates, web ACL and log delivery). */
   readonly usEast1: TerraformProvider;
   readonly logging: { readonly retentionDays: number; readonly kmsKey: KmsKey };
+  /**
+   * Paths of products' hosts that accept bodies over 8 KB (see constructs/edge/uploads.ts), on the regional web ACL.
+   * Without the common rule set nothing blocks large bodies, and they are not needed.
+   * @default none
+   */
+  readonly uploads?: readonly UploadScope[];
 }
 
 /** A declared domain with its zone and regional certificate. */
@@ -86,9 +93,11 @@ export class Edge extends Construct {
       }),
     );
 
-    const wafRules = { managedRuleGroups: edge.waf.managedRuleGroups, rateLimits: edge.waf.rateLimits };
+    const wafRules = { managedRuleGroups: managedRuleGroupsOf(edge.waf), rateLimits: edge.waf.rateLimits };
     if (edge.waf.regional) {
-      this.regionalWebAcl = new WebAcl(this, "regional-web-acl", { naming, purpose: "regional", scope: "REGIONAL", ...wafRules, logging: props.logging });
+      const common = wafRules.managedRuleGroups.some((entry) => groupSettings(entry).name === BODY_SIZE_GROUP);
+      const uploads = common ? (props.uploads ?? []) : [];
+      this.regionalWebAcl = new WebAcl(this, "regional-web-acl", { naming, purpose: "regional", scope: "REGIONAL", ...wafRules, uploads, logging: props.logging });
     }
     if (edge.waf.cloudfront && distributions.length > 0) {
       this.cloudFrontWebAcl = new WebAcl(this, "cloudfront-web-acl", { naming, purpose: "cloudfront", scope: "CLOUDFRONT", ...wafRules, provider: props.usEast1 });

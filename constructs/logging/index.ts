@@ -3,12 +3,20 @@
  *
  * - Fluent Bit as a DaemonSet on every node: tails every container's log (Docker and CRI formats), adds the pod's
  *   Kubernetes metadata and parses JSON application logs into fields (`Merge_Log`), so structured logs stay
- *   queryable by field.
+ *   queryable by field. Product pods carry their log prefix and retention class as labels (LOG_LABELS): Loki streams
+ *   get `app` and `log_class`, OpenSearch indices are `<prefix>-<class>-YYYY.MM.DD` (the platform's own pods:
+ *   `platform-infrastructure-...`).
+ * - Retention per class: `application` (product workloads), `infrastructure` (the platform's own pods) and `audit`.
+ *   Loki keeps each class its own time (per-stream retention); the bucket keeps objects as long as the longest.
+ * - With an audit archive, Fluent Bit also copies every audit-class record to a bucket under object lock (S3 output with
+ *   Content-MD5, which object lock requires), through its own role allowed to write under the archive's prefix only.
  * - `loki`: Loki in single-binary mode storing chunks and index in its own S3 bucket (versioned, encrypted with the
  *   environment's data key, TLS-only, expiring objects after the retention) through its own IAM role (EKS Pod
  *   Identity); the compactor deletes logs older than the retention.
  * - `opensearch`: the environment's OpenSearch domain (the EFK layout of two reference guides), written to with
- *   SigV4 by Fluent Bit's own role; daily `logs-*` indices.
+ *   SigV4 by Fluent Bit's own role; daily indices per product and class. Retention there is an Index State Management
+ *   policy per class pattern (`logs-*-application-*`, `logs-*-infrastructure-*`, `logs-*-audit-*`), which needs the domain's API:
+ *   the platform does not create it (see the README).
  *
  * Both releases render everything from chart values; nothing needs a CRD at plan time.
  */
@@ -36,7 +44,7 @@ import { dnsSuffixOf, partitionOf, type AccountScope } from "../core/aws";
 import { connectionParameterName } from "../core/connections";
 import { LOG_INDEX_PREFIX } from "../core/data-users";
 import type { Naming } from "../core/naming";
-import { DEFAULT_STORAGE_CLASS, PLATFORM_NAMESPACES } from "../core/platform-contracts";
+import { DEFAULT_STORAGE_CLASS, LOG_LABELS, PLATFORM_NAMESPACES } from "../core/platform-contracts";
 import { searchAccessTag } from "../opensearch";
 import { WorkloadIdentity, type WorkloadPolicyStatement } from "../workload-identity";
 
@@ -56,8 +64,19 @@ export const MAX_REPLICATION_FACTOR = 3;
 export const LOKI_SCHEMA_FROM = "2025-01-01";
 /** Objects outlive the compactor's retention by this much before the bucket lifecycle removes them. */
 export const LIFECYCLE_GRACE_DAYS = 1;
-/** Prefix of the daily OpenSearch indices (`logs-YYYY.MM.DD`; constructs/core/data-users.ts LOG_INDEX_PREFIX). */
-export const OPENSEARCH_INDEX_PREFIX = LOG_INDEX_PREFIX.slice(0, -1);
+/**
+ * Index prefix of records without a product's labels: the platform's own pods (`logs-platform-infrastructure-YYYY.MM.DD`).
+ * Every index Fluent Bit writes starts with LOG_INDEX_PREFIX (`logs-`, constructs/core/data-users.ts): the only pattern
+ * its OpenSearch role admits (constructs/search-role), which no product instance's prefix can cover (config/loader.ts).
+ */
+export const OPENSEARCH_INDEX_PREFIX = `${LOG_INDEX_PREFIX}platform-infrastructure`;
+/** Loki labels of the product's log prefix and retention class. */
+export const LOKI_APP_LABEL = "app";
+export const LOKI_CLASS_LABEL = "log_class";
+/** Tag prefix of the audit records Fluent Bit copies to the archive. */
+export const AUDIT_TAG_PREFIX = "audit";
+/** Where Fluent Bit buffers archive uploads: on the node (hostPath /var/log), so a restart loses nothing. */
+export const AUDIT_BUFFER_DIR = "/var/log/flb-audit-archive";
 export const HTTPS_PORT = 443;
 export const HTTP_PORT = 80;
 
@@ -77,13 +96,32 @@ export interface LokiSettings {
   readonly storageGiB: number;
 }
 
+/** Days logs stay searchable, per class (observability.logs.retention). */
+export interface LogRetention {
+  readonly application: number;
+  readonly infrastructure: number;
+  readonly audit: number;
+}
+
+/** The object-locked bucket audit logs are copied to (a bucket of the environment's storage). */
+export interface AuditArchive {
+  readonly bucketName: string;
+  /** Key prefix, ending with '/'. */
+  readonly prefix: string;
+}
+
 export interface LoggingProps {
   readonly naming: Naming;
   readonly account: AccountScope;
   readonly clusterName: string;
   readonly backend: LogBackend;
-  /** Days logs are kept. */
-  readonly retentionDays: number;
+  /** Days logs are kept, per class. */
+  readonly retention: LogRetention;
+  /**
+   * Copy audit-class logs to this object-locked bucket (encrypted with the environment's data key).
+   * @default none: audit logs are kept only in the backend, for retention.audit
+   */
+  readonly auditArchive?: AuditArchive;
   /** Required for backend loki. */
   readonly loki?: LokiSettings;
   /**
@@ -117,8 +155,12 @@ export function fluentBitRoleName(naming: Naming): string {
 export function loggingProblems(props: LoggingProps): string[] {
   const problems: string[] = [];
   if (!(LOG_BACKENDS as readonly string[]).includes(props.backend)) problems.push(`backend "${props.backend}" is not one of ${LOG_BACKENDS.join(", ")}`);
-  if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1 || props.retentionDays > 3650) {
-    problems.push(`retentionDays ${props.retentionDays} must be a whole number of days from 1 to 3650`);
+  for (const [what, days] of Object.entries(props.retention)) {
+    if (!Number.isInteger(days) || days < 1 || days > 3650) problems.push(`retention.${what} ${days} must be a whole number of days from 1 to 3650`);
+  }
+  if (props.auditArchive) {
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.auditArchive.bucketName)) problems.push(`auditArchive.bucketName "${props.auditArchive.bucketName}" is not an S3 bucket name`);
+    if (!/^([a-z0-9][a-z0-9._-]*\/)+$/.test(props.auditArchive.prefix)) problems.push(`auditArchive.prefix "${props.auditArchive.prefix}" must be segments ending with '/'`);
   }
   if (props.backend === "loki") {
     if (!props.loki) problems.push("backend loki needs loki settings (replicas, storageGiB)");
@@ -133,7 +175,17 @@ export function loggingProblems(props: LoggingProps): string[] {
 }
 
 /** Loki's configuration (rendered by the chart as-is: it contains no template expressions). */
-export function lokiConfig(input: { region: string; bucket: string; retentionDays: number; replicas: number }): Record<string, unknown> {
+/** Hours of a retention in days, as Loki reads durations. */
+function hours(days: number): string {
+  return `${days * 24}h`;
+}
+
+/** The longest retention of any class: how long the bucket keeps objects. */
+export function longestRetention(retention: LogRetention): number {
+  return Math.max(retention.application, retention.infrastructure, retention.audit);
+}
+
+export function lokiConfig(input: { region: string; bucket: string; retention: LogRetention; replicas: number }): Record<string, unknown> {
   return {
     auth_enabled: false,
     server: { http_listen_port: 3100, grpc_listen_port: 9095, log_level: "info" },
@@ -147,7 +199,13 @@ export function lokiConfig(input: { region: string; bucket: string; retentionDay
     schema_config: lokiSchemaConfig(),
     storage_config: { tsdb_shipper: { active_index_directory: "/var/loki/tsdb-index", cache_location: "/var/loki/tsdb-cache" } },
     limits_config: {
-      retention_period: `${input.retentionDays * 24}h`,
+      // Streams without a product's class label are the platform's own (infrastructure); the products' streams carry
+      // log_class and get their class's retention.
+      retention_period: hours(input.retention.infrastructure),
+      retention_stream: [
+        { selector: `{${LOKI_CLASS_LABEL}="application"}`, priority: 1, period: hours(input.retention.application) },
+        { selector: `{${LOKI_CLASS_LABEL}="audit"}`, priority: 2, period: hours(input.retention.audit) },
+      ],
       reject_old_samples: true,
       reject_old_samples_max_age: "168h",
       max_cache_freshness_per_query: "10m",
@@ -167,8 +225,13 @@ export function lokiSchemaConfig(): Record<string, unknown> {
   };
 }
 
-/** Fluent Bit pipeline: container logs, Kubernetes metadata with JSON parsing, one output. */
-export function fluentBitConfig(output: string): FluentBitOverrides["config"] {
+/** A record accessor of a pod label in Fluent Bit's Kubernetes metadata. */
+export function labelAccessor(label: string): string {
+  return `$kubernetes['labels']['${label}']`;
+}
+
+/** Fluent Bit pipeline: container logs, Kubernetes metadata with JSON parsing, the backend's output (and the archive's). */
+export function fluentBitConfig(output: string, archive?: { readonly archive: AuditArchive; readonly region: string }): FluentBitOverrides["config"] {
   return {
     inputs: [
       "[INPUT]",
@@ -193,8 +256,20 @@ export function fluentBitConfig(output: string): FluentBitOverrides["config"] {
       "    Labels On",
       "    Annotations Off",
       "",
+      // Audit records are copied (keep: true) under a tag of their own, which only the archive's output matches.
+      ...(archive
+        ? [
+            "[FILTER]",
+            "    Name rewrite_tag",
+            "    Match kube.*",
+            `    Rule ${labelAccessor(LOG_LABELS.class)} ^audit$ ${AUDIT_TAG_PREFIX}.$TAG true`,
+            "    Emitter_Name audit_archive",
+            "    Emitter_Mem_Buf_Limit 10M",
+            "",
+          ]
+        : []),
     ].join("\n"),
-    outputs: output,
+    outputs: archive ? `${output}${auditArchiveOutput(archive.archive, archive.region)}` : output,
   };
 }
 
@@ -205,10 +280,35 @@ export function lokiOutput(): string {
     "    Match kube.*",
     `    Host ${LOKI_GATEWAY_HOST}`,
     `    Port ${HTTP_PORT}`,
-    "    Labels job=fluent-bit, namespace=$kubernetes['namespace_name'], pod=$kubernetes['pod_name'], container=$kubernetes['container_name']",
+    // A label whose key the record lacks (the platform's own pods) is left out: those streams get the default retention.
+    `    Labels job=fluent-bit, namespace=$kubernetes['namespace_name'], pod=$kubernetes['pod_name'], container=$kubernetes['container_name'], ${LOKI_APP_LABEL}=${labelAccessor(LOG_LABELS.prefix)}, ${LOKI_CLASS_LABEL}=${labelAccessor(LOG_LABELS.class)}`,
     "    Remove_Keys kubernetes, stream",
     "    Line_Format json",
     "    Retry_Limit 10",
+    "",
+  ].join("\n");
+}
+
+/**
+ * The archive's output: newline-delimited JSON, gzipped, one object per upload under `<prefix>YYYY/MM/DD/`, with the
+ * Content-MD5 header object lock requires, retried without limit (an audit record is never dropped), buffered on the
+ * node's disk.
+ */
+export function auditArchiveOutput(archive: AuditArchive, region: string): string {
+  return [
+    "[OUTPUT]",
+    "    Name s3",
+    `    Match ${AUDIT_TAG_PREFIX}.*`,
+    `    region ${region}`,
+    `    bucket ${archive.bucketName}`,
+    `    s3_key_format /${archive.prefix}%Y/%m/%d/%H%M%S-$UUID.gz`,
+    "    total_file_size 50M",
+    "    upload_timeout 10m",
+    "    use_put_object On",
+    "    compression gzip",
+    "    send_content_md5 On",
+    `    store_dir ${AUDIT_BUFFER_DIR}`,
+    "    Retry_Limit no_limits",
     "",
   ].join("\n");
 }
@@ -226,6 +326,8 @@ export function openSearchOutput(host: string, region: string): string {
     `    AWS_Region ${region}`,
     "    Logstash_Format On",
     `    Logstash_Prefix ${OPENSEARCH_INDEX_PREFIX}`,
+    // Products' records go to their own `<prefix>-<class>` indices (the label the platform sets on their pods).
+    `    Logstash_Prefix_Key ${labelAccessor(LOG_LABELS.index)}`,
     "    Suppress_Type_Name On",
     "    Replace_Dots On",
     "    Trace_Error On",
@@ -239,7 +341,7 @@ export class Logging extends Construct {
   readonly fluentBit: Release;
   readonly loki?: Release;
   readonly bucket?: S3Bucket;
-  readonly identities: { readonly loki?: WorkloadIdentity; readonly fluentBit?: WorkloadIdentity };
+  readonly identities: { readonly loki?: WorkloadIdentity; readonly fluentBit?: WorkloadIdentity } = {};
   /** URL Grafana queries logs at (backend loki). */
   readonly lokiUrl?: string;
 
@@ -275,24 +377,23 @@ export class Logging extends Construct {
 
     let output: string;
     let fluentBitIdentity: WorkloadIdentity | undefined;
+    const viaS3 = { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${account.region}.${dnsSuffixOf(account.region)}`] };
+    const dataKey = props.backend === "loki" || props.auditArchive ? new DataAwsKmsKey(this, "data-key", { keyId: naming.kmsAlias("data") }) : undefined;
+    const fluentBitStatements: WorkloadPolicyStatement[] = [];
+    let fluentBitTags: Record<string, string> | undefined;
     if (props.backend === "loki") {
       const settings = props.loki as LokiSettings;
-      const dataKey = new DataAwsKmsKey(this, "data-key", { keyId: naming.kmsAlias("data") });
+      const keyArn = (dataKey as DataAwsKmsKey).arn;
       const bucketName = naming.name("s3-bucket", "loki", account.accountId, account.region);
-      const bucket = this.lokiBucket(bucketName, dataKey.arn, props);
+      const bucket = this.lokiBucket(bucketName, keyArn, props);
       const lokiIdentity = identity("loki", LOKI_SERVICE_ACCOUNT, [
         { sid: "ListBucket", actions: ["s3:ListBucket"], resources: [bucket.arn] },
         { sid: "ReadWriteObjects", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [`${bucket.arn}/*`] },
-        {
-          sid: "UseDataKeyThroughS3",
-          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-          resources: [dataKey.arn],
-          condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`s3.${account.region}.${dnsSuffixOf(account.region)}`] }],
-        },
+        { sid: "UseDataKeyThroughS3", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [keyArn], condition: [viaS3] },
       ]);
       const overrides: LokiOverrides = {
         loki: {
-          config: stringify(lokiConfig({ region: account.region, bucket: bucketName, retentionDays: props.retentionDays, replicas: settings.replicas }), { lineWidth: 0 }),
+          config: stringify(lokiConfig({ region: account.region, bucket: bucketName, retention: props.retention, replicas: settings.replicas }), { lineWidth: 0 }),
           schemaConfig: lokiSchemaConfig(),
         },
         serviceAccount: { create: true, name: LOKI_SERVICE_ACCOUNT },
@@ -315,27 +416,35 @@ export class Logging extends Construct {
       const host = Fn.lookup(Fn.jsondecode(connection.value), "host", "");
       // The domain admits the role by its access tag; inside OpenSearch it may write logs-* only (constructs/search-role).
       const tag = searchAccessTag(search.serviceName);
-      fluentBitIdentity = identity(
-        "fluent-bit",
-        FLUENT_BIT_SERVICE_ACCOUNT,
-        [
-          {
-            sid: "WriteLogIndices",
-            actions: ["es:ESHttpPost", "es:ESHttpPut", "es:ESHttpGet", "es:ESHttpHead"],
-            resources: [`arn:${partition}:es:${account.region}:${account.accountId}:domain/${search.domainName}/*`],
-          },
-        ],
-        { [tag.key]: tag.value },
-      );
-      this.identities = { fluentBit: fluentBitIdentity };
+      fluentBitTags = { [tag.key]: tag.value };
+      fluentBitStatements.push({
+        sid: "WriteLogIndices",
+        actions: ["es:ESHttpPost", "es:ESHttpPut", "es:ESHttpGet", "es:ESHttpHead"],
+        resources: [`arn:${partition}:es:${account.region}:${account.accountId}:domain/${search.domainName}/*`],
+      });
+      this.identities = {};
       output = openSearchOutput(host, account.region);
+    }
+    if (props.auditArchive && dataKey) {
+      // Only new objects under the archive's prefix: no reads, no deletes (object lock forbids them anyway).
+      fluentBitStatements.push(
+        { sid: "WriteAuditArchive", actions: ["s3:PutObject"], resources: [`arn:${partition}:s3:::${props.auditArchive.bucketName}/${props.auditArchive.prefix}*`] },
+        { sid: "EncryptAuditArchiveThroughS3", actions: ["kms:GenerateDataKey"], resources: [dataKey.arn], condition: [viaS3] },
+      );
+    }
+    if (fluentBitStatements.length > 0) {
+      fluentBitIdentity = identity("fluent-bit", FLUENT_BIT_SERVICE_ACCOUNT, fluentBitStatements, fluentBitTags);
+      this.identities = { ...this.identities, fluentBit: fluentBitIdentity };
     }
 
     this.fluentBit = chartRelease(this, "fluent-bit", {
       chart: "fluent-bit",
       name: FLUENT_BIT_RELEASE,
       namespace: LOGGING_NAMESPACE,
-      overrides: { serviceAccount: { create: true, name: FLUENT_BIT_SERVICE_ACCOUNT }, config: fluentBitConfig(output) },
+      overrides: {
+        serviceAccount: { create: true, name: FLUENT_BIT_SERVICE_ACCOUNT },
+        config: fluentBitConfig(output, props.auditArchive ? { archive: props.auditArchive, region: account.region } : undefined),
+      },
       dependsOn: [...after, ...(this.loki ? [this.loki] : []), ...(fluentBitIdentity ? [fluentBitIdentity.association] : [])],
     });
   }
@@ -364,7 +473,7 @@ export class Logging extends Construct {
           id: "expire-after-retention",
           status: "Enabled",
           filter: [{ prefix: "" }],
-          expiration: [{ days: props.retentionDays + LIFECYCLE_GRACE_DAYS }],
+          expiration: [{ days: longestRetention(props.retention) + LIFECYCLE_GRACE_DAYS }],
           noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },

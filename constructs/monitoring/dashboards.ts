@@ -79,3 +79,31 @@ export function loadDashboards(directory: string = DASHBOARDS_DIR): Dashboard[] 
   }
   return dashboards;
 }
+
+/** Dashboards of one product, provisioned in a Grafana folder of their own. */
+export interface ProductDashboards {
+  /** Product name: the folder and the provider (`product-<name>`). */
+  readonly product: string;
+  readonly dashboards: readonly Dashboard[];
+}
+
+/** Reads and checks dashboard files by path (a product's `monitoring.dashboards`, resolved by the loader). */
+export function loadDashboardFiles(paths: readonly string[]): Dashboard[] {
+  return paths.map((path) => parseDashboard(path, readFileSync(path, "utf8")));
+}
+
+/** Problems of dashboards provisioned together: a uid or title used twice (Grafana would keep one of them). */
+export function dashboardCollisions(groups: readonly { readonly owner: string; readonly dashboards: readonly Dashboard[] }[]): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const group of groups) {
+    for (const dashboard of group.dashboards) {
+      for (const key of [`uid "${dashboard.uid}"`, `title "${dashboard.title}"`]) {
+        const other = seen.get(key);
+        if (other) problems.push(`dashboard ${key} of ${group.owner} (${dashboard.name}) is also ${other}'s`);
+        else seen.set(key, `${group.owner} (${dashboard.name})`);
+      }
+    }
+  }
+  return problems;
+}

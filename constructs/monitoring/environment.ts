@@ -13,11 +13,14 @@ import type { AccountScope } from "../core/aws";
 import { validateName, type Naming } from "../core/naming";
 import { EXTERNAL_SECRETS_METRICS } from "../core/platform-contracts";
 import { fluentBitRoleName, Logging, LOKI_URL } from "../logging";
-import { environmentAccessLogBucket } from "../object-storage";
+import { bucketName, environmentAccessLogBucket } from "../object-storage";
 import { openSearchDomainName } from "../opensearch";
 import { SearchRole, searchRoleDefinition, searchRoleName } from "../search-role";
 import { selectorLabels } from "../workload/labels";
-import { Monitoring } from "./index";
+import { loadDashboardFiles, type ProductDashboards } from "./dashboards";
+import { Monitoring, type MonitoringProps } from "./index";
+import { regionalWebAclArn } from "../product-workloads/environment";
+import { ACCESS_LOG_PREFIX, ingressGroupSettings } from "../workload/ingress";
 import type { ScrapeTarget } from "./values";
 
 type Products = EnvironmentConfig["products"];
@@ -31,7 +34,21 @@ function namespaceOf(name: string, product: Products[string]): string {
 export function productScopes(products: Products): ProductScope[] {
   return Object.entries(products)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, product]) => ({ name, namespace: namespaceOf(name, product), ...(product.alerts ? { overrides: product.alerts } : {}) }));
+    .map(([name, product]) => ({
+      name,
+      namespace: namespaceOf(name, product),
+      ...(product.alerts ? { overrides: product.alerts } : {}),
+      httpMetrics: product.monitoring.httpMetrics,
+      rules: product.monitoring.rules,
+    }));
+}
+
+/** The products' dashboards (files the loader resolved and checked), by product name. */
+export function productDashboards(products: Products): ProductDashboards[] {
+  return Object.entries(products)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .filter(([, product]) => product.monitoring.dashboards.length > 0)
+    .map(([name, product]) => ({ product: name, dashboards: loadDashboardFiles(product.monitoring.dashboards) }));
 }
 
 /** Platform components Prometheus scrapes beyond the charts' own: External Secrets (sync status of every secret). */
@@ -62,7 +79,7 @@ export function scrapeTargets(products: Products): ScrapeTarget[] {
 }
 
 export interface EnvironmentObservabilityProps {
-  readonly environment: Pick<EnvironmentConfig, "name" | "observability" | "products" | "storage" | "workloads">;
+  readonly environment: Pick<EnvironmentConfig, "name" | "observability" | "products" | "storage" | "workloads" | "edge" | "network">;
   /** Naming scope of the stack (the environment's, or a dedicated tenant's). */
   readonly naming: Naming;
   readonly account: AccountScope;
@@ -88,6 +105,31 @@ export interface EnvironmentObservability {
   /** Fluent Bit's role in the log domain's security plugin (backend opensearch). */
   readonly logsSearchRole?: SearchRole;
 }
+
+/**
+ * The monitoring load balancer of an environment: an ALB group of its own (`monitoring`) with the environment's
+ * ingress policy, the scheme configured for it, the edge's regional web ACL and the access-log bucket; clients from the
+ * VPC and its peer networks unless `allowedCidrs` says otherwise (any client, behind SSO, when internet-facing).
+ */
+function exposureOf(scope: Construct, props: EnvironmentObservabilityProps): NonNullable<MonitoringProps["exposure"]> {
+  const { environment, naming } = props;
+  const config = environment.observability.exposure;
+  const domain = environment.edge.domains[config.domain ?? ""];
+  if (!domain) throw new Error(`exposure: no edge domain "${config.domain}" (the configuration schema reports this)`);
+  const base = ingressGroupSettings(naming, { ...environment.workloads.ingress, scheme: config.scheme }, regionalWebAclArn(scope, "monitoring-edge", environment.edge, naming), environmentAccessLogBucket(environment.storage, naming));
+  const groupName = naming.name("k8s-name", MONITORING_GROUP);
+  const group = {
+    ...base,
+    groupName,
+    loadBalancerName: naming.name("load-balancer", MONITORING_GROUP),
+    ...(base.accessLogs ? { accessLogs: { ...base.accessLogs, prefix: `${ACCESS_LOG_PREFIX}/${groupName}` } } : {}),
+  };
+  const defaultCidrs = config.scheme === "internal" ? [environment.network.cidr, ...environment.network.peerNetworks.map((peer) => peer.cidr)] : ["0.0.0.0/0"];
+  return { config, domain: domain.name, group, allowedCidrs: config.allowedCidrs ?? defaultCidrs };
+}
+
+/** Group (and load balancer) name suffix of the monitoring UIs. */
+export const MONITORING_GROUP = "monitoring";
 
 /** Tags that identify the stack's environment (and tenant) among the account's resources. */
 function scopeTags(tags: Readonly<Record<string, string>>): Record<string, string> {
@@ -119,6 +161,9 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
     alertsTopic: { name: alertsTopicName(naming), keyAlias: naming.kmsAlias(ALERTS_COMPONENT) },
     externalLabels: { environment: environment.name, cluster: clusterName, ...(naming.scope.tenant ? { tenant: naming.scope.tenant } : {}) },
     scrapeTargets: [...platformScrapeTargets(), ...scrapeTargets(environment.products)],
+    productDashboards: productDashboards(environment.products),
+    // The environment's hosts: a dedicated tenant's cluster (same configuration) keeps its UIs private.
+    ...(config.exposure.enabled && !naming.scope.tenant ? { exposure: exposureOf(scope, props) } : {}),
     ...(config.logs.backend === "loki" ? { lokiUrl: LOKI_URL } : {}),
     cloudwatchSearchTags: scopeTags(props.tags),
     dependsOn: [...dependsOn],
@@ -133,7 +178,8 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
     account,
     clusterName,
     backend: logs.backend,
-    retentionDays: logs.retentionDays,
+    retention: logs.retention,
+    ...(logs.auditArchive ? { auditArchive: { bucketName: bucketName(naming.withoutTenant(), logs.auditArchive.bucket), prefix: logs.auditArchive.prefix } } : {}),
     ...(logs.backend === "loki" ? { loki: logs.loki } : {}),
     ...(logs.backend === "opensearch" && logs.opensearchService
       ? { opensearch: { serviceName: logs.opensearchService, domainName: openSearchDomainName(naming, logs.opensearchService) } }

@@ -31,7 +31,8 @@ import type { Naming } from "../core/naming";
 import { MONITORING_NAMESPACE } from "../core/platform-contracts";
 import { SecretValueGate } from "../secret-values";
 import { WorkloadIdentity, type WorkloadPolicyStatement } from "../workload-identity";
-import { loadDashboards, type Dashboard } from "./dashboards";
+import { dashboardCollisions, loadDashboards, type Dashboard, type ProductDashboards } from "./dashboards";
+import { MonitoringExposure, type MonitoringExposureProps } from "./exposure";
 import {
   ALERTMANAGER_SERVICE_ACCOUNT,
   CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT,
@@ -44,6 +45,7 @@ import {
 } from "./values";
 
 export * from "./dashboards";
+export * from "./exposure";
 export * from "./values";
 
 /** Helm release names (they prefix the charts' object names). */
@@ -82,8 +84,15 @@ export interface MonitoringProps {
   readonly scrapeTargets?: readonly ScrapeTarget[];
   /** In-cluster URL of Loki (adds the Loki data source and the logs dashboard). @default none — no Loki data source */
   readonly lokiUrl?: string;
+  /**
+   * Expose Grafana and Alertmanager on hosts of an edge domain behind a load balancer of their own.
+   * @default not exposed (reach them with kubectl port-forward)
+   */
+  readonly exposure?: Omit<MonitoringExposureProps, "naming" | "namespace" | "dependsOn" | "secrets">;
   /** Dashboards to provision. @default every file in dashboards/ */
   readonly dashboards?: readonly Dashboard[];
+  /** The products' own dashboards, each product in a Grafana folder of its own. @default none */
+  readonly productDashboards?: readonly ProductDashboards[];
   /**
    * Tags that select this environment's AWS resources for the CloudWatch exporter (provider default tags).
    * @default { Environment: <naming environment> }
@@ -132,6 +141,18 @@ export function monitoringProblems(props: MonitoringProps): string[] {
     if (!K8S_NAME.test(target.name)) problems.push(`scrape target "${target.name}" is not a Kubernetes name`);
     if (Object.keys(target.selector).length === 0) problems.push(`scrape target ${target.name}: an empty selector would scrape every ${target.kind} of ${target.namespace}`);
   }
+  const products = props.productDashboards ?? [];
+  const productNames = products.map((product) => product.product);
+  for (const name of new Set(productNames.filter((product, index) => productNames.indexOf(product) !== index))) problems.push(`productDashboards lists product ${name} twice`);
+  for (const product of products) if (!K8S_NAME.test(product.product)) problems.push(`productDashboards: "${product.product}" is not a product name`);
+  problems.push(...dashboardCollisions([{ owner: "the platform", dashboards: props.dashboards ?? loadDashboards() }, ...products.map((product) => ({ owner: `product ${product.product}`, dashboards: product.dashboards }))]));
+  if (props.lokiUrl === undefined) {
+    for (const product of products) {
+      for (const dashboard of product.dashboards.filter((candidate) => candidate.datasources.includes("loki"))) {
+        problems.push(`dashboard ${dashboard.name} of product ${product.product} reads the loki data source, which is provisioned only with Loki (lokiUrl)`);
+      }
+    }
+  }
   if (props.lokiUrl !== undefined && !/^http:\/\/[a-z0-9.-]+(:\d+)?(\/\S*)?$/.test(props.lokiUrl)) {
     problems.push(`lokiUrl "${props.lokiUrl}" must be an in-cluster http:// service URL`);
   }
@@ -147,8 +168,10 @@ export class Monitoring extends Construct {
   readonly values: KubePrometheusStackOverrides;
   /** The receivers' credential secrets (created empty), by Secrets Manager name. */
   readonly receiverSecrets: ReadonlyMap<string, SecretsmanagerSecret>;
-  /** Whether each receiver secret has a value (see constructs/secret-values). */
+  /** Whether each receiver secret (and the OIDC client's) has a value (see constructs/secret-values). */
   readonly secretGates: readonly SecretValueGate[];
+  /** Grafana and Alertmanager behind the monitoring load balancer, when exposed. */
+  readonly exposure?: MonitoringExposure;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -222,9 +245,13 @@ export class Monitoring extends Construct {
       rules: props.alertRules.rulesMap,
       scrapeTargets: props.scrapeTargets ?? [],
       dashboards,
+      ...(props.productDashboards ? { productDashboards: props.productDashboards } : {}),
       alertsTopicArn: topicArn,
       secretsNaming: naming,
       ...(props.lokiUrl ? { lokiUrl: props.lokiUrl } : {}),
+      ...(props.exposure
+        ? { externalUrls: { grafana: `https://${props.exposure.config.hosts.grafana}.${props.exposure.domain}`, alertmanager: `https://${props.exposure.config.hosts.alertmanager}.${props.exposure.domain}` } }
+        : {}),
     });
     this.release = chartRelease(this, "release", {
       chart: "kube-prometheus-stack",
@@ -234,6 +261,18 @@ export class Monitoring extends Construct {
       // The receivers' ExternalSecrets find their Secrets Manager secrets.
       dependsOn: [this.namespace, alertmanagerIdentity.association, grafanaIdentity.association, ...receiverSecrets.values(), ...(props.dependsOn ?? [])],
     });
+
+    if (props.exposure) {
+      this.exposure = new MonitoringExposure(this, "exposure", {
+        ...props.exposure,
+        naming,
+        namespace: this.namespace,
+        // Its Services come with the release; the OIDC client syncs through the External Secrets stores.
+        dependsOn: [this.release, ...(props.dependsOn ?? [])],
+        secrets: props.receiverSecrets,
+      });
+      if (this.exposure.secretGate) gates.push(this.exposure.secretGate);
+    }
 
     let exporterIdentity: WorkloadIdentity | undefined;
     if (props.cloudwatchExporter.enabled) {

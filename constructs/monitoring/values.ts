@@ -7,12 +7,12 @@
  * (`extraManifests`, `additionalServiceMonitors`, `additionalPodMonitors`, `additionalPrometheusRulesMap`): their
  * CRDs do not exist when `terraform plan` first runs on a new cluster, so they cannot be `kubernetes_manifest`s.
  */
-import type { ObservabilityConfig, ReceiverConfig, ReceiverType } from "../../config/schema/observability";
+import type { ExposureConfig, ObservabilityConfig, ReceiverConfig, ReceiverType } from "../../config/schema/observability";
 import type { CloudWatchExporterOverrides, KubePrometheusStackOverrides, PrometheusRulesMap } from "../../charts/overrides";
 import type { Naming } from "../core/naming";
 import { DEFAULT_STORAGE_CLASS, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
 import { secretName } from "../core/secrets";
-import { DATASOURCE_UIDS, type Dashboard } from "./dashboards";
+import { DATASOURCE_UIDS, type Dashboard, type ProductDashboards } from "./dashboards";
 
 export const PROMETHEUS_SERVICE_ACCOUNT = "prometheus";
 export const ALERTMANAGER_SERVICE_ACCOUNT = "alertmanager";
@@ -27,6 +27,8 @@ export const GRAFANA_ADMIN_PASSWORD_LENGTH = 32;
 /** Grafana folder and provider of the repository's dashboards. */
 export const DASHBOARD_PROVIDER = "platform";
 export const DASHBOARD_FOLDER = "Platform";
+/** Provider of a product's dashboards (`product-<name>`, in a folder named after the product). */
+export const PRODUCT_DASHBOARD_PROVIDER_PREFIX = "product-";
 
 /** Key of a receiver's credential inside its Kubernetes Secret (mounted into Alertmanager). */
 export const RECEIVER_SECRET_KEY = "credential";
@@ -76,12 +78,16 @@ export interface KubePrometheusStackInput {
   readonly rules: PrometheusRulesMap;
   readonly scrapeTargets: readonly ScrapeTarget[];
   readonly dashboards: readonly Dashboard[];
+  /** Dashboards of the products, each in a folder of its own. @default none */
+  readonly productDashboards?: readonly ProductDashboards[];
   /** ARN of the environment's alerts topic (Alertmanager publishes to it with SigV4). */
   readonly alertsTopicArn: string;
   /** Naming scope of the receivers' Secrets Manager secrets (named by constructs/core/secrets.ts, owner `platform`). */
   readonly secretsNaming: Naming;
   /** In-cluster URL of Loki, when logs go to Loki (adds the Loki data source). */
   readonly lokiUrl?: string;
+  /** The external URLs of Grafana and Alertmanager when they are exposed (links in notifications and the UI). */
+  readonly externalUrls?: { readonly grafana: string; readonly alertmanager: string };
 }
 
 export type { CloudWatchExporterOverrides, KubePrometheusStackOverrides };
@@ -105,6 +111,14 @@ function volumeClaimTemplate(sizeGiB: number) {
 /** Replicas spread across zones (hard: two replicas in one zone would not survive that zone). */
 function spread(replicas: number) {
   return replicas > 1 ? { podAntiAffinity: "hard", podAntiAffinityTopologyKey: ZONE_TOPOLOGY_KEY } : {};
+}
+
+/** JSON keys of the monitoring load balancer's OIDC client secret (the keys the load balancer controller reads). */
+export const OIDC_CLIENT_KEYS = ["clientID", "clientSecret"] as const;
+
+/** The Secrets Manager name of the monitoring load balancer's OIDC client secret (under the scope's prefix). */
+export function oidcSecretsManagerName(secretPrefix: string, config: ExposureConfig): string | undefined {
+  return config.enabled && config.authentication.type === "oidc" ? `${secretPrefix}/${config.authentication.clientCredentialsSecret}` : undefined;
 }
 
 /** Kubernetes Secret that holds a receiver's credential. */
@@ -293,9 +307,20 @@ function grafanaDataSources(region: string, lokiUrl: string | undefined): Record
   ];
 }
 
+/** A read-only file provider of Grafana: dashboards change through review, never in the UI. */
+function dashboardProvider(name: string, folder: string): Record<string, unknown> {
+  return { name, orgId: 1, folder, type: "file", disableDeletion: true, editable: false, options: { path: `/var/lib/grafana/dashboards/${name}` } };
+}
+
 export function kubePrometheusStackValues(input: KubePrometheusStackInput): KubePrometheusStackOverrides {
   const { prometheus, alertmanager, grafana } = input;
   const dashboards = input.dashboards.filter((dashboard) => dashboard.datasources.every((uid) => uid !== DATASOURCE_UIDS.loki || input.lokiUrl));
+  const providers = [
+    { name: DASHBOARD_PROVIDER, folder: DASHBOARD_FOLDER, dashboards },
+    ...(input.productDashboards ?? [])
+      .filter((product) => product.dashboards.length > 0)
+      .map((product) => ({ name: `${PRODUCT_DASHBOARD_PROVIDER_PREFIX}${product.product}`, folder: product.product, dashboards: product.dashboards })),
+  ];
   return {
     prometheus: {
       serviceAccount: { create: true, name: PROMETHEUS_SERVICE_ACCOUNT },
@@ -321,6 +346,7 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
         ...spread(alertmanager.replicas),
         storage: volumeClaimTemplate(alertmanager.storageGiB),
         ...receiverVolumes(alertmanager.receivers),
+        ...(input.externalUrls ? { externalUrl: input.externalUrls.alertmanager } : {}),
       },
       config: alertmanagerConfig(input),
     },
@@ -331,24 +357,13 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
       persistence: { enabled: true, type: "pvc", size: gi(grafana.storageGiB), accessModes: ["ReadWriteOnce"] },
       // Anonymous access and sign-up are off by default in Grafana; the platform does not turn them on.
       "grafana.ini": { analytics: { check_for_updates: false } },
+      // Behind the monitoring load balancer Grafana must know its public URL (redirects, links in alerts).
+      ...(input.externalUrls ? { env: { GF_SERVER_ROOT_URL: input.externalUrls.grafana } } : {}),
       additionalDataSources: grafanaDataSources(input.region, input.lokiUrl),
-      dashboardProviders: {
-        "dashboardproviders.yaml": {
-          apiVersion: 1,
-          providers: [
-            {
-              name: DASHBOARD_PROVIDER,
-              orgId: 1,
-              folder: DASHBOARD_FOLDER,
-              type: "file",
-              disableDeletion: true,
-              editable: false,
-              options: { path: `/var/lib/grafana/dashboards/${DASHBOARD_PROVIDER}` },
-            },
-          ],
-        },
-      },
-      dashboards: { [DASHBOARD_PROVIDER]: Object.fromEntries(dashboards.map((dashboard) => [dashboard.name, { json: dashboard.json }])) },
+      dashboardProviders: { "dashboardproviders.yaml": { apiVersion: 1, providers: providers.map((provider) => dashboardProvider(provider.name, provider.folder)) } },
+      dashboards: Object.fromEntries(
+        providers.map((provider) => [provider.name, Object.fromEntries(provider.dashboards.map((dashboard) => [dashboard.name, { json: dashboard.json }]))]),
+      ),
     },
     additionalPrometheusRulesMap: input.rules,
     extraManifests: extraManifests(input.namespace, input.secretsNaming, alertmanager.receivers),

@@ -18,10 +18,10 @@ import { edgeParameterName } from "../edge";
 import { planSubnets } from "../network/subnet-layout";
 import { environmentAccessLogBucket } from "../object-storage";
 import { ingressGroupSettings } from "../workload/ingress";
-import { ProductWorkloads, type WorkloadNetworkLayout } from "./index";
+import { ProductWorkloads, type DeliveryProps, type WorkloadNetworkLayout } from "./index";
 
 export interface EnvironmentProductsProps {
-  readonly environment: Pick<EnvironmentConfig, "network" | "workloads" | "products" | "edge" | "storage">;
+  readonly environment: Pick<EnvironmentConfig, "network" | "workloads" | "products" | "edge" | "storage" | "addons" | "observability">;
   /** Naming scope of the stack (the environment's, or a dedicated tenant's). */
   readonly naming: Naming;
   readonly account: AccountScope;
@@ -105,10 +105,20 @@ export function workloadNetworkLayout(environment: Pick<EnvironmentConfig, "netw
  * stacks have none), so its description is found under the environment's name.
  */
 function edgeWebAclArn(scope: Construct, props: EnvironmentProductsProps): string | undefined {
-  const { edge } = props.environment;
+  return regionalWebAclArn(scope, "products-edge", props.environment.edge, props.naming);
+}
+
+/** The edge's regional web ACL ARN, read from its published description at plan time (none without one). */
+export function regionalWebAclArn(scope: Construct, id: string, edge: Pick<EnvironmentConfig, "edge">["edge"], naming: Naming): string | undefined {
   if (!edge.waf.regional || Object.keys(edge.domains).length === 0) return undefined;
-  const description = new DataAwsSsmParameter(scope, "products-edge", { name: edgeParameterName(props.naming.withoutTenant()) });
+  const description = new DataAwsSsmParameter(scope, id, { name: edgeParameterName(naming.withoutTenant()) });
   return Token.asString(Fn.lookup(Fn.jsondecode(description.insecureValue), "webAclArn"));
+}
+
+/** The delivery add-ons of a cluster running the environment's configuration (see DeliveryProps). */
+export function deliveryOf(environment: Pick<EnvironmentConfig, "addons" | "observability">): DeliveryProps {
+  const { reloader, argoRollouts } = environment.addons;
+  return { reloader: reloader.enabled, ...(argoRollouts.enabled ? { rollouts: { alertThresholds: environment.observability.alertRules.product } } : {}) };
 }
 
 /** One ProductWorkloads per product of the environment, keyed by product name. */
@@ -137,6 +147,7 @@ export function environmentProducts(scope: Construct, props: EnvironmentProducts
       ingressGroup,
       dataKeyAlias: props.naming.kmsAlias("data"),
       protectSecrets: props.protectSecrets,
+      delivery: deliveryOf(environment),
       ...(certificateArn ? { certificateArn } : {}),
       ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
       ...(props.databaseBootstrap ? { databaseBootstrap: props.databaseBootstrap } : {}),

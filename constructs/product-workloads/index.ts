@@ -51,7 +51,7 @@ import {
 import { externalSecretsRoleArn } from "../addons/external-secrets";
 import { AppNamespace, type NamespaceQuota } from "../app-namespace";
 import { NamespaceSecrets } from "../namespace-secrets";
-import { databaseUserName, productIndexPrefix, redisAccessString, tenantIndexPrefix, tenantKeyPrefix } from "../core/data-users";
+import { databaseUserName, LOG_INDEX_PREFIX, productIndexPrefix, redisAccessString, tenantIndexPrefix, tenantKeyPrefix } from "../core/data-users";
 import { searchAccessTag } from "../opensearch";
 import { SearchRole, searchRoleDefinition, searchRoleName } from "../search-role";
 import { CacheUser } from "../cache-user";
@@ -61,6 +61,7 @@ import { partitionOf, type AccountScope } from "../core/aws";
 import type { WorkloadPolicyStatement } from "../workload-identity";
 import { validateName, type Naming } from "../core/naming";
 import { secretNamePrefix } from "../core/secrets";
+import { LOG_LABELS } from "../core/platform-contracts";
 import { awaitsReadiness, SecretValueGate } from "../secret-values";
 import { secretsReadBy } from "../secret-values/inventory";
 import { appSecretName, grantEnv, grantStatements, serviceStatements, Workload, workloadRoleName, type EnvVar, type IngressGroupSettings } from "../workload";
@@ -68,9 +69,14 @@ import { serviceNeedsAws } from "../workload/grants";
 import { PART_OF_LABEL, selectorLabels } from "../workload/labels";
 import { formatCpu, formatMemory, parseCpu, parseMemory } from "../workload/quantity";
 import { ServiceConnectionRef, type ExternalSecretValues } from "./connections";
+import { effectiveThresholds } from "../alert-rules";
+import type { ProductAlertThresholds } from "../../config/schema/observability";
+import type { RolloutSettings, RolloutValues } from "../workload";
 
 export { PASSWORD_KINDS, ServiceConnectionRef } from "./connections";
 
+/** Local chart that renders the namespace's Argo Rollouts objects (charts/local/workload-rollouts). */
+export const WORKLOAD_ROLLOUTS_CHART = "workload-rollouts";
 /** Local chart that renders the namespace's ExternalSecrets (charts/local/workload-secrets). */
 export const WORKLOAD_SECRETS_CHART = "workload-secrets";
 /** Environment variable every workload of a product with a domain gets (use $(APP_DOMAIN) in other values). */
@@ -107,7 +113,7 @@ export interface ProductWorkloadsProps {
   readonly ingressGroup?: IngressGroupSettings;
   /** Alias of the data key that encrypts buckets and secrets, e.g. alias/acme-prod-data. */
   readonly dataKeyAlias: string;
-  /** Keep Secrets Manager secrets from being destroyed (`prevent_destroy`), as for other stateful resources. */
+  /** Keep Secrets Manager secrets and persistent volume claims from being destroyed (`prevent_destroy`), as for other stateful resources. */
   readonly protectSecrets: boolean;
   /**
    * Naming scope of the data services, buckets and queues the product uses.
@@ -151,6 +157,22 @@ export interface ProductWorkloadsProps {
    * @default none (the environment's own instance, or a dedicated tenant's in its own cluster)
    */
   readonly sharedTenant?: string;
+  /**
+   * How workloads roll out beyond the Deployment's own rolling update (see DeliveryProps).
+   * @default no secret-change restarts; progressive delivery rejected
+   */
+  readonly delivery?: DeliveryProps;
+}
+
+/** The environment's delivery add-ons as the product's workloads use them. */
+export interface DeliveryProps {
+  /** Reloader runs in the cluster: Deployments name the Secrets they read, so a changed value rolls them. */
+  readonly reloader: boolean;
+  /**
+   * Argo Rollouts runs in the cluster: workloads with `progressiveDelivery` get a Rollout, judged by default against
+   * these thresholds (with the product's own `alerts` overrides applied).
+   */
+  readonly rollouts?: { readonly alertThresholds: ProductAlertThresholds };
 }
 
 export class ProductWorkloads extends Construct {
@@ -174,6 +196,8 @@ export class ProductWorkloads extends Construct {
   /** ARN the ingresses present (`certificateArn`, or the looked-up certificate's). */
   readonly certificateArn?: string;
   readonly workloads: ReadonlyMap<string, Workload>;
+  /** The release rendering the Rollouts of workloads with progressive delivery. */
+  readonly rolloutsRelease?: Release;
 
   constructor(scope: Construct, id: string, props: ProductWorkloadsProps) {
     super(scope, id);
@@ -371,10 +395,14 @@ export class ProductWorkloads extends Construct {
         env,
         envFromConfigMaps: spec.envFrom,
         ...(checksum ? { podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: checksum } } : {}),
+        ...(props.delivery?.reloader ? { reloadSecrets: secretRefs(env) } : {}),
+        ...(spec.progressiveDelivery ? { progressiveDelivery: rolloutSettings(`workloads.${name}`, props, spec.progressiveDelivery) } : {}),
+        podLabels: logLabels(props, spec),
         // The apply waits for the rollout only once every secret value the pods read is seeded.
         awaitReadiness: awaitsReadiness(secretsReadBy(spec, declaredSecrets).map((secret) => gates.get(secret) as SecretValueGate)),
         awsStatements: statements,
         ...(searchTags(usedConnections) ? { roleTags: searchTags(usedConnections) } : {}),
+        protectVolumes: props.protectSecrets,
         network: {
           loadBalancerCidrs: props.network.loadBalancerCidrs,
           ...(usedConnections.length > 0 ? { dataTier: { cidrs: props.network.dataTierCidrs, ports: usedConnections.map((ref) => ref.port) } } : {}),
@@ -408,6 +436,23 @@ export class ProductWorkloads extends Construct {
     }
     this.workloads = workloads;
 
+    const rollouts = [...workloads.values()].filter((workload) => workload.rollout !== undefined);
+    if (rollouts.length > 0) {
+      this.rolloutsRelease = localChartRelease(this, "rollouts", {
+        chart: WORKLOAD_ROLLOUTS_CHART,
+        name: WORKLOAD_ROLLOUTS_CHART,
+        namespace,
+        values: { labels, rollouts: rollouts.map((workload) => workload.rollout as RolloutValues) },
+        // The Deployments they reference and the Services they switch exist first; the controller and its CRDs come
+        // with the platform add-ons (props.dependsOn).
+        dependsOn: [
+          ...inNamespace,
+          ...rollouts.flatMap((workload) => [workload.deployment, workload.service, workload.previewService].filter((item): item is NonNullable<typeof item> => item !== undefined)),
+          ...(props.dependsOn ?? []),
+        ],
+      });
+    }
+
     // OpenSearch: the instance's own role in each search service's security plugin, limited to its index pattern
     // (a shared tenant's `<tenant>-*`, the environment's instance `<product>-*`) and mapped to the IAM roles of the
     // workloads that use the service (which carry the domain's access tag).
@@ -438,6 +483,43 @@ export class ProductWorkloads extends Construct {
 function searchTags(connections: readonly ServiceConnectionRef[]): Record<string, string> | undefined {
   const tags = connections.filter((ref) => ref.binding.kind === "opensearch").map((ref) => searchAccessTag(ref.binding.name ?? ref.logicalName));
   return tags.length > 0 ? Object.fromEntries(tags.map((tag) => [tag.key, tag.value])) : undefined;
+}
+
+/** Kubernetes Secrets an environment reads (secretKeyRef), sorted and unique. */
+function secretRefs(env: readonly EnvVar[]): string[] {
+  return [...new Set(env.flatMap((variable) => variable.valueFrom?.secretKeyRef?.name ?? []))].sort();
+}
+
+/** A workload's progressive delivery with the product's thresholds and metric names filled in. */
+function rolloutSettings(path: string, props: ProductWorkloadsProps, delivery: NonNullable<ProductConfig["workloads"][string]["progressiveDelivery"]>): RolloutSettings {
+  const rollouts = props.delivery?.rollouts;
+  if (!rollouts) {
+    throw new Error(`ProductWorkloads ${props.name}: ${path}.progressiveDelivery needs the Argo Rollouts controller (addons.argoRollouts.enabled) in the cluster`);
+  }
+  const thresholds = effectiveThresholds(rollouts.alertThresholds, props.product.alerts);
+  return {
+    strategy: delivery.strategy,
+    ...(delivery.steps ? { steps: delivery.steps } : {}),
+    analysis: {
+      interval: delivery.analysis.interval,
+      measurements: delivery.analysis.measurements,
+      failureLimit: delivery.analysis.failureLimit,
+      errorRatePercent: delivery.analysis.errorRatePercent ?? thresholds.httpErrorRatePercent.threshold,
+      latencyP95Seconds: delivery.analysis.latencyP95Seconds ?? thresholds.httpLatencyP95Seconds.threshold,
+    },
+    httpMetrics: props.product.monitoring.httpMetrics,
+  };
+}
+
+/**
+ * The log pipeline's labels of a workload's pods: the product's log prefix (a shared tenant's instance adds its id, so
+ * its logs have indices and streams of their own), the retention class, and the OpenSearch index prefix of both.
+ */
+export function logLabels(props: Pick<ProductWorkloadsProps, "name" | "product" | "sharedTenant">, spec: WorkloadConfig): Record<string, string> {
+  const base = props.product.logs.indexPrefix ?? props.name;
+  const prefix = props.sharedTenant ? `${base}-${props.sharedTenant}` : base;
+  const logClass = spec.logs?.class ?? props.product.logs.class;
+  return { [LOG_LABELS.prefix]: prefix, [LOG_LABELS.class]: logClass, [LOG_LABELS.index]: `${LOG_INDEX_PREFIX}${prefix}-${logClass}` };
 }
 
 /** Bucket grants limited to objects under `prefix` (see ProductWorkloadsProps.objectPrefix). */

@@ -35,7 +35,7 @@ import type { Naming } from "../core/naming";
 import { edgeParameterName } from "../edge";
 import { environmentAccessLogBucket } from "../object-storage";
 import { ProductWorkloads } from "../product-workloads";
-import { customDomainOutput, issueDomainCertificate, workloadNetworkLayout } from "../product-workloads/environment";
+import { customDomainOutput, deliveryOf, issueDomainCertificate, workloadNetworkLayout } from "../product-workloads/environment";
 import { TENANT_LABEL, type DatabaseUser } from "../database-user";
 import { formatCpu, formatMemory, parseCpu, parseMemory } from "../workload/quantity";
 import { ingressGroupSettings } from "../workload/ingress";
@@ -52,7 +52,7 @@ export interface TenantProductProps {
   /** The tenant's resolved instance (config/loader.ts LoadedTenant.products). */
   readonly product: ProductConfig;
   /** The environment (its own instance of the product, workload policy, network, edge and storage). */
-  readonly environment: Pick<EnvironmentConfig, "network" | "workloads" | "products" | "edge" | "storage">;
+  readonly environment: Pick<EnvironmentConfig, "network" | "workloads" | "products" | "edge" | "storage" | "addons" | "observability">;
   /** The tenant's naming scope (secrets, roles). */
   readonly naming: Naming;
   readonly account: AccountScope;
@@ -116,6 +116,8 @@ export class TenantProduct extends Construct {
       namespaceLabels: { [TENANT_LABEL]: tenant.id },
       objectPrefix: tenantObjectPrefix(tenant.id),
       sharedTenant: tenant.id,
+      // The environment's cluster: its Reloader and Argo Rollouts serve the tenant's namespaces too.
+      delivery: deliveryOf(environment),
       ...(certificateArn ? { certificateArn } : {}),
     });
     this.databases = this.workloads.databaseUsers;

@@ -22,6 +22,7 @@ export interface OptionalAddons {
   readonly velero: boolean;
   readonly externalDns: boolean;
   readonly certManager: boolean;
+  readonly argoRollouts: boolean;
 }
 
 /** A product instance a cluster runs, and its namespace. */

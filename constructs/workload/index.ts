@@ -31,6 +31,7 @@ import { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
 import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/job-v1";
 import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1, type NetworkPolicyV1SpecEgress, type NetworkPolicyV1SpecIngress } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { PersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
@@ -50,12 +51,18 @@ import { MONITORING_NAMESPACE, PROMETHEUS_POD_LABELS } from "../core/platform-co
 import { WorkloadIdentity, type WorkloadPolicyStatement } from "../workload-identity";
 import { imagePinningProblem } from "./image";
 import { ALB_ANNOTATIONS, groupAnnotations, HEALTHY_STATUS_CODES, INGRESS_CLASS_NAME, type IngressGroupSettings } from "./ingress";
-import { selectorLabels, workloadLabels } from "./labels";
-import { podTemplateSpec, type EnvVar } from "./pod";
+import { INSTANCE_LABEL, NAME_LABEL, selectorLabels, workloadLabels } from "./labels";
+import { persistentClaimName, podTemplateSpec, VOLUME_ACCESS_MODE, type EnvVar } from "./pod";
+import { DEFAULT_STORAGE_CLASS, RELOADER_SECRETS_ANNOTATION, RELOADER_TEMPLATE_ANNOTATION } from "../core/platform-contracts";
+import { rolloutValues, type RolloutSettings, type RolloutValues } from "./rollout";
 
 export { appSecretName, grantEnv, grantStatements, queueName, serviceStatements } from "./grants";
 export { ingressGroupSettings, type IngressGroupSettings } from "./ingress";
 export type { EnvVar } from "./pod";
+export { DEFAULT_CANARY_STEPS, type RolloutSettings, type RolloutValues } from "./rollout";
+
+/** Suffix of the Service a blue-green rollout previews the new version on. */
+export const PREVIEW_SERVICE_SUFFIX = "-preview";
 
 /** Port of a web workload's `http` container port on its Service (other ports keep their number). */
 export const SERVICE_HTTP_PORT = 80;
@@ -132,6 +139,8 @@ export interface WorkloadProps {
   readonly envFromConfigMaps?: readonly string[];
   /** Pod template annotations, e.g. checksums of mounted configuration so a change rolls the pods. @default none */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Extra pod labels (not selectors), e.g. the log pipeline's (LOG_LABELS). @default none */
+  readonly podLabels?: Readonly<Record<string, string>>;
   /**
    * AWS permissions; when non-empty the workload gets an IAM role (EKS Pod Identity) and a mounted token.
    * @default none: no role, no token
@@ -150,6 +159,24 @@ export interface WorkloadProps {
    * @default true
    */
   readonly awaitReadiness?: boolean | IResolvable;
+  /**
+   * `prevent_destroy` on the workload's persistent volume claims (constructs do so where state is protected).
+   * @default true
+   */
+  readonly protectVolumes?: boolean;
+  /**
+   * Kubernetes Secrets the pods read, for Stakater Reloader (constructs/addons/reloader): the Deployment names them in
+   * its `secret.reloader.stakater.com/reload` annotation, so a changed value (a rotation synced by External Secrets)
+   * rolls the pods, and Terraform ignores the pod-template annotation Reloader sets.
+   * @default none: pods keep the values they started with until their next rollout
+   */
+  readonly reloadSecrets?: readonly string[];
+  /**
+   * Progressive delivery (web workloads, Argo Rollouts): the Deployment is referenced by a Rollout (`this.rollout`,
+   * rendered by the product's workload-rollouts release), which runs the pods; see constructs/workload/rollout.ts.
+   * @default none: the Deployment rolls out by itself
+   */
+  readonly progressiveDelivery?: RolloutSettings;
 }
 
 /** Name of a workload's IAM role (EKS Pod Identity): `<prefix>-<namespace>-<workload>`. */
@@ -179,6 +206,12 @@ export class Workload extends Construct {
   readonly autoscaler?: HorizontalPodAutoscalerV2;
   readonly disruptionBudget?: PodDisruptionBudgetV1;
   readonly networkPolicy: NetworkPolicyV1;
+  /** Claims of the workload's persistent volumes, by volume name. */
+  readonly volumeClaims: ReadonlyMap<string, PersistentVolumeClaimV1>;
+  /** The Rollout and analysis of a workload with progressive delivery (values of charts/local/workload-rollouts). */
+  readonly rollout?: RolloutValues;
+  /** The Service a blue-green rollout previews the new version on. */
+  readonly previewService?: ServiceV1;
 
   constructor(scope: Construct, id: string, props: WorkloadProps) {
     super(scope, id);
@@ -206,6 +239,25 @@ export class Workload extends Construct {
       });
     }
 
+    // Persistent volumes: a claim each, bound when the first pod uses it. The gp3 class binds WaitForFirstConsumer, so
+    // the provider must not wait for Bound at create (`wait_until_bound`, default true, would time out the apply before
+    // the pod that binds it exists: registry.terraform.io/providers/hashicorp/kubernetes/latest/docs/resources/persistent_volume_claim_v1).
+    const claims = new Map<string, PersistentVolumeClaimV1>();
+    for (const volume of spec.volumes) {
+      if (!volume.persistent) continue;
+      claims.set(
+        volume.name,
+        new PersistentVolumeClaimV1(this, `volume-${volume.name}`, {
+          metadata: { name: persistentClaimName(name, volume), namespace, labels: { ...this.labels } },
+          spec: { accessModes: [VOLUME_ACCESS_MODE], storageClassName: DEFAULT_STORAGE_CLASS, resources: { requests: { storage: volume.persistent.size } } },
+          waitUntilBound: false,
+          lifecycle: { preventDestroy: props.protectVolumes ?? true },
+          dependsOn: inNamespace,
+        }),
+      );
+    }
+    this.volumeClaims = claims;
+
     const isDeployment = spec.kind === "web" || spec.kind === "worker";
     const pod = podTemplateSpec({
       name,
@@ -218,13 +270,21 @@ export class Workload extends Construct {
       restartPolicy: isDeployment ? "Always" : "Never",
       ...(isDeployment ? { spreadSelector: this.selector } : {}),
     });
-    const template = { metadata: { labels: { ...this.labels }, annotations: { ...props.podAnnotations } }, spec: pod };
-    const dependsOn = [...inNamespace, this.serviceAccount, ...(this.identity ? [this.identity.association] : []), ...(props.dependsOn ?? [])];
+    const template = { metadata: { labels: { ...props.podLabels, ...this.labels }, annotations: { ...props.podAnnotations } }, spec: pod };
+    const dependsOn = [...inNamespace, this.serviceAccount, ...(this.identity ? [this.identity.association] : []), ...claims.values(), ...(props.dependsOn ?? [])];
 
     if (isDeployment) {
       const bounds = replicaBounds(spec, policy);
+      const delivery = spec.kind === "web" ? props.progressiveDelivery : undefined;
+      const reloadSecrets = [...new Set(props.reloadSecrets ?? [])].sort();
+      // Fields others own after creation: the HPA's replica count; Argo Rollouts scales a referenced Deployment to zero;
+      // Reloader's restart annotation on the pod template (ignored by key: every other annotation stays managed).
+      const ignoreChanges = [
+        ...(spec.autoscaling || delivery ? ["spec[0].replicas"] : []),
+        ...(reloadSecrets.length > 0 ? [`spec[0].template[0].metadata[0].annotations["${RELOADER_TEMPLATE_ANNOTATION}"]`] : []),
+      ];
       this.deployment = new DeploymentV1(this, "deployment", {
-        metadata,
+        metadata: reloadSecrets.length > 0 ? { ...metadata, annotations: { [RELOADER_SECRETS_ANNOTATION]: reloadSecrets.join(",") } } : metadata,
         spec: {
           // With an HPA the Deployment starts at the HPA's minimum (left unset, Kubernetes would start it at 1 and a
           // first rollout would wait on one pod until the HPA first reconciles), and `replicas` is then the HPA's:
@@ -236,13 +296,25 @@ export class Workload extends Construct {
           replicas: String(spec.autoscaling ? bounds.min : bounds.max),
           revisionHistoryLimit: REVISION_HISTORY_LIMIT,
           selector: { matchLabels: { ...this.selector } },
-          strategy: { type: "RollingUpdate", rollingUpdate: { ...policy.rollingUpdate } },
+          // A ReadWriteOnce claim is attached to one node: the old pod must release it before the new one starts.
+          strategy: claims.size > 0 ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { ...policy.rollingUpdate } },
           template,
         },
         waitForRollout: props.awaitReadiness ?? true,
         dependsOn,
-        ...(spec.autoscaling ? { lifecycle: { ignoreChanges: ["spec[0].replicas"] } } : {}),
+        ...(ignoreChanges.length > 0 ? { lifecycle: { ignoreChanges } } : {}),
       });
+      if (delivery) {
+        this.rollout = rolloutValues({
+          name,
+          namespace,
+          labels: this.labels,
+          selector: this.selector,
+          ...(spec.autoscaling ? {} : { replicas: bounds.max }),
+          previewService: `${name}${PREVIEW_SERVICE_SUFFIX}`,
+          settings: delivery,
+        });
+      }
       if (spec.autoscaling) {
         const metrics: HorizontalPodAutoscalerV2SpecMetric[] = [];
         for (const [resource, target] of [["cpu", spec.autoscaling.cpuUtilization], ["memory", spec.autoscaling.memoryUtilization]] as const) {
@@ -253,7 +325,8 @@ export class Workload extends Construct {
           spec: {
             minReplicas: spec.autoscaling.minReplicas,
             maxReplicas: spec.autoscaling.maxReplicas,
-            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
+            // With progressive delivery the Rollout runs the pods (it has the scale subresource HPAs use).
+            scaleTargetRef: this.rollout ? { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name } : { apiVersion: "apps/v1", kind: "Deployment", name },
             metric: metrics,
             behavior: {
               scaleDown: [
@@ -313,20 +386,32 @@ export class Workload extends Construct {
     }
 
     if (spec.kind === "web") {
+      const servicePorts = Object.entries(spec.ports).map(([portName, port]) => ({
+        name: portName,
+        port: portName === "http" ? SERVICE_HTTP_PORT : port,
+        targetPort: portName,
+        protocol: "TCP",
+      }));
+      // Blue-green: Argo Rollouts adds the active and preview version's rollouts-pod-template-hash to the selectors of
+      // both Services; Terraform must not take it away again (that would send traffic to both versions).
+      const blueGreen = this.rollout && props.progressiveDelivery?.strategy === "blueGreen";
+      const selectorOwnedByRollouts = blueGreen ? { lifecycle: { ignoreChanges: ["spec[0].selector"] } } : {};
       this.service = new ServiceV1(this, "service", {
         metadata,
-        spec: {
-          type: "ClusterIP",
-          selector: { ...this.selector },
-          port: Object.entries(spec.ports).map(([portName, port]) => ({
-            name: portName,
-            port: portName === "http" ? SERVICE_HTTP_PORT : port,
-            targetPort: portName,
-            protocol: "TCP",
-          })),
-        },
+        spec: { type: "ClusterIP", selector: { ...this.selector }, port: servicePorts },
         dependsOn: inNamespace,
+        ...selectorOwnedByRollouts,
       });
+      if (blueGreen) {
+        // Without the selector labels, so the workload's ServiceMonitor (which selects by them) does not scrape it twice.
+        const { [NAME_LABEL]: _name, [INSTANCE_LABEL]: _instance, ...previewLabels } = this.labels;
+        this.previewService = new ServiceV1(this, "preview-service", {
+          metadata: { name: `${name}${PREVIEW_SERVICE_SUFFIX}`, namespace, labels: previewLabels },
+          spec: { type: "ClusterIP", selector: { ...this.selector }, port: servicePorts },
+          dependsOn: inNamespace,
+          ...selectorOwnedByRollouts,
+        });
+      }
     }
 
     const routes = spec.ingress;

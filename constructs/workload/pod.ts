@@ -2,8 +2,9 @@
  * The hardened pod template every workload kind shares (Deployment, CronJob, Job):
  *
  * - non-root (`runAsNonRoot` plus a fixed non-zero uid/gid), `RuntimeDefault` seccomp, no privilege escalation,
- *   every capability dropped, read-only root filesystem with a size-limited writable `emptyDir` on /tmp —
- *   which passes the `restricted` Pod Security Standard the product namespaces enforce;
+ *   every capability dropped, read-only root filesystem with a size-limited writable `emptyDir` on /tmp and the
+ *   workload's own writable volumes (size-limited emptyDir, generic ephemeral gp3 volumes, persistent claims) —
+ *   which passes the `restricted` Pod Security Standard the product namespaces enforce (it allows these volume types);
  * - no service-account token unless the workload needs AWS access (EKS Pod Identity exchanges that token);
  * - no Service-link environment variables (`enableServiceLinks: false`): configuration is explicit;
  * - requests for CPU and memory, a memory limit, and probes derived from a declared health path.
@@ -14,7 +15,8 @@ import type {
   DeploymentV1SpecTemplateSpecContainerLivenessProbe,
   DeploymentV1SpecTemplateSpecTopologySpreadConstraint,
 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
-import { defaultPortName, type ProbeConfig, type WorkloadConfig, type WorkloadPolicy } from "../../config/schema/products";
+import { defaultPortName, type ProbeConfig, type VolumeConfig, type WorkloadConfig, type WorkloadPolicy } from "../../config/schema/products";
+import { DEFAULT_STORAGE_CLASS } from "../core/platform-contracts";
 
 /** Where the writable scratch volume is mounted (the root filesystem is read-only). */
 export const TMP_MOUNT_PATH = "/tmp";
@@ -26,6 +28,30 @@ export const HOST_TOPOLOGY_KEY = "kubernetes.io/hostname";
 export const SPREAD_MATCH_LABEL_KEYS = ["pod-template-hash"];
 /** Replicas of one workload may differ by at most this many between zones (and between hosts). */
 export const MAX_SKEW = 1;
+
+/** Access mode of the gp3 volumes (EBS attaches to one node). */
+export const VOLUME_ACCESS_MODE = "ReadWriteOnce";
+
+/** Name of the PersistentVolumeClaim of a workload's persistent volume. */
+export function persistentClaimName(workload: string, volume: Pick<VolumeConfig, "name">): string {
+  return `${workload}-${volume.name}`;
+}
+
+/** The pod volume of a configured volume (emptyDir, generic ephemeral gp3 volume, or the workload's claim). */
+function podVolume(workload: string, volume: VolumeConfig) {
+  if (volume.emptyDir) return { name: volume.name, emptyDir: { sizeLimit: volume.emptyDir.sizeLimit, ...(volume.emptyDir.memory ? { medium: "Memory" } : {}) } };
+  if (volume.ephemeral) {
+    return {
+      name: volume.name,
+      ephemeral: {
+        volumeClaimTemplate: {
+          spec: { accessModes: [VOLUME_ACCESS_MODE], storageClassName: DEFAULT_STORAGE_CLASS, resources: { requests: { storage: volume.ephemeral.size } } },
+        },
+      },
+    };
+  }
+  return { name: volume.name, persistentVolumeClaim: { claimName: persistentClaimName(workload, volume) } };
+}
 
 /** One container environment variable (a plain value or a reference). */
 export type EnvVar = DeploymentV1SpecTemplateSpecContainerEnv;
@@ -132,13 +158,13 @@ export function podTemplateSpec(input: PodTemplateInput): DeploymentV1SpecTempla
           capabilities: { drop: ["ALL"] },
           seccompProfile: { type: "RuntimeDefault" },
         },
-        volumeMount: [{ name: TMP_VOLUME, mountPath: TMP_MOUNT_PATH }],
+        volumeMount: [{ name: TMP_VOLUME, mountPath: TMP_MOUNT_PATH }, ...spec.volumes.map((volume) => ({ name: volume.name, mountPath: volume.mountPath }))],
         ...(probes.liveness ? { livenessProbe: probes.liveness } : {}),
         ...(probes.readiness ? { readinessProbe: probes.readiness } : {}),
         ...(probes.startup ? { startupProbe: probes.startup } : {}),
       },
     ],
-    volume: [{ name: TMP_VOLUME, emptyDir: { sizeLimit: spec.tmpSizeLimit ?? policy.tmpSizeLimit } }],
+    volume: [{ name: TMP_VOLUME, emptyDir: { sizeLimit: spec.tmpSizeLimit ?? policy.tmpSizeLimit } }, ...spec.volumes.map((volume) => podVolume(input.name, volume))],
     ...(input.spreadSelector ? { topologySpreadConstraint: topologySpread(input.spreadSelector, policy) } : {}),
   };
 }

@@ -3,7 +3,7 @@
  * case is now a clear problem naming the file, the line and the key, reported with every other problem of the run.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -236,13 +236,11 @@ describe("existing clear errors keep working", () => {
     expect(one(issues, "network.cidr").message).toMatch(/did you mean 10\.30\.0\.0\/16\?/);
   });
 
-  it("loads a configuration directory that holds only YAML files (no schema directory, no suppressions file)", () => {
+  it("loads a configuration directory that holds only its YAML files and dashboards (no schema directory, no suppressions file)", () => {
     const dir = join(tmpdir(), `platform-operator-${process.pid}`);
     mkdirSync(dir, { recursive: true });
-    for (const sub of ["environments", "products", "tenants"]) {
-      mkdirSync(join(dir, sub), { recursive: true });
-      for (const file of readdirSync(join(BUNDLED_CONFIG_DIR, sub))) writeFileSync(join(dir, sub, file), readFileSync(join(BUNDLED_CONFIG_DIR, sub, file)));
-    }
+    // Products keep their dashboards in a directory next to the product file (products/<name>/dashboards/*.json).
+    for (const sub of ["environments", "products", "tenants"]) cpSync(join(BUNDLED_CONFIG_DIR, sub), join(dir, sub), { recursive: true });
     writeFileSync(join(dir, "project.yaml"), readFileSync(join(BUNDLED_CONFIG_DIR, "project.yaml")));
     expect(loadConfig(dir).suppressions).toEqual([]);
     rmSync(dir, { recursive: true, force: true });

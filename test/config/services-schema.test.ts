@@ -48,10 +48,15 @@ describe("bundled services, storage and edge", () => {
     expect(env("prod")?.storage.buckets["murima-audit-archive"]).toMatchObject({ versioning: true, objectLock: { mode: "COMPLIANCE", retentionDays: 2557 } });
   });
 
-  it("declares the reference products' edge: wildcard domains, a CDN and a 10 req/s API limit", () => {
+  it("declares the reference products' edge: wildcard domains, a CDN, SmartEdu's 10 req/s API and 2 req/min AI limits", () => {
     expect(Object.keys(env("prod")?.edge.domains ?? {})).toEqual(["platform", "noor", "smartedu", "murima"]);
     expect(env("prod")?.edge.cdn["noor-assets"]).toMatchObject({ domain: "noor", subdomain: "cdn", bucket: "noor-uploads", waf: true });
-    expect(env("prod")?.edge.waf.rateLimits).toEqual([{ name: "api", requestsPerSecond: 10, windowSeconds: 60, pathPrefix: "/api" }]);
+    expect(env("prod")?.edge.waf.rateLimits).toEqual([
+      { name: "api", requestsPerSecond: 10, windowSeconds: 60, pathPrefix: "/api" },
+      { name: "ai", requestsPerMinute: 2, windowSeconds: 300, pathPrefix: "/api/ai" },
+    ]);
+    // SQL injection protection is on where real data lives.
+    expect(env("prod")?.edge.waf.managedRuleGroups).toContain("AWSManagedRulesSQLiRuleSet");
   });
 });
 
@@ -136,8 +141,30 @@ describe("edge validation", () => {
 
   it("rejects a rate limit below WAF's minimum", () => {
     expect(at(dev({ edge: { waf: { rateLimits: [{ name: "api", requestsPerSecond: 0.1, windowSeconds: 60 }] } } }), "dev", "edge.waf.rateLimits.0.requestsPerSecond").message).toMatch(
-      /must be from 10 to 2000000000 requests/,
+      /^requestsPerSecond × windowSeconds must be a whole number of requests from 10 to 2000000000 \(WAF's limit per window\); got 6 per 60 s; windowSeconds 120, 300, 600 would give 12, 30, 60 requests$/,
     );
+  });
+
+  it("rejects a per-minute rate that is not a whole number of requests per window, naming windows that fit", () => {
+    expect(at(dev({ edge: { waf: { rateLimits: [{ name: "ai", requestsPerMinute: 2, windowSeconds: 60 }] } } }), "dev", "edge.waf.rateLimits.0.requestsPerMinute").message).toBe(
+      "requestsPerMinute × windowSeconds / 60 must be a whole number of requests from 10 to 2000000000 (WAF's limit per window); got 2 per 60 s; windowSeconds 300, 600 would give 10, 20 requests",
+    );
+    expect(at(dev({ edge: { waf: { rateLimits: [{ name: "ai", requestsPerMinute: 2, requestsPerSecond: 1, windowSeconds: 300 }] } } }), "dev", "edge.waf.rateLimits.0").message).toBe(
+      "a rate limit needs exactly one of requestsPerSecond or requestsPerMinute; found requestsPerSecond, requestsPerMinute",
+    );
+  });
+
+  it("rejects an override of a rule the group does not have, an unknown action and a group over the web ACL's capacity", () => {
+    const issues = (managedRuleGroups: unknown[]) => dev({ edge: { waf: { managedRuleGroups } } });
+    expect(at(issues([{ name: "AWSManagedRulesCommonRuleSet", ruleActionOverrides: { SizeRestriction_BODY: "count" } }]), "dev", "edge.waf.managedRuleGroups.0.ruleActionOverrides.SizeRestriction_BODY").message).toMatch(
+      /^AWSManagedRulesCommonRuleSet has no rule SizeRestriction_BODY; its rules: NoUserAgent_HEADER, /,
+    );
+    expect(at(issues([{ name: "AWSManagedRulesSQLiRuleSet", ruleActionOverrides: { SQLi_BODY: "ignore" } }]), "dev", "edge.waf.managedRuleGroups.0.ruleActionOverrides.SQLi_BODY").message).toBe("override action must be one of allow, block, count, captcha, challenge");
+    expect(at(issues([{ name: "AWSManagedRulesSQLiRuleSet", excludedRules: ["SQLi_Body"] }]), "dev", "edge.waf.managedRuleGroups.0.excludedRules.0").message).toMatch(/^AWSManagedRulesSQLiRuleSet has no rule SQLi_Body/);
+    expect(at(issues([{ name: "AWSManagedRulesCommonRuleSet", excludedPathPrefixes: ["healthz"] }]), "dev", "edge.waf.managedRuleGroups.0.excludedPathPrefixes.0").message).toMatch(/must be a URI path starting with/);
+    expect(at(issues(["AWSManagedRulesCommonRuleSet", "AWSManagedRulesCommonRuleSet"]), "dev", "edge.waf.managedRuleGroups.1").message).toBe("AWSManagedRulesCommonRuleSet is already listed at managedRuleGroups[0]; list a group once");
+    const all = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesLinuxRuleSet", "AWSManagedRulesUnixRuleSet", "AWSManagedRulesAdminProtectionRuleSet", "AWSManagedRulesBotControlRuleSet"];
+    expect(at(issues(all), "dev", "edge.waf.managedRuleGroups").message).toMatch(/^the groups need 1550 WCUs; a web ACL has 1500 at the base price \(AWSManagedRulesCommonRuleSet 700, /);
   });
 
   it("rejects a WAF-protected distribution without the CloudFront web ACL", () => {

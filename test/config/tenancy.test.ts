@@ -328,8 +328,10 @@ describe("tenant products in the loader", () => {
       write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\n" },
     });
     expect(problems(dir)).toContainEqual(expect.objectContaining({ path: ["products", "noor", "domain"], message: expect.stringMatching(/nothing publishes the hosts of noor\.example\.com: add its zone to addons\.externalDns\.zones \(now: acme\.example\.com, smartedu/) }));
+    // Without acme.example.com, the bundled production's Grafana and Alertmanager hosts (observability.exposure) would
+    // not be published either: expose them no longer, so the tenant's domain is the only problem.
     const tenantDir = tempConfig({
-      set: { "environments/prod.yaml": { addons: { externalDns: { zones: ["noor.example.com", "smartedu.example.com", "murima.example.com"] } } } },
+      set: { "environments/prod.yaml": { addons: { externalDns: { zones: ["noor.example.com", "smartedu.example.com", "murima.example.com"] } }, observability: { exposure: { enabled: false } } } },
       write: { "tenants/soylent.yaml": "id: soylent\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: { domain: soylent.acme.example.com } }\n" },
     });
     expect(only(tenantDir)).toMatchObject({ path: ["products", "noor", "domain"], message: expect.stringMatching(/nothing publishes the hosts of soylent\.acme\.example\.com: external-dns of environment prod does not manage zone acme\.example\.com/) });

@@ -67,11 +67,12 @@ describe("Velero namespaces per cluster", () => {
 });
 
 describe("Velero namespace rules", () => {
-  const addons = { velero: true, externalDns: false, certManager: false };
+  const addons = { velero: true, externalDns: false, certManager: false, argoRollouts: false };
 
   it("lists system, platform and product namespaces of a cluster", () => {
     expect(clusterNamespaces([{ product: "shop", namespace: "acme-shop" }], addons)).toEqual(["acme-shop", "default", "external-secrets", "kube-node-lease", "kube-public", "kube-system", "logging", "monitoring", "velero"]);
     expect(clusterNamespaces([], { ...addons, velero: false, certManager: true })).toContain("cert-manager");
+    expect(clusterNamespaces([], { ...addons, argoRollouts: true })).toContain("argo-rollouts");
   });
 
   it("reports unknown namespaces in both lists, never *", () => {

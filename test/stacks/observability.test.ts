@@ -16,6 +16,7 @@ type Values = Record<string, any>;
 interface Rule {
   readonly alert: string;
   readonly expr: string;
+  readonly for: string;
   readonly labels: Record<string, string>;
 }
 
@@ -64,10 +65,26 @@ describe("prod-platform observability", () => {
   it("has at least twelve alert rules derived from the configured thresholds, all valid PromQL", () => {
     expect(prodRules.length).toBeGreaterThanOrEqual(12);
     for (const rule of prodRules) expect(promqlErrors(rule.expr), `${rule.alert}: ${rule.expr}`).toEqual([]);
-    // NOOR's override (prod.yaml: p95 above 1 s) gets its own rule; everyone else keeps 500 ms.
+    // Murima's (products/murima.yaml: p95 above 2 s, read from its summary) and NOOR's (above 1 s) overrides get rules
+    // of their own over their instances; everyone else keeps 500 ms.
     const latency = prodRules.filter((rule) => rule.alert === "HttpLatencyP95High");
-    expect(latency.map((rule) => rule.expr.match(/> ([\d.]+)$/)?.[1])).toEqual(["0.5", "1"]);
-    expect(latency[1]).toMatchObject({ labels: { product: "noor", severity: "warning" } });
+    expect(latency.map((rule) => rule.expr.match(/> ([\d.]+)$/)?.[1])).toEqual(["0.5", "2", "1"]);
+    expect(latency.map((rule) => rule.labels.product)).toEqual([undefined, "murima", "noor"]);
+    expect(latency[1]?.expr).toBe('max by (namespace, service) (http_request_duration_seconds{namespace=~"murima|[a-z0-9]([-a-z0-9]*[a-z0-9])?-murima", quantile="0.95"}) > 2');
+    expect(latency[1]?.for).toBe("10m");
+    // Murima's own rule (the guide's HighErrorRate), limited to Murima's instances.
+    const [own] = prodRules.filter((rule) => rule.alert === "MurimaHighErrorRate");
+    expect(own).toMatchObject({ for: "5m", labels: { severity: "critical", product: "murima" } });
+    expect(own?.expr).toContain('http_requests_total{namespace=~"murima|[a-z0-9]([-a-z0-9]*[a-z0-9])?-murima", status=~"5.."}');
+  });
+
+  it("provisions each product's dashboards in a folder of its own", () => {
+    const grafana = values(platform, "kube-prometheus-stack").grafana;
+    const providers = grafana.dashboardProviders["dashboardproviders.yaml"].providers as { name: string; folder: string; editable: boolean }[];
+    expect(providers.map((provider) => [provider.name, provider.folder])).toEqual([["platform", "Platform"], ["product-murima", "murima"], ["product-noor", "noor"]]);
+    expect(providers.every((provider) => !provider.editable)).toBe(true);
+    expect(Object.keys(grafana.dashboards["product-noor"])).toEqual(["noor-overview"]);
+    expect(JSON.parse(grafana.dashboards["product-murima"]["murima-overview"].json as string)).toMatchObject({ uid: "murima-overview", title: "Murima Overview" });
   });
 
   it("provisions the dashboards and routes alerts to the topic, PagerDuty and Slack", () => {

@@ -266,7 +266,9 @@ describe("shared tenants' load balancers", () => {
   const namesOf = (stack: string) => new Set([...synthesized.get(stack)!.matchAll(/"alb\.ingress\.kubernetes\.io\/load-balancer-name":\s*"([^"]+)"/g)].map((match) => match[1]));
 
   it("puts each tenant in its ingress group's load balancer, apart from the environment's own products", () => {
-    expect(groupsOf("prod-platform")).toEqual(new Set(["acme-prod-apps"]));
+    // The environment's products share acme-prod-apps; Grafana and Alertmanager have a load balancer of their own
+    // (observability.exposure, on in the bundled production), never a tenant's.
+    expect(groupsOf("prod-platform")).toEqual(new Set(["acme-prod-apps", "acme-prod-monitoring"]));
     expect(groupsOf("prod-tenant-globex")).toEqual(new Set(["acme-prod-tenants-1"]));
     expect(namesOf("prod-tenant-globex")).toEqual(new Set(["acme-prod-tenants-1"]));
     expect(groupsOf("prod-tenant-hooli")).toEqual(new Set(["acme-prod-tenants-2"]));

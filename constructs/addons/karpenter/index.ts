@@ -31,7 +31,7 @@ import { Construct } from "constructs";
 import { GO_DURATION, PERCENTAGE } from "../../../config/schema/addons";
 import { NODE_IMAGE_RELEASE } from "../../../config/schema/cluster";
 import { chartRelease, localChartRelease } from "../../../charts/release";
-import { INSTANCE_FAMILIES, KUBERNETES_ARCH, type Architecture } from "../../cluster/instance-families";
+import { familyOf, INSTANCE_FAMILIES, INSTANCE_SIZE, KUBERNETES_ARCH, sizeOf, type Architecture } from "../../cluster/instance-families";
 import { NODE_METADATA_HOP_LIMIT } from "../../cluster";
 import { nodeRole } from "../../cluster/node-role";
 import { dnsSuffixOf, partitionOf, servicePrincipal, type AccountScope } from "../../core/aws";
@@ -61,6 +61,10 @@ export interface KarpenterNodePoolProps {
   readonly capacityTypes: readonly KarpenterCapacityType[];
   /** Instance families (each known and of a listed architecture). */
   readonly instanceFamilies: readonly string[];
+  /** Only these instance types, of the families. @default every type of the families */
+  readonly instanceTypes?: readonly string[];
+  /** Only these sizes. @default every size */
+  readonly instanceSizes?: readonly string[];
   /** Total vCPUs the pool may provision. */
   readonly cpuLimit: number;
   /** Total memory the pool may provision, in GiB. */
@@ -93,6 +97,11 @@ export interface KarpenterProps extends AddonBaseProps {
    * @default none (Karpenter's own cluster and node pool tags only)
    */
   readonly nodeTags?: Readonly<Record<string, string>>;
+  /**
+   * Let Session Manager reach Karpenter's nodes (their role gets AmazonSSMManagedInstanceCore), as the managed nodes.
+   * @default false
+   */
+  readonly sessionManager?: boolean;
 }
 
 
@@ -147,6 +156,7 @@ export class Karpenter extends Construct {
       account,
       name: naming.name("iam-role", "karpenter-node"),
       description: "Karpenter nodes: join the cluster and pull images; pods use Pod Identity",
+      sessionManager: props.sessionManager ?? false,
     });
     this.nodeRole = nodes.role;
     this.instanceProfile = new IamInstanceProfile(this, "node-instance-profile", {
@@ -215,6 +225,8 @@ export class Karpenter extends Construct {
           architectures: pool.architectures.map((architecture) => KUBERNETES_ARCH[architecture]),
           capacityTypes: [...pool.capacityTypes],
           instanceFamilies: [...pool.instanceFamilies],
+          instanceTypes: [...(pool.instanceTypes ?? [])],
+          instanceSizes: [...(pool.instanceSizes ?? [])],
           expireAfter: pool.expireAfter,
           limits: { cpu: pool.cpuLimit, memoryGiB: pool.memoryLimitGiB },
           consolidationPolicy: pool.consolidationPolicy,
@@ -360,6 +372,13 @@ function validate(props: KarpenterProps): string {
       fail(`nodePool.instanceFamilies: ${family} is ${architecture}, not one of ${pool.architectures.join(", ")}`);
     }
   }
+  for (const instanceType of pool.instanceTypes ?? []) {
+    const family = familyOf(instanceType);
+    if (family === undefined || !pool.instanceFamilies.includes(family)) fail(`nodePool.instanceTypes: ${instanceType} is not of the pool's instanceFamilies`);
+    const size = sizeOf(instanceType);
+    if (pool.instanceSizes && (size === undefined || !pool.instanceSizes.includes(size))) fail(`nodePool.instanceTypes: ${instanceType} is not of the pool's instanceSizes`);
+  }
+  for (const size of pool.instanceSizes ?? []) if (!INSTANCE_SIZE.test(size)) fail(`nodePool.instanceSizes: "${size}" is not an EC2 instance size`);
   for (const [key, value] of [["cpuLimit", pool.cpuLimit], ["memoryLimitGiB", pool.memoryLimitGiB], ["diskSizeGiB", pool.diskSizeGiB]] as const) {
     if (!Number.isInteger(value) || value < 1) fail(`nodePool.${key} must be a positive integer, got ${value}`);
   }

@@ -53,6 +53,7 @@ export const CRD_OWNERS: readonly CrdOwner[] = [
     kinds: ["ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe", "ScrapeConfig", "Prometheus", "PrometheusAgent", "Alertmanager", "AlertmanagerConfig", "ThanosRuler"],
     chart: "kube-prometheus-stack",
   },
+  { group: "argoproj.io", kinds: ["Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun", "Experiment"], chart: "argo-rollouts" },
   { group: "karpenter.sh", kinds: ["NodePool", "NodeClaim"], chart: "karpenter" },
   { group: "karpenter.k8s.aws", kinds: ["EC2NodeClass"], chart: "karpenter" },
   { group: "cert-manager.io", kinds: ["Certificate", "CertificateRequest", "Issuer", "ClusterIssuer"], chart: "cert-manager" },

@@ -35,7 +35,11 @@ describe("observability defaults", () => {
     expect(prod.alertmanager.alertsTopicSeverities).toEqual(["critical", "warning"]);
     expect(dev.alertmanager.alertsTopicSeverities).toEqual([]);
     expect([prod.cloudwatchExporter.enabled, dev.cloudwatchExporter.enabled]).toEqual([true, false]);
-    expect([prod.logs.retentionDays, dev.logs.retentionDays]).toEqual([30, 7]);
+    expect([prod.logs.retention, dev.logs.retention]).toEqual([
+      { application: 30, infrastructure: 30, audit: 365 },
+      { application: 7, infrastructure: 7, audit: 7 },
+    ]);
+    expect(prod.logs.auditArchive).toBeUndefined();
   });
 });
 
@@ -119,7 +123,7 @@ describe("workload metrics endpoint", () => {
 });
 
 describe("logs to OpenSearch", () => {
-  const logs = { backend: "opensearch" as const, retentionDays: 7, loki: { replicas: 1, storageGiB: 10 }, opensearchService: "logs" };
+  const logs = { backend: "opensearch" as const, retention: { application: 7, infrastructure: 7, audit: 7 }, loki: { replicas: 1, storageGiB: 10 }, opensearchService: "logs" };
 
   it("must name one of the environment's opensearch services", () => {
     expect(observabilityIssues({ observability: { logs }, services: { opensearch: { logs: {} } } })).toEqual([]);

@@ -145,3 +145,27 @@ describe("Karpenter", () => {
     });
   }
 });
+
+describe("Karpenter allow-lists and Session Manager", () => {
+  it("allows every type and size of the families by default (empty allow-lists)", () => {
+    const { json } = synthConstruct((scope) => new Karpenter(scope, "karpenter", props));
+    expect(overridesOf(releaseNamed(json, "karpenter-nodes")).nodePool).toMatchObject({ instanceTypes: [], instanceSizes: [] });
+  });
+
+  it("passes instance type and size allow-lists to the NodePool", () => {
+    const { json } = synthConstruct((scope) => new Karpenter(scope, "karpenter", { ...props, ...pool({ instanceTypes: ["m7g.xlarge", "c7g.2xlarge"], instanceSizes: ["xlarge", "2xlarge"] }) }));
+    expect(overridesOf(releaseNamed(json, "karpenter-nodes")).nodePool).toMatchObject({ instanceTypes: ["m7g.xlarge", "c7g.2xlarge"], instanceSizes: ["xlarge", "2xlarge"] });
+    expect(releaseValuesProblems(json)).toEqual([]);
+  });
+
+  it("rejects a type outside the families or the sizes, and an unknown size", () => {
+    expect(() => synthConstruct((scope) => new Karpenter(scope, "karpenter", { ...props, ...pool({ instanceTypes: ["r7g.xlarge"] }) }))).toThrow(/r7g\.xlarge is not of the pool's instanceFamilies/);
+    expect(() => synthConstruct((scope) => new Karpenter(scope, "karpenter", { ...props, ...pool({ instanceTypes: ["m7g.4xlarge"], instanceSizes: ["xlarge"] }) }))).toThrow(/m7g\.4xlarge is not of the pool's instanceSizes/);
+    expect(() => synthConstruct((scope) => new Karpenter(scope, "karpenter", { ...props, ...pool({ instanceSizes: ["huge"] }) }))).toThrow(/"huge" is not an EC2 instance size/);
+  });
+
+  it("lets Session Manager reach its nodes when asked", () => {
+    const { json } = synthConstruct((scope) => new Karpenter(scope, "karpenter", { ...props, sessionManager: true }));
+    expect(resourceList(json, "aws_iam_role_policy_attachment").map((attachment) => attachment.policy_arn)).toContain("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+  });
+});

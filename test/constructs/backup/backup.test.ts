@@ -116,6 +116,13 @@ describe("Backup (production policy)", () => {
     expect(selections.map((selection) => selection.protected_resource_type)).toEqual(["Aurora", "S3"]);
     expect(selections[0]).toMatchObject({ name: "acme_prod_default_aurora", restore_metadata_overrides: { dbsubnetgroupname: "acme-prod-data" }, protected_resource_arns: ["*"] });
     expect(selections[1]?.restore_metadata_overrides).toBeUndefined();
+    expect(testing?.schedule_expression_timezone).toBe(backupPlan(PROD_PLAN).timezone);
+  });
+
+  it("restore-tests on the configured day, time and time zone when a schedule is set", () => {
+    const scheduled = backupPlan({ ...PROD_PLAN, restoreTesting: { ...PROD_PLAN.restoreTesting, schedule: "30 5 * * 2", timezone: "Africa/Nairobi" } });
+    const [testing] = resourceList(synth({ plans: { default: scheduled } }).json, "aws_backup_restore_testing_plan");
+    expect(testing).toMatchObject({ schedule_expression: "cron(30 5 ? * 3 *)", schedule_expression_timezone: "Africa/Nairobi" });
   });
 });
 

@@ -160,6 +160,20 @@ describe("Cluster defaults", () => {
   });
 });
 
+describe("Cluster node access", () => {
+  it("lets Session Manager reach the nodes when asked (no SSH key either way)", () => {
+    const { json } = synthCluster({ sessionManager: true });
+    expect(resourceList(json, "aws_iam_role_policy_attachment").map((attachment) => attachment.policy_arn)).toContain("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+    for (const template of resourceList(json, "aws_launch_template")) expect(template.key_name).toBeUndefined();
+  });
+
+  it("leaves the desired size to the Cluster Autoscaler when it scales the pools, and applies it otherwise", () => {
+    const autoscaled = resourceList(synthCluster({ autoscaled: true }).json, "aws_eks_node_group");
+    for (const group of autoscaled) expect(group.lifecycle).toEqual({ ignore_changes: ["scaling_config[0].desired_size"] });
+    for (const group of resourceList(synthCluster({}).json, "aws_eks_node_group")) expect(group.lifecycle).toBeUndefined();
+  });
+});
+
 describe("Cluster node pools", () => {
   const pools: NodePoolProps[] = [
     SYSTEM_POOL,

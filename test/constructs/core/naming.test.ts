@@ -17,6 +17,15 @@ describe("Naming", () => {
     expect(env.clusterName).toBe("acme-prod-eks");
   });
 
+  it("takes a dedicated tenant's own cluster name, leaving every other name derived", () => {
+    const tenant = env.forTenant("tenant123", "murima-tenant123");
+    expect(tenant.clusterName).toBe("murima-tenant123");
+    expect(tenant.name("iam-role", "eks-node")).toBe("acme-prod-tenant123-eks-node");
+    expect(tenant.withoutTenant().clusterName).toBe("acme-prod-eks");
+    expect(env.forTenant("initech").clusterName).toBe("acme-prod-initech-eks");
+    expect(() => env.forTenant("x", "bad name")).toThrow(/invalid eks-cluster name "bad name"/);
+  });
+
   it("rejects components and scopes that are not lowercase hyphenated words", () => {
     expect(() => env.name("iam-role", "Bad_Name")).toThrow(/must be lowercase letters, digits and single hyphens/);
     expect(() => new Naming({ project: "Acme" })).toThrow(/naming scope project "Acme"/);

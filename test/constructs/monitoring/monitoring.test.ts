@@ -6,7 +6,7 @@ import { ObservabilitySchema, type ObservabilityConfig, type ReceiverConfig } fr
 import { AlertRules } from "../../../constructs/alert-rules";
 import { Naming } from "../../../constructs/core/naming";
 import { DEFAULT_STORAGE_CLASS } from "../../../constructs/core/platform-contracts";
-import { loadDashboards, Monitoring, MonitoringError, type MonitoringProps, type ScrapeTarget } from "../../../constructs/monitoring";
+import { loadDashboards, Monitoring, MonitoringError, parseDashboard, type MonitoringProps, type ScrapeTarget } from "../../../constructs/monitoring";
 import { resourceList, resourcesOf, synthConstruct, TEST_ACCOUNT, type Synthesized } from "../../support/synth";
 
 const config = (profile: keyof typeof PROFILE_DEFAULTS): ObservabilityConfig => ObservabilitySchema.parse(PROFILE_DEFAULTS[profile].observability);
@@ -261,5 +261,34 @@ describe("Monitoring validation", () => {
 
   it("rejects a Loki URL that is not an in-cluster http service", () => {
     expect(build({ lokiUrl: "https://logs.example.com/" })).toThrow(/lokiUrl "https:\/\/logs.example.com\/" must be an in-cluster http:\/\/ service URL/);
+  });
+
+  it("rejects a product dashboard whose uid the platform uses, and one reading Loki without Loki", () => {
+    const [platform] = loadDashboards();
+    const clash = { product: "noor", dashboards: [{ ...SHOP, uid: platform?.uid ?? "" }] };
+    expect(build({ productDashboards: [clash] })).toThrow(/dashboard uid "platform-cluster" of product noor \(shop\) is also the platform \(platform-cluster\)'s/);
+    const logs = { product: "noor", dashboards: [{ ...SHOP, datasources: ["loki"] }] };
+    expect(build({ productDashboards: [logs], lokiUrl: undefined })).toThrow(/dashboard shop of product noor reads the loki data source/);
+    expect(build({ productDashboards: [{ product: "noor", dashboards: [SHOP] }, { product: "noor", dashboards: [] }] })).toThrow(/productDashboards lists product noor twice/);
+  });
+});
+
+const SHOP = parseDashboard("shop.json", JSON.stringify({ uid: "shop", title: "Shop", panels: [{ type: "stat", datasource: { uid: "prometheus" }, targets: [{ expr: "up" }] }] }));
+
+describe("Monitoring: a product's dashboards", () => {
+  const synthesized = synthConstruct((scope) => new Monitoring(scope, "monitoring", props("production", { productDashboards: [{ product: "shop", dashboards: [SHOP] }] })));
+  const grafana = releaseValues(synthesized.json, "kube-prometheus-stack").grafana;
+
+  it("provisions them read-only in a folder named after the product, beside the platform's", () => {
+    expect(grafana.dashboardProviders["dashboardproviders.yaml"].providers).toEqual([
+      expect.objectContaining({ name: "platform", folder: "Platform" }),
+      { name: "product-shop", orgId: 1, folder: "shop", type: "file", disableDeletion: true, editable: false, options: { path: "/var/lib/grafana/dashboards/product-shop" } },
+    ]);
+    expect(grafana.dashboards["product-shop"]).toEqual({ shop: { json: SHOP.json } });
+    expect(releaseValuesProblems(synthesized.json)).toEqual([]);
+  });
+
+  it("adds no provider for a product without dashboards (the default)", () => {
+    expect(Object.keys(prodValues.grafana.dashboards)).toEqual(["platform"]);
   });
 });

@@ -1,6 +1,7 @@
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { describe, expect, it } from "vitest";
 import { Workload, ingressGroupSettings, preRolloutJobName, type WorkloadProps } from "../../../constructs/workload";
+import { WorkloadSchema } from "../../../config/schema/products";
 import { resourceList, synthConstruct, TEST_ACCOUNT, type Synthesized } from "../../support/synth";
 import { DIGEST, naming, policyOf, WEB, workloadSpec } from "./fixtures";
 import type { Json } from "./fixtures";
@@ -304,5 +305,102 @@ describe("workload validation", () => {
 
   it("rejects names that are not Kubernetes names", () => {
     expect(() => synth({ name: "Web_1" })).toThrow(/name: invalid k8s-name name "Web_1"/);
+  });
+});
+
+describe("workload volumes", () => {
+  const dev = policyOf("development");
+  const defaults = one(synth().json, "kubernetes_deployment_v1").spec.template.spec;
+
+  it("mounts only /tmp (a size-limited emptyDir) by default", () => {
+    expect(defaults.volume).toEqual([{ name: "tmp", empty_dir: { size_limit: "256Mi" } }]);
+    expect(defaults.container[0].volume_mount).toEqual([{ name: "tmp", mount_path: "/tmp" }]);
+  });
+
+  it("adds emptyDir (disk or memory), ephemeral gp3 and persistent volumes, the root filesystem staying read-only", () => {
+    const worker = workloadSpec({
+      kind: "worker",
+      image: `registry.example.com/shop/worker:1.0.0@${DIGEST}`,
+      replicas: 1,
+      resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+      probes: { liveness: { exec: { command: ["/bin/check"] } }, readiness: { exec: { command: ["/bin/check"] } } },
+      volumes: [
+        { name: "scratch", mountPath: "/var/scratch", emptyDir: { sizeLimit: "2Gi" } },
+        { name: "shm", mountPath: "/dev-shm", emptyDir: { sizeLimit: "128Mi", memory: true } },
+        { name: "work", mountPath: "/work", ephemeral: { size: "50Gi" } },
+        { name: "models", mountPath: "/var/cache/models", persistent: { size: "20Gi" } },
+      ],
+    });
+    const { json } = synth({ name: "worker", spec: worker, policy: dev, network: { loadBalancerCidrs: [] }, protectVolumes: false });
+    const deployment = one(json, "kubernetes_deployment_v1");
+    const pod = deployment.spec.template.spec;
+    expect(pod.volume).toEqual([
+      { name: "tmp", empty_dir: { size_limit: "256Mi" } },
+      { name: "scratch", empty_dir: { size_limit: "2Gi" } },
+      { name: "shm", empty_dir: { size_limit: "128Mi", medium: "Memory" } },
+      { name: "work", ephemeral: { volume_claim_template: { spec: { access_modes: ["ReadWriteOnce"], storage_class_name: "gp3-encrypted", resources: { requests: { storage: "50Gi" } } } } } },
+      { name: "models", persistent_volume_claim: { claim_name: "worker-models" } },
+    ]);
+    expect(pod.container[0].volume_mount.map((mount: Json) => mount.mount_path)).toEqual(["/tmp", "/var/scratch", "/dev-shm", "/work", "/var/cache/models"]);
+    expect(pod.container[0].security_context.read_only_root_filesystem).toBe(true);
+    // The claim: gp3, one node, not waited for (the class binds when the first pod uses it), before the Deployment.
+    const claim = one(json, "kubernetes_persistent_volume_claim_v1");
+    expect(claim).toMatchObject({
+      metadata: { name: "worker-models", namespace: "shop" },
+      spec: { access_modes: ["ReadWriteOnce"], storage_class_name: "gp3-encrypted", resources: { requests: { storage: "20Gi" } } },
+      wait_until_bound: false,
+      lifecycle: { prevent_destroy: false },
+    });
+    expect(deployment.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_persistent_volume_claim_v1\.workload_volume-models_/)]));
+    // A ReadWriteOnce volume is released by the old pod before the new one starts.
+    expect(deployment.spec.strategy).toEqual({ type: "Recreate" });
+  });
+
+  it("protects a persistent claim from destruction by default (production state)", () => {
+    const cron = workloadSpec({ kind: "cron", image: `registry.example.com/shop/worker:1.0.0@${DIGEST}`, schedule: "0 3 * * *", volumes: [{ name: "cache", mountPath: "/cache", persistent: { size: "10Gi" } }] });
+    const claim = one(synth({ name: "nightly", spec: cron, network: { loadBalancerCidrs: [] } }).json, "kubernetes_persistent_volume_claim_v1");
+    expect(claim.lifecycle).toEqual({ prevent_destroy: true });
+  });
+});
+
+describe("workload volume validation", () => {
+  const base = { kind: "worker", image: "registry.example.com/shop/worker:1.0.0", replicas: 1, probes: { liveness: { exec: { command: ["c"] } }, readiness: { exec: { command: ["c"] } } } };
+  const issues = (volumes: unknown[], extra: Record<string, unknown> = {}) => {
+    const parsed = WorkloadSchema.safeParse({ resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" } }, ...base, ...extra, volumes });
+    return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  };
+
+  it("needs exactly one kind per volume", () => {
+    expect(issues([{ name: "a", mountPath: "/a" }])).toEqual(["volumes.0: a volume needs exactly one of emptyDir, ephemeral or persistent; found none"]);
+    expect(issues([{ name: "a", mountPath: "/a", emptyDir: { sizeLimit: "1Gi" }, ephemeral: { size: "1Gi" } }])).toEqual(["volumes.0: a volume needs exactly one of emptyDir, ephemeral or persistent; found emptyDir, ephemeral"]);
+  });
+
+  it("rejects /tmp, the tmp name, reserved and relative paths, duplicates", () => {
+    expect(issues([{ name: "tmp", mountPath: "/tmp", emptyDir: { sizeLimit: "1Gi" } }])).toEqual([
+      "volumes.0.name: tmp is the platform's /tmp volume; choose another name",
+      "volumes.0.mountPath: /tmp is the platform's scratch volume; size it with tmpSizeLimit, or mount this volume elsewhere",
+    ]);
+    expect(issues([{ name: "a", mountPath: "/var/run/secrets/x", emptyDir: { sizeLimit: "1Gi" } }])[0]).toMatch(/^volumes\.0\.mountPath: a volume may not be mounted at or inside \/var\/run\/secrets/);
+    expect(issues([{ name: "a", mountPath: "/etc", emptyDir: { sizeLimit: "1Gi" } }])[0]).toMatch(/inside \/etc/);
+    expect(issues([{ name: "a", mountPath: "cache/", emptyDir: { sizeLimit: "1Gi" } }])[0]).toMatch(/^volumes\.0\.mountPath: expected an absolute path/);
+    expect(issues([{ name: "a", mountPath: "/a/../b", emptyDir: { sizeLimit: "1Gi" } }])[0]).toMatch(/'\.' or '\.\.'/);
+    expect(issues([{ name: "a", mountPath: "/a", emptyDir: { sizeLimit: "1Gi" } }, { name: "a", mountPath: "/a", emptyDir: { sizeLimit: "1Gi" } }])).toEqual([
+      "volumes.1.name: volumes[0] is already named a; volume names are unique in a workload",
+      "volumes.1.mountPath: volumes[0] is already mounted at /a",
+    ]);
+  });
+
+  it("rejects sizes outside what a gp3 volume holds", () => {
+    expect(issues([{ name: "a", mountPath: "/a", ephemeral: { size: "512Mi" } }])[0]).toMatch(/^volumes\.0\.ephemeral\.size: expected a size such as 20Gi, from 1Gi to 16384Gi/);
+    expect(issues([{ name: "a", mountPath: "/a", persistent: { size: "20Ti" } }])[0]).toMatch(/^volumes\.0\.persistent\.size: /);
+  });
+
+  it("rejects a memory-backed emptyDir as large as the memory limit", () => {
+    expect(issues([{ name: "a", mountPath: "/a", emptyDir: { sizeLimit: "512Mi", memory: true } }])[0]).toMatch(/^volumes\.0\.emptyDir\.sizeLimit: a memory-backed emptyDir counts against the container's memory limit \(512Mi\)/);
+  });
+
+  it("rejects a persistent volume on a Deployment that can run more than one replica", () => {
+    expect(issues([{ name: "a", mountPath: "/a", persistent: { size: "1Gi" } }], { replicas: 2 })[0]).toMatch(/^volumes\.0\.persistent: a persistent volume \(ReadWriteOnce\) is mounted by one pod, but this workload runs 2 replicas/);
+    expect(issues([{ name: "a", mountPath: "/a", persistent: { size: "1Gi" } }], { replicas: undefined, autoscaling: { minReplicas: 1, maxReplicas: 3, cpuUtilization: 70 } })[0]).toMatch(/autoscaling runs up to 3/);
   });
 });
