@@ -34,6 +34,28 @@ const SIMPLE_REFERENCE = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)
 /** A field of an SSM parameter's JSON: `jsondecode(data.aws_ssm_parameter.x.insecure_value).key`. */
 const PARAMETER_FIELD = /^jsondecode\(data\.aws_ssm_parameter\.([A-Za-z_][A-Za-z0-9_-]*)\.(?:insecure_value|value)\)\.([A-Za-z_]\w*)$/;
 /** The same through lookup: `lookup(jsondecode(data.aws_ssm_parameter.x.insecure_value), "key", default)`. */
+/**
+ * Fields of the platform's connection descriptions (constructs/core/connections.ts) that the publishing construct
+ * fills from an identifier the provider computes, never from configuration and never a pattern: PostgreSQL's
+ * `resourceId` (`aws_rds_cluster.cluster_resource_id`, `aws_db_instance.resource_id`) and a service's `secretArn`
+ * (the ARN of the secret RDS manages, `master_user_secret[0].secret_arn`, or of the construct's own secret).
+ */
+const PUBLISHED_IDENTIFIER_FIELDS: ReadonlySet<string> = new Set(["resourceId", "secretArn"]);
+/** `/<project>/<env>[/<tenant>]/services/<service>/connection` (connectionParameterName). */
+const CONNECTION_PARAMETER = /^\/[a-z0-9-]+\/[a-z0-9-]+(?:\/[a-z0-9-]+)?\/services\/([a-z0-9-]+)\/connection$/;
+
+/**
+ * A stand-in for an identifier another stack publishes, when the stacks that publish it are not at hand (a stack
+ * checked on its own at synthesis): a specific literal, so the statement stays evaluable and is judged as naming one
+ * resource, which it does (PUBLISHED_IDENTIFIER_FIELDS). Any other field stays unresolved (the document is unreadable).
+ */
+function publishedIdentifierStandIn(parameterName: string, field: string, scope: AccountScope): string | undefined {
+  const service = CONNECTION_PARAMETER.exec(parameterName)?.[1];
+  if (service === undefined || !PUBLISHED_IDENTIFIER_FIELDS.has(field)) return undefined;
+  // A secret's ARN in the stack's account and region (where the service publishes it), ending in AWS's six characters.
+  if (field === "secretArn") return `arn:${scope.partition}:secretsmanager:${scope.region}:${scope.accountId}:secret:published-${service}-credentials-AbCdEf`;
+  return `published-${service}-${field}`;
+}
 const PARAMETER_LOOKUP = /^lookup\(jsondecode\(data\.aws_ssm_parameter\.([A-Za-z_][A-Za-z0-9_-]*)\.(?:insecure_value|value)\),\s*"([A-Za-z_]\w*)"(?:,[^()]*)?\)$/;
 
 function hash(text: string, length: number, alphabet = "0123456789abcdef"): string {
@@ -200,7 +222,9 @@ export class ReferenceResolver {
     if (parameter) {
       const source = this.model.byAddress(`data.aws_ssm_parameter.${parameter[1]}`);
       const name = source ? this.argument(source, "name") : undefined;
-      return name === undefined ? undefined : this.externals?.parameterField(name, parameter[2] as string);
+      if (name === undefined) return undefined;
+      const field = parameter[2] as string;
+      return this.externals?.parameterField(name, field) ?? publishedIdentifierStandIn(name, field, this.scope);
     }
     const match = SIMPLE_REFERENCE.exec(expression);
     if (!match) return undefined;

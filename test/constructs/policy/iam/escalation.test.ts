@@ -4,6 +4,7 @@ import classified from "../../../../constructs/policy/iam/aws-managed-admin-equi
 import { normalizeIamDocument, type IamDocument } from "../../../../constructs/policy/iam/documents";
 import { adminEquivalence, ESCALATION_METHODS, escalationMethods, grantOf } from "../../../../constructs/policy/iam/escalation";
 import { StackModel } from "../../../../constructs/policy/model";
+import { ReferenceResolver, type AccountScope } from "../../../../constructs/policy/iam/resolve";
 
 const SELF = "arn:aws:iam::123456789012:role/acme-app";
 
@@ -102,5 +103,33 @@ describe("policy documents the pack reads", () => {
     expect(model.readPolicy("${data.aws_iam_policy_document.loop.json}")).toEqual({ problem: expect.stringMatching(/includes itself/) });
     expect(model.readPolicy("${data.aws_iam_policy_document.missing.json}")).toEqual({ problem: expect.stringMatching(/not in this stack/) });
     expect(model.readPolicy("not json")).toEqual({ problem: expect.stringMatching(/not a JSON policy document/) });
+  });
+});
+
+describe("identifiers another stack publishes", () => {
+  const model = new StackModel(
+    {
+      provider: { aws: [{ region: "eu-west-1", allowed_account_ids: ["111111111111"] }] },
+      data: {
+        aws_ssm_parameter: {
+          db: { name: "/acme/prod/services/noor-db/connection" },
+          other: { name: "/acme/prod/settings/noor" },
+        },
+      },
+    },
+    "fixture",
+  );
+  const resolver = new ReferenceResolver(model, ReferenceResolver.scopeOf(model) as AccountScope);
+
+  it("stand in for a connection description's resource id and secret ARN when the publishing stack is not at hand", () => {
+    expect(resolver.resolve("arn:aws:rds-db:eu-west-1:111111111111:dbuser:${jsondecode(data.aws_ssm_parameter.db.insecure_value).resourceId}/noor")).toBe(
+      "arn:aws:rds-db:eu-west-1:111111111111:dbuser:published-noor-db-resourceId/noor",
+    );
+    expect(resolver.resolve("${jsondecode(data.aws_ssm_parameter.db.insecure_value).secretArn}")).toMatch(/^arn:aws:secretsmanager:eu-west-1:111111111111:secret:published-noor-db-/);
+  });
+
+  it("leave every other field, and parameters that are not connection descriptions, unresolved (the document is unreadable)", () => {
+    expect(resolver.resolve("${jsondecode(data.aws_ssm_parameter.db.insecure_value).host}")).toBeUndefined();
+    expect(resolver.resolve("${jsondecode(data.aws_ssm_parameter.other.insecure_value).resourceId}")).toBeUndefined();
   });
 });
