@@ -494,6 +494,15 @@ function checkEnvironmentIdentities(environments: readonly LoadedEnvironment[], 
       github.set(deployment.githubEnvironment, environment);
     }
   }
+  // An approval environment gates one environment's applies: shared with another environment (or used as another's
+  // deploy environment) one approval would release both.
+  for (const environment of environments) {
+    const { approvalEnvironment } = environment.config.deployment;
+    const other = environments.find((candidate) => candidate !== environment && (candidate.config.deployment.githubEnvironment === approvalEnvironment || candidate.config.deployment.approvalEnvironment === approvalEnvironment));
+    if (other) {
+      issues.push(issueAt(environment.source, ["deployment", "approvalEnvironment"], `GitHub environment ${approvalEnvironment} is also used by environment ${other.config.name} (${other.source.file}); each environment needs its own approval environment`, approvalEnvironment));
+    }
+  }
 }
 
 /** Two tenants serving a product on the same domain would route each other's hosts. */
