@@ -13,6 +13,7 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { Address4 } from "ip-address";
+import { runnerCountProblem } from "../constructs/ci-runner/rules";
 import { dnsStackOrder, planHostedZones, zoneCreationConflicts, type ZoneEnvironment } from "../constructs/hosted-zones/rules";
 import { derivedDefaults, PROFILE_DEFAULTS } from "./defaults";
 import { ConfigError, type ConfigIssue, formatPath } from "./errors";
@@ -474,6 +475,21 @@ function checkAccounts(project: ProjectConfig, environments: readonly LoadedEnvi
 }
 
 /**
+ * Every environment and every dedicated tenant has a CI runner whose CodeBuild webhook subscribes to the repository's
+ * workflow_job event; GitHub allows 20 webhooks per event on one repository (constructs/ci-runner/rules.ts).
+ */
+function checkRunnerCount(environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
+  const dedicated = tenants.filter(({ config }) => config.isolation === "dedicated");
+  const problem = runnerCountProblem([...environments.map(({ config }) => config.name), ...dedicated.map(({ config }) => config.id)]);
+  if (!problem) return;
+  // Reported on the last dedicated tenant in file order (the one whose runner a new tenant would add).
+  const tenant = dedicated.at(-1);
+  const environment = environments.at(-1);
+  if (tenant) issues.push(issueAt(tenant.source, ["isolation"], problem, tenant.config.isolation));
+  else if (environment) issues.push(issueAt(environment.source, ["name"], problem, environment.config.name));
+}
+
+/**
  * Environments are told apart by name prefix and by GitHub environment: each environment's CI roles are trusted only
  * by its own GitHub environment, and its deploy role manages only IAM names under `<project>-<env>-`. An environment
  * named like another's prefix (`dev` and `dev-eu`) or two sharing a GitHub environment would reach each other.
@@ -739,6 +755,7 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
   if (project) checkTenantPool(project, tenants, issues);
   if (project) checkAccounts(project, environments, tenants, issues);
   checkEnvironmentIdentities(environments, issues);
+  checkRunnerCount(environments, tenants, issues);
   checkCidrOverlaps(environments, tenants, issues);
   issues.push(...veleroNamespaceProblems(environments, tenants));
   const suppressions = readSuppressions(directory, issues, { overlay, productionStacks: productionStacks(environments, tenants), ...(options.now ? { now: options.now } : {}) });

@@ -96,3 +96,15 @@ export function runnerCountProblem(projects: readonly string[]): string | undefi
   if (projects.length <= GITHUB_WEBHOOKS_PER_EVENT) return undefined;
   return `the configuration needs ${projects.length} CI runners (one per environment and per dedicated tenant), each with a GitHub webhook on the workflow_job event, but GitHub allows ${GITHUB_WEBHOOKS_PER_EVENT} per event on one repository; run dedicated tenants of this repository from another repository`;
 }
+
+/** Suffix of the CodeConnections connection to GitHub the runners of an account and region use: `<project>-github`. */
+export const CONNECTION_SUFFIX = "-github";
+/** CodeConnections ConnectionName: at most 32 characters (CodeConnections API reference, CreateConnection). */
+export const CONNECTION_NAME_MAX = 32;
+
+/** The connection's name, `<project>-github`. */
+export function runnerConnectionName(project: string): string {
+  const name = `${project}${CONNECTION_SUFFIX}`;
+  if (name.length > CONNECTION_NAME_MAX) throw new Error(`CI runner: connection name ${name} is longer than ${CONNECTION_NAME_MAX} characters (CodeConnections ConnectionName)`);
+  return name;
+}

@@ -105,6 +105,13 @@ describe("environments tell their CI identities apart", () => {
     expect(same.message).toMatch(/must differ from githubEnvironment/);
   });
 
+  it("rejects more CI runners (environments plus dedicated tenants) than GitHub allows webhooks per event on a repository", () => {
+    const write = Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`tenants/dedicated${index}.yaml`, `id: dedicated${index}\nenvironment: prod\nisolation: dedicated\nnetwork:\n  cidr: 10.${130 + index}.0.0/16\nproducts:\n  smartedu: {}\n`]));
+    const issue = only(problems(tempConfig({ write })), "isolation");
+    expect(issue.file).toMatch(/initech\.yaml$/);
+    expect(issue.message).toMatch(/needs 21 CI runners .* GitHub allows 20 per event on one repository/);
+  });
+
   it("takes the numeric ids of a repository with immutable subject claims as a pair", () => {
     expect(only(problems(tempConfig({ set: { "project.yaml": { github: { ownerId: 123 } } } })), "github.repositoryId").message).toMatch(/set both ownerId and repositoryId/);
     expect(loadConfig(tempConfig({ set: { "project.yaml": { github: { ownerId: 123, repositoryId: 456 } } } })).project.github).toMatchObject({ ownerId: 123, repositoryId: 456 });
