@@ -105,6 +105,11 @@ describe("environments tell their CI identities apart", () => {
     expect(same.message).toMatch(/must differ from githubEnvironment/);
   });
 
+  it("rejects an environment without NAT gateways: its CI runner could not reach GitHub", () => {
+    const issue = only(problems(tempConfig({ set: { "environments/dev.yaml": { network: { natGateways: "none", interfaceEndpoints: ["sts", "secretsmanager"] } } } })), "network.natGateways");
+    expect(issue.message).toMatch(/none leaves the CI runner .* without a route to GitHub; use single or per-az/);
+  });
+
   it("rejects more CI runners (environments plus dedicated tenants) than GitHub allows webhooks per event on a repository", () => {
     const write = Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`tenants/dedicated${index}.yaml`, `id: dedicated${index}\nenvironment: prod\nisolation: dedicated\nnetwork:\n  cidr: 10.${130 + index}.0.0/16\nproducts:\n  smartedu: {}\n`]));
     const issue = only(problems(tempConfig({ write })), "isolation");
