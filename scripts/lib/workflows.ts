@@ -616,7 +616,8 @@ function applyJob(tier: Profile, stage: CiStage, needs: readonly string[]): Reco
       downloadManifest,
       { name: "Download the approved plans", uses: ACTIONS.download, with: { name: PLANS_ARTIFACT(tier), path: "plans" } },
       downloadPattern("Download the approvals of this run", `${APPROVAL_ARTIFACT(tier)}*`, "approvals"),
-      downloadPattern("Download the outcomes of the earlier stages", `${OUTCOME_ARTIFACT(tier)}*`, "done"),
+      // Every tier's: a stack may depend on one of an earlier tier (prod-dns on staging-dns).
+      downloadPattern("Download the outcomes of the earlier stages and tiers", "outcome-*", "done"),
       awsCredentials("Assume the read-only plan role (GitHub OIDC)", "${{ matrix.planRole }}", "${{ matrix.region }}", 3600),
       {
         name: "Check: approved, preflight (npm run preflight), and a stack whose dependencies were just applied still plans the approved changes",
