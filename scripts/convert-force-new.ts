@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { loadConfig } from "../config/loader";
 import { readSynthesized, synthesizeBundled } from "./lib/bundled";
-import { keyResolver, SchemaReader, tokenize, type ForceNewFacts, type GoFunction, type Token } from "./lib/review/go-schema";
+import { keyResolver, SchemaReader, tokenize, variableValue, type ForceNewFacts, type GoFunction, type Token } from "./lib/review/go-schema";
 import { REPLACEMENT_TABLE_PATH, type ReplacementTable } from "./lib/review/replacement";
 
 const ROOT = join(__dirname, "..");
@@ -101,18 +101,24 @@ const SCHEMA_ALIASES: Readonly<Record<string, string>> = {
 function awsFacts(indexDir: string, type: string): ForceNewFacts | undefined {
   const registration = join(indexDir, "index", "resources", `${type}.json`);
   if (!existsSync(registration)) return undefined;
-  const entry = JSON.parse(readFileSync(registration, "utf8")) as { namespace: string; schema_index: string; create_index?: string };
+  const entry = JSON.parse(readFileSync(registration, "utf8")) as { namespace: string; schema_index: string; create_index?: string; read_index?: string };
   const serviceDir = join(indexDir, "index", entry.namespace.replace(/^github\.com\/hashicorp\/terraform-provider-aws\//, ""));
   const read = (file: string) => (existsSync(join(serviceDir, file)) ? functionAt(tokenize(readFileSync(join(serviceDir, file), "utf8"))) : undefined);
   const lookup = (name: string) => read(`func.${name}.goindex`);
-  // The index sometimes records a schema function name the package does not have: the create function's name
-  // without its suffix is the schema function (`resourceCertificateCreate` -> `resourceCertificate`).
-  const fallback = entry.create_index?.replace(/Create\.goindex$/, ".goindex");
+  // The index sometimes records a schema function name the package does not have: the CRUD functions' names without
+  // their suffix name the schema function (`resourceCertificateCreate` -> `resourceCertificate`,
+  // `resourceResourcePolicyPut` / `resourceResourcePolicyRead` -> `resourceResourcePolicy`).
+  const crud = [entry.create_index, entry.read_index]
+    .map((file) => file?.replace(/(Create|Put|Read)\.goindex$/, ".goindex"))
+    .filter((file): file is string => file !== undefined && file !== entry.create_index && file !== entry.read_index);
   // Or the recorded name carries the service (`resourceSqsQueuePolicy` -> `resourceQueuePolicy`).
   const withoutService = entry.schema_index.replace(/^func\.resource[A-Z][a-z0-9]*/, "func.resource");
   const alias = SCHEMA_ALIASES[type];
-  const body = (alias ? read(alias) : undefined) ?? read(entry.schema_index) ?? (fallback ? read(fallback) : undefined) ?? read(withoutService);
-  if (!body) throw new Error(`${type}: ${entry.schema_index} not found under ${serviceDir}`);
+  // The first candidate that declares a schema (a `Schema` field or method): a CRUD function's body has none, and
+  // reading it would silently record no facts at all.
+  const candidates = [alias, entry.schema_index, ...crud, withoutService].filter((file): file is string => file !== undefined);
+  const body = candidates.map(read).find((fn) => fn?.body.some((token) => token.text === "Schema"));
+  if (!body) throw new Error(`${type}: no schema function among ${candidates.join(", ")} under ${serviceDir}`);
   const schemaBody = body.body;
   const constant = (name: string) => {
     const file = join(serviceDir, `var.${name}.goindex`);
@@ -121,7 +127,11 @@ function awsFacts(indexDir: string, type: string): ForceNewFacts | undefined {
     const at = tokens.findIndex((token, index) => token.text === name && tokens[index + 1]?.text === "=" && tokens[index + 2]?.kind === "string");
     return at >= 0 ? (tokens[at + 2] as Token).text.slice(1, -1) : undefined;
   };
-  const facts = new SchemaReader(lookup, keyResolver(vocabulary("@cdktf/provider-aws", type), constant)).read(schemaBody);
+  const variable = (name: string) => {
+    const file = join(serviceDir, `var.${name}.goindex`);
+    return existsSync(file) ? variableValue(tokenize(readFileSync(file, "utf8")), name) : undefined;
+  };
+  const facts = new SchemaReader(lookup, keyResolver(vocabulary("@cdktf/provider-aws", type), constant), variable).read(schemaBody);
   // SDK v2 resources keep CustomizeDiff in their schema function; follow a named CustomizeDiff function too.
   const customize = schemaBody.findIndex((token, index) => token.text === "CustomizeDiff" && schemaBody[index + 1]?.text === ":");
   const customizeName = customize >= 0 ? schemaBody[customize + 2] : undefined;

@@ -33,6 +33,7 @@ export const MANAGED_POLICIES = [
   "service-role/AmazonRDSEnhancedMonitoringRole",
   "service-role/AWSBackupServiceRolePolicyForBackup",
   "service-role/AWSBackupServiceRolePolicyForRestores",
+  "service-role/AWSLambdaVPCAccessExecutionRole",
 ] as const;
 
 interface PolicyVersion {

@@ -20,14 +20,16 @@ export function renderPages(config: PlatformConfig, stacks: ReadonlyMap<string, 
     const infra = stacks.get(target.infra);
     const platform = stacks.get(target.platform);
     if (!infra || !platform) throw new Error(`diagrams: stacks ${target.infra} and ${target.platform} were not synthesized`);
-    pages[`${target.name}.md`] = diagramPage(target, renderDiagram(target, infra, platform));
+    const dns = target.dns === undefined ? undefined : stacks.get(target.dns);
+    if (target.dns !== undefined && !dns) throw new Error(`diagrams: stack ${target.dns} was not synthesized`);
+    pages[`${target.name}.md`] = diagramPage(target, renderDiagram(target, infra, platform, dns));
   }
   return pages;
 }
 
 async function main(): Promise<void> {
   const config = loadConfig(readRuntimeOptions(process.env, join(__dirname, "..", "config")).configDir);
-  const patterns = diagramTargets(config).flatMap((target) => [target.infra, target.platform]);
+  const patterns = diagramTargets(config).flatMap((target) => [target.dns, target.infra, target.platform].filter((name): name is string => name !== undefined));
   const outdir = await synthesizeBundled(config, { stackPatterns: patterns });
   try {
     const pages = renderPages(config, readSynthesized(outdir)); // every page rendered before any file is written

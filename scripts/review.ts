@@ -129,7 +129,7 @@ async function scopedSides(configDir: string, sha: string, selected: Required<Pi
   // its shared tenants do, so those environments' stacks are synthesized once, for the diagrams only.
   const environments = new Set(config.environments.map(({ config: environment }) => environment.name));
   const context = targetsChangedByConfig(baseConfig, config).filter((target) => environments.has(target.name));
-  const shared = await synthesizeStacks(config, context.flatMap((target) => [target.infra, target.platform]), options);
+  const shared = await synthesizeStacks(config, context.flatMap((target) => [target.dns, target.infra, target.platform].filter((name): name is string => name !== undefined)), options);
   const withShared = (side: Map<string, SynthesizedStack>) => new Map([...shared, ...side]);
   return { base, head, config, suppressions: [...config.suppressions], diagrams: changedDiagrams(baseConfig, config, withShared(base), withShared(head)) };
 }

@@ -12,7 +12,7 @@
 import type { LoadedEnvironment, LoadedTenant, PlatformConfig } from "../config/loader";
 import type { ConfigPath } from "../config/errors";
 import type { SourceFile } from "../config/source";
-import { BOOTSTRAP_STACK, dedicatedTenantStackNames, infraStackName, platformStackName, sharedTenantStackName } from "../constructs/core/stack-names";
+import { accountStackName, BOOTSTRAP_STACK, dedicatedTenantStackNames, dnsStackName, infraStackName, platformStackName, sharedTenantStackName } from "../constructs/core/stack-names";
 
 /** A configuration key a resource comes from. */
 export interface ConfigOrigin {
@@ -23,7 +23,9 @@ export interface ConfigOrigin {
 }
 
 interface StackOwner {
-  readonly kind: "bootstrap" | "environment" | "shared-tenant" | "dedicated-tenant";
+  readonly kind: "bootstrap" | "account" | "dns" | "environment" | "shared-tenant" | "dedicated-tenant";
+  /** The account of an `account-<name>` stack (its key under project.yaml `accounts`). */
+  readonly account?: string;
   readonly environment?: LoadedEnvironment;
   readonly tenant?: LoadedTenant;
 }
@@ -31,9 +33,11 @@ interface StackOwner {
 /** Every stack the configuration defines, with the files behind it. */
 export function stackOwners(config: PlatformConfig): Map<string, StackOwner> {
   const owners = new Map<string, StackOwner>([[BOOTSTRAP_STACK, { kind: "bootstrap" }]]);
+  for (const account of Object.keys(config.project.accounts)) owners.set(accountStackName(account), { kind: "account", account });
   const environments = new Map(config.environments.map((environment) => [environment.config.name, environment]));
   for (const environment of config.environments) {
     for (const name of [infraStackName(environment.config.name), platformStackName(environment.config.name)]) owners.set(name, { kind: "environment", environment });
+    owners.set(dnsStackName(environment.config.name), { kind: "dns", environment });
   }
   for (const tenant of config.tenants) {
     const environment = environments.get(tenant.config.environment);
@@ -134,6 +138,16 @@ function environmentKey(segments: readonly string[], environment: LoadedEnvironm
     }
     case "addons":
       return child && camel(child) in environment.addons ? at("addons", camel(child)) : at("addons");
+    case "ci-plan-access": {
+      // The plan role's read-only RBAC (constructs/plan-access): the Secrets binding of a product's namespace comes
+      // from the product; the rest is the plan role's cluster access (cluster.access: "its plan role always gets
+      // read-only access").
+      const product = named(child, "release-secrets-", Object.keys(environment.products));
+      if (product && child === `release-secrets-${product}`) return at("products", product);
+      const addon = child?.startsWith("release-secrets-") ? camel(child.slice("release-secrets-".length)) : undefined;
+      if (addon && addon in environment.addons) return at("addons", addon);
+      return at("cluster", "access");
+    }
     default:
       break;
   }
@@ -156,6 +170,62 @@ function productKey(product: string, segments: readonly string[], environment: L
   return { file: "environment", path: ["products", product] };
 }
 
+/** Detective controls (constructs/detective-controls ids, with an optional `-<region>` suffix) -> `accounts.<name>.controls` keys. */
+const CONTROL_IDS: readonly (readonly [string, string])[] = [["trail", "cloudTrail"], ["guardduty", "guardDuty"], ["config-", "config"], ["access-analyzer", "accessAnalyzer"]];
+
+/** The key of an `account-<name>` stack's construct path (project.yaml), below the stack. */
+function accountKey(config: PlatformConfig, account: string, segments: readonly string[]): ConfigOrigin {
+  const [top, child = ""] = segments;
+  const key = (...path: string[]) => origin(config.projectSource, ["accounts", account, ...path]);
+  switch (top) {
+    case "detective-controls": {
+      const control = CONTROL_IDS.find(([prefix]) => child.startsWith(prefix))?.[1];
+      return control ? key("controls", control) : key("controls");
+    }
+    case "config-role":
+      return key("controls", "config");
+    case "audit-logs":
+      return key("auditLogs");
+    case "service-linked-roles":
+      return key("serviceLinkedRoles");
+    case "ci": {
+      // The GitHub OIDC provider comes from the repository; each environment's plan and deploy role (`<env>-plan...`,
+      // `<env>-deploy...`) from that environment's deployment (its GitHub environment is in the roles' trust).
+      const environments = config.environments.map((environment) => environment.config.name);
+      const environment = named(child, "", environments);
+      const loaded = config.environments.find((candidate) => candidate.config.name === environment);
+      if (loaded && /-(plan|deploy)(-|$)/.test(child.slice((environment as string).length))) return origin(loaded.source, ["deployment"]);
+      return origin(config.projectSource, ["github"]);
+    }
+    default:
+      return key();
+  }
+}
+
+/**
+ * The key of a `<env>-dns` stack's construct path, below the stack: zones come from `edge.domains.<key>`; a
+ * delegation record (`delegation-<child name with dashes>`, and the lookup of a child zone another environment's DNS
+ * stack creates) from the child domain's key, in the file of the environment declaring it.
+ */
+function dnsKey(config: PlatformConfig, environment: LoadedEnvironment, segments: readonly string[]): ConfigOrigin {
+  const [top, child = ""] = segments;
+  if (top === "zones") {
+    for (const prefix of ["zone-", "release-", "adopt-"]) {
+      const key = child.startsWith(prefix) ? Object.keys(environment.config.edge.domains).find((candidate) => child === `${prefix}${candidate}`) : undefined;
+      if (key) return origin(environment.source, ["edge", "domains", key]);
+    }
+    const label = /^(delegation|delegated)-(.+)$/.exec(child)?.[2];
+    if (label) {
+      // This environment's declarations first: a child zone it creates itself.
+      for (const loaded of [environment, ...config.environments.filter((candidate) => candidate !== environment)]) {
+        const key = Object.entries(loaded.config.edge.domains).find(([, domain]) => domain.name.replace(/\./g, "-") === label)?.[0];
+        if (key) return origin(loaded.source, ["edge", "domains", key]);
+      }
+    }
+  }
+  return origin(environment.source, ["edge", "domains"]);
+}
+
 /**
  * The configuration key behind the construct at `path` (`<stack>/<id>/...`), or undefined (a stack-level problem, or
  * a construct no configuration entry produced).
@@ -171,6 +241,8 @@ export function configOrigin(config: PlatformConfig, path: string, owners: Reado
     if (top === "ci") return origin(config.projectSource, ["github"]);
     return origin(config.projectSource, []);
   }
+  if (owner.kind === "account") return accountKey(config, owner.account as string, segments);
+  if (owner.kind === "dns") return dnsKey(config, owner.environment as LoadedEnvironment, segments);
   const environment = owner.environment as LoadedEnvironment;
   const tenant = owner.tenant;
   // A tenant's stacks are built from its environment's settings as the tenant layers them (LoadedTenant.environment).

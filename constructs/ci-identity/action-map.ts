@@ -589,6 +589,17 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, ActionMapEntry>> = {
     update: ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
     delete: ["secretsmanager:UpdateSecretVersionStage"],
   },
+  aws_secretsmanager_secret_rotation: {
+    // RotateSecret checks that the caller may invoke the rotation function (Secrets Manager API reference,
+    // RotateSecret: required permissions secretsmanager:RotateSecret and lambda:InvokeFunction); Secrets Manager
+    // then invokes it as its service principal (the function's aws_lambda_permission).
+    create: ["secretsmanager:RotateSecret", "lambda:InvokeFunction"],
+    read: ["secretsmanager:DescribeSecret"],
+    update: ["secretsmanager:RotateSecret", "lambda:InvokeFunction"],
+    delete: ["secretsmanager:CancelRotateSecret"],
+  },
+  // ListSecretVersionIds: version ids and staging labels, never a value (constructs/secret-values).
+  "data.aws_secretsmanager_secret_versions": read("secretsmanager:ListSecretVersionIds"),
   "data.aws_secretsmanager_random_password": read("secretsmanager:GetRandomPassword"),
   "data.aws_secretsmanager_secret": read("secretsmanager:DescribeSecret"),
   aws_ssm_parameter: {
@@ -598,6 +609,27 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, ActionMapEntry>> = {
     delete: ["ssm:DeleteParameter"],
   },
   "data.aws_ssm_parameter": read("ssm:GetParameter"),
+  // The DNS stack's former zone ids (constructs/hosted-zones): a plain String parameter, so no kms:Decrypt.
+  "data.aws_ssm_parameters_by_path": read("ssm:GetParametersByPath"),
+  // ---- Lambda (the RabbitMQ password rotation function)
+  aws_lambda_function: {
+    // CreateFunction passes the execution role (iam:PassRole to lambda.amazonaws.com) and, with a VPC configuration,
+    // needs the caller to describe the subnets, security groups and VPC (Lambda developer guide, "Giving Lambda
+    // functions access to resources in an Amazon VPC": user permissions). Tags on create need lambda:TagResource.
+    create: ["lambda:CreateFunction", "lambda:TagResource", "iam:PassRole", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
+    // The provider reads GetFunction (its tags only with lambda:ListTags: GetFunction API reference), the latest
+    // version (ListVersionsByFunction) and the code signing configuration (internal/service/lambda/function.go).
+    read: ["lambda:GetFunction", "lambda:ListTags", "lambda:ListVersionsByFunction", "lambda:GetFunctionCodeSigningConfig"],
+    update: ["lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:TagResource", "lambda:UntagResource", "iam:PassRole", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
+    delete: ["lambda:DeleteFunction"],
+  },
+  aws_lambda_permission: {
+    // Every argument forces replacement: no update (AddPermission / GetPolicy / RemovePermission, permission.go).
+    create: ["lambda:AddPermission"],
+    read: ["lambda:GetPolicy"],
+    update: [],
+    delete: ["lambda:RemovePermission"],
+  },
   // ---- Account context
   "data.aws_caller_identity": read("sts:GetCallerIdentity"),
   "data.aws_region": read(),

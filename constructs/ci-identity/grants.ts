@@ -25,6 +25,8 @@ export const PASS_ROLE_ATTRIBUTES: Readonly<Record<string, readonly string[]>> =
   "aws_iam_instance_profile.role": ["ec2.amazonaws.com"],
   "aws_cloudwatch_event_target.role_arn": ["events.amazonaws.com"],
   "aws_codebuild_project.service_role": ["codebuild.amazonaws.com"],
+  // The execution role of a function (the RabbitMQ password rotation): CreateFunction / UpdateFunctionConfiguration.
+  "aws_lambda_function.role": ["lambda.amazonaws.com"],
 };
 
 /** Every service a deploy role may pass an environment role to. */
@@ -43,6 +45,8 @@ export const ATTACHABLE_AWS_MANAGED_POLICIES: readonly string[] = [
   "service-role/AWSBackupServiceRolePolicyForRestores",
   "AWSBackupServiceRolePolicyForS3Backup",
   "AWSBackupServiceRolePolicyForS3Restore",
+  // Network interfaces and logs of a function in a VPC (the RabbitMQ password rotation function).
+  "service-role/AWSLambdaVPCAccessExecutionRole",
 ];
 
 /** AWS-managed policies that must never be attachable (admin-equivalent or IAM-writing). */

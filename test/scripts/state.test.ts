@@ -13,7 +13,12 @@ const config = bundledConfig();
 describe("state migration", () => {
   it("moves exactly the stacks CI applies, each under its environment (dedicated tenants under theirs)", () => {
     const moves = catalogMoves(config);
-    expect(moves.map((move) => move.stack).sort()).toEqual(["dev-infra", "dev-platform", "prod-infra", "prod-platform", "prod-tenant-globex", "staging-infra", "staging-platform", "tenant-initech-infra", "tenant-initech-platform"]);
+    expect(moves.map((move) => move.stack).sort()).toEqual(["dev-dns", "dev-infra", "dev-platform", "prod-dns", "prod-infra", "prod-platform", "prod-tenant-globex", "staging-dns", "staging-infra", "staging-platform", "tenant-initech-infra", "tenant-initech-platform"]);
+    expect(moves.find((move) => move.stack === "staging-dns")).toEqual({
+      stack: "staging-dns",
+      from: "stacks/staging-dns/terraform.tfstate",
+      to: "environments/staging/staging-dns/terraform.tfstate",
+    });
     expect(moves.find((move) => move.stack === "tenant-initech-platform")).toEqual({
       stack: "tenant-initech-platform",
       from: "stacks/tenant-initech-platform/terraform.tfstate",

@@ -89,7 +89,7 @@ describe("the action map (14.e)", () => {
   });
 
   it("fails when a stack emits a type it does not know", () => {
-    expect(typesMissingFromMap(["aws_vpc", "aws_lambda_function", "data.aws_ami"])).toEqual(["aws_lambda_function", "data.aws_ami"]);
+    expect(typesMissingFromMap(["aws_vpc", "aws_sagemaker_domain", "data.aws_ami"])).toEqual(["aws_sagemaker_domain", "data.aws_ami"]);
   });
 
   it("attaches only allow-listed AWS-managed policies in the stacks CI applies", () => {
@@ -201,7 +201,8 @@ describe("the deploy role cannot escalate (prod)", () => {
 
   it("passes its roles only to the services the stacks pass them to", async () => {
     for (const service of PASS_ROLE_SERVICES) expect(await decide("iam:PassRole", iam("role/acme-prod-app"), { "iam:PassedToService": service }), service).toBe("Allowed");
-    for (const service of ["lambda.amazonaws.com", "ecs-tasks.amazonaws.com", "cloudformation.amazonaws.com"]) {
+    // Services no stack passes a role to (lambda.amazonaws.com is one now: the RabbitMQ password rotation function).
+    for (const service of ["ecs-tasks.amazonaws.com", "cloudformation.amazonaws.com", "sagemaker.amazonaws.com"]) {
       expect(await decide("iam:PassRole", iam("role/acme-prod-app"), { "iam:PassedToService": service }), service).toBe("ImplicitlyDenied");
     }
     expect(await decide("iam:PassRole", iam("role/acme-dev-app"), { "iam:PassedToService": "eks.amazonaws.com" })).toBe("ImplicitlyDenied");

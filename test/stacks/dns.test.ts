@@ -2,6 +2,7 @@
  * `<env>-dns`: the DNS stage in the catalog (stage, who applies it, what waits for it) and the synthesized stacks.
  */
 import { describe, expect, it } from "vitest";
+import { accountStackName } from "../../constructs/core/stack-names";
 import { stackCatalog } from "../../stacks/app";
 import { bundledConfig, bundledStackJson, resourceList } from "../support/synth";
 
@@ -22,12 +23,15 @@ describe("the DNS stage in the catalog", () => {
   });
 
   it("makes each infra stack wait for the DNS stacks that create and delegate its zones (staging's platform zone is delegated by prod-dns)", () => {
-    expect(entry("dev-infra")?.dependsOn).toEqual(["dev-dns"]);
-    expect(entry("staging-infra")?.dependsOn).toEqual(["prod-dns", "staging-dns"]);
-    expect(entry("prod-infra")?.dependsOn).toEqual(["prod-dns"]);
-    expect(entry("prod-dns")?.dependsOn).toEqual(["staging-dns"]);
+    // Every stack CI applies also waits for its account's baseline (the CI roles that apply it).
+    const baseline = (name: string) => accountStackName(entry(name)?.accountName ?? "");
+    expect(entry("dev-infra")?.dependsOn).toEqual([baseline("dev-infra"), "dev-dns"]);
+    expect(entry("staging-infra")?.dependsOn).toEqual([baseline("staging-infra"), "prod-dns", "staging-dns"]);
+    expect(entry("prod-infra")?.dependsOn).toEqual([baseline("prod-infra"), "prod-dns"]);
+    expect(entry("prod-dns")?.dependsOn).toEqual([baseline("prod-dns"), "staging-dns"]);
     // A dedicated tenant's platform issues certificates in its environment's zones.
-    expect(entry("tenant-initech-infra")?.dependsOn).toEqual(["prod-dns"]);
+    expect(entry("tenant-initech-infra")?.dependsOn).toEqual([baseline("tenant-initech-infra"), "prod-dns"]);
+    expect(baseline("prod-infra")).toBe("account-main");
   });
 });
 

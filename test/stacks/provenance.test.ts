@@ -59,6 +59,31 @@ describe("configOrigin", () => {
     }
   });
 
+  it("places the account baseline in project.yaml accounts.<name>, the CI roles at their environment's deployment", () => {
+    expect(originOf("account-main/detective-controls/trail")).toBe("config/project.yaml accounts.main.controls.cloudTrail (default)");
+    expect(originOf("account-main/detective-controls/guardduty-eks-audit-logs")).toBe("config/project.yaml accounts.main.controls.guardDuty (default)");
+    expect(originOf("account-main/detective-controls/config-recorder")).toBe("config/project.yaml accounts.main.controls.config (default)");
+    expect(originOf("account-main/detective-controls/access-analyzer")).toBe("config/project.yaml accounts.main.controls.accessAnalyzer (default)");
+    expect(originOf("account-main/audit-logs/bucket")).toBe("config/project.yaml accounts.main.auditLogs (default)");
+    expect(originOf("account-main/service-linked-roles/opensearchservice")).toBe("config/project.yaml accounts.main.serviceLinkedRoles (default)");
+    expect(originOf("account-main/boundary/policy")).toBe("config/project.yaml accounts.main");
+    expect(originOf("account-main/ci/github-oidc")).toBe("config/project.yaml github");
+    expect(originOf("account-main/ci/staging-deploy-guard-policy")).toMatch(/^config\/environments\/staging\.yaml deployment/);
+  });
+
+  it("places DNS zones at edge.domains.<key> and a delegation record at the child domain's key, in the file declaring it", () => {
+    expect(originOf("prod-dns/zones/zone-platform/zone")).toBe("config/environments/prod.yaml edge.domains.platform");
+    expect(originOf("staging-dns/zones/zone-noor/zone")).toBe("config/environments/staging.yaml edge.domains.noor");
+    // prod-dns writes the NS records of staging's platform zone: staging.yaml declares that domain.
+    expect(originOf("prod-dns/zones/delegation-staging-acme-example-com")).toBe("config/environments/staging.yaml edge.domains.platform");
+  });
+
+  it("places the plan role's RBAC at cluster.access, a product namespace's Secrets binding at the product", () => {
+    expect(originOf("prod-platform/ci-plan-access/read-role")).toBe("config/environments/prod.yaml cluster.access");
+    expect(originOf("prod-platform/ci-plan-access/release-secrets-noor")).toBe("config/environments/prod.yaml products.noor");
+    expect(originOf("prod-platform/ci-plan-access/release-secrets-external-dns")).toMatch(/^config\/environments\/prod\.yaml addons\.externalDns/);
+  });
+
   it("points a tenant's resources at the tenant file where it writes the key, else at its environment's", () => {
     expect(originOf("tenant-initech-infra/services/postgres-smartedu-db/cluster")).toBe("config/tenants/initech.yaml services.postgres.smartedu-db");
     expect(originOf("tenant-initech-infra/network/vpc")).toBe("config/tenants/initech.yaml network");

@@ -70,8 +70,10 @@ describe("service-linked roles (check c)", () => {
   });
 
   it("a missing role stops the plan with a message naming the account stack to apply", () => {
-    const lookup = Object.values(models.get("prod-infra")!.json.data?.aws_iam_roles ?? {})[0] as { lifecycle: { postcondition: { condition: string; error_message: string }[] }; path_prefix: string };
-    expect(lookup.path_prefix).toBe("/aws-service-role/opensearchservice.amazonaws.com/");
+    // The stack also looks up the SSO permission sets' roles (cluster access, under /aws-reserved/): take the service-linked role's.
+    const lookups = Object.values(models.get("prod-infra")!.json.data?.aws_iam_roles ?? {}) as { lifecycle: { postcondition: { condition: string; error_message: string }[] }; path_prefix: string }[];
+    const lookup = lookups.find((candidate) => candidate.path_prefix.startsWith("/aws-service-role/"))!;
+    expect(lookups.filter((candidate) => candidate.path_prefix.startsWith("/aws-service-role/")).map((candidate) => candidate.path_prefix)).toEqual(["/aws-service-role/opensearchservice.amazonaws.com/"]);
     expect(lookup.lifecycle.postcondition[0]?.condition).toBe("${length(self.names) == 1}");
     expect(lookup.lifecycle.postcondition[0]?.error_message).toMatch(/AWSServiceRoleForAmazonOpenSearchService .* does not exist in this account.*applies account-main first/);
   });

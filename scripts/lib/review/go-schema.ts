@@ -140,6 +140,19 @@ export function parseExpression(tokens: readonly Token[], start: number, end: nu
   return { kind: "raw", text: joined(tokens, start, end) };
 }
 
+/** The value of the package-level `name = <expr>` declared in `tokens` (a `var` file), or undefined. */
+export function variableValue(tokens: readonly Token[], name: string): GoNode | undefined {
+  const at = tokens.findIndex((token, index) => token.text === name && tokens[index + 1]?.text === "=" && tokens[index - 1]?.text !== ".");
+  if (at < 0) return undefined;
+  // The value ends with its first top-level bracket group (`map[string]*schema.Schema{...}`, `func() ... {...}`).
+  for (let index = at + 2; index < tokens.length; index++) {
+    const text = (tokens[index] as Token).text;
+    if (text === "{" || (text === "(" && tokens[index - 1]?.kind === "ident" && tokens[index - 1]?.text !== "func")) return parseExpression(tokens, at + 2, closing(tokens, index) + 1);
+    if (text === "[" || text === "(") index = closing(tokens, index);
+  }
+  return undefined;
+}
+
 /** Every composite literal (at any depth) of the token range whose type text matches. */
 export function findComposites(tokens: readonly Token[], typeMatch: RegExp): GoNode[] {
   const found: GoNode[] = [];
@@ -228,6 +241,8 @@ export interface GoFunction {
 }
 /** Resolves functions by name (the package's functions); returns undefined when unknown. */
 export type FunctionLookup = (name: string) => GoFunction | undefined;
+/** Resolves a package-level variable by name (`var topicSchema = map[string]*schema.Schema{...}`); undefined when unknown. */
+export type VariableLookup = (name: string) => GoNode | undefined;
 /** Resolves a key expression (`"cidr_block"`, `names.AttrCIDRBlock`) to the argument name. */
 export type KeyResolver = (key: string) => string;
 
@@ -263,6 +278,8 @@ export class SchemaReader {
   constructor(
     private readonly lookup: FunctionLookup,
     private readonly resolveKey: KeyResolver,
+    /** Package-level variables (a schema kept in a `var`: aws_sns_topic's `Schema: topicSchema`). */
+    private readonly variable: VariableLookup = () => undefined,
   ) {}
 
   /** Facts from the body of a resource's schema function (SDK v2) or Schema method (framework). */
@@ -358,7 +375,13 @@ export class SchemaReader {
     const scope = this.scopes.get(node);
     if (node.kind === "func") return this.inherit(returnedExpression(node.body), parent);
     if (node.kind === "call") return this.follow(node, scope);
-    if (node.kind === "raw" && scope && /^[A-Za-z_]\w*$/.test(node.text)) return this.local(scope, node.text) ?? node;
+    if (node.kind === "raw" && /^[A-Za-z_]\w*$/.test(node.text)) {
+      const local = scope ? this.local(scope, node.text) : undefined;
+      if (local) return local;
+      const global = this.variable(node.text);
+      if (global && !this.scopes.has(global)) this.scopes.set(global, { body: [], bindings: new Map() });
+      return global ?? node;
+    }
     return node;
   }
 

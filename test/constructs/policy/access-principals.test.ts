@@ -24,7 +24,7 @@ describe("accessEntryPrincipals over every synthesized stack", () => {
   it("prod-infra: the CI roles by ARN, and the permission sets' roles in the stack's account", () => {
     const principals = accessEntryPrincipals(stacks.get("prod-infra") as SynthesizedStack, "prod-infra");
     expect(principals.map((principal) => (principal.kind === "role" ? principal.arn : principal.kind === "permission-set" ? `sso:${principal.permissionSet}` : principal.kind)).sort()).toEqual([
-      "arn:aws:iam::111111111111:role/acme-ci-deploy",
+      "arn:aws:iam::111111111111:role/acme-prod-ci-deploy",
       "arn:aws:iam::111111111111:role/acme-prod-ci-plan",
       "sso:PlatformAdmin",
       "sso:PlatformReadOnly",

@@ -13,7 +13,7 @@ import { JSDOM } from "jsdom";
 import { describe, expect, it } from "vitest";
 import type { SynthesizedStack } from "../../../../constructs/policy/model";
 import { ARCHITECTURE_DIR, renderPages } from "../../../../scripts/diagrams";
-import { keyResolver, SchemaReader, tokenize } from "../../../../scripts/lib/review/go-schema";
+import { keyResolver, SchemaReader, tokenize, variableValue } from "../../../../scripts/lib/review/go-schema";
 import { mergePlan, parsePlan, PlanFileError, type PlanJson } from "../../../../scripts/lib/review/plan";
 import { forcing, REPLACEMENT_TABLE } from "../../../../scripts/lib/review/replacement";
 import { changeReport } from "../../../../scripts/lib/review/report";
@@ -114,6 +114,24 @@ func (r *frameworkThing) Schema(ctx context.Context, req resource.SchemaRequest,
       forceNew: ["metadata.label", "metadata.namespace", "name", "network.subnet_id"],
       conditional: ["size"],
     });
+  });
+
+  it("reads a schema kept in a package-level variable (aws_sns_topic's `Schema: topicSchema`)", () => {
+    const variables = tokenize(`
+package example
+var (
+	topicSchema = map[string]*schema.Schema{
+		"name": { Type: schema.TypeString, ForceNew: true, ConflictsWith: []string{"name_prefix"} },
+		"policy": { Type: schema.TypeString, Optional: true },
+	}
+)
+`);
+    const resource = tokenize(`func resourceTopic() *schema.Resource { return &schema.Resource{ CreateWithoutTimeout: resourceTopicCreate, Schema: topicSchema } }`);
+    const body = resource.slice(resource.findIndex((token) => token.text === "{") + 1, -1);
+    const withVariables = new SchemaReader(() => undefined, keyResolver(new Set()), (name) => variableValue(variables, name));
+    expect(withVariables.read(body)).toEqual({ forceNew: ["name"], conditional: [] });
+    // Without the variable nothing is known: the converter then has no facts (it reads the index's var files).
+    expect(new SchemaReader(() => undefined, keyResolver(new Set())).read(body)).toEqual({ forceNew: [], conditional: [] });
   });
 
   it("reads RequiresReplace plan modifiers of framework resources", () => {
