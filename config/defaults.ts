@@ -551,7 +551,10 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, EnvironmentDefaults>> = 
   },
 };
 
+/** Compute type of the CI runner builds: 4 vCPU and 7 GB (CodeBuild build environment compute types), enough for npm ci and Terraform with the AWS, Kubernetes and Helm providers. */
+export const DEFAULT_RUNNER_COMPUTE_TYPE = "BUILD_GENERAL1_MEDIUM";
+
 /** The `deployment` defaults depend on the environment name, so they are computed. */
 export function derivedDefaults(name: string): EnvironmentDefaults {
-  return { deployment: { githubEnvironment: name } };
+  return { deployment: { githubEnvironment: name, runner: { computeType: DEFAULT_RUNNER_COMPUTE_TYPE } } };
 }

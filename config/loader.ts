@@ -13,6 +13,7 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { Address4 } from "ip-address";
+import { runnerCountProblem } from "../constructs/ci-runner/rules";
 import { dnsStackOrder, planHostedZones, zoneCreationConflicts, type ZoneEnvironment } from "../constructs/hosted-zones/rules";
 import { derivedDefaults, PROFILE_DEFAULTS } from "./defaults";
 import { ConfigError, type ConfigIssue, formatPath } from "./errors";
@@ -532,6 +533,21 @@ function checkAccounts(project: ProjectConfig, environments: readonly LoadedEnvi
 }
 
 /**
+ * Every environment and every dedicated tenant has a CI runner whose CodeBuild webhook subscribes to the repository's
+ * workflow_job event; GitHub allows 20 webhooks per event on one repository (constructs/ci-runner/rules.ts).
+ */
+function checkRunnerCount(environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
+  const dedicated = tenants.filter(({ config }) => config.isolation === "dedicated");
+  const problem = runnerCountProblem([...environments.map(({ config }) => config.name), ...dedicated.map(({ config }) => config.id)]);
+  if (!problem) return;
+  // Reported on the last dedicated tenant in file order (the one whose runner a new tenant would add).
+  const tenant = dedicated.at(-1);
+  const environment = environments.at(-1);
+  if (tenant) issues.push(issueAt(tenant.source, ["isolation"], problem, tenant.config.isolation));
+  else if (environment) issues.push(issueAt(environment.source, ["name"], problem, environment.config.name));
+}
+
+/**
  * Environments are told apart by name prefix and by GitHub environment: each environment's CI roles are trusted only
  * by its own GitHub environment, and its deploy role manages only IAM names under `<project>-<env>-`. An environment
  * named like another's prefix (`dev` and `dev-eu`) or two sharing a GitHub environment would reach each other.
@@ -621,6 +637,15 @@ function checkSharedDataOwners(project: ProjectConfig, environments: readonly Lo
           issueAt(tenant.source, ["products"], `cache ${service} of environment ${environment.name} would hold ${count} users (one per product instance using it, plus the default user), more than project.yaml tenancy.cacheUsersPerUserGroup (${limit}, the ElastiCache quota "Users per user group"); raise the quota and the setting, or give tenants a dedicated tenancy`, count),
         );
       }
+    }
+  }
+  // An approval environment gates one environment's applies: shared with another environment (or used as another's
+  // deploy environment) one approval would release both.
+  for (const environment of environments) {
+    const { approvalEnvironment } = environment.config.deployment;
+    const other = environments.find((candidate) => candidate !== environment && (candidate.config.deployment.githubEnvironment === approvalEnvironment || candidate.config.deployment.approvalEnvironment === approvalEnvironment));
+    if (other) {
+      issues.push(issueAt(environment.source, ["deployment", "approvalEnvironment"], `GitHub environment ${approvalEnvironment} is also used by environment ${other.config.name} (${other.source.file}); each environment needs its own approval environment`, approvalEnvironment));
     }
   }
 }
@@ -860,6 +885,7 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
   if (project) checkAccounts(project, environments, tenants, issues);
   checkEnvironmentIdentities(environments, issues);
   if (project) checkSharedDataOwners(project, environments, tenants, issues);
+  checkRunnerCount(environments, tenants, issues);
   checkCidrOverlaps(environments, tenants, issues);
   issues.push(...productionProfileIssues(project, environments));
   if (project) checkClusterNames(project, environments, tenants, issues);

@@ -3,7 +3,7 @@
  * file safely, listing tenants, and the decommission plan. Pure functions over a configuration directory, so the
  * command stays a thin CLI and everything here is tested.
  */
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { Address4 } from "ip-address";
 import { stringify } from "yaml";
@@ -139,45 +139,87 @@ export function addTenant(directory: string, options: AddTenantOptions): { file:
   return { file, tenant: parsed.data, stacks: tenantStacks(parsed.data) };
 }
 
+/** Whether a tenant file (raw YAML data) still lacks the allocation its isolation needs. */
+function lacksAllocation(data: Record<string, unknown>): boolean {
+  if (data.isolation === "dedicated") return !(data.network as { cidr?: string } | undefined)?.cidr;
+  if (data.isolation === "shared") return data.ingressGroup === undefined;
+  return false;
+}
+
+/** Ids of the tenant files that lack their allocation (hand-written files), in id order. */
+export function incompleteTenants(directory: string): string[] {
+  const folder = join(directory, "tenants");
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .map((name) => name.replace(/\.ya?ml$/, ""))
+    .filter((id) => {
+      const issues: ConfigIssue[] = [];
+      const source = readYamlFile(join(folder, `${id}.yaml`), issues);
+      return source !== undefined && typeof source.data === "object" && source.data !== null && lacksAllocation(source.data as Record<string, unknown>);
+    })
+    .sort();
+}
+
 /**
- * Completes a hand-written tenant file: a dedicated tenant without a CIDR gets the next free pool block
- * (`network.cidr`), a shared tenant without a load balancer the lowest ingress group with room (`ingressGroup`).
- * Returns what was written.
+ * Completes a hand-written tenant file: a dedicated tenant's VPC CIDR (next free pool block), a shared tenant's
+ * ingress group (lowest load balancer with room). Every other file lacking its allocation is completed in the same run,
+ * in id order (so two incomplete files never block each other, and the result does not depend on which was named).
+ * The configuration is validated as it will be BEFORE anything is written; on any problem nothing is written.
+ * Returns one summary per allocated tenant (`<id>: VPC CIDR 10.x.0.0/16`), the named one first.
  */
+export function allocateTenants(directory: string, id: string, current: Record<string, unknown>): string[] {
+  const fileOf = (tenant: string) => join(directory, "tenants", `${tenant}.yaml`);
+  if (!lacksAllocation(current)) {
+    if (current.isolation !== "shared" && current.isolation !== "dedicated") throw new TenancyError(`${fileOf(id)}: isolation must be shared or dedicated`);
+    throw new TenancyError(`${fileOf(id)}: ${current.isolation === "dedicated" ? "network.cidr" : "ingressGroup"} is already set; an allocation never moves`);
+  }
+  if (current.isolation === "shared" && typeof current.environment !== "string") throw new TenancyError(`${fileOf(id)}: set environment first`);
+  const targets = [...new Set([id, ...incompleteTenants(directory)])].sort();
+  const isAllocationIssue = (issue: ConfigIssue) => targets.some((target) => basename(issue.file) === `${target}.yaml`) && (issue.path[0] === "network" || issue.path[0] === "ingressGroup");
+  // The configuration without the tenants being allocated must be valid (read without them, nothing is copied).
+  const overlay = new Map<string, string | null>(targets.map((target) => [resolve(fileOf(target)), null]));
+  const load = () => {
+    try {
+      return loadConfig(directory, { overlay });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      const others = error.issues.filter((issue) => !isAllocationIssue(issue));
+      throw new ConfigError(others.length > 0 ? others : error.issues);
+    }
+  };
+  let config = load();
+  const summaries = new Map<string, string>();
+  for (const target of targets) {
+    const data = target === id ? current : readTenantFile(directory, target);
+    let allocation: Record<string, unknown>;
+    if (data.isolation === "dedicated") {
+      const { cidrPool, blockPrefix } = config.project.tenancy;
+      const cidr = nextFreeBlock(cidrPool, blockPrefix, usedCidrs(config).filter((entry) => entry.owner !== `tenant ${target}`).map((entry) => entry.cidr));
+      allocation = { network: { ...(data.network as Record<string, unknown> | undefined), cidr } };
+      summaries.set(target, `VPC CIDR ${cidr}`);
+    } else {
+      if (typeof data.environment !== "string") throw new TenancyError(`${fileOf(target)}: set environment first`);
+      const group = nextIngressGroup(config, data.environment, target);
+      allocation = { ingressGroup: group };
+      summaries.set(target, `ingress group ${group}`);
+    }
+    overlay.set(resolve(fileOf(target)), renderTenantFile({ ...data, ...allocation }));
+    // The next allocation sees this one; the last load validates the whole result.
+    config = load();
+  }
+  for (const target of targets) {
+    const file = fileOf(target);
+    const temporary = `${file}.tmp-${process.pid}`;
+    writeFileSync(temporary, overlay.get(resolve(file)) as string);
+    renameSync(temporary, file);
+  }
+  return [id, ...targets.filter((target) => target !== id)].map((target) => `${target}: ${summaries.get(target) ?? ""}`);
+}
+
+/** {@link allocateTenants}, returning the named tenant's allocation (`VPC CIDR ...`, `ingress group N`). */
 export function allocateTenant(directory: string, id: string, current: Record<string, unknown>): string {
-  const file = join(directory, "tenants", `${id}.yaml`);
-  let config: PlatformConfig | undefined;
-  try {
-    config = loadConfig(directory);
-  } catch (error) {
-    // The tenant being allocated is the one reported as missing its network; everything else must be valid.
-    if (!(error instanceof ConfigError)) throw error;
-    const others = error.issues.filter((issue) => !(basename(issue.file) === `${id}.yaml` && (issue.path[0] === "network" || issue.path[0] === "ingressGroup")));
-    if (others.length > 0) throw new ConfigError(others);
-    // Allocate against the configuration without this tenant (read without it, nothing is copied).
-    config = loadConfig(directory, { overlay: new Map([[resolve(file), null]]) });
-  }
-  let allocation: Record<string, unknown>;
-  let summary: string;
-  if (current.isolation === "dedicated") {
-    if ((current.network as { cidr?: string } | undefined)?.cidr) throw new TenancyError(`${file}: network.cidr is already set; an allocation never moves`);
-    const { cidrPool, blockPrefix } = config.project.tenancy;
-    const cidr = nextFreeBlock(cidrPool, blockPrefix, usedCidrs(config).filter((entry) => entry.owner !== `tenant ${id}`).map((entry) => entry.cidr));
-    allocation = { network: { cidr } };
-    summary = `VPC CIDR ${cidr}`;
-  } else if (current.isolation === "shared") {
-    if (current.ingressGroup !== undefined) throw new TenancyError(`${file}: ingressGroup is already set; an allocation never moves`);
-    if (typeof current.environment !== "string") throw new TenancyError(`${file}: set environment first`);
-    const group = nextIngressGroup(config, current.environment, id);
-    allocation = { ingressGroup: group };
-    summary = `ingress group ${group}`;
-  } else {
-    throw new TenancyError(`${file}: isolation must be shared or dedicated`);
-  }
-  const temporary = `${file}.tmp-${process.pid}`;
-  writeFileSync(temporary, renderTenantFile({ ...current, ...allocation }));
-  renameSync(temporary, file);
-  return summary;
+  return (allocateTenants(directory, id, current)[0] as string).slice(id.length + 2);
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig } from "../config/loader";
+import { loadConfig, type PlatformConfig } from "../config/loader";
 import { readRuntimeOptions } from "../config/runtime-options";
 import { type AddressRecord, checkAddresses, renderRecord, statefulAddresses } from "../constructs/policy/addresses";
 import { readSynthesized, synthesizeBundled } from "./lib/bundled";
@@ -27,6 +27,28 @@ export function readRecords(directory: string = RECORD_DIR): Map<string, Address
         return [record.stack, record] as const;
       }),
   );
+}
+
+/**
+ * Records the stateful addresses of new stacks of the bundled configuration (`npm run tenant -- add` calls it for the
+ * tenant's stacks, so onboarding leaves nothing to regenerate). Never rewrites an existing record: a changed address
+ * of an existing stack is a refactor, which `npm run addresses:update` records deliberately. Returns the files written.
+ */
+export async function recordNewStacks(config: PlatformConfig, names: readonly string[], directory: string = RECORD_DIR): Promise<string[]> {
+  const existing = readRecords(directory);
+  const wanted = names.filter((name) => !existing.has(name));
+  if (wanted.length === 0) return [];
+  process.setSourceMapsEnabled(false);
+  const stacks = readSynthesized(await synthesizeBundled(config, { stackPatterns: wanted }));
+  mkdirSync(directory, { recursive: true });
+  const written: string[] = [];
+  for (const [name, json] of stacks) {
+    if (!wanted.includes(name)) continue;
+    const file = join(directory, `${name}.json`);
+    writeFileSync(file, renderRecord(statefulAddresses(json, name)));
+    written.push(file);
+  }
+  return written;
 }
 
 async function main(argv: string[]): Promise<number> {

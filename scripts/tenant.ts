@@ -4,23 +4,27 @@
  *   add <id> --env <env> --isolation shared|dedicated [--products p,q] [--domain d [--certificate-arn a]] [--cidr c]
  *       [--account a] [--owner o] [--cost-centre c]
  *   allocate <id>     complete a hand-written tenant file: a dedicated tenant's VPC CIDR (next free pool block),
- *                     a shared tenant's ingress group (lowest load balancer with room)
+ *                     a shared tenant's ingress group (lowest load balancer with room); every other file lacking its
+ *                     allocation is completed in the same run, in id order, and nothing is written unless the whole
+ *                     configuration is valid afterwards
  *   list              tenants with isolation, CIDR and stacks
  *   remove <id>       print the decommission steps; refuses while deletion protection is on. Never deletes state.
  *
  * PLATFORM_CONFIG_DIR selects the configuration directory, as for synth.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError } from "../config/errors";
 import { loadConfig } from "../config/loader";
 import { displayPath } from "../config/source";
 import { readRuntimeOptions } from "../config/runtime-options";
 import { ISOLATION_MODES } from "../config/schema/tenant";
-import { addTenant, allocateTenant, decommissionPlan, readTenantFile, TenancyError, tenantStacks } from "../config/tenancy";
+import { addTenant, allocateTenants, decommissionPlan, readTenantFile, TenancyError, tenantStacks } from "../config/tenancy";
 import { protectsState } from "../stacks/context";
+import { recordNewStacks } from "./state-addresses";
 
-const configDir = readRuntimeOptions(process.env, join(__dirname, "..", "config")).configDir;
+const BUNDLED_CONFIG_DIR = join(__dirname, "..", "config");
+const configDir = readRuntimeOptions(process.env, BUNDLED_CONFIG_DIR).configDir;
 
 function print(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -40,7 +44,7 @@ program
   .option("--account <name>", "dedicated tenants: the AWS account (project.yaml accounts) its stacks deploy into (default: its environment's)")
   .option("--owner <owner>", "Owner tag")
   .option("--cost-centre <costCentre>", "CostCentre tag")
-  .action((id: string, options: { env: string; isolation: "shared" | "dedicated"; products?: string[]; domain?: string; certificateArn?: string; cidr?: string; account?: string; owner?: string; costCentre?: string }) => {
+  .action(async (id: string, options: { env: string; isolation: "shared" | "dedicated"; products?: string[]; domain?: string; certificateArn?: string; cidr?: string; account?: string; owner?: string; costCentre?: string }) => {
     const result = addTenant(configDir, {
       id,
       environment: options.env,
@@ -54,6 +58,10 @@ program
       ...(options.costCentre ? { costCentre: options.costCentre } : {}),
     });
     print(`wrote ${displayPath(result.file)}${result.tenant.network ? ` (VPC ${result.tenant.network.cidr})` : ""}`);
+    // The workflows never change with tenants; the bundled configuration's state-address record gets the new stacks.
+    if (resolve(configDir) === resolve(BUNDLED_CONFIG_DIR)) {
+      for (const file of await recordNewStacks(loadConfig(configDir), result.stacks)) print(`wrote ${displayPath(file)}`);
+    }
     print("stacks to review:");
     for (const stack of result.stacks) print(`  npm run diff -- ${stack}`);
   });
@@ -62,9 +70,13 @@ program
   .command("allocate")
   .argument("<id>", "tenant whose file lacks its allocation (dedicated: network.cidr; shared: ingressGroup)")
   .action((id: string) => {
-    const file = join(configDir, "tenants", `${id}.yaml`);
     const current = readTenantFile(configDir, id);
-    print(`allocated ${allocateTenant(configDir, id, current)} to ${id} in ${displayPath(file)}`);
+    // Every other hand-written file lacking its allocation is completed too, in id order; nothing is written unless
+    // the whole configuration is valid afterwards.
+    for (const line of allocateTenants(configDir, id, current)) {
+      const tenant = line.slice(0, line.indexOf(":"));
+      print(`allocated ${line.slice(tenant.length + 2)} to ${tenant} in ${displayPath(join(configDir, "tenants", `${tenant}.yaml`))}`);
+    }
   });
 
 program.command("list").action(() => {
@@ -97,12 +109,10 @@ program
     if (plan.refused) process.exitCode = 1;
   });
 
-try {
-  program.parse();
-} catch (error) {
+program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof TenancyError || error instanceof InvalidArgumentError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
   throw error;
-}
+});

@@ -15,6 +15,8 @@ import { applyPolicy, type PolicyOptions } from "../constructs/policy";
 import type { AccountScope } from "../constructs/core/aws";
 import { dnsStackOrder, planHostedZones, type EnvironmentZonePlan } from "../constructs/hosted-zones/rules";
 import type { CiRoleKind } from "../constructs/core/ci-roles";
+import type { Naming } from "../constructs/core/naming";
+import { RUNNER_NAME } from "../constructs/ci-runner/rules";
 import { accountDeployments, accountNamed, bootstrapAccount, environmentCiRoleArn, environmentContext, s3Backend, type BackendSettings } from "./context";
 import { accountStackName, appliedBy, BOOTSTRAP_STACK, dedicatedTenantStackNames, dnsStackName, infraStackName, platformStackName, sharedTenantStackName, type Stage } from "./names";
 
@@ -47,6 +49,11 @@ export interface StackEntry {
   readonly policy: PolicyOptions;
   /** Stacks this one must be deployed after (when they are built too). */
   readonly dependsOn: readonly string[];
+  /**
+   * The CodeBuild project of the CI runner inside the VPC of the cluster this stack reaches (platform and tenant
+   * stages: CI plans and applies it from there); absent for stacks GitHub-hosted runners plan and apply.
+   */
+  readonly runner?: string;
   /** Loads the stack's module (once per process) and constructs the stack in `app`. */
   build(app: App): Promise<TerraformStack>;
 }
@@ -117,7 +124,7 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
     const stateBackend = backendOf(environment.name);
     entries.push({ name: infra, stage: "infra", appliedBy: appliedBy("infra"), ...scope, dependsOn: [baseline, ...dnsBefore(environment.name)], policy, build: async (app) => new (await import("./infra")).InfraStack(app, infra, context, stateBackend) });
     const platform = platformStackName(environment.name);
-    entries.push({ name: platform, stage: "platform", appliedBy: appliedBy("platform"), ...scope, dependsOn: [infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, platform, context, stateBackend) });
+    entries.push({ name: platform, stage: "platform", appliedBy: appliedBy("platform"), ...scope, dependsOn: [infra], policy, runner: runnerProject(context.naming), build: async (app) => new (await import("./platform")).PlatformStack(app, platform, context, stateBackend) });
   }
   const environments = new Map(config.environments.map(({ config: environment }) => [environment.name, environment]));
   for (const { config: tenant, products, environment: settings } of config.tenants) {
@@ -127,7 +134,7 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
       const name = sharedTenantStackName(environment.name, tenant.id);
       const context = environmentContext(config.project, settings, tenant);
       const stateBackend = backendOf(environment.name);
-      entries.push({ name, stage: "tenant", appliedBy: appliedBy("tenant"), account: context.account, accountName: context.accountName, environment: environment.name, dependsOn: [platformStackName(environment.name)], policy: policyFor(environment), build: async (app) => new (await import("./tenant")).SharedTenantStack(app, name, context, stateBackend, products) });
+      entries.push({ name, stage: "tenant", appliedBy: appliedBy("tenant"), account: context.account, accountName: context.accountName, environment: environment.name, dependsOn: [platformStackName(environment.name)], policy: policyFor(environment), runner: runnerProject(context.naming.withoutTenant()), build: async (app) => new (await import("./tenant")).SharedTenantStack(app, name, context, stateBackend, products) });
     } else {
       const names = dedicatedTenantStackNames(tenant.id);
       // Its own VPC and cluster run the products of the tenant file (on the tenant's domains), with its own sizes and backup policy.
@@ -138,10 +145,15 @@ export function stackCatalog(config: PlatformConfig, options: BuildOptions = {})
       const stateBackend = backendOf(environment.name);
       // Its platform stack issues certificates for the tenant's domains in the environment's zones.
       entries.push({ name: names.infra, stage: "infra", appliedBy: appliedBy("infra"), ...scope, dependsOn: [accountStackName(context.accountName), ...dnsBefore(environment.name)], policy, build: async (app) => new (await import("./infra")).InfraStack(app, names.infra, context, stateBackend) });
-      entries.push({ name: names.platform, stage: "platform", appliedBy: appliedBy("platform"), ...scope, dependsOn: [names.infra], policy, build: async (app) => new (await import("./platform")).PlatformStack(app, names.platform, context, stateBackend) });
+      entries.push({ name: names.platform, stage: "platform", appliedBy: appliedBy("platform"), ...scope, dependsOn: [names.infra], policy, runner: runnerProject(context.naming), build: async (app) => new (await import("./platform")).PlatformStack(app, names.platform, context, stateBackend) });
     }
   }
   return entries;
+}
+
+/** The CodeBuild project of the CI runner in the VPC of a naming scope (an environment, or a dedicated tenant). */
+export function runnerProject(naming: Naming): string {
+  return naming.name("codebuild-project", RUNNER_NAME);
 }
 
 /** The DNS stage of every environment, planned from the environments' `edge.domains` (constructs/hosted-zones/rules.ts). */

@@ -9,6 +9,7 @@ import { resolveDrRegion } from "../config/schema/backup";
 import { protectedResourceTypes } from "../config/schema/backup-coverage";
 import { AlertsTopic } from "../constructs/alerts-topic";
 import { Backup } from "../constructs/backup";
+import { CiRunner } from "../constructs/ci-runner";
 import { Cluster } from "../constructs/cluster";
 import { awsProvider } from "../constructs/core/aws";
 import { DataServices } from "../constructs/data-services";
@@ -21,13 +22,15 @@ import { CLOUDFRONT_REGION } from "../constructs/cdn/rules";
 import { PlatformKeys, RegionalBackupKey } from "../constructs/kms";
 import { VeleroStorage } from "../constructs/velero";
 import { Network } from "../constructs/network";
-import { ciStackProps, environmentCiRoleArn, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
+import { ciStackProps, environmentCiRoleArn, githubRepository, protectsState, type BackendSettings, type EnvironmentContext } from "./context";
 import { BaseStack } from "./base-stack";
 
 export class InfraStack extends BaseStack {
   readonly keys: PlatformKeys;
   readonly network: Network;
   readonly cluster: Cluster;
+  /** The CodeBuild-hosted GitHub Actions runner in the private subnets (plans and applies of the stacks reaching the cluster). */
+  readonly runner: CiRunner;
   readonly alerts: AlertsTopic;
   readonly backup: Backup;
   /** Velero's bucket (and its DR replica), when Velero is enabled. */
@@ -98,6 +101,19 @@ export class InfraStack extends BaseStack {
       managedAddons: cluster.managedAddons,
       nodePools: cluster.nodePools,
       protect: protectsState(context),
+    });
+
+    // The CI runner in the private subnets: the jobs that plan and apply the stacks reaching this cluster run there.
+    this.runner = new CiRunner(this, "ci-runner", {
+      naming,
+      account: this.account,
+      repository: githubRepository(context.project),
+      vpcId: this.network.vpcId,
+      subnetIds: this.network.subnetIds("private"),
+      clusterSecurityGroupId: this.cluster.clusterSecurityGroupId,
+      logsKey: this.keys.logs,
+      logRetentionDays: environment.logging.retentionDays,
+      computeType: environment.deployment.runner.computeType,
     });
 
     this.alerts = new AlertsTopic(this, "alerts", {

@@ -86,6 +86,9 @@ function environmentKey(segments: readonly string[], environment: LoadedEnvironm
       return at("backup", "copy");
     case "network":
       return at("network");
+    // The CI runner: its settings are the environment's deployment.runner.
+    case "ci-runner":
+      return at("deployment", "runner");
     case "alerts":
       return at("alerts");
     case "logging":

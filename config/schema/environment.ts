@@ -117,6 +117,44 @@ export const NetworkSchema = z
     }
   });
 
+/** CodeBuild compute types a CI runner may use (CodeBuild API reference, ProjectEnvironment `computeType`, Linux containers). */
+export const RUNNER_COMPUTE_TYPES = ["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE"] as const;
+export type RunnerComputeType = (typeof RUNNER_COMPUTE_TYPES)[number];
+
+const GITHUB_ENVIRONMENT_NAME = /^[A-Za-z0-9._-]{1,255}$/;
+/** Suffix of the default approval environment: `<githubEnvironment>-approval`. */
+export const APPROVAL_ENVIRONMENT_SUFFIX = "-approval";
+
+/**
+ * How CI deploys the environment. Two GitHub environments per environment: the deploy role trusts jobs in
+ * `githubEnvironment` (restrict its deployment branches to the deploy branch), and each deploy run waits once, on one job
+ * in `approvalEnvironment`, for that environment's required reviewers before it applies the reviewed plans.
+ */
+export const DeploymentSchema = z
+  .strictObject({
+    /** GitHub environment whose jobs may assume the deploy role for this environment (the apply jobs run in it). */
+    githubEnvironment: z.string().regex(GITHUB_ENVIRONMENT_NAME, { error: "expected a GitHub environment name" }),
+    /**
+     * GitHub environment of the one approval job per deploy run (put the required reviewers here).
+     * @default "<githubEnvironment>-approval"
+     */
+    approvalEnvironment: z.string().regex(GITHUB_ENVIRONMENT_NAME, { error: "expected a GitHub environment name" }).optional(),
+    /** The CodeBuild-hosted GitHub Actions runner in the environment's private subnets (plans and applies of the stacks that reach the cluster). */
+    runner: z.strictObject({
+      /** CodeBuild compute type of each runner build. */
+      computeType: z.enum(RUNNER_COMPUTE_TYPES),
+    }),
+  })
+  .superRefine((deployment, ctx) => {
+    const approval = deployment.approvalEnvironment ?? `${deployment.githubEnvironment}${APPROVAL_ENVIRONMENT_SUFFIX}`;
+    if (approval === deployment.githubEnvironment) {
+      ctx.addIssue({ code: "custom", path: ["approvalEnvironment"], message: "must differ from githubEnvironment: the apply jobs run in githubEnvironment, and reviewers there would be asked once per job instead of once per run", input: approval });
+    } else if (!GITHUB_ENVIRONMENT_NAME.test(approval)) {
+      ctx.addIssue({ code: "custom", path: ["githubEnvironment"], message: `the default approval environment "${approval}" is longer than GitHub's 255 characters; set deployment.approvalEnvironment`, input: deployment.githubEnvironment });
+    }
+  })
+  .transform((deployment) => ({ ...deployment, approvalEnvironment: deployment.approvalEnvironment ?? `${deployment.githubEnvironment}${APPROVAL_ENVIRONMENT_SUFFIX}` }));
+
 export const EnvironmentSchema = z
   .strictObject({
     /** Environment name; must equal the file name. Part of every resource and stack name. */
@@ -146,10 +184,7 @@ export const EnvironmentSchema = z
       /** Retention of every CloudWatch log group the platform creates. */
       retentionDays: logRetentionDays,
     }),
-    deployment: z.strictObject({
-      /** GitHub environment whose jobs may assume the deploy role for this environment. */
-      githubEnvironment: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, { error: "expected a GitHub environment name" }),
-    }),
+    deployment: DeploymentSchema,
     /** Policy pack: the severity at which findings fail synthesis (see config/schema/policy.ts). */
     policy: PolicySchema,
     /** The EKS cluster and its managed node pools (see config/schema/cluster.ts). */
@@ -213,6 +248,15 @@ export const EnvironmentSchema = z
           input: true,
         });
       }
+    }
+    if (env.network.natGateways === "none") {
+      // GitHub is reachable only through the internet: no VPC endpoint serves github.com.
+      ctx.addIssue({
+        code: "custom",
+        path: ["network", "natGateways"],
+        message: "none leaves the CI runner (a CodeBuild-hosted GitHub Actions runner in the private subnets, which plans and applies the stacks that reach the private cluster) without a route to GitHub; use single or per-az",
+        input: env.network.natGateways,
+      });
     }
     for (const issue of clusterProfileIssues(env.profile, env.cluster)) {
       ctx.addIssue({ code: "custom", path: ["cluster", ...issue.path], message: issue.message, input: issue.input });

@@ -495,6 +495,21 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, ActionMapEntry>> = {
     update: ["ec2:ModifyVpcEndpoint", ...EC2_TAGS],
     delete: ["ec2:DeleteVpcEndpoints"],
   },
+  // ---- CI runner (constructs/ci-runner): CodeBuild passes the connection and the service role (CodeBuild user guide,
+  // "Permissions for CodeConnections": codeconnections:PassConnection / codestar-connections:PassConnection).
+  aws_codebuild_project: {
+    create: ["codebuild:CreateProject", "iam:PassRole", "codeconnections:PassConnection", "codestar-connections:PassConnection", "codeconnections:UseConnection", "codestar-connections:UseConnection", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"],
+    read: ["codebuild:BatchGetProjects"],
+    update: ["codebuild:UpdateProject", "iam:PassRole", "codeconnections:PassConnection", "codestar-connections:PassConnection", "codeconnections:UseConnection", "codestar-connections:UseConnection"],
+    delete: ["codebuild:DeleteProject"],
+  },
+  aws_codebuild_webhook: {
+    create: ["codebuild:CreateWebhook", "codeconnections:UseConnection", "codestar-connections:UseConnection"],
+    read: ["codebuild:BatchGetProjects"],
+    update: ["codebuild:UpdateWebhook"],
+    delete: ["codebuild:DeleteWebhook"],
+  },
+  "data.aws_codestarconnections_connection": read("codestar-connections:GetConnection", "codestar-connections:ListConnections", "codestar-connections:ListTagsForResource"),
   aws_flow_log: {
     create: ["ec2:CreateFlowLogs", "iam:PassRole", "logs:CreateLogDelivery", ...EC2_TAGS],
     read: ["ec2:DescribeFlowLogs"],

@@ -24,6 +24,7 @@ export const PASS_ROLE_ATTRIBUTES: Readonly<Record<string, readonly string[]>> =
   // AddRoleToInstanceProfile requires iam:PassRole on the role (IAM API reference, AddRoleToInstanceProfile).
   "aws_iam_instance_profile.role": ["ec2.amazonaws.com"],
   "aws_cloudwatch_event_target.role_arn": ["events.amazonaws.com"],
+  "aws_codebuild_project.service_role": ["codebuild.amazonaws.com"],
   // The execution role of a function (the RabbitMQ password rotation): CreateFunction / UpdateFunctionConfiguration.
   "aws_lambda_function.role": ["lambda.amazonaws.com"],
 };

@@ -58,6 +58,10 @@ export const NAME_RULES = {
   "event-rule": { minLength: 1, maxLength: 64, pattern: /^[\w.-]+$/, allowed: "letters, digits and ._-" },
   "waf-web-acl": { minLength: 1, maxLength: 128, pattern: /^[\w-]+$/, allowed: "letters, digits, '-' and '_'" },
   "cloudwatch-alarm": { minLength: 1, maxLength: 255, pattern: /^[\w .:/-]+$/, allowed: "letters, digits, spaces and _.:/-" },
+  // CodeBuild CreateProject `name`: 2-150 characters, [A-Za-z0-9][A-Za-z0-9\-_]{1,254} (CodeBuild API reference).
+  "codebuild-project": { minLength: 2, maxLength: 150, pattern: /^[A-Za-z0-9][\w-]+$/, allowed: "letters, digits, '-' and '_', starting with a letter or digit" },
+  // CodeConnections CreateConnection `ConnectionName`: 1-32 characters (CodeConnections API reference).
+  "codeconnections-connection": { minLength: 1, maxLength: 32, pattern: /^[\w.-]+$/, allowed: "letters, digits and ._- (at most 32 characters)" },
   "k8s-name": { minLength: 1, maxLength: 63, pattern: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, allowed: "an RFC 1123 label: lowercase letters, digits and '-'" },
 } as const satisfies Record<string, NameRule>;
 

@@ -37,6 +37,18 @@ export function legacyStateObjectKey(stack: string): string {
   return `${ADMINISTRATOR_STATE_PREFIX}${stack}/${STATE_OBJECT}`;
 }
 
+/**
+ * The deploy record of a stack CI applies: `environments/<environment>/<stack>/deployed.json`, next to its state. The
+ * deploy workflow writes it (with the deploy role) after a successful apply: the canonical hash of the synthesized
+ * stack that was applied. A merge deploys the stacks whose synthesized hash differs from their record, so a failed
+ * deploy is retried by the next run (scripts/lib/manifest.ts). Plan roles read it; only deploy roles write it.
+ */
+export const DEPLOY_RECORD_OBJECT = "deployed.json";
+
+export function deployRecordKey(stack: string, environment: string): string {
+  return `${environmentStatePrefix(environment)}${stack}/${DEPLOY_RECORD_OBJECT}`;
+}
+
 export function lockFileKey(stateKey: string): string {
   return `${stateKey}${LOCK_SUFFIX}`;
 }

@@ -23,7 +23,7 @@ import { GITHUB_OIDC_HOST } from "../core/github-oidc";
  * change to this list (and an administrator's apply of the account stacks).
  */
 export const PLATFORM_SERVICES: readonly string[] = [
-  "acm", "autoscaling", "backup", "backup-storage", "cloudfront", "cloudwatch", "cognito-idp", "ds", "dynamodb", "ebs", "ec2", "ecr",
+  "acm", "autoscaling", "backup", "backup-storage", "cloudfront", "cloudwatch", "codebuild", "codeconnections", "codestar-connections", "cognito-idp", "ds", "dynamodb", "ebs", "ec2", "ecr",
   "eks", "eks-auth", "elasticache", "elasticfilesystem", "elasticloadbalancing", "es", "events", "guardduty", "iam", "kms", "lambda", "logs", "mq",
   "pricing", "rds", "rds-db", "route53", "s3", "secretsmanager", "shield", "sns", "sqs", "ssm", "sts", "tag", "waf-regional", "wafv2",
   // Read by `npm run preflight` with the plan role (quotas; GitHub connections): scripts/lib/preflight/operations.ts IAM_ACTIONS.

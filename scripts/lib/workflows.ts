@@ -1,120 +1,125 @@
 /**
- * The CI workflows, generated from configuration so they cannot drift from the stack catalog, the CI role
- * names and the GitHub environments (`npm run workflows` writes them; a test fails when they are stale).
+ * The CI workflows. Their bytes depend on the project's settings (deploy branch) only, never on the environments,
+ * tenants or stacks: the stacks each job acts on come from the stack manifest computed at run time
+ * (`npm run manifest`, scripts/lib/manifest.ts), so adding a tenant, a dedicated tenant or an environment changes no
+ * workflow file (`npm run workflows` writes them; a test fails when they are stale).
  *
- * - pull-request.yml: install, test, synth, policy (SARIF to code scanning), the offline change report as a
- *   sticky comment and job summary (works for forks: no credentials), then `cdktf diff` per affected stack in a
- *   matrix with the read-only plan role through GitHub OIDC, one sticky comment per stack. Terraform's wrapper
- *   is disabled and providers come from a cached plugin directory.
+ * - pull-request.yml: `verify` (install, test, synth, policy with SARIF upload, the offline change report, the
+ *   manifest of the affected stacks; cancelled by a newer push), then `diff`: each affected stack planned with its
+ *   environment's read-only plan role in its account (never locking state), one sticky comment per stack (removed
+ *   when the stack is no longer affected), then the plan-backed change report and infracost. Forks get the offline
+ *   report only: no OIDC token, no secrets, no comments.
+ * - deploy.yml: on pushes to the deploy branch (and workflow_dispatch: changed, all, or glob patterns), synth once,
+ *   read each environment's deploy records, compute the manifest (the stacks whose synthesized output differs from
+ *   their last successful deploy), then per promotion tier (development, staging, production): plan every stack of
+ *   the tier to a saved plan (artifact), show the plans in the job summary, ONE approval per environment (a job in
+ *   its approval GitHub environment, which carries the required reviewers), then apply exactly the saved plans stage
+ *   by stage (dns, infra, platform, tenant) with `terraform apply <planfile>`, write each stack's deploy record, and
+ *   promote to the next tier only when every stack of the tier was deployed. Deferred, stale or unapproved stacks are
+ *   planned again by a follow-up run (dispatched, at most MAX_FOLLOW_UPS per push) for a new approval.
+ * - drift.yml: nightly, every stack planned with the plan roles; one GitHub issue per drifted stack (label `drift`,
+ *   found again by its marker), updated while it drifts and closed when it plans clean.
  * - versions.yml: weekly (and on demand), `npm run versions`: fails while a pinned version is past its end of standard
  *   support and lists those ending within 180 days in the job summary (constructs/core/versions.ts).
- * - deploy.yml: on pushes to the deploy branch, synth once (artifact, policy gate), then one job per stack in
- *   dependency order (`<env>-infra` before `<env>-platform`, tenants after their environment, environments
- *   promoted development -> staging -> production), each in its GitHub environment (production's carries the
- *   required reviewers) with its environment's deploy role in the stack's account and one concurrency group per
- *   stack. `bootstrap` and the `account-<name>` stacks are applied by an administrator, never by CI.
- * - Every job assumes the role of the stack it acts on (stacks/app.ts `ciRoleForStack`): its environment's plan or
- *   deploy role in the stack's own account, directly (no role chaining).
+ *
+ * Every job that touches AWS assumes the role its manifest entry names (stacks/app.ts `ciRoleForStack`: the
+ * environment's plan or deploy role in the stack's own account, directly through GitHub OIDC, no chaining), in the
+ * entry's region, on the entry's runner: GitHub-hosted, or the CodeBuild-hosted runner in the VPC of the cluster the
+ * stack reaches (`codebuild-<project>-<run id>-<run attempt>`, constructs/ci-runner/rules.ts).
+ *
+ * Every action is pinned by its full commit SHA with the release tag as a comment (scripts/lib/data/github-actions.json,
+ * converted by scripts/convert-github-actions.ts).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { stringify } from "yaml";
 import type { PlatformConfig } from "../../config/loader";
-import { PROFILES, type EnvironmentConfig } from "../../config/schema/environment";
-import { ciRoleForStack, stackCatalog, type StackEntry } from "../../stacks/app";
-import { dedicatedTenantStackNames, dnsStackName, infraStackName, platformStackName, sharedTenantStackName } from "../../stacks/names";
+import { CODEBUILD_LABEL_PREFIX } from "../../constructs/ci-runner/rules";
+import { DEPLOY_WORKFLOW_FILE, DRIFT_WORKFLOW_FILE, PULL_REQUEST_WORKFLOW_FILE } from "../../constructs/core/github-oidc";
+import type { Profile } from "../../config/schema/environment";
+import { DRIFT_LABEL, MAX_FOLLOW_UPS } from "./ci/reports";
+import { applyJobKey, CI_STAGES, planJobKey, TIERS, type CiStage } from "./manifest";
 
 export const NODE_VERSION = "20";
 /** Terraform CLI version CI installs (the one the project is tested with). */
 export const TERRAFORM_VERSION = "1.11.4";
 export const ARTIFACT = "cdktf-out";
 const PLUGIN_CACHE = "${{ github.workspace }}/.terraform.d/plugin-cache";
-const GENERATED_HEADER = "# Generated by `npm run workflows` (scripts/lib/workflows.ts) from config/: do not edit by hand.\n";
+const GENERATED_HEADER = "# Generated by `npm run workflows` (scripts/lib/workflows.ts): do not edit by hand. The stacks each job acts on come from `npm run manifest` at run time.\n";
 
-export const ACTIONS = {
-  checkout: "actions/checkout@v4",
-  setupNode: "actions/setup-node@v4",
-  upload: "actions/upload-artifact@v4",
-  download: "actions/download-artifact@v4",
-  cache: "actions/cache@v4",
-  setupTerraform: "hashicorp/setup-terraform@v3",
-  awsCredentials: "aws-actions/configure-aws-credentials@v4",
-  uploadSarif: "github/codeql-action/upload-sarif@v3",
-  script: "actions/github-script@v7",
-  infracost: "infracost/actions/setup@v3",
-} as const;
+/** Matrix entries planned at once (each a runner; plans read state without locking). */
+export const PLAN_PARALLEL = 8;
+/** Matrix entries applied at once per job (each holds the state locks of its stacks while it applies). */
+export const APPLY_PARALLEL = 4;
+export const PLAN_TIMEOUT_MINUTES = 60;
+/** The apply job: check, then apply every stack of its chunk; shorter than the CodeBuild runner's build timeout. */
+export const APPLY_TIMEOUT_MINUTES = 150;
+/** Nightly drift check (02:30 UTC). */
+export const DRIFT_SCHEDULE = "30 2 * * *";
 
-export interface DeployTarget {
-  readonly stack: string;
-  readonly entry: StackEntry;
-  readonly environment: EnvironmentConfig;
-  /** Jobs (stacks) this deploy waits for. */
-  readonly needs: readonly string[];
+// ---------------------------------------------------------------------------------------------------------
+// Pinned actions
+
+interface PinFacts {
+  readonly tag: string;
+  readonly sha: string;
+  readonly using: string;
 }
 
-/** Environment of every stack except bootstrap, from the same naming functions the catalog uses. */
-function environmentsByStack(config: PlatformConfig): Map<string, EnvironmentConfig> {
-  const byName = new Map(config.environments.map(({ config: environment }) => [environment.name, environment]));
-  const out = new Map<string, EnvironmentConfig>();
-  for (const environment of byName.values()) {
-    out.set(dnsStackName(environment.name), environment);
-    out.set(infraStackName(environment.name), environment);
-    out.set(platformStackName(environment.name), environment);
-  }
-  for (const { config: tenant } of config.tenants) {
-    const environment = byName.get(tenant.environment);
-    if (!environment) continue;
-    const names = tenant.isolation === "shared" ? [sharedTenantStackName(environment.name, tenant.id)] : Object.values(dedicatedTenantStackNames(tenant.id));
-    for (const name of names) out.set(name, environment);
+export const ACTION_PINS_FILE = join(__dirname, "data", "github-actions.json");
+
+/** Release facts by repository (scripts/lib/data/github-actions.json). */
+export function actionPins(): Readonly<Record<string, PinFacts>> {
+  return (JSON.parse(readFileSync(ACTION_PINS_FILE, "utf8")) as { actions: Record<string, PinFacts> }).actions;
+}
+
+/** The actions the workflows use: repository and, for a sub-action, its path. */
+export const ACTION_SOURCES = {
+  checkout: { repository: "actions/checkout" },
+  setupNode: { repository: "actions/setup-node" },
+  upload: { repository: "actions/upload-artifact" },
+  download: { repository: "actions/download-artifact" },
+  cache: { repository: "actions/cache" },
+  setupTerraform: { repository: "hashicorp/setup-terraform" },
+  awsCredentials: { repository: "aws-actions/configure-aws-credentials" },
+  uploadSarif: { repository: "github/codeql-action", path: "upload-sarif" },
+  script: { repository: "actions/github-script" },
+  infracost: { repository: "infracost/actions", path: "setup" },
+} as const satisfies Record<string, { repository: string; path?: string }>;
+
+function pinnedActions(): Record<keyof typeof ACTION_SOURCES, string> {
+  const pins = actionPins();
+  const out = {} as Record<keyof typeof ACTION_SOURCES, string>;
+  for (const [name, source] of Object.entries(ACTION_SOURCES) as [keyof typeof ACTION_SOURCES, { repository: string; path?: string }][]) {
+    const pin = pins[source.repository];
+    if (!pin) throw new Error(`scripts/lib/workflows.ts: no pin for ${source.repository} in ${ACTION_PINS_FILE} (npm run actions:pins)`);
+    out[name] = `${source.repository}${source.path ? `/${source.path}` : ""}@${pin.sha}`;
   }
   return out;
 }
 
-/** Promotion rank: development first, production last. */
-function rank(environment: EnvironmentConfig): number {
-  return PROFILES.length - 1 - PROFILES.indexOf(environment.profile);
-}
+export const ACTIONS = pinnedActions();
 
-/**
- * Deploy order: environments by profile (development, staging, production), within one environment the
- * catalog order; each stack waits for its catalog dependencies and for every stack of the previous
- * environment (promotion). DNS stacks are the exception: they wait for their catalog dependencies only, because a
- * zone of one environment may be delegated from a zone of a later one (staging.acme.example.com from prod's
- * acme.example.com), and that delegation must exist before the earlier environment's infra stack validates its
- * certificates (the catalog makes the infra stack wait for the delegating DNS stack).
- */
-export function deployPlan(config: PlatformConfig): DeployTarget[] {
-  const environments = environmentsByStack(config);
-  const catalog = stackCatalog(config).filter((entry) => entry.appliedBy === "ci");
-  const ciStacks = new Set(catalog.map((entry) => entry.name));
-  for (const entry of catalog) {
-    if (!environments.has(entry.name)) throw new Error(`scripts/lib/workflows.ts: stack ${entry.name} belongs to no environment; teach environmentsByStack its naming`);
-  }
-  const order = [...new Set(environments.values())].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
-  const plan: DeployTarget[] = [];
-  let previous: string[] = [];
-  for (const environment of order) {
-    const stacks = catalog.filter((entry) => environments.get(entry.name) === environment);
-    for (const entry of stacks) {
-      const promotion = entry.stage === "dns" ? [] : previous;
-      plan.push({ stack: entry.name, entry, environment, needs: [...new Set([...promotion, ...entry.dependsOn.filter((name) => ciStacks.has(name))])] });
-    }
-    const promoted = stacks.filter((entry) => entry.stage !== "dns");
-    if (promoted.length > 0) previous = promoted.map((entry) => entry.name);
-  }
-  return plan;
-}
-
-export function jobId(stack: string): string {
-  return `deploy-${stack}`;
+/** Appends `# <tag>` to every `uses: owner/repo@<sha>` line. */
+function commentTags(text: string): string {
+  const pins = actionPins();
+  return text.replace(/^(\s*(?:- )?uses: )([\w.-]+\/[\w.-]+)((?:\/[\w./-]+)?)@([0-9a-f]{40})$/gm, (_line: string, prefix: string, repository: string, path: string, sha: string) => {
+    const pin = pins[repository];
+    if (!pin || pin.sha !== sha) throw new Error(`scripts/lib/workflows.ts: ${repository}${path}@${sha} is not the pinned release`);
+    return `${prefix}${repository}${path}@${sha} # ${pin.tag}`;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Shared steps
 
-const checkout = (fetchDepth?: number) => ({ uses: ACTIONS.checkout, ...(fetchDepth === undefined ? {} : { with: { "fetch-depth": fetchDepth } }) });
+const checkout = (fetchDepth?: number) => ({ uses: ACTIONS.checkout, with: { "persist-credentials": false, ...(fetchDepth === undefined ? {} : { "fetch-depth": fetchDepth }) } });
 const setupNode = { uses: ACTIONS.setupNode, with: { "node-version": NODE_VERSION, cache: "npm" } };
 const install = { name: "Install", run: "npm ci" };
+const node = (fetchDepth?: number) => [checkout(fetchDepth), setupNode, install];
 
 const terraformSteps = [
-  { name: "Set up Terraform (wrapper disabled: cdktf reads Terraform's raw output)", uses: ACTIONS.setupTerraform, with: { terraform_version: TERRAFORM_VERSION, terraform_wrapper: false } },
+  { name: "Set up Terraform (wrapper disabled: the CI scripts read Terraform's raw output)", uses: ACTIONS.setupTerraform, with: { terraform_version: TERRAFORM_VERSION, terraform_wrapper: false } },
   { name: "Create the provider plugin cache", run: 'mkdir -p "$TF_PLUGIN_CACHE_DIR"' },
   {
     name: "Cache Terraform providers",
@@ -124,6 +129,33 @@ const terraformSteps = [
 ];
 
 const downloadSynth = { name: "Download the synthesized stacks", uses: ACTIONS.download, with: { name: ARTIFACT, path: "cdktf.out" } };
+const uploadSynth = (days: number) => ({ name: "Upload the synthesized stacks", uses: ACTIONS.upload, with: { name: ARTIFACT, path: "cdktf.out", "retention-days": days, "include-hidden-files": true } });
+
+/** Downloads artifacts matching a pattern; none is not an error (an empty directory is created). */
+function downloadPattern(name: string, pattern: string, path: string) {
+  return { name, uses: ACTIONS.download, "continue-on-error": true, with: { pattern, path, "merge-multiple": true } };
+}
+
+function awsCredentials(name: string, role: string, region: string, duration: number, condition?: string) {
+  return {
+    name,
+    ...(condition ? { if: condition } : {}),
+    uses: ACTIONS.awsCredentials,
+    with: { "role-to-assume": role, "aws-region": region, "role-session-name": "github-${{ github.run_id }}-${{ github.run_attempt }}", "role-duration-seconds": duration },
+  };
+}
+
+function workflowEnv() {
+  return { CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_PLUGIN_CACHE_DIR: PLUGIN_CACHE };
+}
+
+/**
+ * `runs-on` of a stack job: the entry's CodeBuild runner project when it has one (a job label
+ * `codebuild-<project>-<run id>-<run attempt>` starts one build of that project), else a GitHub-hosted runner.
+ */
+export const STACK_RUNS_ON = `\${{ matrix.runner != '' && format('${CODEBUILD_LABEL_PREFIX}{0}-{1}-{2}', matrix.runner, github.run_id, github.run_attempt) || 'ubuntu-latest' }}`;
+
+const RUN_URL = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}";
 
 /** actions/github-script body: create or update the comment that starts with MARKER, from BODY_FILE. */
 const STICKY_COMMENT = [
@@ -142,44 +174,68 @@ const STICKY_COMMENT = [
   "",
 ].join("\n");
 
-function awsCredentials(role: string, region: string, duration: number) {
-  return {
-    name: "Assume the CI role (GitHub OIDC, no stored credentials)",
-    uses: ACTIONS.awsCredentials,
-    with: { "role-to-assume": role, "aws-region": region, "role-session-name": "github-${{ github.run_id }}-${{ github.run_attempt }}", "role-duration-seconds": duration },
-  };
+/** Marker of a stack's plan comment on a pull request. */
+export const DIFF_MARKER_PREFIX = "<!-- cdktf-diff:";
+export function diffMarker(stack: string): string {
+  return `${DIFF_MARKER_PREFIX}${stack} -->`;
 }
 
-function workflowEnv() {
-  return { CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_PLUGIN_CACHE_DIR: PLUGIN_CACHE };
-}
+/** One sticky comment per stack of the matrix entry (STACKS), from its plan files (plans/<stack>/). */
+const PLAN_COMMENTS = [
+  "const fs = require('fs');",
+  "const read = (file) => { try { return fs.readFileSync(file, 'utf8'); } catch { return ''; } };",
+  "const { owner, repo } = context.repo;",
+  "const issue_number = context.issue.number;",
+  "const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 });",
+  "for (const stack of process.env.STACKS.split(' ').filter(Boolean)) {",
+  `  const marker = '${DIFF_MARKER_PREFIX}' + stack + ' -->';`,
+  "  let status = {};",
+  "  try { status = JSON.parse(read(`plans/${stack}/status.json`)); } catch { status = {}; }",
+  "  const text = read(`plans/${stack}/plan.txt`) || status.message || 'no plan: see the job log';",
+  "  const shown = text.length > 60000 ? text.slice(-60000) : text;",
+  "  const body = [marker, '### Plan of `' + stack + '` (' + (status.outcome || 'failed') + ', read-only plan role)', '', '```', shown, '```', '', process.env.RUN_URL].join('\\n');",
+  "  const existing = comments.find((comment) => (comment.body || '').startsWith(marker));",
+  "  if (existing) await github.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });",
+  "  else await github.rest.issues.createComment({ owner, repo, issue_number, body });",
+  "}",
+  "",
+].join("\n");
+
+/** Deletes the plan comments of stacks the pull request no longer affects (PLANNED: JSON array of the stacks planned now). */
+const REMOVE_STALE_PLAN_COMMENTS = [
+  "const planned = new Set(JSON.parse(process.env.PLANNED || '[]'));",
+  "const { owner, repo } = context.repo;",
+  "const issue_number = context.issue.number;",
+  "const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 });",
+  "for (const comment of comments) {",
+  "  const body = comment.body || '';",
+  `  if (!body.startsWith('${DIFF_MARKER_PREFIX}')) continue;`,
+  `  const stack = body.slice(${DIFF_MARKER_PREFIX.length}, body.indexOf(' -->'));`,
+  "  if (!planned.has(stack)) await github.rest.issues.deleteComment({ owner, repo, comment_id: comment.id });",
+  "}",
+  "",
+].join("\n");
 
 // ---------------------------------------------------------------------------------------------------------
 // Plan-backed change report and infracost (kept in these functions so the workflow can be restructured around them)
 
-/** Artifact name prefix of each stack's plan JSON. */
+/** Artifact name prefix of each matrix entry's plan JSON. */
 export const PLAN_ARTIFACT_PREFIX = "plan-";
 export const CHANGE_REPORT_ARTIFACT = "change-report";
 
 /**
- * Diff-job steps after `cdktf diff`: plan the stack once more into a plan file (cdktf diff keeps none), save
- * `terraform show -json` of it as `plans/<stack>.json` and upload it for the report job.
+ * Diff-job steps after the plans (`npm run ci -- plan` wrote `plans/<stack>/plan.json`, `terraform show -json` of each
+ * saved plan): collect them as `plan-json/<stack>.json` and upload them for the report job.
  */
 export function planJsonSteps(): Record<string, unknown>[] {
   return [
     {
-      name: "Save the plan as JSON (terraform show -json)",
+      name: "Collect the plan JSON (terraform show -json)",
       if: "${{ !cancelled() }}",
-      env: { STACK: "${{ matrix.stack }}" },
-      run: [
-        "set -o pipefail",
-        "mkdir -p plans",
-        'terraform -chdir="cdktf.out/stacks/$STACK" plan -lock=false -input=false -no-color -out=tfplan > /dev/null',
-        'terraform -chdir="cdktf.out/stacks/$STACK" show -json tfplan > "plans/$STACK.json"',
-        "",
-      ].join("\n"),
+      env: { STACKS: "${{ matrix.stacks }}" },
+      run: ["mkdir -p plan-json", "for stack in $STACKS; do", '  if [ -f "plans/$stack/plan.json" ]; then cp "plans/$stack/plan.json" "plan-json/$stack.json"; fi', "done", ""].join("\n"),
     },
-    { name: "Upload the plan JSON", if: "${{ !cancelled() }}", uses: ACTIONS.upload, with: { name: `${PLAN_ARTIFACT_PREFIX}\${{ matrix.stack }}`, path: "plans/", "retention-days": 7, "if-no-files-found": "ignore" } },
+    { name: "Upload the plan JSON", if: "${{ !cancelled() }}", uses: ACTIONS.upload, with: { name: `${PLAN_ARTIFACT_PREFIX}\${{ matrix.id }}`, path: "plan-json/", "retention-days": 7, "if-no-files-found": "ignore" } },
   ];
 }
 
@@ -217,6 +273,8 @@ export function planReportJob(): Record<string, unknown> {
   return {
     name: "Change report (plan-backed)",
     needs: ["verify", "diff"],
+    // Cancelled by a newer push: it only reads artifacts and writes comments.
+    concurrency: { group: "pull-request-${{ github.event.pull_request.number }}-report", "cancel-in-progress": true },
     if: "${{ !cancelled() && needs.diff.result != 'skipped' && github.event.pull_request.head.repo.full_name == github.repository }}",
     "runs-on": "ubuntu-latest",
     "timeout-minutes": 20,
@@ -244,48 +302,38 @@ export function planReportJob(): Record<string, unknown> {
   };
 }
 
-/** Stack -> { role, region } of the stacks CI plans (JSON for a workflow variable; admin stacks are absent). */
-export function planRoles(config: PlatformConfig): Record<string, { role: string; region: string }> {
-  const out: Record<string, { role: string; region: string }> = {};
-  for (const entry of stackCatalog(config)) {
-    const role = ciRoleForStack(config, entry, "plan");
-    if (role) out[entry.name] = { role: role.arn, region: role.region };
-  }
-  return out;
-}
+/** The pull request's head is a branch of this repository (a fork gets no OIDC token, no secrets, a read-only token). */
+const SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository";
 
-export function pullRequestWorkflow(config: PlatformConfig): Record<string, unknown> {
-  const { project } = config;
-  const planRole = "${{ fromJSON(env.PLAN_ROLES)[matrix.stack].role }}";
-  const planRegion = "${{ fromJSON(env.PLAN_ROLES)[matrix.stack].region }}";
-  const planned = "${{ fromJSON(env.PLAN_ROLES)[matrix.stack] != null }}";
-  const sameRepository = "github.event.pull_request.head.repo.full_name == github.repository";
+export function pullRequestWorkflow(deployBranch: string): Record<string, unknown> {
+  const pr = "${{ github.event.pull_request.number }}";
   return {
     name: "pull-request",
-    on: { pull_request: { branches: [project.github.deployBranch] } },
+    on: { pull_request: { branches: [deployBranch] } },
     permissions: { contents: "read" },
-    concurrency: { group: "pull-request-${{ github.event.pull_request.number }}", "cancel-in-progress": true },
-    // The plan role of each stack CI plans: its environment's, in the stack's account.
-    env: { ...workflowEnv(), PLAN_ROLES: JSON.stringify(planRoles(config)) },
+    env: workflowEnv(),
     jobs: {
       verify: {
         name: "Test, synth, policy, change report",
         "runs-on": "ubuntu-latest",
         "timeout-minutes": 30,
+        // A newer push cancels this job (it holds no lock); the plan jobs have their own, non-cancelling groups.
+        concurrency: { group: `pull-request-${pr}-verify`, "cancel-in-progress": true },
         permissions: { contents: "read", "security-events": "write", "pull-requests": "write" },
-        outputs: { stacks: "${{ steps.review.outputs.stacks }}" },
+        outputs: { stacks: "${{ steps.manifest.outputs.stacks }}", plan: "${{ steps.manifest.outputs.plan }}", "plan-count": "${{ steps.manifest.outputs.plan-count }}" },
         steps: [
-          checkout(0),
-          setupNode,
-          install,
-          { name: "Test (type check, lint, vitest)", run: "npm test" },
+          ...node(0),
+          { name: "Test (type check, lint, vitest, actionlint)", run: "npm test" },
           { name: "Synthesize every stack", id: "synth", run: "npm run synth" },
-          { name: "Upload the synthesized stacks", uses: ACTIONS.upload, with: { name: ARTIFACT, path: "cdktf.out", "retention-days": 7 } },
+          uploadSynth(7),
           { name: "Policy", id: "policy", run: "npm run policy -- --from cdktf.out --out reports/policy" },
           {
-            // Fork pull requests get a read-only token: their findings are in the job summary instead.
+            // Code scanning is unavailable on private repositories without GitHub Advanced Security, and a fork's token
+            // cannot write security events: the findings are also in the job summary and the policy step already
+            // decided the job's result, so a failed upload must not fail the job.
             name: "Upload policy findings to code scanning",
-            if: `\${{ !cancelled() && steps.synth.outcome == 'success' && ${sameRepository} }}`,
+            if: `\${{ !cancelled() && steps.synth.outcome == 'success' && ${SAME_REPOSITORY} }}`,
+            "continue-on-error": true,
             uses: ACTIONS.uploadSarif,
             with: { sarif_file: "reports/policy/policy.sarif", category: "platform-policy" },
           },
@@ -293,77 +341,64 @@ export function pullRequestWorkflow(config: PlatformConfig): Record<string, unkn
             name: "Change report (offline, no credentials)",
             id: "review",
             if: "${{ !cancelled() && steps.synth.outcome == 'success' }}",
-            env: { BASE_REF: "${{ github.base_ref }}", RUN_URL: "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}" },
+            env: { BASE_REF: "${{ github.base_ref }}", RUN_URL },
             run: [
               'npm run --silent review -- --base "origin/$BASE_REF" --output reports/review.md --full-output reports/review-full.md --full-report-url "$RUN_URL" --affected-output reports/affected.json > /dev/null',
-              'echo "stacks=$(cat reports/affected.json)" >> "$GITHUB_OUTPUT"',
               'cat reports/review-full.md reports/policy/policy.md >> "$GITHUB_STEP_SUMMARY"',
               "",
             ].join("\n"),
           },
+          {
+            name: "Manifest of the affected stacks (roles, regions, runners)",
+            id: "manifest",
+            if: "${{ !cancelled() && steps.review.outcome == 'success' }}",
+            run: 'npm run --silent manifest -- pull-request --affected reports/affected.json --json reports/manifest.json --github-output "$GITHUB_OUTPUT" --summary "$GITHUB_STEP_SUMMARY"',
+          },
           { name: "Upload the full change report", if: "${{ !cancelled() && steps.review.outcome == 'success' }}", uses: ACTIONS.upload, with: { name: CHANGE_REPORT_ARTIFACT, path: "reports/review-full.md", "retention-days": 14 } },
           {
             name: "Comment the change report",
-            if: `\${{ !cancelled() && steps.review.outcome == 'success' && ${sameRepository} }}`,
+            if: `\${{ !cancelled() && steps.review.outcome == 'success' && ${SAME_REPOSITORY} }}`,
             uses: ACTIONS.script,
             env: { MARKER: "<!-- platform-change-report -->", BODY_FILE: "reports/review.md" },
             with: { script: STICKY_COMMENT },
           },
+          {
+            name: "Remove the plan comments of stacks no longer affected",
+            if: `\${{ !cancelled() && steps.manifest.outcome == 'success' && ${SAME_REPOSITORY} }}`,
+            uses: ACTIONS.script,
+            env: { PLANNED: "${{ steps.manifest.outputs.stacks }}" },
+            with: { script: REMOVE_STALE_PLAN_COMMENTS },
+          },
         ],
       },
       diff: {
-        name: "cdktf diff ${{ matrix.stack }}",
+        name: "plan ${{ matrix.id }}",
         needs: "verify",
         // Forks get no OIDC token (and must not reach AWS): the offline change report covers them.
-        if: `\${{ needs.verify.outputs.stacks != '' && needs.verify.outputs.stacks != '[]' && ${sameRepository} }}`,
-        "runs-on": "ubuntu-latest",
-        "timeout-minutes": 30,
+        if: `\${{ needs.verify.outputs.plan-count != '' && needs.verify.outputs.plan-count != '0' && ${SAME_REPOSITORY} }}`,
+        "runs-on": STACK_RUNS_ON,
+        "timeout-minutes": PLAN_TIMEOUT_MINUTES,
+        // Never cancelled by a newer push (a newer run waits): a plan takes no state lock, but a cancelled job could
+        // leave its comment half-updated; one group per matrix entry.
+        concurrency: { group: `pull-request-${pr}-plan-\${{ matrix.id }}`, "cancel-in-progress": false },
         permissions: { "id-token": "write", contents: "read", "pull-requests": "write" },
-        strategy: { "fail-fast": false, "max-parallel": 4, matrix: { stack: "${{ fromJSON(needs.verify.outputs.stacks) }}" } },
+        strategy: { "fail-fast": false, "max-parallel": PLAN_PARALLEL, matrix: "${{ fromJSON(needs.verify.outputs.plan) }}" },
         steps: [
-          checkout(),
-          setupNode,
-          install,
+          ...node(),
           ...terraformSteps,
           downloadSynth,
+          awsCredentials("Assume the read-only plan role of the stacks' environment in their account (GitHub OIDC)", "${{ matrix.planRole }}", "${{ matrix.region }}", 3600),
           {
-            name: "Administrator stack: no CI diff",
-            if: "${{ fromJSON(env.PLAN_ROLES)[matrix.stack] == null }}",
-            env: { STACK: "${{ matrix.stack }}" },
-            run: 'echo "$STACK is applied by an administrator (bootstrap, account baseline): review it with npm run diff -- $STACK under administrator credentials" > diff.txt',
-          },
-          { ...awsCredentials(planRole, planRegion, 3600), if: planned },
-          {
-            name: "cdktf diff (read-only plan role)",
-            if: planned,
-            env: { STACK: "${{ matrix.stack }}" },
-            run: [
-              "set -o pipefail",
-              'npx cdktf diff "$STACK" --skip-synth --no-color 2>&1 | tee diff.txt',
-              "",
-            ].join("\n"),
+            name: "Plan (saved plan, no state lock)",
+            env: { STACKS: "${{ matrix.stacks }}", ENVIRONMENT: "${{ matrix.environment }}" },
+            run: 'npm run --silent ci -- plan --stacks "$STACKS" --environment "$ENVIRONMENT" --out-dir cdktf.out --plans plans',
           },
           {
-            name: "Prepare the diff comment",
-            if: "${{ !cancelled() }}",
-            env: { STACK: "${{ matrix.stack }}", OUTCOME: "${{ job.status }}" },
-            run: [
-              "{",
-              '  echo "### \\`cdktf diff\\` — \\`$STACK\\` ($OUTCOME)"',
-              '  echo ""',
-              "  echo '```'",
-              "  tail -c 60000 diff.txt",
-              "  echo '```'",
-              "} > diff-comment.md",
-              "",
-            ].join("\n"),
-          },
-          {
-            name: "Comment the diff (one comment per stack)",
+            name: "Comment each stack's plan (one comment per stack)",
             if: "${{ !cancelled() }}",
             uses: ACTIONS.script,
-            env: { MARKER: "<!-- cdktf-diff:${{ matrix.stack }} -->", BODY_FILE: "diff-comment.md" },
-            with: { script: STICKY_COMMENT },
+            env: { STACKS: "${{ matrix.stacks }}", RUN_URL },
+            with: { script: PLAN_COMMENTS },
           },
           ...planJsonSteps(),
         ],
@@ -373,54 +408,359 @@ export function pullRequestWorkflow(config: PlatformConfig): Record<string, unkn
   };
 }
 
-export function deployWorkflow(config: PlatformConfig): Record<string, unknown> {
-  const { project } = config;
-  const jobs: Record<string, unknown> = {
+// ---------------------------------------------------------------------------------------------------------
+// Deploy
+
+const MANIFEST_ARTIFACT = "manifest";
+const PLANS_ARTIFACT = (tier: Profile) => `plans-${tier}-\${{ matrix.id }}`;
+const APPROVAL_ARTIFACT = (tier: Profile) => `approval-${tier}-`;
+const OUTCOME_ARTIFACT = (tier: Profile) => `outcome-${tier}-`;
+
+export function reviewJobKey(tier: Profile): string {
+  return `${tier}-review`;
+}
+export function approveJobKey(tier: Profile): string {
+  return `${tier}-approve`;
+}
+export function gateJobKey(tier: Profile): string {
+  return `${tier}-gate`;
+}
+
+const output = (key: string) => `needs.manifest.outputs['${key}']`;
+const hasWork = (key: string) => `${output(`${key}-count`)} != '0' && ${output(`${key}-count`)} != ''`;
+const downloadManifest = { name: "Download the manifest", uses: ACTIONS.download, with: { name: MANIFEST_ARTIFACT, path: "manifest" } };
+
+/**
+ * synth (once; policy gate) -> records (each environment's deploy records, read with its plan role) -> manifest.
+ * `target` is what the manifest is computed for.
+ */
+function manifestJobs(mode: "deploy" | "drift", synthDays: number): Record<string, unknown> {
+  return {
     synth: {
       name: "Synthesize once",
       "runs-on": "ubuntu-latest",
-      "timeout-minutes": 20,
+      "timeout-minutes": 30,
+      outputs: { scopes: "${{ steps.scopes.outputs.scopes }}" },
       steps: [
-        checkout(),
-        setupNode,
-        install,
+        ...node(),
         { name: "Synthesize every stack", run: "npm run synth" },
         { name: "Policy gate", run: "npm run policy -- --from cdktf.out --out reports/policy" },
-        { name: "Upload the synthesized stacks", uses: ACTIONS.upload, with: { name: ARTIFACT, path: "cdktf.out", "retention-days": 30 } },
+        uploadSynth(synthDays),
+        { name: "Where each environment's deploy records are", id: "scopes", run: 'npm run --silent manifest -- scopes --github-output "$GITHUB_OUTPUT"' },
+      ],
+    },
+    records: {
+      name: "deploy records ${{ matrix.environment }}",
+      needs: "synth",
+      "runs-on": "ubuntu-latest",
+      "timeout-minutes": 10,
+      permissions: { "id-token": "write", contents: "read" },
+      strategy: { "fail-fast": true, "max-parallel": PLAN_PARALLEL, matrix: "${{ fromJSON(needs.synth.outputs.scopes) }}" },
+      steps: [
+        awsCredentials("Assume the environment's read-only plan role (GitHub OIDC)", "${{ matrix.planRole }}", "${{ matrix.region }}", 900),
+        {
+          name: "Download the environment's deploy records (environments/<env>/<stack>/deployed.json)",
+          env: { BUCKET: "${{ matrix.bucket }}", PREFIX: "${{ matrix.prefix }}", BUCKET_REGION: "${{ matrix.bucketRegion }}" },
+          run: 'aws s3 cp "s3://$BUCKET/$PREFIX" "records/$PREFIX" --recursive --exclude "*" --include "*/deployed.json" --region "$BUCKET_REGION" --only-show-errors',
+        },
+        { name: "Upload the records", uses: ACTIONS.upload, with: { name: "records-${{ matrix.environment }}", path: "records/", "retention-days": 7, "if-no-files-found": "ignore" } },
+      ],
+    },
+    manifest: {
+      name: "Stack manifest",
+      needs: ["synth", "records"],
+      "runs-on": "ubuntu-latest",
+      "timeout-minutes": 15,
+      outputs: Object.fromEntries(manifestOutputKeys(mode).flatMap((key) => [[key, `\${{ steps.manifest.outputs['${key}'] }}`], [`${key}-count`, `\${{ steps.manifest.outputs['${key}-count'] }}`]])),
+      steps: [
+        ...node(),
+        downloadSynth,
+        downloadPattern("Download the deploy records", "records-*", "records"),
+        {
+          name: mode === "deploy" ? "Manifest: the stacks whose synthesized output differs from their last successful deploy" : "Manifest: every stack CI applies",
+          id: "manifest",
+          ...(mode === "deploy" ? { env: { STACKS: "${{ inputs.stacks || 'changed' }}" } } : {}),
+          run:
+            mode === "deploy"
+              ? 'npm run --silent manifest -- deploy --out-dir cdktf.out --records records --stacks "$STACKS" --json manifest/manifest.json --github-output "$GITHUB_OUTPUT" --summary "$GITHUB_STEP_SUMMARY"'
+              : 'npm run --silent manifest -- drift --out-dir cdktf.out --records records --json manifest/manifest.json --github-output "$GITHUB_OUTPUT" --summary "$GITHUB_STEP_SUMMARY"',
+        },
+        { name: "Upload the manifest", uses: ACTIONS.upload, with: { name: MANIFEST_ARTIFACT, path: "manifest/", "retention-days": 30 } },
       ],
     },
   };
-  for (const target of deployPlan(config)) {
-    const role = ciRoleForStack(config, target.entry, "deploy");
-    if (!role) throw new Error(`scripts/lib/workflows.ts: stack ${target.stack} has no deploy role`);
-    jobs[jobId(target.stack)] = {
-      name: `deploy ${target.stack}`,
-      needs: ["synth", ...target.needs.map(jobId)],
+}
+
+function manifestOutputKeys(mode: "deploy" | "drift"): string[] {
+  return mode === "deploy" ? TIERS.flatMap((tier) => [planJobKey(tier), ...CI_STAGES.map((stage) => applyJobKey(tier, stage))]) : ["plan"];
+}
+
+/** The plan job of a tier (deploy) or of every stack (drift): saved plans with the plan role, uploaded per entry. */
+function planJob(key: string, artifact: string, preflight: boolean, needs: readonly string[], condition: string): Record<string, unknown> {
+  return {
+    name: `${key} \${{ matrix.id }}`,
+    needs: [...needs],
+    if: condition,
+    "runs-on": STACK_RUNS_ON,
+    "timeout-minutes": PLAN_TIMEOUT_MINUTES,
+    permissions: { "id-token": "write", contents: "read" },
+    strategy: { "fail-fast": false, "max-parallel": PLAN_PARALLEL, matrix: `\${{ fromJSON(${output(key)}) }}` },
+    steps: [
+      ...node(),
+      ...terraformSteps,
+      downloadSynth,
+      awsCredentials("Assume the read-only plan role of the stacks' environment in their account (GitHub OIDC)", "${{ matrix.planRole }}", "${{ matrix.region }}", 3600),
+      {
+        name: preflight ? "Preflight (npm run preflight) and plan each stack to a saved plan (no state lock)" : "Plan each stack to a saved plan (no state lock)",
+        env: { STACKS: "${{ matrix.stacks }}", ENVIRONMENT: "${{ matrix.environment }}", AFTER: "${{ matrix.recheck }}" },
+        run: `npm run --silent ci -- plan --stacks "$STACKS" --environment "$ENVIRONMENT" --after "$AFTER"${preflight ? " --preflight" : ""} --out-dir cdktf.out --plans plans`,
+      },
+      // Saved plans hold the values Terraform will write: kept briefly, readable by the repository's readers (see README).
+      { name: "Upload the saved plans", if: "${{ !cancelled() }}", uses: ACTIONS.upload, with: { name: artifact, path: "plans/", "retention-days": 3, "include-hidden-files": true, "if-no-files-found": "error" } },
+    ],
+  };
+}
+
+function tierJobs(tier: Profile, earlierGates: readonly string[]): Record<string, unknown> {
+  const plan = planJobKey(tier);
+  const review = reviewJobKey(tier);
+  const approve = approveJobKey(tier);
+  const promoted = earlierGates.map((gate) => ` && needs['${gate}'].outputs.promote == 'true'`).join("");
+  const jobs: Record<string, unknown> = {
+    [plan]: planJob(plan, PLANS_ARTIFACT(tier), true, ["manifest", ...earlierGates], `\${{ !cancelled() && needs.manifest.result == 'success' && ${hasWork(plan)}${promoted} }}`),
+    [review]: {
+      name: `${tier}: the plans to approve`,
+      needs: ["manifest", plan],
+      if: `\${{ !cancelled() && needs['${plan}'].result != 'skipped' }}`,
       "runs-on": "ubuntu-latest",
-      "timeout-minutes": 150,
-      environment: { name: target.environment.deployment.githubEnvironment },
-      concurrency: { group: `stack-${target.stack}`, "cancel-in-progress": false },
-      permissions: { "id-token": "write", contents: "read" },
+      "timeout-minutes": 15,
+      outputs: { approvals: "${{ steps.review.outputs.approvals }}", "approvals-count": "${{ steps.review.outputs.approvals-count }}" },
       steps: [
-        checkout(),
-        setupNode,
-        install,
-        ...terraformSteps,
-        downloadSynth,
-        awsCredentials(role.arn, role.region, 7200),
+        ...node(),
+        downloadPattern("Download the tier's plans", `plans-${tier}-*`, "plans"),
         {
-          name: `cdktf deploy ${target.stack}`,
-          run: `npx cdktf deploy ${target.stack} --skip-synth --auto-approve --ignore-missing-stack-dependencies --no-color`,
+          name: "Show the plans (job summary) and list the environments to approve",
+          id: "review",
+          env: { RUN_URL },
+          run: `npm run --silent ci -- review --tier ${tier} --plans plans --summary "$GITHUB_STEP_SUMMARY" --github-output "$GITHUB_OUTPUT" --run-url "$RUN_URL"`,
         },
       ],
-    };
+    },
+    [approve]: {
+      name: `${tier}: approve \${{ matrix.environment }}`,
+      needs: [review],
+      if: `\${{ !cancelled() && needs['${review}'].outputs.approvals-count != '' && needs['${review}'].outputs.approvals-count != '0' }}`,
+      "runs-on": "ubuntu-latest",
+      "timeout-minutes": 5,
+      // The approval environment carries the environment's required reviewers: this job waits for ONE approval per
+      // environment per run; the apply jobs apply only the plans of approved environments.
+      environment: { name: "${{ matrix.approvalEnvironment }}" },
+      strategy: { "fail-fast": false, matrix: `\${{ fromJSON(needs['${review}'].outputs.approvals) }}` },
+      steps: [
+        {
+          name: "Record the approval",
+          env: { ENVIRONMENT: "${{ matrix.environment }}", ACTOR: "${{ github.actor }}", RUN_ID: "${{ github.run_id }}" },
+          run: ["mkdir -p approvals", 'printf \'{"environment":"%s","run":"%s","actor":"%s"}\\n\' "$ENVIRONMENT" "$RUN_ID" "$ACTOR" > "approvals/$ENVIRONMENT.json"', ""].join("\n"),
+        },
+        { name: "Upload the approval", uses: ACTIONS.upload, with: { name: `${APPROVAL_ARTIFACT(tier)}\${{ matrix.environment }}`, path: "approvals/", "retention-days": 30 } },
+      ],
+    },
+  };
+  let previous: string | undefined;
+  for (const stage of CI_STAGES) {
+    const key = applyJobKey(tier, stage);
+    jobs[key] = applyJob(tier, stage, ["manifest", review, approve, ...(previous ? [previous] : [])]);
+    previous = key;
   }
+  const gate = gateJobKey(tier);
+  jobs[gate] = {
+    name: `${tier}: promote?`,
+    needs: ["manifest", ...CI_STAGES.map((stage) => applyJobKey(tier, stage)), ...earlierGates],
+    if: "${{ !cancelled() && needs.manifest.result == 'success' }}",
+    "runs-on": "ubuntu-latest",
+    "timeout-minutes": 10,
+    outputs: { promote: "${{ steps.gate.outputs.promote }}" },
+    steps: [
+      ...node(),
+      downloadManifest,
+      downloadPattern("Download the tier's outcomes", `${OUTCOME_ARTIFACT(tier)}*`, "outcomes"),
+      {
+        name: "Every stack of the tier deployed?",
+        id: "gate",
+        env: { EARLIER: earlierGates.map((name) => `\${{ needs['${name}'].outputs.promote }}`).join(" ") },
+        run: [`npm run --silent ci -- gate --tier ${tier} --manifest manifest/manifest.json --outcomes outcomes --summary "$GITHUB_STEP_SUMMARY" --github-output "$GITHUB_OUTPUT" --earlier "$EARLIER"`, ""].join("\n"),
+      },
+    ],
+  };
+  return jobs;
+}
+
+function applyJob(tier: Profile, stage: CiStage, needs: readonly string[]): Record<string, unknown> {
+  const key = applyJobKey(tier, stage);
+  return {
+    name: `${tier} apply ${stage} \${{ matrix.id }}`,
+    needs: [...needs],
+    if: `\${{ !cancelled() && needs.manifest.result == 'success' && ${hasWork(key)} && needs['${reviewJobKey(tier)}'].result == 'success' }}`,
+    "runs-on": STACK_RUNS_ON,
+    "timeout-minutes": APPLY_TIMEOUT_MINUTES,
+    // The deploy role trusts only jobs of this workflow, on the deploy branch, in the environment's GitHub environment.
+    environment: { name: "${{ matrix.githubEnvironment }}" },
+    // Never cancelled: the job holds state locks while it applies.
+    concurrency: { group: "apply-${{ matrix.environment }}-${{ matrix.id }}", "cancel-in-progress": false },
+    permissions: { "id-token": "write", contents: "read" },
+    strategy: { "fail-fast": false, "max-parallel": APPLY_PARALLEL, matrix: `\${{ fromJSON(${output(key)}) }}` },
+    steps: [
+      ...node(),
+      ...terraformSteps,
+      downloadSynth,
+      downloadManifest,
+      { name: "Download the approved plans", uses: ACTIONS.download, with: { name: PLANS_ARTIFACT(tier), path: "plans" } },
+      downloadPattern("Download the approvals of this run", `${APPROVAL_ARTIFACT(tier)}*`, "approvals"),
+      // Every tier's: a stack may depend on one of an earlier tier (prod-dns on staging-dns).
+      downloadPattern("Download the outcomes of the earlier stages and tiers", "outcome-*", "done"),
+      awsCredentials("Assume the read-only plan role (GitHub OIDC)", "${{ matrix.planRole }}", "${{ matrix.region }}", 3600),
+      {
+        name: "Check: approved, preflight (npm run preflight), and a stack whose dependencies were just applied still plans the approved changes",
+        id: "check",
+        env: { STACKS: "${{ matrix.stacks }}", RECHECK: "${{ matrix.recheck }}" },
+        run: 'npm run --silent ci -- check --stacks "$STACKS" --recheck "$RECHECK" --preflight --out-dir cdktf.out --plans plans --approvals approvals --manifest manifest/manifest.json --done done --cleared cleared.json --outcomes outcomes/checked.json --github-output "$GITHUB_OUTPUT"',
+      },
+      awsCredentials("Assume the deploy role (GitHub OIDC, this GitHub environment only)", "${{ matrix.deployRole }}", "${{ matrix.region }}", 7200, "${{ steps.check.outputs.cleared-count != '' && steps.check.outputs.cleared-count != '0' }}"),
+      {
+        name: "Apply exactly the approved saved plans (terraform apply <planfile>) and write the deploy records",
+        if: "${{ !cancelled() && steps.check.outcome == 'success' }}",
+        env: { RUN_URL },
+        run: 'npm run --silent ci -- apply --cleared cleared.json --out-dir cdktf.out --plans plans --settled outcomes/checked.json --outcomes outcomes/applied.json --commit "$GITHUB_SHA" --run-url "$RUN_URL"',
+      },
+      { name: "Upload the outcomes", if: "${{ always() }}", uses: ACTIONS.upload, with: { name: `${OUTCOME_ARTIFACT(tier)}${stage}-\${{ matrix.id }}`, path: "outcomes/", "retention-days": 30, "if-no-files-found": "ignore" } },
+    ],
+  };
+}
+
+/** Dispatches the follow-up deploy run (GITHUB_TOKEN may start workflow_dispatch runs). */
+const DISPATCH_FOLLOW_UP = [
+  "const { owner, repo } = context.repo;",
+  `await github.rest.actions.createWorkflowDispatch({ owner, repo, workflow_id: '${DEPLOY_WORKFLOW_FILE}', ref: process.env.DEPLOY_BRANCH, inputs: { stacks: 'changed', chain: String(Number(process.env.CHAIN || '0') + 1) } });`,
+  "core.notice(`Follow-up deploy run dispatched: ${process.env.REASON}`);",
+  "",
+].join("\n");
+
+export function deployWorkflow(deployBranch: string): Record<string, unknown> {
+  const jobs: Record<string, unknown> = { ...manifestJobs("deploy", 30) };
+  const gates: string[] = [];
+  for (const tier of TIERS) {
+    Object.assign(jobs, tierJobs(tier, [...gates]));
+    gates.push(gateJobKey(tier));
+  }
+  jobs.outcome = {
+    name: "Deploy run outcome",
+    needs: ["manifest", ...gates],
+    if: "${{ !cancelled() && needs.manifest.result == 'success' }}",
+    "runs-on": "ubuntu-latest",
+    "timeout-minutes": 10,
+    permissions: { contents: "read", actions: "write" },
+    steps: [
+      ...node(),
+      downloadManifest,
+      downloadPattern("Download every outcome", "outcome-*", "outcomes"),
+      {
+        name: "What was deployed, and whether a follow-up run must plan the rest",
+        id: "outcome",
+        env: { CHAIN: "${{ inputs.chain || '0' }}" },
+        run: 'npm run --silent ci -- outcome --manifest manifest/manifest.json --outcomes outcomes --chain "$CHAIN" --summary "$GITHUB_STEP_SUMMARY" --github-output "$GITHUB_OUTPUT"',
+      },
+      {
+        name: "Dispatch the follow-up deploy run",
+        if: "${{ steps.outcome.outputs.follow-up == 'true' }}",
+        uses: ACTIONS.script,
+        env: { DEPLOY_BRANCH: deployBranch, CHAIN: "${{ inputs.chain || '0' }}", REASON: "${{ steps.outcome.outputs.reason }}" },
+        with: { script: DISPATCH_FOLLOW_UP },
+      },
+    ],
+  };
   return {
     name: "deploy",
-    on: { push: { branches: [project.github.deployBranch] }, workflow_dispatch: {} },
+    on: {
+      push: { branches: [deployBranch] },
+      workflow_dispatch: {
+        inputs: {
+          stacks: { description: "changed (stacks whose synthesized output differs from their last successful deploy), all, or glob patterns (prod-*, tenant-acme-*)", type: "string", default: "changed" },
+          chain: { description: `follow-up runs before this one (set by the deploy workflow; at most ${MAX_FOLLOW_UPS})`, type: "string", default: "0" },
+        },
+      },
+    },
     permissions: { contents: "read" },
+    // One deploy run at a time, never cancelled (a newer run waits; a run only ever deploys what differs from the
+    // records, so the newest pending run also deploys what a replaced pending run would have).
+    concurrency: { group: "deploy", "cancel-in-progress": false },
     env: workflowEnv(),
     jobs,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Drift
+
+/** Opens, updates or closes one issue per stack from drift/findings.json (scripts/lib/ci/reports.ts driftFindings). */
+const DRIFT_ISSUES = [
+  "const fs = require('fs');",
+  "const findings = JSON.parse(fs.readFileSync('drift/findings.json', 'utf8'));",
+  "const stacks = new Set(JSON.parse(fs.readFileSync('manifest/manifest.json', 'utf8')).stacks.map((stack) => stack.stack));",
+  "const { owner, repo } = context.repo;",
+  "const label = process.env.LABEL;",
+  "try { await github.rest.issues.getLabel({ owner, repo, name: label }); } catch { await github.rest.issues.createLabel({ owner, repo, name: label, color: 'd93f0b', description: 'A stack differs from its configuration (nightly drift check)' }); }",
+  "const open = await github.paginate(github.rest.issues.listForRepo, { owner, repo, labels: label, state: 'open', per_page: 100 });",
+  "const byMarker = (marker) => open.find((issue) => (issue.body || '').startsWith(marker));",
+  "for (const finding of findings) {",
+  "  const existing = byMarker(finding.marker);",
+  "  if (finding.state === 'clean') {",
+  "    if (existing) {",
+  "      await github.rest.issues.createComment({ owner, repo, issue_number: existing.number, body: finding.body });",
+  "      await github.rest.issues.update({ owner, repo, issue_number: existing.number, state: 'closed', state_reason: 'completed' });",
+  "    }",
+  "    continue;",
+  "  }",
+  "  const body = finding.body.length > 65000 ? finding.body.slice(0, 65000) + '\\n```\\n_(cut: see the run)_' : finding.body;",
+  "  if (existing) await github.rest.issues.update({ owner, repo, issue_number: existing.number, title: finding.title, body });",
+  "  else await github.rest.issues.create({ owner, repo, title: finding.title, body, labels: [label] });",
+  "}",
+  "// A stack that no longer exists (a removed tenant) cannot drift: close its issue.",
+  "for (const issue of open) {",
+  "  const match = /^<!-- platform-drift:([^ ]+) -->/.exec(issue.body || '');",
+  "  if (match && !stacks.has(match[1])) {",
+  "    await github.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: `${match[1]} is no longer a stack CI applies: closing.` });",
+  "    await github.rest.issues.update({ owner, repo, issue_number: issue.number, state: 'closed', state_reason: 'not_planned' });",
+  "  }",
+  "}",
+  "",
+].join("\n");
+
+export function driftWorkflow(): Record<string, unknown> {
+  return {
+    name: "drift",
+    on: { schedule: [{ cron: DRIFT_SCHEDULE }], workflow_dispatch: {} },
+    permissions: { contents: "read" },
+    concurrency: { group: "drift", "cancel-in-progress": false },
+    env: workflowEnv(),
+    jobs: {
+      ...manifestJobs("drift", 3),
+      plan: planJob("plan", "plans-drift-${{ matrix.id }}", false, ["manifest"], `\${{ !cancelled() && needs.manifest.result == 'success' && ${hasWork("plan")} }}`),
+      report: {
+        name: "Drift issues",
+        needs: ["manifest", "plan"],
+        if: "${{ !cancelled() && needs.manifest.result == 'success' && needs.plan.result != 'skipped' }}",
+        "runs-on": "ubuntu-latest",
+        "timeout-minutes": 15,
+        permissions: { contents: "read", issues: "write" },
+        steps: [
+          ...node(),
+          downloadManifest,
+          downloadPattern("Download the plans", "plans-drift-*", "plans"),
+          { name: "One finding per stack", env: { RUN_URL }, run: 'npm run --silent ci -- drift --manifest manifest/manifest.json --plans plans --out drift/findings.json --run-url "$RUN_URL" --summary "$GITHUB_STEP_SUMMARY"' },
+          { name: "Open, update or close the drift issues", uses: ACTIONS.script, env: { LABEL: DRIFT_LABEL }, with: { script: DRIFT_ISSUES } },
+        ],
+      },
+    },
   };
 }
 
@@ -459,18 +799,22 @@ export function versionsWorkflow(): Record<string, unknown> {
 }
 
 function render(workflow: Record<string, unknown>, notes: readonly string[]): string {
-  return `${GENERATED_HEADER}${notes.map((note) => `# ${note}\n`).join("")}${stringify(workflow, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  return commentTags(`${GENERATED_HEADER}${notes.map((note) => `# ${note}\n`).join("")}${stringify(workflow, { lineWidth: 0, aliasDuplicateObjects: false })}`);
 }
 
-/** Workflow file name -> content. */
-export function renderWorkflows(config: PlatformConfig): Record<string, string> {
-  const production = [...new Set(config.environments.filter(({ config: environment }) => environment.profile === "production").map(({ config: environment }) => environment.deployment.githubEnvironment))];
+/**
+ * Workflow file name -> content. Only the project's deploy branch reaches the files: environments, tenants and stacks
+ * never do (the manifest brings them at run time).
+ */
+export function renderWorkflows(config: Pick<PlatformConfig, "project">): Record<string, string> {
+  const { deployBranch } = config.project.github;
   return {
-    "pull-request.yml": render(pullRequestWorkflow(config), ["Pull requests: test, synth, policy, offline change report, then `cdktf diff` per affected stack with the read-only plan role."]),
-    "deploy.yml": render(deployWorkflow(config), [
-      "Merges: synth once, then deploy stack by stack in dependency order, each with its environment's deploy role in its account. bootstrap and account-* are applied by an administrator.",
-      `GitHub environments ${production.join(", ")} must require reviewers (repository settings > Environments): their jobs wait for approval.`,
+    [PULL_REQUEST_WORKFLOW_FILE]: render(pullRequestWorkflow(deployBranch), ["Pull requests: test, synth, policy, offline change report, then a saved plan per affected stack with its environment's read-only plan role (forks: the offline report only)."]),
+    [DEPLOY_WORKFLOW_FILE]: render(deployWorkflow(deployBranch), [
+      "Merges: synth once, deploy the stacks whose synthesized output differs from their last successful deploy, tier by tier (development, staging, production):",
+      "saved plans, one approval per environment (its approval GitHub environment: give it required reviewers), apply exactly the approved plans. bootstrap and account-* are applied by an administrator.",
     ]),
+    [DRIFT_WORKFLOW_FILE]: render(driftWorkflow(), ["Nightly: plan every stack CI applies with the plan roles; one issue per drifted stack (label drift), closed when it plans clean."]),
     "versions.yml": render(versionsWorkflow(), ["Weekly: versions past or near the end of standard support (npm run versions, constructs/core/versions.ts); fails while one in use is past."]),
   };
 }

@@ -92,6 +92,31 @@ describe("environments tell their CI identities apart", () => {
     expect(issue.message).toMatch(/GitHub environment production is already environment prod's/);
   });
 
+  it("gives each environment one approval GitHub environment of its own (default <githubEnvironment>-approval)", () => {
+    const bundled = loadConfig(BUNDLED_CONFIG_DIR).environments.map(({ config }) => [config.name, config.deployment.approvalEnvironment]);
+    expect(bundled).toEqual(expect.arrayContaining([["prod", "production-approval"], ["dev", "dev-approval"]]));
+    const shared = problems(tempConfig({ set: { "environments/staging.yaml": { deployment: { approvalEnvironment: "production-approval" } } } })).filter((issue) => issue.path.join(".") === "deployment.approvalEnvironment");
+    // Both files are named: either may be the one to change.
+    expect(shared.map((issue) => [issue.file.split("/").at(-1), issue.message.replace(/ \(.*\)/, "")])).toEqual([
+      ["prod.yaml", "GitHub environment production-approval is also used by environment staging; each environment needs its own approval environment"],
+      ["staging.yaml", "GitHub environment production-approval is also used by environment prod; each environment needs its own approval environment"],
+    ]);
+    const same = only(problems(tempConfig({ set: { "environments/staging.yaml": { deployment: { approvalEnvironment: "staging" } } } })), "deployment.approvalEnvironment");
+    expect(same.message).toMatch(/must differ from githubEnvironment/);
+  });
+
+  it("rejects an environment without NAT gateways: its CI runner could not reach GitHub", () => {
+    const issue = only(problems(tempConfig({ set: { "environments/dev.yaml": { network: { natGateways: "none", interfaceEndpoints: ["sts", "secretsmanager"] } } } })), "network.natGateways");
+    expect(issue.message).toMatch(/none leaves the CI runner .* without a route to GitHub; use single or per-az/);
+  });
+
+  it("rejects more CI runners (environments plus dedicated tenants) than GitHub allows webhooks per event on a repository", () => {
+    const write = Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`tenants/dedicated${index}.yaml`, `id: dedicated${index}\nenvironment: prod\nisolation: dedicated\nnetwork:\n  cidr: 10.${130 + index}.0.0/16\nproducts:\n  smartedu: {}\n`]));
+    const issue = only(problems(tempConfig({ write })), "isolation");
+    expect(issue.file).toMatch(/initech\.yaml$/);
+    expect(issue.message).toMatch(/needs 21 CI runners .* GitHub allows 20 per event on one repository/);
+  });
+
   it("takes the numeric ids of a repository with immutable subject claims as a pair", () => {
     expect(only(problems(tempConfig({ set: { "project.yaml": { github: { ownerId: 123 } } } })), "github.repositoryId").message).toMatch(/set both ownerId and repositoryId/);
     expect(loadConfig(tempConfig({ set: { "project.yaml": { github: { ownerId: 123, repositoryId: 456 } } } })).project.github).toMatchObject({ ownerId: 123, repositoryId: 456 });

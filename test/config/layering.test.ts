@@ -54,6 +54,6 @@ describe("profile defaults", () => {
     expect(PROFILE_DEFAULTS.development.network?.natGateways).toBe("single");
     expect(PROFILE_DEFAULTS.production.logging?.retentionDays).toBeGreaterThanOrEqual(365);
     expect(PROFILE_DEFAULTS.production.kms?.deletionWindowDays).toBe(30);
-    expect(derivedDefaults("prod")).toEqual({ deployment: { githubEnvironment: "prod" } });
+    expect(derivedDefaults("prod")).toEqual({ deployment: { githubEnvironment: "prod", runner: { computeType: "BUILD_GENERAL1_MEDIUM" } } });
   });
 });

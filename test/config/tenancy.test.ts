@@ -2,9 +2,10 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../config/errors";
 import { loadConfig } from "../../config/loader";
 import { loadBalancerUsage, type LoadedTenant } from "../../config/loader";
-import { addTenant, allocateTenant, decommissionPlan, nextFreeBlock, nextIngressGroup, TenancyError, usedCidrs } from "../../config/tenancy";
+import { addTenant, allocateTenant, allocateTenants, decommissionPlan, readTenantFile, nextFreeBlock, nextIngressGroup, TenancyError, usedCidrs } from "../../config/tenancy";
 import { tempConfig } from "../support/synth";
 import { only as onlyIssue, problems } from "../support/config-problems";
 
@@ -96,6 +97,8 @@ describe("addTenant", () => {
   });
 });
 
+const loadFile = (dir: string, id: string) => readTenantFile(dir, id);
+
 describe("allocateTenant", () => {
   it("writes the next free block into a hand-written dedicated tenant file", () => {
     const dir = tempConfig({ write: { "tenants/vandelay.yaml": "id: vandelay\nenvironment: dev\nisolation: dedicated\n" } });
@@ -114,6 +117,40 @@ describe("allocateTenant", () => {
     expect(allocateTenant(dir, "vandelay", body)).toBe("ingress group 2");
     expect(loadConfig(dir).tenants.find((t) => t.config.id === "vandelay")!.config.ingressGroup).toBe(2);
     expect(() => allocateTenant(dir, "vandelay", { ...body, ingressGroup: 2 })).toThrow(/already set; an allocation never moves/);
+  });
+});
+
+describe("allocateTenants: several hand-written files", () => {
+  const files = {
+    "tenants/vandelay.yaml": "id: vandelay\nenvironment: dev\nisolation: dedicated\n",
+    "tenants/kramerica.yaml": "id: kramerica\nenvironment: dev\nisolation: dedicated\n",
+    "tenants/pendant.yaml": "id: pendant\nenvironment: prod\nisolation: shared\nproducts: { noor: {} }\n",
+  };
+
+  it("completes every incomplete file in one run, in id order, whichever was named (no deadlock)", () => {
+    const named = (id: string) => {
+      const dir = tempConfig({ write: files });
+      const body = loadFile(dir, id);
+      const lines = allocateTenants(dir, id, body);
+      const config = loadConfig(dir);
+      return { lines, cidrs: Object.fromEntries(config.tenants.filter((t) => t.config.network).map((t) => [t.config.id, t.config.network?.cidr])), group: config.tenants.find((t) => t.config.id === "pendant")?.config.ingressGroup };
+    };
+    const first = named("vandelay");
+    const second = named("kramerica");
+    expect(first.lines[0]).toMatch(/^vandelay: VPC CIDR /);
+    expect(second.lines[0]).toMatch(/^kramerica: VPC CIDR /);
+    expect(first.lines).toHaveLength(3);
+    // Deterministic: the same allocations whichever file was named (kramerica < vandelay in id order).
+    expect(first.cidrs).toEqual(second.cidrs);
+    expect(first.group).toBe(1);
+    expect(first.cidrs.kramerica).not.toBe(first.cidrs.vandelay);
+  });
+
+  it("writes nothing when the configuration would be invalid afterwards, and names the problem", () => {
+    const dir = tempConfig({ write: { ...files, "tenants/pendant.yaml": "id: pendant\nenvironment: prod\nisolation: shared\nproducts: { nosuchproduct: {} }\n" } });
+    expect(() => allocateTenants(dir, "vandelay", loadFile(dir, "vandelay"))).toThrow(ConfigError);
+    expect(readFileSync(join(dir, "tenants", "vandelay.yaml"), "utf8")).toBe(files["tenants/vandelay.yaml"]);
+    expect(readFileSync(join(dir, "tenants", "kramerica.yaml"), "utf8")).toBe(files["tenants/kramerica.yaml"]);
   });
 });
 

@@ -12,7 +12,7 @@ import { loadConfig, type PlatformConfig } from "../../config/loader";
 import { actionsOfEntry, isKubernetesType, PLAN_ROLE_DENIED_READS, TERRAFORM_ACTIONS, TERRAFORM_BUILTIN_TYPES, typesMissingFromMap, typesOf } from "../../constructs/ci-identity/action-map";
 import { ATTACHABLE_AWS_MANAGED_POLICIES, BOUNDED_ROLE_ACTIONS, FORBIDDEN_MANAGED_POLICIES, iamResourceKind, PASS_ROLE_ATTRIBUTES, PASS_ROLE_SERVICES } from "../../constructs/ci-identity/grants";
 import { deploySubject, GITHUB_OIDC_HOST, githubSubject, planSubjects, PULL_REQUEST_WORKFLOW_FILE, STS_AUDIENCE, subjectCustomizationCommand, workflowRef } from "../../constructs/core/github-oidc";
-import { environmentStatePrefix } from "../../constructs/core/state-keys";
+import { deployRecordKey, environmentStatePrefix } from "../../constructs/core/state-keys";
 import { actionProblem } from "../../constructs/policy/iam/actions";
 import { StackModel, type SynthesizedStack } from "../../constructs/policy/model";
 import { SERVICE_LINKED_ROLES } from "../../constructs/service-linked-roles/catalog";
@@ -268,6 +268,16 @@ describe("state objects are isolated per environment", () => {
     expect(await world.decide(devPlan, "s3:PutObject", key("dev", "dev-infra"))).toBe("ExplicitlyDenied");
     expect(await world.decide(devPlan, "s3:GetObject", key("prod", "prod-infra"))).toBe("ExplicitlyDenied");
     expect(await world.decide(devPlan, "s3:PutObject", key("prod", "prod-infra", ".tflock"))).toBe("ExplicitlyDenied");
+  });
+
+  it("deploy records (environments/<env>/<stack>/deployed.json): written by the deploy role, read by the plan role, each its own environment's only", async () => {
+    const record = (environment: string, stack: string) => `${bucket}/${deployRecordKey(stack, environment)}`;
+    expect(await world.decide(devDeploy, "s3:PutObject", record("dev", "dev-infra"))).toBe("Allowed");
+    expect(await world.decide(devPlan, "s3:GetObject", record("dev", "dev-infra"))).toBe("Allowed");
+    expect(await world.decide(devPlan, "s3:ListBucket", bucket, { context: { "s3:prefix": "environments/dev/" } })).toBe("Allowed");
+    expect(await world.decide(devPlan, "s3:PutObject", record("dev", "dev-infra"))).toBe("ExplicitlyDenied");
+    expect(await world.decide(devDeploy, "s3:PutObject", record("prod", "prod-infra"))).toBe("ExplicitlyDenied");
+    expect(await world.decide(devPlan, "s3:GetObject", record("prod", "prod-infra"))).toBe("ExplicitlyDenied");
   });
 
   it("both use the state key, only through S3 for this bucket", async () => {

@@ -322,6 +322,8 @@ export class ReferenceResolver {
       aws_sqs_queue: { id: () => `https://sqs.${region}.amazonaws.com/${accountId}/${arg("name")}`, url: () => `https://sqs.${region}.amazonaws.com/${accountId}/${arg("name")}`, name: () => arg("name") },
       aws_sns_topic: { id: () => this.arnOf(block), name: () => arg("name") },
       aws_cloudwatch_log_group: { id: () => arg("name"), name: () => arg("name") },
+      // A subnet id AWS assigns: a stand-in from the subnet's CIDR (its natural key within the VPC).
+      aws_subnet: { id: () => (arg("cidr_block") === undefined ? undefined : `subnet-${hash(`subnet:${arg("cidr_block")}`, 17)}`) },
       aws_eks_cluster: { id: () => arg("name"), name: () => arg("name") },
       "data.aws_eks_cluster": { id: () => arg("name"), name: () => arg("name") },
       aws_rds_cluster: { id: () => arg("cluster_identifier"), cluster_identifier: () => arg("cluster_identifier"), cluster_resource_id: () => this.clusterResourceId(arg("cluster_identifier")) },
@@ -388,6 +390,9 @@ export class ReferenceResolver {
       case "aws_sns_topic":
       case "data.aws_sns_topic":
         return regional("sns", arg("name"));
+      // A connection's id AWS assigns: a stand-in from its name (ARN form of the CodeConnections API).
+      case "data.aws_codestarconnections_connection":
+        return regional("codestar-connections", arg("name") === undefined ? undefined : `connection/${uuidFor(`connection:${arg("name")}`)}`);
       case "aws_cloudwatch_log_group":
         return regional("logs", arg("name") === undefined ? undefined : `log-group:${arg("name")}`);
       case "aws_eks_cluster":
