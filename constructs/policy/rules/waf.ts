@@ -14,6 +14,32 @@ function actionOf(value: unknown): string | undefined {
   return action ? Object.keys(action).find((key) => one(action[key]) !== undefined || action[key] !== undefined) : undefined;
 }
 
+/** Priority of a rule (undefined when it is an expression). */
+function priorityOf(rule: Record<string, unknown>): number | undefined {
+  return typeof rule.priority === "number" ? rule.priority : undefined;
+}
+
+/**
+ * Whether a managed rule overridden to count is still enforced: a later rule of the same web ACL blocks every request
+ * carrying the label the managed rule adds (`awswaf:managed:<vendor>:<group>:<Rule>`, the rule's name in another
+ * case), with nothing but that label match. That is AWS's documented way to narrow a managed rule (count it, then
+ * block its label except where an earlier, narrower rule lets a request through: AWS WAF Developer Guide, "Label
+ * match rule statement" and "Customizing managed rule group rules with labels").
+ */
+function enforcedByLabel(acl: Block, group: Record<string, unknown>, ruleName: string): boolean {
+  const groupPriority = priorityOf(group);
+  if (groupPriority === undefined) return false;
+  return blocks(acl.body.rule).some((candidate) => {
+    const priority = priorityOf(candidate);
+    if (priority === undefined || priority <= groupPriority || actionOf(candidate.action) !== "block") return false;
+    const statement = one(candidate.statement);
+    if (!statement || Object.keys(statement).filter((key) => statement[key] !== undefined).length !== 1) return false;
+    const match = one(statement.label_match_statement);
+    const key = typeof match?.key === "string" ? match.key : undefined;
+    return match?.scope === "LABEL" && key !== undefined && key.startsWith("awswaf:managed:") && key.split(":").pop()?.toLowerCase() === ruleName.toLowerCase();
+  });
+}
+
 /** Count-mode findings of one web ACL or rule group. */
 function countModes(block: Block): string[] {
   const out: string[] = [];
@@ -24,7 +50,9 @@ function countModes(block: Block): string[] {
     for (const key of ["managed_rule_group_statement", "rule_group_reference_statement"]) {
       const group = one(dig(one(rule.statement), key));
       for (const override of blocks(group?.rule_action_override)) {
-        if (actionOf(override.action_to_use) === "count") out.push(`rule ${name}: the group's rule ${describe(override.name)} is overridden to count`);
+        if (actionOf(override.action_to_use) !== "count") continue;
+        if (typeof override.name === "string" && enforcedByLabel(block, rule, override.name)) continue;
+        out.push(`rule ${name}: the group's rule ${describe(override.name)} is overridden to count`);
       }
     }
   }

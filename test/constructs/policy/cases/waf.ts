@@ -46,6 +46,23 @@ export const WAF_CASES: readonly RuleCase[] = [
     expect: /the group's rule "SizeRestrictions_BODY" is overridden to count/,
   },
   {
+    rule: "WAF-COUNT-MODE-PROD",
+    name: "a managed rule counted and its label blocked by a later rule (how a managed rule is narrowed)",
+    compliant: (s) =>
+      acl(s, [
+        managed({ overrideRule: "SizeRestrictions_BODY" }),
+        { name: "body-over-8kb", priority: 200, action: { block: {} }, statement: { label_match_statement: { scope: "LABEL", key: "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body" } }, visibilityConfig: VISIBILITY },
+      ]),
+    // The label rule before the group sees no label; a label rule that only counts, or matches more than the label, enforces nothing.
+    violating: (s) =>
+      acl(s, [
+        managed({ overrideRule: "SizeRestrictions_BODY" }),
+        { name: "too-early", priority: 50, action: { block: {} }, statement: { label_match_statement: { scope: "LABEL", key: "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body" } }, visibilityConfig: VISIBILITY },
+        { name: "counting", priority: 200, action: { count: {} }, statement: { label_match_statement: { scope: "LABEL", key: "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body" } }, visibilityConfig: VISIBILITY },
+      ]),
+    expect: [/the group's rule "SizeRestrictions_BODY" is overridden to count/, /rule "counting" counts instead of blocking/],
+  },
+  {
     rule: "WAF-ALLOW-WORLD",
     compliant: (s) => allowList(s, ["203.0.113.0/24", "52.94.10.0/24"]),
     violating: (s) => allowList(s, ["0.0.0.0/1", "128.0.0.0/1"]),
