@@ -9,7 +9,7 @@ import { loadConfig, type PlatformConfig } from "../../../config/loader";
 import { readRuntimeOptions, RuntimeOptionError } from "../../../config/runtime-options";
 import { NameError } from "../../../constructs/core/naming";
 import { StackSelectionError } from "../../../stacks/app";
-import { disableTokenStackTraces } from "../../../stacks/fast-synth";
+import { disableTokenStackTraces, reuseAssetArchives } from "../../../stacks/fast-synth";
 import { formatSynthesisProblems } from "../../../stacks/synthesis-report";
 import { SynthesisError } from "../../../stacks/synthesize";
 import { runSynthesis, WorkerFailure } from "./run";
@@ -33,6 +33,7 @@ export async function synthesizeFromEnvironment(env: NodeJS.ProcessEnv, defaultC
   try {
     const options = readRuntimeOptions(env, defaultConfigDir);
     if (!options.tokenStackTraces) disableTokenStackTraces();
+    reuseAssetArchives();
     const config = loadConfig(options.configDir);
     loaded = config;
     const stacks = await runSynthesis({
