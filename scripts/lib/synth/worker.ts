@@ -4,7 +4,7 @@
  * Nothing here decides what is selected or how problems are reported: the parent does, once for every share.
  */
 import { loadConfig, type PlatformConfig } from "../../../config/loader";
-import { disableTokenStackTraces } from "../../../stacks/fast-synth";
+import { disableTokenStackTraces, reuseAssetArchives } from "../../../stacks/fast-synth";
 import { synthesizeShard, type ShardResult } from "./shard";
 
 /** What the parent sends: the configuration to load first, then the share. */
@@ -25,6 +25,7 @@ let loadError: unknown;
 process.on("message", (request: WorkerRequest) => {
   if (request.kind === "load") {
     if (!request.tokenStackTraces) disableTokenStackTraces();
+    reuseAssetArchives();
     try {
       config = loadConfig(request.configDir);
     } catch (error) {
