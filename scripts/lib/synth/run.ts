@@ -96,11 +96,15 @@ export async function runSynthesis(run: SynthesisRun): Promise<string[]> {
       results = [await synthesizeShard({ config: run.config, build, names: selected, outdir: staging, batchSize: run.batchSize })];
     } else {
       const parts = shares(selected, count);
-      results = await Promise.all(
+      // Every worker is waited for (none may still write into the staging directory when it is removed).
+      const settled = await Promise.allSettled(
         parts.map((names, index) =>
           runWorker(run, { kind: "share", names, outdir: join(staging, `.share-${index}`), bootstrapBackend: build.bootstrapBackend, bootstrapStateDir: build.bootstrapStateDir, batchSize: run.batchSize }),
         ),
       );
+      const failed = settled.find((outcome) => outcome.status === "rejected");
+      if (failed) throw failed.reason;
+      results = settled.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
     }
     const problems = results.flatMap((result) => result.problems);
     if (problems.length > 0) {
