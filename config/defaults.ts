@@ -248,7 +248,8 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
           // (config/schema/backup-coverage.ts); an environment may set backup.retentionDays when its plan has none.
           backup: { window: "01:00-02:00" },
           maintenanceWindow: "sun:03:30-sun:04:30",
-          iamAuthentication: false,
+          // Product instances connect as their own IAM-authenticated users, never with the master password.
+          iamAuthentication: true,
           performanceInsightsRetentionDays: production ? 31 : 7,
           monitoringIntervalSeconds: size({ production: 15, staging: 60, development: 0 }),
           parameters: production ? { logMinDurationStatementMs: 1000 } : { logMinDurationStatementMs: 500 },
@@ -264,7 +265,6 @@ function dataDefaults(profile: Profile): Pick<EnvironmentDefaults, "services" | 
           snapshotWindow: "00:30-01:30",
           maintenanceWindow: "sun:04:30-sun:05:30",
           evictionPolicy: "volatile-lru",
-          accessString: "on ~* +@all",
           backupPlan: "default",
         },
         documentdb: {

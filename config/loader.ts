@@ -32,6 +32,7 @@ import { dedicatedTenantEnvironment, dedicatedTenantServices } from "./tenant-en
 import { readSuppressions } from "./suppressions";
 import type { LoadedSuppression } from "./schema/policy";
 import { BOOTSTRAP_STACK, dedicatedTenantStackNames, infraStackName, platformStackName, sharedTenantStackName } from "../constructs/core/stack-names";
+import { databaseUserName, LOG_INDEX_PREFIX, ownerCollisions, productIndexPrefix, tenantIndexPrefix, type NameOwner } from "../constructs/core/data-users";
 import { issueAt, validateWith } from "./validate";
 import { veleroNamespaceProblems } from "./velero";
 
@@ -199,25 +200,19 @@ function dedicatedEnvironmentSettings(
 }
 
 /**
- * A shared tenant reaches the environment's PostgreSQL as its own IAM-authenticated user (the service must allow
- * IAM authentication); services that only offer the environment's master credentials would hand them to the
- * tenant's namespace, so they are rejected.
+ * A shared tenant reaches the environment's PostgreSQL as its own IAM-authenticated user; services that only offer
+ * the environment's master credentials would hand them to the tenant's namespace, so they are rejected.
  */
-function sharedServiceProblems(tenant: TenantConfig, name: string, product: ProductConfig, environment: EnvironmentConfig, source: SourceFile): ConfigIssue[] {
+function sharedServiceProblems(tenant: TenantConfig, name: string, product: ProductConfig, source: SourceFile): ConfigIssue[] {
   const problems: ConfigIssue[] = [];
   const used = new Set(Object.values(product.workloads).flatMap((workload) => workload.uses));
   for (const logical of [...used].sort()) {
     const binding = product.services[logical];
     if (!binding) continue;
     const service = binding.name ?? logical;
-    if (binding.kind === "postgres") {
-      const settings = environment.services.postgres[service];
-      if (settings && !settings.iamAuthentication) {
-        problems.push(
-          issueAt(source, ["products", name], `product ${name} uses PostgreSQL service ${service}, which does not allow IAM authentication; a shared tenant gets its own IAM-authenticated user, so set services.postgres.${service}.iamAuthentication: true in environments/${environment.name}.yaml`, tenant.isolation),
-        );
-      }
-    } else if (binding.kind === "mongodb" || binding.kind === "rabbitmq") {
+    // PostgreSQL: the tenant's own IAM-authenticated user (the environment's own products need IAM authentication
+    // on the same services, which config/schema/products.ts checks for the environment).
+    if (binding.kind === "mongodb" || binding.kind === "rabbitmq") {
       problems.push(
         issueAt(source, ["products", name], `product ${name} uses ${binding.kind} service ${service}, which authenticates with the environment's master credentials only; a shared tenant must not receive them (use isolation: dedicated)`, tenant.isolation),
       );
@@ -333,7 +328,7 @@ function resolveTenantProducts(
     }
     const domain = overrides.domain ?? (base.domain ? `${tenant.id}.${base.domain}` : undefined);
     problems.push(...tenantDomainProblems(tenant, name, base, domain, environment, source));
-    if (tenant.isolation === "shared") problems.push(...sharedServiceProblems(tenant, name, base, environment, source));
+    if (tenant.isolation === "shared") problems.push(...sharedServiceProblems(tenant, name, base, source));
     // The tenant's certificate (issued in its stack) covers *.<domain>; the environment's certificateDomain does not apply.
     const { certificateDomain: _certificate, ...definition } = base;
     // Many tenants run the same product with the same overrides: validate that combination once (see the cache).
@@ -492,6 +487,76 @@ function checkEnvironmentIdentities(environments: readonly LoadedEnvironment[], 
       issues.push(issueAt(environment.source, ["deployment", "githubEnvironment"], `GitHub environment ${deployment.githubEnvironment} is already environment ${previous.config.name}'s (${previous.source.file}); each environment's CI roles trust only its own GitHub environment, so each needs its own`, deployment.githubEnvironment));
     } else {
       github.set(deployment.githubEnvironment, environment);
+    }
+  }
+}
+
+/** One product instance on an environment's shared services, for the checks below. */
+interface Instance extends NameOwner {
+  readonly source: SourceFile;
+  readonly path: (string | number)[];
+  /** The instance's stack is a shared tenant's (reported there: the tenant file is the one to change). */
+  readonly tenant?: string;
+}
+
+/** Service names of `kind` the product's workloads use. */
+function usedServices(product: ProductConfig, kind: ProductConfig["services"][string]["kind"]): string[] {
+  const used = new Set(Object.values(product.workloads).flatMap((workload) => workload.uses));
+  return [...new Set(Object.entries(product.services).flatMap(([logical, binding]) => (binding.kind === kind && used.has(logical) ? [binding.name ?? logical] : [])))].sort();
+}
+
+/**
+ * What keeps product instances apart on an environment's shared data services (constructs/core/data-users.ts):
+ * PostgreSQL user names are unique, no OpenSearch index prefix lies inside another on the same domain (Fluent Bit's
+ * `logs-` included), and each cache's user group stays within ElastiCache's quota of users. Collisions are reported
+ * on the shared tenant's file: its id is what can change.
+ */
+function checkSharedDataOwners(project: ProjectConfig, environments: readonly LoadedEnvironment[], tenants: readonly LoadedTenant[], issues: ConfigIssue[]): void {
+  for (const { config: environment, source } of environments) {
+    const shared = tenants.filter((tenant) => tenant.config.isolation === "shared" && tenant.config.environment === environment.name);
+    const instances: { product: string; config: ProductConfig; source: SourceFile; tenant?: string }[] = [
+      ...Object.entries(environment.products).map(([product, config]) => ({ product, config, source })),
+      ...shared.flatMap((tenant) => Object.entries(tenant.products).map(([product, config]) => ({ product, config, source: tenant.source, tenant: tenant.config.id }))),
+    ];
+    const owner = (instance: (typeof instances)[number]) => (instance.tenant ? `tenant ${instance.tenant}'s ${instance.product} (${instance.source.file})` : `the environment's ${instance.product} (${instance.source.file})`);
+    const entry = (instance: (typeof instances)[number], value: string): Instance => ({
+      owner: owner(instance),
+      value,
+      source: instance.source,
+      path: ["products", instance.product],
+      ...(instance.tenant ? { tenant: instance.tenant } : {}),
+    });
+    // Reported on each tenant involved (its id is what can change), else on the environment's product.
+    const report = (a: Instance, b: Instance, what: string) => {
+      const sides: [Instance, Instance][] = a.tenant || b.tenant ? ([[a, b], [b, a]] as [Instance, Instance][]).filter(([at]) => at.tenant) : [[a, b]];
+      for (const [at, other] of sides) {
+        issues.push(issueAt(at.source, at.tenant ? ["id"] : at.path, `${what} ${at.owner} collides with ${other.owner}; ${at.tenant ? "choose another tenant id" : "rename the product"}`, at.tenant ?? at.value));
+      }
+    };
+
+    const databaseUsers = instances.filter((instance) => usedServices(instance.config, "postgres").length > 0).map((instance) => entry(instance, databaseUserName(instance.product, instance.tenant)));
+    for (const [a, b] of ownerCollisions(databaseUsers)) report(a, b, `PostgreSQL user "${a.value}" is the same:`);
+
+    const logs = environment.observability.logs;
+    for (const service of Object.keys(environment.services.opensearch)) {
+      const writers = instances
+        .filter((instance) => usedServices(instance.config, "opensearch").includes(service))
+        .map((instance) => entry(instance, instance.tenant ? tenantIndexPrefix(instance.tenant) : productIndexPrefix(instance.product)));
+      if (logs.backend === "opensearch" && logs.opensearchService === service) writers.push({ owner: `Fluent Bit's logs (${source.file})`, value: LOG_INDEX_PREFIX, source, path: ["observability", "logs"] });
+      for (const [a, b] of ownerCollisions(writers, true)) report(a, b, `OpenSearch index prefixes ${[a.value, b.value].sort().map((value) => `"${value}*"`).join(" and ")} on ${service} cover one another:`);
+    }
+
+    const limit = project.tenancy.cacheUsersPerUserGroup;
+    for (const service of Object.keys(environment.services.redis)) {
+      const users = instances.filter((instance) => usedServices(instance.config, "redis").includes(service));
+      const count = users.length + 1; // and the disabled default user
+      if (count <= limit) continue;
+      const ids = users.flatMap((instance) => (instance.tenant ? [instance.tenant] : [])).sort();
+      for (const tenant of shared.filter((candidate) => ids.includes(candidate.config.id))) {
+        issues.push(
+          issueAt(tenant.source, ["products"], `cache ${service} of environment ${environment.name} would hold ${count} users (one per product instance using it, plus the default user), more than project.yaml tenancy.cacheUsersPerUserGroup (${limit}, the ElastiCache quota "Users per user group"); raise the quota and the setting, or give tenants a dedicated tenancy`, count),
+        );
+      }
     }
   }
 }
@@ -730,6 +795,7 @@ export function loadConfig(directory: string, options: LoadOptions = {}): Platfo
   if (project) checkTenantPool(project, tenants, issues);
   if (project) checkAccounts(project, environments, tenants, issues);
   checkEnvironmentIdentities(environments, issues);
+  if (project) checkSharedDataOwners(project, environments, tenants, issues);
   checkCidrOverlaps(environments, tenants, issues);
   issues.push(...veleroNamespaceProblems(environments, tenants));
   const suppressions = readSuppressions(directory, issues, { overlay, productionStacks: productionStacks(environments, tenants), ...(options.now ? { now: options.now } : {}) });

@@ -12,6 +12,7 @@ import { readYamlFile } from "./source";
 import { loadConfig, type PlatformConfig } from "./loader";
 import { cidrsOverlap, parseCidr } from "./schema/primitives";
 import { TenantSchema, type IsolationMode, type TenantConfig } from "./schema/tenant";
+import { databaseUserName } from "../constructs/core/data-users";
 import { Naming } from "../constructs/core/naming";
 import { dedicatedTenantStackNames, sharedTenantStackName } from "../constructs/core/stack-names";
 
@@ -205,6 +206,29 @@ export interface DecommissionPlan {
  * be marked `decommission: true` (which lifts deletion protection and prevent_destroy on its resources while
  * keeping final snapshots), deployed, backed up and destroyed — only then is the file removed.
  */
+/**
+ * What a shared tenant leaves on the environment's shared services (its stack never drops data): its PostgreSQL
+ * databases and users, and its roles in the search domains' security plugin (constructs/search-role).
+ */
+function sharedDataSteps(loaded: PlatformConfig["tenants"][number]): string[] {
+  if (loaded.config.isolation !== "shared") return [];
+  const id = loaded.config.id;
+  const uses = (kind: string) =>
+    Object.entries(loaded.products).flatMap(([product, config]) => {
+      const used = new Set(Object.values(config.workloads).flatMap((workload) => workload.uses));
+      return Object.entries(config.services).filter(([logical, binding]) => binding.kind === kind && used.has(logical)).map(([logical, binding]) => ({ product, service: binding.name ?? logical }));
+    });
+  const databases = uses("postgres");
+  const search = [...new Set(uses("opensearch").map((entry) => entry.service))].sort();
+  return [
+    ...databases.map(({ product, service }) => {
+      const name = databaseUserName(product, id);
+      return `Once the final backup is kept, drop the tenant's database and user on PostgreSQL ${service} (as the master user, from the database-bootstrap namespace): DROP DATABASE "${name}"; DROP ROLE "${name}";`;
+    }),
+    ...search.map((service) => `Delete the tenant's role on OpenSearch ${service} (as its master role): DELETE _plugins/_security/api/rolesmapping/tenant-${id} and DELETE _plugins/_security/api/roles/tenant-${id}.`),
+  ];
+}
+
 export function decommissionPlan(config: PlatformConfig, id: string, protectedEnvironment: (environment: string) => boolean): DecommissionPlan {
   const loaded = config.tenants.find((tenant) => tenant.config.id === id);
   if (!loaded) throw new TenancyError(`no tenant "${id}"; tenants: ${config.tenants.map((tenant) => tenant.config.id).join(", ") || "(none)"}`);
@@ -219,6 +243,7 @@ export function decommissionPlan(config: PlatformConfig, id: string, protectedEn
     `Take final backups: start an on-demand AWS Backup job for every resource tagged Tenant=${id} and wait for it to complete.`,
     ...lastOfLoadBalancer(config, tenant),
     ...destroyOrder.map((stack) => `Destroy: STACKS=${stack} npx cdktf destroy ${stack}   (state stays in the bucket under stacks/${stack}/)`),
+    ...sharedDataSteps(loaded),
     `Delete ${loaded.source.file} and open a pull request.`,
   ];
   return { refused: isProtected, steps };

@@ -27,6 +27,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSyn
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
+import { parse, stringify } from "yaml";
 import { loadConfig } from "../config/loader";
 import { nextIngressGroup } from "../config/tenancy";
 
@@ -132,6 +133,12 @@ export function configWithTenants(count: number, environment = "prod"): string {
     // Realistic shared tenants: one product each (NOOR, the bundled shared tenant's product), on its own subdomain.
     writeFileSync(join(dir, "tenants", `${id}.yaml`), `id: ${id}\nenvironment: ${environment}\nisolation: shared\ningressGroup: ${ingressGroup}\nproducts:\n  noor: {}\n`);
   }
+  // Every tenant's NOOR has its own user on the environment's cache: a synthesis benchmark, not a deployable layout,
+  // so the project states a quota of users per cache user group large enough for all of them.
+  const projectFile = join(dir, "project.yaml");
+  const project = parse(readFileSync(projectFile, "utf8")) as { tenancy?: Record<string, unknown> };
+  project.tenancy = { ...project.tenancy, cacheUsersPerUserGroup: Math.max(base.project.tenancy.cacheUsersPerUserGroup, count + base.tenants.length + 10) };
+  writeFileSync(projectFile, stringify(project));
   return dir;
 }
 

@@ -8,9 +8,13 @@ import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider
 import type { Construct } from "constructs";
 import type { TenantConfig } from "../config/schema/tenant";
 import { PlatformAddons } from "../constructs/addons";
+import { MONITORING_NAMESPACE } from "../constructs/core/platform-contracts";
+import { DatabaseBootstrap } from "../constructs/database-bootstrap";
+import { SearchSecurity } from "../constructs/search-security";
+import { secretName } from "../constructs/core/secrets";
 import { environmentObservability, type EnvironmentObservability } from "../constructs/monitoring/environment";
 import type { ProductWorkloads } from "../constructs/product-workloads";
-import { environmentProducts } from "../constructs/product-workloads/environment";
+import { environmentProducts, workloadNetworkLayout } from "../constructs/product-workloads/environment";
 import { secretsAwaitingValuesOutput } from "../constructs/secret-values";
 import { PlanAccess, secretNamespacesOf } from "../constructs/plan-access";
 import { Velero } from "../constructs/velero";
@@ -23,6 +27,12 @@ function customCertificates(tenant: TenantConfig): Record<string, string> {
   return Object.fromEntries(Object.entries(tenant.products).flatMap(([name, product]) => (product.certificateArn ? [[name, product.certificateArn]] : [])));
 }
 
+/** Secrets the platform's ClusterSecretStores serve, and the namespaces using them: Alertmanager's receivers. */
+function platformSecrets(context: EnvironmentContext): { names: string[]; namespaces: string[] } {
+  const names = context.environment.observability.alertmanager.receivers.map((receiver) => secretName(context.naming, { kind: "platform", path: receiver.credentialsSecret }));
+  return { names, namespaces: [MONITORING_NAMESPACE] };
+}
+
 export class PlatformStack extends BaseStack {
   readonly cluster: DataAwsEksCluster;
   readonly kubernetes: KubernetesProvider;
@@ -32,6 +42,10 @@ export class PlatformStack extends BaseStack {
   readonly products: ReadonlyMap<string, ProductWorkloads>;
   /** Velero (backups of Kubernetes objects and volumes), when `backup.velero.enabled`. */
   readonly velero?: Velero;
+  /** Where database users are created with the PostgreSQL services' master credentials (tenants' too). */
+  readonly databaseBootstrap: DatabaseBootstrap;
+  /** Where the search services' security-plugin roles are maintained, when the environment has search services. */
+  readonly searchSecurity?: SearchSecurity;
   /** Metrics, alert rules and routing, dashboards and logs (config `observability`). */
   readonly observability: EnvironmentObservability;
   /** Read-only RBAC of the CI plan role (its access entry is in the infra stack). */
@@ -51,6 +65,7 @@ export class PlatformStack extends BaseStack {
       config: context.environment.addons,
       nodeImageRelease: context.environment.cluster.nodeImageRelease,
       tags: this.tags,
+      platformSecrets: platformSecrets(context),
     });
     const { velero } = context.environment.backup;
     if (velero.enabled) {
@@ -62,6 +77,17 @@ export class PlatformStack extends BaseStack {
         volumeKeyArn: this.addons.lookup.dataKey.arn,
       });
     }
+    const opensearch = Object.keys(context.environment.services.opensearch);
+    const dataTierCidrs = workloadNetworkLayout(context.environment).dataTierCidrs;
+    if (opensearch.length > 0) {
+      this.searchSecurity = new SearchSecurity(this, "search-security", {
+        naming: context.naming,
+        account: context.account,
+        services: opensearch,
+        policy: context.environment.workloads,
+      });
+    }
+    const searchSecurity = this.searchSecurity ? { dataTierCidrs, dependsOn: this.searchSecurity.ready } : undefined;
     this.observability = environmentObservability(this, {
       environment: context.environment,
       naming: context.naming,
@@ -71,6 +97,14 @@ export class PlatformStack extends BaseStack {
       protectState: protectsState(context),
       // Receiver credentials and Grafana's password come through External Secrets; volumes use the default class.
       dependsOn: [this.addons.externalSecrets.stores, this.addons.storageClasses.defaultClass],
+      ...(searchSecurity ? { searchSecurity } : {}),
+    });
+    this.databaseBootstrap = new DatabaseBootstrap(this, "database-bootstrap", {
+      naming: context.naming,
+      account: context.account,
+      services: Object.keys(context.environment.services.postgres),
+      policy: context.environment.workloads,
+      dependsOn: [this.addons.externalSecrets.stores],
     });
     this.products = environmentProducts(this, {
       environment: context.environment,
@@ -82,6 +116,8 @@ export class PlatformStack extends BaseStack {
       ...(context.tenant ? { certificates: "issue" as const, customCertificates: customCertificates(context.tenant) } : {}),
       // Secrets need the External Secrets stores; pods get ALB readiness gates from the controller's webhook.
       dependsOn: [this.addons.externalSecrets.stores, this.addons.loadBalancerController.release],
+      databaseBootstrap: this.databaseBootstrap.ready,
+      ...(this.searchSecurity ? { searchSecurity: this.searchSecurity.ready } : {}),
     });
     // What a human still has to seed (products' secrets, receivers' credentials), at the end of every plan and apply.
     secretsAwaitingValuesOutput(this, [...[...this.products.values()].flatMap((product) => [...product.secretGates.values()]), ...this.observability.monitoring.secretGates]);

@@ -138,6 +138,15 @@ function environmentKey(segments: readonly string[], environment: LoadedEnvironm
     }
     case "addons":
       return child && camel(child) in environment.addons ? at("addons", camel(child)) : at("addons");
+    case "database-bootstrap":
+      // The namespace of the Jobs that create each product instance's PostgreSQL user (constructs/database-bootstrap).
+      return at("services", "postgres");
+    case "search-security": {
+      // The OpenSearch security Jobs' namespace and each domain's master identity (constructs/search-security).
+      const domains = Object.keys(environment.services.opensearch);
+      const domain = named(child, "association-", domains) ?? named(child, "service-account-", domains);
+      return domain ? at("services", "opensearch", domain) : at("services", "opensearch");
+    }
     case "ci-plan-access": {
       // The plan role's read-only RBAC (constructs/plan-access): the Secrets binding of a product's namespace comes
       // from the product; the rest is the plan role's cluster access (cluster.access: "its plan role always gets

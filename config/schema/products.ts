@@ -685,6 +685,19 @@ function checkDependencies(env: ProductsCheckInput, productName: string, product
       const name = binding.name ?? logical;
       if (!declared.includes(name)) {
         issue(ctx, at("services", logical), `service "${name}" (${binding.kind}) is not declared under services.${key} (declared: ${declared.join(", ") || "none"})`, name);
+        continue;
+      }
+      // Every product instance reaches PostgreSQL as its own IAM-authenticated user (constructs/database-user).
+      const settings = (env.services[key] as Record<string, { iamAuthentication?: boolean } | undefined>)[name];
+      const used = Object.values(product.workloads).some((workload) => workload.uses.includes(logical));
+      if (binding.kind === "postgres" && used && settings?.iamAuthentication === false) {
+        // Reported at the setting that must change (the environment's), not at the product's binding.
+        issue(
+          ctx,
+          ["services", key, name, "iamAuthentication"],
+          `PostgreSQL service "${name}" has iamAuthentication: false, but product ${productName}'s instances connect only as their own IAM-authenticated users (never with the master password); set it to true`,
+          false,
+        );
       }
     }
   }

@@ -48,6 +48,13 @@ export const ProjectSchema = z.strictObject({
        * after a quota increase.
        */
       loadBalancersPerRegion: z.int().min(1).max(1000).default(50),
+      /**
+       * Users one ElastiCache user group may hold (the ElastiCache quota "Users per user group", L-943F0F1C; AWS
+       * default 100). Every product instance using a cache has its own user in the cache's group (the environment's
+       * and each shared tenant's), plus the disabled default user; the loader counts them per cache. Raise it after
+       * a quota increase.
+       */
+      cacheUsersPerUserGroup: z.int().min(2).max(100_000).default(100),
     })
     .superRefine((tenancy, ctx) => {
       const pool = parseCidr(tenancy.cidrPool);

@@ -69,6 +69,10 @@ const PostgresEntry = z.strictObject({
   backup: z.strictObject({ retentionDays: int.optional(), window: z.string() }),
   /** Weekly UTC window ddd:hh:mm-ddd:hh:mm. */
   maintenanceWindow: z.string(),
+  /**
+   * IAM database authentication. Product instances connect only as their own IAM-authenticated users, so every
+   * service a product uses needs it (the default); the master password serves the database-bootstrap Jobs alone.
+   */
   iamAuthentication: z.boolean(),
   performanceInsightsRetentionDays: int,
   monitoringIntervalSeconds: int,
@@ -98,8 +102,6 @@ const RedisEntry = z.strictObject({
   snapshotWindow: z.string(),
   maintenanceWindow: z.string(),
   evictionPolicy: z.enum(EVICTION_POLICIES),
-  /** ACL of the IAM-authenticated application user. */
-  accessString: z.string(),
   backupPlan,
 });
 

@@ -34,6 +34,12 @@ export interface PlatformAddonsProps {
    * @default none
    */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Platform secrets (by name) and the platform namespaces that read them through the ClusterSecretStores
+   * (Alertmanager's receiver credentials in `monitoring`); see constructs/addons/external-secrets.
+   * @default none
+   */
+  readonly platformSecrets?: { readonly names: readonly string[]; readonly namespaces: readonly string[] };
 }
 
 export class PlatformAddons extends Construct {
@@ -67,6 +73,7 @@ export class PlatformAddons extends Construct {
       ...base,
       replicas: config.externalSecrets.replicas,
       dataKeyArn: this.lookup.dataKey.arn,
+      ...(props.platformSecrets ? { platformSecrets: props.platformSecrets.names, platformNamespaces: props.platformSecrets.namespaces } : {}),
     });
     this.metricsServer = new MetricsServer(this, "metrics-server", { replicas: config.metricsServer.replicas });
 

@@ -301,6 +301,14 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, ActionMapEntry>> = {
     update: ["elasticache:ModifyUserGroup", ...ELASTICACHE_TAGS],
     delete: ["elasticache:DeleteUserGroup"],
   },
+  // Membership by ModifyUserGroup (UserIdsToAdd/UserIdsToRemove), read and awaited by DescribeUserGroups
+  // (terraform-provider-aws internal/service/elasticache user_group_association.go); every argument forces replacement.
+  aws_elasticache_user_group_association: {
+    create: ["elasticache:ModifyUserGroup", "elasticache:DescribeUserGroups"],
+    read: ["elasticache:DescribeUserGroups"],
+    update: [],
+    delete: ["elasticache:ModifyUserGroup", "elasticache:DescribeUserGroups"],
+  },
   aws_opensearch_domain: {
     create: ["es:CreateDomain", "es:AddTags", "kms:CreateGrant", "kms:DescribeKey", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
     read: ["es:DescribeDomain", "es:DescribeDomainConfig", "es:ListTags", "es:GetCompatibleVersions"],

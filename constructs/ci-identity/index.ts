@@ -246,6 +246,21 @@ export class CiIdentity extends Construct {
               { test: "StringNotEquals", variable: `aws:RequestTag/${ENVIRONMENT_TAG}`, values: [environment.name] },
             ],
           },
+          {
+            // PowerUserAccess reads every secret value in the account, and RDS-managed master secrets carry no
+            // Environment tag for the guard above to key on: where environments share an account, another
+            // environment's deploy job must never read this one's credentials. Secrets the platform names
+            // (constructs/core/secrets.ts) start with `<project>-<env>/`, `<project>-<env>-<tenant>/` or
+            // `/<project>/<env>/`; the loader rejects an environment named with another's prefix and a hyphen.
+            sid: "NoSecretValuesOutsideTheEnvironment",
+            effect: "Deny",
+            actions: ["secretsmanager:GetSecretValue"],
+            notResources: [
+              `arn:${partition}:secretsmanager:*:${props.account.accountId}:secret:${props.project}-${environment.name}/*`,
+              `arn:${partition}:secretsmanager:*:${props.account.accountId}:secret:${props.project}-${environment.name}-*`,
+              `arn:${partition}:secretsmanager:*:${props.account.accountId}:secret:/${props.project}/${environment.name}/*`,
+            ],
+          },
           { sid: "NeverLeaveTheBoundary", effect: "Deny", actions: ["iam:DeleteRolePermissionsBoundary"], resources: ["*"] },
           {
             sid: "OnlyBoundedRoles",

@@ -29,6 +29,11 @@ export interface ServiceConnection {
   readonly secretArn?: string;
   /** Clients authenticate with IAM instead of a password. */
   readonly iamAuth?: boolean;
+  /**
+   * The id IAM authentication scopes to (PostgreSQL: the cluster's or instance's resource id, for
+   * `rds-db:connect` on `dbuser:<resourceId>/<user>`).
+   */
+  readonly resourceId?: string;
 }
 
 /** SSM parameter holding a service's ServiceConnection JSON: `/<project>/<env>[/<tenant>]/services/<name>/connection`. */

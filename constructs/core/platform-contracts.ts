@@ -6,8 +6,11 @@
 /** IngressClass of the AWS Load Balancer Controller; every Ingress the platform creates uses it. */
 export const INGRESS_CLASS_NAME = "alb";
 
-/** ClusterSecretStore of External Secrets backed by AWS Secrets Manager. */
+/** ClusterSecretStore of External Secrets backed by AWS Secrets Manager (platform namespaces only). */
 export const SECRETS_MANAGER_STORE = "aws-secrets-manager";
+
+/** Namespaced SecretStore every namespace that syncs secrets has, with its own IAM role (constructs/namespace-secrets). */
+export const NAMESPACE_SECRET_STORE = "secrets-manager";
 
 /** ClusterSecretStore of External Secrets backed by AWS Systems Manager Parameter Store. */
 export const PARAMETER_STORE_STORE = "aws-parameter-store";

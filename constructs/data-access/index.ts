@@ -14,7 +14,8 @@ import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../../config/schema/primitives";
 import type { AccountScope } from "../core/aws";
 import { connectionParameterName, type ServiceConnection } from "../core/connections";
-import { validateName, type Naming } from "../core/naming";
+import type { Naming } from "../core/naming";
+import { secretName } from "../core/secrets";
 
 /** The data tier of the VPC a service is placed in. */
 export interface DataTier {
@@ -140,10 +141,12 @@ export class ServiceSecurityGroup extends Construct {
   }
 }
 
-/** What a service publishes: the connection contract, plus the user name when clients need one that is not secret. */
+/** What a service publishes: the connection contract, plus what its clients' own users are created with. */
 export type PublishedConnection = ServiceConnection & {
-  /** User to authenticate as when it is not in the secret (e.g. an IAM-authenticated cache user). */
-  readonly username?: string;
+  /** Engine of the service's users (a cache's `valkey` or `redis`). */
+  readonly engine?: string;
+  /** User group a cache's users join (constructs/cache-user). */
+  readonly userGroupId?: string;
 };
 
 /**
@@ -178,9 +181,7 @@ export function pickDefined<T extends object, K extends keyof T>(props: T, keys:
   return Object.fromEntries(keys.filter((key) => props[key] !== undefined).map((key) => [key, props[key]])) as Partial<Pick<T, K>>;
 }
 
-/** Secrets Manager name of credentials a service's construct generates: `/<project>/<env>[/<tenant>]/services/<name>/credentials`. */
+/** Secrets Manager name of credentials a service's construct generates (constructs/core/secrets.ts, owner `service`). */
 export function serviceSecretName(naming: Naming, serviceName: string): string {
-  const { project, environment, tenant } = naming.scope;
-  const parts = [project, environment, tenant, "services", serviceName, "credentials"].filter(Boolean);
-  return validateName("secret", `/${parts.join("/")}`);
+  return secretName(naming, { kind: "service", service: serviceName });
 }

@@ -33,8 +33,10 @@ import { chartRelease } from "../../charts/release";
 import { LOG_BACKENDS, type LogBackend } from "../../config/schema/observability";
 import { dnsSuffixOf, partitionOf, type AccountScope } from "../core/aws";
 import { connectionParameterName } from "../core/connections";
+import { LOG_INDEX_PREFIX } from "../core/data-users";
 import type { Naming } from "../core/naming";
 import { DEFAULT_STORAGE_CLASS, PLATFORM_NAMESPACES } from "../core/platform-contracts";
+import { searchAccessTag } from "../opensearch";
 import { WorkloadIdentity, type WorkloadPolicyStatement } from "../workload-identity";
 
 export const LOGGING_NAMESPACE = PLATFORM_NAMESPACES.logging.name;
@@ -53,8 +55,8 @@ export const MAX_REPLICATION_FACTOR = 3;
 export const LOKI_SCHEMA_FROM = "2025-01-01";
 /** Objects outlive the compactor's retention by this much before the bucket lifecycle removes them. */
 export const LIFECYCLE_GRACE_DAYS = 1;
-/** Prefix of the daily OpenSearch indices (`logs-YYYY.MM.DD`). */
-export const OPENSEARCH_INDEX_PREFIX = "logs";
+/** Prefix of the daily OpenSearch indices (`logs-YYYY.MM.DD`; constructs/core/data-users.ts LOG_INDEX_PREFIX). */
+export const OPENSEARCH_INDEX_PREFIX = LOG_INDEX_PREFIX.slice(0, -1);
 export const HTTPS_PORT = 443;
 export const HTTP_PORT = 80;
 
@@ -102,6 +104,11 @@ export interface LoggingProps {
 export type { FluentBitOverrides, LokiOverrides };
 
 export class LoggingError extends Error {}
+
+/** Name of Fluent Bit's IAM role (mapped to the `platform-logs` role of an OpenSearch log backend). */
+export function fluentBitRoleName(naming: Naming): string {
+  return naming.name("iam-role", "fluent-bit");
+}
 
 export function loggingProblems(props: LoggingProps): string[] {
   const problems: string[] = [];
@@ -251,7 +258,7 @@ export class Logging extends Construct {
       },
     });
     const after = [this.namespace, ...(props.dependsOn ?? [])];
-    const identity = (name: string, serviceAccount: string, statements: WorkloadPolicyStatement[]) =>
+    const identity = (name: string, serviceAccount: string, statements: WorkloadPolicyStatement[], tags?: Record<string, string>) =>
       new WorkloadIdentity(this, `${name}-identity`, {
         account,
         clusterName,
@@ -259,6 +266,7 @@ export class Logging extends Construct {
         serviceAccount,
         roleName: naming.name("iam-role", name),
         statements,
+        ...(tags ? { tags } : {}),
       });
 
     let output: string;
@@ -301,13 +309,20 @@ export class Logging extends Construct {
       const search = props.opensearch as NonNullable<LoggingProps["opensearch"]>;
       const connection = new DataAwsSsmParameter(this, "opensearch-connection", { name: connectionParameterName(naming, search.serviceName) });
       const host = Fn.lookup(Fn.jsondecode(connection.value), "host", "");
-      fluentBitIdentity = identity("fluent-bit", FLUENT_BIT_SERVICE_ACCOUNT, [
-        {
-          sid: "WriteLogIndices",
-          actions: ["es:ESHttpPost", "es:ESHttpPut", "es:ESHttpGet", "es:ESHttpHead"],
-          resources: [`arn:${partition}:es:${account.region}:${account.accountId}:domain/${search.domainName}/*`],
-        },
-      ]);
+      // The domain admits the role by its access tag; inside OpenSearch it may write logs-* only (constructs/search-role).
+      const tag = searchAccessTag(search.serviceName);
+      fluentBitIdentity = identity(
+        "fluent-bit",
+        FLUENT_BIT_SERVICE_ACCOUNT,
+        [
+          {
+            sid: "WriteLogIndices",
+            actions: ["es:ESHttpPost", "es:ESHttpPut", "es:ESHttpGet", "es:ESHttpHead"],
+            resources: [`arn:${partition}:es:${account.region}:${account.accountId}:domain/${search.domainName}/*`],
+          },
+        ],
+        { [tag.key]: tag.value },
+      );
       this.identities = { fluentBit: fluentBitIdentity };
       output = openSearchOutput(host, account.region);
     }

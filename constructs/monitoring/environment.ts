@@ -12,9 +12,10 @@ import { ALERTS_COMPONENT, alertsTopicName } from "../alerts-topic";
 import type { AccountScope } from "../core/aws";
 import { validateName, type Naming } from "../core/naming";
 import { EXTERNAL_SECRETS_METRICS } from "../core/platform-contracts";
-import { Logging, LOKI_URL } from "../logging";
+import { fluentBitRoleName, Logging, LOKI_URL } from "../logging";
 import { environmentAccessLogBucket } from "../object-storage";
 import { openSearchDomainName } from "../opensearch";
+import { SearchRole, searchRoleDefinition, searchRoleName } from "../search-role";
 import { selectorLabels } from "../workload/labels";
 import { Monitoring } from "./index";
 import type { ScrapeTarget } from "./values";
@@ -72,12 +73,20 @@ export interface EnvironmentObservabilityProps {
   readonly protectState: boolean;
   /** Platform resources the releases wait for (External Secrets stores, the default StorageClass). @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * Required when logs go to OpenSearch: the data tier the domain is in and what the security Jobs wait for
+   * (constructs/search-security), so Fluent Bit's role is mapped to the `platform-logs` role.
+   * @default none
+   */
+  readonly searchSecurity?: { readonly dataTierCidrs: readonly string[]; readonly dependsOn: readonly ITerraformDependable[] };
 }
 
 export interface EnvironmentObservability {
   readonly alertRules: AlertRules;
   readonly logging: Logging;
   readonly monitoring: Monitoring;
+  /** Fluent Bit's role in the log domain's security plugin (backend opensearch). */
+  readonly logsSearchRole?: SearchRole;
 }
 
 /** Tags that identify the stack's environment (and tenant) among the account's resources. */
@@ -136,5 +145,19 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
     dependsOn: [...dependsOn, monitoring.release],
   });
 
-  return { alertRules, logging, monitoring };
+  let logsSearchRole: SearchRole | undefined;
+  if (logs.backend === "opensearch" && logs.opensearchService) {
+    if (!props.searchSecurity) throw new Error(`environmentObservability: logs go to OpenSearch ${logs.opensearchService}, but no searchSecurity was given to map Fluent Bit's role`);
+    logsSearchRole = new SearchRole(scope, "logs-search-role", {
+      serviceName: logs.opensearchService,
+      host: { environmentNaming: naming },
+      account,
+      roleName: searchRoleName({ logs: true }),
+      definition: searchRoleDefinition({ kind: "logs" }),
+      backendRoles: [fluentBitRoleName(naming)],
+      dataTierCidrs: props.searchSecurity.dataTierCidrs,
+      dependsOn: props.searchSecurity.dependsOn,
+    });
+  }
+  return { alertRules, logging, monitoring, ...(logsSearchRole ? { logsSearchRole } : {}) };
 }

@@ -189,7 +189,7 @@ export class Monitoring extends Construct {
     const receiverSecrets = new Map<string, SecretsmanagerSecret>();
     const gates: SecretValueGate[] = [];
     for (const receiver of props.alertmanager.receivers) {
-      const name = receiverSecretsManagerName(naming.prefix, receiver);
+      const name = receiverSecretsManagerName(naming, receiver);
       if (receiverSecrets.has(name)) continue;
       const users = props.alertmanager.receivers.filter((other) => other.credentialsSecret === receiver.credentialsSecret).map((other) => other.name);
       // Construct ids are API: derived from the configured name ('/' is the construct path separator).
@@ -219,7 +219,7 @@ export class Monitoring extends Construct {
       scrapeTargets: props.scrapeTargets ?? [],
       dashboards,
       alertsTopicArn: topicArn,
-      secretPrefix: naming.prefix,
+      secretsNaming: naming,
       ...(props.lokiUrl ? { lokiUrl: props.lokiUrl } : {}),
     });
     this.release = chartRelease(this, "release", {

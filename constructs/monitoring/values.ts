@@ -9,7 +9,9 @@
  */
 import type { ObservabilityConfig, ReceiverConfig, ReceiverType } from "../../config/schema/observability";
 import type { CloudWatchExporterOverrides, KubePrometheusStackOverrides, PrometheusRulesMap } from "../../charts/overrides";
+import type { Naming } from "../core/naming";
 import { DEFAULT_STORAGE_CLASS, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
+import { secretName } from "../core/secrets";
 import { DATASOURCE_UIDS, type Dashboard } from "./dashboards";
 
 export const PROMETHEUS_SERVICE_ACCOUNT = "prometheus";
@@ -76,8 +78,8 @@ export interface KubePrometheusStackInput {
   readonly dashboards: readonly Dashboard[];
   /** ARN of the environment's alerts topic (Alertmanager publishes to it with SigV4). */
   readonly alertsTopicArn: string;
-  /** Prefix of the scope's Secrets Manager secrets; receiver secrets are named relative to it. */
-  readonly secretPrefix: string;
+  /** Naming scope of the receivers' Secrets Manager secrets (named by constructs/core/secrets.ts, owner `platform`). */
+  readonly secretsNaming: Naming;
   /** In-cluster URL of Loki, when logs go to Loki (adds the Loki data source). */
   readonly lokiUrl?: string;
 }
@@ -110,9 +112,9 @@ export function receiverSecretName(receiver: Pick<ReceiverConfig, "name">): stri
   return `alertmanager-${receiver.name}`;
 }
 
-/** Secrets Manager secret of a receiver's credential: `credentialsSecret` under the scope's secret prefix. */
-export function receiverSecretsManagerName(secretPrefix: string, receiver: Pick<ReceiverConfig, "credentialsSecret">): string {
-  return `${secretPrefix}/${receiver.credentialsSecret}`;
+/** Secrets Manager secret of a receiver's credential: the platform secret at `credentialsSecret` (constructs/core/secrets.ts). */
+export function receiverSecretsManagerName(secretsNaming: Naming, receiver: Pick<ReceiverConfig, "credentialsSecret">): string {
+  return secretName(secretsNaming, { kind: "platform", path: receiver.credentialsSecret });
 }
 
 /** JSON key of a receiver's credential inside its Secrets Manager secret. */
@@ -209,7 +211,7 @@ export function alertmanagerConfig(input: Pick<KubePrometheusStackInput, "alertm
 }
 
 /** ExternalSecrets and generators the chart renders next to its own objects (no `{{`: the chart runs tpl on them). */
-export function extraManifests(namespace: string, secretPrefix: string, receivers: readonly ReceiverConfig[]): Record<string, unknown>[] {
+export function extraManifests(namespace: string, secretsNaming: Naming, receivers: readonly ReceiverConfig[]): Record<string, unknown>[] {
   const receiverSecrets = receivers.map((receiver) => ({
     apiVersion: EXTERNAL_SECRETS_API,
     kind: "ExternalSecret",
@@ -221,7 +223,7 @@ export function extraManifests(namespace: string, secretPrefix: string, receiver
       data: [
         {
           secretKey: RECEIVER_SECRET_KEY,
-          remoteRef: { key: receiverSecretsManagerName(secretPrefix, receiver), property: receiverCredentialsKey(receiver) },
+          remoteRef: { key: receiverSecretsManagerName(secretsNaming, receiver), property: receiverCredentialsKey(receiver) },
         },
       ],
     },
@@ -349,7 +351,7 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
       dashboards: { [DASHBOARD_PROVIDER]: Object.fromEntries(dashboards.map((dashboard) => [dashboard.name, { json: dashboard.json }])) },
     },
     additionalPrometheusRulesMap: input.rules,
-    extraManifests: extraManifests(input.namespace, input.secretPrefix, alertmanager.receivers),
+    extraManifests: extraManifests(input.namespace, input.secretsNaming, alertmanager.receivers),
   };
 }
 

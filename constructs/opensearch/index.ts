@@ -6,8 +6,11 @@
  *   3 zones), gp3 storage sized from configuration, engine version pinned.
  * - Encryption at rest with the data key, node-to-node encryption, HTTPS only with TLS 1.2+ (PFS policy).
  * - Fine-grained access control with an IAM master role (no internal user database, so no password anywhere). The
- *   domain access policy admits the master role and the environment's own IAM roles (`<prefix>-*`); what each role
- *   may do inside OpenSearch is then decided by fine-grained role mappings.
+ *   domain access policy admits the master role and the roles tagged for this domain (`platform:opensearch-<name>`
+ *   = `access`: Fluent Bit's and the workloads that use the service, environment's and tenants'), nothing else; what
+ *   each may do inside OpenSearch is decided by the security plugin's roles and role mappings, which Jobs in the
+ *   cluster maintain as the master role (constructs/search-security, constructs/search-role): the master role also
+ *   trusts exactly that Job's service account through EKS Pod Identity.
  * - Index and search slow logs, application and audit logs published to encrypted log groups, with the log
  *   resource policy that lets OpenSearch write to exactly those groups for this domain.
  * - Auto-Tune and service software updates in a daily off-peak window.
@@ -24,6 +27,7 @@ import { OpensearchDomain } from "@cdktf/provider-aws/lib/opensearch-domain";
 import type { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Construct } from "constructs";
 import { accountRootArn, partitionOf, servicePrincipal } from "../core/aws";
+import { POD_IDENTITY_SERVICE_PRINCIPAL } from "../core/platform-contracts";
 import { backupTag, DEFAULT_BACKUP_PLAN } from "../core/backup-tag";
 import { pickDefined, publishConnection, serviceLogGroup, ServiceSecurityGroup, type DataServiceProps, type PublishedConnection } from "../data-access";
 import { throwIfProblems } from "../data-access/problems";
@@ -100,6 +104,27 @@ export interface OpenSearchProps extends DataServiceProps {
   readonly offPeakWindowStart?: string;
 }
 
+/**
+ * Tag a role carries to be admitted by a search service's domain access policy (`aws:PrincipalTag`): only the stacks
+ * (CI) tag roles, so the policy admits exactly the roles the platform created for the service.
+ */
+export function searchAccessTag(serviceName: string): { key: string; value: string } {
+  return { key: `platform:opensearch-${serviceName}`, value: "access" };
+}
+
+/** Name of a search service's master role (mapped to the security plugin's all_access by AWS). */
+export function openSearchMasterRoleName(naming: DataServiceProps["naming"], serviceName: string): string {
+  return naming.name("iam-role", "search", serviceName, "admin");
+}
+
+/** Namespace of the Jobs that maintain the security plugin's roles and mappings (constructs/search-security). */
+export const SEARCH_SECURITY_NAMESPACE = "search-security";
+
+/** Service account of those Jobs for one search service, bound to its master role with EKS Pod Identity. */
+export function searchAdminServiceAccount(serviceName: string): string {
+  return `search-admin-${serviceName}`;
+}
+
 /** Domain name of a search service (at most 28 characters: shortened with a hash when longer). */
 export function openSearchDomainName(naming: DataServiceProps["naming"], serviceName: string): string {
   return naming.name("opensearch-domain", serviceName);
@@ -149,10 +174,22 @@ export class OpenSearch extends Construct {
           actions: ["sts:AssumeRole"],
           principals: [{ type: "AWS", identifiers: [accountRootArn(account)] }],
         },
+        {
+          // The cluster's security Job (constructs/search-role) maintains roles and mappings as the master user.
+          sid: "SecurityJobOfThisCluster",
+          actions: ["sts:AssumeRole", "sts:TagSession"],
+          principals: [{ type: "Service", identifiers: [POD_IDENTITY_SERVICE_PRINCIPAL] }],
+          condition: [
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] },
+            { test: "StringEquals", variable: "aws:RequestTag/eks-cluster-name", values: [naming.clusterName] },
+            { test: "StringEquals", variable: "aws:RequestTag/kubernetes-namespace", values: [SEARCH_SECURITY_NAMESPACE] },
+            { test: "StringEquals", variable: "aws:RequestTag/kubernetes-service-account", values: [searchAdminServiceAccount(name)] },
+          ],
+        },
       ],
     });
     this.masterRole = new IamRole(this, "master-role", {
-      name: naming.name("iam-role", "search", name, "admin"),
+      name: openSearchMasterRoleName(naming, name),
       description: `Fine-grained access control master user of OpenSearch ${name}`,
       assumeRolePolicy: masterTrust.json,
     });
@@ -166,17 +203,11 @@ export class OpenSearch extends Construct {
           principals: [{ type: "AWS", identifiers: [this.masterRole.arn] }],
         },
         {
-          sid: "EnvironmentRoles",
+          sid: "RolesTaggedForThisDomain",
           actions: HTTP_ACTIONS,
           resources: [`${domainArn}/*`],
           principals: [{ type: "AWS", identifiers: [accountRootArn(account)] }],
-          condition: [
-            {
-              test: "ArnLike",
-              variable: "aws:PrincipalArn",
-              values: [`arn:${partition}:iam::${account.accountId}:role/${naming.prefix}-*`],
-            },
-          ],
+          condition: [{ test: "StringEquals", variable: `aws:PrincipalTag/${searchAccessTag(name).key}`, values: [searchAccessTag(name).value] }],
         },
       ],
     });

@@ -12,7 +12,8 @@
  * - Backups with point-in-time recovery for `backup.retentionDays`, Performance Insights (data key), enhanced
  *   monitoring, the `postgresql` log exported to a log group created beforehand (retention, logs key).
  * - Protected environments: deletion protection, a final snapshot, `prevent_destroy`, automated backups kept.
- * - Publishes its ServiceConnection (writer/reader endpoints, port, TLS, secret ARN) as an SSM parameter.
+ * - Publishes its ServiceConnection (writer/reader endpoints, port, TLS, master secret ARN, and the resource id
+ *   `rds-db:connect` grants are scoped to) as an SSM parameter.
  */
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
@@ -53,7 +54,7 @@ export const POSTGRES_DEFAULTS = {
   multiAz: true,
   backup: { retentionDays: 14, window: "02:00-03:00" },
   maintenanceWindow: "sun:03:30-sun:04:30",
-  iamAuthentication: false,
+  iamAuthentication: true,
   performanceInsightsRetentionDays: 7,
   monitoringIntervalSeconds: 60,
   parameters: {},
@@ -122,8 +123,10 @@ export interface PostgresProps extends DataServiceProps {
    */
   readonly maintenanceWindow?: string;
   /**
-   * Allow IAM database authentication (tokens instead of passwords) in addition to the managed password.
-   * @default false
+   * Allow IAM database authentication (tokens instead of passwords) in addition to the managed password. Product
+   * instances connect only this way, each as its own user (constructs/database-user); the master password is for
+   * the bootstrap Jobs alone.
+   * @default true
    */
   readonly iamAuthentication?: boolean;
   /**
@@ -304,6 +307,7 @@ export class Postgres extends Construct {
         database: databaseName,
         secretArn: this.secretArn,
         iamAuth: settings.iamAuthentication,
+        resourceId: cluster.clusterResourceId,
       };
     } else {
       const parameterGroup = new DbParameterGroup(this, "parameter-group", {
@@ -386,6 +390,7 @@ export class Postgres extends Construct {
         database: databaseName,
         secretArn: this.secretArn,
         iamAuth: settings.iamAuthentication,
+        resourceId: primary.resourceId,
       };
     }
     this.connectionParameter = publishConnection(this, "connection", naming, this.connection);

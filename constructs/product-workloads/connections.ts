@@ -12,9 +12,9 @@
  * are set and what they hold, in config/schema/injected-env.ts (SERVICE_VARIABLES); the README's table of injected
  * variables is generated from there.
  *
- * A shared tenant's instance reaches the environment's Redis and OpenSearch with the environment's permissions (one
- * keyspace, one domain): the prefixes are the namespace each instance must keep its keys and indices in so instances
- * never read or overwrite one another's. The services cannot enforce them (see constructs/tenant-product).
+ * A shared tenant's instance reaches the environment's Redis as its own ElastiCache user and OpenSearch as its own
+ * OpenSearch role: the prefixes are the only keys and indices those admit (constructs/cache-user,
+ * constructs/search-access), so instances never read or overwrite one another's.
  */
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { Fn, Token } from "cdktf";
@@ -23,6 +23,7 @@ import type { ServiceBindingConfig } from "../../config/schema/products";
 import { serviceEnvPrefix } from "../../config/schema/products";
 import { PASSWORD_KINDS as PASSWORD_KIND_LIST, serviceVariable as v } from "../../config/schema/injected-env";
 import { connectionParameterName } from "../core/connections";
+import { productIndexPrefix, tenantIndexPrefix, tenantKeyPrefix } from "../core/data-users";
 import type { Naming } from "../core/naming";
 import type { EnvVar } from "../workload";
 
@@ -38,10 +39,9 @@ function urlTemplate(kind: string, host: string, port: string, database: string)
   return `amqps://${credentials}@${host}:${port}`;
 }
 
-/** One ExternalSecret the workload-secrets chart renders. */
+/** One ExternalSecret the workload-secrets chart renders (read through the namespace's SecretStore). */
 export interface ExternalSecretValues {
   readonly name: string;
-  readonly store: string;
   readonly refreshInterval: string;
   readonly data: readonly { secretKey: string; remoteRef: { key: string; property?: string } }[];
   /** `target.template` of the ExternalSecret (extra keys composed from the synced ones). */
@@ -84,8 +84,8 @@ export class ServiceConnectionRef {
     return PASSWORD_KINDS.includes(this.binding.kind);
   }
 
-  /** Environment variables of a workload that uses this service. */
-  env(): EnvVar[] {
+  /** Environment variables of a workload that uses this service (`cacheUser`: the instance's own user of a cache). */
+  env(cacheUser?: string): EnvVar[] {
     const p = this.prefix;
     const { kind } = this.binding;
     const vars: EnvVar[] = [
@@ -100,8 +100,9 @@ export class ServiceConnectionRef {
         vars.push({ name: v(key, p), valueFrom: { secretKeyRef: { name: this.secretName, key } } });
       }
     } else if (kind === "redis") {
+      if (!cacheUser) throw new Error(`service ${this.logicalName}: a cache is reached as the instance's own user; none was given`);
       vars.push(
-        { name: v("username", p), value: this.field("username") },
+        { name: v("username", p), value: cacheUser },
         { name: v("iamAuth", p), value: "true" },
         { name: v("url", p), value: `rediss://${this.host}:${this.port}` },
       );
@@ -114,9 +115,22 @@ export class ServiceConnectionRef {
   /** The key or index prefix of a shared tenant's instance on this service (redis, opensearch; see the module comment). */
   tenantPrefixEnv(tenant: string): EnvVar[] {
     const { kind } = this.binding;
-    if (kind === "redis") return [{ name: v("keyPrefix", this.prefix), value: `${tenant}:` }];
-    if (kind === "opensearch") return [{ name: v("indexPrefix", this.prefix), value: `${tenant}-` }];
+    if (kind === "redis") return [{ name: v("keyPrefix", this.prefix), value: tenantKeyPrefix(tenant) }];
+    if (kind === "opensearch") return [{ name: v("indexPrefix", this.prefix), value: tenantIndexPrefix(tenant) }];
     return [];
+  }
+
+  /**
+   * The index prefix of the environment's own (or a dedicated tenant's) instance of a product on a search service:
+   * `<product>-`, the pattern its OpenSearch role admits (constructs/search-role).
+   */
+  productPrefixEnv(product: string): EnvVar[] {
+    return this.binding.kind === "opensearch" ? [{ name: v("indexPrefix", this.prefix), value: productIndexPrefix(product) }] : [];
+  }
+
+  /** The cache's engine and user group, as its connection publishes them (what the instance's own user joins). */
+  get cacheUserGroup(): { engine: string; userGroupId: string } {
+    return { engine: this.field("engine", "redis"), userGroupId: this.field("userGroupId") };
   }
 
   /**
@@ -137,13 +151,27 @@ export class ServiceConnectionRef {
     ];
   }
 
+  /** The service's database (postgres), as the connection publishes it. */
+  get database(): string {
+    return this.field("database");
+  }
+
+  /** The resource id IAM database authentication scopes `rds-db:connect` with (postgres), as the connection publishes it. */
+  get resourceId(): string {
+    return this.field("resourceId");
+  }
+
+  /** ARN of the secret holding the service's credentials (password kinds), as the connection publishes it. */
+  get secretArn(): string {
+    return this.field("secretArn");
+  }
+
   /** The ExternalSecret syncing this service's credentials (password kinds only). */
-  externalSecret(store: string, refreshInterval: string): ExternalSecretValues | undefined {
+  externalSecret(refreshInterval: string): ExternalSecretValues | undefined {
     if (!this.usesPassword) return undefined;
-    const secretArn = this.field("secretArn");
+    const secretArn = this.secretArn;
     return {
       name: this.secretName,
-      store,
       refreshInterval,
       data: ["username", "password"].map((key) => ({ secretKey: key, remoteRef: { key: secretArn, property: key } })),
       template: { engineVersion: "v2", mergePolicy: "Merge", data: { url: urlTemplate(this.binding.kind, this.host, this.port, this.field("database")) } },

@@ -36,6 +36,10 @@ export interface EnvironmentProductsProps {
   readonly webAclArn?: string;
   /** Platform resources every product waits for (External Secrets stores, load balancer controller). @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /** What the products' database-user Jobs wait for (constructs/database-bootstrap `ready`). @default none */
+  readonly databaseBootstrap?: readonly ITerraformDependable[];
+  /** What the products' search-role Jobs wait for (constructs/search-security `ready`). @default none */
+  readonly searchSecurity?: readonly ITerraformDependable[];
   /**
    * Certificates of the products' domains. `lookup`: find the edge's issued certificate (an environment, whose
    * edge issues one per domain). `issue`: issue one per product in this stack, for `<domain>` and `*.<domain>`,
@@ -135,6 +139,8 @@ export function environmentProducts(scope: Construct, props: EnvironmentProducts
       protectSecrets: props.protectSecrets,
       ...(certificateArn ? { certificateArn } : {}),
       ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
+      ...(props.databaseBootstrap ? { databaseBootstrap: props.databaseBootstrap } : {}),
+      ...(props.searchSecurity ? { searchSecurity: props.searchSecurity } : {}),
     });
     products.set(name, workloads);
     if (custom) customDomainOutput(scope, `custom-domain-${name}`, product, workloads);

@@ -7,11 +7,19 @@
  *   full scale (HPA maximum plus rollout surge) plus the environment's headroom, LimitRange, default-deny policies;
  * - config maps, with a checksum annotation on the pods that load them so a change rolls them;
  * - secrets: one Secrets Manager secret per declared secret, created empty and encrypted with the data key
- *   (`<prefix>/<namespace>/<secret>`; values are set out of band, never in configuration or Terraform), and the
- *   ExternalSecrets that sync them and the data-service credentials into Kubernetes Secrets. The apply waits for a
- *   workload's rollout only once the secret values its pods read are seeded (constructs/secret-values), so a first
- *   apply never times out on pods that cannot start yet;
+ *   (`<prefix>/<namespace>/<secret>`, constructs/core/secrets.ts; values are set out of band, never in configuration
+ *   or Terraform), and the ExternalSecrets that sync them and the password-authenticated data services' credentials
+ *   into Kubernetes Secrets, through the namespace's own SecretStore (constructs/namespace-secrets): its role reads
+ *   this namespace's secrets and those exact credentials, nothing else. The apply waits for a workload's rollout only
+ *   once the secret values its pods read are seeded (constructs/secret-values), so a first apply never times out on
+ *   pods that cannot start yet;
  * - data-service connections looked up by name at plan time (see connections.ts);
+ * - PostgreSQL: the instance's own IAM-authenticated user on each service (constructs/database-user), never the
+ *   master user; its workloads may `rds-db:connect` as that user on that service's resource id only;
+ * - caches: the instance's own IAM-authenticated ElastiCache user on each (constructs/cache-user); its workloads may
+ *   `elasticache:Connect` as that user only;
+ * - search services: the instance's own role in the domain's security plugin, limited to its index pattern and
+ *   mapped to its workloads' roles (constructs/search-role); those roles carry the domain's access tag;
  * - the workloads (constructs/workload). Pre-rollout jobs run first: every Deployment and CronJob of the product
  *   depends on them, so an apply with a new migration image migrates before anything rolls out, and stops if the
  *   migration fails.
@@ -40,14 +48,22 @@ import {
   type WorkloadConfig,
   type WorkloadPolicy,
 } from "../../config/schema/products";
+import { externalSecretsRoleArn } from "../addons/external-secrets";
 import { AppNamespace, type NamespaceQuota } from "../app-namespace";
+import { NamespaceSecrets } from "../namespace-secrets";
+import { databaseUserName, productIndexPrefix, redisAccessString, tenantIndexPrefix, tenantKeyPrefix } from "../core/data-users";
+import { searchAccessTag } from "../opensearch";
+import { SearchRole, searchRoleDefinition, searchRoleName } from "../search-role";
+import { CacheUser } from "../cache-user";
+import { redisUserId } from "../redis";
+import { DatabaseUser } from "../database-user";
 import { partitionOf, type AccountScope } from "../core/aws";
 import type { WorkloadPolicyStatement } from "../workload-identity";
 import { validateName, type Naming } from "../core/naming";
-import { SECRETS_MANAGER_STORE } from "../core/platform-contracts";
+import { secretNamePrefix } from "../core/secrets";
 import { awaitsReadiness, SecretValueGate } from "../secret-values";
 import { secretsReadBy } from "../secret-values/inventory";
-import { appSecretName, grantEnv, grantStatements, serviceStatements, Workload, type EnvVar, type IngressGroupSettings } from "../workload";
+import { appSecretName, grantEnv, grantStatements, serviceStatements, Workload, workloadRoleName, type EnvVar, type IngressGroupSettings } from "../workload";
 import { serviceNeedsAws } from "../workload/grants";
 import { PART_OF_LABEL, selectorLabels } from "../workload/labels";
 import { formatCpu, formatMemory, parseCpu, parseMemory } from "../workload/quantity";
@@ -119,11 +135,16 @@ export interface ProductWorkloadsProps {
    */
   readonly objectPrefix?: string;
   /**
-   * PostgreSQL services (by logical name) the workloads reach as their own IAM-authenticated database user instead
-   * of the service's master credentials: no ExternalSecret, `rds-db:connect` for that user only.
-   * @default none: every postgres service uses its managed credentials
+   * What the database users' bootstrap Jobs wait for (the database-bootstrap namespace and its master credentials,
+   * when they are created in the same stack; see constructs/database-bootstrap).
+   * @default none (the namespace exists: the platform stack is applied before tenants)
    */
-  readonly iamDatabaseUsers?: Readonly<Record<string, { readonly username: string; readonly database: string }>>;
+  readonly databaseBootstrap?: readonly ITerraformDependable[];
+  /**
+   * What the search roles' Jobs wait for (constructs/search-security `ready`, when created in the same stack).
+   * @default none (the platform stack is applied before tenants)
+   */
+  readonly searchSecurity?: readonly ITerraformDependable[];
   /**
    * Id of the shared tenant this instance serves: every workload gets TENANT_ID, and its Redis and OpenSearch bindings
    * the key and index prefix it must keep to on the environment's shared services (see connections.ts).
@@ -140,6 +161,14 @@ export class ProductWorkloads extends Construct {
   /** Whether each declared secret has a value yet, by secret name (see constructs/secret-values). */
   readonly secretGates: ReadonlyMap<string, SecretValueGate>;
   readonly connections: ReadonlyMap<string, ServiceConnectionRef>;
+  /** The instance's own PostgreSQL users, by the product's logical service name. */
+  readonly databaseUsers: ReadonlyMap<string, DatabaseUser>;
+  /** The instance's own cache users, by the product's logical service name. */
+  readonly cacheUsers: ReadonlyMap<string, CacheUser>;
+  /** The instance's own roles in the search services' security plugin, by the product's logical service name. */
+  readonly searchRoles: ReadonlyMap<string, SearchRole>;
+  /** The namespace's SecretStore role, when the namespace syncs secrets. */
+  readonly secretStore?: NamespaceSecrets;
   readonly secretsRelease?: Release;
   readonly certificate?: DataAwsAcmCertificate;
   /** ARN the ingresses present (`certificateArn`, or the looked-up certificate's). */
@@ -202,32 +231,83 @@ export class ProductWorkloads extends Construct {
     }
     this.connections = connections;
 
-    // ExternalSecrets: declared secrets and data-service credentials.
+    // PostgreSQL: the instance's own IAM-authenticated user on each service it uses, never the master user. A shared
+    // tenant's user owns its own database; the environment's instance owns the service's database.
+    const databaseUsers = new Map<string, DatabaseUser>();
+    const username = databaseUserName(props.name, props.sharedTenant);
+    for (const connection of connections.values()) {
+      if (connection.binding.kind !== "postgres") continue;
+      databaseUsers.set(
+        connection.logicalName,
+        new DatabaseUser(this, `database-user-${connection.logicalName}`, {
+          username,
+          database: props.sharedTenant ? username : connection.database,
+          serviceName: connection.binding.name ?? connection.logicalName,
+          host: connection.host,
+          port: connection.port,
+          dataTierCidrs: props.network.dataTierCidrs,
+          ...(props.sharedTenant ? { tenant: props.sharedTenant } : {}),
+          ...(props.databaseBootstrap ? { dependsOn: props.databaseBootstrap } : {}),
+        }),
+      );
+    }
+    this.databaseUsers = databaseUsers;
+
+    // Caches: the instance's own IAM-authenticated user on each, in the cache's user group. A shared tenant's user
+    // reaches its key prefix only; the environment's instance the whole keyspace, never the dangerous commands.
+    const cacheUsers = new Map<string, CacheUser>();
+    for (const connection of connections.values()) {
+      if (connection.binding.kind !== "redis") continue;
+      const service = connection.binding.name ?? connection.logicalName;
+      cacheUsers.set(
+        connection.logicalName,
+        new CacheUser(this, `cache-user-${connection.logicalName}`, {
+          userId: redisUserId(naming, service, props.name),
+          ...connection.cacheUserGroup,
+          accessString: redisAccessString(props.sharedTenant ? tenantKeyPrefix(props.sharedTenant) : undefined),
+        }),
+      );
+    }
+    this.cacheUsers = cacheUsers;
+
+    const needsDataKey =
+      Object.keys(product.secrets).length > 0 ||
+      [...connections.values()].some((connection) => connection.usesPassword && connection.binding.kind !== "postgres") ||
+      Object.values(product.workloads).some((workload) => workload.grants.some((grant) => grant.bucket !== undefined || grant.secretsPrefix !== undefined));
+    const dataKeyArn = needsDataKey ? new DataAwsKmsAlias(this, "data-key", { name: props.dataKeyAlias }).targetKeyArn : "";
+
+    // ExternalSecrets: declared secrets and data-service credentials, through the namespace's own SecretStore.
     const { refreshInterval } = policy.secrets;
+    const serviceSecrets = [...connections.values()].filter((connection) => connection.usesPassword && !databaseUsers.has(connection.logicalName));
     const externalSecrets: ExternalSecretValues[] = [
       ...Object.entries(product.secrets).map(([name, declaration]) => ({
         name: `secret-${name}`,
-        store: SECRETS_MANAGER_STORE,
         refreshInterval,
         data: (declaration.properties ?? [undefined]).map((property) => ({
           secretKey: property ?? "value",
           remoteRef: { key: appSecretName(naming, namespace, name), ...(property ? { property } : {}) },
         })),
       })),
-      ...[...connections.values()].flatMap((connection) => (props.iamDatabaseUsers?.[connection.logicalName] ? [] : (connection.externalSecret(SECRETS_MANAGER_STORE, refreshInterval) ?? []))),
+      ...serviceSecrets.flatMap((connection) => connection.externalSecret(refreshInterval) ?? []),
     ];
     if (externalSecrets.length > 0) {
+      this.secretStore = new NamespaceSecrets(this, "secret-store", {
+        namespace,
+        naming,
+        account: props.account,
+        operatorRoleArn: externalSecretsRoleArn(props.account, resourcesNaming),
+        dataKeyArn,
+        ownSecrets: Object.keys(product.secrets).length > 0,
+        extraSecretArns: serviceSecrets.map((connection) => connection.secretArn),
+      });
       this.secretsRelease = localChartRelease(this, "secrets", {
         chart: WORKLOAD_SECRETS_CHART,
         name: WORKLOAD_SECRETS_CHART,
         namespace,
-        values: { labels, externalSecrets },
-        dependsOn: [...inNamespace, ...secrets.values(), ...(props.dependsOn ?? [])],
+        values: { labels, secretStore: this.secretStore.storeValues(), externalSecrets },
+        dependsOn: [...inNamespace, ...secrets.values(), this.secretStore.policy, ...(props.dependsOn ?? [])],
       });
     }
-
-    const needsDataKey = Object.values(product.workloads).some((workload) => workload.grants.some((grant) => grant.bucket !== undefined || grant.secretsPrefix !== undefined));
-    const dataKeyArn = needsDataKey ? new DataAwsKmsAlias(this, "data-key", { name: props.dataKeyAlias }).targetKeyArn : "";
 
     const hasIngress = Object.values(product.workloads).some((workload) => workload.ingress);
     if (hasIngress && product.domain && props.certificateArn) this.certificateArn = props.certificateArn;
@@ -244,13 +324,21 @@ export class ProductWorkloads extends Construct {
     const ordered = Object.entries(product.workloads).sort(([, a], [, b]) => Number(b.kind === "pre-rollout") - Number(a.kind === "pre-rollout"));
     const jobs: ITerraformDependable[] = [];
     const workloads = new Map<string, Workload>();
-    const grantScope = { account: props.account, resourcesNaming, secretsPath: `${naming.prefix}/${namespace}`, dataKeyArn };
+    const grantScope = { account: props.account, resourcesNaming, secretsPath: secretNamePrefix(naming, { kind: "namespace", namespace }), dataKeyArn };
     for (const [name, spec] of ordered) {
       const usedConnections = spec.uses.map((logical) => connections.get(logical)).filter((ref): ref is ServiceConnectionRef => ref !== undefined);
       const statements = [
         ...limitToPrefix(grantStatements(spec.grants, grantScope), props.objectPrefix),
-        ...databaseUserStatements(usedConnections, props),
-        ...serviceStatements(usedConnections.filter((ref) => serviceNeedsAws(ref.binding.kind)).map((ref) => ({ kind: ref.binding.kind, name: ref.binding.name ?? ref.logicalName })), grantScope),
+        ...databaseUserStatements(usedConnections.flatMap((ref) => (databaseUsers.has(ref.logicalName) ? [ref] : [])), username, props.account),
+        ...serviceStatements(
+          usedConnections
+            .filter((ref) => serviceNeedsAws(ref.binding.kind))
+            .map((ref) => {
+              const cacheUser = cacheUsers.get(ref.logicalName);
+              return { kind: ref.binding.kind, name: ref.binding.name ?? ref.logicalName, ...(cacheUser ? { cacheUserId: cacheUser.user.userId } : {}) };
+            }),
+          grantScope,
+        ),
       ];
       const env: EnvVar[] = [
         ...(product.domain ? [{ name: APP_DOMAIN_ENV, value: product.domain }] : []),
@@ -258,8 +346,12 @@ export class ProductWorkloads extends Construct {
         ...(props.objectPrefix && spec.grants.some((grant) => grant.bucket !== undefined) ? [{ name: OBJECT_PREFIX_ENV, value: props.objectPrefix }] : []),
         ...(props.sharedTenant ? [{ name: TENANT_ID_ENV, value: props.sharedTenant }] : []),
         ...usedConnections.flatMap((ref) => {
-          const user = props.iamDatabaseUsers?.[ref.logicalName];
-          return [...(user ? ref.iamDatabaseEnv(user.username, user.database) : ref.env()), ...(props.sharedTenant ? ref.tenantPrefixEnv(props.sharedTenant) : [])];
+          const user = databaseUsers.get(ref.logicalName);
+          const cacheUser = cacheUsers.get(ref.logicalName)?.user.userId;
+          return [
+            ...(user ? ref.iamDatabaseEnv(user.username, user.database) : ref.env(cacheUser)),
+            ...(props.sharedTenant ? ref.tenantPrefixEnv(props.sharedTenant) : ref.productPrefixEnv(props.name)),
+          ];
         }),
         ...grantEnv(spec.grants, grantScope),
         ...userEnv(spec),
@@ -282,6 +374,7 @@ export class ProductWorkloads extends Construct {
         // The apply waits for the rollout only once every secret value the pods read is seeded.
         awaitReadiness: awaitsReadiness(secretsReadBy(spec, declaredSecrets).map((secret) => gates.get(secret) as SecretValueGate)),
         awsStatements: statements,
+        ...(searchTags(usedConnections) ? { roleTags: searchTags(usedConnections) } : {}),
         network: {
           loadBalancerCidrs: props.network.loadBalancerCidrs,
           ...(usedConnections.length > 0 ? { dataTier: { cidrs: props.network.dataTierCidrs, ports: usedConnections.map((ref) => ref.port) } } : {}),
@@ -303,6 +396,9 @@ export class ProductWorkloads extends Construct {
           ...inNamespace,
           ...configRefs.flatMap((ref) => configMaps.get(ref) ?? []),
           ...(this.secretsRelease ? [this.secretsRelease] : []),
+          // A workload starts once the database and cache users it connects as exist.
+          ...usedConnections.flatMap((ref) => databaseUsers.get(ref.logicalName)?.job ?? []),
+          ...usedConnections.flatMap((ref) => cacheUsers.get(ref.logicalName)?.association ?? []),
           ...(spec.kind === "pre-rollout" ? [] : jobs),
           ...(props.dependsOn ?? []),
         ],
@@ -311,7 +407,37 @@ export class ProductWorkloads extends Construct {
       workloads.set(name, workload);
     }
     this.workloads = workloads;
+
+    // OpenSearch: the instance's own role in each search service's security plugin, limited to its index pattern
+    // (a shared tenant's `<tenant>-*`, the environment's instance `<product>-*`) and mapped to the IAM roles of the
+    // workloads that use the service (which carry the domain's access tag).
+    const searchRoles = new Map<string, SearchRole>();
+    for (const connection of connections.values()) {
+      if (connection.binding.kind !== "opensearch") continue;
+      const users = Object.entries(product.workloads).filter(([, spec]) => spec.uses.includes(connection.logicalName)).map(([name]) => workloadRoleName(naming, namespace, name));
+      searchRoles.set(
+        connection.logicalName,
+        new SearchRole(this, `search-role-${connection.logicalName}`, {
+          serviceName: connection.binding.name ?? connection.logicalName,
+          host: connection.host,
+          account: props.account,
+          roleName: searchRoleName({ product: props.name, ...(props.sharedTenant ? { tenant: props.sharedTenant } : {}) }),
+          definition: searchRoleDefinition({ kind: "application", indexPrefix: props.sharedTenant ? tenantIndexPrefix(props.sharedTenant) : productIndexPrefix(props.name) }),
+          backendRoles: users,
+          dataTierCidrs: props.network.dataTierCidrs,
+          ...(props.sharedTenant ? { tenant: props.sharedTenant } : {}),
+          ...(props.searchSecurity ? { dependsOn: props.searchSecurity } : {}),
+        }),
+      );
+    }
+    this.searchRoles = searchRoles;
   }
+}
+
+/** The access tags of the search services a workload uses (constructs/opensearch `searchAccessTag`). */
+function searchTags(connections: readonly ServiceConnectionRef[]): Record<string, string> | undefined {
+  const tags = connections.filter((ref) => ref.binding.kind === "opensearch").map((ref) => searchAccessTag(ref.binding.name ?? ref.logicalName));
+  return tags.length > 0 ? Object.fromEntries(tags.map((tag) => [tag.key, tag.value])) : undefined;
 }
 
 /** Bucket grants limited to objects under `prefix` (see ProductWorkloadsProps.objectPrefix). */
@@ -329,13 +455,14 @@ function limitToPrefix(statements: WorkloadPolicyStatement[], prefix: string | u
   });
 }
 
-/** `rds-db:connect` as the instance's own database users (see ProductWorkloadsProps.iamDatabaseUsers). */
-function databaseUserStatements(connections: readonly ServiceConnectionRef[], props: ProductWorkloadsProps): WorkloadPolicyStatement[] {
-  const users = connections.flatMap((ref) => props.iamDatabaseUsers?.[ref.logicalName] ?? []);
-  if (users.length === 0) return [];
-  const { region, accountId } = props.account;
-  // The DB resource id is not known at synth time; user names carry the tenant id and are unique per environment.
-  return [{ actions: ["rds-db:connect"], resources: users.map((user) => `arn:${partitionOf(region)}:rds-db:${region}:${accountId}:dbuser:*/${user.username}`) }];
+/**
+ * `rds-db:connect` as the instance's own database user on each PostgreSQL service it uses: the service's resource id
+ * (published in its connection description) and the user, `dbuser:<resource-id>/<user>`, never `dbuser:*`.
+ */
+function databaseUserStatements(connections: readonly ServiceConnectionRef[], username: string, account: AccountScope): WorkloadPolicyStatement[] {
+  if (connections.length === 0) return [];
+  const { region, accountId } = account;
+  return [{ actions: ["rds-db:connect"], resources: connections.map((ref) => `arn:${partitionOf(region)}:rds-db:${region}:${accountId}:dbuser:${ref.resourceId}/${username}`) }];
 }
 
 function digest(text: string): string {

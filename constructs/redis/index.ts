@@ -4,8 +4,15 @@
  *
  * Authentication: RBAC with IAM. The replication group uses a user group holding
  * - the mandatory `default` user, disabled (`off`, no command or key) so an unauthenticated connection can do nothing;
- * - one application user with IAM authentication: clients sign a short-lived token (SigV4, `elasticache:Connect`
- *   on the replication group and the user) instead of sending a password.
+ * - one IAM-authenticated user per product instance that uses the cache, which that instance's stack creates and
+ *   adds to the group (constructs/cache-user, `aws_elasticache_user_group_association`): the environment's own
+ *   instances and every shared tenant's, each with its own access string (a tenant: its key prefix only). Clients sign
+ *   a short-lived token (SigV4, `elasticache:Connect` on the replication group and their own user) instead of
+ *   sending a password.
+ * Who owns the membership: this construct creates the group with the default user only and ignores later changes
+ * to `user_ids` (as the provider's aws_elasticache_user_group_association documentation prescribes), so the
+ * associations other stacks add are never removed by this stack's next apply. The provider retries an association
+ * while the group is `modifying` (terraform-provider-aws PR #28689), so tenants can be applied in parallel.
  * Why IAM rather than an AUTH token: a token would have to be generated somewhere and handed to Terraform, and the
  * random provider is unavailable offline; any value Terraform generates or is given lands in state and (for a
  * literal) in synthesized JSON. With IAM there is no long-lived secret at all, access is granted per workload role,
@@ -14,8 +21,8 @@
  * Also: encryption at rest with the data key and in transit (TLS required), automatic failover and Multi-AZ with 2+
  * nodes spread over the subnet group's zones, daily snapshots, slow and engine logs to encrypted log groups, a
  * parameter group with the configured eviction policy, a final snapshot and `prevent_destroy` in protected
- * environments. Publishes its ServiceConnection (primary/reader endpoints, TLS, IAM auth, user name) as an SSM
- * parameter.
+ * environments. Publishes its ServiceConnection (primary/reader endpoints, TLS, IAM auth, the engine and user group
+ * its users join) as an SSM parameter.
  */
 import { ElasticacheParameterGroup } from "@cdktf/provider-aws/lib/elasticache-parameter-group";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
@@ -44,11 +51,10 @@ export const REDIS_DEFAULTS = {
   snapshotWindow: "01:00-02:00",
   maintenanceWindow: "sun:04:00-sun:05:00",
   evictionPolicy: "volatile-lru",
-  accessString: "on ~* +@all",
 } as const satisfies Omit<RedisSettings, "nodeType">;
 
 const REDIS_OPTIONAL_KEYS = [
-  "engine", "engineVersion", "nodes", "port", "snapshotRetentionDays", "snapshotWindow", "maintenanceWindow", "evictionPolicy", "accessString",
+  "engine", "engineVersion", "nodes", "port", "snapshotRetentionDays", "snapshotWindow", "maintenanceWindow", "evictionPolicy",
 ] as const;
 
 /** Log types delivered to CloudWatch Logs. */
@@ -98,16 +104,19 @@ export interface RedisProps extends DataServiceProps {
    * @default "volatile-lru" — only keys with a TTL are evicted, so queues and sessions without one survive pressure
    */
   readonly evictionPolicy?: EvictionPolicy;
-  /**
-   * ACL of the IAM-authenticated application user.
-   * @default "on ~* +@all"
-   */
-  readonly accessString?: string;
 }
 
-/** User id (= user name, as IAM authentication requires) of a cache's application user. */
-export function redisIamUserName(naming: Naming, serviceName: string): string {
-  return naming.name("elasticache-user", "redis", serviceName, "app");
+/**
+ * User id (= user name, as IAM authentication requires) of a product instance's own user on a cache: named in the
+ * instance's scope (a shared tenant's naming carries the tenant id), unique per account and region.
+ */
+export function redisUserId(instanceNaming: Naming, serviceName: string, product: string): string {
+  return instanceNaming.name("elasticache-user", "redis", serviceName, "app", product);
+}
+
+/** User group of a cache (its users join it). */
+export function redisUserGroupId(naming: Naming, serviceName: string): string {
+  return naming.name("elasticache-user-group", "redis", serviceName);
 }
 
 /** Replication group id of a cache. */
@@ -115,10 +124,10 @@ export function redisReplicationGroupId(naming: Naming, serviceName: string): st
   return naming.name("elasticache-replication-group", "redis", serviceName);
 }
 
-/** Resources a workload role needs `elasticache:Connect` on to sign in as the application user. */
-export function redisConnectArns(account: AccountScope, naming: Naming, serviceName: string): string[] {
+/** Resources a workload role needs `elasticache:Connect` on to sign in as its instance's own user, and nothing else. */
+export function redisConnectArns(account: AccountScope, naming: Naming, serviceName: string, userId: string): string[] {
   const prefix = `arn:${partitionOf(account.region)}:elasticache:${account.region}:${account.accountId}`;
-  return [`${prefix}:replicationgroup:${redisReplicationGroupId(naming, serviceName)}`, `${prefix}:user:${redisIamUserName(naming, serviceName)}`];
+  return [`${prefix}:replicationgroup:${redisReplicationGroupId(naming, serviceName)}`, `${prefix}:user:${userId}`];
 }
 
 export class Redis extends Construct {
@@ -126,7 +135,6 @@ export class Redis extends Construct {
   readonly securityGroup: ServiceSecurityGroup;
   readonly replicationGroup: ElasticacheReplicationGroup;
   readonly userGroup: ElasticacheUserGroup;
-  readonly appUser: ElasticacheUser;
   readonly connection: PublishedConnection;
   readonly connectionParameter: SsmParameter;
 
@@ -166,18 +174,12 @@ export class Redis extends Construct {
       accessString: DISABLED_ACCESS_STRING,
       authenticationMode: { type: "no-password-required" },
     });
-    const appUserName = redisIamUserName(naming, name);
-    this.appUser = new ElasticacheUser(this, "app-user", {
-      userId: appUserName,
-      userName: appUserName,
-      engine: settings.engine,
-      accessString: settings.accessString,
-      authenticationMode: { type: "iam" },
-    });
     this.userGroup = new ElasticacheUserGroup(this, "user-group", {
-      userGroupId: naming.name("elasticache-user-group", "redis", name),
+      userGroupId: redisUserGroupId(naming, name),
       engine: settings.engine,
-      userIds: [defaultUser.userId, this.appUser.userId],
+      userIds: [defaultUser.userId],
+      // Product instances' users join through their own stacks' associations (see the module comment).
+      lifecycle: { ignoreChanges: ["user_ids"] },
     });
 
     const logGroups = REDIS_LOG_TYPES.map((type) => serviceLogGroup(this, `log-group-${type}`, naming.logGroup("elasticache", name, type), props.logging));
@@ -225,7 +227,8 @@ export class Redis extends Construct {
       port: settings.port,
       tls: true,
       iamAuth: true,
-      username: appUserName,
+      engine: settings.engine,
+      userGroupId: this.userGroup.userGroupId,
     };
     this.connectionParameter = publishConnection(this, "connection", naming, this.connection);
   }

@@ -60,11 +60,7 @@ export interface RedisSettings {
   readonly maintenanceWindow: string;
   /** `maxmemory-policy`. */
   readonly evictionPolicy: EvictionPolicy;
-  /** ACL of the application user (ElastiCache access string syntax). */
-  readonly accessString: string;
 }
-
-const ACCESS_STRING = /^on(\s+\S+)+$/;
 
 export function redisParameterFamily(engine: RedisEngine, engineVersion: string): string | undefined {
   return REDIS_ENGINE_VERSIONS[engine]?.[engineVersion];
@@ -89,12 +85,6 @@ export function redisProblems(settings: RedisSettings, asOf?: string): SettingPr
     settings.snapshotWindow,
   );
   p.oneOf(settings.evictionPolicy, EVICTION_POLICIES, ["evictionPolicy"], "eviction policy");
-  p.check(
-    ACCESS_STRING.test(settings.accessString),
-    ["accessString"],
-    'must enable the user and grant keys and commands, e.g. "on ~* +@all" (ElastiCache access string syntax)',
-    settings.accessString,
-  );
   return p.items;
 }
 

@@ -90,7 +90,7 @@ function receiverRequirements(scope: Scope, receivers: readonly ReceiverConfig[]
   for (const receiver of receivers) bySecret.set(receiver.credentialsSecret, [...(bySecret.get(receiver.credentialsSecret) ?? []), receiver]);
   return [...bySecret.values()].map((sharing) => ({
     ...location(scope),
-    secretName: receiverSecretsManagerName(scope.naming.prefix, sharing[0] as ReceiverConfig),
+    secretName: receiverSecretsManagerName(scope.naming, sharing[0] as ReceiverConfig),
     keys: [...new Set(sharing.map(receiverCredentialsKey))].sort(),
     purpose: "alert-receiver" as const,
     description: `Alertmanager ${sharing.map((receiver) => `${receiver.type} receiver ${receiver.name}`).join(", ")}`,

@@ -12,13 +12,15 @@
  *   `custom-domain` output;
  * - secrets under the tenant's Secrets Manager path (`<project>/<env>/<id>/<namespace>/...`) and workload roles
  *   scoped to it, bucket grants limited to the `tenants/<id>/` key prefix of the environment's buckets;
- * - its own database and IAM-authenticated user on the environment's PostgreSQL services (TenantDatabase; see its
- *   trust boundary). No master credential reaches the tenant's namespace;
- * - TENANT_ID on every workload, and on the environment's Redis and OpenSearch, which the instance reaches with the
- *   environment's permissions (one keyspace, one domain), the key and index prefixes it must keep to
- *   (`<P>_KEY_PREFIX=<id>:`, `<P>_INDEX_PREFIX=<id>-`). Those services cannot enforce them: per-tenant ElastiCache users
- *   would have to join the environment's user group (at most 100 users), per-tenant OpenSearch roles need the
- *   security plugin's API. A product whose tenants must be kept apart there runs dedicated tenants.
+ * - its own database and IAM-authenticated user on the environment's PostgreSQL services (constructs/database-user,
+ *   created in the platform's database-bootstrap namespace; see its trust boundary). No master credential reaches
+ *   the tenant's namespace;
+ * - TENANT_ID on every workload, and on the environment's Redis and OpenSearch the key and index prefixes it keeps
+ *   to (`<P>_KEY_PREFIX=<id>:`, `<P>_INDEX_PREFIX=<id>-`), which the services enforce: its own ElastiCache user admits
+ *   only `<id>:` keys and channels (constructs/cache-user; the loader counts users against the user group quota),
+ *   its own OpenSearch role only `<id>-*` indices (constructs/search-role);
+ * - secrets read through the namespace's own SecretStore, whose role reads only the tenant namespace's secrets
+ *   (constructs/namespace-secrets).
  */
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { Fn, TerraformStack, Token, type TerraformOutput } from "cdktf";
@@ -34,7 +36,7 @@ import { edgeParameterName } from "../edge";
 import { environmentAccessLogBucket } from "../object-storage";
 import { ProductWorkloads } from "../product-workloads";
 import { customDomainOutput, issueDomainCertificate, workloadNetworkLayout } from "../product-workloads/environment";
-import { TENANT_LABEL, TenantDatabase } from "../tenant-database";
+import { TENANT_LABEL, type DatabaseUser } from "../database-user";
 import { formatCpu, formatMemory, parseCpu, parseMemory } from "../workload/quantity";
 import { ingressGroupSettings } from "../workload/ingress";
 
@@ -65,8 +67,8 @@ export class TenantProduct extends Construct {
   readonly certificate?: DnsValidatedCertificate;
   /** On a custom domain: the output naming the hosts and the load balancer they must point at. */
   readonly customDomain?: TerraformOutput;
-  /** The tenant's databases by the product's logical service name. */
-  readonly databases: ReadonlyMap<string, TenantDatabase>;
+  /** The tenant's own database users (each owning its database), by the product's logical service name. */
+  readonly databases: ReadonlyMap<string, DatabaseUser>;
 
   constructor(scope: Construct, id: string, props: TenantProductProps) {
     super(scope, id);
@@ -89,27 +91,6 @@ export class TenantProduct extends Construct {
     const customCertificateArn = tenant.products[name]?.certificateArn;
     if (hasIngress && product.domain && !customCertificateArn) this.certificate = issueDomainCertificate(this, product.domain, environment.edge);
     const certificateArn = customCertificateArn ?? this.certificate?.arn;
-
-    // Own databases on the environment's PostgreSQL services the workloads use.
-    const used = new Set(Object.values(product.workloads).flatMap((workload) => workload.uses));
-    const databases = new Map<string, TenantDatabase>();
-    for (const logical of [...used].sort()) {
-      const binding = product.services[logical];
-      if (binding?.kind !== "postgres") continue;
-      databases.set(
-        logical,
-        new TenantDatabase(this, `database-${logical}`, {
-          tenant: tenant.id,
-          product: name,
-          serviceName: binding.name ?? logical,
-          logicalName: logical,
-          environmentNaming,
-          jobNamespace: environmentProduct.namespace ?? name,
-          dataTierCidrs: network.dataTierCidrs,
-        }),
-      );
-    }
-    this.databases = databases;
 
     const { storage, edge } = environment;
     const accessLogBucket = environmentAccessLogBucket(storage, environmentNaming);
@@ -135,11 +116,9 @@ export class TenantProduct extends Construct {
       namespaceLabels: { [TENANT_LABEL]: tenant.id },
       objectPrefix: tenantObjectPrefix(tenant.id),
       sharedTenant: tenant.id,
-      iamDatabaseUsers: Object.fromEntries([...databases].map(([logical, database]) => [logical, { username: database.username, database: database.database }])),
       ...(certificateArn ? { certificateArn } : {}),
-      // Workloads start once their databases exist.
-      dependsOn: [...databases.values()].map((database) => database.job),
     });
+    this.databases = this.workloads.databaseUsers;
     // At stack scope, so the output is named `custom-domain-<product>` as in a dedicated tenant's platform stack.
     if (customCertificateArn) this.customDomain = customDomainOutput(TerraformStack.of(this), `custom-domain-${name}`, product, this.workloads);
   }

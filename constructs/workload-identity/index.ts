@@ -32,6 +32,12 @@ export interface WorkloadIdentityProps {
   readonly statements: readonly WorkloadPolicyStatement[];
   /** Role description. @default "<namespace>/<serviceAccount>" */
   readonly description?: string;
+  /**
+   * Tags of the role, e.g. a search domain's access tag (constructs/opensearch `searchAccessTag`), which resource
+   * policies read as `aws:PrincipalTag`.
+   * @default none (the provider's default tags only)
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface WorkloadPolicyStatement extends DataAwsIamPolicyDocumentStatement {
@@ -82,6 +88,7 @@ export class WorkloadIdentity extends Construct {
       name: props.roleName,
       description: props.description ?? `${props.namespace}/${props.serviceAccount}`,
       assumeRolePolicy: trust.json,
+      ...(props.tags && Object.keys(props.tags).length > 0 ? { tags: { ...props.tags } } : {}),
     });
     const permissions = new DataAwsIamPolicyDocument(this, "permissions", {
       statement: props.statements.map(({ justification: _justification, ...statement }) => statement),

@@ -6,7 +6,7 @@
  */
 import { dnsSuffixOf, partitionOf, servicePrincipal, type AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
-import { validateName } from "../core/naming";
+import { secretName } from "../core/secrets";
 import { bucketName } from "../object-storage";
 import { HTTP_ACTIONS, openSearchDomainName } from "../opensearch";
 import { redisConnectArns } from "../redis";
@@ -28,7 +28,7 @@ export interface GrantScope {
   readonly account: AccountScope;
   /** Naming scope of the buckets, queues and data services (the environment's, or a tenant's). */
   readonly resourcesNaming: Naming;
-  /** Secrets Manager path of the workload's own secrets (`<prefix>/<namespace>`); secretsPrefix grants live under it. */
+  /** Secrets Manager path of the workload's own secrets (`<prefix>/<namespace>/`, secretNamePrefix); secretsPrefix grants live under it. */
   readonly secretsPath: string;
   /** ARN of the data key that encrypts buckets and secrets (S3 and Secrets Manager decrypt through it). */
   readonly dataKeyArn: string;
@@ -39,6 +39,8 @@ export interface UsedService {
   readonly kind: string;
   /** Name of the service in configuration. */
   readonly name: string;
+  /** A cache: the id of the instance's own user on it (constructs/cache-user), the only user it may connect as. */
+  readonly cacheUserId?: string;
 }
 
 function arnPrefix(account: AccountScope, service: string): string {
@@ -50,9 +52,9 @@ export function queueName(naming: Naming, name: string): string {
   return naming.name("sqs-queue", name);
 }
 
-/** The Secrets Manager name of a product secret: `<prefix>/<namespace>/<secret>`. */
+/** The Secrets Manager name of a product secret: `<prefix>/<namespace>/<secret>` (constructs/core/secrets.ts). */
 export function appSecretName(naming: Naming, namespace: string, secret: string): string {
-  return validateName("secret", `${naming.prefix}/${namespace}/${secret}`);
+  return secretName(naming, { kind: "namespace", namespace }, secret);
 }
 
 /** IAM statements of a workload's grants. */
@@ -74,7 +76,7 @@ export function grantStatements(grants: readonly GrantConfig[], scope: GrantScop
       const queue = `${arnPrefix(account, "sqs")}:${queueName(resourcesNaming, grant.queue)}`;
       statements.push({ actions: grant.access === "publish" ? SQS_PUBLISH : SQS_CONSUME, resources: [queue] });
     } else if (grant.secretsPrefix !== undefined) {
-      statements.push({ actions: SECRETS_READ, resources: [`${arnPrefix(account, "secretsmanager")}:secret:${scope.secretsPath}/${grant.secretsPrefix}*`] });
+      statements.push({ actions: SECRETS_READ, resources: [`${arnPrefix(account, "secretsmanager")}:secret:${scope.secretsPath}${grant.secretsPrefix}*`] });
       statements.push({
         actions: KMS_READ,
         resources: [scope.dataKeyArn],
@@ -99,7 +101,8 @@ export function serviceStatements(services: readonly UsedService[], scope: Pick<
   const statements: WorkloadPolicyStatement[] = [];
   for (const service of services) {
     if (service.kind === "redis") {
-      statements.push({ actions: ["elasticache:Connect"], resources: redisConnectArns(account, resourcesNaming, service.name) });
+      if (!service.cacheUserId) throw new Error(`serviceStatements: cache ${service.name} needs the instance's own user (cacheUserId)`);
+      statements.push({ actions: ["elasticache:Connect"], resources: redisConnectArns(account, resourcesNaming, service.name, service.cacheUserId) });
     } else if (service.kind === "opensearch") {
       const domain = `${arnPrefix(account, "es")}:domain/${openSearchDomainName(resourcesNaming, service.name)}`;
       statements.push({ actions: [...HTTP_ACTIONS], resources: [`${domain}/*`] });

@@ -137,6 +137,8 @@ export interface WorkloadProps {
    * @default none: no role, no token
    */
   readonly awsStatements?: readonly WorkloadPolicyStatement[];
+  /** Tags of the workload's IAM role (e.g. a search domain's access tag). @default none */
+  readonly roleTags?: Readonly<Record<string, string>>;
   /** Required when the spec has an ingress: the environment's ALB group and the hosts' certificates. */
   readonly ingress?: WorkloadIngressProps;
   /** Resources that must exist before the workload's pods start (secrets, config maps, pre-rollout jobs). @default none */
@@ -148,6 +150,11 @@ export interface WorkloadProps {
    * @default true
    */
   readonly awaitReadiness?: boolean | IResolvable;
+}
+
+/** Name of a workload's IAM role (EKS Pod Identity): `<prefix>-<namespace>-<workload>`. */
+export function workloadRoleName(naming: Naming, namespace: string, workload: string): string {
+  return naming.name("iam-role", namespace, workload);
 }
 
 /** Name of a pre-rollout job: the workload name and a hash of what it runs. */
@@ -193,8 +200,9 @@ export class Workload extends Construct {
         clusterName: props.clusterName,
         namespace,
         serviceAccount: name,
-        roleName: props.naming.name("iam-role", namespace, name),
+        roleName: workloadRoleName(props.naming, namespace, name),
         statements,
+        ...(props.roleTags ? { tags: props.roleTags } : {}),
       });
     }
 

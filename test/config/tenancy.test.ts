@@ -221,6 +221,8 @@ describe("decommissionPlan", () => {
     const plan = decommissionPlan(loadConfig(dir), "globex", prodProtected);
     expect(plan.refused).toBe(false);
     expect(plan.steps[0]).toMatch(/final backups/);
+    // What the tenant's stack leaves on the environment's shared services.
+    expect(plan.steps).toContainEqual(expect.stringMatching(/drop the tenant's database and user on PostgreSQL noor-db .*DROP DATABASE "globex_noor"; DROP ROLE "globex_noor";/));
   });
 
   it("has the last tenant of a load balancer lift that load balancer's deletion protection before destroying", () => {
@@ -338,9 +340,11 @@ describe("tenant products in the loader", () => {
     expect(issue.message).toMatch(/globex\.noor\.example\.com is already served by tenant globex/);
   });
 
-  it("rejects PostgreSQL without IAM authentication for a shared tenant", () => {
-    const dir = tempConfig({ write: { "tenants/soylent.yaml": "id: soylent\nenvironment: dev\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\n" } });
-    expect(only(dir).message).toMatch(/noor-db, which does not allow IAM authentication.*services\.postgres\.noor-db\.iamAuthentication: true in environments\/dev\.yaml/);
+  it("rejects PostgreSQL without IAM authentication for any product instance (the environment's and its tenants')", () => {
+    const dir = tempConfig({ set: { "environments/dev.yaml": { services: { postgres: { "noor-db": { iamAuthentication: false } } } } } });
+    const issue = onlyIssue(problems(dir), "services.postgres.noor-db.iamAuthentication");
+    expect(issue.file).toMatch(/environments\/dev\.yaml$/);
+    expect(issue.message).toMatch(/PostgreSQL service "noor-db" has iamAuthentication: false, but product noor's instances connect only as their own IAM-authenticated users.*set it to true/);
   });
 
   it("rejects services that would hand a shared tenant the environment's master credentials", () => {

@@ -99,8 +99,9 @@ describe("shared tenant stack content", () => {
   it("keeps secrets under the tenant's path and scopes roles to it, to the tenant prefix and to its own database user", () => {
     for (const secret of resources(globex, "aws_secretsmanager_secret")) expect(secret.name).toMatch(/^acme-prod-globex\/globex-noor\//);
     const policies = JSON.stringify(globex.data!.aws_iam_policy_document);
-    expect(policies).toContain("dbuser:*/globex_noor");
-    expect(policies).not.toMatch(/dbuser:\*\/(?!globex_noor)/);
+    // rds-db:connect on the service's resource id (from its connection description) as the tenant's user only.
+    expect(policies).toMatch(/dbuser:\$\{jsondecode\(data\.aws_ssm_parameter\.[^}]*\.insecure_value\)\.resourceId\}\/globex_noor"/);
+    expect(policies).not.toContain("dbuser:*");
     // Object access only under tenants/globex/, listing only with that prefix.
     for (const match of policies.matchAll(/arn:aws:s3:::[a-z0-9-]+\/[^"]*/g)) expect(match[0]).toMatch(/\/tenants\/globex\/\*$/);
     expect(policies).toContain('"values":["tenants/globex/*"]');
@@ -128,12 +129,12 @@ describe("shared tenant stack content", () => {
     const jobs = resources(globex, "kubernetes_job_v1").filter((job) => JSON.stringify(job).includes("CREATE ROLE"));
     expect(jobs).toHaveLength(1);
     const job = JSON.stringify(jobs[0]);
-    expect(job).toContain('"namespace":"noor"');
+    expect(job).toContain('"namespace":"database-bootstrap"');
     expect(job).toContain("GRANT rds_iam TO");
-    expect(job).toContain("service-database");
+    expect(job).toContain("master-noor-db");
     // Nothing but the bootstrap Job refers to the master credentials' Secret (so nothing in the tenant's namespace).
-    const referring = Object.entries(globex.resource ?? {}).flatMap(([type, entries]) => Object.keys(entries).filter((id) => JSON.stringify(entries[id]).includes("service-database")).map((id) => `${type}.${id}`));
-    expect(referring).toEqual([expect.stringMatching(/^kubernetes_job_v1\.product-noor_database-database_job/)]);
+    const referring = Object.entries(globex.resource ?? {}).flatMap(([type, entries]) => Object.keys(entries).filter((id) => JSON.stringify(entries[id]).includes("master-noor-db")).map((id) => `${type}.${id}`));
+    expect(referring).toEqual([expect.stringMatching(/^kubernetes_job_v1\.product-noor_product_database-user-database_job/)]);
     // The workloads connect with IAM authentication as their own user.
     expect(text).toContain('"name":"DATABASE_IAM_AUTH","value":"true"');
     expect(text).toContain('"name":"DATABASE_USERNAME","value":"globex_noor"');

@@ -128,9 +128,9 @@ describe("prod-platform", () => {
       kubernetes_horizontal_pod_autoscaler_v2: 6,
       kubernetes_pod_disruption_budget_v1: 15,
       kubernetes_cron_job_v1: 1,
-      kubernetes_job_v1: 3,
-      kubernetes_resource_quota_v1: 3,
-      kubernetes_limit_range_v1: 3,
+      kubernetes_job_v1: 7, // murima, smartedu and noor pre-rollout jobs; each product's own database user; murima's search role
+      kubernetes_resource_quota_v1: 5, // the three products' namespaces, database-bootstrap and search-security
+      kubernetes_limit_range_v1: 5,
     });
     const namespaces = list(prod, "kubernetes_namespace_v1").map((namespace) => namespace.metadata.name);
     expect(namespaces).toEqual(expect.arrayContaining(["noor", "smartedu", "murima"]));
@@ -138,7 +138,7 @@ describe("prod-platform", () => {
 
   it("gives every product namespace default-deny policies and every workload its own policy and service account", () => {
     const policies = list(prod, "kubernetes_network_policy_v1");
-    expect(policies.filter((policy) => policy.metadata.name === "default-deny")).toHaveLength(3);
+    expect(policies.filter((policy) => policy.metadata.name === "default-deny")).toHaveLength(5); // and database-bootstrap, search-security
     const workloads = [...list(prod, "kubernetes_deployment_v1"), ...list(prod, "kubernetes_cron_job_v1")];
     for (const workload of workloads) {
       const { name, namespace } = workload.metadata;
@@ -193,7 +193,8 @@ describe("prod-platform", () => {
     expect(list(prod, "kubernetes_manifest")).toHaveLength(0);
     expect(list(prod, "aws_secretsmanager_secret_version").filter((version) => JSON.stringify(version).includes("product-"))).toHaveLength(0);
     const releases = list(prod, "helm_release").filter((release) => String(release.chart).startsWith("assets/chart-workload-secrets/"));
-    expect(releases.map((release) => release.namespace).sort()).toEqual(["murima", "noor", "smartedu"]);
+    // The products' namespaces, and database-bootstrap (the only namespace with the PostgreSQL master credentials).
+    expect(releases.map((release) => release.namespace).sort()).toEqual(["database-bootstrap", "murima", "noor", "smartedu"]);
   });
 });
 

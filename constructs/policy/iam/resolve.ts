@@ -17,9 +17,24 @@ export interface AccountScope {
   readonly region: string;
 }
 
+/**
+ * What a stack reads from other stacks by name at plan time. Stacks never reference one another: a data service
+ * publishes its connection description as an SSM parameter (`jsonencode({...})`), and consumers read it with
+ * `data.aws_ssm_parameter` and `jsondecode(...)`. A world of stacks answers such lookups with the value the
+ * publishing stack writes, resolved in that stack.
+ */
+export interface ExternalLookups {
+  /** The resolved value of `key` in the JSON the SSM parameter `name` holds; undefined when unknown. */
+  parameterField(name: string, key: string): string | undefined;
+}
+
 const REFERENCE = /\$\{([^{}]*)\}/g;
 /** `aws_type.name.attribute[0].more` or `data.aws_type.name.attribute`. */
-const SIMPLE_REFERENCE = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)\.([a-z_][a-z0-9_]*)(?:\[0\])?$/;
+const SIMPLE_REFERENCE = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)\.([a-z_][a-z0-9_]*)(?:\[0\])?(?:\.([a-z_][a-z0-9_]*))?$/;
+/** A field of an SSM parameter's JSON: `jsondecode(data.aws_ssm_parameter.x.insecure_value).key`. */
+const PARAMETER_FIELD = /^jsondecode\(data\.aws_ssm_parameter\.([A-Za-z_][A-Za-z0-9_-]*)\.(?:insecure_value|value)\)\.([A-Za-z_]\w*)$/;
+/** The same through lookup: `lookup(jsondecode(data.aws_ssm_parameter.x.insecure_value), "key", default)`. */
+const PARAMETER_LOOKUP = /^lookup\(jsondecode\(data\.aws_ssm_parameter\.([A-Za-z_][A-Za-z0-9_-]*)\.(?:insecure_value|value)\),\s*"([A-Za-z_]\w*)"(?:,[^()]*)?\)$/;
 
 function hash(text: string, length: number, alphabet = "0123456789abcdef"): string {
   const digest = createHash("sha256").update(text).digest();
@@ -38,6 +53,102 @@ export function partitionOfRegion(region: string): string {
   return "aws";
 }
 
+/** Alias of the AWS-managed key Secrets Manager uses when a secret names no key. */
+export const AWS_MANAGED_SECRETS_KEY_ALIAS = "alias/aws/secretsmanager";
+
+/** ARN of the key an alias of this account names (a stand-in key id, the same in every stack). */
+export function aliasKeyArnIn(scope: Pick<AccountScope, "partition" | "accountId">, region: string, alias: string): string {
+  return `arn:${scope.partition}:kms:${region}:${scope.accountId}:key/${uuidFor(`kms:${scope.accountId}:${alias}`)}`;
+}
+
+/**
+ * Name of a master-user secret RDS (and DocumentDB) manages: `rds!cluster-<uuid>` for a cluster, `rds!db-<uuid>`
+ * for an instance (a stand-in uuid, stable per identifier).
+ */
+export function managedSecretName(kind: "cluster" | "db", identifier: string): string {
+  return `rds!${kind}-${uuidFor(`rds-secret:${kind}:${identifier}`)}`;
+}
+
+/**
+ * The top-level entries of a `${jsonencode({...})}` string: key -> the entry's value as a Terraform string
+ * (a quoted literal unquoted, a number or bool as text, a traversal as `${traversal}`); undefined when the string
+ * is not a single jsonencode of an object literal.
+ */
+export function jsonencodeEntries(text: string): Map<string, string> | undefined {
+  const match = /^\$\{jsonencode\((\{[\s\S]*\})\)\}$/.exec(text.trim());
+  if (!match) return undefined;
+  const source = match[1] as string;
+  const entries = new Map<string, string>();
+  let index = 1;
+  const skipSpace = () => {
+    while (index < source.length && /[\s,]/.test(source[index] as string)) index++;
+  };
+  const readQuoted = (): string => {
+    // at the opening quote; returns the raw contents (escapes kept except \" and \\)
+    let out = "";
+    index++;
+    let depth = 0;
+    while (index < source.length) {
+      const char = source[index] as string;
+      if (char === "\\") {
+        out += source[index + 1] === '"' || source[index + 1] === "\\" ? source[index + 1] : source.slice(index, index + 2);
+        index += 2;
+        continue;
+      }
+      if (char === "$" && source[index + 1] === "{") {
+        depth++;
+        out += "${";
+        index += 2;
+        continue;
+      }
+      if (char === "}" && depth > 0) depth--;
+      if (char === '"' && depth === 0) {
+        index++;
+        return out;
+      }
+      out += char;
+      index++;
+    }
+    return out;
+  };
+  const readRaw = (): string => {
+    // a traversal, number, bool or nested object/list up to the next top-level , or }
+    let depth = 0;
+    const start = index;
+    let quoted = false;
+    while (index < source.length) {
+      const char = source[index] as string;
+      if (quoted) {
+        if (char === "\\") index++;
+        else if (char === '"') quoted = false;
+      } else if (char === '"') quoted = true;
+      else if (char === "{" || char === "[" || char === "(") depth++;
+      else if (char === "}" || char === "]" || char === ")") {
+        if (depth === 0) break;
+        depth--;
+      } else if (char === "," && depth === 0) break;
+      index++;
+    }
+    return source.slice(start, index).trim();
+  };
+  while (index < source.length) {
+    skipSpace();
+    if (source[index] === "}" || index >= source.length) break;
+    if (source[index] !== '"') return undefined;
+    const key = readQuoted();
+    skipSpace();
+    if (source[index] !== "=") return undefined;
+    index++;
+    while (source[index] === " ") index++;
+    if (source[index] === '"') entries.set(key, readQuoted());
+    else {
+      const raw = readRaw();
+      entries.set(key, /^(-?\d+(\.\d+)?|true|false|null)$/.test(raw) || raw.startsWith("{") || raw.startsWith("[") ? raw : `\${${raw}}`);
+    }
+  }
+  return entries;
+}
+
 /** The six characters AWS appends to a secret's name in its ARN (a stand-in, stable per name). */
 export function secretArnSuffix(name: string): string {
   return hash(`secret:${name}`, 6, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
@@ -49,6 +160,7 @@ export class ReferenceResolver {
   constructor(
     private readonly model: StackModel,
     readonly scope: AccountScope,
+    private readonly externals?: ExternalLookups,
   ) {
     for (const provider of model.json.provider?.aws ?? []) {
       const alias = literal(provider.alias);
@@ -84,11 +196,61 @@ export class ReferenceResolver {
   }
 
   private expression(expression: string): string | undefined {
+    const parameter = PARAMETER_FIELD.exec(expression) ?? PARAMETER_LOOKUP.exec(expression);
+    if (parameter) {
+      const source = this.model.byAddress(`data.aws_ssm_parameter.${parameter[1]}`);
+      const name = source ? this.argument(source, "name") : undefined;
+      return name === undefined ? undefined : this.externals?.parameterField(name, parameter[2] as string);
+    }
     const match = SIMPLE_REFERENCE.exec(expression);
     if (!match) return undefined;
-    const [, data, type, name, attribute] = match as unknown as [string, string | undefined, string, string, string];
+    const [, data, type, name, attribute, nested] = match as unknown as [string, string | undefined, string, string, string, string | undefined];
     const block = this.model.byAddress(`${data ?? ""}${type}.${name}`);
-    return block ? this.attribute(block, attribute) : undefined;
+    if (!block) return undefined;
+    return nested === undefined ? this.attribute(block, attribute) : this.nestedAttribute(block, attribute, nested);
+  }
+
+  /** `block.attribute[0].nested`: the master-user secret RDS and DocumentDB manage. */
+  private nestedAttribute(block: Block, attribute: string, nested: string): string | undefined {
+    if (attribute !== "master_user_secret" || block.kind !== "resource") return undefined;
+    const secret = this.managedSecretOf(block);
+    if (!secret) return undefined;
+    if (nested === "secret_arn") return secret.arn;
+    if (nested === "kms_key_id") return secret.keyArn;
+    return undefined;
+  }
+
+  /**
+   * The master-user secret RDS or DocumentDB manages for a cluster or instance with `manage_master_user_password`:
+   * its ARN and the key that encrypts it (`master_user_secret_kms_key_id`, else the account's AWS-managed
+   * `aws/secretsmanager` key: awsManagedKeyArn).
+   */
+  managedSecretOf(block: Block): { name: string; arn: string; keyArn: string } | undefined {
+    if (block.body.manage_master_user_password !== true && block.body.manage_master_user_password !== "true") return undefined;
+    const region = this.regionOf(block);
+    const { partition, accountId } = this.scope;
+    let name: string | undefined;
+    if (block.type === "aws_rds_cluster" || block.type === "aws_docdb_cluster") {
+      const identifier = this.argument(block, "cluster_identifier");
+      name = identifier === undefined ? undefined : managedSecretName("cluster", identifier);
+    } else if (block.type === "aws_db_instance") {
+      const identifier = this.argument(block, "identifier");
+      name = identifier === undefined ? undefined : managedSecretName("db", identifier);
+    }
+    if (name === undefined) return undefined;
+    const keyId = this.argument(block, "master_user_secret_kms_key_id");
+    const keyArn = this.keyArnOf(keyId ?? AWS_MANAGED_SECRETS_KEY_ALIAS, region);
+    if (keyArn === undefined) return undefined;
+    return { name, arn: `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${name}-${secretArnSuffix(name)}`, keyArn };
+  }
+
+  /** The ARN of the key a key id names: a key ARN, an alias name or alias ARN (the key the alias targets), or a key id. */
+  keyArnOf(keyId: string, region: string = this.scope.region): string | undefined {
+    const { partition, accountId } = this.scope;
+    if (/^arn:[^:]+:kms:[^:]+:\d{12}:key\//.test(keyId)) return keyId;
+    const alias = keyId.startsWith("alias/") ? keyId : /:(alias\/.+)$/.exec(keyId)?.[1];
+    if (alias) return this.aliasKeyArn(alias, region);
+    return `arn:${partition}:kms:${region}:${accountId}:key/${keyId}`;
   }
 
   /** A literal (or resolvable) string argument of a block. */
@@ -150,6 +312,7 @@ export class ReferenceResolver {
       aws_backup_vault: { id: () => arg("name"), name: () => arg("name") },
       aws_mq_broker: { id: () => `b-${uuidFor(`mq:${arg("broker_name")}`)}`, broker_name: () => arg("broker_name") },
       aws_docdb_cluster: { id: () => arg("cluster_identifier"), cluster_identifier: () => arg("cluster_identifier"), cluster_resource_id: () => this.clusterResourceId(arg("cluster_identifier")) },
+      aws_db_instance: { id: () => arg("identifier"), identifier: () => arg("identifier"), resource_id: () => this.instanceResourceId(arg("identifier")) },
     };
     return direct[kind]?.[attribute]?.();
   }
@@ -258,8 +421,7 @@ export class ReferenceResolver {
   }
 
   private aliasKeyArn(alias: string | undefined, region: string): string | undefined {
-    const id = this.aliasKeyId(alias);
-    return id === undefined ? undefined : `arn:${this.scope.partition}:kms:${region}:${this.scope.accountId}:key/${id}`;
+    return alias === undefined ? undefined : aliasKeyArnIn(this.scope, region, alias);
   }
 
   private dataKmsKeyId(block: Block): string | undefined {
@@ -282,6 +444,10 @@ export class ReferenceResolver {
 
   private zoneId(name: string | undefined): string | undefined {
     return name === undefined ? undefined : `Z${hash(`zone:${name.replace(/\.$/, "")}`, 20, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}`;
+  }
+
+  private instanceResourceId(identifier: string | undefined): string | undefined {
+    return identifier === undefined ? undefined : `db-${hash(`rds-instance:${this.scope.accountId}:${identifier}`, 26, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}`;
   }
 
   private clusterResourceId(identifier: string | undefined): string | undefined {

@@ -6,7 +6,12 @@
 import { describe, expect, it } from "vitest";
 import { SERVICE_VARIABLES, WORKLOAD_VARIABLES, renderInjectedVariables } from "../../../config/schema/injected-env";
 import { serviceEnvPrefix } from "../../../config/schema/products";
+import { DATABASE_BOOTSTRAP_NAMESPACE } from "../../../constructs/database-user";
+import { SEARCH_SECURITY_NAMESPACE } from "../../../constructs/opensearch";
 import { bundledConfig, bundledSynth } from "../../support/synth";
+
+/** Namespaces of the platform's own Jobs (database users, OpenSearch roles): not product workloads. */
+const PLATFORM_JOB_NAMESPACES = new Set([DATABASE_BOOTSTRAP_NAMESPACE, SEARCH_SECURITY_NAMESPACE]);
 
 type Container = { env?: { name: string }[] };
 
@@ -16,6 +21,9 @@ function containerEnvNames(): Set<string> {
     const json = JSON.parse(text) as { resource?: Record<string, Record<string, unknown>> };
     for (const type of ["kubernetes_deployment_v1", "kubernetes_cron_job_v1", "kubernetes_job_v1"]) {
       for (const body of Object.values(json.resource?.[type] ?? {})) {
+        const metadata = (body as { metadata?: { namespace?: string } | { namespace?: string }[] }).metadata;
+        const namespace = Array.isArray(metadata) ? metadata[0]?.namespace : metadata?.namespace;
+        if (namespace !== undefined && PLATFORM_JOB_NAMESPACES.has(namespace)) continue;
         const walk = (value: unknown): void => {
           if (Array.isArray(value)) value.forEach(walk);
           else if (value && typeof value === "object") {
@@ -46,9 +54,7 @@ describe("injected variables", () => {
       }
     }
     for (const prefix of prefixes) for (const variable of Object.values(SERVICE_VARIABLES)) declared.add(variable.name.replace("<P>", prefix));
-    // Platform jobs that are not product workloads (a shared tenant's database bootstrap) use libpq's own variables.
-    const platformJobs = ["PGHOST", "PGPORT", "PGDATABASE", "PGSSLMODE", "PGUSER", "PGPASSWORD"];
-    const undeclared = [...containerEnvNames()].filter((name) => !declared.has(name) && !own.has(name) && !platformJobs.includes(name)).sort();
+    const undeclared = [...containerEnvNames()].filter((name) => !declared.has(name) && !own.has(name)).sort();
     expect(undeclared).toEqual([]);
     expect(containerEnvNames().has("DATABASE_URL")).toBe(true);
   });

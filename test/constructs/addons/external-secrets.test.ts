@@ -27,9 +27,9 @@ describe("ExternalSecrets", () => {
     });
   });
 
-  it("creates the two ClusterSecretStores of the platform contract through a local chart released after the operator", () => {
+  it("creates the two ClusterSecretStores of the platform contract through a local chart released after the operator, admitting no namespace by default", () => {
     expect(localChartOf(String(stores.attributes.chart))).toBe("cluster-secret-stores");
-    expect(overridesOf(stores)).toEqual({ region: "eu-west-1", secretsManager: { name: SECRETS_MANAGER_STORE }, parameterStore: { name: PARAMETER_STORE_STORE } });
+    expect(overridesOf(stores)).toEqual({ region: "eu-west-1", secretsManager: { name: SECRETS_MANAGER_STORE }, parameterStore: { name: PARAMETER_STORE_STORE }, namespaces: [] });
     expect(stores.attributes.depends_on).toEqual([expect.stringMatching(/^helm_release\.eso_release_/)]);
     expect(json.resource?.kubernetes_manifest).toBeUndefined();
     expect(releaseValuesProblems(json)).toEqual([]);
@@ -40,27 +40,34 @@ describe("ExternalSecrets", () => {
     expect(identityPolicies(json, "eso_identity").trust).toHaveLength(1);
   });
 
-  it("reads only this environment's secrets and parameters, and decrypts only with its data key through those services", () => {
+  it("reads no application secret: assumes the namespace store roles, reads the scope's parameters with its data key", () => {
     const { permissions } = identityPolicies(json, "eso_identity");
     expectExplicitActions(permissions);
     expectJustifiedWildcards(externalSecretsStatements(TEST_ACCOUNT, naming, DATA_KEY));
     const byId = Object.fromEntries(permissions.map((statement) => [statement.sid, statement]));
-    expect(byId.ReadScopedSecrets?.resources).toEqual([
-      "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme-prod-*",
-      "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme-prod/*",
-      "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!*",
-    ]);
+    expect(Object.keys(byId).sort()).toEqual(["AssumeNamespaceStoreRoles", "DecryptParametersWithDataKey", "ReadScopedParameters"]);
+    expect(byId.AssumeNamespaceStoreRoles).toMatchObject({
+      actions: ["sts:AssumeRole", "sts:TagSession"],
+      resources: ["arn:aws:iam::123456789012:role/acme-prod-eso-*", "arn:aws:iam::123456789012:role/acme-prod-*-eso-*"],
+    });
     expect(byId.ReadScopedParameters?.resources).toEqual(["arn:aws:ssm:eu-west-1:123456789012:parameter/acme/prod/*"]);
-    expect(byId.DecryptWithDataKeyThroughSecretsServices).toMatchObject({
+    expect(byId.DecryptParametersWithDataKey).toMatchObject({
       actions: ["kms:Decrypt"],
       resources: [DATA_KEY],
-      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["secretsmanager.eu-west-1.amazonaws.com", "ssm.eu-west-1.amazonaws.com"] }],
+      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["ssm.eu-west-1.amazonaws.com"] }],
     });
   });
 
-  it("scopes a tenant's operator to the tenant's prefix", () => {
-    const statements = externalSecretsStatements(TEST_ACCOUNT, naming.forTenant("globex"), DATA_KEY);
-    expect(statements[1]?.resources).toEqual(["arn:aws:ssm:eu-west-1:123456789012:parameter/acme/prod/globex/*"]);
+  it("reads exactly the platform secrets its ClusterSecretStores serve, for the platform namespaces named", () => {
+    const withPlatform = synthConstruct((scope) => new ExternalSecrets(scope, "eso", { ...props, platformSecrets: ["acme-prod/alertmanager/slack"], platformNamespaces: ["monitoring"] })).json;
+    expect(overridesOf(releaseNamed(withPlatform, "cluster-secret-stores"))).toMatchObject({ namespaces: ["monitoring"] });
+    const byId = Object.fromEntries(identityPolicies(withPlatform, "eso_identity").permissions.map((statement) => [statement.sid, statement]));
+    const secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme-prod/alertmanager/slack-??????";
+    expect(byId.ReadPlatformSecrets?.resources).toEqual([secret]);
+    expect(byId.DecryptPlatformSecretsWithDataKey?.condition).toEqual([
+      { test: "StringEquals", variable: "kms:ViaService", values: ["secretsmanager.eu-west-1.amazonaws.com"] },
+      { test: "StringLike", variable: "kms:EncryptionContext:SecretARN", values: [secret] },
+    ]);
   });
 
   it("runs a single replica without disruption budgets where configured", () => {

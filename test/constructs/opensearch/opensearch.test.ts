@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OpenSearch, type OpenSearchProps } from "../../../constructs/opensearch";
+import { SEARCH_SECURITY_NAMESPACE, searchAccessTag, OpenSearch, type OpenSearchProps } from "../../../constructs/opensearch";
 import { resourceList, synthConstruct } from "../../support/synth";
 import { connectionKeys, only, serviceProps, WORKLOAD_SG } from "../data-access/fixture";
 
@@ -50,14 +50,30 @@ describe("OpenSearch defaults (protected, highly available)", () => {
     expect(JSON.stringify(domain.advanced_security_options)).not.toContain("master_user_password");
   });
 
-  it("scopes the access policy to the master role and the environment's roles, never to everyone", () => {
+  it("scopes the access policy to the master role and the roles tagged for this domain, never to everyone", () => {
     const policy = Object.entries(json.data?.aws_iam_policy_document ?? {}).find(([id]) => id.includes("access-policy"))?.[1] as { statement: Record<string, unknown>[] };
     expect(policy.statement).toHaveLength(2);
     for (const statement of policy.statement) {
       expect(JSON.stringify(statement.principals)).not.toContain('"*"');
       expect(statement.resources).toEqual(["arn:aws:es:eu-west-1:123456789012:domain/acme-test-search/*"]);
     }
-    expect(policy.statement[1]?.condition).toEqual([{ test: "ArnLike", variable: "aws:PrincipalArn", values: ["arn:aws:iam::123456789012:role/acme-test-*"] }]);
+    expect(policy.statement[1]?.condition).toEqual([{ test: "StringEquals", variable: "aws:PrincipalTag/platform:opensearch-search", values: ["access"] }]);
+    expect(searchAccessTag("search")).toEqual({ key: "platform:opensearch-search", value: "access" });
+  });
+
+  it("lets the cluster's security Job act as the master role, and nothing else in the cluster", () => {
+    const trust = Object.entries(json.data?.aws_iam_policy_document ?? {}).find(([id]) => id.includes("master-trust"))?.[1] as { statement: Record<string, unknown>[] };
+    expect(trust.statement[1]).toEqual({
+      sid: "SecurityJobOfThisCluster",
+      actions: ["sts:AssumeRole", "sts:TagSession"],
+      principals: [{ type: "Service", identifiers: ["pods.eks.amazonaws.com"] }],
+      condition: [
+        { test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] },
+        { test: "StringEquals", variable: "aws:RequestTag/eks-cluster-name", values: ["acme-test-eks"] },
+        { test: "StringEquals", variable: "aws:RequestTag/kubernetes-namespace", values: [SEARCH_SECURITY_NAMESPACE] },
+        { test: "StringEquals", variable: "aws:RequestTag/kubernetes-service-account", values: ["search-admin-search"] },
+      ],
+    });
   });
 
   it("publishes slow, application and audit logs to encrypted groups with a resource policy for this domain", () => {

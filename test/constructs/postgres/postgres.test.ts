@@ -84,7 +84,10 @@ describe("Postgres defaults (Aurora, protected, highly available)", () => {
     expect(keys.host).toMatch(/aws_rds_cluster\.postgres_cluster_\w+\.endpoint/);
     expect(keys.readerHost).toMatch(/\.reader_endpoint/);
     expect(keys.secretArn).toMatch(/\.master_user_secret\[0\]\.secret_arn/);
-    expect(keys).toMatchObject({ port: "5432", tls: "true", database: '"main"', iamAuth: "false" });
+    // IAM authentication is on by default (product instances connect as their own users); rds-db:connect is scoped to
+    // the resource id published here.
+    expect(keys).toMatchObject({ port: "5432", tls: "true", database: '"main"', iamAuth: "true" });
+    expect(keys.resourceId).toMatch(/aws_rds_cluster\.postgres_cluster_\w+\.cluster_resource_id/);
   });
 });
 

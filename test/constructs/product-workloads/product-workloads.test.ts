@@ -54,9 +54,12 @@ describe("ProductWorkloads (production policy)", () => {
     expect([...construct.workloads.keys()].sort()).toEqual(["api", "migrate", "nightly", "web", "worker"]);
     expect(resourceList(json, "kubernetes_deployment_v1")).toHaveLength(3);
     expect(resourceList(json, "kubernetes_cron_job_v1")).toHaveLength(1);
-    expect(resourceList(json, "kubernetes_job_v1")).toHaveLength(1);
+    // The pre-rollout job, and the job creating the instance's own database user (in the database-bootstrap namespace).
+    expect(resourceList(json, "kubernetes_job_v1")).toHaveLength(2);
+    expect(byPath(json, "kubernetes_job_v1", "database-user-database/job").metadata.namespace).toBe("database-bootstrap");
     for (const type of ["kubernetes_deployment_v1", "kubernetes_service_v1", "kubernetes_ingress_v1", "kubernetes_network_policy_v1"]) {
-      for (const resource of resourceList(json, type) as Json[]) expect(resource.metadata.namespace, type).toMatch(/^shop$|kubernetes_namespace_v1\.shop_namespace/);
+      const inProduct = (Object.entries(resourcesOf(json, type)) as [string, Json][]).filter(([id]) => !id.includes("database-user"));
+      for (const [, resource] of inProduct) expect(resource.metadata.namespace, type).toMatch(/^shop$|kubernetes_namespace_v1\.shop_namespace/);
     }
   });
 
@@ -82,16 +85,17 @@ describe("ProductWorkloads (production policy)", () => {
     expect(resourceList(json, "aws_secretsmanager_secret_version")).toHaveLength(0);
   });
 
-  it("syncs declared secrets and data-service credentials with ExternalSecrets from a local chart release, not kubernetes_manifest", () => {
+  it("syncs declared secrets with ExternalSecrets from a local chart release, not kubernetes_manifest; PostgreSQL credentials never reach the namespace", () => {
     expect(resourceList(json, "kubernetes_manifest")).toHaveLength(0);
     const release = byPath(json, "helm_release", "secrets");
     expect(release).toMatchObject({ name: "workload-secrets", namespace: "shop", atomic: true });
     expect(release.chart).toMatch(/^assets\/chart-workload-secrets\//);
     const values = parse(release.values[0]);
-    expect(values.externalSecrets.map((secret: { name: string }) => secret.name)).toEqual(["secret-api-key", "secret-oauth", "service-database"]);
+    expect(values.externalSecrets.map((secret: { name: string }) => secret.name)).toEqual(["secret-api-key", "secret-oauth"]);
+    // Read through the namespace's own SecretStore, whose role reads this namespace's path only.
+    expect(values.secretStore).toEqual({ name: "secrets-manager", region: "eu-west-1", role: expect.stringMatching(/^\$\{aws_iam_role\..*secret-store_role.*\.arn\}$/) });
     expect(values.externalSecrets[0]).toEqual({
       name: "secret-api-key",
-      store: "aws-secrets-manager",
       refreshInterval: "1h",
       data: [{ secretKey: "value", remoteRef: { key: "acme-test/shop/api-key" } }],
     });
@@ -99,17 +103,28 @@ describe("ProductWorkloads (production policy)", () => {
       { secretKey: "client-id", remoteRef: { key: "acme-test/shop/oauth", property: "client-id" } },
       { secretKey: "client-secret", remoteRef: { key: "acme-test/shop/oauth", property: "client-secret" } },
     ]);
-    const database = values.externalSecrets[2];
-    expect(database.data.map((entry: { remoteRef: { key: string; property: string } }) => [entry.remoteRef.property, entry.remoteRef.key])).toEqual([
-      ["username", expect.stringContaining(".secretArn")],
-      ["password", expect.stringContaining(".secretArn")],
-    ]);
-    expect(database.template.data.url).toMatch(/^postgresql:\/\/\{\{ \.username \| urlquery \}\}:\{\{ \.password \| urlquery \}\}@\$\{.*\}\?sslmode=require$/);
+    expect(JSON.stringify(values)).not.toContain("secretArn");
+  });
+
+  it("syncs a password-authenticated service's credentials through the store, whose role reads exactly that secret", () => {
+    const withQueue = synth({
+      product: shopProduct({
+        services: { ...shopProduct().services, queue: { kind: "rabbitmq", name: "shop-mq" } },
+        workloads: { ...shopProduct().workloads, worker: { ...(shopProduct().workloads.worker as Json), uses: ["queue"] } },
+      }),
+    }).json;
+    const values = parse(byPath(withQueue, "helm_release", "secrets").values[0]);
+    const queue = values.externalSecrets.find((secret: { name: string }) => secret.name === "service-queue");
+    expect(queue.data.map((entry: { remoteRef: { key: string } }) => entry.remoteRef.key)).toEqual([expect.stringContaining(".secretArn"), expect.stringContaining(".secretArn")]);
+    expect(queue.template.data.url).toMatch(/^amqps:\/\/\{\{ \.username \| urlquery \}\}:\{\{ \.password \| urlquery \}\}@/);
+    const store = byPath({ resource: withQueue.data } as Synthesized, "aws_iam_policy_document", "secret-store/permissions");
+    expect(store.statement[0].resources).toEqual(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme-test/shop/*", expect.stringContaining("connection-queue")]);
   });
 
   it("looks up each used data service's connection by its deterministic SSM name", () => {
     const parameters = Object.values(json.data?.aws_ssm_parameter ?? {}) as Json[];
-    expect(parameters.map((parameter) => parameter.name).sort()).toEqual(["/acme/test/services/shop-cache/connection", "/acme/test/services/shop-db/connection"]);
+    // The database user's job reads the database's connection too.
+    expect([...new Set(parameters.map((parameter) => parameter.name))].sort()).toEqual(["/acme/test/services/shop-cache/connection", "/acme/test/services/shop-db/connection"]);
   });
 
   it("injects the domain, the connections, granted resource names, secrets and config, in that order", () => {
@@ -124,7 +139,7 @@ describe("ProductWorkloads (production policy)", () => {
       "DATABASE_READER_HOST",
       "DATABASE_NAME",
       "DATABASE_USERNAME",
-      "DATABASE_PASSWORD",
+      "DATABASE_IAM_AUTH",
       "DATABASE_URL",
       "REDIS_HOST",
       "REDIS_PORT",
@@ -141,7 +156,10 @@ describe("ProductWorkloads (production policy)", () => {
     const byName = Object.fromEntries(env.map((entry) => [entry.name, entry]));
     expect(byName.APP_DOMAIN.value).toBe("shop.example.com");
     expect(byName.DATABASE_HOST.value).toMatch(/^\$\{jsondecode\(data\.aws_ssm_parameter\..*\.insecure_value\)\.host\}$/);
-    expect(byName.DATABASE_PASSWORD.value_from).toEqual({ secret_key_ref: { name: "service-database", key: "password" } });
+    // The instance's own IAM-authenticated user, on the service's database; no password exists.
+    expect(byName.DATABASE_USERNAME.value).toBe("shop");
+    expect(byName.DATABASE_NAME.value).toMatch(/^\$\{jsondecode\(data\.aws_ssm_parameter\..*\.insecure_value\)\.database\}$/);
+    expect(byName.DATABASE_IAM_AUTH.value).toBe("true");
     expect(byName.UPLOADS_BUCKET.value).toBe("acme-test-uploads");
     expect(byName.API_KEY.value_from).toEqual({ secret_key_ref: { name: "secret-api-key", key: "value" } });
     expect(byName.OAUTH_CLIENT_ID.value_from).toEqual({ secret_key_ref: { name: "secret-oauth", key: "client-id" } });
@@ -171,8 +189,11 @@ describe("ProductWorkloads (production policy)", () => {
     expect(worker).toContain('"arn:aws:sqs:eu-west-1:123456789012:acme-test-orders"');
     expect(worker).toContain("sqs:ReceiveMessage");
     expect(worker).not.toContain("sqs:SendMessage");
-    // The API uses a password-authenticated database only: no AWS identity at all.
-    expect(Object.keys(resourcesOf(json, "aws_iam_role")).some((id) => id.includes("workload-api"))).toBe(false);
+    // PostgreSQL: rds-db:connect as the instance's own user on the service's resource id, never dbuser:*.
+    const api = policyDocument(json, "api").statement as Json[];
+    expect(api).toEqual([
+      { actions: ["rds-db:connect"], resources: [expect.stringMatching(/^arn:aws:rds-db:eu-west-1:123456789012:dbuser:\$\{jsondecode\(data\.aws_ssm_parameter\..*\.insecure_value\)\.resourceId\}\/shop$/)] },
+    ]);
   });
 
   it("allows exactly the declared calls between workloads, and egress to the data tier on the services' ports", () => {
@@ -203,12 +224,14 @@ describe("ProductWorkloads (production policy)", () => {
     expect(api.ingress.some((rule: Json) => rule.from.some((from: Json) => from.ip_block))).toBe(false);
   });
 
-  it("runs the pre-rollout job before every Deployment and cron job", () => {
-    const job = Object.keys(resourcesOf(json, "kubernetes_job_v1"))[0];
+  it("runs the pre-rollout job before every Deployment and cron job, and the database user's job before what connects as it", () => {
+    const job = Object.keys(resourcesOf(json, "kubernetes_job_v1")).find((id) => id.includes("workload-migrate")) as string;
+    const databaseUser = Object.keys(resourcesOf(json, "kubernetes_job_v1")).find((id) => id.includes("database-user")) as string;
     for (const type of ["kubernetes_deployment_v1", "kubernetes_cron_job_v1"]) {
       for (const resource of resourceList(json, type)) expect(resource.depends_on, type).toContain(`kubernetes_job_v1.${job}`);
     }
-    expect((resourceList(json, "kubernetes_job_v1")[0] as Json).depends_on).not.toContain(`kubernetes_job_v1.${job}`);
+    expect(resourcesOf(json, "kubernetes_job_v1")[job]?.depends_on).not.toContain(`kubernetes_job_v1.${job}`);
+    expect(resourcesOf(json, "kubernetes_job_v1")[job]?.depends_on).toContain(`kubernetes_job_v1.${databaseUser}`);
   });
 
   it("presents the product's certificate, looked up by domain, for its qualified hosts", () => {

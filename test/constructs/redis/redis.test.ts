@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Redis, redisConnectArns, type RedisProps } from "../../../constructs/redis";
+import { Redis, redisConnectArns, redisUserId, type RedisProps } from "../../../constructs/redis";
 import { resourceList, synthConstruct, TEST_ACCOUNT } from "../../support/synth";
 import { connectionKeys, naming, only, serviceProps, WORKLOAD_SG } from "../data-access/fixture";
 
@@ -32,16 +32,15 @@ describe("Redis defaults (Valkey, protected, highly available)", () => {
     expect(group.kms_key_id).toContain("aws_kms_key.data-key");
   });
 
-  it("authenticates with IAM through an RBAC user group, with the default user disabled and no token anywhere", () => {
+  it("authenticates through an RBAC user group holding only the disabled default user; instances' users join it from their own stacks", () => {
     expect(group.auth_token).toBeUndefined();
     expect(group.user_group_ids).toEqual([expect.stringContaining("aws_elasticache_user_group.redis_user-group")]);
+    // No shared application user (formerly `on ~* +@all`): each product instance brings its own (constructs/cache-user).
     const users = resourceList(json, "aws_elasticache_user");
-    const app = users.find((user) => user.user_name !== "default") as Record<string, unknown>;
-    const fallback = users.find((user) => user.user_name === "default") as Record<string, unknown>;
-    expect(app).toMatchObject({ user_id: "acme-test-redis-cache-app", user_name: "acme-test-redis-cache-app", authentication_mode: { type: "iam" }, engine: "valkey" });
-    expect(fallback).toMatchObject({ access_string: "off -@all", authentication_mode: { type: "no-password-required" } });
+    expect(users).toEqual([expect.objectContaining({ user_name: "default", access_string: "off -@all", authentication_mode: { type: "no-password-required" } })]);
     for (const user of users) expect(user.passwords).toBeUndefined();
-    expect(only(json, "aws_elasticache_user_group").user_ids).toHaveLength(2);
+    const userGroup = only(json, "aws_elasticache_user_group");
+    expect(userGroup).toMatchObject({ user_group_id: "acme-test-redis-cache", user_ids: [expect.stringContaining("default-user")], lifecycle: { ignore_changes: ["user_ids"] } });
   });
 
   it("keeps snapshots, a final snapshot and prevent_destroy, and carries the backup tag", () => {
@@ -72,15 +71,17 @@ describe("Redis defaults (Valkey, protected, highly available)", () => {
   it("admits 6379 only from the workload security group and publishes an IAM-auth connection", () => {
     expect(resourceList(json, "aws_vpc_security_group_ingress_rule")).toEqual([expect.objectContaining({ from_port: 6379, referenced_security_group_id: WORKLOAD_SG })]);
     const keys = connectionKeys(only(json, "aws_ssm_parameter").value);
-    expect(keys).toMatchObject({ kind: '"redis"', port: "6379", tls: "true", iamAuth: "true", username: '"acme-test-redis-cache-app"' });
+    expect(keys).toMatchObject({ kind: '"redis"', port: "6379", tls: "true", iamAuth: "true", engine: '"valkey"' });
+    expect(keys.userGroupId).toContain("aws_elasticache_user_group.redis_user-group");
+    expect(keys.username).toBeUndefined();
     expect(keys.host).toContain("primary_endpoint_address");
     expect(keys.secretArn).toBeUndefined();
   });
 
   it("names the ARNs a workload needs elasticache:Connect on", () => {
-    expect(redisConnectArns(TEST_ACCOUNT, naming, "cache")).toEqual([
+    expect(redisConnectArns(TEST_ACCOUNT, naming, "cache", redisUserId(naming.forTenant("globex"), "cache", "shop"))).toEqual([
       "arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:acme-test-redis-cache",
-      "arn:aws:elasticache:eu-west-1:123456789012:user:acme-test-redis-cache-app",
+      "arn:aws:elasticache:eu-west-1:123456789012:user:acme-test-globex-redis-cache-app-shop",
     ]);
   });
 });
@@ -112,7 +113,6 @@ describe("Redis validation (one failing input per rule)", () => {
     ["malformed maintenance window", { maintenanceWindow: "sun:4-5" }, /maintenanceWindow: must be a weekly UTC window/],
     ["snapshot window overlapping maintenance", { snapshotWindow: "04:00-05:00" }, /snapshotWindow: must not overlap the maintenance window/],
     ["unknown eviction policy", { evictionPolicy: "lru" as never }, /evictionPolicy: eviction policy must be one of volatile-lru/],
-    ["access string that does not enable the user", { accessString: "~* +@all" }, /accessString: must enable the user/],
     ["CIDR where only security groups are allowed", { allowedSecurityGroupIds: ["10.0.0.0/16"] }, /is a CIDR block; data services admit only security groups/],
   ];
   it.each(cases)("rejects %s", (_what, overrides, message) => {

@@ -55,8 +55,9 @@ describe("custom resources over every bundled stack", () => {
       return { ...entry, json };
     });
     const problems = check(broken);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]?.message).toMatch(/^ExternalSecret \(external-secrets\.io, local chart workload-secrets\): does not depend on helm_release\.addons_external-secrets_release_\w+/);
+    // The chart renders the namespace's own SecretStore and its ExternalSecrets: both kinds need the operator's CRDs.
+    expect(problems.map((problem) => problem.kind).sort()).toEqual(["ExternalSecret", "SecretStore"]);
+    for (const problem of problems) expect(problem.message).toMatch(/^(ExternalSecret|SecretStore) \(external-secrets\.io, local chart workload-secrets\): does not depend on helm_release\.addons_external-secrets_release_\w+/);
   });
 });
 
@@ -93,7 +94,10 @@ describe("customResourceOrderProblems on fixtures", () => {
 
   it("reports a local chart release created in parallel with the release that installs its CRD", () => {
     const problems = check([stack("platform", { helm_release: { operator, secrets: localRelease("workload-secrets") } })]);
-    expect(problems.map((problem) => [problem.address, problem.kind])).toEqual([["helm_release.secrets", "ExternalSecret"]]);
+    expect(problems.map((problem) => [problem.address, problem.kind])).toEqual([
+      ["helm_release.secrets", "SecretStore"],
+      ["helm_release.secrets", "ExternalSecret"],
+    ]);
     expect(problems[0]?.message).toMatch(/does not depend on helm_release\.operator, which installs its CRD in the same apply/);
   });
 
@@ -137,7 +141,10 @@ describe("customResourceOrderProblems on fixtures", () => {
 
 describe("local chart kinds", () => {
   it("reads the kinds each local chart renders", () => {
-    expect(kinds.get("workload-secrets")).toEqual([{ apiVersion: "external-secrets.io/v1", kind: "ExternalSecret" }]);
+    expect(kinds.get("workload-secrets")).toEqual([
+      { apiVersion: "external-secrets.io/v1", kind: "SecretStore" },
+      { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret" },
+    ]);
     expect(kinds.get("karpenter-nodes")?.map((rendered) => rendered.kind).sort()).toEqual(["EC2NodeClass", "NodePool"]);
   });
 

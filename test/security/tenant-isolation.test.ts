@@ -1,0 +1,197 @@
+/**
+ * Issue 15.3: tenant isolation is enforced, proven on the synthesized stacks. Two shared tenants of production run
+ * NOOR — the bundled `globex` and a second, `hooli`, added in a temporary configuration where NOOR's backend also uses
+ * the environment's OpenSearch — and IAM simulation (identity, resource and trust policies, KMS) shows each tenant's
+ * roles are denied the other's S3 prefix, secrets, database user and cache user, and allowed their own; the
+ * ElastiCache access strings and the OpenSearch role definitions and mappings the stacks render keep each tenant to
+ * its own keys and indices.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../config/loader";
+import { connectionParameterName } from "../../constructs/core/connections";
+import { Naming } from "../../constructs/core/naming";
+import { bucketName } from "../../constructs/object-storage";
+import { StackModel, type SynthesizedStack } from "../../constructs/policy/model";
+import { redisReplicationGroupId, redisUserId } from "../../constructs/redis";
+import { ESO_NAMESPACE_TAG, ESO_STORE_KIND_TAG } from "../../constructs/namespace-secrets";
+import { iamWorld, type IamWorld } from "../support/iam";
+import { externalSecretsWorld, sessionTagContext, type ExternalSecretsWorld } from "../support/external-secrets";
+import { synthToTexts, tempConfig } from "../support/synth";
+
+const ACCOUNT = "111111111111";
+const REGION = "eu-west-1";
+const TENANTS = ["globex", "hooli"] as const;
+type Tenant = (typeof TENANTS)[number];
+const other = (tenant: Tenant): Tenant => (tenant === "globex" ? "hooli" : "globex");
+const env = new Naming({ project: "acme", environment: "prod" });
+
+/** A Redis key pattern (glob) covers a key. */
+function globCovers(pattern: string, name: string): boolean {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(name);
+}
+
+describe("shared tenants are isolated (IAM simulation over the synthesized stacks)", () => {
+  let world: IamWorld;
+  let models: StackModel[];
+  let eso: ExternalSecretsWorld;
+  const stackOf = (tenant: Tenant) => `prod-tenant-${tenant}`;
+  const model = (name: string) => models.find((candidate) => candidate.stackName === name) as StackModel;
+  const rolesOf = (tenant: Tenant) => world.allRoles().filter((role) => role.stack === stackOf(tenant));
+  const backendRole = (tenant: Tenant) => world.role(`arn:aws:iam::${ACCOUNT}:role/acme-prod-${tenant}-${tenant}-noor-backend`);
+
+  beforeAll(async () => {
+    const dir = tempConfig({
+      set: { "products/noor.yaml": { services: { search: { kind: "opensearch", name: "murima-search", envPrefix: "SEARCH" } }, workloads: { backend: { uses: ["database", "cache", "search"] } } } },
+      write: { "tenants/hooli.yaml": "id: hooli\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\n" },
+    });
+    // The account stack holds the permissions boundary every role carries.
+    const texts = await synthToTexts(loadConfig(dir), { stackPatterns: ["prod-*", "account-*"] });
+    models = [...texts].map(([name, text]) => new StackModel(JSON.parse(text) as SynthesizedStack, name));
+    world = iamWorld(models);
+    eso = externalSecretsWorld(models);
+  }, 240_000);
+
+  it("synthesizes both tenants' stacks with their own roles", () => {
+    for (const tenant of TENANTS) expect(rolesOf(tenant).length, tenant).toBeGreaterThan(2);
+  });
+
+  it("S3: each tenant reads and writes its own prefix of the environment's bucket, never the other's", async () => {
+    const bucket = `arn:aws:s3:::${bucketName(env, "noor-uploads")}`;
+    for (const tenant of TENANTS) {
+      const role = backendRole(tenant).arn;
+      expect(await world.decide(role, "s3:PutObject", `${bucket}/tenants/${tenant}/report.pdf`), tenant).toBe("Allowed");
+      expect(await world.decide(role, "s3:ListBucket", bucket, { context: { "s3:prefix": `tenants/${tenant}/` } }), tenant).toBe("Allowed");
+      for (const each of rolesOf(tenant)) {
+        for (const action of ["s3:GetObject", "s3:PutObject"]) {
+          expect(await world.decide(each.arn, action, `${bucket}/tenants/${other(tenant)}/report.pdf`), `${each.name} ${action}`).not.toBe("Allowed");
+          expect(await world.decide(each.arn, action, `${bucket}/shared/report.pdf`), `${each.name} ${action} outside tenants/`).not.toBe("Allowed");
+        }
+        expect(await world.decide(each.arn, "s3:ListBucket", bucket, { context: { "s3:prefix": `tenants/${other(tenant)}/` } }), each.name).not.toBe("Allowed");
+      }
+    }
+  });
+
+  it("Secrets: a tenant's store reads its own secrets; no role of it reads the other tenant's or the platform's", async () => {
+    const secrets = world.secrets();
+    for (const tenant of TENANTS) {
+      const own = secrets.filter((secret) => secret.stack === stackOf(tenant));
+      const foreign = secrets.filter((secret) => secret.stack !== stackOf(tenant));
+      expect(own.length).toBeGreaterThan(0);
+      expect(foreign.some((secret) => secret.stack === stackOf(other(tenant)))).toBe(true);
+      expect(foreign.some((secret) => secret.managedBy === "rds")).toBe(true);
+      const store = world.role(`arn:aws:iam::${ACCOUNT}:role/acme-prod-${tenant}-eso-${tenant}-noor`);
+      for (const secret of own) expect(await world.decide(store.arn, "secretsmanager:GetSecretValue", secret.arn), secret.name).toBe("Allowed");
+      for (const each of rolesOf(tenant)) {
+        for (const secret of foreign) {
+          expect(await world.decide(each.arn, "secretsmanager:GetSecretValue", secret.arn), `${each.name} -> ${secret.name}`).not.toBe("Allowed");
+        }
+        // Nor decrypt them with the environment's key (the AWS-managed key RDS uses admits every principal of the account).
+        for (const secret of foreign.filter((candidate) => candidate.managedBy === "terraform")) {
+          const region = secret.arn.split(":")[3];
+          const decrypt = await world.decide(each.arn, "kms:Decrypt", secret.keyArn, { context: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com`, "kms:EncryptionContext:SecretARN": secret.arn } });
+          expect(decrypt, `${each.name} decrypts ${secret.name}`).not.toBe("Allowed");
+        }
+      }
+    }
+  });
+
+  it("Secrets: the operator assumes a tenant's store role only for that tenant's namespace, so another namespace's SecretStore naming it is refused", async () => {
+    const operator = eso.operators.get(env.clusterName);
+    expect(operator).toBeDefined();
+    const operatorArn = world.resolveIn(operator!.stack, operator!.roleArn)!;
+    for (const tenant of TENANTS) {
+      const store = `arn:aws:iam::${ACCOUNT}:role/acme-prod-${tenant}-eso-${tenant}-noor`;
+      const as = (namespace: string) => world.decide(operatorArn, "sts:AssumeRole", store, { context: sessionTagContext({ [ESO_NAMESPACE_TAG]: namespace, [ESO_STORE_KIND_TAG]: "SecretStore" }) });
+      expect(await as(`${tenant}-noor`)).toBe("Allowed");
+      expect(await as(`${other(tenant)}-noor`)).not.toBe("Allowed");
+      expect(await as("noor")).not.toBe("Allowed");
+    }
+    // Tenant namespaces cannot use the platform's ClusterSecretStores at all.
+    for (const store of eso.clusterStores) expect(store.namespaces, store.name).toEqual(["monitoring"]);
+  });
+
+  it("PostgreSQL: each tenant connects as its own user on the cluster's resource id only, never another's or the master user", async () => {
+    const resourceId = world.parameterField(connectionParameterName(env, "noor-db"), "resourceId");
+    expect(resourceId).toMatch(/^cluster-[A-Z0-9]{26}$/);
+    const dbuser = (user: string) => `arn:aws:rds-db:${REGION}:${ACCOUNT}:dbuser:${resourceId}/${user}`;
+    for (const tenant of TENANTS) {
+      expect(await world.decide(backendRole(tenant).arn, "rds-db:connect", dbuser(`${tenant}_noor`)), tenant).toBe("Allowed");
+      for (const each of rolesOf(tenant)) {
+        for (const user of [`${other(tenant)}_noor`, "noor", "platform_admin"]) {
+          expect(await world.decide(each.arn, "rds-db:connect", dbuser(user)), `${each.name} as ${user}`).not.toBe("Allowed");
+        }
+        // Nor the same user name on another cluster.
+        expect(await world.decide(each.arn, "rds-db:connect", `arn:aws:rds-db:${REGION}:${ACCOUNT}:dbuser:cluster-OTHER/${tenant}_noor`), each.name).not.toBe("Allowed");
+      }
+    }
+  });
+
+  it("PostgreSQL: the master credentials are read only by the database-bootstrap namespace's store", async () => {
+    const masters = world.secrets().filter((secret) => secret.managedBy === "rds" && /aws_(rds_cluster|db_instance)\./.test(secret.address));
+    expect(masters.length).toBe(3);
+    const readers: string[] = [];
+    for (const role of world.allRoles().filter((candidate) => candidate.stack !== "bootstrap")) {
+      for (const secret of masters) if ((await world.decide(role.arn, "secretsmanager:GetSecretValue", secret.arn)) === "Allowed") readers.push(role.name);
+    }
+    expect([...new Set(readers)]).toEqual(["acme-prod-eso-database-bootstrap"]);
+  });
+
+  it("Redis: each tenant connects as its own ElastiCache user only, limited to its key prefix", async () => {
+    const arn = (kind: string, id: string) => `arn:aws:elasticache:${REGION}:${ACCOUNT}:${kind}:${id}`;
+    const group = arn("replicationgroup", redisReplicationGroupId(env, "noor-cache"));
+    const users = Object.values(models.flatMap((each) => Object.values(each.json.resource?.aws_elasticache_user ?? {}))) as { user_id: string; access_string: string }[];
+    for (const tenant of TENANTS) {
+      const own = redisUserId(env.forTenant(tenant), "noor-cache", "noor");
+      const theirs = redisUserId(env.forTenant(other(tenant)), "noor-cache", "noor");
+      expect(await world.decide(backendRole(tenant).arn, "elasticache:Connect", group)).toBe("Allowed");
+      expect(await world.decide(backendRole(tenant).arn, "elasticache:Connect", arn("user", own))).toBe("Allowed");
+      for (const each of rolesOf(tenant)) {
+        for (const user of [theirs, redisUserId(env, "noor-cache", "noor"), "acme-prod-redis-noor-cache-default"]) {
+          expect(await world.decide(each.arn, "elasticache:Connect", arn("user", user)), `${each.name} as ${user}`).not.toBe("Allowed");
+        }
+      }
+      const access = users.find((user) => user.user_id === own)?.access_string ?? "";
+      expect(access).toBe(`on ~${tenant}:* &${tenant}:* +@all -@dangerous -scan -randomkey -pubsub`);
+      const keyPatterns = access.split(" ").filter((part) => part.startsWith("~")).map((part) => part.slice(1));
+      expect(keyPatterns.some((pattern) => globCovers(pattern, `${tenant}:session:1`))).toBe(true);
+      expect(keyPatterns.some((pattern) => globCovers(pattern, `${other(tenant)}:session:1`))).toBe(false);
+      expect(keyPatterns.some((pattern) => globCovers(pattern, "session:1"))).toBe(false);
+    }
+  });
+
+  it("Redis: no user of any stack connects with every command on every key", () => {
+    for (const each of models) {
+      const users = Object.values(each.json.resource?.aws_elasticache_user ?? {}) as { user_name: string; access_string: string }[];
+      for (const user of users) {
+        const parts = user.access_string.split(" ");
+        const everything = parts.includes("~*") && parts.includes("+@all") && !parts.some((part) => part.startsWith("-"));
+        expect(everything, `${each.stackName} ${user.user_name}: ${user.access_string}`).toBe(false);
+      }
+      for (const user of users.filter((candidate) => candidate.user_name !== "default")) expect(user.access_string.split(" "), user.user_name).toContain("-@dangerous");
+    }
+  });
+
+  it("OpenSearch: each tenant's role covers its own index pattern only, mapped to its own roles; the domain admits only tagged roles", async () => {
+    const domain = `arn:aws:es:${REGION}:${ACCOUNT}:domain/${"acme-prod-murima-search"}`;
+    for (const tenant of TENANTS) {
+      const jobs = Object.values(model(stackOf(tenant)).json.resource?.kubernetes_job_v1 ?? {}) as { spec: { template: { spec: { container: { env: { name: string; value: string }[] }[] } } } }[];
+      const envs = jobs.map((job) => Object.fromEntries(job.spec.template.spec.container[0]!.env.map((entry) => [entry.name, entry.value]))).filter((vars) => vars.ROLE_JSON);
+      expect(envs).toHaveLength(1);
+      const vars = envs[0] as Record<string, string>;
+      const [ROLE_NAME, ROLE_JSON, MAPPING_JSON] = [vars.ROLE_NAME, vars.ROLE_JSON ?? "{}", vars.MAPPING_JSON ?? "{}"];
+      expect(ROLE_NAME).toBe(`tenant-${tenant}`);
+      const definition = JSON.parse(ROLE_JSON) as { cluster_permissions: string[]; index_permissions: { index_patterns: string[] }[] };
+      const patterns = definition.index_permissions.flatMap((permission) => permission.index_patterns);
+      expect(patterns).toEqual([`${tenant}-*`]);
+      for (const index of [`${other(tenant)}-orders`, "noor-orders", "logs-2025.01.01", ".opendistro_security", `${tenant}x-orders`]) {
+        expect(patterns.some((pattern) => globCovers(pattern, index)), index).toBe(false);
+      }
+      expect(patterns.some((pattern) => globCovers(pattern, `${tenant}-orders`))).toBe(true);
+      expect(JSON.parse(MAPPING_JSON)).toEqual({ backend_roles: [backendRole(tenant).arn] });
+      expect(await world.decide(backendRole(tenant).arn, "es:ESHttpPut", `${domain}/${tenant}-orders/_doc/1`)).toBe("Allowed");
+      const untagged = rolesOf(tenant).filter((role) => !Object.keys(role.tags).some((key) => key.startsWith("platform:opensearch-")));
+      expect(untagged.length).toBeGreaterThan(0);
+      for (const each of untagged) expect(await world.decide(each.arn, "es:ESHttpGet", `${domain}/_search`), each.name).not.toBe("Allowed");
+    }
+  });
+});
