@@ -8,6 +8,8 @@
  *                                root, gitignored); never inside `cdktf.out/`, which every selective synth deletes
  * - PLATFORM_TOKEN_STACK_TRACES  `1` keeps cdktf's per-token creation stack traces (slow; for debugging token errors)
  * - CDKTF_OUTDIR                 output directory of the synthesis (set by the cdktf CLI from cdktf.json; default `cdktf.out`)
+ * - PLATFORM_SYNTH_WORKERS       worker processes the synthesis shards its stacks over: a positive integer, or `auto`
+ *                                (default: one per core when enough stacks are selected; scripts/lib/synth/run.ts)
  * - PLATFORM_SUPPORT_DATE        YYYY-MM-DD: the day configuration validation evaluates version support on (default:
  *                                today, UTC); e.g. to see whether the configuration still validates next quarter
  */
@@ -27,6 +29,8 @@ export interface RuntimeOptions {
   readonly tokenStackTraces: boolean;
   /** Where the stacks are written (the cdktf CLI passes its output directory). */
   readonly outdir: string;
+  /** Worker processes synthesizing the stacks (1: in the app's process). */
+  readonly synthWorkers: number | "auto";
 }
 
 export class RuntimeOptionError extends Error {}
@@ -45,6 +49,10 @@ export function readRuntimeOptions(env: NodeJS.ProcessEnv, defaultConfigDir: str
       `PLATFORM_BOOTSTRAP_STATE_DIR must be outside ${CDKTF_OUTPUT_DIR}/ (every synth of selected stacks deletes it, and with it the only copy of the state bucket's state), got "${bootstrapStateDir}"`,
     );
   }
+  const workers = env.PLATFORM_SYNTH_WORKERS ?? "auto";
+  if (workers !== "auto" && !/^[1-9]\d{0,2}$/.test(workers)) {
+    throw new RuntimeOptionError(`PLATFORM_SYNTH_WORKERS must be "auto" or a number of worker processes from 1 to 999, got "${workers}"`);
+  }
   return {
     configDir: resolve(env.PLATFORM_CONFIG_DIR ?? defaultConfigDir),
     stackPatterns: (env.STACKS ?? "").split(/[\s,]+/).filter((pattern) => pattern !== ""),
@@ -52,6 +60,7 @@ export function readRuntimeOptions(env: NodeJS.ProcessEnv, defaultConfigDir: str
     bootstrapStateDir,
     tokenStackTraces: env.PLATFORM_TOKEN_STACK_TRACES === "1",
     outdir: resolve(env.CDKTF_OUTDIR ?? "cdktf.out"),
+    synthWorkers: workers === "auto" ? "auto" : Number(workers),
   };
 }
 

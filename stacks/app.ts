@@ -23,6 +23,12 @@ import { accountStackName, appliedBy, BOOTSTRAP_STACK, dedicatedTenantStackNames
 export interface BuildOptions {
   /** Glob patterns (`prod-*`, `bootstrap`); a stack is built when it matches any. Empty: every stack. */
   readonly stackPatterns?: readonly string[];
+  /**
+   * Exact stack names to build, among those `stackPatterns` selects (a synthesis worker builds its share of a
+   * selection this way; scripts/lib/synth). Names not in the catalog are ignored.
+   * @default every stack `stackPatterns` selects
+   */
+  readonly stackNames?: readonly string[];
   /** Backend of the bootstrap stack: "s3" normally, "local" for its very first apply. @default "s3" */
   readonly bootstrapBackend?: "s3" | "local";
   /**
@@ -190,7 +196,8 @@ export function selectStacks(allNames: readonly string[], patterns: readonly str
 /** Builds the selected stacks into `app`, in catalog order, and records deployment order between the ones built. */
 export async function buildApp(app: App, config: PlatformConfig, options: BuildOptions = {}): Promise<TerraformStack[]> {
   const catalog = stackCatalog(config, options);
-  const selected = new Set(selectStacks(catalog.map((entry) => entry.name), options.stackPatterns));
+  const only = options.stackNames ? new Set(options.stackNames) : undefined;
+  const selected = new Set(selectStacks(catalog.map((entry) => entry.name), options.stackPatterns).filter((name) => only?.has(name) ?? true));
   const built = new Map<string, TerraformStack>();
   for (const entry of catalog) {
     if (!selected.has(entry.name)) continue;

@@ -7,12 +7,21 @@
  * `disableTokenStackTraces` replaces the capture with an empty trace; set PLATFORM_TOKEN_STACK_TRACES=1 to keep
  * them while debugging a token error.
  *
+ * `reuseAssetArchives` makes an ARCHIVE asset (a directory zipped into a stack's assets) cost one zip per process
+ * and source state instead of one per stack: cdktf zips by starting a new Node process for each asset of each stack
+ * (cdktf/lib/private/fs.js `archiveSync`, `execSync("node fs.js src dest")`), which was 12.6% of the bundled synth
+ * (3 infra stacks x the RabbitMQ rotation function; profile in scripts/profile-summary.ts's notes). The archive
+ * depends only on the files' paths, contents, modes and modification times (archiver stores them), so while those are
+ * unchanged the first archive is copied: the same bytes.
+ *
  * `resolveStack` is cdktf 0.21's `TerraformStack.toTerraform()` (the last cdktf release) with one walk fewer: cdktf
  * resolves every element, merges the fragments, then resolves the merged (already resolved) JSON once more. Only
  * the stack overrides and metadata can still hold tokens at that point, so they are resolved on their own. A test
  * compares the result with cdktf's own method for every bundled stack.
  */
+import { copyFileSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from "cdktf";
 
 interface StackTraceModule {
@@ -25,6 +34,47 @@ export function disableTokenStackTraces(): void {
   // export takes effect for every token created afterwards.
   const stackTrace = createRequire(__filename)("cdktf/lib/tokens/private/stack-trace") as StackTraceModule;
   stackTrace.captureStackTrace = () => [];
+}
+
+interface PrivateFsModule {
+  archiveSync: (src: string, dest: string) => void;
+}
+
+/** What an archive of `directory` depends on: each file's relative path, size, mode and modification time. */
+function archiveInputs(directory: string, prefix = ""): string[] {
+  return readdirSync(join(directory, prefix), { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const relative = join(prefix, entry.name);
+      if (entry.isDirectory()) return [`${relative}/`, ...archiveInputs(directory, relative)];
+      const stat = statSync(join(directory, relative));
+      return [`${relative} ${stat.size} ${stat.mode} ${stat.mtimeMs}`];
+    });
+}
+
+let archivesReused = false;
+
+export function reuseAssetArchives(): void {
+  if (archivesReused) return;
+  archivesReused = true;
+  // cdktf's TerraformAsset calls this module's export through the module object (`(0, fs_1.archiveSync)(...)`).
+  const privateFs = createRequire(require.resolve("cdktf"))("./private/fs") as PrivateFsModule;
+  const archive = privateFs.archiveSync;
+  const made = new Map<string, { readonly inputs: string; readonly path: string }>();
+  privateFs.archiveSync = (src: string, dest: string) => {
+    const inputs = archiveInputs(src).join("\n");
+    const previous = made.get(src);
+    if (previous && previous.inputs === inputs) {
+      try {
+        copyFileSync(previous.path, dest);
+        return;
+      } catch {
+        // the first archive was moved or deleted (its stack was installed): zip again below
+      }
+    }
+    archive(src, dest);
+    made.set(src, { inputs, path: dest });
+  };
 }
 
 interface CdktfUtil {

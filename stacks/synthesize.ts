@@ -95,10 +95,11 @@ function stacksOf(app: App): TerraformStack[] {
 
 /**
  * Synthesizes `app` (created with its `outdir` set to a staging directory, see `stagingDirectory`) and checks every
- * stack first. Throws a SynthesisError listing every stack's problems; nothing is written then.
+ * stack first. Throws a SynthesisError listing every stack's problems; nothing is written then. `problems` may hold the
+ * problems of apps synthesized before this one (a worker synthesizing its stacks in several apps): a stack is written
+ * only while none is known, and the error lists them all.
  */
-export function synthesizeChecked(app: App): void {
-  const problems: SynthesisProblem[] = [];
+export function synthesizeChecked(app: App, problems: SynthesisProblem[] = []): void {
   for (const stack of stacksOf(app)) stack.synthesizer = new CheckedSynthesizer(stack.synthesizer, stack, problems);
   try {
     app.synth();

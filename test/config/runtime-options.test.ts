@@ -8,15 +8,15 @@ import { ROOT, tempConfig } from "../support/synth";
 
 describe("readRuntimeOptions", () => {
   it("defaults to the bundled config, every stack and the S3 bootstrap backend", () => {
-    expect(readRuntimeOptions({}, "config")).toEqual({ configDir: resolve("config"), stackPatterns: [], bootstrapBackend: "s3", bootstrapStateDir: resolve(".state"), tokenStackTraces: false, outdir: resolve("cdktf.out") });
+    expect(readRuntimeOptions({}, "config")).toEqual({ configDir: resolve("config"), stackPatterns: [], bootstrapBackend: "s3", bootstrapStateDir: resolve(".state"), tokenStackTraces: false, outdir: resolve("cdktf.out"), synthWorkers: "auto" });
   });
 
   it("reads PLATFORM_CONFIG_DIR, STACKS (comma or space separated), PLATFORM_BOOTSTRAP_BACKEND and the CLI's CDKTF_OUTDIR", () => {
     const options = readRuntimeOptions(
-      { PLATFORM_CONFIG_DIR: "/tmp/cfg", STACKS: "prod-*, bootstrap  dev-infra", PLATFORM_BOOTSTRAP_BACKEND: "local", PLATFORM_TOKEN_STACK_TRACES: "1", CDKTF_OUTDIR: "/tmp/out" },
+      { PLATFORM_CONFIG_DIR: "/tmp/cfg", STACKS: "prod-*, bootstrap  dev-infra", PLATFORM_BOOTSTRAP_BACKEND: "local", PLATFORM_TOKEN_STACK_TRACES: "1", CDKTF_OUTDIR: "/tmp/out", PLATFORM_SYNTH_WORKERS: "3" },
       "config",
     );
-    expect(options).toEqual({ configDir: "/tmp/cfg", stackPatterns: ["prod-*", "bootstrap", "dev-infra"], bootstrapBackend: "local", bootstrapStateDir: resolve(".state"), tokenStackTraces: true, outdir: "/tmp/out" });
+    expect(options).toEqual({ configDir: "/tmp/cfg", stackPatterns: ["prod-*", "bootstrap", "dev-infra"], bootstrapBackend: "local", bootstrapStateDir: resolve(".state"), tokenStackTraces: true, outdir: "/tmp/out", synthWorkers: 3 });
   });
 
   it("keeps the bootstrap stack's local state outside cdktf.out/ (a selective synth deletes that folder)", () => {
@@ -29,6 +29,12 @@ describe("readRuntimeOptions", () => {
 
   it("rejects an unknown bootstrap backend", () => {
     expect(() => readRuntimeOptions({ PLATFORM_BOOTSTRAP_BACKEND: "gcs" }, "config")).toThrow(RuntimeOptionError);
+  });
+
+  it("rejects a PLATFORM_SYNTH_WORKERS that is neither auto nor a positive number of workers", () => {
+    for (const value of ["0", "-1", "two", "1.5", ""]) {
+      expect(() => readRuntimeOptions({ PLATFORM_SYNTH_WORKERS: value }, "config"), value).toThrow(/PLATFORM_SYNTH_WORKERS must be "auto" or a number of worker processes from 1 to 999, got/);
+    }
   });
 });
 

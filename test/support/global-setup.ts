@@ -9,10 +9,11 @@ import { App } from "cdktf";
 import type { TestProject } from "vitest/node";
 import { loadConfig } from "../../config/loader";
 import { buildApp } from "../../stacks/app";
-import { disableTokenStackTraces } from "../../stacks/fast-synth";
+import { disableTokenStackTraces, reuseAssetArchives } from "../../stacks/fast-synth";
 
 export default async function setup(project: TestProject): Promise<() => void> {
   disableTokenStackTraces(); // as main.ts does
+  reuseAssetArchives();
   const outdir = mkdtempSync(join(tmpdir(), "platform-bundled-"));
   const app = new App({ outdir }); // exactly as main.ts
   await buildApp(app, loadConfig(join(__dirname, "..", "..", "config")));
