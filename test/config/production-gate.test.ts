@@ -83,7 +83,14 @@ describe("an environment that deploys where production deploys must use the prod
   });
 
   it("accepts the same settings on a production environment", () => {
-    expect(() => loadConfig(tempConfig({ set: { "environments/staging.yaml": { profile: "production", deployment: { githubEnvironment: "production-eu" } } } }), { now: NOW })).not.toThrow();
+    // A production profile brings production's other requirements too: Murima's audit logs need the archive.
+    const staging = {
+      profile: "production",
+      deployment: { githubEnvironment: "production-eu" },
+      observability: { logs: { auditArchive: { bucket: "murima-audit-archive" } } },
+      storage: { buckets: { "murima-audit-archive": { objectLock: { mode: "COMPLIANCE", retentionDays: 2557 } } } },
+    };
+    expect(() => loadConfig(tempConfig({ set: { "environments/staging.yaml": staging } }), { now: NOW })).not.toThrow();
   });
 });
 
