@@ -11,9 +11,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import { ConfigError } from "../config/errors";
 import { readRuntimeOptions } from "../config/runtime-options";
 import { runMutationSuite } from "./lib/mutations/run";
+import { runCommand } from "./lib/run-command";
 
 async function main(argv: string[]): Promise<number> {
   process.setSourceMapsEnabled(false);
@@ -32,17 +32,4 @@ async function main(argv: string[]): Promise<number> {
   return suite.caught === suite.total && suite.total > 0 && suite.baselineFailures.length === 0 ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand(() => main(process.argv.slice(2)));

@@ -18,7 +18,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { Command } from "commander";
-import { ConfigError } from "../config/errors";
 import { loadConfig } from "../config/loader";
 import { readRuntimeOptions } from "../config/runtime-options";
 import { evaluateStack, passed, type StackEvaluation } from "../constructs/policy/engine";
@@ -27,6 +26,7 @@ import { formatTable, jsonReport, markdownSummary, sarifReport } from "../constr
 import { RULES } from "../constructs/policy/rules";
 import { SCOPE_LABELS } from "../constructs/policy/types";
 import { failAtOf, profileOf, readSynthesized, synthesizeBundled } from "./lib/bundled";
+import { runCommand } from "./lib/run-command";
 
 const ROOT = join(__dirname, "..");
 
@@ -81,17 +81,4 @@ async function main(argv: string[]): Promise<number> {
   return ok ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand(() => main(process.argv.slice(2)));

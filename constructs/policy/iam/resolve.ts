@@ -53,7 +53,10 @@ function publishedIdentifierStandIn(parameterName: string, field: string, scope:
   const service = CONNECTION_PARAMETER.exec(parameterName)?.[1];
   if (service === undefined || !PUBLISHED_IDENTIFIER_FIELDS.has(field)) return undefined;
   // A secret's ARN in the stack's account and region (where the service publishes it), ending in AWS's six characters.
-  if (field === "secretArn") return `arn:${scope.partition}:secretsmanager:${scope.region}:${scope.accountId}:secret:published-${service}-credentials-AbCdEf`;
+  if (field === "secretArn") {
+    const name = `published-${service}-credentials`;
+    return `arn:${scope.partition}:secretsmanager:${scope.region}:${scope.accountId}:secret:${name}-${secretArnSuffix(name)}`;
+  }
   return `published-${service}-${field}`;
 }
 const PARAMETER_LOOKUP = /^lookup\(jsondecode\(data\.aws_ssm_parameter\.([A-Za-z_][A-Za-z0-9_-]*)\.(?:insecure_value|value)\),\s*"([A-Za-z_]\w*)"(?:,[^()]*)?\)$/;
