@@ -155,21 +155,14 @@ export interface ManifestStack {
   readonly after: readonly string[];
 }
 
+/** What the stacks of one matrix entry share. */
+type SharedSettings = Pick<ManifestStack, "stage" | "tier" | "environment" | "githubEnvironment" | "approvalEnvironment" | "accountId" | "region" | "planRole" | "deployRole" | "runner">;
+
 /** One matrix entry: a chunk of stacks sharing stage, environment, account, roles and runner. */
-export interface MatrixEntry {
+export interface MatrixEntry extends SharedSettings {
   readonly id: string;
   /** Space-separated stack names. */
   readonly stacks: string;
-  readonly stage: CiStage;
-  readonly tier: Profile;
-  readonly environment: string;
-  readonly githubEnvironment: string;
-  readonly approvalEnvironment: string;
-  readonly accountId: string;
-  readonly region: string;
-  readonly planRole: string;
-  readonly deployRole: string;
-  readonly runner: string;
   /** Space-separated stacks of the chunk whose dependencies this run applies first: re-planned before their apply. */
   readonly recheck: string;
 }
