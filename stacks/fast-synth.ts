@@ -7,8 +7,9 @@
  * `disableTokenStackTraces` replaces the capture with an empty trace; set PLATFORM_TOKEN_STACK_TRACES=1 to keep
  * them while debugging a token error.
  *
- * `reuseAssetArchives` makes an ARCHIVE asset (a directory zipped into a stack's assets) cost one zip per process
- * and source state instead of one per stack: cdktf zips by starting a new Node process for each asset of each stack
+ * `reuseAssetArchives` makes an ARCHIVE asset (a directory zipped into a stack's assets) cost one zip per source
+ * state instead of one per stack (kept in node_modules/.cache between runs, so an unchanged function is not zipped
+ * again by the next synthesis or by another worker): cdktf zips by starting a new Node process for each asset of each stack
  * (cdktf/lib/private/fs.js `archiveSync`, `execSync("node fs.js src dest")`), which was 12.6% of the bundled synth
  * (3 infra stacks x the RabbitMQ rotation function; profile in scripts/profile-summary.ts's notes). The archive
  * depends only on the files' paths, contents, modes and modification times (archiver stores them), so while those are
@@ -19,9 +20,10 @@
  * the stack overrides and metadata can still hold tokens at that point, so they are resolved on their own. A test
  * compares the result with cdktf's own method for every bundled stack.
  */
-import { copyFileSync, readdirSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from "cdktf";
 
 interface StackTraceModule {
@@ -54,27 +56,77 @@ function archiveInputs(directory: string, prefix = ""): string[] {
 
 let archivesReused = false;
 
+/**
+ * Where archives are kept between runs: node_modules/.cache (the conventional place for a tool's cache, removed with
+ * node_modules), keyed by everything the archive's bytes depend on. Without it every synthesis process starts a
+ * Node process to zip the same rotation function again (about 0.4 s of each run's profile).
+ */
+function archiveCacheDir(): string {
+  return join(dirname(require.resolve("cdktf/package.json")), "..", ".cache", "platform-iac", "archives");
+}
+
+/** The disk cache key of an archive of `src`: cdktf's version (its archiver) and each file's inputs and content. */
+function archiveKey(src: string, inputs: string): string {
+  const hash = createHash("sha256").update(`${cdktfVersion()}\n${inputs}\n`);
+  for (const line of inputs.split("\n")) {
+    if (line === "" || line.endsWith("/")) continue;
+    hash.update(readFileSync(join(src, line.split(" ").slice(0, -3).join(" "))));
+  }
+  return hash.digest("hex");
+}
+
+function cdktfVersion(): string {
+  return (JSON.parse(readFileSync(require.resolve("cdktf/package.json"), "utf8")) as { version: string }).version;
+}
+
+/** Copies a cached archive to `dest`; false when there is none (or it cannot be read). */
+function copyCached(path: string, dest: string): boolean {
+  try {
+    copyFileSync(path, dest);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Keeps `archive` in the disk cache (written beside it and renamed, so a reader never sees half a file). */
+function keepArchive(archive: string, path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const partial = `${path}.${process.pid}.partial`;
+    copyFileSync(archive, partial);
+    renameSync(partial, path);
+  } catch {
+    // a read-only node_modules: archives are made per process, as without the cache
+  }
+}
+
+/**
+ * An `archiveSync` that zips with `archive` only when neither this process nor the disk cache (`cacheDir`) has an
+ * archive of the same inputs; the bytes are always those `archive` made for those inputs.
+ */
+export function cachingArchiver(archive: (src: string, dest: string) => void, cacheDir: string): (src: string, dest: string) => void {
+  const made = new Map<string, { readonly inputs: string; readonly path: string }>();
+  return (src: string, dest: string) => {
+    const inputs = archiveInputs(src).join("\n");
+    const previous = made.get(src);
+    if (previous && previous.inputs === inputs && copyCached(previous.path, dest)) return;
+    // (the first archive may have been moved or deleted when its stack was installed: the disk cache, or zip again)
+    const cached = join(cacheDir, `${archiveKey(src, inputs)}.zip`);
+    if (!copyCached(cached, dest)) {
+      archive(src, dest);
+      keepArchive(dest, cached);
+    }
+    made.set(src, { inputs, path: dest });
+  };
+}
+
 export function reuseAssetArchives(): void {
   if (archivesReused) return;
   archivesReused = true;
   // cdktf's TerraformAsset calls this module's export through the module object (`(0, fs_1.archiveSync)(...)`).
   const privateFs = createRequire(require.resolve("cdktf"))("./private/fs") as PrivateFsModule;
-  const archive = privateFs.archiveSync;
-  const made = new Map<string, { readonly inputs: string; readonly path: string }>();
-  privateFs.archiveSync = (src: string, dest: string) => {
-    const inputs = archiveInputs(src).join("\n");
-    const previous = made.get(src);
-    if (previous && previous.inputs === inputs) {
-      try {
-        copyFileSync(previous.path, dest);
-        return;
-      } catch {
-        // the first archive was moved or deleted (its stack was installed): zip again below
-      }
-    }
-    archive(src, dest);
-    made.set(src, { inputs, path: dest });
-  };
+  privateFs.archiveSync = cachingArchiver(privateFs.archiveSync, archiveCacheDir());
 }
 
 interface CdktfUtil {

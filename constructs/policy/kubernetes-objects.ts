@@ -27,16 +27,38 @@ export interface ManifestObject {
   readonly problem?: string;
 }
 
-/** The merged values documents of a release (later documents win, as in Helm). */
+/**
+ * Each values document of a release parsed once per block (several rules read them; parsing Helm values was the
+ * policy pack's largest cost in the synthesis profile). `undefined` for a document that is not YAML. Callers must not
+ * modify the documents.
+ */
+const parsedDocuments = new WeakMap<Block, readonly unknown[]>();
+
+export function releaseValueDocuments(block: Block): readonly unknown[] {
+  let documents = parsedDocuments.get(block);
+  if (documents === undefined) {
+    documents = strings(block.body.values).map((text) => {
+      try {
+        return parse(text) as unknown;
+      } catch {
+        return undefined;
+      }
+    });
+    parsedDocuments.set(block, documents);
+  }
+  return documents;
+}
+
+const mergedValues = new WeakMap<Block, Record<string, unknown>>();
+
+/** The merged values documents of a release (later documents win, as in Helm). Callers must not modify the result. */
 export function releaseValues(block: Block): Record<string, unknown> {
-  const documents = strings(block.body.values).map((text) => {
-    try {
-      return parse(text) as unknown;
-    } catch {
-      return undefined;
-    }
-  });
-  return (layer(...documents.filter((document): document is Record<string, unknown> => document !== null && typeof document === "object" && !Array.isArray(document))) ?? {}) as Record<string, unknown>;
+  const cached = mergedValues.get(block);
+  if (cached !== undefined) return cached;
+  const documents = releaseValueDocuments(block);
+  const merged = (layer(...documents.filter((document): document is Record<string, unknown> => document !== null && typeof document === "object" && !Array.isArray(document))) ?? {}) as Record<string, unknown>;
+  mergedValues.set(block, merged);
+  return merged;
 }
 
 function embeddedObjects(values: unknown, path = ""): { path: string; object: Record<string, unknown> }[] {
@@ -47,8 +69,23 @@ function embeddedObjects(values: unknown, path = ""): { path: string; object: Re
   return Object.entries(object).flatMap(([key, item]) => embeddedObjects(item, path ? `${path}.${key}` : key));
 }
 
-/** Every object in manifest form the stack creates (see the module comment). */
-export function manifestObjects(model: StackModel, charts: ReadonlyMap<string, readonly RenderedObject[]> = localChartObjects()): ManifestObject[] {
+const objectsOfModel = new WeakMap<StackModel, WeakMap<ReadonlyMap<string, readonly RenderedObject[]>, readonly ManifestObject[]>>();
+
+/** Every object in manifest form the stack creates (see the module comment); computed once per model and charts. */
+export function manifestObjects(model: StackModel, charts: ReadonlyMap<string, readonly RenderedObject[]> = localChartObjects()): readonly ManifestObject[] {
+  let byCharts = objectsOfModel.get(model);
+  if (byCharts === undefined) {
+    byCharts = new WeakMap();
+    objectsOfModel.set(model, byCharts);
+  }
+  const cached = byCharts.get(charts);
+  if (cached !== undefined) return cached;
+  const out = collectManifestObjects(model, charts);
+  byCharts.set(charts, out);
+  return out;
+}
+
+function collectManifestObjects(model: StackModel, charts: ReadonlyMap<string, readonly RenderedObject[]>): ManifestObject[] {
   const out: ManifestObject[] = [];
   for (const block of model.resources("kubernetes_manifest")) {
     const manifest = one(block.body.manifest);

@@ -154,15 +154,9 @@ export function rbacModel(model: StackModel, objects: readonly ManifestObject[])
 }
 
 const RBAC_CACHE = new WeakMap<StackModel, { roles: RbacRole[]; bindings: RbacBinding[] }>();
-const OBJECTS_CACHE = new WeakMap<StackModel, ManifestObject[]>();
-
-function objectsOf(model: StackModel): ManifestObject[] {
-  let objects = OBJECTS_CACHE.get(model);
-  if (!objects) {
-    objects = manifestObjects(model);
-    OBJECTS_CACHE.set(model, objects);
-  }
-  return objects;
+/** Every object in manifest form (computed once per model by manifestObjects). */
+function objectsOf(model: StackModel): readonly ManifestObject[] {
+  return manifestObjects(model);
 }
 
 function rbacOf(model: StackModel): { roles: RbacRole[]; bindings: RbacBinding[] } {

@@ -13,9 +13,8 @@
  *
  * Expressions (`${random_password.x.result}`, `${aws_secretsmanager_secret_version...}`) are not literals.
  */
-import { parse } from "yaml";
 import { isCredentialName, KEY_PATTERNS, type Pattern, PRIVATE_KEY_PATTERNS, TOKEN_PATTERNS, WEBHOOK_PATTERNS } from "../secret-patterns";
-import { manifestObjects, templated } from "../kubernetes-objects";
+import { manifestObjects, releaseValueDocuments, templated } from "../kubernetes-objects";
 import { type Block, type Body, blocks, dig, literal, one, type StackModel } from "../model";
 import type { Rule, Violation } from "../types";
 
@@ -60,26 +59,42 @@ function locations(model: StackModel): Location[] {
   return out;
 }
 
+interface StringEntry {
+  readonly location: Location;
+  readonly text: string;
+  /** Attribute path inside the location's body. */
+  readonly path: string;
+  /** The innermost attribute name. */
+  readonly key: string;
+}
+
+const STRING_ENTRIES = new WeakMap<StackModel, readonly StringEntry[]>();
+
+/** Every string of every location, walked once per model (five rules scan them). */
+function stringEntries(model: StackModel): readonly StringEntry[] {
+  let entries = STRING_ENTRIES.get(model);
+  if (entries === undefined) {
+    const found: StringEntry[] = [];
+    for (const location of locations(model)) strings(location.body, "", (text, path, key) => found.push({ location, text, path, key }));
+    entries = found;
+    STRING_ENTRIES.set(model, entries);
+  }
+  return entries;
+}
+
 function patternRule(model: StackModel, patterns: readonly Pattern[]): Violation[] {
   const out: Violation[] = [];
-  for (const location of locations(model)) {
-    strings(location.body, "", (text, path) => {
-      for (const pattern of patterns) {
-        if (pattern.regex.test(text)) out.push({ ...(location.block ? { block: location.block } : {}), message: `${location.label}${path} holds ${pattern.name}` });
-      }
-    });
+  for (const { location, text, path } of stringEntries(model)) {
+    for (const pattern of patterns) {
+      if (pattern.regex.test(text)) out.push({ ...(location.block ? { block: location.block } : {}), message: `${location.label}${path} holds ${pattern.name}` });
+    }
   }
   return out;
 }
 
-/** Credential-named keys with literal values inside Helm values YAML. */
-function helmValuesCredentials(text: string): string[] {
-  let document: unknown;
-  try {
-    document = parse(text);
-  } catch {
-    return [];
-  }
+/** Credential-named keys with literal values inside one parsed Helm values document. */
+function helmValuesCredentials(document: unknown): string[] {
+  if (document === undefined) return [];
   const found: string[] = [];
   strings(document, "", (value, path, key) => {
     if (isCredentialName(key) && value.trim() !== "") found.push(path);
@@ -89,11 +104,8 @@ function helmValuesCredentials(text: string): string[] {
 
 function literalCredentials(model: StackModel): Violation[] {
   const out: Violation[] = [];
-  for (const location of locations(model)) {
-    const at = (path: string) => ({ ...(location.block ? { block: location.block } : {}), message: `${location.label}${path} is a literal credential` });
-    strings(location.body, "", (text, path, key) => {
-      if (CREDENTIAL_ATTRIBUTE.test(key) && isLiteralValue(text)) out.push(at(path));
-    });
+  for (const { location, text, path, key } of stringEntries(model)) {
+    if (CREDENTIAL_ATTRIBUTE.test(key) && isLiteralValue(text)) out.push({ ...(location.block ? { block: location.block } : {}), message: `${location.label}${path} is a literal credential` });
   }
   for (const release of model.resources("helm_release")) {
     for (const kind of ["set", "set_sensitive", "set_wo"]) {
@@ -103,9 +115,11 @@ function literalCredentials(model: StackModel): Violation[] {
         }
       });
     }
+    const documents = releaseValueDocuments(release);
+    let parsed = 0;
     for (const [index, values] of (Array.isArray(release.body.values) ? release.body.values : []).entries()) {
       if (typeof values !== "string") continue;
-      for (const path of helmValuesCredentials(values)) out.push({ block: release, message: `values[${index}] ${path} is a literal credential` });
+      for (const path of helmValuesCredentials(documents[parsed++])) out.push({ block: release, message: `values[${index}] ${path} is a literal credential` });
     }
   }
   for (const secret of model.resources("kubernetes_secret_v1", "kubernetes_secret")) {
