@@ -2,8 +2,9 @@
  * The synthesis driver of `main.ts` and of `npm run synth`'s fast path: selects the stacks, synthesizes them in this
  * process or sharded over worker processes, and installs the result all or nothing (stacks/synthesize.ts).
  *
- * Sharding: the selected stacks (catalog order, stacks/app.ts) are dealt round-robin to N workers, each of which
- * loads the same configuration directory, builds only its share and checks it (./shard.ts). The parent then
+ * Sharding: the selected stacks (catalog order, stacks/app.ts) are dealt round-robin to N shares. This process
+ * synthesizes the first; each other share goes to a worker process that loads the same configuration directory,
+ * builds only its share and checks it (./shard.ts). This process then
  *
  * - collects every share's problems and, when there are any, throws one SynthesisError listing them in catalog
  *   order — exactly the list a single-process synthesis reports; nothing is written;
@@ -13,7 +14,8 @@
  *
  * The output is byte-identical to a single-process synthesis for any number of workers (test/scripts/synth.test.ts).
  * Worker processes pay the app's start-up (Node, tsx, cdktf, the construct modules, loading the configuration) once
- * each, so they are used only when the selection is large enough to repay it (see `workerCount`).
+ * each, so they are used only when the selection is large enough to repay it (see `workerCount`); N shares start
+ * N - 1 workers.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -96,12 +98,15 @@ export async function runSynthesis(run: SynthesisRun): Promise<string[]> {
       results = [await synthesizeShard({ config: run.config, build, names: selected, outdir: staging, batchSize: run.batchSize })];
     } else {
       const parts = shares(selected, count);
-      // Every worker is waited for (none may still write into the staging directory when it is removed).
-      const settled = await Promise.allSettled(
-        parts.map((names, index) =>
-          runWorker(run, { kind: "share", names, outdir: join(staging, `.share-${index}`), bootstrapBackend: build.bootstrapBackend, bootstrapStateDir: build.bootstrapStateDir, batchSize: run.batchSize }),
-        ),
+      // This process synthesizes the first share itself while count - 1 workers take the others: it has already paid
+      // the start-up (modules and configuration) that each worker pays again, and one process fewer holds memory.
+      // The workers get their requests before this process starts its own (synchronous) share.
+      const workers = parts.slice(1).map((names, index) =>
+        startWorker(run, { kind: "share", names, outdir: join(staging, `.share-${index + 1}`), bootstrapBackend: build.bootstrapBackend, bootstrapStateDir: build.bootstrapStateDir, batchSize: run.batchSize }),
       );
+      await Promise.all(workers.map((worker) => worker.sent));
+      // Every worker is waited for (none may still write into the staging directory when it is removed).
+      const settled = await Promise.allSettled([synthesizeShard({ config: run.config, build, names: parts[0] ?? [], outdir: join(staging, ".share-0"), batchSize: run.batchSize }), ...workers.map((worker) => worker.result)]);
       const failed = settled.find((outcome) => outcome.status === "rejected");
       if (failed) throw failed.reason;
       results = settled.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
@@ -147,9 +152,20 @@ function writeManifest(staging: string, results: readonly ShardResult[], selecte
   writeFileSync(join(staging, "manifest.json"), stringify({ version, stacks }, { space: 2 }));
 }
 
-/** Forks a worker, has it load the configuration and synthesize its share; resolves with its result. */
-function runWorker(run: SynthesisRun, share: Extract<WorkerRequest, { kind: "share" }>): Promise<ShardResult> {
-  return new Promise((resolve, reject) => {
+interface StartedWorker {
+  /** Settles once both requests are handed to the worker's channel. */
+  readonly sent: Promise<void>;
+  /** The worker's result. */
+  readonly result: Promise<ShardResult>;
+}
+
+/** Forks a worker and has it load the configuration and synthesize its share. */
+function startWorker(run: SynthesisRun, share: Extract<WorkerRequest, { kind: "share" }>): StartedWorker {
+  let markSent: () => void = () => undefined;
+  const sent = new Promise<void>((resolve) => {
+    markSent = resolve;
+  });
+  const result = new Promise<ShardResult>((resolve, reject) => {
     const child: ChildProcess = fork(join(__dirname, "worker.ts"), [], {
       // Same working directory as this process: the problems name files relative to it (config/source.ts displayPath).
       cwd: process.cwd(),
@@ -159,20 +175,22 @@ function runWorker(run: SynthesisRun, share: Extract<WorkerRequest, { kind: "sha
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     let settled = false;
+    const fail = (error: Error) => {
+      markSent();
+      if (!settled) reject(error);
+      settled = true;
+    };
     child.on("message", (reply: WorkerReply) => {
       settled = true;
       if (reply.kind === "done") resolve(reply.result);
       else reject(new WorkerFailure(reply.name, reply.message, reply.stack));
     });
-    child.on("error", (error) => {
-      if (!settled) reject(error);
-      settled = true;
-    });
+    child.on("error", fail);
     child.on("exit", (code, signal) => {
-      if (!settled) reject(new WorkerFailure("Error", `synthesis worker exited (${signal ?? `code ${code}`}) before reporting its stacks: ${share.names.slice(0, 3).join(", ")}${share.names.length > 3 ? ", ..." : ""}`, undefined));
-      settled = true;
+      fail(new WorkerFailure("Error", `synthesis worker exited (${signal ?? `code ${code}`}) before reporting its stacks: ${share.names.slice(0, 3).join(", ")}${share.names.length > 3 ? ", ..." : ""}`, undefined));
     });
     child.send({ kind: "load", configDir: resolvePath(run.config.directory), tokenStackTraces: run.tokenStackTraces ?? false } satisfies WorkerRequest);
-    child.send(share);
+    child.send(share, (error) => (error ? fail(error) : markSent()));
   });
+  return { sent, result };
 }
