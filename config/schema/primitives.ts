@@ -118,12 +118,22 @@ export const awsRegion = z.string({ error: "expected an AWS region code such as 
 /** The tz database names Intl lists (canonical ones; aliases such as Europe/Kyiv or US/Eastern resolve too). */
 const LISTED_TIME_ZONES = new Set(Intl.supportedValuesOf("timeZone"));
 
+const timeZoneProblems = new Map<string, string | undefined>();
+
 /**
  * Why `value` is not an IANA time zone AWS and Kubernetes accept, or undefined. The name must exist in the tz
  * database (checked with Intl, which knows the database Node ships). Intl matches names case-insensitively, but
  * Kubernetes (Go's time.LoadLocation) and AWS read tz data by exact name, so the spelling must match too.
+ * Remembered per name: every tenant's schedules repeat the same few zones.
  */
 export function timeZoneProblem(value: string): string | undefined {
+  if (timeZoneProblems.has(value)) return timeZoneProblems.get(value);
+  const problem = checkTimeZone(value);
+  if (timeZoneProblems.size < 1000) timeZoneProblems.set(value, problem);
+  return problem;
+}
+
+function checkTimeZone(value: string): string | undefined {
   let resolved: string;
   try {
     resolved = new Intl.DateTimeFormat("en-US", { timeZone: value }).resolvedOptions().timeZone;
