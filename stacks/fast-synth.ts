@@ -24,7 +24,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from "cdktf";
+import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Token, Tokenization } from "cdktf";
 
 interface StackTraceModule {
   captureStackTrace: (below?: unknown) => string[];
@@ -153,9 +153,60 @@ function terraformElements(node: TerraformStack | TerraformElement | { node: { c
   return into;
 }
 
+/**
+ * A string cdktf's resolver returns unchanged: no token marker (`${TfToken[`, `#{TfToken[`, `&{TfToken[`), no brace
+ * (escape sequences), no part that could be an encoded number token (cdktf/lib/tokens/private/encoding.js
+ * NUMBER_TOKEN_REGEX), and not one of the map-token placeholder values cdktf rejects.
+ */
+function plainString(value: string): boolean {
+  return !value.includes("{") && !value.includes("}") && !/[-|\d.+]e[-|\d.eE+]/.test(value) && value !== Token.STRING_MAP_TOKEN_VALUE && value !== Token.ANY_MAP_TOKEN_VALUE;
+}
+
+/** A number cdktf's resolver returns unchanged: encoded number tokens are doubles beyond ±1e289; the map placeholder. */
+function plainNumber(value: number): boolean {
+  return Math.abs(value) < 1e100 && value !== Token.NUMBER_MAP_TOKEN_VALUE;
+}
+
+function plainObject(value: object): value is Record<string, unknown> {
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return (prototype === Object.prototype || prototype === null) && typeof (value as { resolve?: unknown }).resolve !== "function";
+}
+
+/**
+ * cdktf's `resolve` (cdktf/lib/tokens/private/resolve.js) with a fast path: plain containers are walked here and only
+ * values that may hold a token are handed to cdktf, so the result is the same, in the same order of token
+ * resolution. cdktf's resolver allocates a context and two closures and runs three regular expressions for every
+ * value; most of a stack is plain strings, numbers and objects (resolution was the largest cost of a tenant stack).
+ * Copies like cdktf (callers merge into the result): `undefined` dropped from objects and arrays.
+ */
+function resolveValue(value: unknown, delegate: (value: unknown) => unknown, depth = 0): unknown {
+  if (value === undefined || value === null || typeof value === "boolean") return value;
+  if (typeof value === "string") return plainString(value) ? value : delegate(value);
+  if (typeof value === "number") return plainNumber(value) ? value : delegate(value);
+  if (typeof value !== "object" || depth > 100) return delegate(value);
+  if (Array.isArray(value)) {
+    // A list token is a string or number element: the whole list goes to cdktf (resolveList / resolveNumberList).
+    if (value.some((item) => (typeof item === "string" && !plainString(item)) || (typeof item === "number" && !plainNumber(item)))) return delegate(value);
+    const out: unknown[] = [];
+    for (const item of value) {
+      const resolved = resolveValue(item, delegate, depth + 1);
+      if (resolved !== undefined) out.push(resolved);
+    }
+    return out;
+  }
+  if (!plainObject(value) || Object.keys(value).some((key) => !plainString(key))) return delegate(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const resolved = resolveValue(value[key], delegate, depth + 1);
+    if (resolved !== undefined) out[key] = resolved;
+  }
+  return out;
+}
+
 /** The stack's synthesized JSON, identical to `TerraformStack.prototype.toTerraform` (see the module comment). */
 export function resolveStack(stack: TerraformStack): Record<string, unknown> {
-  const resolve = <T>(value: T): T => Tokenization.resolve(value, { scope: stack, preparing: false, resolver: RESOLVER }) as T;
+  const delegate = (value: unknown): unknown => Tokenization.resolve(value, { scope: stack, preparing: false, resolver: RESOLVER });
+  const resolve = <T>(value: T): T => resolveValue(value, delegate) as T;
   const { rawOverrides, cdktfVersion } = stack as unknown as StackInternals;
   const overrideKeys = Object.keys(rawOverrides);
   const metadata: Record<string, unknown> = {
