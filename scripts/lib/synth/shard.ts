@@ -9,13 +9,19 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { App } from "cdktf";
 import type { PlatformConfig } from "../../../config/loader";
 import { buildApp, type BuildOptions } from "../../../stacks/app";
 import { SynthesisError, synthesizeChecked, type SynthesisProblem } from "../../../stacks/synthesize";
 
-/** Stacks per cdktf App inside one share (memory stays bounded; the per-app overhead is a few milliseconds). */
-export const DEFAULT_BATCH_SIZE = 100;
+/**
+ * Stacks per cdktf App inside one share, with a full collection after each (memory follows the batch; the per-app
+ * overhead is a few milliseconds). 1000 shared tenants on two processes, summed peak RSS: 958 MiB with 25 and a
+ * collection, 1016 MiB with 50, 1213 MiB with 100 and no collection (`npm run bench -- --tenants 1000`, 2026-12-06).
+ */
+export const DEFAULT_BATCH_SIZE = 25;
 
 /** A stack's entry in cdktf's manifest.json (cdktf/lib/manifest.js `forStack`). */
 export interface ManifestStack {
@@ -48,6 +54,21 @@ export interface ShardRequest {
   readonly batchSize?: number;
 }
 
+let gc: (() => void) | undefined;
+
+/**
+ * A full garbage collection between batches: the dropped app's construct trees are garbage, and V8 otherwise lets
+ * the heap grow to several times the live data before it collects the old generation (1000 tenants in batches of
+ * 20 without it: 630 + 583 MiB). `--expose-gc` is set at run time, so the app command stays as cdktf.json has it.
+ */
+function collectGarbage(): void {
+  if (gc === undefined) {
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc") as () => void;
+  }
+  gc();
+}
+
 export async function synthesizeShard(request: ShardRequest): Promise<ShardResult> {
   const batchSize = request.batchSize ?? DEFAULT_BATCH_SIZE;
   const problems: SynthesisProblem[] = [];
@@ -65,6 +86,7 @@ export async function synthesizeShard(request: ShardRequest): Promise<ShardResul
     const manifest = JSON.parse(readFileSync(join(request.outdir, "manifest.json"), "utf8")) as { version: string; stacks: Record<string, ManifestStack> };
     version = manifest.version;
     Object.assign(stacks, manifest.stacks);
+    if (start + batchSize < request.names.length) collectGarbage();
   }
   return { version, stacks: problems.length > 0 ? {} : stacks, problems };
 }
