@@ -67,7 +67,7 @@ function archiveCacheDir(): string {
 
 /** The disk cache key of an archive of `src`: cdktf's version (its archiver) and each file's inputs and content. */
 function archiveKey(src: string, inputs: string): string {
-  const hash = createHash("sha256").update(`${cdktfVersion()}\n${inputs}\n`);
+  const hash = createHash("sha256").update(`${installedCdktfVersion()}\n${inputs}\n`);
   for (const line of inputs.split("\n")) {
     if (line === "" || line.endsWith("/")) continue;
     hash.update(readFileSync(join(src, line.split(" ").slice(0, -3).join(" "))));
@@ -75,7 +75,7 @@ function archiveKey(src: string, inputs: string): string {
   return hash.digest("hex");
 }
 
-function cdktfVersion(): string {
+function installedCdktfVersion(): string {
   return (JSON.parse(readFileSync(require.resolve("cdktf/package.json"), "utf8")) as { version: string }).version;
 }
 
