@@ -161,7 +161,7 @@ interface StartedWorker {
 
 /** Forks a worker and has it load the configuration and synthesize its share. */
 function startWorker(run: SynthesisRun, share: Extract<WorkerRequest, { kind: "share" }>): StartedWorker {
-  let markSent: () => void = () => undefined;
+  let markSent!: () => void;
   const sent = new Promise<void>((resolve) => {
     markSent = resolve;
   });
