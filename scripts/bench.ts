@@ -137,7 +137,12 @@ export function configWithTenants(count: number, environment = "prod"): string {
   // so the project states a quota of users per cache user group large enough for all of them.
   const projectFile = join(dir, "project.yaml");
   const project = parse(readFileSync(projectFile, "utf8")) as { tenancy?: Record<string, unknown> };
-  project.tenancy = { ...project.tenancy, cacheUsersPerUserGroup: Math.max(base.project.tenancy.cacheUsersPerUserGroup, count + base.tenants.length + 10) };
+  // Likewise for load balancers: 5000 tenants need more than the default regional quota of 50.
+  project.tenancy = {
+    ...project.tenancy,
+    cacheUsersPerUserGroup: Math.max(base.project.tenancy.cacheUsersPerUserGroup, count + base.tenants.length + 10),
+    loadBalancersPerRegion: Math.max(base.project.tenancy.loadBalancersPerRegion, ingressGroup + 20),
+  };
   writeFileSync(projectFile, stringify(project));
   return dir;
 }
