@@ -590,6 +590,11 @@ export type EnvValue = z.output<typeof EnvValueSchema>;
 // ---------------------------------------------------------------------------------------------------------------
 // Product
 
+/** How a product's workloads authenticate to a redis service (`services.<name>.authentication`). */
+export const SERVICE_AUTHENTICATION_MODES = ["iam", "password"] as const;
+/** Kinds whose authentication a product chooses (the others have one mode each). */
+export const AUTHENTICATION_KINDS: readonly string[] = ["redis"];
+
 const ServiceBindingSchema = z.strictObject({
   /** Kind of data service (the connection description says the same). */
   kind: z.enum(CONNECTABLE_KINDS, { error: `expected one of ${CONNECTABLE_KINDS.join(", ")}` }),
@@ -597,6 +602,15 @@ const ServiceBindingSchema = z.strictObject({
   name: resourceName.optional(),
   /** Prefix of the injected variables (<PREFIX>_HOST, _PORT, ...). Default: the key in upper case. */
   envPrefix: z.string().regex(/^[A-Z][A-Z0-9_]*$/, { error: "expected an upper-case prefix such as DATABASE" }).optional(),
+  /**
+   * How the workloads authenticate to a redis service: `iam` (default: an IAM token from the workload's role, no
+   * password exists) or `password`, for clients that cannot sign an IAM token: the instance's own ElastiCache user gets
+   * a password generated and rotated in Secrets Manager (never in configuration or Terraform state), injected as
+   * <P>_PASSWORD from a Kubernetes Secret. Other kinds have one mode each (postgres: IAM; mongodb, rabbitmq: password).
+   */
+  authentication: z.enum(SERVICE_AUTHENTICATION_MODES, { error: `expected one of ${SERVICE_AUTHENTICATION_MODES.join(", ")}` }).optional(),
+  /** Days between rotations of the password (`authentication: password` only). Default: 30. */
+  passwordRotationDays: z.int().min(1).max(1000).optional(),
 });
 
 const SecretDeclarationSchema = z.strictObject({
@@ -648,6 +662,19 @@ export function serviceEnvPrefix(logical: string, binding: Pick<ServiceBindingCo
 }
 
 function checkProduct(product: z.output<z.ZodObject<typeof productShape>>, ctx: Ctx): void {
+  for (const [service, binding] of Object.entries(product.services)) {
+    if (binding.authentication !== undefined && !AUTHENTICATION_KINDS.includes(binding.kind)) {
+      issue(
+        ctx,
+        ["services", service, "authentication"],
+        `authentication is chosen for ${AUTHENTICATION_KINDS.join(", ")} services only; a ${binding.kind} service has one mode (postgres: IAM, mongodb and rabbitmq: a managed password); remove the key`,
+        binding.authentication,
+      );
+    }
+    if (binding.passwordRotationDays !== undefined && binding.authentication !== "password") {
+      issue(ctx, ["services", service, "passwordRotationDays"], "passwordRotationDays applies with authentication: password only (an IAM user has no password)", binding.passwordRotationDays);
+    }
+  }
   const workloads = Object.entries(product.workloads);
   for (const [name, workload] of workloads) {
     const at = (...path: (string | number)[]) => ["workloads", name, ...path];
