@@ -25,7 +25,8 @@
  * - Secrets Manager: the rotation actions on the registered secrets only; GetRandomPassword (no resource) in the region;
  * - ElastiCache: DescribeUsers and ModifyUser on the registered users only, ModifyUser only to password authentication
  *   (`elasticache:UserAuthenticationMode`);
- * - KMS: the data key through Secrets Manager only; its own log group.
+ * - KMS: the data key through Secrets Manager only, for the registered secrets only (encryption context `SecretARN`);
+ *   its own log group.
  */
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
@@ -134,7 +135,11 @@ export class CachePasswordRotation extends Construct {
           sid: "UseTheDataKey",
           actions: ["kms:Decrypt", "kms:GenerateDataKey"],
           resources: [dataKey.targetKeyArn],
-          condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${account.region}.${dnsSuffixOf(account.region)}`] }],
+          condition: [
+            { test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${account.region}.${dnsSuffixOf(account.region)}`] },
+            // Only for the registered secrets: the data key also encrypts other namespaces' (and tenants') secrets.
+            { test: "StringEquals", variable: "kms:EncryptionContext:SecretARN", values: secrets },
+          ],
         },
         { sid: "WriteItsLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:*`] },
       ],

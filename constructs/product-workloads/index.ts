@@ -63,7 +63,7 @@ import { DatabaseUser } from "../database-user";
 import { partitionOf, type AccountScope } from "../core/aws";
 import type { WorkloadPolicyStatement } from "../workload-identity";
 import { validateName, type Naming } from "../core/naming";
-import { secretName, secretNamePrefix } from "../core/secrets";
+import { secretName as namedSecret, secretNamePrefix } from "../core/secrets";
 import { LOG_LABELS } from "../core/platform-contracts";
 import { awaitsReadiness, SecretValueGate } from "../secret-values";
 import { secretsReadBy } from "../secret-values/inventory";
@@ -183,7 +183,7 @@ export interface PasswordRotationLogging {
 
 /** Secrets Manager name of a cache password user's credentials: a secret of the instance's namespace. */
 export function cachePasswordSecretName(naming: Naming, namespace: string, logicalService: string): string {
-  return secretName(naming, { kind: "namespace", namespace }, "services", logicalService, "credentials");
+  return namedSecret(naming, { kind: "namespace", namespace }, "services", logicalService, "credentials");
 }
 
 /** The environment's delivery add-ons as the product's workloads use them. */
