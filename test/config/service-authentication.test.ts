@@ -7,7 +7,7 @@
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../config/loader";
-import { ProductSchema } from "../../config/schema/products";
+import { OPENSEARCH_PASSWORD_UNSUPPORTED, ProductSchema } from "../../config/schema/products";
 import { only, problems } from "../support/config-problems";
 import { tempConfig } from "../support/synth";
 import { shopProduct } from "../constructs/workload/fixtures";
@@ -43,7 +43,7 @@ describe("services.<name>.authentication", () => {
   it("rejects authentication on a kind that has a single mode", () => {
     const issue = only(rejected({ database: { authentication: "password" } }), "services.database.authentication");
     expect(issue.message).toBe(
-      "authentication is chosen for redis services only; a postgres service has one mode (postgres: IAM, mongodb and rabbitmq: a managed password); remove the key",
+      "authentication is chosen for redis, opensearch services only; a postgres service has one mode (postgres: IAM, mongodb and rabbitmq: a managed password); remove the key",
     );
     expect(issue.value).toBe("password");
   });
@@ -58,5 +58,19 @@ describe("services.<name>.authentication", () => {
       const issue = only(rejected({ cache: { passwordRotationDays: days } }), "services.cache.passwordRotationDays");
       expect(issue.message, String(days)).toMatch(/expected|Too (small|big)|number/i);
     }
+  });
+});
+
+describe("services.<name>.authentication on opensearch (internal users)", () => {
+  it("is rejected with the reason: an IAM master excludes the internal user database, and basic auth bypasses the IAM access policy", () => {
+    const issue = only(rejected({ search: { authentication: "password" } }), "services.search.authentication");
+    expect(issue.message).toBe(OPENSEARCH_PASSWORD_UNSUPPORTED);
+    expect(issue.message).toContain("AWS allows the internal user database only with an internal master user");
+  });
+
+  it("accepts iam, the mode every opensearch binding has", () => {
+    const dir = tempConfig({ set: { "products/murima.yaml": { services: { search: { authentication: "iam" } } } } });
+    dirs.push(dir);
+    expect(() => loadConfig(dir)).not.toThrow();
   });
 });
