@@ -74,8 +74,11 @@ export interface CacheUserProps {
   readonly password?: CacheUserPasswordProps;
 }
 
-/** What every product instance's access string must say: enabled, and never the dangerous commands. */
-const REQUIRED = [/^on\s/, /\s-@dangerous(\s|$)/];
+/**
+ * What every access string must say: enabled, and never the dangerous commands — denied as a category (a product
+ * instance), or every command denied first and the needed ones listed (`-@all +...`, a monitoring user).
+ */
+const REQUIRED = [/^on\s/, /\s-@(dangerous|all)(\s|$)/];
 
 export class CacheUser extends Construct {
   readonly user: ElasticacheUser;
@@ -94,7 +97,10 @@ export class CacheUser extends Construct {
       problems.push((error as Error).message);
     }
     if (!REQUIRED.every((pattern) => pattern.test(props.accessString))) {
-      problems.push(`access string "${props.accessString}" must enable the user ("on ...") and deny the dangerous commands ("-@dangerous")`);
+      problems.push(`access string "${props.accessString}" must enable the user ("on ...") and deny the dangerous commands ("-@dangerous", or "-@all" before the commands it allows)`);
+    }
+    if (!/\s-@dangerous(\s|$)/.test(props.accessString) && /\s\+@/.test(props.accessString)) {
+      problems.push(`access string "${props.accessString}" starts from "-@all" and must then allow single commands only, not categories ("+@...")`);
     }
     if (/(^|\s)\+@all(\s|$)/.test(props.accessString) && /(^|\s)~\*(\s|$)/.test(props.accessString) && !props.accessString.includes("-@")) {
       problems.push(`access string "${props.accessString}" grants every command on every key`);
