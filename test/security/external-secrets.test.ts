@@ -30,8 +30,8 @@ describe("External Secrets can read every secret an ExternalSecret refers to (IA
     expect(queue.map((ref) => ref.stack).sort()).toEqual(["dev-platform", "prod-platform", "staging-platform"]);
     // Issue 17 gap 2: Murima's Redis password (its own cache user's secret) through Murima's own store in every
     // environment, and the production Redis exporters' passwords through the platform's cluster store.
-    const cache = eso.externalSecrets.filter((ref) => ref.namespace === "murima" && ref.name === "service-cache");
-    expect(cache.map((ref) => `${ref.stack}:${ref.store.kind}`).sort()).toEqual(["dev-platform:SecretStore", "prod-platform:SecretStore", "staging-platform:SecretStore"]);
+    const murimaCache = eso.externalSecrets.filter((ref) => ref.namespace === "murima" && ref.name === "service-cache");
+    expect(murimaCache.map((ref) => `${ref.stack}:${ref.store.kind}`).sort()).toEqual(["dev-platform:SecretStore", "prod-platform:SecretStore", "staging-platform:SecretStore"]);
     const exporters = eso.externalSecrets.filter((ref) => ref.namespace === "monitoring" && ref.name.startsWith("redis-exporter-") && ref.stack === "prod-platform");
     expect(exporters.map((ref) => `${ref.name}:${ref.store.kind}`).sort()).toEqual(
       ["murima-cache", "noor-cache", "smartedu-cache"].map((cache) => `redis-exporter-${cache}-credentials:ClusterSecretStore`),
