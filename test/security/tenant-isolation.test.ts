@@ -15,6 +15,7 @@ import { bucketName } from "../../constructs/object-storage";
 import { StackModel, type SynthesizedStack } from "../../constructs/policy/model";
 import { redisReplicationGroupId, redisUserId } from "../../constructs/redis";
 import { cachePasswordSecretName } from "../../constructs/product-workloads";
+import { REDIS_EXPORTER_ACCESS_STRING } from "../../constructs/redis-exporter";
 import { ESO_NAMESPACE_TAG, ESO_STORE_KIND_TAG } from "../../constructs/namespace-secrets";
 import { iamWorld, type IamWorld } from "../support/iam";
 import { externalSecretsWorld, sessionTagContext, type ExternalSecretsWorld } from "../support/external-secrets";
@@ -211,7 +212,13 @@ describe("shared tenants are isolated (IAM simulation over the synthesized stack
         const everything = parts.includes("~*") && parts.includes("+@all") && !parts.some((part) => part.startsWith("-"));
         expect(everything, `${each.stackName} ${user.user_name}: ${user.access_string}`).toBe(false);
       }
-      for (const user of users.filter((candidate) => candidate.user_name !== "default")) expect(user.access_string.split(" "), user.user_name).toContain("-@dangerous");
+      // Every user denies the dangerous commands; the Redis exporters' monitoring users deny every command and allow
+      // exactly the exporter's (INFO among them), with no key or channel (constructs/redis-exporter).
+      const exporter = (name: string) => name.endsWith("-exporter") && !name.includes("-app-");
+      for (const user of users.filter((candidate) => candidate.user_name !== "default" && !exporter(candidate.user_name))) {
+        expect(user.access_string.split(" "), user.user_name).toContain("-@dangerous");
+      }
+      for (const user of users.filter((candidate) => exporter(candidate.user_name))) expect(user.access_string, user.user_name).toBe(REDIS_EXPORTER_ACCESS_STRING);
     }
   });
 
