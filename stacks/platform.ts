@@ -12,6 +12,7 @@ import { MONITORING_NAMESPACE } from "../constructs/core/platform-contracts";
 import { DatabaseBootstrap } from "../constructs/database-bootstrap";
 import { SearchSecurity } from "../constructs/search-security";
 import { secretName } from "../constructs/core/secrets";
+import { redisExporterSecretName } from "../constructs/redis-exporter";
 import { environmentObservability, type EnvironmentObservability } from "../constructs/monitoring/environment";
 import type { ProductWorkloads } from "../constructs/product-workloads";
 import { environmentProducts, workloadNetworkLayout } from "../constructs/product-workloads/environment";
@@ -27,9 +28,16 @@ function customCertificates(tenant: TenantConfig): Record<string, string> {
   return Object.fromEntries(Object.entries(tenant.products).flatMap(([name, product]) => (product.certificateArn ? [[name, product.certificateArn]] : [])));
 }
 
-/** Secrets the platform's ClusterSecretStores serve, and the namespaces using them: Alertmanager's receivers. */
+/**
+ * Secrets the platform's ClusterSecretStores serve, and the namespaces using them: Alertmanager's receivers and the
+ * data-service exporters' own credentials.
+ */
 function platformSecrets(context: EnvironmentContext): { names: string[]; namespaces: string[] } {
-  const names = context.environment.observability.alertmanager.receivers.map((receiver) => secretName(context.naming, { kind: "platform", path: receiver.credentialsSecret }));
+  const { observability, services } = context.environment;
+  const names = [
+    ...observability.alertmanager.receivers.map((receiver) => secretName(context.naming, { kind: "platform", path: receiver.credentialsSecret })),
+    ...(observability.exporters.redis.enabled ? Object.keys(services.redis).map((service) => redisExporterSecretName(context.naming, service)) : []),
+  ];
   return { names, namespaces: [MONITORING_NAMESPACE] };
 }
 

@@ -150,6 +150,15 @@ function environmentKey(segments: readonly string[], environment: LoadedEnvironm
       const domain = named(child, "association-", domains) ?? named(child, "service-account-", domains);
       return domain ? at("services", "opensearch", domain) : at("services", "opensearch");
     }
+    case "cache-password-rotation": {
+      // The stack's rotation function exists for its password cache users (constructs/cache-password-rotation): the
+      // first product binding a cache with a password, else the Redis exporters' users.
+      for (const [product, definition] of Object.entries(environment.products).sort(([a], [b]) => a.localeCompare(b))) {
+        const service = Object.entries(definition.services).find(([, binding]) => binding.kind === "redis" && binding.authentication === "password")?.[0];
+        if (service) return { file: "product", product, path: ["services", service, "authentication"] };
+      }
+      return at("observability", "exporters", "redis");
+    }
     case "ci-plan-access": {
       // The plan role's read-only RBAC (constructs/plan-access): the Secrets binding of a product's namespace comes
       // from the product; the rest is the plan role's cluster access (cluster.access: "its plan role always gets
@@ -164,6 +173,8 @@ function environmentKey(segments: readonly string[], environment: LoadedEnvironm
       break;
   }
   if (top.startsWith("product-")) return productKey(top.slice("product-".length), segments.slice(1), environment);
+  // An exporter of a data service (constructs/redis-exporter): observability.exporters.
+  if (top.startsWith("redis-exporter-")) return at("observability", "exporters", "redis");
   if (top.startsWith("certificate-")) return at("products", top.slice("certificate-".length), "domain");
   return undefined;
 }

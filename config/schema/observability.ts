@@ -515,6 +515,18 @@ export const ObservabilitySchema = z
       /** CloudWatch period the exporter reads, in seconds. */
       periodSeconds: z.union([z.literal(60), z.literal(300)], { error: `expected one of ${ALARM_PERIODS.join(", ")}` }),
     }),
+    /**
+     * Prometheus exporters of the environment's data services, in the monitoring namespace, each with its own
+     * least-privilege user and a ServiceMonitor (constructs/redis-exporter). Off by default.
+     */
+    exporters: z.strictObject({
+      /**
+       * prometheus-redis-exporter for every Redis service of the environment: an ElastiCache user that may run INFO,
+       * PING and read the latency and slow logs only (no key, channel or configuration access), with a password
+       * generated and rotated in Secrets Manager.
+       */
+      redis: z.strictObject({ enabled: z.boolean() }),
+    }),
     logs: z.strictObject({
       /** Where logs are stored: Loki on S3 (default) or an OpenSearch domain of the environment (EFK layout). */
       backend: z.enum(LOG_BACKENDS, { error: `expected one of ${LOG_BACKENDS.join(", ")}` }),

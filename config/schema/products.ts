@@ -590,6 +590,32 @@ export type EnvValue = z.output<typeof EnvValueSchema>;
 // ---------------------------------------------------------------------------------------------------------------
 // Product
 
+/** How a product's workloads authenticate to a redis service (`services.<name>.authentication`). */
+export const SERVICE_AUTHENTICATION_MODES = ["iam", "password"] as const;
+/**
+ * Why an opensearch binding cannot use `authentication: password` (OpenSearch internal users). The environment's
+ * domains use fine-grained access control with an IAM master role, which the platform's security Jobs act as
+ * (constructs/search-security), and an access policy that admits IAM principals only:
+ * - AWS allows an internal user database only with an internal master user: MasterUserARN "only specify if
+ *   InternalUserDatabaseEnabled is false", MasterUserName/Password only if it is true (CloudFormation
+ *   AWS::OpenSearchService::Domain MasterUserOptions; the provider's advanced_security_options.master_user_options
+ *   says the same). The master password would be an ordinary argument of aws_opensearch_domain, stored in the state
+ *   (the provider version pinned, hashicorp/aws 6.25, has no write-only master password);
+ * - "If a resource-based access policy contains IAM users or roles, clients must send signed requests ... You can't
+ *   sign a request with a user name and password and IAM credentials" (Amazon OpenSearch Service developer guide,
+ *   fine-grained access control): basic-auth clients need an access policy admitting every principal, which removes
+ *   the IAM layer (the access tag) for every client of the domain;
+ * - turning the internal user database on later is a configuration change that runs a blue/green deployment, and
+ *   back off replaces the domain (provider documentation, internal_user_database_enabled).
+ */
+export const OPENSEARCH_PASSWORD_UNSUPPORTED =
+  "OpenSearch internal users are not offered: the domains use an IAM master role, and AWS allows the internal user database only with an internal master user " +
+  "(whose password the pinned provider would store in the Terraform state); basic-auth requests are unsigned, so the domain's IAM access policy would have to admit every principal. " +
+  "Workloads sign requests with their own role (SigV4, <P>_IAM_AUTH=true); remove the key";
+
+/** Kinds whose authentication a product chooses (the others have one mode each). */
+export const AUTHENTICATION_KINDS: readonly string[] = ["redis", "opensearch"];
+
 const ServiceBindingSchema = z.strictObject({
   /** Kind of data service (the connection description says the same). */
   kind: z.enum(CONNECTABLE_KINDS, { error: `expected one of ${CONNECTABLE_KINDS.join(", ")}` }),
@@ -597,6 +623,16 @@ const ServiceBindingSchema = z.strictObject({
   name: resourceName.optional(),
   /** Prefix of the injected variables (<PREFIX>_HOST, _PORT, ...). Default: the key in upper case. */
   envPrefix: z.string().regex(/^[A-Z][A-Z0-9_]*$/, { error: "expected an upper-case prefix such as DATABASE" }).optional(),
+  /**
+   * How the workloads authenticate to a redis service: `iam` (default: an IAM token from the workload's role, no
+   * password exists) or `password`, for clients that cannot sign an IAM token: the instance's own ElastiCache user gets
+   * a password generated and rotated in Secrets Manager (never in configuration or Terraform state), injected as
+   * <P>_PASSWORD from a Kubernetes Secret. opensearch: `iam` only (see OPENSEARCH_PASSWORD_UNSUPPORTED). Other kinds
+   * have one mode each (postgres: IAM; mongodb, rabbitmq: password).
+   */
+  authentication: z.enum(SERVICE_AUTHENTICATION_MODES, { error: `expected one of ${SERVICE_AUTHENTICATION_MODES.join(", ")}` }).optional(),
+  /** Days between rotations of the password (`authentication: password` only). Default: 30. */
+  passwordRotationDays: z.int().min(1).max(1000).optional(),
 });
 
 const SecretDeclarationSchema = z.strictObject({
@@ -648,6 +684,21 @@ export function serviceEnvPrefix(logical: string, binding: Pick<ServiceBindingCo
 }
 
 function checkProduct(product: z.output<z.ZodObject<typeof productShape>>, ctx: Ctx): void {
+  for (const [service, binding] of Object.entries(product.services)) {
+    if (binding.kind === "opensearch" && binding.authentication === "password") {
+      issue(ctx, ["services", service, "authentication"], OPENSEARCH_PASSWORD_UNSUPPORTED, binding.authentication);
+    } else if (binding.authentication !== undefined && !AUTHENTICATION_KINDS.includes(binding.kind)) {
+      issue(
+        ctx,
+        ["services", service, "authentication"],
+        `authentication is chosen for ${AUTHENTICATION_KINDS.join(", ")} services only; a ${binding.kind} service has one mode (postgres: IAM, mongodb and rabbitmq: a managed password); remove the key`,
+        binding.authentication,
+      );
+    }
+    if (binding.passwordRotationDays !== undefined && binding.authentication !== "password") {
+      issue(ctx, ["services", service, "passwordRotationDays"], "passwordRotationDays applies with authentication: password only (an IAM user has no password)", binding.passwordRotationDays);
+    }
+  }
   const workloads = Object.entries(product.workloads);
   for (const [name, workload] of workloads) {
     const at = (...path: (string | number)[]) => ["workloads", name, ...path];

@@ -19,7 +19,9 @@ import { SearchRole, searchRoleDefinition, searchRoleName } from "../search-role
 import { selectorLabels } from "../workload/labels";
 import { loadDashboardFiles, type ProductDashboards } from "./dashboards";
 import { Monitoring, type MonitoringProps } from "./index";
-import { regionalWebAclArn } from "../product-workloads/environment";
+import { passwordRotationOf, regionalWebAclArn, workloadNetworkLayout } from "../product-workloads/environment";
+import { CachePasswordRotation } from "../cache-password-rotation";
+import { RedisExporter } from "../redis-exporter";
 import { ACCESS_LOG_PREFIX, ingressGroupSettings } from "../workload/ingress";
 import type { ScrapeTarget } from "./values";
 
@@ -79,7 +81,7 @@ export function scrapeTargets(products: Products): ScrapeTarget[] {
 }
 
 export interface EnvironmentObservabilityProps {
-  readonly environment: Pick<EnvironmentConfig, "name" | "observability" | "products" | "storage" | "workloads" | "edge" | "network">;
+  readonly environment: Pick<EnvironmentConfig, "name" | "observability" | "products" | "storage" | "workloads" | "edge" | "network" | "services">;
   /** Naming scope of the stack (the environment's, or a dedicated tenant's). */
   readonly naming: Naming;
   readonly account: AccountScope;
@@ -104,6 +106,8 @@ export interface EnvironmentObservability {
   readonly monitoring: Monitoring;
   /** Fluent Bit's role in the log domain's security plugin (backend opensearch). */
   readonly logsSearchRole?: SearchRole;
+  /** prometheus-redis-exporter per Redis service (observability.exporters.redis.enabled), by service name. */
+  readonly redisExporters: ReadonlyMap<string, RedisExporter>;
 }
 
 /**
@@ -171,6 +175,32 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
     receiverSecrets: { keyAlias: naming.kmsAlias("data"), recoveryWindowDays: environment.workloads.secrets.recoveryWindowDays, protect: props.protectState },
   });
 
+  // Data-service exporters with their own users (off by default); their passwords rotate with the stack's function.
+  const redisExporters = new Map<string, RedisExporter>();
+  if (config.exporters.redis.enabled) {
+    const dataTierCidrs = workloadNetworkLayout(environment).dataTierCidrs;
+    for (const [service, settings] of Object.entries(environment.services.redis).sort(([a], [b]) => a.localeCompare(b))) {
+      const logging = passwordRotationOf(environment, naming);
+      const rotation = CachePasswordRotation.of(scope, { naming, account, dataKeyAlias: naming.kmsAlias("data"), logging: { retentionDays: logging.retentionDays, kmsKeyAlias: logging.logsKeyAlias } });
+      redisExporters.set(
+        service,
+        new RedisExporter(scope, `redis-exporter-${service}`, {
+          naming,
+          serviceName: service,
+          rotation,
+          accountId: account.accountId,
+          dataKeyAlias: naming.kmsAlias("data"),
+          recoveryWindowDays: environment.workloads.secrets.recoveryWindowDays,
+          protect: props.protectState,
+          dataTierCidrs,
+          ...(settings.port !== undefined ? { port: settings.port } : {}),
+          // Its ServiceMonitor needs the monitoring CRDs; its ExternalSecret the platform's stores.
+          dependsOn: [...dependsOn, monitoring.release],
+        }),
+      );
+    }
+  }
+
   const { logs } = config;
   const accessLogBucket = environmentAccessLogBucket(environment.storage, naming);
   const logging = new Logging(scope, "logging", {
@@ -205,5 +235,5 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
       dependsOn: props.searchSecurity.dependsOn,
     });
   }
-  return { alertRules, logging, monitoring, ...(logsSearchRole ? { logsSearchRole } : {}) };
+  return { alertRules, logging, monitoring, redisExporters, ...(logsSearchRole ? { logsSearchRole } : {}) };
 }

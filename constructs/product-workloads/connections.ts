@@ -36,6 +36,7 @@ function urlTemplate(kind: string, host: string, port: string, database: string)
   if (kind === "postgres") return `postgresql://${credentials}@${host}:${port}/${database}?sslmode=require`;
   // DocumentDB: TLS, its single replica set, reads from replicas, no retryable writes.
   if (kind === "mongodb") return `mongodb://${credentials}@${host}:${port}/?tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`;
+  if (kind === "redis") return `rediss://${credentials}@${host}:${port}`;
   return `amqps://${credentials}@${host}:${port}`;
 }
 
@@ -84,6 +85,14 @@ export class ServiceConnectionRef {
     return PASSWORD_KINDS.includes(this.binding.kind);
   }
 
+  /**
+   * A cache reached as the instance's own user with a rotated password (`authentication: password`), not an IAM
+   * token: the password is in the user's own secret (constructs/cache-user), not the service's.
+   */
+  get cachePassword(): boolean {
+    return this.binding.kind === "redis" && this.binding.authentication === "password";
+  }
+
   /** Environment variables of a workload that uses this service (`cacheUser`: the instance's own user of a cache). */
   env(cacheUser?: string): EnvVar[] {
     const p = this.prefix;
@@ -101,6 +110,14 @@ export class ServiceConnectionRef {
       }
     } else if (kind === "redis") {
       if (!cacheUser) throw new Error(`service ${this.logicalName}: a cache is reached as the instance's own user; none was given`);
+      if (this.cachePassword) {
+        vars.push(
+          { name: v("username", p), value: cacheUser },
+          { name: v("password", p), valueFrom: { secretKeyRef: { name: this.secretName, key: "password" } } },
+          { name: v("url", p), valueFrom: { secretKeyRef: { name: this.secretName, key: "url" } } },
+        );
+        return vars;
+      }
       vars.push(
         { name: v("username", p), value: cacheUser },
         { name: v("iamAuth", p), value: "true" },
@@ -166,10 +183,13 @@ export class ServiceConnectionRef {
     return this.field("secretArn");
   }
 
-  /** The ExternalSecret syncing this service's credentials (password kinds only). */
-  externalSecret(refreshInterval: string): ExternalSecretValues | undefined {
-    if (!this.usesPassword) return undefined;
-    const secretArn = this.secretArn;
+  /**
+   * The ExternalSecret syncing this service's credentials: the service's managed secret (password kinds), or
+   * `ownSecretArn`, the instance's own user's secret (a cache in password mode).
+   */
+  externalSecret(refreshInterval: string, ownSecretArn?: string): ExternalSecretValues | undefined {
+    if (!this.usesPassword && !(this.cachePassword && ownSecretArn)) return undefined;
+    const secretArn = ownSecretArn ?? this.secretArn;
     return {
       name: this.secretName,
       refreshInterval,

@@ -18,7 +18,7 @@ import { edgeParameterName } from "../edge";
 import { planSubnets } from "../network/subnet-layout";
 import { environmentAccessLogBucket } from "../object-storage";
 import { ingressGroupSettings } from "../workload/ingress";
-import { ProductWorkloads, type DeliveryProps, type WorkloadNetworkLayout } from "./index";
+import { ProductWorkloads, type DeliveryProps, type PasswordRotationLogging, type WorkloadNetworkLayout } from "./index";
 
 export interface EnvironmentProductsProps {
   readonly environment: Pick<EnvironmentConfig, "network" | "workloads" | "products" | "edge" | "storage" | "addons" | "observability">;
@@ -121,6 +121,14 @@ export function deliveryOf(environment: Pick<EnvironmentConfig, "addons" | "obse
   return { reloader: reloader.enabled, ...(argoRollouts.enabled ? { rollouts: { alertThresholds: environment.observability.alertRules.product } } : {}) };
 }
 
+/**
+ * The log group of the stack's cache password rotation function (constructs/cache-password-rotation): rotations are
+ * security events, kept as long as the environment's audit logs, encrypted with the environment's logs key.
+ */
+export function passwordRotationOf(environment: Pick<EnvironmentConfig, "observability">, naming: Naming): PasswordRotationLogging {
+  return { retentionDays: environment.observability.logs.retention.audit, logsKeyAlias: naming.kmsAlias("logs") };
+}
+
 /** One ProductWorkloads per product of the environment, keyed by product name. */
 export function environmentProducts(scope: Construct, props: EnvironmentProductsProps): Map<string, ProductWorkloads> {
   const { environment } = props;
@@ -148,6 +156,7 @@ export function environmentProducts(scope: Construct, props: EnvironmentProducts
       dataKeyAlias: props.naming.kmsAlias("data"),
       protectSecrets: props.protectSecrets,
       delivery: deliveryOf(environment),
+      passwordRotation: passwordRotationOf(environment, props.naming),
       ...(certificateArn ? { certificateArn } : {}),
       ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
       ...(props.databaseBootstrap ? { databaseBootstrap: props.databaseBootstrap } : {}),

@@ -17,7 +17,9 @@
  * - PostgreSQL: the instance's own IAM-authenticated user on each service (constructs/database-user), never the
  *   master user; its workloads may `rds-db:connect` as that user on that service's resource id only;
  * - caches: the instance's own IAM-authenticated ElastiCache user on each (constructs/cache-user); its workloads may
- *   `elasticache:Connect` as that user only;
+ *   `elasticache:Connect` as that user only. With `services.<name>.authentication: password` the user authenticates
+ *   with a password instead, generated and rotated by the stack's rotation function (constructs/cache-password-rotation)
+ *   in a secret of the namespace, synced by the namespace's own SecretStore; the workloads get no `elasticache:Connect`;
  * - search services: the instance's own role in the domain's security plugin, limited to its index pattern and
  *   mapped to its workloads' roles (constructs/search-role); those roles carry the domain's access tag;
  * - the workloads (constructs/workload). Pre-rollout jobs run first: every Deployment and CronJob of the product
@@ -55,12 +57,13 @@ import { databaseUserName, LOG_INDEX_PREFIX, productIndexPrefix, redisAccessStri
 import { searchAccessTag } from "../opensearch";
 import { SearchRole, searchRoleDefinition, searchRoleName } from "../search-role";
 import { CacheUser } from "../cache-user";
+import { CachePasswordRotation } from "../cache-password-rotation";
 import { redisUserId } from "../redis";
 import { DatabaseUser } from "../database-user";
 import { partitionOf, type AccountScope } from "../core/aws";
 import type { WorkloadPolicyStatement } from "../workload-identity";
 import { validateName, type Naming } from "../core/naming";
-import { secretNamePrefix } from "../core/secrets";
+import { secretName as namedSecret, secretNamePrefix } from "../core/secrets";
 import { LOG_LABELS } from "../core/platform-contracts";
 import { awaitsReadiness, SecretValueGate } from "../secret-values";
 import { secretsReadBy } from "../secret-values/inventory";
@@ -158,10 +161,29 @@ export interface ProductWorkloadsProps {
    */
   readonly sharedTenant?: string;
   /**
+   * The log group of the stack's cache password rotation function (constructs/cache-password-rotation); required when
+   * a cache binding has `authentication: password`.
+   * @default none (a password cache binding is then rejected)
+   */
+  readonly passwordRotation?: PasswordRotationLogging;
+  /**
    * How workloads roll out beyond the Deployment's own rolling update (see DeliveryProps).
    * @default no secret-change restarts; progressive delivery rejected
    */
   readonly delivery?: DeliveryProps;
+}
+
+/** Where the stack's cache password rotation function logs (the audit retention class, the logs key). */
+export interface PasswordRotationLogging {
+  /** CloudWatch Logs retention of the function's log group. */
+  readonly retentionDays: number;
+  /** Alias of the logs key, e.g. alias/acme-prod-logs. */
+  readonly logsKeyAlias: string;
+}
+
+/** Secrets Manager name of a cache password user's credentials: a secret of the instance's namespace. */
+export function cachePasswordSecretName(naming: Naming, namespace: string, logicalService: string): string {
+  return namedSecret(naming, { kind: "namespace", namespace }, "services", logicalService, "credentials");
 }
 
 /** The environment's delivery add-ons as the product's workloads use them. */
@@ -277,32 +299,54 @@ export class ProductWorkloads extends Construct {
     }
     this.databaseUsers = databaseUsers;
 
-    // Caches: the instance's own IAM-authenticated user on each, in the cache's user group. A shared tenant's user
-    // reaches its key prefix only; the environment's instance the whole keyspace, never the dangerous commands.
+    const needsDataKey =
+      Object.keys(product.secrets).length > 0 ||
+      [...connections.values()].some((connection) => (connection.usesPassword && connection.binding.kind !== "postgres") || connection.cachePassword) ||
+      Object.values(product.workloads).some((workload) => workload.grants.some((grant) => grant.bucket !== undefined || grant.secretsPrefix !== undefined));
+    const dataKeyArn = needsDataKey ? new DataAwsKmsAlias(this, "data-key", { name: props.dataKeyAlias }).targetKeyArn : "";
+
+    // Caches: the instance's own user on each, in the cache's user group: IAM-authenticated, or (authentication:
+    // password) with a password the stack's rotation function generates and rotates. A shared tenant's user reaches its
+    // key prefix only; the environment's instance the whole keyspace, never the dangerous commands.
     const cacheUsers = new Map<string, CacheUser>();
     for (const connection of connections.values()) {
       if (connection.binding.kind !== "redis") continue;
       const service = connection.binding.name ?? connection.logicalName;
+      const userId = redisUserId(naming, service, props.name);
       cacheUsers.set(
         connection.logicalName,
         new CacheUser(this, `cache-user-${connection.logicalName}`, {
-          userId: redisUserId(naming, service, props.name),
+          userId,
           ...connection.cacheUserGroup,
           accessString: redisAccessString(props.sharedTenant ? tenantKeyPrefix(props.sharedTenant) : undefined),
+          ...(connection.cachePassword
+            ? {
+                password: {
+                  rotation: CachePasswordRotation.of(this, {
+                    naming,
+                    account: props.account,
+                    dataKeyAlias: props.dataKeyAlias,
+                    logging: passwordRotationLogging(props, connection.logicalName),
+                  }),
+                  secretName: cachePasswordSecretName(naming, namespace, connection.logicalName),
+                  kmsKeyId: props.dataKeyAlias,
+                  recoveryWindowDays: policy.secrets.recoveryWindowDays,
+                  protect: props.protectSecrets,
+                  accountId: props.account.accountId,
+                  ...(connection.binding.passwordRotationDays ? { rotationDays: connection.binding.passwordRotationDays } : {}),
+                },
+              }
+            : {}),
         }),
       );
     }
     this.cacheUsers = cacheUsers;
-
-    const needsDataKey =
-      Object.keys(product.secrets).length > 0 ||
-      [...connections.values()].some((connection) => connection.usesPassword && connection.binding.kind !== "postgres") ||
-      Object.values(product.workloads).some((workload) => workload.grants.some((grant) => grant.bucket !== undefined || grant.secretsPrefix !== undefined));
-    const dataKeyArn = needsDataKey ? new DataAwsKmsAlias(this, "data-key", { name: props.dataKeyAlias }).targetKeyArn : "";
+    const cacheSecretArn = (logical: string) => cacheUsers.get(logical)?.secret?.arn;
 
     // ExternalSecrets: declared secrets and data-service credentials, through the namespace's own SecretStore.
     const { refreshInterval } = policy.secrets;
     const serviceSecrets = [...connections.values()].filter((connection) => connection.usesPassword && !databaseUsers.has(connection.logicalName));
+    const cacheSecrets = [...connections.values()].filter((connection) => cacheSecretArn(connection.logicalName) !== undefined);
     const externalSecrets: ExternalSecretValues[] = [
       ...Object.entries(product.secrets).map(([name, declaration]) => ({
         name: `secret-${name}`,
@@ -313,6 +357,7 @@ export class ProductWorkloads extends Construct {
         })),
       })),
       ...serviceSecrets.flatMap((connection) => connection.externalSecret(refreshInterval) ?? []),
+      ...cacheSecrets.flatMap((connection) => connection.externalSecret(refreshInterval, cacheSecretArn(connection.logicalName)) ?? []),
     ];
     if (externalSecrets.length > 0) {
       this.secretStore = new NamespaceSecrets(this, "secret-store", {
@@ -322,14 +367,14 @@ export class ProductWorkloads extends Construct {
         operatorRoleArn: externalSecretsRoleArn(props.account, resourcesNaming),
         dataKeyArn,
         ownSecrets: Object.keys(product.secrets).length > 0,
-        extraSecretArns: serviceSecrets.map((connection) => connection.secretArn),
+        extraSecretArns: [...serviceSecrets.map((connection) => connection.secretArn), ...cacheSecrets.map((connection) => cacheSecretArn(connection.logicalName) as string)],
       });
       this.secretsRelease = localChartRelease(this, "secrets", {
         chart: WORKLOAD_SECRETS_CHART,
         name: WORKLOAD_SECRETS_CHART,
         namespace,
         values: { labels, secretStore: this.secretStore.storeValues(), externalSecrets },
-        dependsOn: [...inNamespace, ...secrets.values(), this.secretStore.policy, ...(props.dependsOn ?? [])],
+        dependsOn: [...inNamespace, ...secrets.values(), ...[...cacheUsers.values()].flatMap((user) => user.secret ?? []), this.secretStore.policy, ...(props.dependsOn ?? [])],
       });
     }
 
@@ -356,7 +401,8 @@ export class ProductWorkloads extends Construct {
         ...databaseUserStatements(usedConnections.flatMap((ref) => (databaseUsers.has(ref.logicalName) ? [ref] : [])), username, props.account),
         ...serviceStatements(
           usedConnections
-            .filter((ref) => serviceNeedsAws(ref.binding.kind))
+            // A cache in password mode needs no AWS permission: its user admits the password only.
+            .filter((ref) => serviceNeedsAws(ref.binding.kind) && !ref.cachePassword)
             .map((ref) => {
               const cacheUser = cacheUsers.get(ref.logicalName);
               return { kind: ref.binding.kind, name: ref.binding.name ?? ref.logicalName, ...(cacheUser ? { cacheUserId: cacheUser.user.userId } : {}) };
@@ -427,6 +473,8 @@ export class ProductWorkloads extends Construct {
           // A workload starts once the database and cache users it connects as exist.
           ...usedConnections.flatMap((ref) => databaseUsers.get(ref.logicalName)?.job ?? []),
           ...usedConnections.flatMap((ref) => cacheUsers.get(ref.logicalName)?.association ?? []),
+          // A password user's first rotation (which gives it its password) has started.
+          ...usedConnections.flatMap((ref) => cacheUsers.get(ref.logicalName)?.rotation ?? []),
           ...(spec.kind === "pre-rollout" ? [] : jobs),
           ...(props.dependsOn ?? []),
         ],
@@ -477,6 +525,14 @@ export class ProductWorkloads extends Construct {
     }
     this.searchRoles = searchRoles;
   }
+}
+
+/** The rotation function's logging, required once a cache binding is in password mode. */
+function passwordRotationLogging(props: ProductWorkloadsProps, service: string): { retentionDays: number; kmsKeyAlias: string } {
+  if (!props.passwordRotation) {
+    throw new Error(`ProductWorkloads ${props.name}: services.${service}.authentication is password, but no passwordRotation logging was given for the stack's rotation function`);
+  }
+  return { retentionDays: props.passwordRotation.retentionDays, kmsKeyAlias: props.passwordRotation.logsKeyAlias };
 }
 
 /** The access tags of the search services a workload uses (constructs/opensearch `searchAccessTag`). */

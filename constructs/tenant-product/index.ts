@@ -35,7 +35,7 @@ import type { Naming } from "../core/naming";
 import { edgeParameterName } from "../edge";
 import { environmentAccessLogBucket } from "../object-storage";
 import { ProductWorkloads } from "../product-workloads";
-import { customDomainOutput, deliveryOf, issueDomainCertificate, workloadNetworkLayout } from "../product-workloads/environment";
+import { customDomainOutput, deliveryOf, issueDomainCertificate, passwordRotationOf, workloadNetworkLayout } from "../product-workloads/environment";
 import { TENANT_LABEL, type DatabaseUser } from "../database-user";
 import { formatCpu, formatMemory, parseCpu, parseMemory } from "../workload/quantity";
 import { ingressGroupSettings } from "../workload/ingress";
@@ -118,6 +118,8 @@ export class TenantProduct extends Construct {
       sharedTenant: tenant.id,
       // The environment's cluster: its Reloader and Argo Rollouts serve the tenant's namespaces too.
       delivery: deliveryOf(environment),
+      // The environment's logs key and audit retention: the tenant's rotation function logs like the environment's.
+      passwordRotation: passwordRotationOf(environment, environmentNaming),
       ...(certificateArn ? { certificateArn } : {}),
     });
     this.databases = this.workloads.databaseUsers;

@@ -28,6 +28,14 @@ describe("External Secrets can read every secret an ExternalSecret refers to (IA
     // The references of issue 14.7: Murima's RabbitMQ credentials, in every environment.
     const queue = eso.externalSecrets.filter((ref) => ref.namespace === "murima" && ref.name === "service-queue");
     expect(queue.map((ref) => ref.stack).sort()).toEqual(["dev-platform", "prod-platform", "staging-platform"]);
+    // Issue 17 gap 2: Murima's Redis password (its own cache user's secret) through Murima's own store in every
+    // environment, and the production Redis exporters' passwords through the platform's cluster store.
+    const murimaCache = eso.externalSecrets.filter((ref) => ref.namespace === "murima" && ref.name === "service-cache");
+    expect(murimaCache.map((ref) => `${ref.stack}:${ref.store.kind}`).sort()).toEqual(["dev-platform:SecretStore", "prod-platform:SecretStore", "staging-platform:SecretStore"]);
+    const exporters = eso.externalSecrets.filter((ref) => ref.namespace === "monitoring" && ref.name.startsWith("redis-exporter-") && ref.stack === "prod-platform");
+    expect(exporters.map((ref) => `${ref.name}:${ref.store.kind}`).sort()).toEqual(
+      ["murima-cache", "noor-cache", "smartedu-cache"].map((cache) => `redis-exporter-${cache}-credentials:ClusterSecretStore`),
+    );
     // A shared tenant's namespace reads through its own store, the platform's receivers through the cluster store.
     expect(eso.externalSecrets.some((ref) => ref.stack === "prod-tenant-globex" && ref.store.kind === "SecretStore")).toBe(true);
     expect(eso.externalSecrets.some((ref) => ref.namespace === "monitoring" && ref.store.kind === "ClusterSecretStore")).toBe(true);

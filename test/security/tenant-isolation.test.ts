@@ -4,7 +4,8 @@
  * the environment's OpenSearch — and IAM simulation (identity, resource and trust policies, KMS) shows each tenant's
  * roles are denied the other's S3 prefix, secrets, database user and cache user, and allowed their own; the
  * ElastiCache access strings and the OpenSearch role definitions and mappings the stacks render keep each tenant to
- * its own keys and indices.
+ * its own keys and indices. NOOR's backend also uses a cache in password mode: each tenant's rotation function may set
+ * the password of its own user and read its own secret only, and no other tenant role reads that secret.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../config/loader";
@@ -13,6 +14,8 @@ import { Naming } from "../../constructs/core/naming";
 import { bucketName } from "../../constructs/object-storage";
 import { StackModel, type SynthesizedStack } from "../../constructs/policy/model";
 import { redisReplicationGroupId, redisUserId } from "../../constructs/redis";
+import { cachePasswordSecretName } from "../../constructs/product-workloads";
+import { REDIS_EXPORTER_ACCESS_STRING } from "../../constructs/redis-exporter";
 import { ESO_NAMESPACE_TAG, ESO_STORE_KIND_TAG } from "../../constructs/namespace-secrets";
 import { iamWorld, type IamWorld } from "../support/iam";
 import { externalSecretsWorld, sessionTagContext, type ExternalSecretsWorld } from "../support/external-secrets";
@@ -41,7 +44,13 @@ describe("shared tenants are isolated (IAM simulation over the synthesized stack
 
   beforeAll(async () => {
     const dir = tempConfig({
-      set: { "products/noor.yaml": { services: { search: { kind: "opensearch", name: "murima-search", envPrefix: "SEARCH" } }, workloads: { backend: { uses: ["database", "cache", "search"] } } } },
+      set: {
+        "products/noor.yaml": {
+          // A second cache binding in password mode (issue 17 gap 2): each tenant's own password user on murima-cache.
+          services: { search: { kind: "opensearch", name: "murima-search", envPrefix: "SEARCH" }, sessions: { kind: "redis", name: "murima-cache", envPrefix: "SESSIONS", authentication: "password" } },
+          workloads: { backend: { uses: ["database", "cache", "search", "sessions"] } },
+        },
+      },
       write: { "tenants/hooli.yaml": "id: hooli\nenvironment: prod\nisolation: shared\ningressGroup: 1\nproducts: { noor: {} }\n" },
     });
     // The account stack holds the permissions boundary every role carries.
@@ -159,6 +168,42 @@ describe("shared tenants are isolated (IAM simulation over the synthesized stack
     }
   });
 
+  it("Redis password mode: each tenant's rotation function sets its own user's password and reads its own secret only", async () => {
+    const userArn = (id: string) => `arn:aws:elasticache:${REGION}:${ACCOUNT}:user:${id}`;
+    const secretOf = (tenant: Tenant) => world.secrets().find((secret) => secret.name === cachePasswordSecretName(env.forTenant(tenant), `${tenant}-noor`, "sessions"));
+    const password = { context: { "elasticache:UserAuthenticationMode": "password" } };
+    for (const tenant of TENANTS) {
+      const rotation = world.role(`arn:aws:iam::${ACCOUNT}:role/acme-prod-${tenant}-cache-password-rotation`);
+      expect(rotation.stack).toBe(stackOf(tenant));
+      const own = redisUserId(env.forTenant(tenant), "murima-cache", "noor");
+      const theirs = redisUserId(env.forTenant(other(tenant)), "murima-cache", "noor");
+      expect(await world.decide(rotation.arn, "elasticache:ModifyUser", userArn(own), password)).toBe("Allowed");
+      expect(await world.decide(rotation.arn, "elasticache:DescribeUsers", userArn(own))).toBe("Allowed");
+      // Never back to IAM or no password, never another tenant's, the environment's or the default user.
+      for (const mode of ["iam", "no-password-required"]) {
+        expect(await world.decide(rotation.arn, "elasticache:ModifyUser", userArn(own), { context: { "elasticache:UserAuthenticationMode": mode } }), mode).not.toBe("Allowed");
+      }
+      for (const user of [theirs, redisUserId(env, "murima-cache", "murima"), redisUserId(env.forTenant(tenant), "noor-cache", "noor"), "acme-prod-redis-murima-cache-default"]) {
+        expect(await world.decide(rotation.arn, "elasticache:ModifyUser", userArn(user), password), user).not.toBe("Allowed");
+      }
+      const mine = secretOf(tenant);
+      const foreign = secretOf(other(tenant));
+      expect(mine && foreign).toBeTruthy();
+      for (const action of ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"]) {
+        expect(await world.decide(rotation.arn, action, mine!.arn), action).toBe("Allowed");
+        expect(await world.decide(rotation.arn, action, foreign!.arn), action).not.toBe("Allowed");
+      }
+      const via = (secret: { arn: string }) => ({ context: { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com`, "kms:EncryptionContext:SecretARN": secret.arn } });
+      expect(await world.decide(rotation.arn, "kms:Decrypt", mine!.keyArn, via(mine!))).toBe("Allowed");
+      expect(await world.decide(rotation.arn, "kms:Decrypt", foreign!.keyArn, via(foreign!))).not.toBe("Allowed");
+      // Its own namespace's store reads it; the workload itself holds no elasticache:Connect for the password user.
+      const store = world.role(`arn:aws:iam::${ACCOUNT}:role/acme-prod-${tenant}-eso-${tenant}-noor`);
+      expect(await world.decide(store.arn, "secretsmanager:GetSecretValue", mine!.arn)).toBe("Allowed");
+      expect(await world.decide(store.arn, "secretsmanager:GetSecretValue", foreign!.arn)).not.toBe("Allowed");
+      expect(await world.decide(backendRole(tenant).arn, "elasticache:Connect", userArn(own))).not.toBe("Allowed");
+    }
+  });
+
   it("Redis: no user of any stack connects with every command on every key", () => {
     for (const each of models) {
       const users = Object.values(each.json.resource?.aws_elasticache_user ?? {}) as { user_name: string; access_string: string }[];
@@ -167,7 +212,13 @@ describe("shared tenants are isolated (IAM simulation over the synthesized stack
         const everything = parts.includes("~*") && parts.includes("+@all") && !parts.some((part) => part.startsWith("-"));
         expect(everything, `${each.stackName} ${user.user_name}: ${user.access_string}`).toBe(false);
       }
-      for (const user of users.filter((candidate) => candidate.user_name !== "default")) expect(user.access_string.split(" "), user.user_name).toContain("-@dangerous");
+      // Every user denies the dangerous commands; the Redis exporters' monitoring users deny every command and allow
+      // exactly the exporter's (INFO among them), with no key or channel (constructs/redis-exporter).
+      const exporter = (name: string) => name.endsWith("-exporter") && !name.includes("-app-");
+      for (const user of users.filter((candidate) => candidate.user_name !== "default" && !exporter(candidate.user_name))) {
+        expect(user.access_string.split(" "), user.user_name).toContain("-@dangerous");
+      }
+      for (const user of users.filter((candidate) => exporter(candidate.user_name))) expect(user.access_string, user.user_name).toBe(REDIS_EXPORTER_ACCESS_STRING);
     }
   });
 

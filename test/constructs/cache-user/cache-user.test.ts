@@ -36,4 +36,11 @@ describe("CacheUser", () => {
     expect(() => new CacheUser(stack(), "u", { ...props, accessString: "~globex:* +@all -@dangerous" })).toThrow(/must enable the user/);
     expect(() => new CacheUser(stack(), "u", { ...props, engine: "memcached" })).toThrow('engine "memcached" is not valkey or redis');
   });
+
+  it("accepts a monitoring user that denies every command first and lists single commands, not one that lists categories after -@all", () => {
+    const stack = () => new TerraformStack(Testing.app(), "t");
+    expect(() => new CacheUser(stack(), "u", { ...props, accessString: "on -@all +ping +info" })).not.toThrow();
+    expect(() => new CacheUser(stack(), "u", { ...props, accessString: "on -@all +@read" })).toThrow(/starts from "-@all" and must then allow single commands only, not categories/);
+    expect(() => new CacheUser(stack(), "u", { ...props, accessString: "on ~* -@all +@all" })).toThrow(/not categories/);
+  });
 });
