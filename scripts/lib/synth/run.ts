@@ -186,7 +186,8 @@ function startWorker(run: SynthesisRun, share: Extract<WorkerRequest, { kind: "s
       else reject(new WorkerFailure(reply.name, reply.message, reply.stack));
     });
     child.on("error", fail);
-    child.on("exit", (code, signal) => {
+    // `close`, not `exit`: it comes after the IPC channel has delivered everything the worker wrote.
+    child.on("close", (code, signal) => {
       fail(new WorkerFailure("Error", `synthesis worker exited (${signal ?? `code ${code}`}) before reporting its stacks: ${share.names.slice(0, 3).join(", ")}${share.names.length > 3 ? ", ..." : ""}`, undefined));
     });
     child.send({ kind: "load", configDir: resolvePath(run.config.directory), tokenStackTraces: run.tokenStackTraces ?? false } satisfies WorkerRequest);

@@ -5,6 +5,7 @@
  */
 import { loadConfig, type PlatformConfig } from "../../../config/loader";
 import { disableTokenStackTraces, reuseAssetArchives } from "../../../stacks/fast-synth";
+import { replyAndDisconnect } from "./ipc";
 import { synthesizeShard, type ShardResult } from "./shard";
 
 /** What the parent sends: the configuration to load first, then the share. */
@@ -14,10 +15,6 @@ export type WorkerRequest =
 
 /** What the worker answers to a share. */
 export type WorkerReply = { readonly kind: "done"; readonly result: ShardResult } | { readonly kind: "failed"; readonly name: string; readonly message: string; readonly stack?: string };
-
-function send(reply: WorkerReply): void {
-  process.send?.(reply);
-}
 
 let config: PlatformConfig | undefined;
 let loadError: unknown;
@@ -38,14 +35,10 @@ process.on("message", (request: WorkerRequest) => {
     return synthesizeShard({ config, names: request.names, outdir: request.outdir, build: { bootstrapBackend: request.bootstrapBackend, bootstrapStateDir: request.bootstrapStateDir }, batchSize: request.batchSize });
   };
   run().then(
-    (result) => {
-      send({ kind: "done", result });
-      process.disconnect?.();
-    },
+    (result) => replyAndDisconnect({ kind: "done", result }),
     (error: unknown) => {
       const failure = error instanceof Error ? error : new Error(String(error));
-      send({ kind: "failed", name: failure.constructor.name, message: failure.message, stack: failure.stack });
-      process.disconnect?.();
+      replyAndDisconnect({ kind: "failed", name: failure.constructor.name, message: failure.message, stack: failure.stack });
     },
   );
 });
