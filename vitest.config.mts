@@ -6,8 +6,11 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 // same result on any day; `npm run synth` and the weekly `npm run versions` workflow use the real date.
 process.env.PLATFORM_SUPPORT_DATE ??= "2026-12-06";
 
-/** A call that starts another process (node:child_process), directly or through the sharded synthesis driver. */
-const STARTS_PROCESS = /\b(?:spawnSync|spawn|execFileSync|execFile|execSync|fork|runSynthesis)\(/;
+/**
+ * A call that starts another process (node:child_process), directly or through the sharded synthesis driver, or runs
+ * the policy mutation suite (in process, but as long as the longest of those: ~70 syntheses in its beforeAll).
+ */
+const STARTS_PROCESS = /\b(?:spawnSync|spawn|execFileSync|execFile|execSync|fork|runSynthesis|runMutationSuite)\(/;
 
 /**
  * Test file order: the files that start processes (the cdktf CLI, `npm run synth`, the review, policy and CI scripts,
