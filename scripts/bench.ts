@@ -112,15 +112,18 @@ export function runSynthCommand(cli: boolean): RunResult {
   }
 }
 
-/** A copy of the bundled configuration (data only) plus `count` generated shared tenants. */
-export function configWithTenants(count: number, environment = "prod"): string {
+/**
+ * A copy of the bundled configuration (data only) plus `count` generated shared tenants. `tenantsPerLoadBalancer`
+ * (default: the project's) lets a test spread a few tenants over several ingress groups as many tenants would be.
+ */
+export function configWithTenants(count: number, environment = "prod", tenantsPerLoadBalancer?: number): string {
   const dir = mkdtempSync(join(tmpdir(), "platform-bench-config-"));
   const source = join(ROOT, "config");
   cpSync(source, dir, { recursive: true, filter: (path) => !path.startsWith(join(source, "schema")) && !path.endsWith(".ts") });
   mkdirSync(join(dir, "tenants"), { recursive: true });
   // Load balancers are filled as `npm run tenant -- add` fills them: the lowest ingress group with room first.
   const base = loadConfig(dir);
-  const perLoadBalancer = base.project.tenancy.tenantsPerLoadBalancer;
+  const perLoadBalancer = tenantsPerLoadBalancer ?? base.project.tenancy.tenantsPerLoadBalancer;
   const members = new Map<number, number>();
   for (const { config: tenant } of base.tenants) {
     if (tenant.environment === environment && tenant.ingressGroup !== undefined) members.set(tenant.ingressGroup, (members.get(tenant.ingressGroup) ?? 0) + 1);
@@ -140,6 +143,7 @@ export function configWithTenants(count: number, environment = "prod"): string {
   // Likewise for load balancers: 5000 tenants need more than the default regional quota of 50.
   project.tenancy = {
     ...project.tenancy,
+    tenantsPerLoadBalancer: perLoadBalancer,
     cacheUsersPerUserGroup: Math.max(base.project.tenancy.cacheUsersPerUserGroup, count + base.tenants.length + 10),
     loadBalancersPerRegion: Math.max(base.project.tenancy.loadBalancersPerRegion, ingressGroup + 20),
   };

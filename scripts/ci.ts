@@ -64,7 +64,8 @@ function config() {
   return loadConfig(readRuntimeOptions(process.env, join(__dirname, "..", "config")).configDir);
 }
 
-const program = new Command().name("ci").description("The per-entry work of the CI workflows").showHelpAfterError();
+/** The CLI; exported so tests can run a command in process (`program.parseAsync(argv, { from: "user" })`). */
+export const program = new Command().name("ci").description("The per-entry work of the CI workflows").showHelpAfterError();
 
 program
   .command("plan")

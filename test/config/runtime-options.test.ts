@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readRuntimeOptions, RuntimeOptionError } from "../../config/runtime-options";
 import { ROOT, tempConfig } from "../support/synth";
 
@@ -46,23 +46,25 @@ describe("the app's switches end to end", () => {
       env: { ...process.env, CDKTF_OUTDIR: outdir, ...env },
       encoding: "utf8",
     });
-    return { result, stacks: () => readdirSync(join(outdir, "stacks")).sort() };
+    return { result, outdir, stacks: () => readdirSync(join(outdir, "stacks")).sort() };
   };
 
-  it("loads configuration from PLATFORM_CONFIG_DIR and synthesizes only the STACKS selection", () => {
+  // One run of the app serves the first two cases (each start of the app costs seconds): an operator's configuration
+  // directory, a STACKS selection of two patterns, and the local bootstrap backend.
+  let selective: ReturnType<typeof run>;
+  beforeAll(() => {
     const dir = tempConfig({ remove: ["environments/staging.yaml", "tenants/initech.yaml"] });
-    const { result, stacks } = run({ PLATFORM_CONFIG_DIR: dir, STACKS: "*-platform" });
+    selective = run({ PLATFORM_CONFIG_DIR: dir, STACKS: "*-platform bootstrap", PLATFORM_BOOTSTRAP_BACKEND: "local" });
+  });
+
+  it("loads configuration from PLATFORM_CONFIG_DIR and synthesizes only the STACKS selection", () => {
+    const { result, stacks } = selective;
     expect(result.status, result.stderr).toBe(0);
-    expect(stacks()).toEqual(["dev-platform", "prod-platform"]);
+    expect(stacks()).toEqual(["bootstrap", "dev-platform", "prod-platform"]);
   });
 
   it("writes the bootstrap stack's first local state to .state/ at the repository root, outside the output directory", () => {
-    const outdir = mkdtempSync(join(tmpdir(), "platform-out-"));
-    const result = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "main.ts")], {
-      cwd: ROOT,
-      env: { ...process.env, CDKTF_OUTDIR: outdir, STACKS: "bootstrap", PLATFORM_BOOTSTRAP_BACKEND: "local" },
-      encoding: "utf8",
-    });
+    const { result, outdir } = selective;
     expect(result.status, result.stderr).toBe(0);
     const json = JSON.parse(readFileSync(join(outdir, "stacks", "bootstrap", "cdk.tf.json"), "utf8")) as { terraform: { backend: { local: { path: string } } } };
     expect(json.terraform.backend.local.path).toBe(join(ROOT, ".state", "bootstrap.tfstate"));

@@ -3,7 +3,7 @@
  * regressions, each applied alone to the bundled configuration, every one caught by its expected rule, and the
  * unmutated stacks pass. The suite runs in-process once; the assertions read its results.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { RULES } from "../../constructs/policy/rules";
 import { allMutations, runMutationSuite, type SuiteResult } from "../../scripts/lib/mutations/run";
 import { BUNDLED_CONFIG_DIR } from "../support/synth";
@@ -12,7 +12,8 @@ const NOW = new Date("2026-12-06T12:00:00Z");
 let suite: SuiteResult;
 
 beforeAll(async () => {
-  suite = await runMutationSuite({ configDir: BUNDLED_CONFIG_DIR, now: NOW });
+  // The unmutated baseline is the bundled synthesis of this run (test/support/global-setup.ts), not a second one.
+  suite = await runMutationSuite({ configDir: BUNDLED_CONFIG_DIR, now: NOW, baselineFrom: inject("bundledOutdir") });
 }, 900_000);
 
 describe("policy mutation suite", () => {

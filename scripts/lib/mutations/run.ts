@@ -51,6 +51,12 @@ export interface SuiteOptions {
   readonly now: Date;
   /** Only these mutation ids. @default all */
   readonly only?: readonly string[];
+  /**
+   * An output directory holding a synthesis of every stack of `configDir` (manifest.json and stacks, as `npm run
+   * synth` writes it) to use as the unmutated baseline instead of synthesizing it again (the test suite passes the
+   * synthesis its global setup made). @default synthesized here
+   */
+  readonly baselineFrom?: string;
 }
 
 function describeExpectation(expect: Expectation): string {
@@ -133,9 +139,14 @@ async function runConfigMutation(mutation: ConfigMutation, options: SuiteOptions
 /** Runs the suite. Unknown expected rule ids are reported as not caught (a typo never passes). */
 export async function runMutationSuite(options: SuiteOptions): Promise<SuiteResult> {
   const config = loadConfig(options.configDir, { now: options.now });
-  const outdir = await synthesizeBundled(config);
-  const baseline = readSynthesized(outdir);
-  rmSync(outdir, { recursive: true, force: true });
+  let baseline: Map<string, SynthesizedStack>;
+  if (options.baselineFrom) {
+    baseline = readSynthesized(options.baselineFrom);
+  } else {
+    const outdir = await synthesizeBundled(config);
+    baseline = readSynthesized(outdir);
+    rmSync(outdir, { recursive: true, force: true });
+  }
   const models = new Map([...baseline].map(([name, json]) => [name, new StackModel(json, name)]));
   const baselineFailures = [...baseline]
     .map(([name, json]) => ({ name, evaluation: evaluate(name, json, config, options.now, [...models].filter(([peer]) => peer !== name).map(([, model]) => model)) }))

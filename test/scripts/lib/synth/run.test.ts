@@ -17,14 +17,21 @@ import { SynthesisError, synthesizeInto } from "../../../../stacks/synthesize";
 const TIMEOUT_MS = 600_000;
 /** The generated shared tenants, the platform stack they follow, and an administrator stack. */
 const PATTERNS = ["prod-tenant-*", "prod-platform", "bootstrap"];
-const TENANTS = 30;
+/**
+ * Few tenants, spread over three ingress groups (load balancers) as many tenants would be, in batches of two: every
+ * share of every worker count below holds several batches (the property does not depend on the number of stacks;
+ * each worker process costs its start-up, so the test keeps the selection small).
+ */
+const TENANTS = 6;
+const TENANTS_PER_LOAD_BALANCER = 3;
+const BATCH_SIZE = 2;
 
 let dir: string;
 let config: PlatformConfig;
 const work = mkdtempSync(join(tmpdir(), "platform-shards-"));
 
 beforeAll(() => {
-  dir = configWithTenants(TENANTS);
+  dir = configWithTenants(TENANTS, "prod", TENANTS_PER_LOAD_BALANCER);
   config = loadConfig(dir);
 });
 afterAll(() => {
@@ -74,10 +81,19 @@ describe("sharded synthesis", () => {
       expect([...expected.keys()].filter((path) => path.endsWith("cdk.tf.json"))).toHaveLength(TENANTS + 1 + 2); // + the bundled prod tenant, platform, bootstrap
       const manifest = JSON.parse(expected.get("manifest.json")?.toString() ?? "{}") as { stacks: Record<string, { dependencies: string[] }> };
       expect(manifest.stacks["prod-tenant-bench0000"]?.dependencies).toEqual(["prod-platform"]);
+      // The tenants are on three load balancers (ingress groups), as many tenants would be.
+      const tenantGroups = new Set(
+        [...expected]
+          .filter(([path]) => path.startsWith("stacks/prod-tenant-"))
+          .flatMap(([, bytes]) => [...bytes.toString().matchAll(/"alb\.ingress\.kubernetes\.io\/group\.name":\s*"([^"]+)"/g)].map((match) => match[1])),
+      );
+      expect(tenantGroups.size).toBe(3);
       for (const workers of [1, 2, 3]) {
         const outdir = join(work, `workers-${workers}`);
-        const written = await runSynthesis({ config, outdir, build: { stackPatterns: PATTERNS }, workers, batchSize: 7 });
+        const written = await runSynthesis({ config, outdir, build: { stackPatterns: PATTERNS }, workers, batchSize: BATCH_SIZE });
         expect(written).toHaveLength(TENANTS + 3);
+        // Every share holds more than one batch (a fresh cdktf App each).
+        for (const share of shares(written, workers)) expect(share.length, `${workers} workers`).toBeGreaterThan(BATCH_SIZE);
         const actual = files(outdir);
         expect([...actual.keys()].sort(), `${workers} workers`).toEqual([...expected.keys()].sort());
         for (const [path, bytes] of expected) expect(actual.get(path)?.equals(bytes), `${workers} workers: ${path}`).toBe(true);
