@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
@@ -38,9 +39,10 @@ export default defineConfig({
     // Worker threads: the full suite took 446 s against 507 s with forks on this 2-core machine (load about 2, both
     // green; `npx vitest run --pool=threads` vs the fresh-clone CI run on forks, 2026-12-06).
     pool: "threads",
-    // Two workers: vitest's default for `vitest run` is one fewer than the cores, i.e. ONE worker on this 2-core
-    // machine, which left a core idle whenever a test was not waiting on a process it started.
-    maxWorkers: 2,
+    // At least two workers: vitest's default for `vitest run` is one fewer than the cores, i.e. ONE worker on a 2-core
+    // machine, which left a core idle whenever a test was not waiting on a process it started. More cores: vitest's
+    // default.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // Test files of a worker share one module graph: cdktf, the provider bindings and the project's modules are
     // imported once per worker instead of once per file (the suite spent 94 s importing and 39 s in setup files at
     // 172 files). No test depends on fresh module state: tests never assign process.env (they pass `env` to the
