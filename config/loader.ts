@@ -629,12 +629,14 @@ function checkSharedDataOwners(project: ProjectConfig, environments: readonly Lo
     const limit = project.tenancy.cacheUsersPerUserGroup;
     for (const service of Object.keys(environment.services.redis)) {
       const users = instances.filter((instance) => usedServices(instance.config, "redis").includes(service));
-      const count = users.length + 1; // and the disabled default user
+      // and the disabled default user, and the Redis exporter's monitoring user when the environment runs exporters
+      const exporter = environment.observability.exporters.redis.enabled ? 1 : 0;
+      const count = users.length + 1 + exporter;
       if (count <= limit) continue;
       const ids = users.flatMap((instance) => (instance.tenant ? [instance.tenant] : [])).sort();
       for (const tenant of shared.filter((candidate) => ids.includes(candidate.config.id))) {
         issues.push(
-          issueAt(tenant.source, ["products"], `cache ${service} of environment ${environment.name} would hold ${count} users (one per product instance using it, plus the default user), more than project.yaml tenancy.cacheUsersPerUserGroup (${limit}, the ElastiCache quota "Users per user group"); raise the quota and the setting, or give tenants a dedicated tenancy`, count),
+          issueAt(tenant.source, ["products"], `cache ${service} of environment ${environment.name} would hold ${count} users (one per product instance using it, plus the default user${exporter ? " and the Redis exporter's" : ""}), more than project.yaml tenancy.cacheUsersPerUserGroup (${limit}, the ElastiCache quota "Users per user group"); raise the quota and the setting, or give tenants a dedicated tenancy`, count),
         );
       }
     }

@@ -45,10 +45,14 @@ describe("names and prefixes of product instances on shared services", () => {
   });
 
   it("counts each cache's users against the ElastiCache quota of users per user group, reported on the tenants", () => {
-    // The environment's noor and the default user fill a group of 2; globex's noor would be the third.
-    const found = problems(tempConfig({ set: { "project.yaml": { tenancy: { cacheUsersPerUserGroup: 2 } } } }));
+    // The environment's noor, the default user and the Redis exporter's user (prod runs exporters) fill a group of 3;
+    // globex's noor would be the fourth.
+    const found = problems(tempConfig({ set: { "project.yaml": { tenancy: { cacheUsersPerUserGroup: 3 } } } }));
     expect(found.map((issue) => [issue.file.split("/").pop(), issue.path.join("."), issue.message])).toEqual([
-      ["globex.yaml", "products", expect.stringMatching(/cache noor-cache of environment prod would hold 3 users .* more than project\.yaml tenancy\.cacheUsersPerUserGroup \(2, the ElastiCache quota "Users per user group"\)/)],
+      ["globex.yaml", "products", expect.stringMatching(/cache noor-cache of environment prod would hold 4 users \(one per product instance using it, plus the default user and the Redis exporter's\), more than project\.yaml tenancy\.cacheUsersPerUserGroup \(3, the ElastiCache quota "Users per user group"\)/)],
     ]);
+    // Without exporters the same group has room for globex's noor.
+    const withoutExporters = loadConfig(tempConfig({ set: { "project.yaml": { tenancy: { cacheUsersPerUserGroup: 3 } }, "environments/prod.yaml": { observability: { exporters: { redis: { enabled: false } } } } } }));
+    expect(withoutExporters.tenants.map(({ config }) => config.id)).toContain("globex");
   });
 });
