@@ -8,6 +8,7 @@
  * stacks/base-stack.ts), which the shard equivalence test proves byte for byte.
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -18,8 +19,9 @@ import { SynthesisError, synthesizeChecked, type SynthesisProblem } from "../../
 
 /**
  * Stacks per cdktf App inside one share, with a full collection after each (memory follows the batch; the per-app
- * overhead is a few milliseconds). 1000 shared tenants on two processes, summed peak RSS: 958 MiB with 25 and a
- * collection, 1016 MiB with 50, 1213 MiB with 100 and no collection (`npm run bench -- --tenants 1000`, 2026-12-06).
+ * overhead is a few milliseconds). 1000 shared tenants on two processes, summed peak RSS: 1213 MiB with 100 and no
+ * collection, 1016 MiB with 50 and 958 MiB with 25 and a collection, 571 MiB once the written batches' tokens are
+ * forgotten too (`forgetTokensSince`; 2026-12-06).
  */
 export const DEFAULT_BATCH_SIZE = 25;
 
@@ -69,24 +71,57 @@ function collectGarbage(): void {
   gc();
 }
 
+/** cdktf's process-wide token registry (cdktf/lib/tokens/private/token-map.js; private in its typings). */
+interface TokenRegistry {
+  readonly stringTokenMap: Map<string, unknown>;
+  readonly numberTokenMap: Map<number, unknown>;
+}
+
+const TOKEN_REGISTRY = (createRequire(require.resolve("cdktf"))("./tokens/private/token-map") as { TokenMap: { instance(): TokenRegistry } }).TokenMap.instance();
+
+/** The keys of every token registered so far. */
+function tokenKeys(): { readonly strings: ReadonlySet<string>; readonly numbers: ReadonlySet<number> } {
+  return { strings: new Set(TOKEN_REGISTRY.stringTokenMap.keys()), numbers: new Set(TOKEN_REGISTRY.numberTokenMap.keys()) };
+}
+
+/**
+ * Forgets the tokens registered since `known`: those of a batch that is written. cdktf registers every token in a
+ * process-wide map and never removes one, and each token refers to its resource, so without this every batch's whole
+ * construct tree stays alive (about 150 tokens per tenant stack; 5000 tenants reached 1141 MiB per process and every
+ * collection scanned the growing heap). A later use of a forgotten token fails loudly ("Unrecognized token key"); the
+ * batch tests synthesize in batches of two and compare the bytes with one app.
+ */
+function forgetTokensSince(known: ReturnType<typeof tokenKeys>): void {
+  for (const key of [...TOKEN_REGISTRY.stringTokenMap.keys()]) if (!known.strings.has(key)) TOKEN_REGISTRY.stringTokenMap.delete(key);
+  for (const key of [...TOKEN_REGISTRY.numberTokenMap.keys()]) if (!known.numbers.has(key)) TOKEN_REGISTRY.numberTokenMap.delete(key);
+}
+
 export async function synthesizeShard(request: ShardRequest): Promise<ShardResult> {
   const batchSize = request.batchSize ?? DEFAULT_BATCH_SIZE;
   const problems: SynthesisProblem[] = [];
   const stacks: Record<string, ManifestStack> = {};
   let version = "";
   for (let start = 0; start < request.names.length; start += batchSize) {
-    const app = new App({ outdir: request.outdir });
-    await buildApp(app, request.config, { ...request.build, stackNames: request.names.slice(start, start + batchSize) });
+    const known = tokenKeys();
     try {
-      synthesizeChecked(app, problems);
-    } catch (error) {
-      if (!(error instanceof SynthesisError)) throw error;
-      continue; // the remaining batches are still checked, and nothing more is written
+      const app = new App({ outdir: request.outdir });
+      await buildApp(app, request.config, { ...request.build, stackNames: request.names.slice(start, start + batchSize) });
+      try {
+        synthesizeChecked(app, problems);
+      } catch (error) {
+        if (!(error instanceof SynthesisError)) throw error;
+        continue; // the remaining batches are still checked, and nothing more is written
+      }
+      const manifest = JSON.parse(readFileSync(join(request.outdir, "manifest.json"), "utf8")) as { version: string; stacks: Record<string, ManifestStack> };
+      version = manifest.version;
+      Object.assign(stacks, manifest.stacks);
+    } finally {
+      // Between batches (the last batch's tokens stay, as in a single app, for callers that inspect its stacks).
+      if (start + batchSize < request.names.length) {
+        forgetTokensSince(known);
+        collectGarbage();
+      }
     }
-    const manifest = JSON.parse(readFileSync(join(request.outdir, "manifest.json"), "utf8")) as { version: string; stacks: Record<string, ManifestStack> };
-    version = manifest.version;
-    Object.assign(stacks, manifest.stacks);
-    if (start + batchSize < request.names.length) collectGarbage();
   }
   return { version, stacks: problems.length > 0 ? {} : stacks, problems };
 }
