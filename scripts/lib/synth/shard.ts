@@ -92,8 +92,9 @@ function tokenKeys(): { readonly strings: ReadonlySet<string>; readonly numbers:
  * batch tests synthesize in batches of two and compare the bytes with one app.
  */
 function forgetTokensSince(known: ReturnType<typeof tokenKeys>): void {
-  for (const key of [...TOKEN_REGISTRY.stringTokenMap.keys()]) if (!known.strings.has(key)) TOKEN_REGISTRY.stringTokenMap.delete(key);
-  for (const key of [...TOKEN_REGISTRY.numberTokenMap.keys()]) if (!known.numbers.has(key)) TOKEN_REGISTRY.numberTokenMap.delete(key);
+  // Deleting the entry being visited is safe while iterating a Map.
+  for (const key of TOKEN_REGISTRY.stringTokenMap.keys()) if (!known.strings.has(key)) TOKEN_REGISTRY.stringTokenMap.delete(key);
+  for (const key of TOKEN_REGISTRY.numberTokenMap.keys()) if (!known.numbers.has(key)) TOKEN_REGISTRY.numberTokenMap.delete(key);
 }
 
 export async function synthesizeShard(request: ShardRequest): Promise<ShardResult> {

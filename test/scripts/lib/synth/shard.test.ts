@@ -4,6 +4,7 @@
  * from its process-wide registry, and each token refers to its resource).
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,9 +26,14 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Entries of cdktf's token registry (cdktf/lib/tokens/private/token-map.js keeps it on the global object). */
+interface TokenRegistry {
+  readonly stringTokenMap: Map<string, unknown>;
+  readonly numberTokenMap: Map<number, unknown>;
+}
+
+/** Entries of cdktf's process-wide token registry (cdktf/lib/tokens/private/token-map.js). */
 function registeredTokens(): number {
-  const registry = (globalThis as unknown as { __cdktfTokenMap: { stringTokenMap: Map<string, unknown>; numberTokenMap: Map<number, unknown> } }).__cdktfTokenMap;
+  const registry = (createRequire(require.resolve("cdktf"))("./tokens/private/token-map") as { TokenMap: { instance(): TokenRegistry } }).TokenMap.instance();
   return registry.stringTokenMap.size + registry.numberTokenMap.size;
 }
 
