@@ -14,17 +14,14 @@ import { only, problems } from "../support/config-problems";
 import { buildApp } from "../../stacks/app";
 import { formatSynthesisProblems } from "../../stacks/synthesis-report";
 import { SynthesisError, synthesizeInto } from "../../stacks/synthesize";
-import { buildStacks, resourceList, synthJson, tempConfig } from "../support/synth";
+import { buildStacks, resourceList, synthJson, tempConfigsRemovedAfterAll } from "../support/synth";
 import type { Json } from "../constructs/workload/fixtures";
 
+/** Temporary configuration directories, removed after this file's tests. */
+const config = tempConfigsRemovedAfterAll();
+/** Output directories of the checked synthesis, removed after this file's tests. */
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function config(edits: Parameters<typeof tempConfig>[0]): string {
-  const dir = tempConfig(edits);
-  dirs.push(dir);
-  return dir;
-}
 
 const backend = (delivery: Record<string, unknown>) => ({ products: { noor: { workloads: { backend: { progressiveDelivery: delivery } } } } });
 const dev = (patch: Record<string, unknown>) => problems(config({ set: { "environments/dev.yaml": patch } })).filter((issue) => issue.file.endsWith("environments/dev.yaml"));

@@ -2,21 +2,14 @@
  * Grafana and Alertmanager exposure in configuration: the edge domain must exist and be published, and an OIDC client
  * secret is one more value a human seeds.
  */
-import { rmSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../config/loader";
 import { requiredSecretValues } from "../../constructs/secret-values/inventory";
 import { only, problems } from "../support/config-problems";
-import { tempConfig } from "../support/synth";
+import { tempConfigsRemovedAfterAll } from "../support/synth";
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function config(edits: Parameters<typeof tempConfig>[0]): string {
-  const dir = tempConfig(edits);
-  dirs.push(dir);
-  return dir;
-}
+/** Temporary configuration directories, removed after this file's tests. */
+const config = tempConfigsRemovedAfterAll();
 
 const OIDC = {
   type: "oidc",

@@ -2,20 +2,13 @@
  * Nodes in configuration: Session Manager access, Karpenter's instance type and size allow-lists, the Cluster
  * Autoscaler as the alternative to Karpenter. Bad input is reported at its key.
  */
-import { rmSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../config/loader";
 import { only, problems } from "../support/config-problems";
-import { buildStacks, resourceList, synthJson, tempConfig } from "../support/synth";
+import { buildStacks, resourceList, synthJson, tempConfigsRemovedAfterAll } from "../support/synth";
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function config(edits: Parameters<typeof tempConfig>[0]): string {
-  const dir = tempConfig(edits);
-  dirs.push(dir);
-  return dir;
-}
+/** Temporary configuration directories, removed after this file's tests. */
+const config = tempConfigsRemovedAfterAll();
 
 const dev = (patch: Record<string, unknown>) => problems(config({ set: { "environments/dev.yaml": patch } })).filter((issue) => issue.file.endsWith("environments/dev.yaml"));
 

@@ -3,24 +3,17 @@
  * names its generated rules read, its Grafana dashboards (JSON files next to the product file, resolved and checked by
  * the loader) and its own alert rules. Every bad input is a problem at the product file's key, with its line.
  */
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ConfigIssue } from "../../config/errors";
 import { loadConfig } from "../../config/loader";
 import { ProductFileSchema } from "../../config/schema/products";
 import { only, problems } from "../support/config-problems";
-import { BUNDLED_CONFIG_DIR, tempConfig } from "../support/synth";
+import { BUNDLED_CONFIG_DIR, tempConfigsRemovedAfterAll } from "../support/synth";
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-/** A temporary copy of the bundled configuration with edits (see tempConfig), removed after the file's tests. */
-function config(edits: Parameters<typeof tempConfig>[0]): string {
-  const dir = tempConfig(edits);
-  dirs.push(dir);
-  return dir;
-}
+/** Temporary configuration directories, removed after this file's tests. */
+const config = tempConfigsRemovedAfterAll();
 
 function bundled(file: string): string {
   return readFileSync(join(BUNDLED_CONFIG_DIR, file), "utf8");

@@ -3,21 +3,14 @@
  * products' namespaces (`products.<name>.namespace`). Murima's guide deploys a dedicated tenant as cluster
  * `murima-<tenant>` with the services in namespace `<tenant>` (murima-deployment-guide.md, 2.2 "Dedicated").
  */
-import { rmSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../config/loader";
 import { only, problems } from "../support/config-problems";
-import { buildStacks, resourceList, synthJson, tempConfig } from "../support/synth";
+import { buildStacks, resourceList, synthJson, tempConfigsRemovedAfterAll } from "../support/synth";
 import type { Json } from "../constructs/workload/fixtures";
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function config(edits: Parameters<typeof tempConfig>[0]): string {
-  const dir = tempConfig(edits);
-  dirs.push(dir);
-  return dir;
-}
+/** Temporary configuration directories, removed after this file's tests. */
+const config = tempConfigsRemovedAfterAll();
 
 const TENANT = "tenants/tenant123.yaml";
 const murimaTenant = (extra: string) =>

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { App, Testing, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { inject } from "vitest";
+import { afterAll, inject } from "vitest";
 import { parse, stringify } from "yaml";
 import { loadConfig, type PlatformConfig } from "../../config/loader";
 import { buildApp, type BuildOptions } from "../../stacks/app";
@@ -105,6 +105,19 @@ export function synthConstruct<T>(build: (scope: Construct) => T): { construct: 
   const construct = build(stack);
   const text = Testing.synth(stack);
   return { construct, json: JSON.parse(text) as Synthesized, text };
+}
+
+/**
+ * `tempConfig` for one test file: every directory it makes is removed after the file's tests (call at module level).
+ */
+export function tempConfigsRemovedAfterAll(): (edits: Parameters<typeof tempConfig>[0]) => string {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  return (edits) => {
+    const dir = tempConfig(edits);
+    dirs.push(dir);
+    return dir;
+  };
 }
 
 /**
