@@ -1,0 +1,75 @@
+/** Types of the PostgreSQL monitoring-user rotation function (index.mjs), for the tests that run its steps against fakes. */
+export interface RotationEvent {
+  readonly SecretId: string;
+  readonly ClientRequestToken: string;
+  readonly Step: string;
+}
+
+export interface RotationSecrets {
+  describeSecret(input: { SecretId: string }): Promise<{ RotationEnabled?: boolean; VersionIdsToStages?: Record<string, string[]> }>;
+  getSecretValue(input: { SecretId: string; VersionId?: string; VersionStage?: string }): Promise<{ SecretString?: string }>;
+  getRandomPassword(input: Record<string, unknown>): Promise<{ RandomPassword?: string }>;
+  putSecretValue(input: { SecretId: string; ClientRequestToken: string; SecretString: string; VersionStages: string[] }): Promise<unknown>;
+  updateSecretVersionStage(input: { SecretId: string; VersionStage: string; MoveToVersionId: string; RemoveFromVersionId?: string }): Promise<unknown>;
+}
+
+/** One database session: `query` runs one statement with its parameters and returns its rows; `end` closes it. */
+export interface DatabaseClient {
+  query(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  end(): Promise<unknown>;
+}
+
+/** The postgres.js options of a session (what `connect` receives). */
+export interface ConnectionOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly username: string;
+  readonly password: string;
+  readonly ssl: { readonly ca: string[]; readonly rejectUnauthorized: true };
+  readonly max: 1;
+  readonly prepare: false;
+  readonly fetch_types: false;
+  readonly connect_timeout: number;
+  readonly connection: { readonly application_name: string; readonly statement_timeout: string; readonly lock_timeout: string };
+  readonly onnotice: () => void;
+}
+
+export interface Settings {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly masterSecretArn: string;
+  readonly monitorUsers: readonly [string, string];
+}
+
+export declare const PASSWORD_LENGTH: number;
+export declare const CONNECTION_LIMIT: number;
+export declare const SCRAM_ITERATIONS: number;
+export declare const SCRAM_SALT_BYTES: number;
+export declare const CONNECT_TIMEOUT_SECONDS: number;
+export declare const END_TIMEOUT_SECONDS: number;
+export declare const STATEMENT_TIMEOUT_MS: number;
+export declare const LOCK_TIMEOUT_MS: number;
+export declare const APPLICATION_NAME: string;
+export declare const SQL: Readonly<{ begin: string; commit: string; rollback: string; quote: string; role: string; check: string }>;
+export declare function roleStatements(quoted: { role: string; database: string; password: string }): { create: string; grantMonitor: string; grantConnect: string; setPassword: string };
+export declare function scramVerifier(password: string, salt?: Buffer, iterations?: number): string;
+export declare function settingsFrom(env: Record<string, string | undefined>): Settings;
+export declare function createHandler(deps: {
+  secrets: RotationSecrets;
+  connect(options: ConnectionOptions): DatabaseClient | Promise<DatabaseClient>;
+  ca: string[];
+  settings: Settings;
+  log?: (entry: Record<string, unknown>) => void;
+}): (event: RotationEvent) => Promise<void>;
+export declare function postgresConnector(postgres: (options: ConnectionOptions) => {
+  unsafe(text: string, params?: unknown[]): Promise<Iterable<Record<string, unknown>>>;
+  end(options: { timeout: number }): Promise<unknown>;
+}): (options: ConnectionOptions) => DatabaseClient;
+export declare function awsDependencies(): Promise<{
+  secrets: RotationSecrets;
+  connect(options: ConnectionOptions): DatabaseClient;
+  ca: string[];
+}>;
+export declare function handler(event: RotationEvent): Promise<void>;
