@@ -102,8 +102,12 @@ export function roleStatements(quoted) {
     create: `CREATE ROLE ${quoted.role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT ${CONNECTION_LIMIT}`,
     grantMonitor: `GRANT pg_monitor TO ${quoted.role}`,
     grantConnect: `GRANT CONNECT ON DATABASE ${quoted.database} TO ${quoted.role}`,
-    // LOGIN and CONNECTION LIMIT again for a role that exists; a CREATEROLE role (the RDS master) may change those and
-    // the password of a role it administers, not SUPERUSER / REPLICATION / BYPASSRLS, which are checked instead.
+    // LOGIN and CONNECTION LIMIT again for a role that exists. The RDS master user is `LOGIN NOSUPERUSER CREATEDB
+    // CREATEROLE` and a member of rds_superuser
+    // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.PostgreSQL.CommonDBATasks.Roles.rds_superuser.html):
+    // a CREATEROLE role may change those and the password of a role it administers (PostgreSQL 16+: the ADMIN option,
+    // which the creator of a role gets), but not SUPERUSER / REPLICATION / BYPASSRLS, even to turn them off; those are
+    // checked (SQL.role) instead of being set here.
     setPassword: `ALTER ROLE ${quoted.role} WITH LOGIN CONNECTION LIMIT ${CONNECTION_LIMIT} PASSWORD ${quoted.password}`,
   };
 }
