@@ -211,7 +211,7 @@ function observabilityDefaults(profile: Profile): ObservabilityDefaults {
     // CloudWatch API reads cost money per metric: production and staging only, at the 5-minute period.
     cloudwatchExporter: { enabled: !development, periodSeconds: 300 },
     // Data-service exporters run with their own users (Redis: a monitoring-only user with a rotated password); opt in.
-    exporters: { redis: { enabled: false } },
+    exporters: { redis: { enabled: false }, postgres: { enabled: false } },
     // Application logs: 30 days in production (the reference guides' retention), less elsewhere; the platform's own
     // logs as long; audit logs a year searchable in production (an object-locked archive keeps them for years).
     logs: {

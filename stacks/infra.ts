@@ -194,6 +194,7 @@ export class InfraStack extends BaseStack {
       protectState: protectsState(context),
       highAvailability: environment.profile === "production",
       reservedNames: Object.keys(environment.storage.buckets),
+      ...(environment.observability.exporters.postgres.enabled ? { postgresMonitoring: { recoveryWindowDays: environment.workloads.secrets.recoveryWindowDays } } : {}),
     });
     this.alarms = new ServiceAlarms(this, "alarms", {
       naming,

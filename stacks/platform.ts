@@ -12,6 +12,7 @@ import { MONITORING_NAMESPACE } from "../constructs/core/platform-contracts";
 import { DatabaseBootstrap } from "../constructs/database-bootstrap";
 import { SearchSecurity } from "../constructs/search-security";
 import { secretName } from "../constructs/core/secrets";
+import { postgresExporterSecretName } from "../constructs/postgres-monitor-user/naming";
 import { redisExporterSecretName } from "../constructs/redis-exporter";
 import { environmentObservability, type EnvironmentObservability } from "../constructs/monitoring/environment";
 import type { ProductWorkloads } from "../constructs/product-workloads";
@@ -37,6 +38,7 @@ function platformSecrets(context: EnvironmentContext): { names: string[]; namesp
   const names = [
     ...observability.alertmanager.receivers.map((receiver) => secretName(context.naming, { kind: "platform", path: receiver.credentialsSecret })),
     ...(observability.exporters.redis.enabled ? Object.keys(services.redis).map((service) => redisExporterSecretName(context.naming, service)) : []),
+    ...(observability.exporters.postgres.enabled ? Object.keys(services.postgres).map((service) => postgresExporterSecretName(context.naming, service)) : []),
   ];
   return { names, namespaces: [MONITORING_NAMESPACE] };
 }

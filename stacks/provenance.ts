@@ -119,6 +119,8 @@ function environmentKey(segments: readonly string[], environment: LoadedEnvironm
       return at("backup");
     }
     case "services": {
+      // A PostgreSQL service's monitoring user exists for its exporter (constructs/postgres-monitor-user).
+      if (child?.startsWith("postgres-") && child.endsWith("-monitor-user")) return at("observability", "exporters", "postgres");
       for (const kind of SERVICE_KINDS) {
         const service = named(child, `${kind}-`, Object.keys((environment.services as Record<string, Record<string, unknown>>)[kind] ?? {}));
         if (service) return at("services", kind, service);
@@ -175,6 +177,7 @@ function environmentKey(segments: readonly string[], environment: LoadedEnvironm
   if (top.startsWith("product-")) return productKey(top.slice("product-".length), segments.slice(1), environment);
   // An exporter of a data service (constructs/redis-exporter): observability.exporters.
   if (top.startsWith("redis-exporter-")) return at("observability", "exporters", "redis");
+  if (top.startsWith("postgres-exporter-")) return at("observability", "exporters", "postgres");
   if (top.startsWith("certificate-")) return at("products", top.slice("certificate-".length), "domain");
   return undefined;
 }

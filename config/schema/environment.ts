@@ -13,7 +13,7 @@ import { AlertsSchema } from "./alerts";
 import { BackupSchema, backupRegionIssues } from "./backup";
 import { backupCoverageIssues, pointInTimeRetention } from "./backup-coverage";
 import { checkProducts, ProductInstanceSchema, WorkloadPolicySchema } from "./products";
-import { ObservabilitySchema, observabilityIssues } from "./observability";
+import { exporterIssues, ObservabilitySchema, observabilityIssues } from "./observability";
 import { declaredServiceNames, serviceEnvironmentIssues, ServicesSchema, StorageSchema, type ResolvedPostgresService } from "./services";
 import { EdgeSchema, edgeEnvironmentIssues, managedRuleGroupsOf } from "./edge";
 import { BODY_SIZE_GROUP, BODY_SIZE_RULE, groupSettings, ruleOverrides } from "../../constructs/waf/rules";
@@ -285,6 +285,7 @@ export const EnvironmentSchema = z
       ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
     }
     for (const issue of progressiveDeliveryIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
+    for (const issue of exporterIssues(env)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: issue.input });
   })
   // Point-in-time retention is derived from the service's backup plan (config/schema/backup-coverage.ts): the typed
   // model always carries the value the database is created with.

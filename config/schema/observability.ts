@@ -526,6 +526,12 @@ export const ObservabilitySchema = z
        * generated and rotated in Secrets Manager.
        */
       redis: z.strictObject({ enabled: z.boolean() }),
+      /**
+       * prometheus-postgres-exporter for every PostgreSQL service of the environment: a `pg_monitor` login (no table
+       * access) whose password a rotation function in the private subnets generates and rotates in Secrets Manager,
+       * alternating between two users so the exporter keeps working through a rotation (constructs/postgres-monitor-user).
+       */
+      postgres: z.strictObject({ enabled: z.boolean() }),
     }),
     logs: z.strictObject({
       /** Where logs are stored: Loki on S3 (default) or an OpenSearch domain of the environment (EFK layout). */
@@ -619,6 +625,37 @@ export interface ObservabilityIssue {
  * archive must be a declared bucket under object lock keeping logs at least as long as `retention.audit`; and in
  * production, products whose logs are audit logs need the archive.
  */
+/**
+ * Data-service exporters read their credentials once, when the pod starts, and the credentials rotate (their users'
+ * passwords are owned by rotation functions, synced by External Secrets): without Stakater Reloader restarting the
+ * exporter after a sync, it would lose access once the previous password is dropped (the rotation after next).
+ */
+export function exporterIssues(env: {
+  readonly addons: { readonly reloader: { readonly enabled: boolean } };
+  readonly network: { readonly natGateways: string; readonly interfaceEndpoints: readonly string[] };
+  readonly observability: { readonly exporters: Readonly<Record<string, { readonly enabled: boolean }>> };
+}): ObservabilityIssue[] {
+  const enabled = Object.entries(env.observability.exporters).filter(([, exporter]) => exporter.enabled).map(([kind]) => kind);
+  const issues: ObservabilityIssue[] = env.addons.reloader.enabled
+    ? []
+    : enabled.map((kind) => ({
+        path: ["observability", "exporters", kind, "enabled"],
+        message: `the ${kind} exporter reads its rotated password when it starts and needs Stakater Reloader to restart it after each rotation: set addons.reloader.enabled: true in this environment`,
+        input: true,
+      }));
+  // The PostgreSQL monitoring user's rotation function runs in the private subnets (it connects to the database) and
+  // calls Secrets Manager (constructs/postgres-monitor-user).
+  const reachesSecretsManager = env.network.natGateways !== "none" || env.network.interfaceEndpoints.includes("secretsmanager");
+  if (enabled.includes("postgres") && !reachesSecretsManager) {
+    issues.push({
+      path: ["observability", "exporters", "postgres", "enabled"],
+      message: "the monitoring user's rotation function runs in the private subnets and must reach Secrets Manager: add secretsmanager to network.interfaceEndpoints (network.natGateways is none)",
+      input: true,
+    });
+  }
+  return issues;
+}
+
 export function observabilityIssues(env: {
   readonly profile?: string;
   readonly observability: Pick<ObservabilityConfig, "logs"> & { readonly exposure?: ExposureConfig };

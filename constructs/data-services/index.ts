@@ -13,6 +13,7 @@ import type { DataServiceProps, DataTier, PublishedConnection } from "../data-ac
 import { DocumentDb } from "../documentdb";
 import { OpenSearch } from "../opensearch";
 import { Postgres } from "../postgres";
+import { PostgresMonitorUser } from "../postgres-monitor-user";
 import { RabbitMq } from "../rabbitmq";
 import { Redis } from "../redis";
 
@@ -43,6 +44,12 @@ export interface DataServicesProps {
    * @default none
    */
   readonly reservedNames?: readonly string[];
+  /**
+   * A monitoring user per PostgreSQL service for its exporter (observability.exporters.postgres; see
+   * constructs/postgres-monitor-user), its secret recoverable for `recoveryWindowDays` after deletion.
+   * @default none
+   */
+  readonly postgresMonitoring?: { readonly recoveryWindowDays: number };
 }
 
 /** One constructed value per named entry. */
@@ -56,6 +63,8 @@ export class DataServices extends Construct {
   readonly documentdb: Readonly<Record<string, DocumentDb>>;
   readonly opensearch: Readonly<Record<string, OpenSearch>>;
   readonly rabbitmq: Readonly<Record<string, RabbitMq>>;
+  /** Monitoring users by PostgreSQL service name (with `postgresMonitoring`). */
+  readonly postgresMonitorUsers: Readonly<Record<string, PostgresMonitorUser>>;
 
   constructor(scope: Construct, id: string, props: DataServicesProps) {
     super(scope, id);
@@ -85,6 +94,30 @@ export class DataServices extends Construct {
     this.documentdb = build(services.documentdb, (name, { backupPlan, ...settings }) => new DocumentDb(this, `documentdb-${name}`, { ...common(name, backupPlan), ...settings }));
     this.opensearch = build(services.opensearch, (name, { backupPlan, ...settings }) => new OpenSearch(this, `opensearch-${name}`, { ...common(name, backupPlan), ...settings }));
     this.rabbitmq = build(services.rabbitmq, (name, settings) => new RabbitMq(this, `rabbitmq-${name}`, { ...common(name), ...settings, functionSubnetIds: props.functionSubnetIds }));
+    const monitoring = props.postgresMonitoring;
+    this.postgresMonitorUsers = monitoring
+      ? build(this.postgres, (name, database) =>
+          new PostgresMonitorUser(this, `postgres-${name}-monitor-user`, {
+            naming: props.naming,
+            account: props.account,
+            serviceName: name,
+            database: {
+              host: database.connection.host,
+              port: database.settings.port,
+              name: database.connection.database ?? name,
+              masterSecretArn: database.secretArn,
+              securityGroupId: database.securityGroup.groupId,
+              ready: [...database.clusterInstances, ...(database.primary ? [database.primary] : [])],
+            },
+            vpcId: props.dataTier.vpcId,
+            functionSubnetIds: props.functionSubnetIds,
+            dataKeyArn: props.keys.data.arn,
+            logging: { retentionDays: props.logRetentionDays, kmsKey: props.keys.logs },
+            recoveryWindowDays: monitoring.recoveryWindowDays,
+            protect: props.protectState ?? true,
+          }),
+        )
+      : {};
   }
 
   /** Every published connection, by service name. */

@@ -21,6 +21,7 @@ import { loadDashboardFiles, type ProductDashboards } from "./dashboards";
 import { Monitoring, type MonitoringProps } from "./index";
 import { passwordRotationOf, regionalWebAclArn, workloadNetworkLayout } from "../product-workloads/environment";
 import { CachePasswordRotation } from "../cache-password-rotation";
+import { PostgresExporter } from "../postgres-exporter";
 import { RedisExporter } from "../redis-exporter";
 import { ACCESS_LOG_PREFIX, ingressGroupSettings } from "../workload/ingress";
 import type { ScrapeTarget } from "./values";
@@ -108,6 +109,8 @@ export interface EnvironmentObservability {
   readonly logsSearchRole?: SearchRole;
   /** prometheus-redis-exporter per Redis service (observability.exporters.redis.enabled), by service name. */
   readonly redisExporters: ReadonlyMap<string, RedisExporter>;
+  /** prometheus-postgres-exporter per PostgreSQL service (observability.exporters.postgres.enabled), by service name. */
+  readonly postgresExporters: ReadonlyMap<string, PostgresExporter>;
 }
 
 /**
@@ -201,6 +204,25 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
     }
   }
 
+  const postgresExporters = new Map<string, PostgresExporter>();
+  if (config.exporters.postgres.enabled) {
+    const dataTierCidrs = workloadNetworkLayout(environment).dataTierCidrs;
+    for (const [service, settings] of Object.entries(environment.services.postgres).sort(([a], [b]) => a.localeCompare(b))) {
+      postgresExporters.set(
+        service,
+        new PostgresExporter(scope, `postgres-exporter-${service}`, {
+          naming,
+          serviceName: service,
+          region: account.region,
+          dataTierCidrs,
+          ...(settings.port !== undefined ? { port: settings.port } : {}),
+          // Its ServiceMonitor needs the monitoring CRDs; its ExternalSecret the platform's stores.
+          dependsOn: [...dependsOn, monitoring.release],
+        }),
+      );
+    }
+  }
+
   const { logs } = config;
   const accessLogBucket = environmentAccessLogBucket(environment.storage, naming);
   const logging = new Logging(scope, "logging", {
@@ -235,5 +257,5 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
       dependsOn: props.searchSecurity.dependsOn,
     });
   }
-  return { alertRules, logging, monitoring, redisExporters, ...(logsSearchRole ? { logsSearchRole } : {}) };
+  return { alertRules, logging, monitoring, redisExporters, postgresExporters, ...(logsSearchRole ? { logsSearchRole } : {}) };
 }

@@ -11,6 +11,8 @@
  *   a product's password user, into the platform secret `<prefix>/exporters/redis-<service>`, which the platform's
  *   ClusterSecretStore serves to the monitoring namespace only (stacks/platform.ts lists it); the chart reads it from
  *   the Kubernetes Secret an ExternalSecret in the release syncs. It is never in configuration or Terraform state.
+ *   The exporter reads it at start, so its Deployment names the Secret for Stakater Reloader, which restarts it after
+ *   each sync (ElastiCache keeps the previous password through one rotation: the restart has until the next one).
  * - A ServiceMonitor (the chart's) and a NetworkPolicy: only Prometheus's namespace may scrape it, and it may reach
  *   only the data tier on the Redis port and the cluster DNS.
  *
@@ -27,7 +29,7 @@ import { CacheUser } from "../cache-user";
 import type { CachePasswordRotation } from "../cache-password-rotation";
 import { connectionParameterName } from "../core/connections";
 import type { Naming } from "../core/naming";
-import { MONITORING_NAMESPACE, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
+import { MONITORING_NAMESPACE, RELOADER_SECRETS_ANNOTATION, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
 import { secretName } from "../core/secrets";
 import { REDIS_DEFAULTS } from "../redis";
 
@@ -127,6 +129,10 @@ export class RedisExporter extends Construct {
         redisAddress: `rediss://${field("host")}:${port}`,
         auth: { enabled: true, redisUser: userId, secret: { name: credentials, key: "password" } },
         customLabels: { "platform.example.com/redis-service": serviceName },
+        // The exporter reads REDIS_PASSWORD when it starts: Stakater Reloader (required with exporters,
+        // config/schema/observability.ts exporterIssues) restarts it when External Secrets syncs a rotated password.
+        // The chart puts `annotations` on the Deployment (where Reloader reads it) and on its pod template.
+        annotations: { [RELOADER_SECRETS_ANNOTATION]: credentials },
         extraManifests: [
           {
             apiVersion: "external-secrets.io/v1",

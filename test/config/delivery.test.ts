@@ -34,9 +34,12 @@ async function devPlatform(dir: string) {
 describe("rollouts: defaults", () => {
   it("installs neither Reloader nor Argo Rollouts and annotates nothing", async () => {
     const dir = config({});
-    const prod = loadConfig(dir).environments.find(({ config: environment }) => environment.name === "prod")?.config;
-    expect(prod?.addons.reloader).toEqual({ enabled: false, replicas: 2 });
-    expect(prod?.addons.argoRollouts).toEqual({ enabled: false, replicas: 2 });
+    const environments = Object.fromEntries(loadConfig(dir).environments.map(({ config: environment }) => [environment.name, environment.addons]));
+    expect(environments.dev?.reloader).toEqual({ enabled: false, replicas: 1 });
+    expect(environments.prod?.argoRollouts).toEqual({ enabled: false, replicas: 2 });
+    // The bundled prod turns Reloader on for its data-service exporters (observability.exporters needs it); the
+    // profile's default replica count stays.
+    expect(environments.prod?.reloader).toEqual({ enabled: true, replicas: 2 });
     const json = await devPlatform(dir);
     expect(resourceList(json, "helm_release").map((release) => release.chart)).not.toEqual(expect.arrayContaining(["reloader"]));
     expect(resourceList(json, "helm_release").map((release) => release.chart)).not.toContain("argo-rollouts");
@@ -82,6 +85,15 @@ describe("rollouts: the checked synthesis", () => {
 });
 
 describe("rollouts: bad input", () => {
+  it("rejects a data-service exporter without Reloader (it reads its rotated password when it starts)", () => {
+    const issues = problems(config({ set: { "environments/prod.yaml": { addons: { reloader: { enabled: false } } } } })).filter((issue) => issue.file.endsWith("environments/prod.yaml"));
+    const issue = only(issues, "observability.exporters.redis.enabled");
+    expect(issue.message).toBe(
+      "the redis exporter reads its rotated password when it starts and needs Stakater Reloader to restart it after each rotation: set addons.reloader.enabled: true in this environment",
+    );
+    expect(issue.line).toBeGreaterThan(0);
+  });
+
   it("rejects progressive delivery without the Argo Rollouts controller", () => {
     expect(only(dev(backend({ strategy: "canary" })), "products.noor.workloads.backend.progressiveDelivery").message).toBe(
       "progressive delivery needs the Argo Rollouts controller: set addons.argoRollouts.enabled: true in this environment",

@@ -135,14 +135,19 @@ describe("shared tenants are isolated (IAM simulation over the synthesized stack
     }
   });
 
-  it("PostgreSQL: the master credentials are read only by the database-bootstrap namespace's store", async () => {
+  it("PostgreSQL: the master credentials are read only by the database-bootstrap namespace's store and the database's own monitoring-user rotation", async () => {
     const masters = world.secrets().filter((secret) => secret.managedBy === "rds" && /aws_(rds_cluster|db_instance)\./.test(secret.address));
     expect(masters.length).toBe(3);
     const readers: string[] = [];
     for (const role of world.allRoles().filter((candidate) => candidate.stack !== "bootstrap")) {
-      for (const secret of masters) if ((await world.decide(role.arn, "secretsmanager:GetSecretValue", secret.arn)) === "Allowed") readers.push(role.name);
+      for (const secret of masters) {
+        if ((await world.decide(role.arn, "secretsmanager:GetSecretValue", secret.arn)) === "Allowed") readers.push(`${/services_postgres-([a-z0-9-]+)_/.exec(secret.address)?.[1]}:${role.name}`);
+      }
     }
-    expect([...new Set(readers)]).toEqual(["acme-prod-eso-database-bootstrap"]);
+    // Production runs the PostgreSQL exporters (observability.exporters.postgres): each database's rotation function of
+    // its monitoring user reads that database's master secret, no other one.
+    const databases = ["murima-db", "noor-db", "smartedu-db"];
+    expect([...new Set(readers)].sort()).toEqual(databases.flatMap((db) => [`${db}:acme-prod-eso-database-bootstrap`, `${db}:acme-prod-pg-${db}-monitor-rotation`]).sort());
   });
 
   it("Redis: each tenant connects as its own ElastiCache user only, limited to its key prefix", async () => {

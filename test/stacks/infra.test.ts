@@ -61,15 +61,25 @@ describe("prod-infra", () => {
     const workloadGroup = Object.keys(resourcesOf(prod, "aws_security_group")).find((id) => id.startsWith("network_workloads-sg")) as string;
     const rules = ours(prod, "aws_vpc_security_group_ingress_rule");
     expect(rules.length).toBeGreaterThanOrEqual(9);
-    // Sources: the workload group, and the broker's password rotation function on the management port only.
-    const rotationGroups = Object.keys(resourcesOf(prod, "aws_security_group")).filter((id) => id.endsWith("rotation-security-group") || /_rotation-security-group_/.test(id));
+    // Sources: the workload group, the broker's password rotation function on the management port only, and each
+    // PostgreSQL monitoring user's rotation function (observability.exporters.postgres) on its database's port only.
+    const groups = Object.keys(resourcesOf(prod, "aws_security_group"));
+    const rotationGroups = groups.filter((id) => /_rotation-security-group_/.test(id));
     expect(rotationGroups).toHaveLength(1);
-    for (const [id, rule] of rules) {
-      expect(rule.cidr_ipv4, id).toBeUndefined();
-      expect(rule.cidr_ipv6, id).toBeUndefined();
-      const fromRotation = rule.referenced_security_group_id === `\${aws_security_group.${rotationGroups[0]}.id}`;
-      expect(fromRotation ? rule.from_port : rule.referenced_security_group_id, id).toBe(fromRotation ? 443 : `\${aws_security_group.${workloadGroup}.id}`);
-    }
+    const monitorGroups = groups.filter((id) => /^services_postgres-[a-z-]+-monitor-user_security-group_/.test(id));
+    expect(monitorGroups).toHaveLength(3);
+    const reference = (group: string) => `\${aws_security_group.${group}.id}`;
+    const problems = rules.flatMap(([id, rule]) => {
+      if (rule.cidr_ipv4 !== undefined || rule.cidr_ipv6 !== undefined) return [`${id}: a CIDR source`];
+      if (rule.referenced_security_group_id === reference(rotationGroups[0] as string)) return rule.from_port === 443 ? [] : [`${id}: broker rotation on port ${rule.from_port}`];
+      if (monitorGroups.some((group) => rule.referenced_security_group_id === reference(group))) {
+        const service = /^services_postgres-([a-z-]+)-monitor-user_/.exec(id)?.[1];
+        const database = new RegExp(`^\\$\\{aws_security_group\\.services_postgres-${service}_security-group_`);
+        return rule.from_port === 5432 && rule.to_port === 5432 && database.test(String(rule.security_group_id)) ? [] : [`${id}: monitoring rotation admitted on ${rule.security_group_id} ${rule.from_port}-${rule.to_port}`];
+      }
+      return rule.referenced_security_group_id === reference(workloadGroup) ? [] : [`${id}: source ${rule.referenced_security_group_id}`];
+    });
+    expect(problems).toEqual([]);
     for (const [id, instance] of [...ours(prod, "aws_rds_cluster_instance"), ...ours(prod, "aws_db_instance")]) expect(instance.publicly_accessible, id).toBe(false);
     for (const [id, broker] of ours(prod, "aws_mq_broker")) expect(broker.publicly_accessible, id).toBe(false);
     // RabbitMQ brokers reject encryptionOptions (terraform-provider-aws#25998): AWS-owned key, no block at all.

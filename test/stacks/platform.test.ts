@@ -87,7 +87,8 @@ describe("prod-platform: the add-ons", () => {
   it("installs the add-ons as Helm releases of exactly the catalog versions", () => {
     const upstream = releases.filter((release) => release.repository !== undefined).map((release) => `${release.chart}@${release.version}`);
     expect(upstream.sort()).toEqual(
-      (["aws-load-balancer-controller", "external-dns", "external-secrets", "karpenter", "metrics-server"] as const)
+      // Reloader: production turns it on for its data-service exporters (observability.exporters needs it).
+      (["aws-load-balancer-controller", "external-dns", "external-secrets", "karpenter", "metrics-server", "reloader"] as const)
         .map((chart) => `${chart}@${CHART_CATALOG[chart].version}`)
         .sort(),
     );

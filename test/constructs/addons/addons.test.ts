@@ -42,6 +42,8 @@ describe("PlatformAddons", () => {
       "karpenter",
       "karpenter-nodes",
       "metrics-server",
+      // Production turns Reloader on for its data-service exporters (observability.exporters needs it).
+      "reloader",
     ]);
     expect(overridesOf(releaseNamed(json, "aws-load-balancer-controller"))).toMatchObject({ vpcId: "${data.aws_eks_cluster.cluster.vpc_config[0].vpc_id}", replicaCount: 2 });
     const nodes = overridesOf(releaseNamed(json, "karpenter-nodes")) as { nodeClass: { securityGroupIds: string[]; kmsKeyArn: string } };
@@ -59,6 +61,7 @@ describe("PlatformAddons", () => {
       karpenter: { ...prodAddons.karpenter, enabled: false },
       externalDns: { ...prodAddons.externalDns, enabled: false },
       certManager: { ...prodAddons.certManager, enabled: false },
+      reloader: { ...prodAddons.reloader, enabled: false },
     });
     expect(releases(json).map((release) => release.attributes.name).sort()).toEqual([
       "aws-load-balancer-controller",

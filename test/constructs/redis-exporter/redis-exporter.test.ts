@@ -76,6 +76,8 @@ describe("RedisExporter", () => {
       target: { name: "redis-exporter-shop-cache-credentials" },
       data: [{ secretKey: "password", remoteRef: { key: "acme-test/exporters/redis-shop-cache", property: "password" } }],
     });
+    // Restarted by Reloader when External Secrets syncs a rotated password (it reads the password when it starts).
+    expect(overrides.annotations).toEqual({ "secret.reloader.stakater.com/reload": "redis-exporter-shop-cache-credentials" });
     expect(base.serviceMonitor.enabled).toBe(true);
     expect(base.env).toContainEqual({ name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" });
     expect(base.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });

@@ -1,0 +1,145 @@
+/**
+ * prometheus-postgres-exporter for one PostgreSQL service of the environment (observability.exporters.postgres.enabled),
+ * in the monitoring namespace:
+ *
+ * - It connects as the service's monitoring user (constructs/postgres-monitor-user: `pg_monitor`, no table access),
+ *   whose user name and password the rotation function keeps in the platform secret
+ *   `<prefix>/exporters/postgres-<service>`; the platform's ClusterSecretStore serves it to the monitoring namespace only
+ *   (stacks/platform.ts lists it) and an ExternalSecret in the release syncs both keys. Never in configuration or state.
+ * - The rotation alternates between two users; the exporter reads the credentials when it starts, so its Deployment
+ *   names the Secret for Stakater Reloader (required with exporters), which restarts it after a sync. The previous
+ *   user stays valid until the rotation after next.
+ * - TLS with the server certificate verified (`sslmode=verify-full`) against the region's RDS authorities, mounted from
+ *   a ConfigMap of the release (constructs/core/rds-ca.ts).
+ * - A ServiceMonitor (the chart's) and a NetworkPolicy: only Prometheus's namespace may scrape it, and it may reach
+ *   only the data tier on the database port and the cluster DNS.
+ *
+ * The writer endpoint and the database come from the service's connection parameter (constructs/core/connections.ts),
+ * read at plan time.
+ */
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import type { Release } from "@cdktf/provider-helm/lib/release";
+import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { Fn, Token, type ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { chartRelease } from "../../charts/release";
+import { connectionParameterName } from "../core/connections";
+import type { Naming } from "../core/naming";
+import { MONITORING_NAMESPACE, RELOADER_SECRETS_ANNOTATION, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
+import { rdsCaBundle } from "../core/rds-ca";
+import { POSTGRES_DEFAULTS } from "../postgres";
+import { postgresExporterSecretName } from "../postgres-monitor-user/naming";
+
+/** Port of the exporter's metrics (the chart's target port). */
+export const POSTGRES_EXPORTER_PORT = 9187;
+/** How often External Secrets re-reads the credentials (a rotation reaches the exporter within this). */
+export const POSTGRES_EXPORTER_SECRET_REFRESH = "1h";
+/** Where the RDS authorities are mounted in the exporter's container. */
+export const RDS_CA_MOUNT = "/etc/rds-ca";
+const RDS_CA_FILE = "ca.pem";
+const DNS_PORT = 53;
+
+/** Name component of the exporter's release and its objects for a database. */
+export function postgresExporterName(serviceName: string): string {
+  return `postgres-exporter-${serviceName}`;
+}
+
+export interface PostgresExporterProps {
+  readonly naming: Naming;
+  /** The PostgreSQL service (`services.postgres.<name>`). */
+  readonly serviceName: string;
+  /** Region of the database: whose RDS authorities verify its certificate. */
+  readonly region: string;
+  /** CIDRs of the data tier (the database's subnets): the only place the exporter connects to. */
+  readonly dataTierCidrs: readonly string[];
+  /**
+   * The database's port (what the exporter dials and the network policy admits).
+   * @default 5432 (POSTGRES_DEFAULTS.port)
+   */
+  readonly port?: number;
+  /** What the release waits for: the monitoring CRDs (ServiceMonitor) and the External Secrets stores. */
+  readonly dependsOn: readonly ITerraformDependable[];
+}
+
+export class PostgresExporter extends Construct {
+  readonly release: Release;
+  readonly networkPolicy: NetworkPolicyV1;
+
+  constructor(scope: Construct, id: string, props: PostgresExporterProps) {
+    super(scope, id);
+    const { naming, serviceName } = props;
+    if (props.dataTierCidrs.length === 0) throw new Error(`PostgresExporter ${id}: dataTierCidrs is empty; the exporter could reach no database`);
+    const port = props.port ?? POSTGRES_DEFAULTS.port;
+    const name = postgresExporterName(serviceName);
+    const parameter = new DataAwsSsmParameter(this, "connection", { name: connectionParameterName(naming, serviceName) });
+    const connection = Fn.jsondecode(parameter.insecureValue);
+    const field = (key: string) => Token.asString(Fn.lookup(connection, key, ""));
+    const credentials = `${name}-credentials`;
+    const authorities = `${name}-rds-ca`;
+    const labels = { "app.kubernetes.io/name": "prometheus-postgres-exporter", "app.kubernetes.io/instance": name };
+
+    this.release = chartRelease(this, "release", {
+      chart: "prometheus-postgres-exporter",
+      name,
+      namespace: MONITORING_NAMESPACE,
+      overrides: {
+        config: {
+          datasource: {
+            host: field("host"),
+            // Strings: the chart renders them with `tpl`, which takes strings only.
+            port: String(port),
+            database: field("database"),
+            userSecret: { name: credentials, key: "username" },
+            passwordSecret: { name: credentials, key: "password" },
+            extraParams: `sslrootcert=${RDS_CA_MOUNT}/${RDS_CA_FILE}`,
+          },
+        },
+        podLabels: { "platform.example.com/postgres-service": serviceName },
+        // Reads its credentials when it starts: Reloader restarts it when External Secrets syncs a rotation.
+        deployment: { annotations: { [RELOADER_SECRETS_ANNOTATION]: credentials } },
+        extraVolumes: [{ name: "rds-ca", configMap: { name: authorities } }],
+        extraVolumeMounts: [{ name: "rds-ca", mountPath: RDS_CA_MOUNT, readOnly: true }],
+        extraManifests: [
+          {
+            apiVersion: "external-secrets.io/v1",
+            kind: "ExternalSecret",
+            metadata: { name: credentials, namespace: MONITORING_NAMESPACE },
+            spec: {
+              refreshInterval: POSTGRES_EXPORTER_SECRET_REFRESH,
+              secretStoreRef: { kind: "ClusterSecretStore", name: SECRETS_MANAGER_STORE },
+              target: { name: credentials, creationPolicy: "Owner" },
+              data: ["username", "password"].map((key) => ({ secretKey: key, remoteRef: { key: postgresExporterSecretName(naming, serviceName), property: key } })),
+            },
+          },
+          { apiVersion: "v1", kind: "ConfigMap", metadata: { name: authorities, namespace: MONITORING_NAMESPACE }, data: { [RDS_CA_FILE]: rdsCaBundle(props.region) } },
+        ],
+      },
+      dependsOn: [...props.dependsOn],
+    });
+
+    this.networkPolicy = new NetworkPolicyV1(this, "network-policy", {
+      metadata: { name, namespace: MONITORING_NAMESPACE, labels },
+      spec: {
+        podSelector: { matchLabels: labels },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": MONITORING_NAMESPACE } } }],
+            ports: [{ port: String(POSTGRES_EXPORTER_PORT), protocol: "TCP" }],
+          },
+        ],
+        egress: [
+          { to: props.dataTierCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ port: String(port), protocol: "TCP" }] },
+          {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+            ports: [
+              { port: String(DNS_PORT), protocol: "UDP" },
+              { port: String(DNS_PORT), protocol: "TCP" },
+            ],
+          },
+        ],
+      },
+      dependsOn: [this.release],
+    });
+  }
+}

