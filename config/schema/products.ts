@@ -19,6 +19,7 @@
  */
 import { z } from "zod";
 import { SERVICE_KINDS } from "../../constructs/core/connections";
+import { RDS_CA_CONFIG_MAP, RDS_CA_MOUNT, RDS_CA_VOLUME } from "../../constructs/core/platform-contracts";
 import { imagePinningProblem } from "../../constructs/workload/image";
 import { CPU_QUANTITY_HINT, MEMORY_QUANTITY_HINT, parseCpu, parseMemory } from "../../constructs/workload/quantity";
 import { looksLikeTenantNamespace } from "../../constructs/alert-rules/rules";
@@ -552,6 +553,10 @@ function checkVolumes(workload: z.output<z.ZodObject<typeof workloadShape>>, ctx
   workload.volumes.forEach((volume, index) => {
     const at = (...path: (string | number)[]) => ["volumes", index, ...path];
     if (volume.name === "tmp") issue(ctx, at("name"), "tmp is the platform's /tmp volume; choose another name", volume.name);
+    if (volume.name === RDS_CA_VOLUME) issue(ctx, at("name"), `${RDS_CA_VOLUME} is the platform's volume of the RDS certificate authorities; choose another name`, volume.name);
+    if (!(RESERVED_MOUNT_PATHS as readonly string[]).includes(volume.mountPath) && (covers(volume.mountPath, RDS_CA_MOUNT) || covers(RDS_CA_MOUNT, volume.mountPath))) {
+      issue(ctx, at("mountPath"), `the platform mounts the RDS certificate authorities at ${RDS_CA_MOUNT} (for PostgreSQL and DocumentDB clients); mount this volume elsewhere`, volume.mountPath);
+    }
     const sameName = names.get(volume.name);
     if (sameName !== undefined) issue(ctx, at("name"), `volumes[${sameName}] is already named ${volume.name}; volume names are unique in a workload`, volume.name);
     names.set(volume.name, index);
@@ -684,6 +689,9 @@ export function serviceEnvPrefix(logical: string, binding: Pick<ServiceBindingCo
 }
 
 function checkProduct(product: z.output<z.ZodObject<typeof productShape>>, ctx: Ctx): void {
+  if (product.configMaps[RDS_CA_CONFIG_MAP] !== undefined) {
+    issue(ctx, ["configMaps", RDS_CA_CONFIG_MAP], `${RDS_CA_CONFIG_MAP} is the platform's config map of the RDS certificate authorities; choose another name`, RDS_CA_CONFIG_MAP);
+  }
   for (const [service, binding] of Object.entries(product.services)) {
     if (binding.kind === "opensearch" && binding.authentication === "password") {
       issue(ctx, ["services", service, "authentication"], OPENSEARCH_PASSWORD_UNSUPPORTED, binding.authentication);

@@ -58,6 +58,19 @@ export const EXTERNAL_SECRETS_METRICS = {
 export const ROLLOUTS_NAMESPACE = PLATFORM_NAMESPACES.argoRollouts.name;
 
 /**
+ * The RDS certificate authorities of the region (constructs/core/rds-ca.ts), for clients that verify PostgreSQL and
+ * DocumentDB servers (their certificates come from the RDS authorities, which no system trust store holds): a product
+ * namespace that binds either gets a ConfigMap RDS_CA_CONFIG_MAP, which its workloads using them mount read-only as the
+ * volume RDS_CA_VOLUME at RDS_CA_MOUNT; the file is RDS_CA_PATH (constructs/product-workloads). Product configuration
+ * may not use these names or paths (config/schema/products.ts).
+ */
+export const RDS_CA_CONFIG_MAP = "platform-rds-ca";
+export const RDS_CA_VOLUME = "platform-rds-ca";
+export const RDS_CA_MOUNT = "/etc/platform/rds-ca";
+export const RDS_CA_FILE = "ca.pem";
+export const RDS_CA_PATH = `${RDS_CA_MOUNT}/${RDS_CA_FILE}`;
+
+/**
  * Stakater Reloader (constructs/addons/reloader): a Deployment lists the Secrets it reads in RELOADER_SECRETS_ANNOTATION;
  * on a change Reloader sets RELOADER_TEMPLATE_ANNOTATION on its pod template (reloadStrategy: annotations), which
  * rolls the pods. The Deployment's Terraform resource ignores that one annotation.

@@ -25,7 +25,7 @@ import { Construct } from "constructs";
 import { chartRelease } from "../../charts/release";
 import { connectionParameterName } from "../core/connections";
 import type { Naming } from "../core/naming";
-import { MONITORING_NAMESPACE, RELOADER_SECRETS_ANNOTATION, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
+import { MONITORING_NAMESPACE, RDS_CA_FILE, RDS_CA_MOUNT, RDS_CA_PATH, RDS_CA_VOLUME, RELOADER_SECRETS_ANNOTATION, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
 import { rdsCaBundle } from "../core/rds-ca";
 import { POSTGRES_DEFAULTS } from "../postgres";
 import { postgresExporterSecretName } from "../postgres-monitor-user/naming";
@@ -34,9 +34,6 @@ import { postgresExporterSecretName } from "../postgres-monitor-user/naming";
 export const POSTGRES_EXPORTER_PORT = 9187;
 /** How often External Secrets re-reads the credentials (a rotation reaches the exporter within this). */
 export const POSTGRES_EXPORTER_SECRET_REFRESH = "1h";
-/** Where the RDS authorities are mounted in the exporter's container. */
-export const RDS_CA_MOUNT = "/etc/rds-ca";
-const RDS_CA_FILE = "ca.pem";
 const DNS_PORT = 53;
 
 /** Name component of the exporter's release and its objects for a database. */
@@ -91,14 +88,14 @@ export class PostgresExporter extends Construct {
             database: field("database"),
             userSecret: { name: credentials, key: "username" },
             passwordSecret: { name: credentials, key: "password" },
-            extraParams: `sslrootcert=${RDS_CA_MOUNT}/${RDS_CA_FILE}`,
+            extraParams: `sslrootcert=${RDS_CA_PATH}`,
           },
         },
         podLabels: { "platform.example.com/postgres-service": serviceName },
         // Reads its credentials when it starts: Reloader restarts it when External Secrets syncs a rotation.
         deployment: { annotations: { [RELOADER_SECRETS_ANNOTATION]: credentials } },
-        extraVolumes: [{ name: "rds-ca", configMap: { name: authorities } }],
-        extraVolumeMounts: [{ name: "rds-ca", mountPath: RDS_CA_MOUNT, readOnly: true }],
+        extraVolumes: [{ name: RDS_CA_VOLUME, configMap: { name: authorities } }],
+        extraVolumeMounts: [{ name: RDS_CA_VOLUME, mountPath: RDS_CA_MOUNT, readOnly: true }],
         extraManifests: [
           {
             apiVersion: "external-secrets.io/v1",

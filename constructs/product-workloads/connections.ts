@@ -23,9 +23,13 @@ import type { ServiceBindingConfig } from "../../config/schema/products";
 import { serviceEnvPrefix } from "../../config/schema/products";
 import { PASSWORD_KINDS as PASSWORD_KIND_LIST, serviceVariable as v } from "../../config/schema/injected-env";
 import { connectionParameterName } from "../core/connections";
+import { RDS_CA_PATH } from "../core/platform-contracts";
 import { productIndexPrefix, tenantIndexPrefix, tenantKeyPrefix } from "../core/data-users";
 import type { Naming } from "../core/naming";
 import type { EnvVar } from "../workload";
+
+/** Kinds whose servers present certificates of the RDS authorities (Aurora / RDS PostgreSQL, DocumentDB). */
+export const RDS_CA_KINDS: readonly string[] = ["postgres", "mongodb"];
 
 /** Kinds whose clients authenticate with a user name and password from Secrets Manager. */
 export const PASSWORD_KINDS: readonly string[] = PASSWORD_KIND_LIST;
@@ -33,9 +37,10 @@ export const PASSWORD_KINDS: readonly string[] = PASSWORD_KIND_LIST;
 /** ESO template (Go text/template) of the connection URL of a password-authenticated kind. */
 function urlTemplate(kind: string, host: string, port: string, database: string): string {
   const credentials = "{{ .username | urlquery }}:{{ .password | urlquery }}";
-  if (kind === "postgres") return `postgresql://${credentials}@${host}:${port}/${database}?sslmode=require`;
-  // DocumentDB: TLS, its single replica set, reads from replicas, no retryable writes.
-  if (kind === "mongodb") return `mongodb://${credentials}@${host}:${port}/?tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`;
+  // The server certificate verified against the region's RDS authorities (mounted at RDS_CA_PATH).
+  if (kind === "postgres") return `postgresql://${credentials}@${host}:${port}/${database}?sslmode=verify-full&sslrootcert=${RDS_CA_PATH}`;
+  // DocumentDB: TLS verified against the RDS authorities, its single replica set, reads from replicas, no retryable writes.
+  if (kind === "mongodb") return `mongodb://${credentials}@${host}:${port}/?tls=true&tlsCAFile=${RDS_CA_PATH}&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`;
   if (kind === "redis") return `rediss://${credentials}@${host}:${port}`;
   return `amqps://${credentials}@${host}:${port}`;
 }
@@ -81,6 +86,11 @@ export class ServiceConnectionRef {
     return Token.asString(this.lookup(key, fallback));
   }
 
+  /** Clients verify the server against the RDS authorities (PostgreSQL, DocumentDB): the workload mounts them. */
+  get verifiesRdsCa(): boolean {
+    return RDS_CA_KINDS.includes(this.binding.kind);
+  }
+
   get usesPassword(): boolean {
     return PASSWORD_KINDS.includes(this.binding.kind);
   }
@@ -104,6 +114,7 @@ export class ServiceConnectionRef {
     ];
     if (kind === "postgres" || kind === "mongodb" || kind === "redis") vars.push({ name: v("readerHost", p), value: this.field("readerHost", this.host) });
     if (kind === "postgres") vars.push({ name: v("name", p), value: this.field("database") });
+    if (this.verifiesRdsCa) vars.push({ name: v("caFile", p), value: RDS_CA_PATH });
     if (this.usesPassword) {
       for (const key of ["username", "password", "url"] as const) {
         vars.push({ name: v(key, p), valueFrom: { secretKeyRef: { name: this.secretName, key } } });
@@ -162,9 +173,10 @@ export class ServiceConnectionRef {
       { name: v("tls", p), value: "true" },
       { name: v("readerHost", p), value: this.field("readerHost", this.host) },
       { name: v("name", p), value: database },
+      { name: v("caFile", p), value: RDS_CA_PATH },
       { name: v("username", p), value: username },
       { name: v("iamAuth", p), value: "true" },
-      { name: v("url", p), value: `postgresql://${username}@${this.host}:${this.port}/${database}?sslmode=verify-full` },
+      { name: v("url", p), value: `postgresql://${username}@${this.host}:${this.port}/${database}?sslmode=verify-full&sslrootcert=${RDS_CA_PATH}` },
     ];
   }
 

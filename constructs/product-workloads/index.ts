@@ -64,7 +64,8 @@ import { partitionOf, type AccountScope } from "../core/aws";
 import type { WorkloadPolicyStatement } from "../workload-identity";
 import { validateName, type Naming } from "../core/naming";
 import { secretName as namedSecret, secretNamePrefix } from "../core/secrets";
-import { LOG_LABELS } from "../core/platform-contracts";
+import { LOG_LABELS, RDS_CA_CONFIG_MAP, RDS_CA_FILE, RDS_CA_MOUNT, RDS_CA_VOLUME } from "../core/platform-contracts";
+import { rdsCaBundle } from "../core/rds-ca";
 import { awaitsReadiness, SecretValueGate } from "../secret-values";
 import { secretsReadBy } from "../secret-values/inventory";
 import { appSecretName, grantEnv, grantStatements, serviceStatements, Workload, workloadRoleName, type EnvVar, type IngressGroupSettings } from "../workload";
@@ -201,6 +202,8 @@ export class ProductWorkloads extends Construct {
   readonly namespaceName: string;
   readonly namespace: AppNamespace;
   readonly configMaps: ReadonlyMap<string, ConfigMapV1>;
+  /** The RDS certificate authorities (RDS_CA_CONFIG_MAP), when a workload uses PostgreSQL or DocumentDB. */
+  readonly rdsCa?: ConfigMapV1;
   readonly secrets: ReadonlyMap<string, SecretsmanagerSecret>;
   /** Whether each declared secret has a value yet, by secret name (see constructs/secret-values). */
   readonly secretGates: ReadonlyMap<string, SecretValueGate>;
@@ -276,6 +279,16 @@ export class ProductWorkloads extends Construct {
       if (binding) connections.set(logical, new ServiceConnectionRef(this, `connection-${logical}`, logical, binding, resourcesNaming));
     }
     this.connections = connections;
+
+    // The RDS certificate authorities, for the workloads that verify a PostgreSQL or DocumentDB server (their URLs
+    // name the file): one config map per namespace, mounted read-only by those workloads.
+    if ([...connections.values()].some((connection) => connection.verifiesRdsCa)) {
+      this.rdsCa = new ConfigMapV1(this, "rds-ca", {
+        metadata: { name: RDS_CA_CONFIG_MAP, namespace, labels },
+        data: { [RDS_CA_FILE]: rdsCaBundle(props.account.region) },
+        dependsOn: inNamespace,
+      });
+    }
 
     // PostgreSQL: the instance's own IAM-authenticated user on each service it uses, never the master user. A shared
     // tenant's user owns its own database; the environment's instance owns the service's database.
@@ -440,6 +453,7 @@ export class ProductWorkloads extends Construct {
         clusterName: props.clusterName,
         env,
         envFromConfigMaps: spec.envFrom,
+        ...(usedConnections.some((ref) => ref.verifiesRdsCa) ? { configMapVolumes: [{ name: RDS_CA_VOLUME, configMap: RDS_CA_CONFIG_MAP, mountPath: RDS_CA_MOUNT }] } : {}),
         ...(checksum ? { podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: checksum } } : {}),
         ...(props.delivery?.reloader ? { reloadSecrets: secretRefs(env) } : {}),
         ...(spec.progressiveDelivery ? { progressiveDelivery: rolloutSettings(`workloads.${name}`, props, spec.progressiveDelivery) } : {}),
@@ -469,6 +483,7 @@ export class ProductWorkloads extends Construct {
         dependsOn: [
           ...inNamespace,
           ...configRefs.flatMap((ref) => configMaps.get(ref) ?? []),
+          ...(usedConnections.some((ref) => ref.verifiesRdsCa) && this.rdsCa ? [this.rdsCa] : []),
           ...(this.secretsRelease ? [this.secretsRelease] : []),
           // A workload starts once the database and cache users it connects as exist.
           ...usedConnections.flatMap((ref) => databaseUsers.get(ref.logicalName)?.job ?? []),

@@ -52,13 +52,13 @@ import { WorkloadIdentity, type WorkloadPolicyStatement } from "../workload-iden
 import { imagePinningProblem } from "./image";
 import { ALB_ANNOTATIONS, groupAnnotations, HEALTHY_STATUS_CODES, INGRESS_CLASS_NAME, type IngressGroupSettings } from "./ingress";
 import { INSTANCE_LABEL, NAME_LABEL, selectorLabels, workloadLabels } from "./labels";
-import { persistentClaimName, podTemplateSpec, VOLUME_ACCESS_MODE, type EnvVar } from "./pod";
+import { persistentClaimName, podTemplateSpec, VOLUME_ACCESS_MODE, type ConfigMapVolume, type EnvVar } from "./pod";
 import { DEFAULT_STORAGE_CLASS, RELOADER_SECRETS_ANNOTATION, RELOADER_TEMPLATE_ANNOTATION } from "../core/platform-contracts";
 import { rolloutValues, type RolloutSettings, type RolloutValues } from "./rollout";
 
 export { appSecretName, grantEnv, grantStatements, queueName, serviceStatements } from "./grants";
 export { ingressGroupSettings, type IngressGroupSettings } from "./ingress";
-export type { EnvVar } from "./pod";
+export type { ConfigMapVolume, EnvVar } from "./pod";
 export { DEFAULT_CANARY_STEPS, type RolloutSettings, type RolloutValues } from "./rollout";
 
 /** Suffix of the Service a blue-green rollout previews the new version on. */
@@ -137,6 +137,11 @@ export interface WorkloadProps {
   readonly env?: readonly EnvVar[];
   /** Config maps (Kubernetes names) loaded whole into the environment. @default none */
   readonly envFromConfigMaps?: readonly string[];
+  /**
+   * Config maps mounted read-only as files (the platform's own, e.g. the RDS certificate authorities).
+   * @default none
+   */
+  readonly configMapVolumes?: readonly ConfigMapVolume[];
   /** Pod template annotations, e.g. checksums of mounted configuration so a change rolls the pods. @default none */
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /** Extra pod labels (not selectors), e.g. the log pipeline's (LOG_LABELS). @default none */
@@ -267,6 +272,7 @@ export class Workload extends Construct {
       awsAccess,
       env: props.env ?? plainEnv(spec),
       envFromConfigMaps: props.envFromConfigMaps ?? [],
+      ...(props.configMapVolumes ? { configMapVolumes: props.configMapVolumes } : {}),
       restartPolicy: isDeployment ? "Always" : "Never",
       ...(isDeployment ? { spreadSelector: this.selector } : {}),
     });

@@ -37,6 +37,15 @@ export function persistentClaimName(workload: string, volume: Pick<VolumeConfig,
   return `${workload}-${volume.name}`;
 }
 
+/** A config map mounted read-only as a directory of files (the `restricted` Pod Security Standard allows configMap volumes). */
+export interface ConfigMapVolume {
+  /** Volume name (unique in the pod). */
+  readonly name: string;
+  /** The config map (Kubernetes name, in the pod's namespace). */
+  readonly configMap: string;
+  readonly mountPath: string;
+}
+
 /** The pod volume of a configured volume (emptyDir, generic ephemeral gp3 volume, or the workload's claim). */
 function podVolume(workload: string, volume: VolumeConfig) {
   if (volume.emptyDir) return { name: volume.name, emptyDir: { sizeLimit: volume.emptyDir.sizeLimit, ...(volume.emptyDir.memory ? { medium: "Memory" } : {}) } };
@@ -68,6 +77,8 @@ export interface PodTemplateInput {
   readonly env: readonly EnvVar[];
   /** Config maps (Kubernetes names) whose keys all become environment variables. */
   readonly envFromConfigMaps: readonly string[];
+  /** Config maps mounted read-only as files (the platform's, e.g. the RDS certificate authorities). */
+  readonly configMapVolumes?: readonly ConfigMapVolume[];
   readonly restartPolicy: "Always" | "Never";
   /** Spread replicas across zones and hosts (Deployments); selected by these labels. */
   readonly spreadSelector?: Readonly<Record<string, string>>;
@@ -158,13 +169,21 @@ export function podTemplateSpec(input: PodTemplateInput): DeploymentV1SpecTempla
           capabilities: { drop: ["ALL"] },
           seccompProfile: { type: "RuntimeDefault" },
         },
-        volumeMount: [{ name: TMP_VOLUME, mountPath: TMP_MOUNT_PATH }, ...spec.volumes.map((volume) => ({ name: volume.name, mountPath: volume.mountPath }))],
+        volumeMount: [
+          { name: TMP_VOLUME, mountPath: TMP_MOUNT_PATH },
+          ...spec.volumes.map((volume) => ({ name: volume.name, mountPath: volume.mountPath })),
+          ...(input.configMapVolumes ?? []).map((volume) => ({ name: volume.name, mountPath: volume.mountPath, readOnly: true })),
+        ],
         ...(probes.liveness ? { livenessProbe: probes.liveness } : {}),
         ...(probes.readiness ? { readinessProbe: probes.readiness } : {}),
         ...(probes.startup ? { startupProbe: probes.startup } : {}),
       },
     ],
-    volume: [{ name: TMP_VOLUME, emptyDir: { sizeLimit: spec.tmpSizeLimit ?? policy.tmpSizeLimit } }, ...spec.volumes.map((volume) => podVolume(input.name, volume))],
+    volume: [
+      { name: TMP_VOLUME, emptyDir: { sizeLimit: spec.tmpSizeLimit ?? policy.tmpSizeLimit } },
+      ...spec.volumes.map((volume) => podVolume(input.name, volume)),
+      ...(input.configMapVolumes ?? []).map((volume) => ({ name: volume.name, configMap: { name: volume.configMap } })),
+    ],
     ...(input.spreadSelector ? { topologySpreadConstraint: topologySpread(input.spreadSelector, policy) } : {}),
   };
 }

@@ -184,6 +184,13 @@ describe("product schema", () => {
     expect(issueAt(broken((p) => (p.workloads.web.connectsTo = ["jobs"])), "workloads.web.connectsTo.0")).toBe('"jobs" is a worker and has no Service to connect to');
   });
 
+  it("keeps the platform's config map of the RDS certificate authorities' name free", () => {
+    expect(issueAt(broken((p) => (p.configMaps["platform-rds-ca"] = { X: "1" })), "configMaps.platform-rds-ca")).toBe(
+      "platform-rds-ca is the platform's config map of the RDS certificate authorities; choose another name",
+    );
+    expect(issueAt(broken((p) => (p.workloads.web.env.DATABASE_CA_FILE = "/x")), "workloads.web.env.DATABASE_CA_FILE")).toMatch(/collides with the variables injected for service "database"/);
+  });
+
   it("rejects environment values that Terraform would interpolate and names that collide with injected ones", () => {
     expect(issueAt(broken((p) => (p.workloads.web.env.URL = "https://${domain}")), "workloads.web.env.URL")).toMatch(/use \$\(VAR\) to refer to another variable/);
     expect(issueAt(broken((p) => (p.workloads.web.env.DATABASE_HOST = "db")), "workloads.web.env.DATABASE_HOST")).toMatch(/collides with the variables injected for service "database" \(DATABASE_\*\)/);

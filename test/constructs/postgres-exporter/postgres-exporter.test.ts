@@ -39,7 +39,7 @@ describe("PostgresExporter", () => {
       port: "5432",
       userSecret: { name: "postgres-exporter-shop-db-credentials", key: "username" },
       passwordSecret: { name: "postgres-exporter-shop-db-credentials", key: "password" },
-      extraParams: "sslrootcert=/etc/rds-ca/ca.pem",
+      extraParams: "sslrootcert=/etc/platform/rds-ca/ca.pem",
     });
     expect(base.config.datasource.sslmode).toBe("verify-full");
     const [externalSecret, authorities] = overrides.extraManifests as Json[];
@@ -55,8 +55,8 @@ describe("PostgresExporter", () => {
       .map((pem) => /CN=([^\n]+)/.exec(new X509Certificate(pem).subject)?.[1]);
     expect(names).toContain(`Amazon RDS ${TEST_ACCOUNT.region} Root CA RSA2048 G1`);
     expect(names.every((name) => name?.startsWith(`Amazon RDS ${TEST_ACCOUNT.region} `))).toBe(true);
-    expect(overrides.extraVolumes).toEqual([{ name: "rds-ca", configMap: { name: "postgres-exporter-shop-db-rds-ca" } }]);
-    expect(overrides.extraVolumeMounts).toEqual([{ name: "rds-ca", mountPath: "/etc/rds-ca", readOnly: true }]);
+    expect(overrides.extraVolumes).toEqual([{ name: "platform-rds-ca", configMap: { name: "postgres-exporter-shop-db-rds-ca" } }]);
+    expect(overrides.extraVolumeMounts).toEqual([{ name: "platform-rds-ca", mountPath: "/etc/platform/rds-ca", readOnly: true }]);
   });
 
   it("is restarted by Reloader when its credentials change, runs read-only and non-root, and has a ServiceMonitor", () => {

@@ -138,6 +138,7 @@ describe("ProductWorkloads (production policy)", () => {
       "DATABASE_TLS",
       "DATABASE_READER_HOST",
       "DATABASE_NAME",
+      "DATABASE_CA_FILE",
       "DATABASE_USERNAME",
       "DATABASE_IAM_AUTH",
       "DATABASE_URL",
@@ -165,6 +166,43 @@ describe("ProductWorkloads (production policy)", () => {
     expect(byName.OAUTH_CLIENT_ID.value_from).toEqual({ secret_key_ref: { name: "secret-oauth", key: "client-id" } });
     expect(byName.ORIGIN.value).toBe("https://app.$(APP_DOMAIN)");
     expect(JSON.stringify(env)).not.toMatch(/password"\s*:\s*"[^$]/);
+  });
+
+  it("verifies the PostgreSQL server: the region's RDS authorities in a config map, mounted read-only, named by the URL", () => {
+    const byName = Object.fromEntries(envOf(json, "web").map((entry) => [entry.name, entry]));
+    expect(byName.DATABASE_CA_FILE.value).toBe("/etc/platform/rds-ca/ca.pem");
+    expect(byName.DATABASE_URL.value).toMatch(/^postgresql:\/\/shop@\$\{.+\}:\$\{.+\}\/\$\{.+\}\?sslmode=verify-full&sslrootcert=\/etc\/platform\/rds-ca\/ca\.pem$/);
+    const configMap = byPath(json, "kubernetes_config_map_v1", "rds-ca");
+    expect(configMap.metadata).toMatchObject({ name: "platform-rds-ca", namespace: "shop" });
+    expect(String(configMap.data["ca.pem"])).toContain("-----BEGIN CERTIFICATE-----");
+    const pod = byPath(json, "kubernetes_deployment_v1", "workload-web/deployment").spec.template.spec;
+    expect(pod.volume).toContainEqual({ name: "platform-rds-ca", config_map: { name: "platform-rds-ca" } });
+    expect(pod.container[0].volume_mount).toContainEqual({ name: "platform-rds-ca", mount_path: "/etc/platform/rds-ca", read_only: true });
+    expect(pod.container[0].security_context.read_only_root_filesystem).toBe(true);
+    // A workload that uses neither PostgreSQL nor DocumentDB mounts nothing of it.
+    for (const deployment of resourceList(json, "kubernetes_deployment_v1") as Json[]) {
+      const usesDatabase = (deployment.spec.template.spec.container[0].env ?? []).some((entry: Json) => entry.name === "DATABASE_URL");
+      const mounted = (deployment.spec.template.spec.volume ?? []).some((volume: Json) => volume.name === "platform-rds-ca");
+      expect(mounted, deployment.metadata.name).toBe(usesDatabase);
+    }
+  });
+
+  it("verifies the DocumentDB server too: the URL composed from the synced credentials names the same authorities", () => {
+    const product = shopProduct();
+    const withDocuments = {
+      ...product,
+      services: { ...product.services, documents: { kind: "mongodb", name: "shop-docs", envPrefix: "MONGO" } as ServiceBindingConfig },
+      workloads: { ...product.workloads, worker: { ...product.workloads.worker!, uses: ["documents"] } },
+    };
+    const { json: documents } = synth({ product: withDocuments });
+    const byName = Object.fromEntries(envOf(documents, "worker").map((entry) => [entry.name, entry]));
+    expect(byName.MONGO_CA_FILE.value).toBe("/etc/platform/rds-ca/ca.pem");
+    const release = (resourceList(documents, "helm_release") as Json[]).find((candidate) => candidate.name === "workload-secrets") as Json;
+    const values = parse(String(release.values[0])) as Json;
+    const url = values.externalSecrets.find((secret: Json) => secret.name === "service-documents").template.data.url as string;
+    expect(url).toMatch(/^mongodb:\/\/\{\{ \.username \| urlquery \}\}:\{\{ \.password \| urlquery \}\}@.+\/\?tls=true&tlsCAFile=\/etc\/platform\/rds-ca\/ca\.pem&replicaSet=rs0/);
+    const worker = byPath(documents, "kubernetes_deployment_v1", "workload-worker/deployment").spec.template.spec;
+    expect(worker.container[0].volume_mount).toContainEqual({ name: "platform-rds-ca", mount_path: "/etc/platform/rds-ca", read_only: true });
   });
 
   it("loads config maps whole and rolls the pods when their content changes", () => {

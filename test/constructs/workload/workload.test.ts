@@ -390,6 +390,18 @@ describe("workload volume validation", () => {
     ]);
   });
 
+  it("keeps the platform's RDS certificate authorities' volume name and path (and what covers it) free", () => {
+    expect(issues([{ name: "platform-rds-ca", mountPath: "/certs", emptyDir: { sizeLimit: "1Gi" } }])).toEqual([
+      "volumes.0.name: platform-rds-ca is the platform's volume of the RDS certificate authorities; choose another name",
+    ]);
+    for (const mountPath of ["/etc/platform/rds-ca", "/etc/platform", "/etc/platform/rds-ca/extra"]) {
+      expect(issues([{ name: "a", mountPath, emptyDir: { sizeLimit: "1Gi" } }]), mountPath).toEqual([
+        "volumes.0.mountPath: the platform mounts the RDS certificate authorities at /etc/platform/rds-ca (for PostgreSQL and DocumentDB clients); mount this volume elsewhere",
+      ]);
+    }
+    expect(issues([{ name: "a", mountPath: "/etc/platform-data", emptyDir: { sizeLimit: "1Gi" } }])).toEqual([]);
+  });
+
   it("rejects sizes outside what a gp3 volume holds", () => {
     expect(issues([{ name: "a", mountPath: "/a", ephemeral: { size: "512Mi" } }])[0]).toMatch(/^volumes\.0\.ephemeral\.size: expected a size such as 20Gi, from 1Gi to 16384Gi/);
     expect(issues([{ name: "a", mountPath: "/a", persistent: { size: "20Ti" } }])[0]).toMatch(/^volumes\.0\.persistent\.size: /);
