@@ -19,22 +19,20 @@
  */
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import type { Release } from "@cdktf/provider-helm/lib/release";
-import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import type { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Fn, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { chartRelease } from "../../charts/release";
 import { connectionParameterName } from "../core/connections";
 import type { Naming } from "../core/naming";
-import { MONITORING_NAMESPACE, RDS_CA_FILE, RDS_CA_MOUNT, RDS_CA_PATH, RDS_CA_VOLUME, RELOADER_SECRETS_ANNOTATION, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
+import { MONITORING_NAMESPACE, RDS_CA_FILE, RDS_CA_MOUNT, RDS_CA_PATH, RDS_CA_VOLUME, RELOADER_SECRETS_ANNOTATION } from "../core/platform-contracts";
+import { exporterCredentials, exporterNetworkPolicy } from "../data-exporter";
 import { rdsCaBundle } from "../core/rds-ca";
 import { POSTGRES_DEFAULTS } from "../postgres";
 import { postgresExporterSecretName } from "../postgres-monitor-user/naming";
 
 /** Port of the exporter's metrics (the chart's target port). */
 export const POSTGRES_EXPORTER_PORT = 9187;
-/** How often External Secrets re-reads the credentials (a rotation reaches the exporter within this). */
-export const POSTGRES_EXPORTER_SECRET_REFRESH = "1h";
-const DNS_PORT = 53;
 
 /** Name component of the exporter's release and its objects for a database. */
 export function postgresExporterName(serviceName: string): string {
@@ -97,46 +95,13 @@ export class PostgresExporter extends Construct {
         extraVolumes: [{ name: RDS_CA_VOLUME, configMap: { name: authorities } }],
         extraVolumeMounts: [{ name: RDS_CA_VOLUME, mountPath: RDS_CA_MOUNT, readOnly: true }],
         extraManifests: [
-          {
-            apiVersion: "external-secrets.io/v1",
-            kind: "ExternalSecret",
-            metadata: { name: credentials, namespace: MONITORING_NAMESPACE },
-            spec: {
-              refreshInterval: POSTGRES_EXPORTER_SECRET_REFRESH,
-              secretStoreRef: { kind: "ClusterSecretStore", name: SECRETS_MANAGER_STORE },
-              target: { name: credentials, creationPolicy: "Owner" },
-              data: ["username", "password"].map((key) => ({ secretKey: key, remoteRef: { key: postgresExporterSecretName(naming, serviceName), property: key } })),
-            },
-          },
+          exporterCredentials(credentials, postgresExporterSecretName(naming, serviceName), ["username", "password"]),
           { apiVersion: "v1", kind: "ConfigMap", metadata: { name: authorities, namespace: MONITORING_NAMESPACE }, data: { [RDS_CA_FILE]: rdsCaBundle(props.region) } },
         ],
       },
       dependsOn: [...props.dependsOn],
     });
 
-    this.networkPolicy = new NetworkPolicyV1(this, "network-policy", {
-      metadata: { name, namespace: MONITORING_NAMESPACE, labels },
-      spec: {
-        podSelector: { matchLabels: labels },
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [
-          {
-            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": MONITORING_NAMESPACE } } }],
-            ports: [{ port: String(POSTGRES_EXPORTER_PORT), protocol: "TCP" }],
-          },
-        ],
-        egress: [
-          { to: props.dataTierCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ port: String(port), protocol: "TCP" }] },
-          {
-            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
-            ports: [
-              { port: String(DNS_PORT), protocol: "UDP" },
-              { port: String(DNS_PORT), protocol: "TCP" },
-            ],
-          },
-        ],
-      },
-      dependsOn: [this.release],
-    });
+    this.networkPolicy = exporterNetworkPolicy(this, { name, labels, metricsPort: POSTGRES_EXPORTER_PORT, dataTierCidrs: props.dataTierCidrs, port, dependsOn: [this.release] });
   }
 }

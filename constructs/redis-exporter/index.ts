@@ -21,7 +21,7 @@
  */
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import type { Release } from "@cdktf/provider-helm/lib/release";
-import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import type { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Fn, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { chartRelease } from "../../charts/release";
@@ -29,7 +29,8 @@ import { CacheUser } from "../cache-user";
 import type { CachePasswordRotation } from "../cache-password-rotation";
 import { connectionParameterName } from "../core/connections";
 import type { Naming } from "../core/naming";
-import { MONITORING_NAMESPACE, RELOADER_SECRETS_ANNOTATION, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
+import { MONITORING_NAMESPACE, RELOADER_SECRETS_ANNOTATION } from "../core/platform-contracts";
+import { exporterCredentials, exporterNetworkPolicy } from "../data-exporter";
 import { secretName } from "../core/secrets";
 import { REDIS_DEFAULTS } from "../redis";
 
@@ -43,9 +44,6 @@ import { REDIS_DEFAULTS } from "../redis";
 export const REDIS_EXPORTER_ACCESS_STRING = "on -@all +ping +info +client|setname +latency|latest +latency|histogram +slowlog|len +slowlog|get";
 /** Port of the exporter's metrics (the chart's service port). */
 export const REDIS_EXPORTER_PORT = 9121;
-/** How often External Secrets re-reads the password (a rotation reaches the exporter within this). */
-export const REDIS_EXPORTER_SECRET_REFRESH = "1h";
-const DNS_PORT = 53;
 
 /** Name component of the exporter's release, user and secret for a cache. */
 export function redisExporterName(serviceName: string): string {
@@ -133,47 +131,12 @@ export class RedisExporter extends Construct {
         // config/schema/observability.ts exporterIssues) restarts it when External Secrets syncs a rotated password.
         // The chart puts `annotations` on the Deployment (where Reloader reads it) and on its pod template.
         annotations: { [RELOADER_SECRETS_ANNOTATION]: credentials },
-        extraManifests: [
-          {
-            apiVersion: "external-secrets.io/v1",
-            kind: "ExternalSecret",
-            metadata: { name: credentials, namespace: MONITORING_NAMESPACE },
-            spec: {
-              refreshInterval: REDIS_EXPORTER_SECRET_REFRESH,
-              secretStoreRef: { kind: "ClusterSecretStore", name: SECRETS_MANAGER_STORE },
-              target: { name: credentials, creationPolicy: "Owner" },
-              data: [{ secretKey: "password", remoteRef: { key: secret, property: "password" } }],
-            },
-          },
-        ],
+        extraManifests: [exporterCredentials(credentials, secret, ["password"])],
       },
       // The user has its password (first rotation started) before the exporter starts.
       dependsOn: [...props.dependsOn, this.user.association, ...(this.user.rotation ? [this.user.rotation] : [])],
     });
 
-    this.networkPolicy = new NetworkPolicyV1(this, "network-policy", {
-      metadata: { name, namespace: MONITORING_NAMESPACE, labels },
-      spec: {
-        podSelector: { matchLabels: labels },
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [
-          {
-            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": MONITORING_NAMESPACE } } }],
-            ports: [{ port: String(REDIS_EXPORTER_PORT), protocol: "TCP" }],
-          },
-        ],
-        egress: [
-          { to: props.dataTierCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ port: String(port), protocol: "TCP" }] },
-          {
-            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
-            ports: [
-              { port: String(DNS_PORT), protocol: "UDP" },
-              { port: String(DNS_PORT), protocol: "TCP" },
-            ],
-          },
-        ],
-      },
-      dependsOn: [this.release],
-    });
+    this.networkPolicy = exporterNetworkPolicy(this, { name, labels, metricsPort: REDIS_EXPORTER_PORT, dataTierCidrs: props.dataTierCidrs, port, dependsOn: [this.release] });
   }
 }
