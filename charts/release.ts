@@ -36,6 +36,13 @@ export interface ChartReleaseProps<C extends CatalogChart> {
   readonly overrides: OverridesOf<C>;
   /** Resources the release must wait for (its IAM role, its namespace, a release it builds on). */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Whether the apply waits for the release's resources to become ready (and rolls the release back when they do not
+   * within RELEASE_TIMEOUT_SECONDS). Off only for a release whose readiness depends on something outside Terraform's
+   * run that must not fail the apply (an exporter whose credentials a rotation creates asynchronously).
+   * @default true
+   */
+  readonly awaitReadiness?: boolean;
 }
 
 const RELEASE_SETTINGS = {
@@ -52,6 +59,8 @@ export function chartRelease<C extends CatalogChart>(scope: Construct, id: strin
   const source = CHART_CATALOG[props.chart];
   return new Release(scope, id, {
     ...RELEASE_SETTINGS,
+    // `atomic` implies waiting: both off, the release is installed and its readiness is observed, not awaited.
+    ...(props.awaitReadiness === false ? { atomic: false, wait: false } : {}),
     name: props.name,
     namespace: props.namespace,
     repository: source.repository,

@@ -12,6 +12,7 @@
 import type { LoadedEnvironment, LoadedTenant, PlatformConfig } from "../config/loader";
 import type { ConfigPath } from "../config/errors";
 import type { SourceFile } from "../config/source";
+import { MONITOR_USER_SUFFIX } from "../config/schema/services";
 import { accountStackName, BOOTSTRAP_STACK, dedicatedTenantStackNames, dnsStackName, infraStackName, platformStackName, sharedTenantStackName } from "../constructs/core/stack-names";
 
 /** A configuration key a resource comes from. */
@@ -120,7 +121,8 @@ function environmentKey(segments: readonly string[], environment: LoadedEnvironm
     }
     case "services": {
       // A PostgreSQL service's monitoring user exists for its exporter (constructs/postgres-monitor-user).
-      if (child?.startsWith("postgres-") && child.endsWith("-monitor-user")) return at("observability", "exporters", "postgres");
+      const monitored = child?.endsWith(MONITOR_USER_SUFFIX) ? named(child.slice(0, -MONITOR_USER_SUFFIX.length), "postgres-", Object.keys(environment.services.postgres)) : undefined;
+      if (monitored && child === `postgres-${monitored}${MONITOR_USER_SUFFIX}`) return at("observability", "exporters", "postgres");
       for (const kind of SERVICE_KINDS) {
         const service = named(child, `${kind}-`, Object.keys((environment.services as Record<string, Record<string, unknown>>)[kind] ?? {}));
         if (service) return at("services", kind, service);

@@ -621,11 +621,6 @@ export interface ObservabilityIssue {
 }
 
 /**
- * Rules that need the rest of the environment: the OpenSearch domain logs go to must be one of its services; the audit
- * archive must be a declared bucket under object lock keeping logs at least as long as `retention.audit`; and in
- * production, products whose logs are audit logs need the archive.
- */
-/**
  * Data-service exporters read their credentials once, when the pod starts, and the credentials rotate (their users'
  * passwords are owned by rotation functions, synced by External Secrets): without Stakater Reloader restarting the
  * exporter after a sync, it would lose access once the previous password is dropped (the rotation after next).
@@ -656,6 +651,11 @@ export function exporterIssues(env: {
   return issues;
 }
 
+/**
+ * Rules that need the rest of the environment: the OpenSearch domain logs go to must be one of its services; the audit
+ * archive must be a declared bucket under object lock keeping logs at least as long as `retention.audit`; and in
+ * production, products whose logs are audit logs need the archive.
+ */
 export function observabilityIssues(env: {
   readonly profile?: string;
   readonly observability: Pick<ObservabilityConfig, "logs"> & { readonly exposure?: ExposureConfig };

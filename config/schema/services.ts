@@ -298,6 +298,9 @@ export interface ServiceConfigIssue {
   readonly input?: unknown;
 }
 
+/** Suffix of the construct id of a PostgreSQL service's monitoring user (constructs/data-services). */
+export const MONITOR_USER_SUFFIX = "-monitor-user";
+
 /** Every declared service and bucket name with its key path, for uniqueness checks. */
 export function declaredServiceNames(services: ServicesConfig, storage: StorageConfig): { name: string; path: (string | number)[] }[] {
   return [
@@ -340,6 +343,14 @@ export function serviceEnvironmentIssues(env: {
     } else {
       seen.set(name, path);
     }
+  }
+  // constructs/data-services names a database `postgres-<name>` and its monitoring user `postgres-<name>-monitor-user`.
+  for (const name of Object.keys(services.postgres).filter((candidate) => candidate.endsWith(MONITOR_USER_SUFFIX))) {
+    issues.push({
+      path: ["services", "postgres", name],
+      message: `PostgreSQL service names may not end in ${MONITOR_USER_SUFFIX}: the platform names a database's monitoring user that way (postgres-<name>${MONITOR_USER_SUFFIX})`,
+      input: name,
+    });
   }
   for (const [name, entry] of Object.entries(services.opensearch)) {
     if (entry.availabilityZones > env.network.azCount) {

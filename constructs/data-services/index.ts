@@ -6,7 +6,7 @@
  */
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { SERVICE_KINDS_CONFIG, type ResolvedServicesConfig } from "../../config/schema/services";
+import { MONITOR_USER_SUFFIX, SERVICE_KINDS_CONFIG, type ResolvedServicesConfig } from "../../config/schema/services";
 import type { AccountScope } from "../core/aws";
 import type { Naming } from "../core/naming";
 import type { DataServiceProps, DataTier, PublishedConnection } from "../data-access";
@@ -97,7 +97,7 @@ export class DataServices extends Construct {
     const monitoring = props.postgresMonitoring;
     this.postgresMonitorUsers = monitoring
       ? build(this.postgres, (name, database) =>
-          new PostgresMonitorUser(this, `postgres-${name}-monitor-user`, {
+          new PostgresMonitorUser(this, `postgres-${name}${MONITOR_USER_SUFFIX}`, {
             naming: props.naming,
             account: props.account,
             serviceName: name,

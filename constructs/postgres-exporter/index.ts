@@ -100,6 +100,10 @@ export class PostgresExporter extends Construct {
         ],
       },
       dependsOn: [...props.dependsOn],
+      // Ready only once the monitoring user's first rotation (asynchronous, started by the infra stack) has put a
+      // password into the secret: a slow or failed rotation must not fail and roll back the platform's apply. It shows
+      // in Prometheus instead (the exporter's target down or pg_up 0) and in the rotation function's alarm.
+      awaitReadiness: false,
     });
 
     this.networkPolicy = exporterNetworkPolicy(this, { name, labels, metricsPort: POSTGRES_EXPORTER_PORT, dataTierCidrs: props.dataTierCidrs, port, dependsOn: [this.release] });

@@ -21,14 +21,14 @@
  *
  * The function's role: the rotation actions on its own secret, GetSecretValue on the master secret, the data key only
  * through Secrets Manager for those two secrets (encryption context `SecretARN`), its log group, and the network
- * interfaces a function in a VPC needs (AWSLambdaVPCAccessExecutionRole). Its security group reaches the database's
+ * interfaces a function in a VPC needs (constructs/core/lambda-vpc.ts; not AWSLambdaVPCAccessExecutionRole, which
+ * also grants writing to every log group). Its security group reaches the database's
  * port (the database admits it) and HTTPS (Secrets Manager through the NAT gateway or an interface endpoint;
  * config/schema/observability.ts requires one).
  */
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
@@ -40,7 +40,8 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { join } from "node:path";
 import { AssetType, Fn, TerraformAsset, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { dnsSuffixOf, partitionOf, servicePrincipal, type AccountScope } from "../core/aws";
+import { dnsSuffixOf, servicePrincipal, type AccountScope } from "../core/aws";
+import { lambdaVpcNetworkStatements } from "../core/lambda-vpc";
 import { validateName, type Naming } from "../core/naming";
 import { serviceLogGroup, type ServiceLogging } from "../data-access";
 import { stageFunctionBundle } from "./bundle";
@@ -146,10 +147,6 @@ export class PostgresMonitorUser extends Construct {
       description: `Rotates the monitoring user of PostgreSQL ${serviceName}`,
       assumeRolePolicy: trust.json,
     });
-    const vpcAccess = new IamRolePolicyAttachment(this, "vpc-access", {
-      role: this.role.name,
-      policyArn: `arn:${partitionOf(account.region)}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
-    });
     const viaSecretsManager = { test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${account.region}.${dnsSuffixOf(account.region)}`] };
     const permissions = new DataAwsIamPolicyDocument(this, "permissions", {
       statement: [
@@ -180,6 +177,7 @@ export class PostgresMonitorUser extends Construct {
           condition: [viaSecretsManager, { test: "StringEquals", variable: "kms:EncryptionContext:SecretARN", values: [this.secret.arn] }],
         },
         { sid: "WriteItsLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:*`] },
+        ...lambdaVpcNetworkStatements(account),
       ],
     });
     const policy = new IamRolePolicy(this, "policy", { name: "rotate-monitoring-user", role: this.role.id, policy: permissions.json });
@@ -190,7 +188,7 @@ export class PostgresMonitorUser extends Construct {
       vpcId: props.vpcId,
       tags: { Name: naming.name("security-group", `${component}-rotation`) },
     });
-    new VpcSecurityGroupEgressRule(this, "egress-database", {
+    const toDatabase = new VpcSecurityGroupEgressRule(this, "egress-database", {
       securityGroupId: this.securityGroup.id,
       description: `PostgreSQL ${serviceName}`,
       ipProtocol: "tcp",
@@ -198,7 +196,7 @@ export class PostgresMonitorUser extends Construct {
       toPort: database.port,
       referencedSecurityGroupId: database.securityGroupId,
     });
-    new VpcSecurityGroupEgressRule(this, "egress-https", {
+    const toSecretsManager = new VpcSecurityGroupEgressRule(this, "egress-https", {
       securityGroupId: this.securityGroup.id,
       description: "HTTPS: Secrets Manager (interface endpoint or NAT gateway)",
       ipProtocol: "tcp",
@@ -239,7 +237,7 @@ export class PostgresMonitorUser extends Construct {
       vpcConfig: { subnetIds: [...props.functionSubnetIds], securityGroupIds: [this.securityGroup.id] },
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
       // The role's permissions (and its network interfaces') exist before the first rotation invokes the function.
-      dependsOn: [logGroup, policy, vpcAccess],
+      dependsOn: [logGroup, policy],
     });
     const permission = new LambdaPermission(this, "rotation-permission", {
       statementId: "SecretsManagerRotation",
@@ -255,7 +253,8 @@ export class PostgresMonitorUser extends Construct {
       // The first rotation creates the user as soon as the database and the function's way in exist.
       rotateImmediately: true,
       rotationRules: { automaticallyAfterDays: rotationDays },
-      dependsOn: [version, permission, policy, admitted, ...database.ready],
+      // The provider removes a new security group's allow-all egress rule, so the function's own egress rules too.
+      dependsOn: [version, permission, policy, admitted, toDatabase, toSecretsManager, ...database.ready],
     });
   }
 }

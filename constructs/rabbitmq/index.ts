@@ -38,7 +38,6 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { DataAwsSecretsmanagerRandomPassword } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { MqBroker } from "@cdktf/provider-aws/lib/mq-broker";
@@ -51,7 +50,8 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
-import { dnsSuffixOf, partitionOf, servicePrincipal } from "../core/aws";
+import { dnsSuffixOf, servicePrincipal } from "../core/aws";
+import { lambdaVpcNetworkStatements } from "../core/lambda-vpc";
 import { validateName } from "../core/naming";
 import { pickDefined, publishConnection, serviceLogGroup, serviceSecretName, ServiceSecurityGroup, type DataServiceProps, type PublishedConnection } from "../data-access";
 import { throwIfProblems } from "../data-access/problems";
@@ -247,10 +247,6 @@ export class RabbitMq extends Construct {
       description: `Rotates the administrative password of RabbitMQ ${name}`,
       assumeRolePolicy: trust.json,
     });
-    new IamRolePolicyAttachment(this, "rotation-vpc-access", {
-      role: role.name,
-      policyArn: `arn:${partitionOf(account.region)}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
-    });
     const permissions = new DataAwsIamPolicyDocument(this, "rotation-permissions", {
       statement: [
         {
@@ -272,9 +268,11 @@ export class RabbitMq extends Construct {
           condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${account.region}.${dnsSuffixOf(account.region)}`] }],
         },
         { sid: "WriteItsLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:*`] },
+        // Its network interfaces only; not AWSLambdaVPCAccessExecutionRole, which also grants writing to every log group.
+        ...lambdaVpcNetworkStatements(account),
       ],
     });
-    new IamRolePolicy(this, "rotation-policy", { name: "rotate-credentials", role: role.id, policy: permissions.json });
+    const policy = new IamRolePolicy(this, "rotation-policy", { name: "rotate-credentials", role: role.id, policy: permissions.json });
 
     const group = new SecurityGroup(this, "rotation-security-group", {
       name: naming.name("security-group", `rabbitmq-${name}-rotation`),
@@ -314,7 +312,8 @@ export class RabbitMq extends Construct {
       environment: { variables: { MANAGEMENT_URL: managementUrl } },
       vpcConfig: { subnetIds: [...props.functionSubnetIds], securityGroupIds: [group.id] },
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-      dependsOn: [logGroup],
+      // The role may manage the function's network interfaces before Lambda creates them.
+      dependsOn: [logGroup, policy],
     });
   }
 }

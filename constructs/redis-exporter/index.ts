@@ -135,6 +135,9 @@ export class RedisExporter extends Construct {
       },
       // The user has its password (first rotation started) before the exporter starts.
       dependsOn: [...props.dependsOn, this.user.association, ...(this.user.rotation ? [this.user.rotation] : [])],
+      // Ready only once that first rotation (asynchronous) has finished: a slow or failed rotation must not fail and
+      // roll back the platform's apply; it shows as the exporter's target down in Prometheus.
+      awaitReadiness: false,
     });
 
     this.networkPolicy = exporterNetworkPolicy(this, { name, labels, metricsPort: REDIS_EXPORTER_PORT, dataTierCidrs: props.dataTierCidrs, port, dependsOn: [this.release] });

@@ -11,6 +11,10 @@
  * - brokers (Amazon MQ for RabbitMQ): CPU of the busiest node (a Metrics Insights query: node names are not known in
  *   advance), ready messages
  * - load balancers (ALB known to Terraform): 5xx share of requests (metric math), p95 target response time
+ * - rotation functions (Secrets Manager rotations the services own: the brokers' passwords, the PostgreSQL monitoring
+ *   users'): any error. A failed rotation leaves the previous credentials in place, so nothing breaks at once, but the
+ *   step is not retried until the next scheduled rotation, and a first rotation that fails leaves the credentials'
+ *   readers (the exporter, the broker's consumers) without a usable password.
  *
  * Construct ids are `<kind>-<service>-<metric>` (and the instance key): stable across reordering of configuration.
  */
@@ -65,6 +69,15 @@ export interface BrokerAlarmTarget {
   readonly brokerName: string;
 }
 
+export interface RotationFunctionAlarmTarget {
+  /** Stable name: `<kind>-<service>`, e.g. `mq-orders` or `pg-shop-db-monitor`. */
+  readonly name: string;
+  /** The Lambda function (FunctionName dimension). */
+  readonly functionName: string;
+  /** What it rotates, for the alarm's description. */
+  readonly rotates: string;
+}
+
 export interface LoadBalancerAlarmTarget {
   readonly name: string;
   /** `app/<name>/<id>`: the LoadBalancer dimension (aws_lb.arn_suffix). */
@@ -90,6 +103,8 @@ export interface ServiceAlarmsProps {
   readonly brokers?: readonly BrokerAlarmTarget[];
   /** @default none — load balancers created by the AWS Load Balancer Controller are watched through Prometheus */
   readonly loadBalancers?: readonly LoadBalancerAlarmTarget[];
+  /** @default none */
+  readonly rotationFunctions?: readonly RotationFunctionAlarmTarget[];
 }
 
 export class ServiceAlarmsError extends Error {}
@@ -158,6 +173,7 @@ export function serviceAlarmsProblems(props: Omit<ServiceAlarmsProps, "naming" |
   for (const search of props.searchDomains ?? []) check("search", search.name);
   for (const broker of props.brokers ?? []) check("broker", broker.name);
   for (const lb of props.loadBalancers ?? []) check("load balancer", lb.name);
+  for (const rotation of props.rotationFunctions ?? []) check("rotation function", rotation.name);
   return problems;
 }
 
@@ -294,6 +310,21 @@ export class ServiceAlarms extends Construct {
         t.loadBalancer.errorRatePercent,
       );
       this.simple({ component: [...at, "latency-p95"], description: `${lb.name}: p95 target response time above ${t.loadBalancer.targetLatencyP95Seconds}s`, namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: { LoadBalancer: lb.arnSuffix }, extendedStatistic: "p95", comparison: "GreaterThanThreshold", threshold: t.loadBalancer.targetLatencyP95Seconds, treatMissingData: "notBreaching" });
+    }
+
+    // A rotation runs a few times a month: one error is worth a look, and no invocation is no news.
+    for (const rotation of props.rotationFunctions ?? []) {
+      this.simple({
+        component: ["rotation", rotation.name, "errors"],
+        description: `${rotation.name}: the rotation of ${rotation.rotates} failed (function ${rotation.functionName}); the previous credentials stay current until a rotation succeeds`,
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: rotation.functionName },
+        statistic: "Sum",
+        comparison: "GreaterThanThreshold",
+        threshold: 0,
+        treatMissingData: "notBreaching",
+      });
     }
   }
 

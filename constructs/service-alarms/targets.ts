@@ -8,7 +8,7 @@ import type { OpenSearch } from "../opensearch";
 import type { Postgres } from "../postgres";
 import type { RabbitMq } from "../rabbitmq";
 import type { Redis } from "../redis";
-import type { BrokerAlarmTarget, CacheAlarmTarget, DatabaseAlarmTarget, DocumentDbAlarmTarget, SearchAlarmTarget, ServiceAlarmsProps } from "./index";
+import type { BrokerAlarmTarget, CacheAlarmTarget, DatabaseAlarmTarget, DocumentDbAlarmTarget, RotationFunctionAlarmTarget, SearchAlarmTarget, ServiceAlarmsProps } from "./index";
 
 /** PostgreSQL's default max_connections on RDS and Aurora: LEAST(DBInstanceClassMemory / 9531392, 5000). */
 export const POSTGRES_BYTES_PER_CONNECTION = 9_531_392;
@@ -103,9 +103,18 @@ function sorted<T>(record: Readonly<Record<string, T>>): [string, T][] {
   return Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
 }
 
+/** The rotation functions the data services own (brokers' passwords, PostgreSQL monitoring users), in name order. */
+export function rotationFunctionTargets(services: DataServices): RotationFunctionAlarmTarget[] {
+  return [
+    ...sorted(services.rabbitmq).map(([name, broker]) => ({ name: `mq-${name}`, functionName: broker.rotationFunction.functionName, rotates: `the administrative password of RabbitMQ ${name}` })),
+    ...sorted(services.postgresMonitorUsers).map(([name, user]) => ({ name: `pg-${name}-monitor`, functionName: user.function.functionName, rotates: `the monitoring user of PostgreSQL ${name}` })),
+  ];
+}
+
 /** Every data service of an environment as alarm targets, in name order. */
-export function dataServiceAlarmTargets(services: DataServices): Pick<ServiceAlarmsProps, "databases" | "caches" | "documentDbs" | "searchDomains" | "brokers"> {
+export function dataServiceAlarmTargets(services: DataServices): Pick<ServiceAlarmsProps, "databases" | "caches" | "documentDbs" | "searchDomains" | "brokers" | "rotationFunctions"> {
   return {
+    rotationFunctions: rotationFunctionTargets(services),
     databases: sorted(services.postgres).map(([name, db]) => postgresTarget(name, db)),
     caches: sorted(services.redis).map(([name, cache]) => redisTarget(name, cache)),
     documentDbs: sorted(services.documentdb).map(([name, docdb]) => documentDbTarget(name, docdb)),

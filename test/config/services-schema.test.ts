@@ -104,6 +104,13 @@ describe("services validation names the file, key path and what is allowed", () 
     expect(issue.message).toMatch(/service name "noor-db" is already used at services\.postgres\.noor-db; names are unique across kinds/);
   });
 
+  it("reserves the -monitor-user suffix of PostgreSQL service names (a database's monitoring user is named that way)", () => {
+    const issues = dev({ services: { postgres: { "noor-db-monitor-user": { engineVersion: "16.4", instanceClass: "db.t4g.medium" } } } });
+    expect(at(issues, "dev", "services.postgres.noor-db-monitor-user").message).toBe(
+      "PostgreSQL service names may not end in -monitor-user: the platform names a database's monitoring user that way (postgres-<name>-monitor-user)",
+    );
+  });
+
   it("rejects OpenSearch spanning more zones than the network has", () => {
     const issues = dev({ network: { azCount: 2, availabilityZones: ["eu-west-1a", "eu-west-1b"] }, services: { opensearch: { "murima-search": { availabilityZones: 3, instanceCount: 3 } } } });
     expect(at(issues, "dev", "services.opensearch.murima-search.availabilityZones").message).toMatch(/the network has 2 availability zones/);

@@ -72,6 +72,15 @@ describe("PostgreSQL monitoring-user rotation functions have least privilege (IA
         expect(await world.decide(role!.arn, "secretsmanager:GetRandomPassword", "*", { context: { "aws:RequestedRegion": region } })).toBe("Allowed");
         expect(await world.decide(role!.arn, "secretsmanager:GetRandomPassword", "*", { context: { "aws:RequestedRegion": "us-east-1" } })).not.toBe("Allowed");
         expect(await world.decide(role!.arn, "rds:ModifyDBCluster", "*")).not.toBe("Allowed");
+        // Its own log group only: no log group of its own making, no writing into another (AWSLambdaVPCAccessExecutionRole would allow both).
+        const logs = `arn:aws:logs:${region}:${role!.arn.split(":")[4]}:log-group`;
+        expect(await world.decide(role!.arn, "logs:PutLogEvents", `${logs}:/aws/lambda/${naming.prefix}-pg-${db}-monitor-rotation:log-stream:x`)).toBe("Allowed");
+        expect(await world.decide(role!.arn, "logs:PutLogEvents", `${logs}:/platform/audit:log-stream:x`)).not.toBe("Allowed");
+        expect(await world.decide(role!.arn, "logs:CreateLogGroup", `${logs}:/anything`)).not.toBe("Allowed");
+        const account = role!.arn.split(":")[4];
+        expect(await world.decide(role!.arn, "ec2:CreateNetworkInterface", `arn:aws:ec2:${region}:${account}:network-interface/*`)).toBe("Allowed");
+        expect(await world.decide(role!.arn, "ec2:CreateNetworkInterface", `arn:aws:ec2:us-east-1:${account}:network-interface/*`)).not.toBe("Allowed");
+        expect(await world.decide(role!.arn, "ec2:DescribeNetworkInterfaces", "*", { context: { "aws:RequestedRegion": region } })).toBe("Allowed");
       });
     }
   }

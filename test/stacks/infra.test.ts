@@ -90,6 +90,15 @@ describe("prod-infra", () => {
     for (const [id, cluster] of ours(prod, "aws_rds_cluster")) expect(cluster.db_subnet_group_name, id).toContain("network_db-subnet-group");
   });
 
+  it("alarms on every rotation function the services own: the broker's and each PostgreSQL monitoring user's", () => {
+    const functions = Object.entries(resourcesOf(prod, "aws_lambda_function")).map(([id]) => id).filter((id) => id.startsWith("services_"));
+    expect(functions).toHaveLength(4);
+    const watched = Object.values(resourcesOf(prod, "aws_cloudwatch_metric_alarm"))
+      .filter((alarm) => alarm.metric_name === "Errors" && alarm.namespace === "AWS/Lambda")
+      .map((alarm) => String((alarm.dimensions as Record<string, string>).FunctionName));
+    expect(watched.sort()).toEqual(functions.map((id) => `\${aws_lambda_function.${id}.function_name}`).sort());
+  });
+
   it("encrypts every data store with the data key and every log group with the logs key", () => {
     for (const [id, cluster] of [...ours(prod, "aws_rds_cluster"), ...ours(prod, "aws_docdb_cluster")]) expect(cluster.kms_key_id, id).toContain("aws_kms_key.keys_data");
     for (const [id, group] of ours(prod, "aws_elasticache_replication_group")) expect(group.kms_key_id, id).toContain("aws_kms_key.keys_data");

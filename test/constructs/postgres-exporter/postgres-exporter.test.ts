@@ -32,6 +32,8 @@ describe("PostgresExporter", () => {
   it("connects as the synced monitoring user, with TLS verified against the region's RDS authorities", () => {
     const { release, overrides, base } = values(json);
     expect(release).toMatchObject({ name: "postgres-exporter-shop-db", namespace: "monitoring" });
+    // Ready only after the monitoring user's first (asynchronous) rotation: the apply does not wait, nor roll back.
+    expect(release).toMatchObject({ wait: false, atomic: false });
     const { datasource } = overrides.config;
     expect(datasource.host).toMatch(/^\$\{jsondecode\(data\.aws_ssm_parameter\.postgres-exporter-shop-db_connection_\w+\.insecure_value\)\.host\}$/);
     expect(datasource.database).toMatch(/\.database\}$/);

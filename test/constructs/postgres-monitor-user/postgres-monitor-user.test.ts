@@ -80,6 +80,9 @@ describe("PostgresMonitorUser", () => {
         expect.stringMatching(/^aws_lambda_permission\./),
         expect.stringMatching(/^aws_iam_role_policy\./),
         expect.stringMatching(/^aws_vpc_security_group_ingress_rule\./),
+        // The provider removes a new security group's allow-all egress: the function's own egress rules first.
+        expect.stringMatching(/^aws_vpc_security_group_egress_rule\.monitor_egress-database_/),
+        expect.stringMatching(/^aws_vpc_security_group_egress_rule\.monitor_egress-https_/),
       ]),
     );
     const permission = only(json, "aws_lambda_permission");
@@ -98,7 +101,7 @@ describe("PostgresMonitorUser", () => {
       MASTER_SECRET_ARN: MASTER_SECRET,
       MONITOR_USERS: "platform-monitor-a,platform-monitor-b",
     });
-    expect(fn.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy_attachment\./), expect.stringMatching(/^aws_iam_role_policy\./)]));
+    expect(fn.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy\./)]));
   });
 
   it("reaches the database port (which admits it) and HTTPS, nothing else", () => {
@@ -121,8 +124,14 @@ describe("PostgresMonitorUser", () => {
     expect(context("DecryptTheTwoSecrets")).toEqual([bySid.RotateItsSecret.resources[0], MASTER_SECRET]);
     expect(context("EncryptItsSecret")).toEqual([bySid.RotateItsSecret.resources[0]]);
     expect(bySid.GeneratePasswords.condition).toEqual([{ test: "StringEquals", variable: "aws:RequestedRegion", values: [TEST_ACCOUNT.region] }]);
-    const attachment = only(json, "aws_iam_role_policy_attachment");
-    expect(attachment.policy_arn).toBe("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole");
+    // Its network interfaces, not AWSLambdaVPCAccessExecutionRole (which also grants writing to every log group).
+    expect(bySid.DescribeTheNetwork).toMatchObject({ actions: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], resources: ["*"] });
+    expect(bySid.DescribeTheNetwork.condition).toEqual([{ test: "StringEquals", variable: "aws:RequestedRegion", values: [TEST_ACCOUNT.region] }]);
+    expect(bySid.ManageItsNetworkInterfaces).toMatchObject({
+      actions: ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+      resources: [`arn:aws:ec2:${TEST_ACCOUNT.region}:${TEST_ACCOUNT.accountId}:*/*`],
+    });
+    expect(resourceList(json, "aws_iam_role_policy_attachment")).toEqual([]);
   });
 
   it("rejects a rotation period out of range and an empty subnet list, naming the construct", () => {

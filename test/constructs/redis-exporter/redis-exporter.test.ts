@@ -68,6 +68,7 @@ describe("RedisExporter", () => {
   it("runs the chart with the user, the synced password, the ElastiCache TLS address, CONFIG skipped and a ServiceMonitor", () => {
     const { release, overrides, base, address } = values(json);
     expect(release).toMatchObject({ name: "redis-exporter-shop-cache", namespace: "monitoring" });
+    expect(release).toMatchObject({ wait: false, atomic: false });
     expect(address).toMatch(/^rediss:\/\/\$\{jsondecode\(data\.aws_ssm_parameter\.redis-exporter-shop-cache_connection_\w+\.insecure_value\)\.host\}:6379$/);
     expect(overrides.auth).toEqual({ enabled: true, redisUser: "acme-test-redis-shop-cache-exporter", secret: { name: "redis-exporter-shop-cache-credentials", key: "password" } });
     const [externalSecret] = overrides.extraManifests as Json[];

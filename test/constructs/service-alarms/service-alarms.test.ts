@@ -39,6 +39,7 @@ const targets: Omit<ServiceAlarmsProps, "naming" | "thresholds" | "topic" | "acc
   searchDomains: [{ name: "search", domainName: "acme-prod-search" }],
   brokers: [{ name: "mq", brokerName: "acme-prod-rabbitmq-mq" }],
   loadBalancers: [{ name: "apps", arnSuffix: "app/acme-prod-apps/0123456789abcdef" }],
+  rotationFunctions: [{ name: "pg-main-monitor", functionName: "acme-prod-pg-main-monitor-rotation", rotates: "the monitoring user of PostgreSQL main" }],
 };
 
 function synth(profile: keyof typeof PROFILE_DEFAULTS) {
@@ -54,8 +55,8 @@ const named = (suffix: string) => alarms.find((alarm) => String(alarm.alarm_name
 
 describe("ServiceAlarms defaults (production)", () => {
   it("creates an alarm per metric, instance and node", () => {
-    // Aurora: 2 instances x 4 + cluster lag; RDS: 2 x 4 + 1 replica lag; cache 2 x 4; docdb 3; search 6; broker 2; ALB 2
-    expect(alarms).toHaveLength(9 + 9 + 8 + 3 + 6 + 2 + 2);
+    // Aurora: 2 instances x 4 + cluster lag; RDS: 2 x 4 + 1 replica lag; cache 2 x 4; docdb 3; search 6; broker 2; ALB 2; rotation 1
+    expect(alarms).toHaveLength(9 + 9 + 8 + 3 + 6 + 2 + 2 + 1);
     expect(prod.construct.alarms.size).toBe(alarms.length);
   });
 
@@ -106,6 +107,18 @@ describe("ServiceAlarms defaults (production)", () => {
       expect.objectContaining({ expression: `SELECT MAX(SystemCpuUtilization) FROM SCHEMA("AWS/AmazonMQ", Broker, Node) WHERE Broker = 'acme-prod-rabbitmq-mq'`, return_data: true }),
     ]);
     expect(cpu.threshold).toBe(80);
+  });
+
+  it("alarms on any error of a rotation function (a failed rotation is not retried until the next one)", () => {
+    expect(named("rotation-pg-main-monitor-errors")).toMatchObject({
+      namespace: "AWS/Lambda",
+      metric_name: "Errors",
+      dimensions: { FunctionName: "acme-prod-pg-main-monitor-rotation" },
+      statistic: "Sum",
+      comparison_operator: "GreaterThanThreshold",
+      threshold: 0,
+      treat_missing_data: "notBreaching",
+    });
   });
 
   it("alarms on the load balancer's 5xx share (metric math) and p95 target latency", () => {
