@@ -7,10 +7,13 @@
  * - Its own SecretStore role (constructs/namespace-secrets) that reads exactly the master-user secrets of these
  *   services, by the ARN each service publishes in its connection description, and an ExternalSecret per service
  *   (`master-<service>`: username, password).
+ * - The region's RDS certificate authorities (RDS_CA_CONFIG_MAP): the Jobs send the master credentials only to a
+ *   server they verified (`PGSSLMODE=verify-full`).
  * Application namespaces never get master credentials: every product instance connects as its own IAM-authenticated
  * user (see constructs/product-workloads).
  */
 import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import { Fn, Token, type ITerraformDependable } from "cdktf";
@@ -21,6 +24,8 @@ import { externalSecretsRoleArn } from "../addons/external-secrets";
 import { AppNamespace, type NamespaceQuota } from "../app-namespace";
 import type { AccountScope } from "../core/aws";
 import { connectionParameterName } from "../core/connections";
+import { RDS_CA_CONFIG_MAP, RDS_CA_FILE } from "../core/platform-contracts";
+import { rdsCaBundle } from "../core/rds-ca";
 import type { Naming } from "../core/naming";
 import { BOOTSTRAP_RESOURCES, DATABASE_BOOTSTRAP_NAMESPACE, masterSecretName } from "../database-user";
 import { NamespaceSecrets } from "../namespace-secrets";
@@ -56,6 +61,8 @@ export interface DatabaseBootstrapProps {
 
 export class DatabaseBootstrap extends Construct {
   readonly namespace: AppNamespace;
+  /** The RDS certificate authorities the Jobs verify the databases with. */
+  readonly rdsCa: ConfigMapV1;
   readonly secretStore?: NamespaceSecrets;
   readonly secretsRelease?: Release;
   /** What a bootstrap Job waits for: the namespace, its policies and the master credentials. */
@@ -82,7 +89,13 @@ export class DatabaseBootstrap extends Construct {
       limitRange,
       podSecurity: "restricted",
     });
-    const inNamespace = [this.namespace.namespace, this.namespace.defaultDeny, this.namespace.allowDns];
+    // The RDS authorities the Jobs verify the databases with (PGSSLROOTCERT, constructs/database-user).
+    this.rdsCa = new ConfigMapV1(this, "rds-ca", {
+      metadata: { name: RDS_CA_CONFIG_MAP, namespace: DATABASE_BOOTSTRAP_NAMESPACE, labels: { "app.kubernetes.io/part-of": PLATFORM_PART_OF } },
+      data: { [RDS_CA_FILE]: rdsCaBundle(props.account.region) },
+      dependsOn: [this.namespace.namespace],
+    });
+    const inNamespace = [this.namespace.namespace, this.namespace.defaultDeny, this.namespace.allowDns, this.rdsCa];
     if (services.length === 0) {
       this.ready = inNamespace;
       return;

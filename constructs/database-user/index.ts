@@ -23,6 +23,7 @@ import { Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { PG_IDENTIFIER } from "../core/data-users";
 import { validateName } from "../core/naming";
+import { RDS_CA_CONFIG_MAP, RDS_CA_MOUNT, RDS_CA_PATH, RDS_CA_VOLUME } from "../core/platform-contracts";
 import { MANAGED_BY_LABEL } from "../workload/labels";
 import { acceptPolicyFinding } from "../policy/exceptions";
 
@@ -121,7 +122,10 @@ export class DatabaseUser extends Construct {
                   { name: "PGHOST", value: host },
                   { name: "PGPORT", value: port },
                   { name: "PGDATABASE", value: "postgres" },
-                  { name: "PGSSLMODE", value: "require" },
+                  // The master credentials go only to the server whose certificate the region's RDS authorities sign
+                  // (the config map constructs/database-bootstrap creates in this namespace).
+                  { name: "PGSSLMODE", value: "verify-full" },
+                  { name: "PGSSLROOTCERT", value: RDS_CA_PATH },
                   { name: "PGUSER", valueFrom: { secretKeyRef: { name: master, key: "username" } } },
                   { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: master, key: "password" } } },
                   { name: "DB_USER", value: props.username },
@@ -129,8 +133,10 @@ export class DatabaseUser extends Construct {
                 ],
                 resources: BOOTSTRAP_RESOURCES,
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                volumeMount: [{ name: RDS_CA_VOLUME, mountPath: RDS_CA_MOUNT, readOnly: true }],
               },
             ],
+            volume: [{ name: RDS_CA_VOLUME, configMap: { name: RDS_CA_CONFIG_MAP } }],
           },
         },
       },

@@ -38,6 +38,13 @@ describe("DatabaseBootstrap", () => {
     expect(construct.ready.length).toBeGreaterThan(1);
   });
 
+  it("holds the region's RDS certificate authorities the Jobs verify the databases with", () => {
+    const configMap = resourceList(json, "kubernetes_config_map_v1")[0] as { metadata: { name: string; namespace: string }; data: Record<string, string> };
+    expect(configMap.metadata).toMatchObject({ name: "platform-rds-ca", namespace: DATABASE_BOOTSTRAP_NAMESPACE });
+    expect(configMap.data["ca.pem"]).toContain(`-----BEGIN CERTIFICATE-----`);
+    expect(construct.ready).toContain(construct.rdsCa);
+  });
+
   it("with no PostgreSQL service, keeps the namespace and syncs nothing", () => {
     const empty = synthConstruct((scope) => new DatabaseBootstrap(scope, "bootstrap", { ...props, services: [] })).json;
     expect(resourceList(empty, "helm_release")).toHaveLength(0);

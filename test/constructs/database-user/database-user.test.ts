@@ -13,7 +13,7 @@ const props: DatabaseUserProps = {
   tenant: "globex",
 };
 
-type Job = { metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: { template: { spec: { container: Record<string, unknown>[] } } }; wait_for_completion: boolean };
+type Job = { metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: { template: { spec: { container: Record<string, unknown>[]; volume?: unknown[] } } }; wait_for_completion: boolean };
 
 describe("DatabaseUser", () => {
   const { json } = synthConstruct((scope) => new DatabaseUser(scope, "db", props));
@@ -35,6 +35,13 @@ describe("DatabaseUser", () => {
     expect(container.env).toContainEqual({ name: "DB_USER", value: "globex_noor" });
     expect(container.env).toContainEqual({ name: "DB_NAME", value: "globex_noor" });
     expect(container.env).toContainEqual({ name: "PGHOST", value: props.host });
+  });
+
+  it("sends the master credentials only to a server the region's RDS authorities vouch for", () => {
+    expect(container.env).toContainEqual({ name: "PGSSLMODE", value: "verify-full" });
+    expect(container.env).toContainEqual({ name: "PGSSLROOTCERT", value: "/etc/platform/rds-ca/ca.pem" });
+    expect(container.volume_mount).toEqual([{ name: "platform-rds-ca", mount_path: "/etc/platform/rds-ca", read_only: true }]);
+    expect(job.spec.template.spec.volume).toEqual([{ name: "platform-rds-ca", config_map: { name: "platform-rds-ca" } }]);
   });
 
   it("creates what is missing, never drops, and hands over what the master user owns in the database", () => {
