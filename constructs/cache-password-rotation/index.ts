@@ -29,6 +29,7 @@
  *   its own log group.
  */
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -51,6 +52,8 @@ export const CACHE_ROTATION_RUNTIME = "nodejs22.x";
 export const CACHE_ROTATION_TIMEOUT_SECONDS = 300;
 /** Name component of the function, its role and log group. */
 export const CACHE_ROTATION_COMPONENT = "cache-password-rotation";
+/** Period of the alarm on the function's errors (any error in 5 minutes). */
+export const ROTATION_ALARM_PERIOD_SECONDS = 300;
 /** Tag of a password user's secret naming its ElastiCache user (the function reads it; see ./function/index.mjs). */
 export const CACHE_USER_TAG = "platform:elasticache-user";
 
@@ -60,14 +63,19 @@ export interface CachePasswordRotationProps {
   readonly account: AccountScope;
   /** Alias of the data key that encrypts the password secrets (alias/...). */
   readonly dataKeyAlias: string;
-  /** The function's log group: retention (a CloudWatch Logs value) and the alias of the logs key. */
-  readonly logging: { readonly retentionDays: number; readonly kmsKeyAlias: string };
+  /**
+   * The function's log group: retention (a CloudWatch Logs value) and the alias of the logs key; and the alerts topic
+   * an alarm on the function's errors publishes to (@default no alarm).
+   */
+  readonly logging: { readonly retentionDays: number; readonly kmsKeyAlias: string; readonly alarmTopicArn?: string };
 }
 
 export class CachePasswordRotation extends Construct {
   readonly function: LambdaFunction;
   readonly role: IamRole;
   readonly policy: IamRolePolicy;
+  /** Alarm on the function's errors (with `logging.alarmTopicArn`). */
+  readonly errorsAlarm?: CloudwatchMetricAlarm;
   private readonly userArns: string[] = [];
   private readonly secretArns: string[] = [];
 
@@ -162,6 +170,27 @@ export class CachePasswordRotation extends Construct {
       // The role's permissions exist before the first rotation invokes the function.
       dependsOn: [logGroup, this.policy],
     });
+    // A failed rotation keeps the previous password and is retried only at the next one; a failed first rotation
+    // leaves the user without a password its clients can read.
+    const topic = props.logging.alarmTopicArn;
+    if (topic) {
+      this.errorsAlarm = new CloudwatchMetricAlarm(this, "errors-alarm", {
+        alarmName: naming.name("cloudwatch-alarm", "rotation", CACHE_ROTATION_COMPONENT, "errors"),
+        alarmDescription: `${functionName}: a rotation of a cache password user failed; the previous password stays current until a rotation succeeds`,
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: this.function.functionName },
+        statistic: "Sum",
+        period: ROTATION_ALARM_PERIOD_SECONDS,
+        evaluationPeriods: 1,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+        treatMissingData: "notBreaching",
+        actionsEnabled: true,
+        alarmActions: [topic],
+        okActions: [topic],
+      });
+    }
   }
 
   /** Admit one user and its secret (ARNs; may be references). */

@@ -183,8 +183,13 @@ export function environmentObservability(scope: Construct, props: EnvironmentObs
   if (config.exporters.redis.enabled) {
     const dataTierCidrs = workloadNetworkLayout(environment).dataTierCidrs;
     for (const [service, settings] of Object.entries(environment.services.redis).sort(([a], [b]) => a.localeCompare(b))) {
-      const logging = passwordRotationOf(environment, naming);
-      const rotation = CachePasswordRotation.of(scope, { naming, account, dataKeyAlias: naming.kmsAlias("data"), logging: { retentionDays: logging.retentionDays, kmsKeyAlias: logging.logsKeyAlias } });
+      const logging = passwordRotationOf(environment, naming, account);
+      const rotation = CachePasswordRotation.of(scope, {
+        naming,
+        account,
+        dataKeyAlias: naming.kmsAlias("data"),
+        logging: { retentionDays: logging.retentionDays, kmsKeyAlias: logging.logsKeyAlias, ...(logging.alarmTopicArn ? { alarmTopicArn: logging.alarmTopicArn } : {}) },
+      });
       redisExporters.set(
         service,
         new RedisExporter(scope, `redis-exporter-${service}`, {

@@ -12,7 +12,8 @@ import { Construct } from "constructs";
 import { qualifyHost, type ProductConfig } from "../../config/schema/products";
 import { DnsValidatedCertificate } from "../certificates";
 import type { EnvironmentConfig } from "../../config/schema/environment";
-import type { AccountScope } from "../core/aws";
+import { partitionOf, type AccountScope } from "../core/aws";
+import { alertsTopicName } from "../alerts-topic";
 import type { Naming } from "../core/naming";
 import { edgeParameterName } from "../edge";
 import { planSubnets } from "../network/subnet-layout";
@@ -125,8 +126,13 @@ export function deliveryOf(environment: Pick<EnvironmentConfig, "addons" | "obse
  * The log group of the stack's cache password rotation function (constructs/cache-password-rotation): rotations are
  * security events, kept as long as the environment's audit logs, encrypted with the environment's logs key.
  */
-export function passwordRotationOf(environment: Pick<EnvironmentConfig, "observability">, naming: Naming): PasswordRotationLogging {
-  return { retentionDays: environment.observability.logs.retention.audit, logsKeyAlias: naming.kmsAlias("logs") };
+export function passwordRotationOf(environment: Pick<EnvironmentConfig, "observability">, naming: Naming, account: AccountScope): PasswordRotationLogging {
+  return {
+    retentionDays: environment.observability.logs.retention.audit,
+    logsKeyAlias: naming.kmsAlias("logs"),
+    // The cluster owner's alerts topic (its infra stack creates it; this stack names it).
+    alarmTopicArn: `arn:${partitionOf(account.region)}:sns:${account.region}:${account.accountId}:${alertsTopicName(naming)}`,
+  };
 }
 
 /** One ProductWorkloads per product of the environment, keyed by product name. */
@@ -156,7 +162,7 @@ export function environmentProducts(scope: Construct, props: EnvironmentProducts
       dataKeyAlias: props.naming.kmsAlias("data"),
       protectSecrets: props.protectSecrets,
       delivery: deliveryOf(environment),
-      passwordRotation: passwordRotationOf(environment, props.naming),
+      passwordRotation: passwordRotationOf(environment, props.naming, props.account),
       ...(certificateArn ? { certificateArn } : {}),
       ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
       ...(props.databaseBootstrap ? { databaseBootstrap: props.databaseBootstrap } : {}),

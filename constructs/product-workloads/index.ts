@@ -180,6 +180,11 @@ export interface PasswordRotationLogging {
   readonly retentionDays: number;
   /** Alias of the logs key, e.g. alias/acme-prod-logs. */
   readonly logsKeyAlias: string;
+  /**
+   * The alerts topic an alarm on the function's errors publishes to (the cluster owner's, constructs/alerts-topic).
+   * @default no alarm
+   */
+  readonly alarmTopicArn?: string;
 }
 
 /** Secrets Manager name of a cache password user's credentials: a secret of the instance's namespace. */
@@ -543,11 +548,12 @@ export class ProductWorkloads extends Construct {
 }
 
 /** The rotation function's logging, required once a cache binding is in password mode. */
-function passwordRotationLogging(props: ProductWorkloadsProps, service: string): { retentionDays: number; kmsKeyAlias: string } {
+function passwordRotationLogging(props: ProductWorkloadsProps, service: string): { retentionDays: number; kmsKeyAlias: string; alarmTopicArn?: string } {
   if (!props.passwordRotation) {
     throw new Error(`ProductWorkloads ${props.name}: services.${service}.authentication is password, but no passwordRotation logging was given for the stack's rotation function`);
   }
-  return { retentionDays: props.passwordRotation.retentionDays, kmsKeyAlias: props.passwordRotation.logsKeyAlias };
+  const { retentionDays, logsKeyAlias, alarmTopicArn } = props.passwordRotation;
+  return { retentionDays, kmsKeyAlias: logsKeyAlias, ...(alarmTopicArn ? { alarmTopicArn } : {}) };
 }
 
 /** The access tags of the search services a workload uses (constructs/opensearch `searchAccessTag`). */

@@ -119,7 +119,7 @@ export class TenantProduct extends Construct {
       // The environment's cluster: its Reloader and Argo Rollouts serve the tenant's namespaces too.
       delivery: deliveryOf(environment),
       // The environment's logs key and audit retention: the tenant's rotation function logs like the environment's.
-      passwordRotation: passwordRotationOf(environment, environmentNaming),
+      passwordRotation: passwordRotationOf(environment, environmentNaming, props.account),
       ...(certificateArn ? { certificateArn } : {}),
     });
     this.databases = this.workloads.databaseUsers;

@@ -188,3 +188,16 @@ describe("add-on and cluster IAM", () => {
     }
   });
 });
+
+describe("platform stacks: the cache password rotation", () => {
+  it.each(ENVIRONMENTS)("%s-platform alarms on its rotation function's errors, to the environment's alerts topic (its infra stack creates it)", (environment) => {
+    const platform = stack(`${environment}-platform`);
+    const topics = Object.values(resourcesOf(stack(`${environment}-infra`), "aws_sns_topic")).map((topic) => String(topic.name));
+    const alarms = Object.values(resourcesOf(platform, "aws_cloudwatch_metric_alarm")).filter((alarm) => alarm.namespace === "AWS/Lambda");
+    expect(alarms).toHaveLength(1);
+    const [alarm] = alarms as Record<string, unknown>[];
+    expect(String((alarm!.dimensions as Record<string, string>).FunctionName)).toMatch(/^\$\{aws_lambda_function\.cache-password-rotation_function_\w+\.function_name\}$/);
+    const topicName = String((alarm!.alarm_actions as string[])[0]).split(":").pop();
+    expect(topics).toContain(topicName);
+  });
+});

@@ -96,6 +96,24 @@ describe("Redis password mode (ProductWorkloads with services.cache.authenticati
     expect(group.kms_key_id).toMatch(/data\.aws_kms_alias\.cache-password-rotation_logs-key_\w+\.target_key_arn/);
   });
 
+  it("alarms on the function's errors to the alerts topic it is given, and not without one", () => {
+    expect(resourceList(json, "aws_cloudwatch_metric_alarm")).toEqual([]);
+    const topic = "arn:aws:sns:eu-central-1:111122223333:acme-test-alerts";
+    const { json: alarmed } = synthConstruct((scope) => new ProductWorkloads(scope, "shop", props({ passwordRotation: { ...ROTATION_LOGGING, alarmTopicArn: topic } })));
+    expect(only(alarmed, "aws_cloudwatch_metric_alarm")).toMatchObject({
+      alarm_name: "acme-test-rotation-cache-password-rotation-errors",
+      namespace: "AWS/Lambda",
+      metric_name: "Errors",
+      dimensions: { FunctionName: expect.stringMatching(/^\$\{aws_lambda_function\.cache-password-rotation_function_\w+\.function_name\}$/) },
+      statistic: "Sum",
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+      treat_missing_data: "notBreaching",
+      alarm_actions: [topic],
+      ok_actions: [topic],
+    });
+  });
+
   it("grants the function exactly the stack's users and secrets, ModifyUser only to password authentication", () => {
     const document = dataOf(json, "aws_iam_policy_document").find((doc) => (doc.statement as Json[]).some((statement: Json) => statement.sid === "SetPasswordsOfTheRegisteredUsers")) as Json;
     const sid = (name: string) => (document.statement as Json[]).find((statement: Json) => statement.sid === name) as Json;
