@@ -9,8 +9,12 @@ import type { ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { MONITORING_NAMESPACE, SECRETS_MANAGER_STORE } from "../core/platform-contracts";
 
-/** How often External Secrets re-reads an exporter's credentials (a rotation reaches the exporter within this). */
-export const EXPORTER_SECRET_REFRESH = "1h";
+/**
+ * How often External Secrets re-reads an exporter's credentials: a rotation reaches the exporter (restarted by
+ * Reloader) within this, which bounds the outage of two rotations in a row. Four GetSecretValue calls an hour per
+ * exporter.
+ */
+export const EXPORTER_SECRET_REFRESH = "15m";
 const DNS_PORT = 53;
 
 /**

@@ -67,7 +67,8 @@ export declare function postgresConnector(postgres: (options: ConnectionOptions)
   unsafe(text: string, params?: unknown[]): Promise<Iterable<Record<string, unknown>>>;
   end(options: { timeout: number }): Promise<unknown>;
 }): (options: ConnectionOptions) => DatabaseClient;
-export declare function awsDependencies(): Promise<{
+export declare function regionAuthorities(bundle: readonly string[], region: string | undefined): string[];
+export declare function awsDependencies(region?: string): Promise<{
   secrets: RotationSecrets;
   connect(options: ConnectionOptions): DatabaseClient;
   ca: string[];

