@@ -38,7 +38,8 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { join } from "node:path";
 import { AssetType, Lazy, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { dnsSuffixOf, servicePrincipal, type AccountScope } from "../core/aws";
+import { dnsSuffixOf, type AccountScope } from "../core/aws";
+import { lambdaTrustStatement } from "../core/lambda-trust";
 import { validateName, type Naming } from "../core/naming";
 import { LOG_RETENTION_DAYS } from "../../config/schema/primitives";
 
@@ -102,13 +103,7 @@ export class CachePasswordRotation extends Construct {
       kmsKeyId: logsKey.targetKeyArn,
     });
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: [servicePrincipal("lambda")] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
-        },
-      ],
+      statement: [lambdaTrustStatement(account.accountId)],
     });
     this.role = new IamRole(this, "role", {
       name: naming.name("iam-role", CACHE_ROTATION_COMPONENT),

@@ -41,6 +41,7 @@ import { join } from "node:path";
 import { AssetType, Fn, TerraformAsset, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { dnsSuffixOf, servicePrincipal, type AccountScope } from "../core/aws";
+import { lambdaTrustStatement } from "../core/lambda-trust";
 import { lambdaVpcNetworkStatements } from "../core/lambda-vpc";
 import { validateName, type Naming } from "../core/naming";
 import { serviceLogGroup, type ServiceLogging } from "../data-access";
@@ -134,13 +135,7 @@ export class PostgresMonitorUser extends Construct {
     const functionName = naming.name("lambda-function", component, "rotation");
     const logGroup = serviceLogGroup(this, "log-group", validateName("log-group", `/aws/lambda/${functionName}`), props.logging);
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: [servicePrincipal("lambda")] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
-        },
-      ],
+      statement: [lambdaTrustStatement(account.accountId)],
     });
     this.role = new IamRole(this, "role", {
       name: naming.name("iam-role", component, "rotation"),

@@ -51,6 +51,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { dnsSuffixOf, servicePrincipal } from "../core/aws";
+import { lambdaTrustStatement } from "../core/lambda-trust";
 import { lambdaVpcNetworkStatements } from "../core/lambda-vpc";
 import { validateName } from "../core/naming";
 import { pickDefined, publishConnection, serviceLogGroup, serviceSecretName, ServiceSecurityGroup, type DataServiceProps, type PublishedConnection } from "../data-access";
@@ -234,13 +235,7 @@ export class RabbitMq extends Construct {
     const functionName = naming.name("lambda-function", "rabbitmq", name, "rotation");
     const logGroup: CloudwatchLogGroup = serviceLogGroup(this, "rotation-log-group", validateName("log-group", `/aws/lambda/${functionName}`), props.logging);
     const trust = new DataAwsIamPolicyDocument(this, "rotation-trust", {
-      statement: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: [servicePrincipal("lambda")] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
-        },
-      ],
+      statement: [lambdaTrustStatement(account.accountId)],
     });
     const role = new IamRole(this, "rotation-role", {
       name: naming.name("iam-role", "rabbitmq", name, "rotation"),
