@@ -30,6 +30,7 @@ import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { servicePrincipal } from "../core/aws";
 import { validateName } from "../core/naming";
+import { initialVersionSettings } from "../core/secret-versions";
 import { CACHE_USER_TAG, type CachePasswordRotation } from "../cache-password-rotation";
 
 /** Days between rotations of a password user's password (the first one runs when the user is created). */
@@ -140,6 +141,8 @@ export class CacheUser extends Construct {
         secretId: this.secret.id,
         secretStringWo: Fn.jsonencode({ username: props.userId }),
         secretStringWoVersion: 1,
+        // A label of its own: never pruned, so never planned again without its password (constructs/core/secret-versions.ts).
+        ...initialVersionSettings(),
       });
       password.rotation.register(this.user.arn, this.secret.arn);
       const permission = new LambdaPermission(this, "rotation-permission", {

@@ -44,6 +44,7 @@ import { dnsSuffixOf, servicePrincipal, type AccountScope } from "../core/aws";
 import { lambdaTrustStatement } from "../core/lambda-trust";
 import { lambdaVpcNetworkStatements } from "../core/lambda-vpc";
 import { validateName, type Naming } from "../core/naming";
+import { initialVersionSettings } from "../core/secret-versions";
 import { serviceLogGroup, type ServiceLogging } from "../data-access";
 import { stageFunctionBundle } from "./bundle";
 import { postgresExporterSecretName } from "./naming";
@@ -130,6 +131,8 @@ export class PostgresMonitorUser extends Construct {
       secretId: this.secret.id,
       secretStringWo: Fn.jsonencode({ username: MONITOR_USERS[0] }),
       secretStringWoVersion: 1,
+      // A label of its own: never pruned, so never planned again without its password (constructs/core/secret-versions.ts).
+      ...initialVersionSettings(),
     });
 
     const functionName = naming.name("lambda-function", component, "rotation");

@@ -54,6 +54,7 @@ import { dnsSuffixOf, servicePrincipal } from "../core/aws";
 import { lambdaTrustStatement } from "../core/lambda-trust";
 import { lambdaVpcNetworkStatements } from "../core/lambda-vpc";
 import { validateName } from "../core/naming";
+import { initialVersionSettings } from "../core/secret-versions";
 import { pickDefined, publishConnection, serviceLogGroup, serviceSecretName, ServiceSecurityGroup, type DataServiceProps, type PublishedConnection } from "../data-access";
 import { throwIfProblems } from "../data-access/problems";
 import { DEPLOYMENT_MODES, rabbitMqHighAvailabilityProblems, rabbitMqProblems, type RabbitMqDeployment, type RabbitMqSettings } from "./rules";
@@ -174,6 +175,8 @@ export class RabbitMq extends Construct {
       // Write-only: Terraform sends the value once (version 1) and never stores it; rotations add later versions.
       secretStringWo: Fn.jsonencode({ username: settings.username, password: generated.randomPassword }),
       secretStringWoVersion: 1,
+      // A label of its own: never pruned, so never planned again without its password (constructs/core/secret-versions.ts).
+      ...initialVersionSettings(),
     });
 
     const subnets = props.dataTier.subnetIds;

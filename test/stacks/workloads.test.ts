@@ -200,7 +200,7 @@ describe("prod-platform", () => {
     // first versions (write-only, the user name only: constructs/cache-user), never a stored value.
     const productVersions = list(prod, "aws_secretsmanager_secret_version").filter((version) => JSON.stringify(version).includes("product-"));
     for (const version of productVersions) {
-      expect(Object.keys(version).sort()).toEqual(["//", "secret_id", "secret_string_wo", "secret_string_wo_version"]);
+      expect(Object.keys(version).sort()).toEqual(["//", "lifecycle", "secret_id", "secret_string_wo", "secret_string_wo_version", "version_stages"]);
       expect(String(version.secret_id)).toMatch(/^\$\{aws_secretsmanager_secret\.product-[\w-]+_cache-user-[\w-]+_secret_\w+\.id\}$/);
       expect(String(version.secret_string_wo)).toMatch(/^\$\{jsonencode\(\{"username" = "[\w-]+"\}\)\}$/);
     }

@@ -63,7 +63,10 @@ describe("Redis password mode (ProductWorkloads with services.cache.authenticati
     expect(text).not.toMatch(/"secret_string"\s*:/);
     expect(text).not.toContain("aws_secretsmanager_random_password");
     const version = only(json, "aws_secretsmanager_secret_version");
-    expect(Object.keys(version).sort()).toEqual(["secret_id", "secret_string_wo", "secret_string_wo_version"]);
+    expect(Object.keys(version).sort()).toEqual(["lifecycle", "secret_id", "secret_string_wo", "secret_string_wo_version", "version_stages"]);
+    // Labelled so Secrets Manager never prunes it (terraform-provider-aws#37302); its labels are the rotation's afterwards.
+    expect(version.version_stages).toEqual(["AWSCURRENT", "PLATFORM_INITIAL"]);
+    expect(version.lifecycle).toEqual({ ignore_changes: ["version_stages"] });
     expect(version.secret_string_wo).toMatch(/^\$\{jsonencode\(\{"username" = "acme-test-redis-shop-cache-app-shop"\}\)\}$/);
   });
 

@@ -65,6 +65,8 @@ describe("PostgresMonitorUser", () => {
     const version = only(json, "aws_secretsmanager_secret_version");
     expect(version.secret_string_wo).toBe('${jsonencode({"username" = "platform-monitor-a"})}');
     expect(version.secret_string_wo_version).toBe(1);
+    expect(version.version_stages).toEqual(["AWSCURRENT", "PLATFORM_INITIAL"]);
+    expect(version.lifecycle).toEqual({ ignore_changes: ["version_stages"] });
     expect(version).not.toHaveProperty("secret_string");
     expect(text).not.toMatch(/"password"\s*:/);
     expect(MONITOR_USERS).toEqual(["platform-monitor-a", "platform-monitor-b"]);

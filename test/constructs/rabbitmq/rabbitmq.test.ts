@@ -40,6 +40,8 @@ describe("RabbitMq defaults (cluster, protected)", () => {
     const version = only(json, "aws_secretsmanager_secret_version");
     expect(version.secret_string).toBeUndefined();
     expect(version).toMatchObject({ secret_string_wo_version: 1, secret_string_wo: expect.stringContaining("data.aws_secretsmanager_random_password") });
+    // Never pruned (a label of its own) and its labels left to the rotation (constructs/core/secret-versions.ts).
+    expect(version).toMatchObject({ version_stages: ["AWSCURRENT", "PLATFORM_INITIAL"], lifecycle: { ignore_changes: ["version_stages"] } });
     const secret = only(json, "aws_secretsmanager_secret");
     expect(secret).toMatchObject({ name: "/acme/test/services/queue/credentials", recovery_window_in_days: 30 });
     expect(secret.kms_key_id).toContain("aws_kms_key.data-key");
