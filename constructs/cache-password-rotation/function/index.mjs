@@ -25,6 +25,8 @@
  * - finishSecret: AWSPENDING becomes AWSCURRENT.
  */
 
+import { checkRotationEvent, finishSecret, secretsManagerCalls } from "#rotation-steps";
+
 /** Tag of the secret naming the ElastiCache user whose password it holds. */
 export const USER_TAG = "platform:elasticache-user";
 export const PASSWORD_LENGTH = 64;
@@ -128,27 +130,18 @@ export function createHandler({ secrets, elasticache, sleep = (ms) => new Promis
 
     /** @param {string} secretId @param {string} token */
     async finishSecret(secretId, token) {
-      const description = await secrets.describeSecret({ SecretId: secretId });
-      const current = Object.entries(description.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes("AWSCURRENT"))?.[0];
-      if (current === token) return;
-      await secrets.updateSecretVersionStage({ SecretId: secretId, VersionStage: "AWSCURRENT", MoveToVersionId: token, ...(current ? { RemoveFromVersionId: current } : {}) });
+      await finishSecret(secrets, secretId, token);
     },
   };
 
   /** @param {{ SecretId: string; ClientRequestToken: string; Step: string }} event */
   return async function rotate(event) {
-    const { SecretId: secretId, ClientRequestToken: token, Step: step } = event;
-    const description = await secrets.describeSecret({ SecretId: secretId });
-    if (!description.RotationEnabled) throw new Error(`secret ${secretId} does not have rotation enabled`);
+    const checked = await checkRotationEvent(secrets, event, steps);
+    if (!checked) return; // this rotation already finished
+    const { secretId, token, step, description } = checked;
     const userId = (description.Tags ?? []).find((tag) => tag.Key === USER_TAG)?.Value;
     if (!userId || !USER_ID.test(userId)) throw new Error(`secret ${secretId} has no valid ${USER_TAG} tag naming its ElastiCache user (found ${JSON.stringify(userId)})`);
-    const stages = description.VersionIdsToStages?.[token];
-    if (!stages) throw new Error(`secret version ${token} of ${secretId} has no stage`);
-    if (stages.includes("AWSCURRENT")) return; // this rotation already finished
-    if (!stages.includes("AWSPENDING")) throw new Error(`secret version ${token} of ${secretId} is not AWSPENDING`);
-    const run = /** @type {Record<string, (secretId: string, token: string, userId: string) => Promise<void>>} */ (steps)[step];
-    if (!run) throw new Error(`unknown rotation step ${step}`);
-    await run(secretId, token, userId);
+    await /** @type {Record<string, (secretId: string, token: string, userId: string) => Promise<void>>} */ (steps)[step](secretId, token, userId);
   };
 }
 
@@ -156,17 +149,9 @@ export function createHandler({ secrets, elasticache, sleep = (ms) => new Promis
 export async function handler(event) {
   const sm = await import("@aws-sdk/client-secrets-manager");
   const ec = await import("@aws-sdk/client-elasticache");
-  const secretsClient = new sm.SecretsManagerClient({});
   const cacheClient = new ec.ElastiCacheClient({});
-  const call = (Command) => (input) => secretsClient.send(new Command(input));
   const rotate = createHandler({
-    secrets: {
-      describeSecret: call(sm.DescribeSecretCommand),
-      getSecretValue: call(sm.GetSecretValueCommand),
-      getRandomPassword: call(sm.GetRandomPasswordCommand),
-      putSecretValue: call(sm.PutSecretValueCommand),
-      updateSecretVersionStage: call(sm.UpdateSecretVersionStageCommand),
-    },
+    secrets: secretsManagerCalls(sm),
     elasticache: {
       describeUser: async (userId) => {
         try {

