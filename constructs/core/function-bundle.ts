@@ -74,8 +74,24 @@ function removeStale(dir: string, keep: ReadonlySet<string>): void {
   }
 }
 
-/** Stages the bundle of `functionSource` (with `packages`) as `name`; returns its directory (a TerraformAsset's path). */
+/** Bundles staged by this process: a stack per tenant asks for the same one again (synthesis hot path). */
+const staged = new Map<string, string>();
+
+/**
+ * Stages the bundle of `functionSource` (with `packages`) as `name`, once per process; returns its directory (a
+ * TerraformAsset's path).
+ */
 export function stageFunctionBundle(name: string, functionSource: string, packages: readonly BundledPackage[] = []): string {
+  const key = JSON.stringify([name, functionSource, packages]);
+  const done = staged.get(key);
+  if (done !== undefined) return done;
+  const dir = stageBundle(name, functionSource, packages);
+  staged.set(key, dir);
+  return dir;
+}
+
+/** Stages a bundle without this process's memory of it: what another synthesis process does with the same inputs. */
+export function stageBundle(name: string, functionSource: string, packages: readonly BundledPackage[] = []): string {
   const files = bundleFiles(functionSource, packages);
   const stage = (dir: string) => {
     for (const [path, source] of files) writeIfChanged(join(dir, path), readFileSync(source));

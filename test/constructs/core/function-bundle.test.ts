@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CACHE_ROTATION_FUNCTION_SOURCE } from "../../../constructs/cache-password-rotation";
-import { ROTATION_STEPS_SOURCE, stageFunctionBundle } from "../../../constructs/core/function-bundle";
+import { ROTATION_STEPS_SOURCE, stageBundle, stageFunctionBundle } from "../../../constructs/core/function-bundle";
 import { ROTATION_FUNCTION_SOURCE } from "../../../constructs/rabbitmq";
 
 describe("stageFunctionBundle", () => {
@@ -27,10 +27,11 @@ describe("stageFunctionBundle", () => {
     expect(typeof staged.handler).toBe("function");
   });
 
-  it("rewrites nothing unchanged when staged again (the archive and its hash stay the same)", () => {
+  it("stages once per process, and another process staging again rewrites nothing unchanged (the archive and its hash stay the same)", () => {
     const dir = stageFunctionBundle("rabbitmq-rotation-test", ROTATION_FUNCTION_SOURCE);
-    const before = statSync(join(dir, "package.json")).mtimeMs;
-    stageFunctionBundle("rabbitmq-rotation-test", ROTATION_FUNCTION_SOURCE);
-    expect(statSync(join(dir, "package.json")).mtimeMs).toBe(before);
+    expect(stageFunctionBundle("rabbitmq-rotation-test", ROTATION_FUNCTION_SOURCE)).toBe(dir);
+    const before = ["package.json", "index.mjs", "rotation-steps.mjs"].map((file) => statSync(join(dir, file)).mtimeMs);
+    expect(stageBundle("rabbitmq-rotation-test", ROTATION_FUNCTION_SOURCE)).toBe(dir);
+    expect(["package.json", "index.mjs", "rotation-steps.mjs"].map((file) => statSync(join(dir, file)).mtimeMs)).toEqual(before);
   });
 });
