@@ -21,7 +21,7 @@ import {
   RESERVED_RULE_LABELS,
   TERRAFORM_TEMPLATE,
 } from "../../constructs/alert-rules/rules";
-import { dnsLabel, duplicatesOf, ipv4Cidr, uniqueList } from "./primitives";
+import { dnsLabel, duplicatesOf, ipv4Cidr, reachesSecretsManager, uniqueList } from "./primitives";
 
 /** Alert severities, most urgent first. Routing matches on them. */
 export const ALERT_SEVERITIES = ["critical", "warning", "info"] as const;
@@ -640,8 +640,7 @@ export function exporterIssues(env: {
       }));
   // The PostgreSQL monitoring user's rotation function runs in the private subnets (it connects to the database) and
   // calls Secrets Manager (constructs/postgres-monitor-user).
-  const reachesSecretsManager = env.network.natGateways !== "none" || env.network.interfaceEndpoints.includes("secretsmanager");
-  if (enabled.includes("postgres") && !reachesSecretsManager) {
+  if (enabled.includes("postgres") && !reachesSecretsManager(env.network)) {
     issues.push({
       path: ["observability", "exporters", "postgres", "enabled"],
       message: "the monitoring user's rotation function runs in the private subnets and must reach Secrets Manager: add secretsmanager to network.interfaceEndpoints (network.natGateways is none)",

@@ -253,3 +253,11 @@ export function uniqueList<T extends z.ZodType<string>>(item: T, what: string) {
     }
   });
 }
+
+/**
+ * Whether a function in the private subnets reaches Secrets Manager: through a NAT gateway, or the `secretsmanager`
+ * interface endpoint (the rotation functions that run in the VPC: the brokers', the PostgreSQL monitoring users').
+ */
+export function reachesSecretsManager(network: { readonly natGateways: string; readonly interfaceEndpoints: readonly string[] }): boolean {
+  return network.natGateways !== "none" || network.interfaceEndpoints.includes("secretsmanager");
+}

@@ -29,7 +29,7 @@ import { layer } from "../layering";
 import { supportDate } from "../runtime-options";
 import type { BackupPlanConfig } from "./backup";
 import { pointInTimeRetention } from "./backup-coverage";
-import { awsRegion, dnsLabel, ianaTimeZone, logRetentionDays } from "./primitives";
+import { awsRegion, dnsLabel, ianaTimeZone, logRetentionDays, reachesSecretsManager } from "./primitives";
 
 /** Kinds of data services, as they appear under `services:`. */
 export const SERVICE_KINDS_CONFIG = ["postgres", "redis", "documentdb", "opensearch", "rabbitmq"] as const;
@@ -362,8 +362,7 @@ export function serviceEnvironmentIssues(env: {
     }
   }
   // A broker's password rotation function runs in the private subnets and calls Secrets Manager (constructs/rabbitmq).
-  const reachesSecretsManager = env.network.natGateways !== "none" || env.network.interfaceEndpoints.includes("secretsmanager");
-  for (const name of reachesSecretsManager ? [] : Object.keys(services.rabbitmq)) {
+  for (const name of reachesSecretsManager(env.network) ? [] : Object.keys(services.rabbitmq)) {
     issues.push({
       path: ["services", "rabbitmq", name],
       message: "the broker's password rotation function runs in the private subnets and must reach Secrets Manager: add secretsmanager to network.interfaceEndpoints (network.natGateways is none)",
