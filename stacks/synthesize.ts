@@ -18,11 +18,12 @@
  * app run directly and under the cdktf CLI, which passes its output directory to the app (CDKTF_OUTDIR) and reads
  * the manifest afterwards.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { App, TerraformStack, type IStackSynthesizer, type ISynthesisSession } from "cdktf";
 import type { IConstruct, IValidation } from "constructs";
+import { stableJson } from "./stable-json";
 
 /** One problem found while checking a stack. */
 export interface SynthesisProblem {
@@ -81,10 +82,34 @@ class CheckedSynthesizer implements IStackSynthesizer {
     if (this.problems.length > 0) return; // nothing more is written once a problem is known
     try {
       // Validated above: the inner synthesizer runs the aspects again (each is idempotent) and writes.
-      this.inner.synthesize({ ...session, skipValidation: true });
+      const json = this.writingJson(() => this.inner.synthesize({ ...session, skipValidation: true }));
+      const written = json === undefined ? undefined : session.manifest.forStack(this.stack).synthesizedStackPath; // the entry cdktf made
+      if (json !== undefined && written !== undefined) writeFileSync(join(session.outdir, written), stableJson(json) ?? "");
     } catch (error) {
       this.problems.push({ stack: this.stack.node.id, path: this.stack.node.path, message: (error as Error).message });
     }
+  }
+
+  /**
+   * Runs cdktf's synthesizer with the stack's JSON taken at the moment it asks for it, and an empty object given to
+   * it instead, so its slow serializer writes `{}`; the caller then writes the JSON with `stableJson`, the same bytes
+   * (see stable-json.ts). HCL output never asks for the JSON: nothing is taken and cdktf's file stays.
+   */
+  private writingJson(synthesize: () => void): ReturnType<TerraformStack["toTerraform"]> | undefined {
+    const stack = this.stack as TerraformStack & { toTerraform: TerraformStack["toTerraform"] };
+    let json: ReturnType<TerraformStack["toTerraform"]> | undefined;
+    const own = Object.getOwnPropertyDescriptor(stack, "toTerraform");
+    stack.toTerraform = function capture(this: TerraformStack) {
+      json = Object.getPrototypeOf(stack).toTerraform.call(stack) as ReturnType<TerraformStack["toTerraform"]>;
+      return {};
+    };
+    try {
+      synthesize();
+    } finally {
+      if (own) Object.defineProperty(stack, "toTerraform", own);
+      else delete (stack as { toTerraform?: unknown }).toTerraform;
+    }
+    return json;
   }
 }
 

@@ -111,29 +111,45 @@ export interface UndeclaredReference {
   readonly address: string;
 }
 
-/** References (outside cdktf's `//` metadata) to resources or data sources the stack does not declare. */
+/**
+ * References (outside cdktf's `//` metadata) to resources or data sources the stack does not declare. The path of a
+ * value is kept as a list of segments and joined only for a finding (building it for every value of a stack was
+ * most of this check's time).
+ */
 export function undeclaredReferences(stack: StackJson): UndeclaredReference[] {
   const declared = declaredAddresses(stack);
   const out: UndeclaredReference[] = [];
-  const visit = (value: unknown, at: string): void => {
-    if (at.endsWith(".depends_on") && Array.isArray(value)) {
+  /** `key` at the top, then `.key` and `[index]`: joined, the `resource.aws_x.name.attribute` form */
+  const path: string[] = [];
+  const at = (): string => path.join("");
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value) && path.length > 0 && (path[path.length - 1] as string).endsWith(".depends_on")) {
       // Meta-argument: plain addresses (`aws_x.y`), no interpolation.
       value.forEach((item, index) => {
-        if (typeof item === "string" && !item.includes("${") && !declared.has(item) && !item.startsWith("module.")) out.push({ at: `${at}[${index}]`, address: item });
+        if (typeof item === "string" && !item.includes("${") && !declared.has(item) && !item.startsWith("module.")) out.push({ at: `${at()}[${index}]`, address: item });
       });
       return;
     }
     if (typeof value === "string") {
       if (!value.includes("${")) return;
       for (const expression of expressionsIn(value)) {
-        for (const address of addressesIn(expression)) if (!declared.has(address)) out.push({ at, address });
+        for (const address of addressesIn(expression)) if (!declared.has(address)) out.push({ at: at(), address });
       }
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => visit(item, `${at}[${index}]`));
+      for (let index = 0; index < value.length; index++) {
+        path.push(`[${index}]`);
+        visit(value[index]);
+        path.pop();
+      }
     } else if (value !== null && typeof value === "object") {
-      for (const [key, item] of Object.entries(value)) if (key !== "//") visit(item, at === "" ? key : `${at}.${key}`);
+      for (const key of Object.keys(value)) {
+        if (key === "//") continue;
+        path.push(path.length === 0 ? key : `.${key}`);
+        visit((value as Record<string, unknown>)[key]);
+        path.pop();
+      }
     }
   };
-  visit(stack, "");
+  visit(stack);
   return out;
 }

@@ -17,11 +17,11 @@
  *   namespace's policy); nothing else.
  */
 import { createHash } from "node:crypto";
-import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { PG_IDENTIFIER } from "../core/data-users";
+import { JobV1 } from "../core/kubernetes-workload-resources";
 import { validateName } from "../core/naming";
 import { RDS_CA_CONFIG_MAP, RDS_CA_MOUNT, RDS_CA_PATH, RDS_CA_VOLUME } from "../core/platform-contracts";
 import { MANAGED_BY_LABEL } from "../workload/labels";

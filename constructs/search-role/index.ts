@@ -17,11 +17,11 @@
  */
 import { createHash } from "node:crypto";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
-import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Fn, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { roleArn, type AccountScope } from "../core/aws";
+import { JobV1 } from "../core/kubernetes-workload-resources";
 import { connectionParameterName } from "../core/connections";
 import { LOG_INDEX_PREFIX } from "../core/data-users";
 import { validateName, type Naming } from "../core/naming";

@@ -24,11 +24,10 @@
  * sent to the API server before its namespace exists.
  */
 import { createHash } from "node:crypto";
-import { CronJobV1, type CronJobV1SpecJobTemplateSpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
-import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import type { CronJobV1SpecJobTemplateSpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { HorizontalPodAutoscalerV2, type HorizontalPodAutoscalerV2SpecMetric } from "@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2";
 import { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
-import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/job-v1";
+import type { JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/job-v1";
 import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1, type NetworkPolicyV1SpecEgress, type NetworkPolicyV1SpecIngress } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { PersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1";
@@ -47,6 +46,7 @@ import {
 } from "../../config/schema/products";
 import type { AccountScope } from "../core/aws";
 import { validateName, type Naming } from "../core/naming";
+import { CronJobV1, DeploymentV1, JobV1 } from "../core/kubernetes-workload-resources";
 import { MONITORING_NAMESPACE, PROMETHEUS_POD_LABELS } from "../core/platform-contracts";
 import { WorkloadIdentity, type WorkloadPolicyStatement } from "../workload-identity";
 import { imagePinningProblem } from "./image";

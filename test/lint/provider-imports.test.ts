@@ -23,4 +23,11 @@ describe("provider import lint rule", () => {
     expect(restricted.map((line) => line.match(/:(\d+):\d+:/)?.[1])).toEqual(["2", "3", "4"]);
     expect(result.stdout).not.toMatch(/:5:\d+:.*no-restricted-imports/);
   });
+
+  it("rejects value imports of the three workload bindings (constructs/core/kubernetes-workload-resources replaces them) and allows their types", () => {
+    const result = lint("test/fixtures/lint/workload-bindings.fixture");
+    expect(result.status).not.toBe(0);
+    const restricted = result.stdout.split("\n").filter((line) => line.includes("no-restricted-imports"));
+    expect(restricted.map((line) => line.match(/:(\d+):\d+:/)?.[1])).toEqual(["2", "3", "4"]);
+  });
 });

@@ -1,9 +1,10 @@
-import { DeploymentV1, type DeploymentV1SpecTemplateSpec, type DeploymentV1SpecTemplateSpecContainer } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import type { DeploymentV1SpecTemplateSpec, DeploymentV1SpecTemplateSpecContainer } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { HorizontalPodAutoscalerV2, type HorizontalPodAutoscalerV2Spec } from "@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1, type NetworkPolicyV1Spec } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import type { Construct } from "constructs";
+import { DeploymentV1 } from "../../../../constructs/core/kubernetes-workload-resources";
 import type { RuleCase } from "./support";
 
 const LABELS = { "app.kubernetes.io/name": "api" };
@@ -66,7 +67,7 @@ function hpa(scope: Construct, target: DeploymentV1, spec: Partial<HorizontalPod
     spec: {
       minReplicas: 3,
       maxReplicas: 10,
-      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: target.metadata.name },
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: target.config.metadata.name ?? "" },
       metric: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
       ...spec,
     },

@@ -1,0 +1,156 @@
+/**
+ * Terraform resources emitted from a committed table of the provider binding's conversions
+ * (`provider-shapes.json`, written by `npm run provider:shapes` from the generated binding) instead of from the binding
+ * itself.
+ *
+ * Why: the generated bindings of `kubernetes_deployment_v1`, `kubernetes_job_v1` and `kubernetes_cron_job_v1` are
+ * 15 MB of JavaScript (the pod spec's ~400 structs, each with an output-reference class), about a second of module
+ * loading in every synthesis process, every synthesis worker and every test file that builds a workload. Their
+ * config types are still the binding's (`import type`, erased at run time), so call sites are type-checked exactly as
+ * before.
+ *
+ * What is replayed, so the JSON is the binding's byte for byte (test/constructs/core/shaped-resource.test.ts compares
+ * both on every bundled stack and on edge cases):
+ * - each block's `xxxToTerraform`: unset, null and token values pass through; complex elements are refused with the
+ *   binding's message; each argument is converted with the same cdktf mapper (`hashMapper`, `listMapper` with the
+ *   same block flag, the scalar identities);
+ * - the resource's output references: a block argument of the resource, and the chain of single blocks inside it, is
+ *   kept only when it has a set argument or was given as `{}` (the binding's `internalValue` round trip).
+ *
+ * HCL output (`cdktf synth --hcl`) is refused with an error naming the resource; this project synthesizes JSON.
+ */
+import { TerraformResource, Tokenization, canInspect, hashMapper, isComplexElement, listMapper, type TerraformMetaArguments } from "cdktf";
+import type { Construct } from "constructs";
+import table from "./provider-shapes.json";
+
+type FieldKind = "string" | "number" | "boolean" | "string-map" | "number-map" | "boolean-map" | "string-list" | "number-list" | "boolean-list" | "block" | "block-list";
+type Field = readonly [terraform: string, property: string, kind: FieldKind, block?: number];
+type Mapper = (value: unknown) => unknown;
+
+interface Block {
+  /** the binding's output reference keeps a token given for the whole block */
+  readonly resolvable: boolean;
+  readonly fields: readonly Field[];
+}
+
+interface Table {
+  readonly blocks: readonly Block[];
+  readonly resources: Readonly<Record<string, { readonly terraformResourceType: string; readonly generator: { readonly providerName: string; readonly providerVersion: string; readonly providerVersionConstraint: string }; readonly root: number }>>;
+}
+
+const SHAPES = table as unknown as Table;
+const identity: Mapper = (value) => value;
+const COMPLEX = "A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration";
+
+/** One converter per block shape, built on first use (the binding's `xxxToTerraform`). */
+const converters = new Map<number, Mapper>();
+
+function blockOf(index: number): Block {
+  const block = SHAPES.blocks[index];
+  if (!block) throw new Error(`provider-shapes.json has no block ${index}; run npm run provider:shapes`);
+  return block;
+}
+
+function mapperOf(field: Field): Mapper {
+  const [, , kind, block] = field;
+  switch (kind) {
+    case "string":
+    case "number":
+    case "boolean":
+      return identity;
+    case "string-map":
+    case "number-map":
+    case "boolean-map":
+      return hashMapper(identity);
+    case "string-list":
+    case "number-list":
+    case "boolean-list":
+      return listMapper(identity, false);
+    case "block":
+      return converterOf(block ?? -1);
+    case "block-list":
+      return listMapper(converterOf(block ?? -1), true);
+  }
+}
+
+function converterOf(index: number): Mapper {
+  const known = converters.get(index);
+  if (known) return known;
+  const { fields } = blockOf(index);
+  let mappers: readonly Mapper[] | undefined;
+  const convert: Mapper = (struct) => {
+    if (!canInspect(struct) || Tokenization.isResolvable(struct)) return struct;
+    if (isComplexElement(struct)) throw new Error(COMPLEX);
+    mappers ??= fields.map(mapperOf);
+    const source = struct as Record<string, unknown>;
+    const result: Record<string, unknown> = {};
+    fields.forEach(([terraform, property], at) => {
+      result[terraform] = (mappers?.[at] ?? identity)(source[property]);
+    });
+    return result;
+  };
+  converters.set(index, convert);
+  return convert;
+}
+
+/**
+ * The binding's output-reference round trip of a block argument (`ref.internalValue = value; ref.internalValue`):
+ * unknown properties are dropped, single blocks inside are round-tripped too, and a block whose arguments are all
+ * unset is dropped unless it was given as `{}`.
+ */
+function roundTrip(index: number, value: unknown): unknown {
+  if (value === undefined) return undefined;
+  const { resolvable, fields } = blockOf(index);
+  if (resolvable && Tokenization.isResolvable(value)) return value;
+  const source = value as Record<string, unknown>;
+  let hasAnyValues = Object.keys(source).length === 0;
+  const result: Record<string, unknown> = {};
+  for (const [, property, kind, block] of fields) {
+    const item = kind === "block" ? roundTrip(block ?? -1, source[property]) : source[property];
+    if (item !== undefined) {
+      hasAnyValues = true;
+      result[property] = item;
+    }
+  }
+  return hasAnyValues ? result : undefined;
+}
+
+/** A resource of a type in provider-shapes.json, configured with its binding's config type `C`. */
+export class ShapedResource<C extends TerraformMetaArguments> extends TerraformResource {
+  /** The configuration as given (the generated binding keeps it in its output references). */
+  readonly config: C;
+  private readonly attributes: Readonly<Record<string, unknown>>;
+  private readonly root: readonly Field[];
+
+  constructor(scope: Construct, id: string, terraformResourceType: string, config: C) {
+    const shape = SHAPES.resources[terraformResourceType];
+    if (!shape) throw new Error(`${terraformResourceType} is not in constructs/core/provider-shapes.json; add its binding to scripts/convert-provider-shapes.ts and run npm run provider:shapes`);
+    super(scope, id, {
+      terraformResourceType,
+      terraformGeneratorMetadata: shape.generator,
+      provider: config.provider,
+      dependsOn: config.dependsOn,
+      count: config.count,
+      lifecycle: config.lifecycle,
+      provisioners: config.provisioners,
+      connection: config.connection,
+      forEach: config.forEach,
+    });
+    this.config = config;
+    this.root = blockOf(shape.root).fields;
+    const source = config as unknown as Record<string, unknown>;
+    const attributes: Record<string, unknown> = {};
+    for (const [, property, kind, block] of this.root) attributes[property] = kind === "block" ? roundTrip(block ?? -1, source[property]) : source[property];
+    this.attributes = attributes;
+  }
+
+  protected override synthesizeAttributes(): { [name: string]: unknown } {
+    const result: Record<string, unknown> = {};
+    for (const field of this.root) result[field[0]] = mapperOf(field)(this.attributes[field[1]]);
+    return result;
+  }
+
+  protected override synthesizeHclAttributes(): { [name: string]: unknown } {
+    throw new Error(`${this.terraformResourceType}.${this.friendlyUniqueId}: HCL output is not supported for resources emitted from constructs/core/provider-shapes.json; synthesize JSON`);
+  }
+}

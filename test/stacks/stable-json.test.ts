@@ -1,0 +1,66 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { describe, expect, it } from "vitest";
+import { buildApp } from "../../stacks/app";
+import { stableJson } from "../../stacks/stable-json";
+import { synthesizeInto } from "../../stacks/synthesize";
+import { bundledConfig, bundledSynth } from "../support/synth";
+
+/** The serializer cdktf writes stacks with (cdktf/lib/synthesize/synthesizer.js). */
+const cdktfStringify = createRequire(require.resolve("cdktf"))("json-stable-stringify") as (value: unknown, options: { space: number }) => string | undefined;
+
+describe("stableJson", () => {
+  it("writes every bundled stack byte for byte as cdktf wrote it", () => {
+    const stacks = bundledSynth();
+    expect(stacks.size).toBeGreaterThan(10);
+    for (const [name, text] of stacks) expect(stableJson(JSON.parse(text)), name).toBe(text);
+  });
+
+  const cases: Record<string, unknown> = {
+    "empty containers": { a: [], b: {}, c: [[], {}], d: [{}] },
+    "keys in code-unit order": { b: 1, a: 2, B: 3, "é": 4, "10": 5, "9": 6, "": 7, "a b": 8 },
+    "undefined, functions and symbols": { a: undefined, b: () => 1, c: Symbol("s"), d: [undefined, () => 1, Symbol("t"), 1] },
+    "toJSON": { when: new Date("2026-12-06T00:00:00Z"), custom: { toJSON: () => ({ z: 1, y: [2] }) }, toUndefined: { toJSON: () => undefined } },
+    "scalars": { n: 1.5, neg: -0, big: 1e21, nan: Number.NaN, inf: Infinity, t: true, f: false, nul: null, s: "quote \" and \\ and \n and \u2028" },
+    "deep nesting": { a: { b: { c: { d: { e: [1, [2, [3, { f: {} }]]] } } } } },
+    "a top-level array": [1, { b: 2, a: 1 }, []],
+    "a top-level scalar": "text",
+    "top-level undefined": undefined,
+  };
+  for (const [name, value] of Object.entries(cases)) {
+    it(`matches json-stable-stringify: ${name}`, () => {
+      expect(stableJson(value)).toBe(cdktfStringify(value, { space: 2 }));
+    });
+  }
+
+  it("refuses a circular structure, and accepts the same object twice side by side", () => {
+    const shared = { x: 1 };
+    expect(stableJson({ a: shared, b: shared })).toBe(cdktfStringify({ a: shared, b: shared }, { space: 2 }));
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = { back: cyclic };
+    expect(() => stableJson(cyclic)).toThrow(TypeError);
+    expect(() => cdktfStringify(cyclic, { space: 2 })).toThrow(TypeError);
+  });
+});
+
+describe("checked synthesis (stacks/synthesize.ts)", () => {
+  it("writes each bundled stack with the bytes cdktf's own writer gives (test/support/global-setup.ts runs plain app.synth())", async () => {
+    const outdir = mkdtempSync(join(tmpdir(), "platform-checked-"));
+    try {
+      await synthesizeInto(outdir, async (staging) => {
+        const app = new App({ outdir: staging });
+        await buildApp(app, bundledConfig());
+        return app;
+      });
+      const expected = bundledSynth();
+      const written = readdirSync(join(outdir, "stacks")).sort();
+      expect(written).toEqual([...expected.keys()]);
+      for (const name of written) expect(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8"), name).toBe(expected.get(name));
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
