@@ -10,7 +10,7 @@ import { Command } from "commander";
 import { SHAPED_MODULES, readShapeTable } from "./lib/provider-shapes";
 
 const ROOT = join(__dirname, "..");
-export const SHAPES_PATH = join(ROOT, "constructs", "core", "provider-shapes.json");
+const SHAPES_PATH = join(ROOT, "constructs", "core", "provider-shapes.json");
 
 const options = new Command("provider:shapes").option("--check", "compare with the committed table instead of writing it").parse().opts<{ check?: boolean }>();
 const text = `${JSON.stringify(readShapeTable(join(ROOT, "node_modules"), SHAPED_MODULES))}\n`;

@@ -1,6 +1,6 @@
 /**
  * The JSON cdktf writes a stack with (`json-stable-stringify` 1.3.0 with `{ space: 2 }`, cdktf/lib/synthesize/
- * synthesizer.js), produced about four times faster: keys sorted by code unit, `toJSON` applied, `undefined`,
+ * synthesizer.js), in about two thirds of the time (four large bundled stacks: 38 ms against 25 ms, warm): keys sorted by code unit, `toJSON` applied, `undefined`,
  * functions and symbols left out of objects and written as `null` in arrays, a circular structure refused, and
  * json-stable-stringify's own layout of empty containers (`[` and `]` on two lines, unlike `JSON.stringify`).
  *
