@@ -17,10 +17,12 @@
  * - the resource's output references: a block argument of the resource, and the chain of single blocks inside it, is
  *   kept only when it has a set argument or was given as `{}` (the binding's `internalValue` round trip).
  *
- * HCL output (`cdktf synth --hcl`) is refused with an error naming the resource; this project synthesizes JSON.
+ * HCL output (`cdktf synth --hcl`, which needs each argument's HCL type) is left to the binding itself: only then is
+ * it loaded, and given the same configuration in a detached stack that is never synthesized.
  */
-import { TerraformResource, Tokenization, canInspect, hashMapper, isComplexElement, listMapper, type TerraformMetaArguments } from "cdktf";
-import type { Construct } from "constructs";
+import { createRequire } from "node:module";
+import { TerraformResource, TerraformStack, Tokenization, canInspect, hashMapper, isComplexElement, listMapper, type TerraformMetaArguments } from "cdktf";
+import { Construct } from "constructs";
 import table from "./provider-shapes.json";
 
 type FieldKind = "string" | "number" | "boolean" | "string-map" | "number-map" | "boolean-map" | "string-list" | "number-list" | "boolean-list" | "block" | "block-list";
@@ -35,7 +37,7 @@ interface Block {
 
 interface Table {
   readonly blocks: readonly Block[];
-  readonly resources: Readonly<Record<string, { readonly terraformResourceType: string; readonly generator: { readonly providerName: string; readonly providerVersion: string; readonly providerVersionConstraint: string }; readonly root: number }>>;
+  readonly resources: Readonly<Record<string, { readonly terraformResourceType: string; readonly module: string; readonly className: string; readonly generator: { readonly providerName: string; readonly providerVersion: string; readonly providerVersionConstraint: string }; readonly root: number }>>;
 }
 
 const SHAPES = table as unknown as Table;
@@ -151,6 +153,12 @@ export class ShapedResource<C extends TerraformMetaArguments> extends TerraformR
   }
 
   protected override synthesizeHclAttributes(): { [name: string]: unknown } {
-    throw new Error(`${this.terraformResourceType}.${this.friendlyUniqueId}: HCL output is not supported for resources emitted from constructs/core/provider-shapes.json; synthesize JSON`);
+    const shape = SHAPES.resources[this.terraformResourceType];
+    const Binding = shape ? (createRequire(__filename)(shape.module) as Record<string, unknown>)[shape.className] : undefined;
+    if (typeof Binding !== "function") throw new Error(`${this.terraformResourceType}: the binding named in provider-shapes.json is not installed; run npm run provider:shapes`);
+    const detached = new TerraformStack(new Construct(undefined as never, ""), "hcl");
+    const { dependsOn: _dependsOn, provider: _provider, ...config } = this.config as Record<string, unknown>;
+    const twin = new (Binding as new (scope: Construct, id: string, config: unknown) => TerraformResource)(detached, this.node.id, config);
+    return (twin as unknown as { synthesizeHclAttributes(): { [name: string]: unknown } }).synthesizeHclAttributes();
   }
 }

@@ -36,6 +36,9 @@ export type ShapeField = readonly [string, string, FieldKind] | readonly [string
 
 export interface ResourceShape {
   readonly terraformResourceType: string;
+  /** the binding's module and class, loaded only for HCL output (`cdktf synth --hcl`) */
+  readonly module: string;
+  readonly className: string;
   readonly generator: { readonly providerName: string; readonly providerVersion: string; readonly providerVersionConstraint: string };
   /** index into `blocks` of the resource's own arguments */
   readonly root: number;
@@ -151,14 +154,18 @@ function configProperties(path: string, text: string, fields: readonly RawField[
   });
 }
 
-function constructorFacts(path: string, text: string): Omit<ResourceShape, "root"> {
+function constructorFacts(path: string, text: string, module: string): Omit<ResourceShape, "root"> {
   const value = (key: string): string => {
     const match = new RegExp(`${key}: '([^']+)'`).exec(text);
     if (!match?.[1]) throw new Error(`${path}: no ${key} in the generated constructor`);
     return match[1];
   };
+  const className = /^class (\w+) extends cdktf\.TerraformResource \{$/m.exec(text)?.[1];
+  if (!className || !text.includes(`exports.${className} = ${className};`)) throw new Error(`${path}: no exported resource class`);
   return {
     terraformResourceType: value("terraformResourceType"),
+    module,
+    className,
     generator: { providerName: value("providerName"), providerVersion: value("providerVersion"), providerVersionConstraint: value("providerVersionConstraint") },
   };
 }
@@ -215,7 +222,7 @@ export function readShapeTable(nodeModules: string, modules: readonly string[]):
       interned.set(key, blocks.length - 1);
       return blocks.length - 1;
     };
-    const facts = constructorFacts(indexPath, files[0]?.text ?? "");
+    const facts = constructorFacts(indexPath, files[0]?.text ?? "", module);
     resources[facts.terraformResourceType] = { ...facts, root: intern(root, [facts.terraformResourceType]) };
     const packageName = module.split("/lib/")[0] ?? module;
     const manifest = JSON.parse(readFileSync(join(nodeModules, packageName, "package.json"), "utf8")) as { version: string };

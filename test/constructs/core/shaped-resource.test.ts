@@ -119,11 +119,14 @@ describe("ShapedResource", () => {
     });
   });
 
-  it("refuses HCL output and a type the table does not have", () => {
-    const app = Testing.app({ hclOutput: true } as never);
-    const stack = new TerraformStack(app, "hcl");
-    const job = new JobV1(stack, "job", { metadata: { name: "x" }, spec: { template: { metadata: {}, spec: {} } } });
-    expect(() => job.toHclTerraform()).toThrow(/kubernetes_job_v1\.job: HCL output is not supported/);
+  it("gives HCL output the binding's own HCL attributes, and refuses a type the table does not have", () => {
+    const stack = new TerraformStack(Testing.app(), "hcl");
+    const other = new BindingJob(stack, "other", { metadata: { name: "other" }, spec: { template: { metadata: {}, spec: {} } } });
+    const config = { metadata: { name: other.metadata.name, labels: { a: "b" } }, spec: { backoffLimit: 2, template: { metadata: {}, spec: { container: [{ name: "c", image: "i", command: ["x"] }] } } }, waitForCompletion: true };
+    const hcl = (resource: TerraformResource) => JSON.stringify(Tokenization.resolve((resource as unknown as { synthesizeHclAttributes(): unknown }).synthesizeHclAttributes(), { scope: stack, preparing: false, resolver: RESOLVER }));
+    const shaped = hcl(new JobV1(stack, "shaped", config));
+    expect(shaped).toBe(hcl(new BindingJob(stack, "binding", config)));
+    expect(shaped).toContain('"storageClassType":"JobV1SpecTemplateSpecContainerList"');
     expect(() => new ShapedResource(stack, "nope", "kubernetes_pod_v1", {})).toThrow(/kubernetes_pod_v1 is not in constructs\/core\/provider-shapes\.json/);
   });
 });
