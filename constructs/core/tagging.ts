@@ -3,8 +3,8 @@
  * where `default_tags` does not reach: EC2 instances, volumes and network interfaces launched from a launch
  * template (EKS nodes), which only receive the template's `tag_specifications`.
  */
-import { LaunchTemplate, type LaunchTemplateTagSpecifications } from "@cdktf/provider-aws/lib/launch-template";
-import { Tokenization, type IAspect } from "cdktf";
+import type { LaunchTemplate, LaunchTemplateTagSpecifications } from "@cdktf/provider-aws/lib/launch-template";
+import { TerraformResource, Tokenization, type IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
 
 export { MANAGED_BY, standardTags, type TagContext } from "./standard-tags";
@@ -17,7 +17,8 @@ export class TagAspect implements IAspect {
   constructor(private readonly tags: Readonly<Record<string, string>>) {}
 
   visit(node: IConstruct): void {
-    if (node instanceof LaunchTemplate) this.tagLaunchTemplate(node);
+    // By type name: the binding (0.8 MB) is loaded only by stacks that create a launch template.
+    if (TerraformResource.isTerraformResource(node) && node.terraformResourceType === "aws_launch_template") this.tagLaunchTemplate(node as LaunchTemplate);
   }
 
   private tagLaunchTemplate(template: LaunchTemplate): void {
