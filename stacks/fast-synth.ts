@@ -137,6 +137,14 @@ interface CdktfUtil {
 const { deepMerge } = createRequire(__filename)("cdktf/lib/util") as CdktfUtil;
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
+interface EncodingModule {
+  containsStringListTokenElement: (values: readonly unknown[]) => boolean;
+  containsNumberListTokenElement: (values: readonly unknown[]) => boolean;
+}
+
+/** cdktf's own tests for the list tokens its resolver hands to `resolveList` / `resolveNumberList`. */
+const ENCODING = createRequire(__filename)("cdktf/lib/tokens/private/encoding") as EncodingModule;
+
 /** What `toTerraform()` reads from the stack besides its elements (private in cdktf's typings). */
 interface StackInternals {
   readonly rawOverrides: Record<string, unknown>;
@@ -185,8 +193,10 @@ function resolveValue(value: unknown, delegate: (value: unknown) => unknown, dep
   if (typeof value === "number") return plainNumber(value) ? value : delegate(value);
   if (typeof value !== "object" || depth > 100) return delegate(value);
   if (Array.isArray(value)) {
-    // A list token is a string or number element: the whole list goes to cdktf (resolveList / resolveNumberList).
-    if (value.some((item) => (typeof item === "string" && !plainString(item)) || (typeof item === "number" && !plainNumber(item)))) return delegate(value);
+    // A list token is a string or number element: the whole list goes to cdktf (resolveList / resolveNumberList),
+    // decided with cdktf's own tests. Any other list cdktf resolves element by element, each in a fresh context, as
+    // here (a list holding one string token used to go to cdktf whole, every plain element through its slow path).
+    if (value.some((item) => (typeof item === "string" && !plainString(item)) || (typeof item === "number" && !plainNumber(item))) && (ENCODING.containsStringListTokenElement(value) || ENCODING.containsNumberListTokenElement(value))) return delegate(value);
     const out: unknown[] = [];
     for (const item of value) {
       const resolved = resolveValue(item, delegate, depth + 1);
