@@ -21,7 +21,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
-import { App, TerraformStack, type IStackSynthesizer, type ISynthesisSession } from "cdktf";
+import { AnnotationMetadataEntryType, App, TerraformStack, type IStackSynthesizer, type ISynthesisSession, type StackAnnotation } from "cdktf";
+import { ConstructOrder } from "constructs";
 import type { IConstruct, IValidation } from "constructs";
 import { stableJson } from "./stable-json";
 
@@ -43,6 +44,8 @@ export class SynthesisError extends Error {
 
 interface SynthesizerModule {
   invokeAspects(root: IConstruct): void;
+  /** the synthesizer cdktf gives each stack (exported by the module, not by the package root's typings) */
+  StackSynthesizer: abstract new (...args: never[]) => IStackSynthesizer;
 }
 
 interface VersionValidationModule {
@@ -50,9 +53,9 @@ interface VersionValidationModule {
 }
 
 // What each stack's synthesizer does before it writes (cdktf/lib/synthesize/synthesizer.js), which the package root
-// does not export: invoke the aspects, and require Terraform >= 1.5 for a stack that moves resources.
+// does not export: invoke the aspects, and require Terraform >= 1.5 for a stack that moves resources; and its class.
 const cdktfRequire = createRequire(__filename);
-const { invokeAspects } = cdktfRequire("cdktf/lib/synthesize/synthesizer") as SynthesizerModule;
+const { invokeAspects, StackSynthesizer } = cdktfRequire("cdktf/lib/synthesize/synthesizer") as SynthesizerModule;
 const { ValidateTerraformVersion } = cdktfRequire("cdktf/lib/validations/validate-terraform-version") as VersionValidationModule;
 
 /** Every validation error of a stack, on the construct it was raised on (what cdktf's runAllValidations throws). */
@@ -81,36 +84,51 @@ class CheckedSynthesizer implements IStackSynthesizer {
     }
     if (this.problems.length > 0) return; // nothing more is written once a problem is known
     try {
-      // Validated above: the inner synthesizer runs the aspects again (each is idempotent) and writes.
-      const json = this.writingJson(() => this.inner.synthesize({ ...session, skipValidation: true }));
-      const written = json === undefined ? undefined : session.manifest.forStack(this.stack).synthesizedStackPath; // the entry cdktf made
-      if (json !== undefined && written !== undefined) writeFileSync(join(session.outdir, written), stableJson(json) ?? "");
+      const inner = this.inner as IStackSynthesizer & Partial<StackSynthesizerFields>;
+      if (!(this.inner instanceof StackSynthesizer) || inner.hclOutput === true) {
+        // Another synthesizer, or HCL output: cdktf's own, which runs the aspects again (each is idempotent).
+        this.inner.synthesize({ ...session, skipValidation: true });
+        return;
+      }
+      if (session.skipValidation) invokeAspects(this.stack); // otherwise they ran above
+      writeStack(this.stack, session, inner.continueOnErrorAnnotations === true);
     } catch (error) {
       this.problems.push({ stack: this.stack.node.id, path: this.stack.node.path, message: (error as Error).message });
     }
   }
+}
 
-  /**
-   * Runs cdktf's synthesizer with the stack's JSON taken at the moment it asks for it, and an empty object given to
-   * it instead, so its slow serializer writes `{}`; the caller then writes the JSON with `stableJson`, the same bytes
-   * (see stable-json.ts). HCL output never asks for the JSON: nothing is taken and cdktf's file stays.
-   */
-  private writingJson(synthesize: () => void): ReturnType<TerraformStack["toTerraform"]> | undefined {
-    const stack = this.stack as TerraformStack & { toTerraform: TerraformStack["toTerraform"] };
-    let json: ReturnType<TerraformStack["toTerraform"]> | undefined;
-    const own = Object.getOwnPropertyDescriptor(stack, "toTerraform");
-    stack.toTerraform = function capture(this: TerraformStack) {
-      json = Object.getPrototypeOf(stack).toTerraform.call(stack) as ReturnType<TerraformStack["toTerraform"]>;
-      return {};
-    };
-    try {
-      synthesize();
-    } finally {
-      if (own) Object.defineProperty(stack, "toTerraform", own);
-      else delete (stack as { toTerraform?: unknown }).toTerraform;
-    }
-    return json;
+/** What cdktf's StackSynthesizer keeps from the App's options (private in its typings). */
+interface StackSynthesizerFields {
+  readonly continueOnErrorAnnotations: boolean;
+  readonly hclOutput: boolean;
+}
+
+/** Where cdktf keeps a construct's custom synthesis (a TerraformAsset copies its files with it). */
+const CUSTOM_SYNTHESIS = Symbol.for("cdktf/customSynthesis");
+const ANNOTATION_LEVELS: readonly string[] = [AnnotationMetadataEntryType.INFO, AnnotationMetadataEntryType.WARN, AnnotationMetadataEntryType.ERROR];
+
+/**
+ * Writes a checked stack: cdktf 0.21's `StackSynthesizer.synthesize` (cdktf/lib/synthesize/synthesizer.js; 0.21 is
+ * cdktf's last release) after its aspects and validations, step for step: the stack's manifest entry and working
+ * directory, each construct's custom synthesis leaves first (assets), the annotations into the manifest and a failure
+ * on an error annotation, then the JSON. Two differences, same bytes: the aspects are not invoked a second time (cdktf
+ * forgets which ran: its record is local to each call), and the JSON is written with `stableJson` (stable-json.ts).
+ */
+function writeStack(stack: TerraformStack, session: ISynthesisSession, continueOnErrorAnnotations: boolean): void {
+  const stackManifest = session.manifest.forStack(stack);
+  const workingDirectory = join(session.outdir, stackManifest.workingDirectory);
+  if (!existsSync(workingDirectory)) mkdirSync(workingDirectory);
+  for (const node of stack.node.findAll(ConstructOrder.POSTORDER)) (node as { [CUSTOM_SYNTHESIS]?: { onSynthesize(session: ISynthesisSession): void } })[CUSTOM_SYNTHESIS]?.onSynthesize(session);
+  const annotations: StackAnnotation[] = stack.node.findAll().flatMap((node) =>
+    node.node.metadata.filter((metadata) => ANNOTATION_LEVELS.includes(metadata.type)).map((metadata) => ({ constructPath: node.node.path, level: metadata.type as AnnotationMetadataEntryType, message: metadata.data as string, stacktrace: metadata.trace })),
+  );
+  (stackManifest as { annotations: StackAnnotation[] }).annotations = annotations;
+  const errors = annotations.filter((annotation) => annotation.level === AnnotationMetadataEntryType.ERROR);
+  if (!continueOnErrorAnnotations && errors.length > 0) {
+    throw new Error(`Encountered Annotations with level "ERROR":\n${errors.map((annotation) => `[${annotation.constructPath}] ${annotation.message}`).join("\n")}\n\nEither fix the issues above, or set the environment variable CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS to ignore these annotations.\n`);
   }
+  writeFileSync(join(session.outdir, stackManifest.synthesizedStackPath), stableJson(stack.toTerraform()) ?? "");
 }
 
 /** The stacks of an app. */

@@ -1,13 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App } from "cdktf";
+import { Annotations, App, AssetType, TerraformAsset, TerraformOutput, TerraformStack } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../../stacks/app";
 import { stableJson } from "../../stacks/stable-json";
-import { synthesizeInto } from "../../stacks/synthesize";
-import { bundledConfig, bundledSynth } from "../support/synth";
+import { SynthesisError, synthesizeChecked, synthesizeInto, type SynthesisProblem } from "../../stacks/synthesize";
+import { bundledConfig, bundledSynth, ROOT } from "../support/synth";
 
 /** The serializer cdktf writes stacks with (cdktf/lib/synthesize/synthesizer.js). */
 const cdktfStringify = createRequire(require.resolve("cdktf"))("json-stable-stringify") as (value: unknown, options: { space: number }) => string | undefined;
@@ -61,6 +61,72 @@ describe("checked synthesis (stacks/synthesize.ts)", () => {
       for (const name of written) expect(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8"), name).toBe(expected.get(name));
     } finally {
       rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("checked synthesis writes a stack as cdktf's StackSynthesizer does", () => {
+  /** A stack with an asset (custom synthesis), a warning and, when asked, an error annotation. */
+  function build(outdir: string, withError: boolean, env: Record<string, string> = {}): App {
+    const app = new App({ outdir, context: env });
+    const stack = new TerraformStack(app, "annotated");
+    const asset = new TerraformAsset(stack, "chart", { path: join(ROOT, "charts", "local", "workload-secrets"), type: AssetType.DIRECTORY });
+    new TerraformOutput(stack, "asset-path", { value: asset.path });
+    Annotations.of(stack).addWarning("a warning");
+    if (withError) Annotations.of(asset).addError("an error");
+    return app;
+  }
+
+  function files(dir: string): Map<string, string> {
+    const out = new Map<string, string>();
+    const walk = (path: string): void => {
+      for (const entry of readdirSync(path, { withFileTypes: true })) {
+        const full = join(path, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else out.set(full.slice(dir.length + 1), readFileSync(full, "utf8"));
+      }
+    };
+    walk(dir);
+    return out;
+  }
+
+  it("the same files: manifest with annotations, assets copied, the stack JSON", () => {
+    const ours = mkdtempSync(join(tmpdir(), "platform-ours-"));
+    const theirs = mkdtempSync(join(tmpdir(), "platform-cdktf-"));
+    try {
+      synthesizeChecked(build(ours, false));
+      build(theirs, false).synth();
+      const written = files(ours);
+      expect([...written.keys()].sort()).toEqual([...files(theirs).keys()].sort());
+      // The annotations' stack traces name the test line that built each app; everything else is compared as bytes.
+      const withoutTraces = (text: string | undefined): string => text?.replace(/"stacktrace": \[[^\]]*\]/g, '"stacktrace": []') ?? "";
+      for (const [path, text] of files(theirs)) expect(withoutTraces(written.get(path)), path).toBe(withoutTraces(text));
+      expect(written.get("manifest.json")).toContain('"message": "a warning"');
+      expect([...written.keys()].some((path) => path.includes("assets/chart") && path.endsWith("Chart.yaml"))).toBe(true);
+    } finally {
+      rmSync(ours, { recursive: true, force: true });
+      rmSync(theirs, { recursive: true, force: true });
+    }
+  });
+
+  it("an error annotation fails the stack with cdktf's message, and nothing is written", () => {
+    const ours = mkdtempSync(join(tmpdir(), "platform-ours-"));
+    const theirs = mkdtempSync(join(tmpdir(), "platform-cdktf-"));
+    try {
+      let cdktfMessage = "";
+      try {
+        build(theirs, true).synth();
+      } catch (error) {
+        cdktfMessage = (error as Error).message;
+      }
+      expect(cdktfMessage).toContain('Encountered Annotations with level "ERROR"');
+      const problems: SynthesisProblem[] = [];
+      expect(() => synthesizeChecked(build(ours, true), problems)).toThrow(SynthesisError);
+      expect(problems).toEqual([{ stack: "annotated", path: "annotated", message: cdktfMessage }]);
+      expect(existsSync(join(ours, "stacks", "annotated", "cdk.tf.json"))).toBe(false);
+    } finally {
+      rmSync(ours, { recursive: true, force: true });
+      rmSync(theirs, { recursive: true, force: true });
     }
   });
 });
