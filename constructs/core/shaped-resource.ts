@@ -25,22 +25,59 @@ import { TerraformResource, TerraformStack, Tokenization, canInspect, hashMapper
 import { Construct } from "constructs";
 import table from "./provider-shapes.json";
 
-type FieldKind = "string" | "number" | "boolean" | "string-map" | "number-map" | "boolean-map" | "string-list" | "number-list" | "boolean-list" | "block" | "block-list";
-type Field = readonly [terraform: string, property: string, kind: FieldKind, block?: number];
-type Mapper = (value: unknown) => unknown;
+// The table's format; `npm run provider:shapes` writes it (scripts/lib/provider-shapes.ts).
 
-interface Block {
-  /** the binding's output reference keeps a token given for the whole block */
+/** How one argument's value is converted (the cdktf mapper the binding calls). */
+export type FieldKind =
+  | "string"
+  | "number"
+  | "boolean"
+  | "string-map"
+  | "number-map"
+  | "boolean-map"
+  | "string-list"
+  | "number-list"
+  | "boolean-list"
+  /** a nested block with at most one item: the binding's `xxxToTerraform(struct.x)` */
+  | "block"
+  /** a nested block list: `cdktf.listMapper(xxxToTerraform, true)(struct.x)` */
+  | "block-list";
+
+/** [terraform name, config property, kind, block index when the kind is "block" or "block-list"] */
+export type ShapeField = readonly [string, string, FieldKind] | readonly [string, string, "block" | "block-list", number];
+
+export interface ResourceShape {
+  readonly terraformResourceType: string;
+  /** the binding's module and class, loaded only for HCL output (`cdktf synth --hcl`) */
+  readonly module: string;
+  readonly className: string;
+  readonly generator: { readonly providerName: string; readonly providerVersion: string; readonly providerVersionConstraint: string };
+  /** index into `blocks` of the resource's own arguments */
+  readonly root: number;
+}
+
+/**
+ * A block's arguments, and whether the binding's output reference for it keeps a token given for the whole block
+ * (`resolvableValue`); a reference without that branch copies the token's attributes one by one instead.
+ */
+export interface ShapeBlock {
   readonly resolvable: boolean;
-  readonly fields: readonly Field[];
+  readonly fields: readonly ShapeField[];
 }
 
-interface Table {
-  readonly blocks: readonly Block[];
-  readonly resources: Readonly<Record<string, { readonly terraformResourceType: string; readonly module: string; readonly className: string; readonly generator: { readonly providerName: string; readonly providerVersion: string; readonly providerVersionConstraint: string }; readonly root: number }>>;
+export interface ShapeTable {
+  /** the provider package and version the table was read from */
+  readonly source: Readonly<Record<string, string>>;
+  /** every distinct block shape; identical shapes (the pod spec of a Deployment, a Job, a CronJob) are stored once */
+  readonly blocks: readonly ShapeBlock[];
+  readonly resources: Readonly<Record<string, ResourceShape>>;
 }
 
-const SHAPES = table as unknown as Table;
+type Mapper = (value: unknown) => unknown;
+type Field = ShapeField;
+type Block = ShapeBlock;
+
+const SHAPES = table as unknown as ShapeTable;
 const identity: Mapper = (value) => value;
 const COMPLEX = "A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration";
 

@@ -11,55 +11,12 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { FieldKind, ResourceShape, ShapeBlock, ShapeField, ShapeTable } from "../../constructs/core/shaped-resource";
+
+export type { ShapeTable } from "../../constructs/core/shaped-resource";
 
 /** The binding modules whose resources are emitted from the table (constructs/core/kubernetes-workload-resources.ts). */
 export const SHAPED_MODULES: readonly string[] = ["@cdktf/provider-kubernetes/lib/cron-job-v1", "@cdktf/provider-kubernetes/lib/deployment-v1", "@cdktf/provider-kubernetes/lib/job-v1"];
-
-/** How one argument's value is converted (the cdktf mapper the binding calls). */
-export type FieldKind =
-  | "string"
-  | "number"
-  | "boolean"
-  | "string-map"
-  | "number-map"
-  | "boolean-map"
-  | "string-list"
-  | "number-list"
-  | "boolean-list"
-  /** a nested block with at most one item: the binding's `xxxToTerraform(struct.x)` */
-  | "block"
-  /** a nested block list: `cdktf.listMapper(xxxToTerraform, true)(struct.x)` */
-  | "block-list";
-
-/** [terraform name, config property, kind, block index when the kind is "block" or "block-list"] */
-export type ShapeField = readonly [string, string, FieldKind] | readonly [string, string, "block" | "block-list", number];
-
-export interface ResourceShape {
-  readonly terraformResourceType: string;
-  /** the binding's module and class, loaded only for HCL output (`cdktf synth --hcl`) */
-  readonly module: string;
-  readonly className: string;
-  readonly generator: { readonly providerName: string; readonly providerVersion: string; readonly providerVersionConstraint: string };
-  /** index into `blocks` of the resource's own arguments */
-  readonly root: number;
-}
-
-/**
- * A block's arguments, and whether the binding's output reference for it keeps a token given for the whole block
- * (`resolvableValue`); a reference without that branch copies the token's attributes one by one instead.
- */
-export interface ShapeBlock {
-  readonly resolvable: boolean;
-  readonly fields: readonly ShapeField[];
-}
-
-export interface ShapeTable {
-  /** the provider package and version the table was read from */
-  readonly source: Readonly<Record<string, string>>;
-  /** every distinct block shape; identical shapes (the pod spec of a Deployment, a Job, a CronJob) are stored once */
-  readonly blocks: readonly ShapeBlock[];
-  readonly resources: Readonly<Record<string, ResourceShape>>;
-}
 
 const FUNCTION_START = /^function (\w+)ToTerraform\(struct\) \{$/;
 const FIELD = /^\s+(\w+): (.+)\((?:struct\.(\w+)|this\._(\w+)(\.internalValue)?)\),?$/;
