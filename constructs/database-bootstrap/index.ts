@@ -14,16 +14,15 @@
  */
 import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import type { Release } from "@cdktf/provider-helm/lib/release";
-import { Fn, Token, type ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { localChartRelease } from "../../charts/release";
 import type { WorkloadPolicy } from "../../config/schema/products";
 import { externalSecretsRoleArn } from "../addons/external-secrets";
 import { AppNamespace, type NamespaceQuota } from "../app-namespace";
 import type { AccountScope } from "../core/aws";
-import { connectionParameterName } from "../core/connections";
+import { publishedConnection } from "../core/connection-lookup";
 import { RDS_CA_CONFIG_MAP, RDS_CA_FILE } from "../core/platform-contracts";
 import { rdsCaBundle } from "../core/rds-ca";
 import type { Naming } from "../core/naming";
@@ -100,10 +99,7 @@ export class DatabaseBootstrap extends Construct {
       this.ready = inNamespace;
       return;
     }
-    const secretArns = services.map((service) => {
-      const parameter = new DataAwsSsmParameter(this, `connection-${service}`, { name: connectionParameterName(props.naming, service) });
-      return Token.asString(Fn.lookup(Fn.jsondecode(parameter.insecureValue), "secretArn", ""));
-    });
+    const secretArns = services.map((service) => publishedConnection(this, `connection-${service}`, props.naming, service)("secretArn"));
     const dataKey = new DataAwsKmsAlias(this, "data-key", { name: props.naming.kmsAlias("data") });
     this.secretStore = new NamespaceSecrets(this, "secret-store", {
       namespace: DATABASE_BOOTSTRAP_NAMESPACE,

@@ -17,13 +17,12 @@
  * The writer endpoint and the database come from the service's connection parameter (constructs/core/connections.ts),
  * read at plan time.
  */
-import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import { Fn, Token, type ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { chartRelease } from "../../charts/release";
-import { connectionParameterName } from "../core/connections";
+import { publishedConnection } from "../core/connection-lookup";
 import type { Naming } from "../core/naming";
 import { MONITORING_NAMESPACE, RDS_CA_FILE, RDS_CA_MOUNT, RDS_CA_PATH, RDS_CA_VOLUME, RELOADER_SECRETS_ANNOTATION } from "../core/platform-contracts";
 import { exporterCredentials, exporterNetworkPolicy } from "../data-exporter";
@@ -66,9 +65,7 @@ export class PostgresExporter extends Construct {
     if (props.dataTierCidrs.length === 0) throw new Error(`PostgresExporter ${id}: dataTierCidrs is empty; the exporter could reach no database`);
     const port = props.port ?? POSTGRES_DEFAULTS.port;
     const name = postgresExporterName(serviceName);
-    const parameter = new DataAwsSsmParameter(this, "connection", { name: connectionParameterName(naming, serviceName) });
-    const connection = Fn.jsondecode(parameter.insecureValue);
-    const field = (key: string) => Token.asString(Fn.lookup(connection, key, ""));
+    const field = publishedConnection(this, "connection", naming, serviceName);
     const credentials = `${name}-credentials`;
     const authorities = `${name}-rds-ca`;
     const labels = { "app.kubernetes.io/name": "prometheus-postgres-exporter", "app.kubernetes.io/instance": name };

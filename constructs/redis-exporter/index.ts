@@ -19,15 +19,14 @@
  * The cache's address, engine and user group come from its connection parameter (constructs/core/connections.ts), read
  * at plan time, as a product's binding reads them.
  */
-import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import { Fn, Token, type ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { chartRelease } from "../../charts/release";
 import { CacheUser } from "../cache-user";
 import type { CachePasswordRotation } from "../cache-password-rotation";
-import { connectionParameterName } from "../core/connections";
+import { publishedConnection } from "../core/connection-lookup";
 import type { Naming } from "../core/naming";
 import { MONITORING_NAMESPACE, RELOADER_SECRETS_ANNOTATION } from "../core/platform-contracts";
 import { exporterCredentials, exporterNetworkPolicy } from "../data-exporter";
@@ -95,9 +94,7 @@ export class RedisExporter extends Construct {
     if (props.dataTierCidrs.length === 0) throw new Error(`RedisExporter ${id}: dataTierCidrs is empty; the exporter could reach no cache`);
     const name = redisExporterName(serviceName);
     const port = props.port ?? REDIS_DEFAULTS.port;
-    const parameter = new DataAwsSsmParameter(this, "connection", { name: connectionParameterName(naming, serviceName) });
-    const connection = Fn.jsondecode(parameter.insecureValue);
-    const field = (key: string, fallback: unknown = "") => Token.asString(Fn.lookup(connection, key, fallback));
+    const field = publishedConnection(this, "connection", naming, serviceName);
     const userId = redisExporterUserId(naming, serviceName);
     const secret = redisExporterSecretName(naming, serviceName);
 

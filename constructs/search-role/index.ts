@@ -16,13 +16,12 @@
  * access tag). `npm run tenant -- remove` lists deleting `tenant-<id>` among the decommission steps.
  */
 import { createHash } from "node:crypto";
-import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import { Fn, Token, type ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { roleArn, type AccountScope } from "../core/aws";
 import { JobV1 } from "../core/kubernetes-workload-resources";
-import { connectionParameterName } from "../core/connections";
+import { publishedConnection } from "../core/connection-lookup";
 import { LOG_INDEX_PREFIX } from "../core/data-users";
 import { validateName, type Naming } from "../core/naming";
 import { SEARCH_SECURITY_NAMESPACE, searchAdminServiceAccount } from "../opensearch";
@@ -130,7 +129,7 @@ export class SearchRole extends Construct {
     const host =
       typeof props.host === "string"
         ? props.host
-        : Token.asString(Fn.lookup(Fn.jsondecode(new DataAwsSsmParameter(this, "connection", { name: connectionParameterName(props.host.environmentNaming, props.serviceName) }).insecureValue), "host", ""));
+        : publishedConnection(this, "connection", props.host.environmentNaming, props.serviceName)("host");
     const roleJson = JSON.stringify(props.definition);
     const mappingJson = JSON.stringify({ backend_roles: this.backendRoleArns });
     const digest = createHash("sha256").update(JSON.stringify([SEARCH_ROLE_SCRIPT, props.serviceName, props.roleName, roleJson, mappingJson])).digest("hex").slice(0, 8);
