@@ -5,44 +5,32 @@
  * working, the user id comes from the secret's tag only, and retried steps do nothing twice.
  */
 import { describe, expect, it } from "vitest";
+import { fakeSecretVersions } from "../../support/fake-secret-versions";
 import { createHandler, PASSWORD_LENGTH, USER_TAG, type RotationElastiCache, type RotationSecrets } from "../../../constructs/cache-password-rotation/function/index.mjs";
 import { CACHE_USER_TAG } from "../../../constructs/cache-password-rotation";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme-prod/murima/services/cache/credentials-AbCdEf";
 const USER = "acme-prod-redis-murima-cache-app-murima";
 
-class NotFound extends Error {
-  override name = "ResourceNotFoundException";
-}
 
 function world(options: { tag?: string | undefined; username?: string; statuses?: string[] } = {}) {
-  const versions = new Map<string, { value?: string; stages: string[] }>([["v1", { value: JSON.stringify({ username: options.username ?? USER }), stages: ["AWSCURRENT"] }]]);
+  const secret = fakeSecretVersions(JSON.stringify({ username: options.username ?? USER }));
+  const { versions, byStage } = secret;
   const generated = ["Generated1", "Generated2", "Generated3"].map((prefix) => prefix.padEnd(PASSWORD_LENGTH, "x"));
   const user = { Status: "active", Authentication: { Type: "iam", PasswordCount: 0 }, passwords: [] as string[], modifications: 0 };
   const statuses = [...(options.statuses ?? [])];
   const tags = "tag" in options ? (options.tag === undefined ? [] : [{ Key: USER_TAG, Value: options.tag }]) : [{ Key: USER_TAG, Value: USER }];
-  const byStage = (stage: string) => [...versions].find(([, version]) => version.stages.includes(stage));
   const secrets: RotationSecrets = {
-    describeSecret: async () => ({ RotationEnabled: true, Tags: tags, VersionIdsToStages: Object.fromEntries([...versions].map(([id, version]) => [id, [...version.stages]])) }),
+    describeSecret: async () => ({ RotationEnabled: true, Tags: tags, VersionIdsToStages: secret.stagesById() }),
     getSecretValue: async ({ VersionId, VersionStage }) => {
-      const found = VersionId ? versions.get(VersionId) : byStage(VersionStage ?? "AWSCURRENT")?.[1];
-      if (!found?.value || (VersionStage && !found.stages.includes(VersionStage))) throw new NotFound(`no version ${VersionId ?? ""} ${VersionStage ?? ""}`);
-      return { SecretString: found.value };
+      return secret.getSecretValue({ VersionId, VersionStage });
     },
     getRandomPassword: async (input) => {
       expect(input).toMatchObject({ ExcludePunctuation: true, PasswordLength: PASSWORD_LENGTH });
       return { RandomPassword: generated.shift() as string };
     },
-    putSecretValue: async ({ ClientRequestToken, SecretString, VersionStages }) => {
-      versions.set(ClientRequestToken, { value: SecretString, stages: [...VersionStages] });
-    },
-    updateSecretVersionStage: async ({ VersionStage, MoveToVersionId, RemoveFromVersionId }) => {
-      for (const version of versions.values()) version.stages = version.stages.filter((stage) => stage !== "AWSPREVIOUS");
-      const from = RemoveFromVersionId ? versions.get(RemoveFromVersionId) : undefined;
-      if (from) from.stages = [...from.stages.filter((stage) => stage !== VersionStage), "AWSPREVIOUS"];
-      const to = versions.get(MoveToVersionId);
-      if (to) to.stages = [...to.stages.filter((stage) => stage !== "AWSPENDING"), VersionStage];
-    },
+    putSecretValue: async (request) => secret.putSecretValue(request),
+    updateSecretVersionStage: async (request) => secret.updateSecretVersionStage(request),
   };
   const elasticache: RotationElastiCache = {
     describeUser: async (userId) => {

