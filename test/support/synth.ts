@@ -92,6 +92,13 @@ export function resourceList(json: Synthesized, type: string): Record<string, un
   return Object.values(resourcesOf(json, type));
 }
 
+/** The only resource of `type` in `json`; fails naming the type and the count when there is not exactly one. */
+export function onlyResource(json: Synthesized, type: string): Record<string, unknown> {
+  const all = resourceList(json, type);
+  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  return all[0] as Record<string, unknown>;
+}
+
 export const TEST_ACCOUNT = { accountId: "123456789012", region: "eu-west-1" } as const;
 
 /**

@@ -13,7 +13,7 @@ import { CACHE_PASSWORD_ROTATION_DAYS, CacheUser } from "../../../constructs/cac
 import { redisAccessString } from "../../../constructs/core/data-users";
 import { cachePasswordSecretName, ProductWorkloads, type ProductWorkloadsProps } from "../../../constructs/product-workloads";
 import { ingressGroupSettings } from "../../../constructs/workload";
-import { resourceList, resourcesOf, synthConstruct, TEST_ACCOUNT, type Synthesized } from "../../support/synth";
+import { onlyResource, resourceList, resourcesOf, synthConstruct, TEST_ACCOUNT, type Synthesized } from "../../support/synth";
 import { naming, policyOf, shopProduct, type Json } from "../workload/fixtures";
 
 const production = policyOf("production");
@@ -38,9 +38,7 @@ function props(overrides: Partial<ProductWorkloadsProps> = {}): ProductWorkloads
 }
 
 function only(json: Synthesized, type: string): Json {
-  const list = resourceList(json, type) as Json[];
-  expect(list, type).toHaveLength(1);
-  return list[0] as Json;
+  return onlyResource(json, type) as Json;
 }
 
 function dataOf(json: Synthesized, type: string): Json[] {

@@ -6,7 +6,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { Construct } from "constructs";
 import { Naming } from "../../../constructs/core/naming";
 import type { DataServiceProps } from "../../../constructs/data-access";
-import { TEST_ACCOUNT, type Synthesized } from "../../support/synth";
+import { TEST_ACCOUNT } from "../../support/synth";
 
 export const naming = new Naming({ project: "acme", environment: "test" });
 export const WORKLOAD_SG = "sg-0123456789abcdef0";
@@ -30,12 +30,8 @@ export function serviceProps(scope: Construct, name: string, overrides: Partial<
   };
 }
 
-/** The only resource of `type` in `json` (fails when there is not exactly one). */
-export function only(json: Synthesized, type: string): Record<string, unknown> {
-  const all = Object.values(json.resource?.[type] ?? {});
-  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
-  return all[0] as Record<string, unknown>;
-}
+/** The only resource of `type` in `json` (test/support/synth.ts). */
+export { onlyResource as only } from "../../support/synth";
 
 /** Parses the JSON of a connection parameter value `${jsonencode({...})}` into key -> HCL expression text. */
 export function connectionKeys(value: unknown): Record<string, string> {

@@ -23,7 +23,7 @@ import {
   type PostgresMonitorUserProps,
 } from "../../../constructs/postgres-monitor-user";
 import { bundleFiles, stageBundle, stageFunctionBundle } from "../../../constructs/core/function-bundle";
-import { resourceList, synthConstruct, TEST_ACCOUNT, type Synthesized } from "../../support/synth";
+import { onlyResource, resourceList, synthConstruct, TEST_ACCOUNT, type Synthesized } from "../../support/synth";
 import { naming, type Json } from "../workload/fixtures";
 
 const MASTER_SECRET = "arn:aws:secretsmanager:eu-central-1:111122223333:secret:rds!cluster-1234-AbCdEf";
@@ -46,9 +46,7 @@ function build(scope: TerraformStack, overrides: Partial<PostgresMonitorUserProp
 }
 
 function only(json: Synthesized, type: string): Json {
-  const list = resourceList(json, type) as Json[];
-  expect(list, type).toHaveLength(1);
-  return list[0] as Json;
+  return onlyResource(json, type) as Json;
 }
 
 function statements(json: Synthesized): Json[] {
