@@ -7,13 +7,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import { SHAPED_MODULES, readShapeTable } from "./lib/provider-shapes";
+import { shapeTableText } from "./lib/provider-shapes";
 
 const ROOT = join(__dirname, "..");
 const SHAPES_PATH = join(ROOT, "constructs", "core", "provider-shapes.json");
 
 const options = new Command("provider:shapes").option("--check", "compare with the committed table instead of writing it").parse().opts<{ check?: boolean }>();
-const text = `${JSON.stringify(readShapeTable(join(ROOT, "node_modules"), SHAPED_MODULES))}\n`;
+const text = shapeTableText(join(ROOT, "node_modules"));
 if (options.check) {
   if (readFileSync(SHAPES_PATH, "utf8") !== text) {
     process.stderr.write(`${SHAPES_PATH} differs from the installed bindings; run npm run provider:shapes\n`);

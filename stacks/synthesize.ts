@@ -57,6 +57,8 @@ interface VersionValidationModule {
 const cdktfRequire = createRequire(__filename);
 const { invokeAspects, StackSynthesizer } = cdktfRequire("cdktf/lib/synthesize/synthesizer") as SynthesizerModule;
 const { ValidateTerraformVersion } = cdktfRequire("cdktf/lib/validations/validate-terraform-version") as VersionValidationModule;
+/** cdktf's error for a stack with error annotations (cdktf/lib/errors.js), as its synthesizer throws it. */
+const { encounteredAnnotationWithLevelError } = cdktfRequire("cdktf/lib/errors") as { encounteredAnnotationWithLevelError: (errors: string) => Error };
 
 /** Every validation error of a stack, on the construct it was raised on (what cdktf's runAllValidations throws). */
 function validationProblems(stack: TerraformStack): SynthesisProblem[] {
@@ -126,7 +128,7 @@ function writeStack(stack: TerraformStack, session: ISynthesisSession, continueO
   (stackManifest as { annotations: StackAnnotation[] }).annotations = annotations;
   const errors = annotations.filter((annotation) => annotation.level === AnnotationMetadataEntryType.ERROR);
   if (!continueOnErrorAnnotations && errors.length > 0) {
-    throw new Error(`Encountered Annotations with level "ERROR":\n${errors.map((annotation) => `[${annotation.constructPath}] ${annotation.message}`).join("\n")}\n\nEither fix the issues above, or set the environment variable CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS to ignore these annotations.\n`);
+    throw encounteredAnnotationWithLevelError(errors.map((annotation) => `[${annotation.constructPath}] ${annotation.message}`).join("\n"));
   }
   writeFileSync(join(session.outdir, stackManifest.synthesizedStackPath), stableJson(stack.toTerraform()) ?? "");
 }

@@ -187,3 +187,8 @@ export function readShapeTable(nodeModules: string, modules: readonly string[]):
   }
   return { source, blocks, resources };
 }
+
+/** The committed file's text (constructs/core/provider-shapes.json) for the bindings installed in `nodeModules`. */
+export function shapeTableText(nodeModules: string): string {
+  return `${JSON.stringify(readShapeTable(nodeModules, SHAPED_MODULES))}\n`;
+}
