@@ -3,7 +3,7 @@
  * over several runs of the app step of `cdktf synth` (the exact command in cdktf.json's `app`, `node --import tsx
  * main.ts`), of `npm run synth`, of 1000 shared tenants and of one tenant out of 1000 — or one of those measurements.
  *
- *   npm run bench -- [--runs 5] [--tests] [--cli]       issue 19's five targets, each next to its measurement
+ *   npm run bench -- [--runs 5] [--tests] [--cli] [--floor]   issue 19's five targets, each next to its measurement
  *   npm run bench -- [--runs 5] [--config DIR] [--stacks PATTERN]
  *   npm run bench -- --tenants 10,100,1000,5000 [--runs 3] [--workers N]
  *   npm run bench -- --review 10,1000 [--runs 3]
@@ -16,6 +16,11 @@
  * added; the report compares only that tenant's stack. The smallest N is the baseline of the same run (on a loaded
  * machine, compare the counts with each other rather than with an absolute figure); CPU time is reported besides
  * wall time because it does not depend on what else the machine runs.
+ *
+ * With --floor, targets 1, 3 and 5 also get their floor: the same output (as the app step just wrote it) written by a
+ * bare cdktf app (scripts/bench/floor.ts: generic elements holding the synthesized attributes; no configuration,
+ * construct, token, policy, check or asset), once with cdktf's `app.synth()` and once with this project's resolver and
+ * writer, on as many processes as the app step used. No cdktf app writing that output can be faster than its floor.
  *
  * Peak memory is the largest peak RSS of any Node process of a run, and the sum over its processes (synthesis
  * workers run at once; the sum is what the 1 GB target is checked against) (recorded by scripts/bench/rusage.mjs as each
@@ -51,6 +56,8 @@ export interface RunResult {
   readonly totalRssMiB: number;
   /** CPU time (user + system) of every Node process of the run. */
   readonly cpuSeconds: number;
+  /** How many Node processes the run started (the synthesis workers and the process that started them). */
+  readonly processes: number;
 }
 
 export function median(values: readonly number[]): number {
@@ -84,6 +91,7 @@ export function measure(command: string, args: readonly string[], env: NodeJS.Pr
     peakRssMiB: Math.max(...usage.map((item) => item.maxRssKiB)) / 1024,
     totalRssMiB: usage.reduce((sum, item) => sum + item.maxRssKiB, 0) / 1024,
     cpuSeconds: usage.reduce((sum, item) => sum + item.cpuMicros, 0) / 1e6,
+    processes: usage.length,
   };
 }
 
@@ -100,6 +108,41 @@ export function runAppStep(options: { configDir?: string; stacks?: string; worke
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** `arg` quoted for sh. */
+function shellQuote(arg: string): string {
+  return `'${arg.replace(/'/g, "'\\''")}'`;
+}
+
+/** The floor app (see --floor) on `synthesized` (a cdktf.out): `processes` shards at once, or the one `stack`. */
+export function runFloor(synthesized: string, options: { fast: boolean; processes?: number; stack?: string }): RunResult {
+  const out = mkdtempSync(join(tmpdir(), "platform-bench-floor-"));
+  const floor = join(ROOT, "scripts", "bench", "floor.ts");
+  const command = (extra: readonly string[]) => [process.execPath, "--import", "tsx", floor, synthesized, join(out, `shard-${extra.join("-").replace(/\W/g, "")}`), ...(options.fast ? ["--fast"] : []), ...extra];
+  const processes = options.processes ?? 1;
+  try {
+    if (options.stack || processes === 1) {
+      const [node, ...args] = command(options.stack ? ["--stack", options.stack] : []) as [string, ...string[]];
+      return measure(node, args);
+    }
+    // The shards run at once, as the app step's workers do; the run fails if any shard fails.
+    const shards = Array.from({ length: processes }, (_, index) => command(["--shard", `${index + 1}/${processes}`]).map(shellQuote).join(" "));
+    const script = `${shards.map((shard, index) => `${shard} > /dev/null & p${index}=$!`).join("; ")}; status=0; ${shards.map((_, index) => `wait $p${index} || status=1`).join("; ")}; exit $status`;
+    return measure("sh", ["-c", script]);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** The app step's output for the floor: `runAppStep`'s synthesis kept in a temporary directory (removed by the caller). */
+export function synthesizedOutput(options: { configDir?: string; stacks?: string }): string {
+  const out = mkdtempSync(join(tmpdir(), "platform-bench-synthesized-"));
+  const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: join(out, "cdktf.out") };
+  if (options.configDir) env.PLATFORM_CONFIG_DIR = resolve(options.configDir);
+  if (options.stacks) env.STACKS = options.stacks;
+  execFileSync("node", ["--import", "tsx", "main.ts"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  return out;
 }
 
 /** `npm run synth` end to end (the fast path of scripts/cdktf.ts), or `cdktf synth` through the CLI with `cli`. */
@@ -169,9 +212,10 @@ function main(): void {
     .option("--review <counts>", "time the change report of one-tenant changes at these tenant counts, e.g. 10,1000", (value) => value.split(",").map(positiveInt))
     .option("--tests", "also run `npm test` once for target 4 (minutes)")
     .option("--cli", "also time `cdktf synth` through the CLI next to target 2")
+    .option("--floor", "also time the floor of targets 1, 3 and 5: the same output written by a bare cdktf app")
     .option("--count <n>", "shared tenants of targets 3 and 5 (the targets are set for 1000)", positiveInt, TARGETS.tenants.count)
     .parse();
-  const options = program.opts<{ runs: number; config?: string; stacks?: string; tenants?: number[]; workers?: string; review?: number[]; tests?: boolean; cli?: boolean; count: number }>();
+  const options = program.opts<{ runs: number; config?: string; stacks?: string; tenants?: number[]; workers?: string; review?: number[]; tests?: boolean; cli?: boolean; floor?: boolean; count: number }>();
   if (options.review) {
     benchReview(options.review, options.runs);
     return;
@@ -187,7 +231,7 @@ function main(): void {
     process.stdout.write(`synth app step (${APP_COMMAND}), ${options.stacks ? `STACKS=${options.stacks}` : "all stacks"}, ${options.runs} runs after a warm-up, node ${process.version}\n  ${describe(results)}\n`);
     return;
   }
-  benchTargets(options.runs, options.tests ?? false, options.cli ?? false, options.count);
+  benchTargets(options.runs, options.tests ?? false, options.cli ?? false, options.count, options.floor ?? false);
 }
 
 /** Median wall, CPU and memory of `results` in one line. */
@@ -212,7 +256,7 @@ function loadAverage(): string {
  * shared: the load average is printed before and after, and CPU time (which load does not inflate as much) besides
  * wall time.
  */
-function benchTargets(runs: number, tests: boolean, cli: boolean, count: number): void {
+function benchTargets(runs: number, tests: boolean, cli: boolean, count: number, floor: boolean): void {
   const rows: string[] = [];
   const row = (target: string, goal: string, measured: string, met: boolean | undefined) =>
     rows.push(`${target.padEnd(44)} ${goal.padEnd(20)} ${met === undefined ? "-    " : met ? "met  " : "MISSED"} ${measured}`);
@@ -226,6 +270,19 @@ function benchTargets(runs: number, tests: boolean, cli: boolean, count: number)
   const appWall = median(app.map((r) => r.wallSeconds));
   const appRss = median(app.map((r) => r.totalRssMiB));
   row("1 full bundled synthesis (app step)", `≤ ${TARGETS.appStep.wallSeconds} s, ≤ ${TARGETS.appStep.rssMiB} MB`, describe(app), appWall <= TARGETS.appStep.wallSeconds && appRss <= TARGETS.appStep.rssMiB);
+  /** The floor rows of a target: the same output written by the floor app with cdktf's synthesis, then with ours. */
+  const floorRows = (synthesized: string, options: { processes?: number; stack?: string }) => {
+    row("  floor: bare cdktf app, app.synth()", "", describe(times(() => runFloor(synthesized, { ...options, fast: false }))), undefined);
+    row("  floor: bare cdktf app, our writer", "", describe(times(() => runFloor(synthesized, { ...options, fast: true }))), undefined);
+  };
+  if (floor) {
+    const synthesized = synthesizedOutput({});
+    try {
+      floorRows(join(synthesized, "cdktf.out"), {});
+    } finally {
+      rmSync(synthesized, { recursive: true, force: true });
+    }
+  }
 
   const synth = times(() => runSynthCommand(false));
   row("2 npm run synth end to end", `≤ ${TARGETS.synthCommand.wallSeconds} s`, describe(synth), median(synth.map((r) => r.wallSeconds)) <= TARGETS.synthCommand.wallSeconds);
@@ -237,14 +294,22 @@ function benchTargets(runs: number, tests: boolean, cli: boolean, count: number)
     const fullWall = median(full.map((r) => r.wallSeconds));
     const fullRss = median(full.map((r) => r.totalRssMiB));
     row(`3 ${count} shared tenants, all stacks`, `≤ ${TARGETS.tenants.wallSeconds} s, ≤ ${TARGETS.tenants.rssMiB} MB`, describe(full), fullWall <= TARGETS.tenants.wallSeconds && fullRss <= TARGETS.tenants.rssMiB);
-    const one = times(() => runAppStep({ configDir: dir, stacks: oneTenantStack(count) }));
-    if (tests) {
-      const suite = measure("npm", ["test", "--silent"]);
-      row("4 npm test (one run)", `≤ ${TARGETS.tests.wallSeconds} s`, `wall ${suite.wallSeconds.toFixed(1)} s, CPU ${suite.cpuSeconds.toFixed(1)} s`, suite.wallSeconds <= TARGETS.tests.wallSeconds);
-    } else {
-      row("4 npm test", `≤ ${TARGETS.tests.wallSeconds} s`, "not measured (pass --tests)", undefined);
+    const synthesized = floor ? synthesizedOutput({ configDir: dir }) : undefined;
+    try {
+      // On as many processes as the app step ran (its workers); the floor of target 5 is the one stack alone.
+      if (synthesized) floorRows(join(synthesized, "cdktf.out"), { processes: Math.min(availableParallelism(), Math.round(median(full.map((r) => r.processes)))) });
+      const one = times(() => runAppStep({ configDir: dir, stacks: oneTenantStack(count) }));
+      if (tests) {
+        const suite = measure("npm", ["test", "--silent"]);
+        row("4 npm test (one run)", `≤ ${TARGETS.tests.wallSeconds} s`, `wall ${suite.wallSeconds.toFixed(1)} s, CPU ${suite.cpuSeconds.toFixed(1)} s`, suite.wallSeconds <= TARGETS.tests.wallSeconds);
+      } else {
+        row("4 npm test", `≤ ${TARGETS.tests.wallSeconds} s`, "not measured (pass --tests)", undefined);
+      }
+      row(`5 one tenant out of ${count}`, `≤ ${TARGETS.oneTenant.wallSeconds} s`, describe(one), median(one.map((r) => r.wallSeconds)) <= TARGETS.oneTenant.wallSeconds);
+      if (synthesized) floorRows(join(synthesized, "cdktf.out"), { stack: oneTenantStack(count) });
+    } finally {
+      if (synthesized) rmSync(synthesized, { recursive: true, force: true });
     }
-    row(`5 one tenant out of ${count}`, `≤ ${TARGETS.oneTenant.wallSeconds} s`, describe(one), median(one.map((r) => r.wallSeconds)) <= TARGETS.oneTenant.wallSeconds);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -381,7 +446,7 @@ function benchReview(counts: readonly number[], runs: number): void {
           if (!change.expect.test(result.stdout)) throw new Error(`unexpected report for "${change.name}":\n${result.stdout.slice(0, 2000)}`);
           const usage = readFileSync(rusageFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { maxRssKiB: number; cpuMicros: number });
           rmSync(rusageFile, { force: true });
-          return { wallSeconds, peakRssMiB: Math.max(...usage.map((item) => item.maxRssKiB)) / 1024, cpuSeconds: usage.reduce((sum, item) => sum + item.cpuMicros, 0) / 1e6 };
+          return { wallSeconds, peakRssMiB: Math.max(...usage.map((item) => item.maxRssKiB)) / 1024, cpuSeconds: usage.reduce((sum, item) => sum + item.cpuMicros, 0) / 1e6, processes: usage.length };
         };
         run(); // warm-up
         const results = Array.from({ length: runs }, run);

@@ -1,0 +1,225 @@
+/**
+ * The cdktf floor of an output (`npm run bench -- --floor`): a bare cdktf app that re-creates the stacks of a
+ * synthesized `cdktf.out` — every provider, resource, data source and output as a generic cdktf element at its
+ * construct path, holding the synthesized attributes — and writes them.
+ *
+ *   node --import tsx scripts/bench/floor.ts SYNTHESIZED_OUTDIR FLOOR_OUTDIR [--shard I/N] [--stack NAME] [--fast]
+ *
+ * It writes the same Terraform JSON (test/scripts/bench/floor.test.ts compares every section but cdktf's `//`
+ * bookkeeping). What it leaves out makes it a lower bound of any cdktf app writing that output: no configuration is
+ * read or validated, no construct of this project runs (only the construct tree's scopes), no policy, check or aspect
+ * runs, references are plain `${...}` strings instead of tokens (a plain string resolves in one step, a token in
+ * several), and there are no assets to copy. What it keeps is what cdktf itself must do: start Node with tsx and
+ * cdktf, build one construct per element and scope, resolve and write each stack.
+ *
+ * `--shard I/N` takes every N-th stack from the I-th (1-based): N such processes at once give the floor on N cores.
+ * `--stack NAME` takes that stack only. `--fast` resolves and writes with this project's path (stacks/fast-synth.ts,
+ * stacks/stable-json.ts), stack JSON only; without it, cdktf's `app.synth()`. Prints a JSON line of its phases (ms).
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { App, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformProvider, type TerraformRemoteState, TerraformResource, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { disableTokenStackTraces, resolveStack } from "../../stacks/fast-synth";
+import { stableJson } from "../../stacks/stable-json";
+
+const started = performance.now();
+
+type Attributes = Record<string, unknown>;
+
+/** Terraform meta-arguments: cdktf merges its own (unset: deleted) over the attributes, so they go in as overrides. */
+const META_ARGUMENTS = new Set(["count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"]);
+
+/**
+ * An element's synthesized attributes: its own, its meta-arguments and the other entries of its `//` comment (such
+ * as policy exceptions; cdktf's `//.metadata` it writes itself), both given back as overrides.
+ */
+function split(attributes: Attributes): { own: Attributes; meta: [string, unknown][]; path?: string; uniqueId?: string } {
+  const own: Attributes = {};
+  const meta: [string, unknown][] = [];
+  const comment = (attributes["//"] ?? {}) as { metadata?: { path?: string; uniqueId?: string } } & Record<string, unknown>;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key === "//") continue;
+    if (META_ARGUMENTS.has(key)) meta.push([key, value]);
+    else own[key] = value;
+  }
+  for (const [key, value] of Object.entries(comment)) if (key !== "metadata") meta.push([`//.${key}`, value]);
+  const metadata = comment.metadata;
+  return { own, meta, ...(metadata?.path ? { path: metadata.path } : {}), ...(metadata?.uniqueId ? { uniqueId: metadata.uniqueId } : {}) };
+}
+
+/** A resource whose synthesized attributes are given. */
+class FloorResource extends TerraformResource {
+  constructor(
+    scope: Construct,
+    id: string,
+    type: string,
+    private readonly attributes: Attributes,
+  ) {
+    super(scope, id, { terraformResourceType: type });
+  }
+  protected override synthesizeAttributes(): Attributes {
+    return this.attributes;
+  }
+}
+
+/** A data source whose synthesized attributes are given. */
+class FloorDataSource extends TerraformDataSource {
+  constructor(
+    scope: Construct,
+    id: string,
+    type: string,
+    private readonly attributes: Attributes,
+  ) {
+    super(scope, id, { terraformResourceType: type });
+  }
+  protected override synthesizeAttributes(): Attributes {
+    return this.attributes;
+  }
+}
+
+/** A provider configuration whose synthesized attributes are given. */
+class FloorProvider extends TerraformProvider {
+  constructor(
+    scope: Construct,
+    id: string,
+    type: string,
+    private readonly attributes: Attributes,
+  ) {
+    super(scope, id, { terraformResourceType: type });
+  }
+  protected override synthesizeAttributes(): Attributes {
+    return this.attributes;
+  }
+}
+
+/** A backend whose synthesized attributes are given (without one, cdktf's synthesis adds a local backend). */
+class FloorBackend extends TerraformBackend {
+  constructor(
+    scope: Construct,
+    name: string,
+    private readonly attributes: Attributes,
+  ) {
+    super(scope, "backend", name);
+  }
+  protected override synthesizeAttributes(): Attributes {
+    return this.attributes;
+  }
+  getRemoteStateDataSource(): TerraformRemoteState {
+    throw new Error("the floor app reads no remote state");
+  }
+}
+
+function entries(value: unknown): [string, Attributes][] {
+  return Object.entries((value ?? {}) as Record<string, Attributes>);
+}
+
+/** The scope of a construct path below `stack` (created as plain constructs), and the element's own id. */
+function scopeOf(stack: TerraformStack, path: string | undefined, fallback: string): { scope: Construct; id: string } {
+  const parts = (path ?? `${stack.node.id}/${fallback}`).split("/").slice(1);
+  const id = parts.pop() ?? fallback;
+  let scope: Construct = stack;
+  for (const part of parts) scope = (scope.node.tryFindChild(part) as Construct | undefined) ?? new Construct(scope, part);
+  return { scope, id };
+}
+
+function place(element: TerraformElement, meta: readonly [string, unknown][], uniqueId: string | undefined): void {
+  if (uniqueId) element.overrideLogicalId(uniqueId);
+  for (const [key, value] of meta) element.addOverride(key, value);
+}
+
+/** Re-creates one synthesized stack in `app`; returns how many elements it holds. */
+export function recreate(app: App, stackName: string, json: Record<string, unknown>): number {
+  const stack = new TerraformStack(app, stackName);
+  let elements = 0;
+  for (const [type, configs] of Object.entries((json.provider ?? {}) as Record<string, Attributes[]>)) {
+    configs.forEach((attributes, position) => {
+      const { own, meta } = split(attributes);
+      place(new FloorProvider(stack, `provider-${type}-${position}`, type, own), meta, undefined);
+    });
+    elements += configs.length;
+  }
+  for (const [section, Element] of [
+    ["resource", FloorResource],
+    ["data", FloorDataSource],
+  ] as const) {
+    for (const [type, byName] of entries(json[section])) {
+      for (const [name, attributes] of entries(byName)) {
+        const { own, meta, path, uniqueId } = split(attributes);
+        const { scope, id } = scopeOf(stack, path, name);
+        place(new Element(scope, id, type, own), meta, uniqueId ?? name);
+        elements++;
+      }
+    }
+  }
+  const outputPaths = (json["//"] as { outputs?: Record<string, unknown> } | undefined)?.outputs ?? {};
+  for (const [name, output] of entries(json.output)) {
+    const { own, meta } = split(output);
+    const { scope, id } = scopeOf(stack, outputPath(outputPaths, name), name);
+    place(new TerraformOutput(scope, id, { value: own.value, ...(own.description !== undefined ? { description: own.description as string } : {}), ...(own.sensitive !== undefined ? { sensitive: own.sensitive as boolean } : {}) }), meta, name);
+    elements++;
+  }
+  const { backend, ...settings } = (json.terraform ?? {}) as { backend?: Record<string, Attributes> } & Attributes;
+  for (const [name, attributes] of entries(backend)) new FloorBackend(stack, name, attributes);
+  if (Object.keys(settings).length > 0) stack.addOverride("terraform", settings);
+  // Everything else (locals, import, moved and removed blocks) as cdktf writes raw overrides.
+  for (const [section, value] of Object.entries(json)) {
+    if (!["//", "terraform", "provider", "resource", "data", "output"].includes(section)) stack.addOverride(section, value);
+  }
+  return elements;
+}
+
+/** The construct path of output `name` in cdktf's `//.outputs` map (path parts nested, the output's id at the leaf). */
+function outputPath(tree: Record<string, unknown>, name: string, prefix: string[] = []): string | undefined {
+  for (const [part, value] of Object.entries(tree)) {
+    if (value === name) return [...prefix, part].join("/");
+    if (typeof value === "object" && value !== null) {
+      const found = outputPath(value as Record<string, unknown>, name, [...prefix, part]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Writes each stack of `app` as `stacks/NAME/cdk.tf.json` with this project's resolver and writer (no manifest). */
+export function writeFast(app: App, outdir: string): void {
+  for (const stack of app.node.children.filter((child): child is TerraformStack => TerraformStack.isStack(child))) {
+    mkdirSync(join(outdir, "stacks", stack.node.id), { recursive: true });
+    writeFileSync(join(outdir, "stacks", stack.node.id, "cdk.tf.json"), stableJson(resolveStack(stack)) ?? "");
+  }
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const option = (flag: string): string | undefined => {
+    const at = args.indexOf(flag);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  const fast = args.includes("--fast");
+  const valued = new Set(["--shard", "--stack"]);
+  const [synthesized, outdir] = args.filter((arg, position) => !arg.startsWith("--") && !valued.has(args[position - 1] ?? ""));
+  if (!synthesized || !outdir) throw new Error("usage: floor.ts SYNTHESIZED_OUTDIR FLOOR_OUTDIR [--shard I/N] [--stack NAME] [--fast]");
+  const [index, count] = (option("--shard") ?? "1/1").split("/").map(Number) as [number, number];
+  if (!(Number.isInteger(index) && Number.isInteger(count) && index >= 1 && index <= count)) throw new Error(`--shard ${option("--shard")}: expected I/N with 1 <= I <= N`);
+  const only = option("--stack");
+  const names = readdirSync(join(synthesized, "stacks"))
+    .sort()
+    .filter((name, position) => (only ? name === only : position % count === index - 1));
+  if (names.length === 0) throw new Error(`no stack of ${synthesized} selected`);
+  if (fast) disableTokenStackTraces();
+  const stacks = names.map((name) => ({ name, json: JSON.parse(readFileSync(join(synthesized, "stacks", name, "cdk.tf.json"), "utf8")) as Record<string, unknown> }));
+  const read = performance.now();
+
+  const app = new App({ outdir, skipValidation: true });
+  let elements = 0;
+  for (const { name, json } of stacks) elements += recreate(app, name, json);
+  const built = performance.now();
+  if (fast) writeFast(app, outdir);
+  else app.synth();
+  const written = performance.now();
+  process.stdout.write(
+    `${JSON.stringify({ stacks: stacks.length, elements, startMs: Math.round(started), readMs: Math.round(read - started), buildMs: Math.round(built - read), synthMs: Math.round(written - built) })}\n`,
+  );
+}
+
+if (require.main === module) main();
