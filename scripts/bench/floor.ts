@@ -48,62 +48,34 @@ function split(attributes: Attributes): { own: Attributes; meta: [string, unknow
   return { own, meta, ...(metadata?.path ? { path: metadata.path } : {}), ...(metadata?.uniqueId ? { uniqueId: metadata.uniqueId } : {}) };
 }
 
-/** A resource whose synthesized attributes are given. */
+// The floor app's elements: each writes the attributes it is given (`given`, set right after construction).
+
 class FloorResource extends TerraformResource {
-  constructor(
-    scope: Construct,
-    id: string,
-    type: string,
-    private readonly attributes: Attributes,
-  ) {
-    super(scope, id, { terraformResourceType: type });
-  }
+  given: Attributes = {};
   protected override synthesizeAttributes(): Attributes {
-    return this.attributes;
+    return this.given;
   }
 }
 
-/** A data source whose synthesized attributes are given. */
 class FloorDataSource extends TerraformDataSource {
-  constructor(
-    scope: Construct,
-    id: string,
-    type: string,
-    private readonly attributes: Attributes,
-  ) {
-    super(scope, id, { terraformResourceType: type });
-  }
+  given: Attributes = {};
   protected override synthesizeAttributes(): Attributes {
-    return this.attributes;
+    return this.given;
   }
 }
 
-/** A provider configuration whose synthesized attributes are given. */
 class FloorProvider extends TerraformProvider {
-  constructor(
-    scope: Construct,
-    id: string,
-    type: string,
-    private readonly attributes: Attributes,
-  ) {
-    super(scope, id, { terraformResourceType: type });
-  }
+  given: Attributes = {};
   protected override synthesizeAttributes(): Attributes {
-    return this.attributes;
+    return this.given;
   }
 }
 
-/** A backend whose synthesized attributes are given (without one, cdktf's synthesis adds a local backend). */
+/** Without a backend, cdktf's synthesis adds a local one. */
 class FloorBackend extends TerraformBackend {
-  constructor(
-    scope: Construct,
-    name: string,
-    private readonly attributes: Attributes,
-  ) {
-    super(scope, "backend", name);
-  }
+  given: Attributes = {};
   protected override synthesizeAttributes(): Attributes {
-    return this.attributes;
+    return this.given;
   }
   getRemoteStateDataSource(): TerraformRemoteState {
     throw new Error("the floor app reads no remote state");
@@ -123,6 +95,11 @@ function scopeOf(stack: TerraformStack, path: string | undefined, fallback: stri
   return { scope, id };
 }
 
+function give<T extends { given: Attributes }>(element: T, attributes: Attributes): T {
+  element.given = attributes;
+  return element;
+}
+
 function place(element: TerraformElement, meta: readonly [string, unknown][], uniqueId: string | undefined): void {
   if (uniqueId) element.overrideLogicalId(uniqueId);
   for (const [key, value] of meta) element.addOverride(key, value);
@@ -135,7 +112,7 @@ export function recreate(app: App, stackName: string, json: Record<string, unkno
   for (const [type, configs] of Object.entries((json.provider ?? {}) as Record<string, Attributes[]>)) {
     configs.forEach((attributes, position) => {
       const { own, meta } = split(attributes);
-      place(new FloorProvider(stack, `provider-${type}-${position}`, type, own), meta, undefined);
+      place(give(new FloorProvider(stack, `provider-${type}-${position}`, { terraformResourceType: type }), own), meta, undefined);
     });
     elements += configs.length;
   }
@@ -147,7 +124,7 @@ export function recreate(app: App, stackName: string, json: Record<string, unkno
       for (const [name, attributes] of entries(byName)) {
         const { own, meta, path, uniqueId } = split(attributes);
         const { scope, id } = scopeOf(stack, path, name);
-        place(new Element(scope, id, type, own), meta, uniqueId ?? name);
+        place(give(new Element(scope, id, { terraformResourceType: type }), own), meta, uniqueId ?? name);
         elements++;
       }
     }
@@ -160,7 +137,7 @@ export function recreate(app: App, stackName: string, json: Record<string, unkno
     elements++;
   }
   const { backend, ...settings } = (json.terraform ?? {}) as { backend?: Record<string, Attributes> } & Attributes;
-  for (const [name, attributes] of entries(backend)) new FloorBackend(stack, name, attributes);
+  for (const [name, attributes] of entries(backend)) give(new FloorBackend(stack, "backend", name), attributes);
   if (Object.keys(settings).length > 0) stack.addOverride("terraform", settings);
   // Everything else (locals, import, moved and removed blocks) as cdktf writes raw overrides.
   for (const [section, value] of Object.entries(json)) {
