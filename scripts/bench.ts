@@ -20,7 +20,9 @@
  * With --floor, targets 1, 3 and 5 also get their floor: the same output (as the app step just wrote it) written by a
  * bare cdktf app (scripts/bench/floor.ts: generic elements holding the synthesized attributes; no configuration,
  * construct, token, policy, check or asset), once with cdktf's `app.synth()` and once with this project's resolver and
- * writer, on as many processes as the app step used. No cdktf app writing that output can be faster than its floor.
+ * writer, on as many processes as the app step used; then with our writer after loading and validating the
+ * configuration (config/loader.ts, in every process, as the app step's workers do). No cdktf app writing that output
+ * can be faster than its floor, nor one that validates its configuration faster than the last.
  *
  * Peak memory is the largest peak RSS of any Node process of a run, and the sum over its processes (synthesis
  * workers run at once; the sum is what the 1 GB target is checked against) (recorded by scripts/bench/rusage.mjs as each
@@ -116,10 +118,10 @@ function shellQuote(arg: string): string {
 }
 
 /** The floor app (see --floor) on `synthesized` (a cdktf.out): `processes` shards at once, or the one `stack`. */
-export function runFloor(synthesized: string, options: { fast: boolean; processes?: number; stack?: string }): RunResult {
+export function runFloor(synthesized: string, options: { fast: boolean; processes?: number; stack?: string; configDir?: string }): RunResult {
   const out = mkdtempSync(join(tmpdir(), "platform-bench-floor-"));
   const floor = join(ROOT, "scripts", "bench", "floor.ts");
-  const command = (extra: readonly string[]) => [process.execPath, "--import", "tsx", floor, synthesized, join(out, `shard-${extra.join("-").replace(/\W/g, "")}`), ...(options.fast ? ["--fast"] : []), ...extra];
+  const command = (extra: readonly string[]) => [process.execPath, "--import", "tsx", floor, synthesized, join(out, `shard-${extra.join("-").replace(/\W/g, "")}`), ...(options.fast ? ["--fast"] : []), ...(options.configDir ? ["--config", resolve(options.configDir)] : []), ...extra];
   const processes = options.processes ?? 1;
   try {
     if (options.stack || processes === 1) {
@@ -271,14 +273,15 @@ function benchTargets(runs: number, tests: boolean, cli: boolean, count: number,
   const appRss = median(app.map((r) => r.totalRssMiB));
   row("1 full bundled synthesis (app step)", `≤ ${TARGETS.appStep.wallSeconds} s, ≤ ${TARGETS.appStep.rssMiB} MB`, describe(app), appWall <= TARGETS.appStep.wallSeconds && appRss <= TARGETS.appStep.rssMiB);
   /** The floor rows of a target: the same output written by the floor app with cdktf's synthesis, then with ours. */
-  const floorRows = (synthesized: string, options: { processes?: number; stack?: string }) => {
+  const floorRows = (synthesized: string, configDir: string, options: { processes?: number; stack?: string }) => {
     row("  floor: bare cdktf app, app.synth()", "", describe(times(() => runFloor(synthesized, { ...options, fast: false }))), undefined);
     row("  floor: bare cdktf app, our writer", "", describe(times(() => runFloor(synthesized, { ...options, fast: true }))), undefined);
+    row("  floor, our writer + load the config", "", describe(times(() => runFloor(synthesized, { ...options, fast: true, configDir }))), undefined);
   };
   if (floor) {
     const synthesized = synthesizedOutput({});
     try {
-      floorRows(join(synthesized, "cdktf.out"), {});
+      floorRows(join(synthesized, "cdktf.out"), join(ROOT, "config"), {});
     } finally {
       rmSync(synthesized, { recursive: true, force: true });
     }
@@ -297,7 +300,7 @@ function benchTargets(runs: number, tests: boolean, cli: boolean, count: number,
     const synthesized = floor ? synthesizedOutput({ configDir: dir }) : undefined;
     try {
       // On as many processes as the app step ran (its workers); the floor of target 5 is the one stack alone.
-      if (synthesized) floorRows(join(synthesized, "cdktf.out"), { processes: Math.min(availableParallelism(), Math.round(median(full.map((r) => r.processes)))) });
+      if (synthesized) floorRows(join(synthesized, "cdktf.out"), dir, { processes: Math.min(availableParallelism(), Math.round(median(full.map((r) => r.processes)))) });
       const one = times(() => runAppStep({ configDir: dir, stacks: oneTenantStack(count) }));
       if (tests) {
         const suite = measure("npm", ["test", "--silent"]);
@@ -306,7 +309,7 @@ function benchTargets(runs: number, tests: boolean, cli: boolean, count: number,
         row("4 npm test", `≤ ${TARGETS.tests.wallSeconds} s`, "not measured (pass --tests)", undefined);
       }
       row(`5 one tenant out of ${count}`, `≤ ${TARGETS.oneTenant.wallSeconds} s`, describe(one), median(one.map((r) => r.wallSeconds)) <= TARGETS.oneTenant.wallSeconds);
-      if (synthesized) floorRows(join(synthesized, "cdktf.out"), { stack: oneTenantStack(count) });
+      if (synthesized) floorRows(join(synthesized, "cdktf.out"), dir, { stack: oneTenantStack(count) });
     } finally {
       if (synthesized) rmSync(synthesized, { recursive: true, force: true });
     }

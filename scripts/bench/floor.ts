@@ -3,7 +3,7 @@
  * synthesized `cdktf.out` — every provider, resource, data source and output as a generic cdktf element at its
  * construct path, holding the synthesized attributes — and writes them.
  *
- *   node --import tsx scripts/bench/floor.ts SYNTHESIZED_OUTDIR FLOOR_OUTDIR [--shard I/N] [--stack NAME] [--fast]
+ *   node --import tsx scripts/bench/floor.ts SYNTHESIZED_OUTDIR FLOOR_OUTDIR [--shard I/N] [--stack NAME] [--fast] [--config DIR]
  *
  * It writes the same Terraform JSON (test/scripts/bench/floor.test.ts compares every section but cdktf's `//`
  * bookkeeping). What it leaves out makes it a lower bound of any cdktf app writing that output: no configuration is
@@ -14,11 +14,14 @@
  *
  * `--shard I/N` takes every N-th stack from the I-th (1-based): N such processes at once give the floor on N cores.
  * `--stack NAME` takes that stack only. `--fast` resolves and writes with this project's path (stacks/fast-synth.ts,
- * stacks/stable-json.ts), stack JSON only; without it, cdktf's `app.synth()`. Prints a JSON line of its phases (ms).
+ * stacks/stable-json.ts), stack JSON only; without it, cdktf's `app.synth()`. `--config DIR` first loads and validates
+ * that configuration directory as every synthesis does (config/loader.ts), and drops the result: the floor of a run
+ * that must validate its configuration. Prints a JSON line of its phases (ms).
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformProvider, type TerraformRemoteState, TerraformResource, TerraformStack } from "cdktf";
+import { Command, InvalidArgumentError } from "commander";
 import { Construct } from "constructs";
 import { disableTokenStackTraces, resolveStack } from "../../stacks/fast-synth";
 import { stableJson } from "../../stacks/stable-json";
@@ -166,24 +169,48 @@ export function writeFast(app: App, outdir: string): void {
   }
 }
 
+export interface FloorOptions {
+  readonly synthesized: string;
+  readonly outdir: string;
+  /** 1-based shard index and shard count (every `count`-th stack from the `index`-th). */
+  readonly shard: { readonly index: number; readonly count: number };
+  readonly stack?: string;
+  readonly fast: boolean;
+  readonly configDir?: string;
+}
+
+/** The floor app's command line (arguments after the script); throws a CommanderError on a bad one. */
+export function floorOptions(args: readonly string[]): FloorOptions {
+  const program = new Command()
+    .name("floor.ts")
+    .argument("<synthesized>", "a synthesized cdktf.out")
+    .argument("<outdir>", "where the floor app writes")
+    .option("--shard <i/n>", "every n-th stack from the i-th (1-based)", (value) => {
+      const [index, count] = value.split("/").map(Number) as [number, number];
+      if (!(Number.isInteger(index) && Number.isInteger(count) && index >= 1 && index <= count)) throw new InvalidArgumentError("expected I/N with 1 <= I <= N");
+      return { index, count };
+    })
+    .option("--stack <name>", "that stack only")
+    .option("--fast", "this project's resolver and writer instead of app.synth()")
+    .option("--config <dir>", "load and validate this configuration directory first")
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined })
+    .parse(args, { from: "user" });
+  const [synthesized, outdir] = program.processedArgs as [string, string];
+  const options = program.opts<{ shard?: { index: number; count: number }; stack?: string; fast?: boolean; config?: string }>();
+  return { synthesized, outdir, shard: options.shard ?? { index: 1, count: 1 }, fast: options.fast ?? false, ...(options.stack ? { stack: options.stack } : {}), ...(options.config ? { configDir: options.config } : {}) };
+}
+
 function main(): void {
-  const args = process.argv.slice(2);
-  const option = (flag: string): string | undefined => {
-    const at = args.indexOf(flag);
-    return at >= 0 ? args[at + 1] : undefined;
-  };
-  const fast = args.includes("--fast");
-  const valued = new Set(["--shard", "--stack"]);
-  const [synthesized, outdir] = args.filter((arg, position) => !arg.startsWith("--") && !valued.has(args[position - 1] ?? ""));
-  if (!synthesized || !outdir) throw new Error("usage: floor.ts SYNTHESIZED_OUTDIR FLOOR_OUTDIR [--shard I/N] [--stack NAME] [--fast]");
-  const [index, count] = (option("--shard") ?? "1/1").split("/").map(Number) as [number, number];
-  if (!(Number.isInteger(index) && Number.isInteger(count) && index >= 1 && index <= count)) throw new Error(`--shard ${option("--shard")}: expected I/N with 1 <= I <= N`);
-  const only = option("--stack");
+  const { synthesized, outdir, shard, stack: only, fast, configDir } = floorOptions(process.argv.slice(2));
   const names = readdirSync(join(synthesized, "stacks"))
     .sort()
-    .filter((name, position) => (only ? name === only : position % count === index - 1));
+    .filter((name, position) => (only ? name === only : position % shard.count === shard.index - 1));
   if (names.length === 0) throw new Error(`no stack of ${synthesized} selected`);
   if (fast) disableTokenStackTraces();
+  // Imported only when asked: the configuration's modules (zod, yaml, the schemas) are part of what is measured.
+  if (configDir) (require("../../config/loader") as typeof import("../../config/loader")).loadConfig(configDir);
+  const configured = performance.now();
   const stacks = names.map((name) => ({ name, json: JSON.parse(readFileSync(join(synthesized, "stacks", name, "cdk.tf.json"), "utf8")) as Record<string, unknown> }));
   const read = performance.now();
 
@@ -195,7 +222,7 @@ function main(): void {
   else app.synth();
   const written = performance.now();
   process.stdout.write(
-    `${JSON.stringify({ stacks: stacks.length, elements, startMs: Math.round(started), readMs: Math.round(read - started), buildMs: Math.round(built - read), synthMs: Math.round(written - built) })}\n`,
+    `${JSON.stringify({ stacks: stacks.length, elements, startMs: Math.round(started), configMs: Math.round(configured - started), readMs: Math.round(read - configured), buildMs: Math.round(built - read), synthMs: Math.round(written - built) })}\n`,
   );
 }
 

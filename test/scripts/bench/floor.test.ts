@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
-import { recreate, writeFast } from "../../../scripts/bench/floor";
+import { floorOptions, recreate, writeFast } from "../../../scripts/bench/floor";
 import { bundledSynth } from "../../support/synth";
 
 /** A stack's JSON without cdktf's `//` bookkeeping (stack metadata, output paths), which the floor app does not mirror. */
@@ -39,5 +39,22 @@ describe("the floor app (scripts/bench/floor.ts)", () => {
     for (const [name, text] of bundled) {
       expect(withoutBookkeeping(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8")), name).toEqual(withoutBookkeeping(text));
     }
+  });
+});
+
+describe("floorOptions", () => {
+  it("reads the directories and the options", () => {
+    expect(floorOptions(["in", "out"])).toEqual({ synthesized: "in", outdir: "out", shard: { index: 1, count: 1 }, fast: false });
+    expect(floorOptions(["in", "out", "--shard", "2/3", "--fast", "--config", "cfg"])).toEqual({ synthesized: "in", outdir: "out", shard: { index: 2, count: 3 }, fast: true, configDir: "cfg" });
+    expect(floorOptions(["--stack", "dev-dns", "in", "out"])).toMatchObject({ synthesized: "in", outdir: "out", stack: "dev-dns" });
+  });
+
+  it.each([
+    [["in"], /missing required argument 'outdir'/],
+    [["in", "out", "--shard", "3/2"], /--shard.*expected I\/N with 1 <= I <= N/],
+    [["in", "out", "--shard", "x"], /expected I\/N/],
+    [["in", "out", "--workers", "2"], /unknown option '--workers'/],
+  ])("refuses %j", (args, message) => {
+    expect(() => floorOptions(args)).toThrow(message);
   });
 });
