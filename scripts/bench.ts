@@ -117,21 +117,38 @@ function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, "'\\''")}'`;
 }
 
+/** A floor run: its measurement, and the time its slowest process spent reading the synthesized JSON (which the app does not). */
+export interface FloorResult extends RunResult {
+  readonly readSeconds: number;
+}
+
 /** The floor app (see --floor) on `synthesized` (a cdktf.out): `processes` shards at once, or the one `stack`. */
-export function runFloor(synthesized: string, options: { fast: boolean; processes?: number; stack?: string; configDir?: string }): RunResult {
+export function runFloor(synthesized: string, options: { fast: boolean; processes?: number; stack?: string; configDir?: string }): FloorResult {
   const out = mkdtempSync(join(tmpdir(), "platform-bench-floor-"));
   const floor = join(ROOT, "scripts", "bench", "floor.ts");
-  const command = (extra: readonly string[]) => [process.execPath, "--import", "tsx", floor, synthesized, join(out, `shard-${extra.join("-").replace(/\W/g, "")}`), ...(options.fast ? ["--fast"] : []), ...(options.configDir ? ["--config", resolve(options.configDir)] : []), ...extra];
-  const processes = options.processes ?? 1;
+  const processes = options.stack ? 1 : (options.processes ?? 1);
+  const command = (index: number) =>
+    [
+      process.execPath,
+      "--import",
+      "tsx",
+      floor,
+      synthesized,
+      join(out, `shard-${index}`),
+      ...(options.fast ? ["--fast"] : []),
+      ...(options.configDir ? ["--config", resolve(options.configDir)] : []),
+      ...(options.stack ? ["--stack", options.stack] : ["--shard", `${index + 1}/${processes}`]),
+    ]
+      .map(shellQuote)
+      .join(" ");
   try {
-    if (options.stack || processes === 1) {
-      const [node, ...args] = command(options.stack ? ["--stack", options.stack] : []) as [string, ...string[]];
-      return measure(node, args);
-    }
-    // The shards run at once, as the app step's workers do; the run fails if any shard fails.
-    const shards = Array.from({ length: processes }, (_, index) => command(["--shard", `${index + 1}/${processes}`]).map(shellQuote).join(" "));
-    const script = `${shards.map((shard, index) => `${shard} > /dev/null & p${index}=$!`).join("; ")}; status=0; ${shards.map((_, index) => `wait $p${index} || status=1`).join("; ")}; exit $status`;
-    return measure("sh", ["-c", script]);
+    // The shards run at once, as the app step's workers do; each prints its phases; the run fails if any shard fails.
+    const phases = (index: number) => join(out, `phases-${index}.json`);
+    const indexes = Array.from({ length: processes }, (_, index) => index);
+    const script = `${indexes.map((index) => `${command(index)} > ${shellQuote(phases(index))} & p${index}=$!`).join("; ")}; status=0; ${indexes.map((index) => `wait $p${index} || status=1`).join("; ")}; exit $status`;
+    const result = measure("sh", ["-c", script]);
+    const readMs = indexes.map((index) => (JSON.parse(readFileSync(phases(index), "utf8")) as { readMs: number }).readMs);
+    return { ...result, readSeconds: Math.max(...readMs) / 1000 };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -274,9 +291,11 @@ function benchTargets(runs: number, tests: boolean, cli: boolean, count: number,
   row("1 full bundled synthesis (app step)", `≤ ${TARGETS.appStep.wallSeconds} s, ≤ ${TARGETS.appStep.rssMiB} MB`, describe(app), appWall <= TARGETS.appStep.wallSeconds && appRss <= TARGETS.appStep.rssMiB);
   /** The floor rows of a target: the same output written by the floor app with cdktf's synthesis, then with ours. */
   const floorRows = (synthesized: string, configDir: string, options: { processes?: number; stack?: string }) => {
-    row("  floor: bare cdktf app, app.synth()", "", describe(times(() => runFloor(synthesized, { ...options, fast: false }))), undefined);
-    row("  floor: bare cdktf app, our writer", "", describe(times(() => runFloor(synthesized, { ...options, fast: true }))), undefined);
-    row("  floor, our writer + load the config", "", describe(times(() => runFloor(synthesized, { ...options, fast: true, configDir }))), undefined);
+    const floorRow = (name: string, results: readonly FloorResult[]) =>
+      row(name, "", `${describe(results)}; of the wall time, reading the synthesized JSON (the app does not) ${median(results.map((r) => r.readSeconds)).toFixed(2)} s`, undefined);
+    floorRow("  floor: bare cdktf app, app.synth()", times(() => runFloor(synthesized, { ...options, fast: false })));
+    floorRow("  floor: bare cdktf app, our writer", times(() => runFloor(synthesized, { ...options, fast: true })));
+    floorRow("  floor, our writer + load the config", times(() => runFloor(synthesized, { ...options, fast: true, configDir })));
   };
   if (floor) {
     const synthesized = synthesizedOutput({});
