@@ -290,9 +290,9 @@ function benchTargets(runs: number, tests: boolean, cli: boolean, count: number,
   const appRss = median(app.map((r) => r.totalRssMiB));
   row("1 full bundled synthesis (app step)", `≤ ${TARGETS.appStep.wallSeconds} s, ≤ ${TARGETS.appStep.rssMiB} MB`, describe(app), appWall <= TARGETS.appStep.wallSeconds && appRss <= TARGETS.appStep.rssMiB);
   /** The floor rows of a target: the same output written by the floor app with cdktf's synthesis, then with ours. */
+  const floorRow = (name: string, results: readonly FloorResult[]) =>
+    row(name, "", `${describe(results)}; of the wall time, reading the synthesized JSON (the app does not) ${median(results.map((r) => r.readSeconds)).toFixed(2)} s`, undefined);
   const floorRows = (synthesized: string, configDir: string, options: { processes?: number; stack?: string }) => {
-    const floorRow = (name: string, results: readonly FloorResult[]) =>
-      row(name, "", `${describe(results)}; of the wall time, reading the synthesized JSON (the app does not) ${median(results.map((r) => r.readSeconds)).toFixed(2)} s`, undefined);
     floorRow("  floor: bare cdktf app, app.synth()", times(() => runFloor(synthesized, { ...options, fast: false })));
     floorRow("  floor: bare cdktf app, our writer", times(() => runFloor(synthesized, { ...options, fast: true })));
     floorRow("  floor, our writer + load the config", times(() => runFloor(synthesized, { ...options, fast: true, configDir })));
