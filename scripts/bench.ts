@@ -30,13 +30,14 @@
  * never asserts on timing.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { parse, stringify } from "yaml";
 import { loadConfig } from "../config/loader";
 import { nextIngressGroup } from "../config/tenancy";
+import { workerCount } from "./lib/synth/run";
 
 const ROOT = resolve(__dirname, "..");
 /** The app command `cdktf synth` runs (cdktf.json `app`), measured as it is. */
@@ -58,8 +59,6 @@ export interface RunResult {
   readonly totalRssMiB: number;
   /** CPU time (user + system) of every Node process of the run. */
   readonly cpuSeconds: number;
-  /** How many Node processes the run started (the synthesis workers and the process that started them). */
-  readonly processes: number;
 }
 
 export function median(values: readonly number[]): number {
@@ -93,13 +92,15 @@ export function measure(command: string, args: readonly string[], env: NodeJS.Pr
     peakRssMiB: Math.max(...usage.map((item) => item.maxRssKiB)) / 1024,
     totalRssMiB: usage.reduce((sum, item) => sum + item.maxRssKiB, 0) / 1024,
     cpuSeconds: usage.reduce((sum, item) => sum + item.cpuMicros, 0) / 1e6,
-    processes: usage.length,
   };
 }
 
-/** Runs the app step once (cdktf.json `app`, as `cdktf synth` runs it) and measures it. */
-export function runAppStep(options: { configDir?: string; stacks?: string; workers?: string }): RunResult {
-  const out = mkdtempSync(join(tmpdir(), "platform-bench-out-"));
+/**
+ * Runs the app step once (cdktf.json `app`, as `cdktf synth` runs it) and measures it. With `keepIn` (an empty
+ * directory), it writes `keepIn/cdktf.out` and leaves it there; otherwise into a temporary directory it removes.
+ */
+export function runAppStep(options: { configDir?: string; stacks?: string; workers?: string; keepIn?: string }): RunResult {
+  const out = options.keepIn ?? mkdtempSync(join(tmpdir(), "platform-bench-out-"));
   const env: NodeJS.ProcessEnv = { CDKTF_OUTDIR: join(out, "cdktf.out") };
   if (options.configDir) env.PLATFORM_CONFIG_DIR = resolve(options.configDir);
   if (options.stacks) env.STACKS = options.stacks;
@@ -108,7 +109,7 @@ export function runAppStep(options: { configDir?: string; stacks?: string; worke
   try {
     return measure(command, args, env);
   } finally {
-    rmSync(out, { recursive: true, force: true });
+    if (!options.keepIn) rmSync(out, { recursive: true, force: true });
   }
 }
 
@@ -122,11 +123,14 @@ export interface FloorResult extends RunResult {
   readonly readSeconds: number;
 }
 
-/** The floor app (see --floor) on `synthesized` (a cdktf.out): `processes` shards at once, or the one `stack`. */
-export function runFloor(synthesized: string, options: { fast: boolean; processes?: number; stack?: string; configDir?: string }): FloorResult {
+/**
+ * The floor app (see --floor) on `synthesized` (a cdktf.out): the one `stack`, or every stack on as many processes
+ * as the app step runs for that many stacks (`workerCount`, PLATFORM_SYNTH_WORKERS=auto), all at once.
+ */
+export function runFloor(synthesized: string, options: { fast: boolean; stack?: string; configDir?: string }): FloorResult {
   const out = mkdtempSync(join(tmpdir(), "platform-bench-floor-"));
   const floor = join(ROOT, "scripts", "bench", "floor.ts");
-  const processes = options.stack ? 1 : (options.processes ?? 1);
+  const processes = options.stack ? 1 : workerCount(readdirSync(join(synthesized, "stacks")).length);
   const command = (index: number) =>
     [
       process.execPath,
@@ -152,16 +156,6 @@ export function runFloor(synthesized: string, options: { fast: boolean; processe
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
-}
-
-/** The app step's output for the floor: `runAppStep`'s synthesis kept in a temporary directory (removed by the caller). */
-export function synthesizedOutput(options: { configDir?: string; stacks?: string }): string {
-  const out = mkdtempSync(join(tmpdir(), "platform-bench-synthesized-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: join(out, "cdktf.out") };
-  if (options.configDir) env.PLATFORM_CONFIG_DIR = resolve(options.configDir);
-  if (options.stacks) env.STACKS = options.stacks;
-  execFileSync("node", ["--import", "tsx", "main.ts"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
-  return out;
 }
 
 /** `npm run synth` end to end (the fast path of scripts/cdktf.ts), or `cdktf synth` through the CLI with `cli`. */
@@ -285,24 +279,35 @@ function benchTargets(runs: number, tests: boolean, cli: boolean, count: number,
     return Array.from({ length: runs }, run);
   };
 
-  const app = times(() => runAppStep({}));
+  /** The app step's runs; with --floor, the last run's output is kept for the floor (the caller removes it). */
+  const appSteps = (options: { configDir?: string }): { results: RunResult[]; kept?: string } => {
+    if (!floor) return { results: times(() => runAppStep(options)) };
+    let kept: string | undefined;
+    const results = times(() => {
+      if (kept) rmSync(kept, { recursive: true, force: true }); // an earlier run's, outside the measurement
+      kept = mkdtempSync(join(tmpdir(), "platform-bench-kept-"));
+      return runAppStep({ ...options, keepIn: kept });
+    });
+    return { results, ...(kept ? { kept } : {}) };
+  };
+
+  const { results: app, kept: bundledOutput } = appSteps({});
   const appWall = median(app.map((r) => r.wallSeconds));
   const appRss = median(app.map((r) => r.totalRssMiB));
   row("1 full bundled synthesis (app step)", `≤ ${TARGETS.appStep.wallSeconds} s, ≤ ${TARGETS.appStep.rssMiB} MB`, describe(app), appWall <= TARGETS.appStep.wallSeconds && appRss <= TARGETS.appStep.rssMiB);
   /** The floor rows of a target: the same output written by the floor app with cdktf's synthesis, then with ours. */
   const floorRow = (name: string, results: readonly FloorResult[]) =>
     row(name, "", `${describe(results)}; of the wall time, reading the synthesized JSON (the app does not) ${median(results.map((r) => r.readSeconds)).toFixed(2)} s`, undefined);
-  const floorRows = (synthesized: string, configDir: string, options: { processes?: number; stack?: string }) => {
+  const floorRows = (synthesized: string, configDir: string, options: { stack?: string }) => {
     floorRow("  floor: bare cdktf app, app.synth()", times(() => runFloor(synthesized, { ...options, fast: false })));
     floorRow("  floor: bare cdktf app, our writer", times(() => runFloor(synthesized, { ...options, fast: true })));
     floorRow("  floor, our writer + load the config", times(() => runFloor(synthesized, { ...options, fast: true, configDir })));
   };
-  if (floor) {
-    const synthesized = synthesizedOutput({});
+  if (bundledOutput) {
     try {
-      floorRows(join(synthesized, "cdktf.out"), join(ROOT, "config"), {});
+      floorRows(join(bundledOutput, "cdktf.out"), join(ROOT, "config"), {});
     } finally {
-      rmSync(synthesized, { recursive: true, force: true });
+      rmSync(bundledOutput, { recursive: true, force: true });
     }
   }
 
@@ -312,14 +317,13 @@ function benchTargets(runs: number, tests: boolean, cli: boolean, count: number,
 
   const dir = configWithTenants(count);
   try {
-    const full = times(() => runAppStep({ configDir: dir }));
+    const { results: full, kept: synthesized } = appSteps({ configDir: dir });
     const fullWall = median(full.map((r) => r.wallSeconds));
     const fullRss = median(full.map((r) => r.totalRssMiB));
     row(`3 ${count} shared tenants, all stacks`, `≤ ${TARGETS.tenants.wallSeconds} s, ≤ ${TARGETS.tenants.rssMiB} MB`, describe(full), fullWall <= TARGETS.tenants.wallSeconds && fullRss <= TARGETS.tenants.rssMiB);
-    const synthesized = floor ? synthesizedOutput({ configDir: dir }) : undefined;
     try {
-      // On as many processes as the app step ran (its workers); the floor of target 5 is the one stack alone.
-      if (synthesized) floorRows(join(synthesized, "cdktf.out"), dir, { processes: Math.min(availableParallelism(), Math.round(median(full.map((r) => r.processes)))) });
+      // On as many processes as the app step runs (its workers); the floor of target 5 is the one stack alone.
+      if (synthesized) floorRows(join(synthesized, "cdktf.out"), dir, {});
       const one = times(() => runAppStep({ configDir: dir, stacks: oneTenantStack(count) }));
       if (tests) {
         const suite = measure("npm", ["test", "--silent"]);
@@ -468,7 +472,7 @@ function benchReview(counts: readonly number[], runs: number): void {
           if (!change.expect.test(result.stdout)) throw new Error(`unexpected report for "${change.name}":\n${result.stdout.slice(0, 2000)}`);
           const usage = readFileSync(rusageFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { maxRssKiB: number; cpuMicros: number });
           rmSync(rusageFile, { force: true });
-          return { wallSeconds, peakRssMiB: Math.max(...usage.map((item) => item.maxRssKiB)) / 1024, cpuSeconds: usage.reduce((sum, item) => sum + item.cpuMicros, 0) / 1e6, processes: usage.length };
+          return { wallSeconds, peakRssMiB: Math.max(...usage.map((item) => item.maxRssKiB)) / 1024, cpuSeconds: usage.reduce((sum, item) => sum + item.cpuMicros, 0) / 1e6 };
         };
         run(); // warm-up
         const results = Array.from({ length: runs }, run);
