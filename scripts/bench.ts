@@ -17,12 +17,12 @@
  * machine, compare the counts with each other rather than with an absolute figure); CPU time is reported besides
  * wall time because it does not depend on what else the machine runs.
  *
- * With --floor, targets 1, 3 and 5 also get their floor: the same output (as the app step just wrote it) written by a
+ * With --floor, targets 1, 3 and 5 also get their floor: the same output (the last measured app step's) written by a
  * bare cdktf app (scripts/bench/floor.ts: generic elements holding the synthesized attributes; no configuration,
  * construct, token, policy, check or asset), once with cdktf's `app.synth()` and once with this project's resolver and
- * writer, on as many processes as the app step used; then with our writer after loading and validating the
- * configuration (config/loader.ts, in every process, as the app step's workers do). No cdktf app writing that output
- * can be faster than its floor, nor one that validates its configuration faster than the last.
+ * writer, on as many processes as the app step runs (its workerCount); then with our writer after loading and
+ * validating the configuration (config/loader.ts, in every process, as the app step's workers do). No cdktf app
+ * writing that output can be faster than its floor, nor one that validates its configuration faster than the last.
  *
  * Peak memory is the largest peak RSS of any Node process of a run, and the sum over its processes (synthesis
  * workers run at once; the sum is what the 1 GB target is checked against) (recorded by scripts/bench/rusage.mjs as each
