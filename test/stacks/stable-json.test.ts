@@ -47,7 +47,9 @@ describe("stableJson", () => {
 });
 
 describe("checked synthesis (stacks/synthesize.ts)", () => {
-  it("writes each bundled stack with the bytes cdktf's own writer gives (test/support/global-setup.ts runs plain app.synth())", async () => {
+  // Also the determinism check: this is a second, independent run (configuration loaded and every construct built
+  // again) compared with the global setup's, so synthesis is byte-identical across runs as well as across writers.
+  it("writes each bundled stack with the bytes cdktf's own writer gave in another run (test/support/global-setup.ts runs plain app.synth())", async () => {
     const outdir = mkdtempSync(join(tmpdir(), "platform-checked-"));
     try {
       await synthesizeInto(outdir, async (staging) => {
