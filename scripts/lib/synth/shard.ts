@@ -70,10 +70,10 @@ let liveAfterLastCollection = 0;
  * dropped apps' construct trees are garbage, and V8 otherwise lets the heap grow to several times the live data
  * before it collects the old generation (1000 tenants in batches of 20 without it: 630 + 583 MiB). A forced
  * collection costs more than its pause (50–110 ms at 1000 tenants, about 90 MiB live, 35 MiB of garbage per batch):
- * collecting after every batch made 1000 tenants 14–20% slower in CPU and wall time than this budget, which collects
- * about every other batch for 35–70 MiB more per process (`npm run bench -- --config <1000 tenants> --runs 3`, the
- * two alternating: 37.6 against 32.3 s and 46.4 against 37.2 s of wall time, 71.4 against 59.1 s and 87.3 against
- * 68.8 s of CPU; 498–502 against 564–571 MiB summed over both processes). `--expose-gc` is set at run time, so the
+ * collecting after every batch took 4–16% more wall time and 6–15% more CPU than this budget, which collects about
+ * every other batch for 35–70 MiB more per process (1000 tenants, `node --import tsx main.ts` in four interleaved
+ * pairs: 37.4/31.2, 40.2/35.5, 39.2/37.8 and 41.0/38.9 s; summed peak RSS 498–502 against 564–571 MiB in
+ * `npm run bench -- --config <1000 tenants> --runs 3`). `--expose-gc` is set at run time, so the
  * app command stays as cdktf.json has it.
  */
 function collectGarbageIfGrown(): void {
