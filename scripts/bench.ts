@@ -141,13 +141,18 @@ export function measureProcesses(command: string, args: readonly string[], optio
   }
 }
 
+/** CPU time (user + system) of `processes`, in seconds. */
+function cpuSecondsOf(processes: readonly ProcessUsage[]): number {
+  return processes.reduce((sum, item) => sum + item.cpuMicros, 0) / 1e6;
+}
+
 /** A run's wall time, its largest and summed peak RSS, and its Node processes' CPU time. */
 function summarize({ wallSeconds, processes }: ProcessesResult): RunResult {
   return {
     wallSeconds,
     peakRssMiB: Math.max(...processes.map((item) => item.maxRssKiB)) / 1024,
     totalRssMiB: processes.reduce((sum, item) => sum + item.maxRssKiB, 0) / 1024,
-    cpuSeconds: processes.reduce((sum, item) => sum + item.cpuMicros, 0) / 1e6,
+    cpuSeconds: cpuSecondsOf(processes),
   };
 }
 
@@ -193,23 +198,15 @@ export function suiteCpu(result: ProcessesResult): SuiteCpu {
     { name: "npm", test: (script: string) => /[/\\]np[mx]-cli\.js$/.test(script) },
     { name: "tsc and oxlint (wrappers)", test: (script: string) => /[/\\](?:tsc|oxlint)$/.test(script) },
   ];
-  const sums = new Map<string, { count: number; micros: number }>();
-  const started = { count: 0, micros: 0 };
-  for (const item of result.processes) {
-    const kind = kinds.find((candidate) => candidate.test(item.script));
-    const sum = kind ? (sums.get(kind.name) ?? { count: 0, micros: 0 }) : started;
-    sum.count++;
-    sum.micros += item.cpuMicros;
-    if (kind) sums.set(kind.name, sum);
-  }
-  const node = result.processes.reduce((total, item) => total + item.cpuMicros, 0) / 1e6;
+  const kindOf = (item: ProcessUsage) => kinds.find((kind) => kind.test(item.script))?.name;
+  const started = result.processes.filter((item) => kindOf(item) === undefined);
   const parts = [
     ...kinds.flatMap(({ name }) => {
-      const sum = sums.get(name);
-      return sum ? [{ name, cpuSeconds: sum.micros / 1e6 }] : [];
+      const items = result.processes.filter((item) => kindOf(item) === name);
+      return items.length > 0 ? [{ name, cpuSeconds: cpuSecondsOf(items) }] : [];
     }),
-    { name: `${started.count} Node processes the tests start`, cpuSeconds: started.micros / 1e6 },
-    ...(result.allCpuSeconds === undefined ? [] : [{ name: "other programs (git, terraform, native tsc and oxlint)", cpuSeconds: Math.max(0, result.allCpuSeconds - node) }]),
+    { name: `${started.length} Node processes the tests start`, cpuSeconds: cpuSecondsOf(started) },
+    ...(result.allCpuSeconds === undefined ? [] : [{ name: "other programs (git, terraform, native tsc and oxlint)", cpuSeconds: Math.max(0, result.allCpuSeconds - cpuSecondsOf(result.processes)) }]),
   ];
   return { parts, allSeconds: result.allCpuSeconds };
 }
@@ -429,7 +426,7 @@ function benchTargets(runs: number, tests: boolean, cli: boolean, count: number,
       if (tests) {
         const suite = measureProcesses("npm", ["test", "--silent"]);
         const cpu = suiteCpu(suite);
-        row("4 npm test (one run)", `≤ ${TARGETS.tests.wallSeconds} s`, `wall ${suite.wallSeconds.toFixed(1)} s, CPU ${summarize(suite).cpuSeconds.toFixed(1)} s (Node processes)`, suite.wallSeconds <= TARGETS.tests.wallSeconds);
+        row("4 npm test (one run)", `≤ ${TARGETS.tests.wallSeconds} s`, `wall ${suite.wallSeconds.toFixed(1)} s, CPU ${cpuSecondsOf(suite.processes).toFixed(1)} s (Node processes)`, suite.wallSeconds <= TARGETS.tests.wallSeconds);
         row("  CPU by process", "", cpu.parts.map((part) => `${part.name} ${part.cpuSeconds.toFixed(1)} s`).join("; "), undefined);
         if (cpu.allSeconds !== undefined) {
           const cores = availableParallelism();
