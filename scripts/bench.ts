@@ -23,6 +23,8 @@
  * writer, on as many processes as the app step runs (its workerCount); then with our writer after loading and
  * validating the configuration (config/loader.ts, in every process, as the app step's workers do). No cdktf app
  * writing that output can be faster than its floor, nor one that validates its configuration faster than the last.
+ * For target 3 it also prints the CPU time the goal leaves above that last floor on all cores, per stack, beside the
+ * app's (cpuLeftAboveFloor); `scripts/profile-summary.ts --phases --stacks N` shows where the app's goes.
  *
  * With --tests, `npm test` runs once (target 4), and its CPU time is split by kind of process (suiteCpu): vitest,
  * whose worker threads run the test files; the Node processes the tests start (the commands they prove end to end);
@@ -396,10 +398,13 @@ function benchTargets(runs: number, tests: boolean, cli: boolean, count: number,
   /** The floor rows of a target: the same output written by the floor app with cdktf's synthesis, then with ours. */
   const floorRow = (name: string, results: readonly FloorResult[]) =>
     row(name, "", `${describe(results)}; of the wall time, reading the synthesized JSON (the app does not) ${median(results.map((r) => r.readSeconds)).toFixed(2)} s`, undefined);
-  const floorRows = (synthesized: string, configDir: string, options: { stack?: string }) => {
+  /** The floor rows; returns the median CPU time of the last floor (our writer after loading the configuration). */
+  const floorRows = (synthesized: string, configDir: string, options: { stack?: string }): number => {
     floorRow("  floor: bare cdktf app, app.synth()", times(() => runFloor(synthesized, { ...options, fast: false })));
     floorRow("  floor: bare cdktf app, our writer", times(() => runFloor(synthesized, { ...options, fast: true })));
-    floorRow("  floor, our writer + load the config", times(() => runFloor(synthesized, { ...options, fast: true, configDir })));
+    const withConfig = times(() => runFloor(synthesized, { ...options, fast: true, configDir }));
+    floorRow("  floor, our writer + load the config", withConfig);
+    return median(withConfig.map((r) => r.cpuSeconds));
   };
   if (bundledOutput) {
     try {
@@ -421,7 +426,12 @@ function benchTargets(runs: number, tests: boolean, cli: boolean, count: number,
     row(`3 ${count} shared tenants, all stacks`, `≤ ${TARGETS.tenants.wallSeconds} s, ≤ ${TARGETS.tenants.rssMiB} MB`, describe(full), fullWall <= TARGETS.tenants.wallSeconds && fullRss <= TARGETS.tenants.rssMiB);
     try {
       // On as many processes as the app step runs (its workers); the floor of target 5 is the one stack alone.
-      if (synthesized) floorRows(join(synthesized, "cdktf.out"), dir, {});
+      if (synthesized) {
+        const floorCpu = floorRows(join(synthesized, "cdktf.out"), dir, {});
+        const stacks = readdirSync(join(synthesized, "cdktf.out", "stacks")).length;
+        const left = cpuLeftAboveFloor({ cores: availableParallelism(), goalSeconds: TARGETS.tenants.wallSeconds, floorCpuSeconds: floorCpu, appCpuSeconds: median(full.map((r) => r.cpuSeconds)), stacks });
+        row("  CPU the target leaves above the floor", "", left, undefined);
+      }
       const one = times(() => runAppStep({ configDir: dir, stacks: oneTenantStack(count) }));
       if (tests) {
         const suite = measureProcesses("npm", ["test", "--silent"]);
@@ -451,6 +461,20 @@ function benchTargets(runs: number, tests: boolean, cli: boolean, count: number,
       "",
     ].join("\n"),
   );
+}
+
+/**
+ * What target 3 leaves for the app's own work: the CPU time its goal allows on all cores, less the floor's with the
+ * configuration, per stack, next to the app's CPU time per stack. The app can meet the goal only if its work beyond
+ * the floor's fits in that (and only if both cores are busy all the time).
+ */
+export function cpuLeftAboveFloor(run: { cores: number; goalSeconds: number; floorCpuSeconds: number; appCpuSeconds: number; stacks: number }): string {
+  const allowed = run.cores * run.goalSeconds;
+  const left = allowed - run.floorCpuSeconds;
+  const perStack = (seconds: number) => `${((seconds / run.stacks) * 1000).toFixed(1)} ms per stack`;
+  const app = `the app uses ${perStack(run.appCpuSeconds)} (${run.appCpuSeconds.toFixed(2)} s)`;
+  if (left <= 0) return `none: ${run.cores} cores × ${run.goalSeconds} s = ${allowed} s of CPU, the floor alone takes ${run.floorCpuSeconds.toFixed(2)} s; ${app}`;
+  return `${run.cores} cores × ${run.goalSeconds} s − ${run.floorCpuSeconds.toFixed(2)} s = ${left.toFixed(2)} s of CPU, ${perStack(left)} (${run.stacks} stacks); ${app}`;
 }
 
 /** The generated tenant stack a selective synthesis of `count` tenants picks (one in the middle). */

@@ -1,9 +1,9 @@
 /**
  * The bench's account of `npm test`'s CPU time (target 4): each Node process by kind, and what is left of the kernel's
- * account of every process for the programs that are not Node.
+ * account of every process for the programs that are not Node; and the CPU time target 3 leaves above its floor.
  */
 import { describe, expect, it } from "vitest";
-import { suiteCpu, type ProcessesResult } from "../../scripts/bench";
+import { cpuLeftAboveFloor, suiteCpu, type ProcessesResult } from "../../scripts/bench";
 
 const run = (allCpuSeconds: number | undefined): ProcessesResult => ({
   wallSeconds: 100,
@@ -39,5 +39,19 @@ describe("suiteCpu", () => {
     const cpu = suiteCpu(run(undefined));
     expect(cpu.parts.map((part) => part.name)).not.toContain("other programs (git, terraform, native tsc and oxlint)");
     expect(cpu.allSeconds).toBeUndefined();
+  });
+});
+
+describe("cpuLeftAboveFloor", () => {
+  it("gives the CPU the goal allows on all cores less the floor's, per stack, beside the app's", () => {
+    expect(cpuLeftAboveFloor({ cores: 2, goalSeconds: 10, floorCpuSeconds: 14.5, appCpuSeconds: 75, stacks: 1000 })).toBe(
+      "2 cores × 10 s − 14.50 s = 5.50 s of CPU, 5.5 ms per stack (1000 stacks); the app uses 75.0 ms per stack (75.00 s)",
+    );
+  });
+
+  it("says none is left when the floor alone takes all the goal allows", () => {
+    expect(cpuLeftAboveFloor({ cores: 2, goalSeconds: 1, floorCpuSeconds: 2.2, appCpuSeconds: 5.2, stacks: 14 })).toBe(
+      "none: 2 cores × 1 s = 2 s of CPU, the floor alone takes 2.20 s; the app uses 371.4 ms per stack (5.20 s)",
+    );
   });
 });
