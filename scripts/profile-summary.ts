@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 
 interface CallFrame {
   readonly functionName: string;
@@ -163,16 +163,29 @@ export function phaseTimes(profile: CpuProfile, phases: readonly Phase[] = SYNTH
   return [...totals];
 }
 
+function count(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError("expected a whole number");
+  return parsed;
+}
+
 function main(): void {
   const program = new Command()
     .argument("<profile>", ".cpuprofile file")
-    .option("--top <n>", "rows per table", (value) => Number(value), 25)
+    .option("--top <n>", "rows per table", count, 25)
     .option("--phases", "time by phase of a synthesis (innermost named frame of each sample)")
-    .option("--stacks <n>", "with --phases: the stacks the profiled process synthesized, for a column of time per stack", (value) => Number(value))
+    .option("--stacks <n>", "with --phases: the stacks the profiled process synthesized, for a column of time per stack", count)
     .parse();
   const { top, phases, stacks } = program.opts<{ top: number; phases?: boolean; stacks?: number }>();
-  if (stacks !== undefined && !(Number.isInteger(stacks) && stacks > 0)) program.error(`--stacks: expected a positive integer, got ${String(program.getOptionValue("stacks"))}`);
-  const profile = JSON.parse(readFileSync(program.args[0] as string, "utf8")) as CpuProfile;
+  if (stacks !== undefined && (!phases || stacks === 0)) program.error(`error: --stacks ${stacks} needs --phases and at least one stack`);
+  const file = program.args[0] as string;
+  let profile: CpuProfile;
+  try {
+    profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
+    if (!Array.isArray(profile.nodes) || !Array.isArray(profile.samples) || !Array.isArray(profile.timeDeltas)) throw new Error("not a V8 CPU profile (no nodes, samples and timeDeltas)");
+  } catch (error) {
+    return program.error(`error: ${file}: ${(error as Error).message}`);
+  }
   const summary = summarize(profile);
   const row = ([name, ms]: [string, number]) => `${ms.toFixed(0).padStart(7)} ms ${((ms / summary.totalMs) * 100).toFixed(1).padStart(5)}%  ${name}`;
   const phaseRow = ([name, ms]: [string, number]) => `${ms.toFixed(0).padStart(7)} ms ${((ms / summary.totalMs) * 100).toFixed(1).padStart(5)}%${stacks ? ` ${(ms / stacks).toFixed(2).padStart(7)} ms/stack` : ""}  ${name}`;
