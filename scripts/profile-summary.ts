@@ -108,7 +108,7 @@ export const SYNTHESIS_PHASES: readonly Phase[] = [
   { name: "project: resolution walk and merge (fast-synth)", frames: [{ file: "stacks/fast-synth.ts", functionName: "resolveStack" }] },
   { name: "project: policy pack", frames: [{ file: "constructs/policy/engine.ts", functionName: "evaluateStack" }] },
   { name: "project: undeclared-reference check", frames: [{ file: "constructs/core/references.ts", functionName: "undeclaredReferences" }] },
-  { name: "cdktf: aspects", frames: [{ file: "cdktf/lib/synthesize/synthesizer.js", functionName: "invokeAspects" }] },
+  { name: "aspects (cdktf's walk, this project's aspects)", frames: [{ file: "cdktf/lib/synthesize/synthesizer.js", functionName: "invokeAspects" }] },
   { name: "write: JSON text", frames: [{ file: "stacks/stable-json.ts", functionName: "stableJson" }] },
   { name: "write: files, assets, installing the output", frames: [{ file: "stacks/synthesize.ts", functionName: /^(writeStack|installOutput)$/ }] },
   { name: "other validations", frames: [{ file: "stacks/synthesize.ts", functionName: "validationProblems" }] },
